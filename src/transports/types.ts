@@ -1,0 +1,187 @@
+/**
+ * The one interface every file-based remote implements (folder, WebDAV, SMB), in the spirit of rclone's backends:
+ * a handful of primitive operations on paths relative to the configured remote folder. A transport knows nothing of
+ * the engine, manifests or SQLite: the engine (src/engine/remote-layout.ts) builds the sync protocol on top.
+ *
+ * Socket.IO is not a file store: it implements `SyncEndpoint` below instead, where the server keeps the manifest.
+ *
+ * Paths: always relative, '/'-separated, no leading slash, never '..' (e.g. 'cordiax-sync.json',
+ * 'versions/000012-ab12cd34ef56.db'). Implementations resolve them under their configured root.
+ */
+import type { Logger } from '../log/events.js';
+import type { Text } from '../errors.js';
+
+export type ProtocolName = 'folder' | 'webdav' | 'smb' | 'socketio';
+
+export interface RemoteEntry {
+  /** Relative path as given to the transport. */
+  path: string;
+  size: number;
+  isDirectory: boolean;
+  modified?: Date;
+  /**
+   * An opaque version token for conditional writes (WebDAV: the exact ETag with its quotes; folder/SMB: undefined
+   * or size+mtime). Only meaningful where `guarantees.conditionalWrite` is true.
+   */
+  version?: string;
+}
+
+export interface Guarantees {
+  /** writeSmall(ifVersion) is enforced atomically by the server (WebDAV If-Match on Apache: yes; rclone: no). */
+  conditionalWrite: boolean;
+  /** createExclusive() is atomic: of two concurrent callers exactly one wins (O_EXCL, SMB FILE_CREATE, If-None-Match:* honoured). */
+  exclusiveCreate: boolean;
+  /** rename(..., {replace:true}) atomically replaces the target (readers see old or new, never nothing). */
+  atomicReplace: boolean;
+}
+
+export interface Progress {
+  /** Bytes moved so far in this transfer. */
+  bytes: number;
+  /** Total bytes when known. */
+  total?: number;
+}
+
+export interface TransferOptions {
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
+}
+
+export interface UploadResult {
+  size: number;
+  /** sha256 (hex) of what landed, when the transport could verify it by reading back or by a server checksum. */
+  sha256?: string;
+  version?: string;
+}
+
+export interface DownloadResult {
+  size: number;
+  sha256: string; // computed while streaming to disk
+}
+
+/** One line of a connection test: what was tried and how it went. */
+export interface CheckStep {
+  /** Stable id, e.g. 'auth', 'mkdir', 'write', 'read', 'rename', 'delete', 'if-match', 'lock', 'tls', 'clock'. */
+  id: string;
+  ok: boolean;
+  /** 'skipped' steps did not run (a previous step failed, or not applicable). */
+  skipped?: boolean;
+  text: Text;
+  /** What to fix, when !ok. */
+  hint?: Text;
+  durationMs?: number;
+}
+
+/** The result of "Probar Conexión". `ok` is true only if a real write/read/rename/delete round trip worked. */
+export interface ConnectionReport {
+  protocol: ProtocolName;
+  ok: boolean;
+  steps: CheckStep[];
+  /** Facts the server showed: dialect, signing, encryption, transport, capabilities, clock skew, honoured features. */
+  facts: Record<string, string | number | boolean | null>;
+  guarantees?: Guarantees;
+  /** The error that ended the test, if any (code + bilingual message + hint). */
+  error?: { code: string; message: string; message_en: string; hint?: string; hint_en?: string };
+}
+
+export interface TransportContext {
+  log: Logger;
+  /** A private (0700) folder for temporary files this transport may need. */
+  tmpDir: string;
+  /** Name of this machine, for temp-file and lock names. */
+  device: string;
+}
+
+/**
+ * A file-based remote. Every method throws SyncError (src/errors.ts) with a precise code on failure; never resolves
+ * on an HTTP error / NTSTATUS failure.
+ */
+export interface FileTransport {
+  readonly protocol: ProtocolName;
+
+  /** Connects/authenticates if needed and makes sure the remote root folder exists (mkdir -p). Idempotent. */
+  open(): Promise<void>;
+  /** What this remote guarantees; may probe the server once (cached). */
+  guarantees(): Promise<Guarantees>;
+
+  stat(path: string, opts?: { signal?: AbortSignal }): Promise<RemoteEntry | null>;
+  /** Entries directly inside `dir` ('' = root). Missing dir -> []. */
+  list(dir: string): Promise<RemoteEntry[]>;
+  mkdirp(dir: string): Promise<void>;
+
+  /** Reads a small file (manifest, lock) whole. null if missing. Refuses more than maxBytes (default 1 MiB). */
+  readSmall(path: string, maxBytes?: number): Promise<{ data: Buffer; version?: string } | null>;
+  /**
+   * Writes a small file whole and atomically (readers never see a partial file).
+   * ifVersion: a version token from stat/readSmall -> write only if unchanged (PRECONDITION_FAILED otherwise; only
+   * enforced when guarantees.conditionalWrite). ifVersion === null -> only if the file does not exist.
+   */
+  writeSmall(path: string, data: Buffer, opts?: { ifVersion?: string | null }): Promise<{ version?: string }>;
+  /** Creates `path` with `data` only if it does not exist. Resolves false (does not throw) when it exists. */
+  createExclusive(path: string, data: Buffer): Promise<boolean>;
+
+  /**
+   * Streams a local file to `path`: to a temporary name beside it, then verifies what landed (size, and sha256 where
+   * possible), then renames it into place. Fails with VERIFY_FAILED if what landed differs from `expected`.
+   * `replace: false` (the default) must not overwrite an existing target (ALREADY_EXISTS).
+   * On any failure the temporary file is removed when possible and `path` is untouched.
+   */
+  upload(localPath: string, path: string, expected: { size: number; sha256: string }, opts?: TransferOptions & { replace?: boolean }): Promise<UploadResult>;
+  /** Streams `path` to `localPath` (created 0600), hashing on the way. Rejects (never hangs) on a dropped connection. */
+  download(path: string, localPath: string, opts?: TransferOptions): Promise<DownloadResult>;
+
+  rename(from: string, to: string, opts?: { replace?: boolean }): Promise<void>;
+  /** Deletes a file. Missing file -> resolves (idempotent). */
+  remove(path: string): Promise<void>;
+
+  /** "Probar Conexión": a real probe round trip (write, read, rename, delete) with a report; never throws. */
+  test(): Promise<ConnectionReport>;
+  close(): Promise<void>;
+}
+
+/** What a remote holds for the current database: written by the engine (file transports) or a sync server. */
+export interface RemoteManifest {
+  format: 'cordiax-sync/1';
+  generation: number;
+  /** sha256 of the bytes stored remotely (the ciphertext when encrypted). */
+  sha256: string;
+  size: number;
+  encrypted: boolean;
+  device: string;
+  time: string; // ISO
+  /** Relative path of the object holding these bytes. */
+  file: string;
+  /** Earlier versions still kept, newest first. */
+  versions?: Array<{ generation: number; sha256: string; size: number; device: string; time: string; file: string }>;
+}
+
+/**
+ * A remote that keeps its own manifest (our Socket.IO server, or the spec's Flask server which keeps nothing).
+ * The engine uses it directly instead of the file layout.
+ */
+export interface SyncEndpoint {
+  readonly protocol: ProtocolName;
+  /** What this endpoint can do: the spec's Flask server can only receive (push). */
+  capabilities(): Promise<{ push: boolean; pull: boolean; history: boolean; compareAndSwap: boolean; maxBytes?: number }>;
+  open(): Promise<void>;
+  /** Current remote manifest; null if nothing stored yet; undefined if the endpoint cannot tell (push-only). */
+  head(): Promise<RemoteManifest | null | undefined>;
+  /**
+   * Sends a verified local file as the next version. baseGeneration: what we last saw (CAS); a server that
+   * supports CAS answers { conflict } instead of overwriting a newer generation.
+   */
+  push(localPath: string, meta: { sha256: string; size: number; encrypted: boolean; device: string; baseGeneration: number | null }, opts?: TransferOptions): Promise<{ manifest?: RemoteManifest; conflict?: RemoteManifest }>;
+  /** Downloads the version described by `manifest` (or the newest) to localPath, verified against its sha256. */
+  pull(localPath: string, manifest?: RemoteManifest, opts?: TransferOptions): Promise<DownloadResult>;
+  /** Called by the endpoint when the remote says something changed or asks for data (Socket.IO sync_request/sync_update). */
+  onRemoteEvent(listener: (ev: { kind: 'sync_request' | 'sync_update' | 'connected' | 'disconnected'; manifest?: RemoteManifest }) => void): () => void;
+  test(): Promise<ConnectionReport>;
+  close(): Promise<void>;
+}
+
+/** How each transport module exports itself, so the registry can load it by dynamic import. */
+export interface TransportModule {
+  protocol: ProtocolName;
+  /** Build from the parsed config block (already validated) and the context. */
+  create(config: import('../config/schema.js').SyncConfig, ctx: TransportContext): FileTransport | SyncEndpoint;
+}
