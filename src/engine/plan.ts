@@ -1,0 +1,69 @@
+/**
+ * The three-way decision, as a pure function: compare the local snapshot and the remote manifest with the base (what
+ * the last verified sync saw). Never "newer wins": when both sides moved, the answer is a conflict.
+ */
+import type { RemoteManifest } from '../transports/types.js';
+
+export type Direction = 'bidirectional' | 'push' | 'pull';
+
+export interface Base {
+  /** Remote generation and content hash at the last verified sync. */
+  generation: number;
+  remoteSha256: string;
+  /** Hash of the local database (snapshot) right after that sync. */
+  localSha256: string;
+}
+
+export type Plan =
+  | { action: 'none'; reason: 'unchanged' | 'direction' | 'remote-empty-local-missing' }
+  | { action: 'push'; reason: 'local-changed' | 'remote-empty' | 'push-only-endpoint' }
+  | { action: 'pull'; reason: 'remote-changed' | 'no-local' }
+  | { action: 'conflict'; reason: 'both-changed' | 'first-sync-differs' };
+
+export interface PlanInput {
+  /** Local content hash, or null when there is no local database. */
+  localSha256: string | null;
+  /** null: remote holds nothing yet; undefined: the remote cannot tell (push-only endpoint such as the spec's Flask server). */
+  remote: RemoteManifest | null | undefined;
+  base: Base | null;
+  direction: Direction;
+  /** For push-only endpoints: the hash last acknowledged by the remote. */
+  lastAckedSha256?: string | null;
+}
+
+export function plan(input: PlanInput): Plan {
+  const { localSha256: local, remote, base, direction } = input;
+
+  if (remote === undefined) {
+    // A remote that only receives: send when the local content differs from what it last acknowledged.
+    if (local === null || direction === 'pull') return { action: 'none', reason: 'direction' };
+    return local !== input.lastAckedSha256 ? { action: 'push', reason: 'push-only-endpoint' } : { action: 'none', reason: 'unchanged' };
+  }
+
+  if (remote === null) {
+    if (local === null) return { action: 'none', reason: 'remote-empty-local-missing' };
+    return direction === 'pull' ? { action: 'none', reason: 'direction' } : { action: 'push', reason: 'remote-empty' };
+  }
+
+  if (local === null) return direction === 'push' ? { action: 'none', reason: 'direction' } : { action: 'pull', reason: 'no-local' };
+
+  if (!base) {
+    // First sync with a remote that already holds a database: same content is a match; anything else must not be
+    // overwritten in either direction without the user's say.
+    if (remote.sha256 === local) return { action: 'none', reason: 'unchanged' };
+    if (direction === 'pull') return { action: 'pull', reason: 'remote-changed' };
+    if (direction === 'push') return { action: 'push', reason: 'local-changed' };
+    return { action: 'conflict', reason: 'first-sync-differs' };
+  }
+
+  const localChanged = local !== base.localSha256;
+  const remoteChanged = remote.generation !== base.generation || remote.sha256 !== base.remoteSha256;
+
+  if (!localChanged && !remoteChanged) return { action: 'none', reason: 'unchanged' };
+  if (localChanged && !remoteChanged) return direction === 'pull' ? { action: 'none', reason: 'direction' } : { action: 'push', reason: 'local-changed' };
+  if (!localChanged && remoteChanged) return direction === 'push' ? { action: 'none', reason: 'direction' } : { action: 'pull', reason: 'remote-changed' };
+  // Both moved. A one-way direction is the user's explicit choice of authority; bidirectional keeps both.
+  if (direction === 'push') return { action: 'push', reason: 'local-changed' };
+  if (direction === 'pull') return { action: 'pull', reason: 'remote-changed' };
+  return { action: 'conflict', reason: 'both-changed' };
+}

@@ -1,0 +1,118 @@
+/**
+ * Automatic sync: a run every polling interval (>= 60 s), immediately on request, on change notifications (debounced;
+ * used by Socket.IO), one run at a time, and exponential backoff with jitter after failures, capped at the interval
+ * so a fault that ends is recovered within one interval.
+ */
+export interface SchedulerOptions {
+  /** Runs one sync; rejects on failure. */
+  run: () => Promise<unknown>;
+  intervalSeconds: number;
+  /** First retry delay after a failure (doubles each time, capped at the interval). */
+  retryBaseSeconds?: number;
+  /** Debounce for change notifications. */
+  changeDebounceMs?: number;
+  onStateChange?: (s: SchedulerState) => void;
+}
+
+export interface SchedulerState {
+  running: boolean;
+  syncing: boolean;
+  nextRun: string | null;
+  consecutiveFailures: number;
+}
+
+export class Scheduler {
+  private timer: NodeJS.Timeout | null = null;
+  private debounce: NodeJS.Timeout | null = null;
+  private running = false;
+  private syncing: Promise<void> | null = null;
+  private again = false;
+  private failures = 0;
+  private nextAt: number | null = null;
+
+  constructor(private o: SchedulerOptions) {}
+
+  state(): SchedulerState {
+    return { running: this.running, syncing: this.syncing !== null, nextRun: this.nextAt ? new Date(this.nextAt).toISOString() : null, consecutiveFailures: this.failures };
+  }
+
+  setInterval(seconds: number): void {
+    this.o = { ...this.o, intervalSeconds: seconds };
+    if (this.running && !this.syncing) this.arm(seconds * 1000);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    void this.trigger();
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.debounce) clearTimeout(this.debounce);
+    this.timer = this.debounce = null;
+    this.nextAt = null;
+    this.o.onStateChange?.(this.state());
+  }
+
+  /** A change hint (file watcher, server event): sync soon, coalescing bursts. */
+  notifyChange(): void {
+    if (!this.running) return;
+    if (this.debounce) clearTimeout(this.debounce);
+    this.debounce = setTimeout(() => {
+      this.debounce = null;
+      void this.trigger();
+    }, this.o.changeDebounceMs ?? 1000);
+  }
+
+  /** Runs now; if a run is in progress, one more run follows it (a request during a sync is never lost). */
+  trigger(): Promise<void> {
+    if (this.syncing) {
+      this.again = true;
+      return this.syncing;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.syncing = (async () => {
+      this.o.onStateChange?.(this.state());
+      let ok = false;
+      try {
+        await this.o.run();
+        ok = true;
+      } catch {
+        /* the engine logged it; the backoff below handles the retry */
+      }
+      this.failures = ok ? 0 : this.failures + 1;
+    })().finally(() => {
+      this.syncing = null;
+      if (this.again && this.running) {
+        this.again = false;
+        void this.trigger();
+        return;
+      }
+      this.again = false;
+      if (this.running) this.arm(this.delayMs());
+      this.o.onStateChange?.(this.state());
+    });
+    return this.syncing;
+  }
+
+  private delayMs(): number {
+    const interval = this.o.intervalSeconds * 1000;
+    if (this.failures === 0) return interval;
+    const base = (this.o.retryBaseSeconds ?? 15) * 1000 * 2 ** (this.failures - 1);
+    const jitter = 0.8 + Math.random() * 0.4;
+    return Math.min(interval, base) * jitter;
+  }
+
+  private arm(ms: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.nextAt = Date.now() + ms;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.trigger();
+    }, ms);
+    this.timer.unref?.();
+  }
+}

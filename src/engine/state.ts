@@ -1,0 +1,78 @@
+/**
+ * `$CORDIAX_HOME/sync_state.json`: what the last verified sync saw, per remote target (so switching servers never
+ * reuses another server's base), plus health facts for `status`. Written atomically, 0600.
+ */
+import { promises as fsp } from 'node:fs';
+import { writeFileAtomic } from '../config/store.js';
+import type { Base } from './plan.js';
+
+export interface ConflictInfo {
+  /** Where the remote version was saved beside the local database. */
+  copyPath: string;
+  remoteGeneration: number;
+  remoteSha256: string;
+  remoteDevice: string;
+  remoteTime: string;
+  remoteSize: number;
+  localSize: number;
+  localTime: string;
+  detectedAt: string;
+}
+
+export interface PendingDownload {
+  /** A verified remote version that could not be applied yet (e.g. no identity to decrypt it). */
+  path: string;
+  generation: number;
+  reason: string;
+}
+
+export interface TargetState {
+  base: Base | null;
+  /** For push-only endpoints: the hash the remote last acknowledged. */
+  lastAckedSha256?: string | null;
+  lastGoodSync?: string; // ISO time of the last verified sync (including verified no-ops)
+  lastAttempt?: string;
+  lastError?: { code: string; message: string; message_en: string; time: string } | null;
+  lastAction?: string;
+  remoteGeneration?: number | null;
+  conflict?: ConflictInfo | null;
+  pending?: PendingDownload | null;
+  /** Local file fingerprint at the last snapshot, to skip snapshots when nothing was written. */
+  localFingerprint?: string | null;
+  localSha256?: string | null;
+}
+
+interface StateFile {
+  format: 'cordiax-sync-state/1';
+  targets: Record<string, TargetState>;
+}
+
+export class StateStore {
+  constructor(readonly file: string) {}
+
+  private async readAll(): Promise<StateFile> {
+    try {
+      const data = JSON.parse(await fsp.readFile(this.file, 'utf8')) as StateFile;
+      if (data && typeof data === 'object' && data.targets && typeof data.targets === 'object') return data;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        // A damaged state file only costs a conservative re-baseline (first-sync rules: conflicts, never overwrites).
+        await fsp.rename(this.file, `${this.file}.damaged-${Date.now()}`).catch(() => {});
+      }
+    }
+    return { format: 'cordiax-sync-state/1', targets: {} };
+  }
+
+  async get(target: string): Promise<TargetState> {
+    const all = await this.readAll();
+    return all.targets[target] ?? { base: null };
+  }
+
+  async update(target: string, patch: Partial<TargetState>): Promise<TargetState> {
+    const all = await this.readAll();
+    const next = { ...(all.targets[target] ?? { base: null }), ...patch };
+    all.targets[target] = next;
+    await writeFileAtomic(this.file, JSON.stringify(all, null, 2) + '\n', 0o600);
+    return next;
+  }
+}

@@ -1,0 +1,380 @@
+/**
+ * The sync service: the one object the CLI, the web UI and embedding applications use. It owns the config, the event
+ * log, the engine for the configured remote, the scheduler and the change watcher.
+ *
+ *   const svc = await SyncService.open();          // reads $CORDIAX_HOME/sync_config.json
+ *   svc.subscribe((e) => console.log(e.message));  // live log
+ *   await svc.syncNow();                           // "Sincronizar Ahora"
+ *   await svc.test('webdav');                      // "Probar Conexión"
+ *   svc.start(); ... svc.stop();                   // automatic sync
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { promises as fsp } from 'node:fs';
+import { SyncError, toSyncError } from './errors.js';
+import { completenessProblems, cordiaxHome, defaultConfig, resolvedDatabasePath, resolvedDeviceName, resolvedDirection, resolvedKeepVersions, type ConfigProblem, type Protocol, type SyncConfig, PROTOCOLS } from './config/schema.js';
+import { configError, configPath, loadConfig, saveConfig } from './config/store.js';
+import { EventLog } from './log/event-log.js';
+import type { SyncEvent } from './log/events.js';
+import { clearSecrets, registerSecret } from './log/redact.js';
+import { SyncEngine, type SyncOutcome } from './engine/engine.js';
+import { Scheduler } from './engine/scheduler.js';
+import { watchDatabase } from './engine/watcher.js';
+import type { ConflictInfo, PendingDownload } from './engine/state.js';
+import { allAvailability, createTransport, targetId, type Availability } from './transports/registry.js';
+import type { ConnectionReport, RemoteManifest, SyncEndpoint } from './transports/types.js';
+
+export interface ServiceOptions {
+  /** The Cordiax folder (default: $CORDIAX_HOME or ~/_SuperCordiax). */
+  home?: string;
+  /** Share an event log (default: one under <home>/logs). */
+  log?: EventLog;
+  /** Start the embedded Socket.IO server when the config points at localhost:5000 and nothing listens (default true). */
+  embeddedServer?: boolean;
+}
+
+export type ServiceState = 'unconfigured' | 'invalid-config' | 'idle' | 'syncing' | 'error' | 'conflict' | 'pending';
+
+export interface StatusReport {
+  state: ServiceState;
+  protocol: Protocol;
+  enabled: boolean;
+  schedulerRunning: boolean;
+  pollingInterval: number;
+  nextRun: string | null;
+  lastGoodSync: string | null;
+  secondsSinceLastGoodSync: number | null;
+  lastAttempt: string | null;
+  lastAction: string | null;
+  lastError: { code: string; message: string; message_en: string; time: string } | null;
+  remoteGeneration: number | null;
+  conflict: ConflictInfo | null;
+  pending: PendingDownload | null;
+  databasePath: string;
+  databaseExists: boolean;
+  encryption: 'off' | 'locked' | 'unlocked' | 'missing';
+  configPath: string;
+  configStatus: 'ok' | 'missing' | 'invalid';
+  problems: ConfigProblem[];
+  availability: Availability[];
+}
+
+/** Secret fields: never sent back to a UI; an empty value on save keeps the stored one. */
+export const SECRET_FIELDS = [
+  ['webdav', 'password'],
+  ['smb', 'password'],
+  ['socketio', 'token'],
+] as const;
+
+export class SyncService {
+  readonly home: string;
+  readonly log: EventLog;
+  private cfg: SyncConfig;
+  private cfgStatus: 'ok' | 'missing' | 'invalid' = 'missing';
+  private problems: ConfigProblem[] = [];
+  private engine: SyncEngine | null = null;
+  private engineKey = '';
+  private scheduler: Scheduler;
+  private unwatch: (() => void) | null = null;
+  private unRemote: (() => void) | null = null;
+  private embedded: { close(): Promise<void> } | null = null;
+  private readonly opts: ServiceOptions;
+
+  private constructor(home: string, log: EventLog, cfg: SyncConfig, opts: ServiceOptions) {
+    this.home = home;
+    this.log = log;
+    this.cfg = cfg;
+    this.opts = opts;
+    this.scheduler = new Scheduler({
+      run: () => this.syncNow(),
+      intervalSeconds: cfg.polling_interval,
+      onStateChange: (s) => this.log.emit({ type: 'state', level: 'debug', code: 'SCHEDULER', text: { es: s.syncing ? 'Sincronizando…' : 'En espera.', en: s.syncing ? 'Syncing…' : 'Waiting.' }, data: { ...s } }),
+    });
+  }
+
+  static async open(opts: ServiceOptions = {}): Promise<SyncService> {
+    const home = path.resolve(opts.home ?? cordiaxHome());
+    const log = opts.log ?? new EventLog({ dir: path.join(home, 'logs') });
+    const svc = new SyncService(home, log, defaultConfig(), opts);
+    await svc.reloadConfig();
+    return svc;
+  }
+
+  get configFile(): string {
+    return configPath(this.home);
+  }
+  get statePath(): string {
+    return path.join(this.home, 'sync_state.json');
+  }
+
+  /** Re-reads the config file. An invalid file keeps the service usable (status explains) and is never rewritten. */
+  async reloadConfig(): Promise<void> {
+    const r = await loadConfig(this.configFile);
+    if (r.status === 'invalid') {
+      this.cfgStatus = 'invalid';
+      this.problems = r.problems;
+      this.log.emit({ type: 'error', code: 'CONFIG_INVALID', text: configError(this.configFile, r.problems).text });
+      return;
+    }
+    this.cfgStatus = r.status;
+    this.problems = [];
+    this.applyConfig(r.config);
+  }
+
+  private applyConfig(cfg: SyncConfig): void {
+    this.cfg = cfg;
+    clearSecrets();
+    for (const [block, key] of SECRET_FIELDS) registerSecret((cfg[block] as Record<string, unknown>)[key] as string | undefined);
+    this.scheduler.setInterval(cfg.polling_interval);
+  }
+
+  /** The config in force (with secrets). For display use publicConfig(). */
+  config(): SyncConfig {
+    return this.cfg;
+  }
+
+  /** The config without secrets: each secret field becomes '' and `<field>_set` says whether one is stored. */
+  publicConfig(): Record<string, unknown> {
+    const out = structuredClone(this.cfg) as Record<string, Record<string, unknown>>;
+    for (const [block, key] of SECRET_FIELDS) {
+      const b = out[block];
+      if (!b) continue;
+      b[`${key}_set`] = typeof b[key] === 'string' && (b[key] as string).length > 0;
+      b[key] = '';
+    }
+    return out;
+  }
+
+  /** Problems that stop a sync: structural errors, or what the selected protocol still lacks. */
+  checkConfig(protocol?: Protocol): ConfigProblem[] {
+    if (this.cfgStatus === 'invalid') return this.problems;
+    return completenessProblems(this.cfg, protocol ?? this.cfg.protocol);
+  }
+
+  get configState(): 'ok' | 'missing' | 'invalid' {
+    return this.cfgStatus;
+  }
+
+  /**
+   * Validates and saves a new config (atomic, 0600). Secret fields left empty keep the stored value, so a UI never
+   * needs the password back.
+   */
+  async saveConfig(next: Record<string, unknown>, opts: { keepEmptySecrets?: boolean } = { keepEmptySecrets: true }): Promise<SyncConfig> {
+    const merged = structuredClone(next) as Record<string, Record<string, unknown>>;
+    if (opts.keepEmptySecrets !== false) {
+      for (const [block, key] of SECRET_FIELDS) {
+        const b = merged[block];
+        const current = (this.cfg[block] as Record<string, unknown> | undefined)?.[key];
+        if (b && typeof b === 'object' && (b[key] === undefined || b[key] === '') && typeof current === 'string' && current) b[key] = current;
+        if (b && typeof b === 'object') delete b[`${key}_set`];
+      }
+    }
+    const saved = await saveConfig(merged, this.configFile);
+    this.cfgStatus = 'ok';
+    this.problems = [];
+    this.applyConfig(saved);
+    this.log.emit({ type: 'info', code: 'CONFIG_SAVED', text: { es: 'Configuración guardada.', en: 'Configuration saved.' } });
+    await this.refreshAutomation();
+    return saved;
+  }
+
+  private requireUsableConfig(protocol?: Protocol): void {
+    if (this.cfgStatus === 'invalid') throw configError(this.configFile, this.problems);
+    const problems = completenessProblems(this.cfg, protocol ?? this.cfg.protocol);
+    if (problems.length) {
+      throw new SyncError('CONFIG_INVALID', { es: `Falta configuración:\n${problems.map((p) => `  - ${p.key}: ${p.text.es}`).join('\n')}`, en: `Configuration missing:\n${problems.map((p) => `  - ${p.key}: ${p.text.en}`).join('\n')}` }, { details: { problems } });
+    }
+  }
+
+  private transportContext() {
+    return { log: this.log, tmpDir: os.tmpdir(), device: resolvedDeviceName(this.cfg) };
+  }
+
+  /** The engine for the configured remote, rebuilt when the config changes. */
+  private async getEngine(): Promise<SyncEngine> {
+    this.requireUsableConfig();
+    const key = JSON.stringify(this.cfg);
+    if (this.engine && this.engineKey === key) return this.engine;
+    if (this.engine) {
+      this.unRemote?.();
+      await this.engine.close().catch(() => {});
+    }
+    const transport = await createTransport(this.cfg, this.transportContext());
+    this.engine = new SyncEngine({
+      transport,
+      databasePath: resolvedDatabasePath(this.cfg),
+      statePath: this.statePath,
+      device: resolvedDeviceName(this.cfg),
+      log: this.log,
+      keepVersions: resolvedKeepVersions(this.cfg),
+      direction: resolvedDirection(this.cfg),
+      encryption: this.cfg.encryption,
+      targetId: targetId(this.cfg),
+      backupsDir: path.join(this.home, 'backups'),
+    });
+    this.engineKey = key;
+    // Endpoints with push notifications (Socket.IO) trigger syncs themselves.
+    const remote = this.engine.remote as SyncEndpoint;
+    this.unRemote = remote.onRemoteEvent((ev) => {
+      if (ev.kind === 'sync_request' || ev.kind === 'sync_update') this.scheduler.notifyChange();
+      if (ev.kind === 'connected' && this.scheduler.state().running) this.scheduler.notifyChange();
+    });
+    return this.engine;
+  }
+
+  /** "Sincronizar Ahora": one verified sync. */
+  async syncNow(): Promise<SyncOutcome> {
+    try {
+      const engine = await this.getEngine();
+      return await engine.sync();
+    } catch (err) {
+      const e = toSyncError(err);
+      // Engine failures are logged by the engine; config/transport-creation failures are logged here.
+      if (e.code === 'CONFIG_INVALID' || e.code === 'CONFIG_PARSE' || e.code === 'UNAVAILABLE') this.log.emit({ type: 'error', code: e.code, text: e.text });
+      throw e;
+    }
+  }
+
+  /** "Probar Conexión" for a protocol (default: the configured one). Never throws. */
+  async test(protocol?: Protocol): Promise<ConnectionReport> {
+    const p = protocol ?? this.cfg.protocol;
+    try {
+      this.requireUsableConfig(p);
+      const t = await createTransport(this.cfg, this.transportContext(), p);
+      try {
+        this.log.emit({ type: 'info', code: 'TEST_START', protocol: p, text: { es: `Probando la conexión ${p}…`, en: `Testing the ${p} connection…` } });
+        const report = await t.test();
+        this.log.emit({
+          type: report.ok ? 'info' : 'error',
+          code: report.ok ? 'TEST_OK' : 'TEST_FAILED',
+          protocol: p,
+          text: report.ok ? { es: `Conexión ${p} correcta.`, en: `${p} connection OK.` } : { es: `La prueba de conexión ${p} ha fallado: ${report.error?.message ?? ''}`, en: `The ${p} connection test failed: ${report.error?.message_en ?? ''}` },
+        });
+        return report;
+      } finally {
+        await t.close().catch(() => {});
+      }
+    } catch (err) {
+      const e = toSyncError(err);
+      return { protocol: p, ok: false, steps: [{ id: 'config', ok: false, text: e.text, hint: e.hint }], facts: {}, error: { code: e.code, message: e.text.es, message_en: e.text.en, hint: e.hint?.es, hint_en: e.hint?.en } };
+    }
+  }
+
+  async resolve(keep: 'local' | 'remote'): Promise<void> {
+    await (await this.getEngine()).resolve(keep);
+  }
+
+  async versions(): Promise<RemoteManifest[]> {
+    return (await this.getEngine()).versions();
+  }
+
+  async restoreVersion(generation: number): Promise<void> {
+    await (await this.getEngine()).restoreVersion(generation);
+  }
+
+  availability(): Promise<Availability[]> {
+    return allAvailability();
+  }
+
+  subscribe(listener: (e: SyncEvent) => void): () => void {
+    return this.log.subscribe(listener);
+  }
+
+  /** Starts automatic sync (polling; plus change watching and server events for Socket.IO). */
+  async start(): Promise<boolean> {
+    if (!this.cfg.enabled) {
+      this.log.emit({ type: 'warning', code: 'AUTO_DISABLED', text: { es: 'La sincronización automática está desactivada ("Habilitar sincronización automática").', en: 'Automatic sync is disabled ("Enable automatic sync").' } });
+      return false;
+    }
+    await this.startEmbeddedServerIfNeeded();
+    this.scheduler.start();
+    this.watchIfNeeded();
+    this.log.emit({ type: 'state', code: 'AUTO_STARTED', text: { es: `Sincronización automática iniciada (${this.cfg.protocol}, cada ${this.cfg.polling_interval} s).`, en: `Automatic sync started (${this.cfg.protocol}, every ${this.cfg.polling_interval} s).` } });
+    return true;
+  }
+
+  stop(): void {
+    const was = this.scheduler.state().running;
+    this.scheduler.stop();
+    this.unwatch?.();
+    this.unwatch = null;
+    if (was) this.log.emit({ type: 'state', code: 'AUTO_STOPPED', text: { es: 'Sincronización automática detenida.', en: 'Automatic sync stopped.' } });
+  }
+
+  private watchIfNeeded(): void {
+    this.unwatch?.();
+    this.unwatch = null;
+    if (this.cfg.protocol === 'socketio') this.unwatch = watchDatabase(resolvedDatabasePath(this.cfg), () => this.scheduler.notifyChange());
+  }
+
+  private async refreshAutomation(): Promise<void> {
+    if (!this.scheduler.state().running) return;
+    if (!this.cfg.enabled) return this.stop();
+    await this.startEmbeddedServerIfNeeded();
+    this.watchIfNeeded();
+  }
+
+  private async startEmbeddedServerIfNeeded(): Promise<void> {
+    if (this.opts.embeddedServer === false || this.embedded || this.cfg.protocol !== 'socketio') return;
+    try {
+      const mod = await import('./server/embedded.js');
+      this.embedded = await mod.maybeStartEmbeddedServer(this.cfg, this.home, this.log);
+    } catch (err) {
+      this.log.emit({ type: 'warning', code: 'EMBEDDED_SERVER_FAILED', text: { es: `No se pudo iniciar el servidor local: ${(err as Error).message}`, en: `Could not start the local server: ${(err as Error).message}` } });
+    }
+  }
+
+  async status(): Promise<StatusReport> {
+    const dbPath = resolvedDatabasePath(this.cfg);
+    const key = this.cfgStatus === 'invalid' ? '' : targetId(this.cfg);
+    const { StateStore } = await import('./engine/state.js');
+    const st = key ? await new StateStore(this.statePath).get(key) : { base: null };
+    const sched = this.scheduler.state();
+    const dbExists = await fsp.stat(dbPath).then(() => true, () => false);
+    const encExists = await fsp.stat(`${dbPath}.enc`).then(() => true, () => false);
+    const encryption = !this.cfg.encryption?.enabled ? (dbExists ? 'off' : 'missing') : dbExists ? 'unlocked' : encExists ? 'locked' : 'missing';
+    const problems = this.checkConfig();
+    let state: ServiceState;
+    if (this.cfgStatus === 'invalid') state = 'invalid-config';
+    else if (problems.length || this.cfgStatus === 'missing') state = 'unconfigured';
+    else if (sched.syncing || this.engine?.busy) state = 'syncing';
+    else if (st.conflict) state = 'conflict';
+    else if (st.pending) state = 'pending';
+    else if (st.lastError && (!st.lastGoodSync || st.lastError.time > st.lastGoodSync)) state = 'error';
+    else state = 'idle';
+    return {
+      state,
+      protocol: this.cfg.protocol,
+      enabled: this.cfg.enabled,
+      schedulerRunning: sched.running,
+      pollingInterval: this.cfg.polling_interval,
+      nextRun: sched.nextRun,
+      lastGoodSync: st.lastGoodSync ?? null,
+      secondsSinceLastGoodSync: st.lastGoodSync ? Math.round((Date.now() - Date.parse(st.lastGoodSync)) / 1000) : null,
+      lastAttempt: st.lastAttempt ?? null,
+      lastAction: st.lastAction ?? null,
+      lastError: st.lastError ?? null,
+      remoteGeneration: st.remoteGeneration ?? null,
+      conflict: st.conflict ?? null,
+      pending: st.pending ?? null,
+      databasePath: dbPath,
+      databaseExists: dbExists || encExists,
+      encryption,
+      configPath: this.configFile,
+      configStatus: this.cfgStatus,
+      problems,
+      availability: await allAvailability(),
+    };
+  }
+
+  async close(): Promise<void> {
+    this.stop();
+    this.unRemote?.();
+    if (this.engine) await this.engine.close().catch(() => {});
+    this.engine = null;
+    if (this.embedded) await this.embedded.close().catch(() => {});
+    this.embedded = null;
+  }
+}
+
+export { PROTOCOLS };

@@ -1,0 +1,280 @@
+/**
+ * The folder transport: a mounted network drive, a USB disk or a local folder. Atomic replace by rename in the same
+ * folder, compare-and-swap by O_EXCL create, fsync before every rename so a power cut leaves old or new, never torn.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, promises as fsp, constants as fsc } from 'node:fs';
+import path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { SyncError, toSyncError } from '../../errors.js';
+import { sha256File } from '../../util/hash.js';
+import type { SyncConfig } from '../../config/schema.js';
+import type { CheckStep, ConnectionReport, DownloadResult, FileTransport, Guarantees, RemoteEntry, TransferOptions, TransportContext, UploadResult } from '../types.js';
+
+export const protocol = 'folder';
+
+export function create(config: SyncConfig, ctx: TransportContext): FileTransport {
+  return new FolderTransport(config.folder?.path ?? '', ctx);
+}
+
+function safeJoin(root: string, rel: string): string {
+  const parts = rel.split('/').filter((p) => p !== '');
+  if (parts.some((p) => p === '..' || p === '.' || p.includes('\\') || p.includes('\0'))) {
+    throw new SyncError('PROTOCOL', { es: `Ruta remota no permitida: ${rel}`, en: `Remote path not allowed: ${rel}` });
+  }
+  return path.join(root, ...parts);
+}
+
+async function fsyncPath(p: string): Promise<void> {
+  const fh = await fsp.open(p, 'r').catch(() => null);
+  if (!fh) return;
+  await fh.sync().catch(() => {});
+  await fh.close();
+}
+
+/** Counts bytes and hashes them as they pass. */
+function meter(onProgress?: (p: { bytes: number; total?: number }) => void, total?: number) {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const t = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      onProgress?.({ bytes, total });
+      cb(null, chunk);
+    },
+  });
+  return { t, done: () => ({ bytes, sha256: hash.digest('hex') }) };
+}
+
+export class FolderTransport implements FileTransport {
+  readonly protocol = 'folder' as const;
+  constructor(
+    private readonly root: string,
+    private readonly ctx: TransportContext,
+  ) {}
+
+  private abs(rel: string): string {
+    if (!this.root || !path.isAbsolute(this.root)) {
+      throw new SyncError('CONFIG_INVALID', { es: 'folder.path debe ser una ruta absoluta.', en: 'folder.path must be an absolute path.' });
+    }
+    return safeJoin(this.root, rel);
+  }
+
+  private wrap(err: unknown, what: string): SyncError {
+    const e = toSyncError(err);
+    if (e.code === 'NOT_FOUND') {
+      return new SyncError('NOT_FOUND', { es: `No existe en la carpeta de destino: ${what}`, en: `Not found in the target folder: ${what}` }, { hint: { es: '¿Está montada la unidad de red o conectado el disco?', en: 'Is the network drive mounted or the disk plugged in?' }, cause: err });
+    }
+    return e;
+  }
+
+  async open(): Promise<void> {
+    const st = await fsp.stat(this.abs('')).catch(() => null);
+    if (st && !st.isDirectory()) throw new SyncError('NOT_FOUND', { es: `${this.root} no es una carpeta.`, en: `${this.root} is not a folder.` });
+    if (!st) {
+      // Create the target folder itself, but only inside an existing parent: an unmounted drive must not turn
+      // into a local folder silently.
+      const parent = await fsp.stat(path.dirname(this.root)).catch(() => null);
+      if (!parent) throw this.wrap(Object.assign(new Error(path.dirname(this.root)), { code: 'ENOENT' }), path.dirname(this.root));
+      await fsp.mkdir(this.root, { mode: 0o700 }).catch((err) => {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw this.wrap(err, this.root);
+      });
+    }
+  }
+
+  async guarantees(): Promise<Guarantees> {
+    return { conditionalWrite: false, exclusiveCreate: true, atomicReplace: true };
+  }
+
+  async stat(rel: string): Promise<RemoteEntry | null> {
+    const st = await fsp.stat(this.abs(rel)).catch((err) => {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw this.wrap(err, rel);
+    });
+    if (!st) return null;
+    return { path: rel, size: st.size, isDirectory: st.isDirectory(), modified: st.mtime, version: `${st.size}-${st.mtimeMs}` };
+  }
+
+  async list(dir: string): Promise<RemoteEntry[]> {
+    const d = this.abs(dir);
+    const names = await fsp.readdir(d).catch((err) => {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [] as string[];
+      throw this.wrap(err, dir);
+    });
+    const out: RemoteEntry[] = [];
+    for (const n of names) {
+      const rel = dir ? `${dir}/${n}` : n;
+      const e = await this.stat(rel);
+      if (e) out.push(e);
+    }
+    return out;
+  }
+
+  async mkdirp(dir: string): Promise<void> {
+    await fsp.mkdir(this.abs(dir), { recursive: true, mode: 0o700 }).catch((err) => {
+      throw this.wrap(err, dir);
+    });
+  }
+
+  async readSmall(rel: string, maxBytes = 1024 * 1024): Promise<{ data: Buffer; version?: string } | null> {
+    const st = await this.stat(rel);
+    if (!st) return null;
+    if (st.size > maxBytes) throw new SyncError('PROTOCOL', { es: `${rel} es demasiado grande (${st.size} bytes).`, en: `${rel} is too large (${st.size} bytes).` });
+    const data = await fsp.readFile(this.abs(rel)).catch((err) => {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw this.wrap(err, rel);
+    });
+    return data ? { data, version: st.version } : null;
+  }
+
+  private tmpName(rel: string): string {
+    const dir = path.posix.dirname(rel);
+    const name = `.${path.posix.basename(rel)}.tmp-${this.ctx.device}-${randomBytes(6).toString('hex')}`;
+    return dir === '.' ? name : `${dir}/${name}`;
+  }
+
+  async writeSmall(rel: string, data: Buffer, opts: { ifVersion?: string | null } = {}): Promise<{ version?: string }> {
+    if (opts.ifVersion === null) {
+      if (!(await this.createExclusive(rel, data))) throw new SyncError('ALREADY_EXISTS', { es: `${rel} ya existe.`, en: `${rel} already exists.` });
+      return { version: (await this.stat(rel))?.version };
+    }
+    const tmp = this.abs(this.tmpName(rel));
+    try {
+      const fh = await fsp.open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600);
+      try {
+        await fh.writeFile(data);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await fsp.rename(tmp, this.abs(rel));
+      await fsyncPath(path.dirname(this.abs(rel)));
+    } catch (err) {
+      await fsp.rm(tmp, { force: true }).catch(() => {});
+      throw this.wrap(err, rel);
+    }
+    return { version: (await this.stat(rel))?.version };
+  }
+
+  async createExclusive(rel: string, data: Buffer): Promise<boolean> {
+    let fh;
+    try {
+      fh = await fsp.open(this.abs(rel), fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw this.wrap(err, rel);
+    }
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    return true;
+  }
+
+  async upload(localPath: string, rel: string, expected: { size: number; sha256: string }, opts: TransferOptions & { replace?: boolean } = {}): Promise<UploadResult> {
+    const target = this.abs(rel);
+    const tmp = this.abs(this.tmpName(rel));
+    try {
+      const m = meter(opts.onProgress, expected.size);
+      await pipeline(createReadStream(localPath, { highWaterMark: 1024 * 1024 }), m.t, createWriteStream(tmp, { flags: 'wx', mode: 0o600 }), { signal: opts.signal });
+      await fsyncPath(tmp);
+      // Verify what landed by reading it back, not what we think we wrote.
+      const landed = await sha256File(tmp);
+      if (landed.size !== expected.size || landed.sha256 !== expected.sha256) {
+        throw new SyncError('VERIFY_FAILED', { es: `La copia en destino no coincide (${landed.size} de ${expected.size} bytes).`, en: `The copy at the target does not match (${landed.size} of ${expected.size} bytes).` });
+      }
+      if (opts.replace) {
+        await fsp.rename(tmp, target);
+      } else {
+        // link() fails if the target exists: an atomic "rename without replace".
+        await fsp.link(tmp, target).catch((err) => {
+          if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new SyncError('ALREADY_EXISTS', { es: `${rel} ya existe en el destino.`, en: `${rel} already exists at the target.` });
+          throw err;
+        });
+        await fsp.rm(tmp, { force: true });
+      }
+      await fsyncPath(path.dirname(target));
+      return { size: landed.size, sha256: landed.sha256 };
+    } catch (err) {
+      await fsp.rm(tmp, { force: true }).catch(() => {});
+      throw err instanceof SyncError ? err : this.wrap(err, rel);
+    }
+  }
+
+  async download(rel: string, localPath: string, opts: TransferOptions = {}): Promise<DownloadResult> {
+    const src = this.abs(rel);
+    const st = await fsp.stat(src).catch((err) => {
+      throw this.wrap(err, rel);
+    });
+    try {
+      const m = meter(opts.onProgress, st.size);
+      await pipeline(createReadStream(src, { highWaterMark: 1024 * 1024 }), m.t, createWriteStream(localPath, { mode: 0o600 }), { signal: opts.signal });
+      const r = m.done();
+      return { size: r.bytes, sha256: r.sha256 };
+    } catch (err) {
+      await fsp.rm(localPath, { force: true }).catch(() => {});
+      throw this.wrap(err, rel);
+    }
+  }
+
+  async rename(from: string, to: string, opts: { replace?: boolean } = {}): Promise<void> {
+    try {
+      if (opts.replace) await fsp.rename(this.abs(from), this.abs(to));
+      else {
+        await fsp.link(this.abs(from), this.abs(to));
+        await fsp.unlink(this.abs(from));
+      }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new SyncError('ALREADY_EXISTS', { es: `${to} ya existe.`, en: `${to} already exists.` });
+      throw this.wrap(err, from);
+    }
+  }
+
+  async remove(rel: string): Promise<void> {
+    await fsp.rm(this.abs(rel), { force: true }).catch((err) => {
+      throw this.wrap(err, rel);
+    });
+  }
+
+  async test(): Promise<ConnectionReport> {
+    const steps: CheckStep[] = [];
+    const report: ConnectionReport = { protocol: 'folder', ok: false, steps, facts: { path: this.root } };
+    const step = async (id: string, es: string, en: string, fn: () => Promise<void>) => {
+      const t0 = Date.now();
+      await fn();
+      steps.push({ id, ok: true, text: { es, en }, durationMs: Date.now() - t0 });
+    };
+    const probe = `.cordiax-probe-${randomBytes(4).toString('hex')}`;
+    try {
+      await step('open', 'Carpeta accesible (creada si faltaba).', 'Folder reachable (created if missing).', () => this.open());
+      const body = randomBytes(4096);
+      const sha = createHash('sha256').update(body).digest('hex');
+      await step('write', 'Escritura de un archivo de prueba.', 'Wrote a probe file.', async () => {
+        if (!(await this.createExclusive(probe, body))) throw new SyncError('ALREADY_EXISTS', { es: 'El archivo de prueba ya existía.', en: 'The probe file already existed.' });
+      });
+      await step('read', 'Lectura del archivo de prueba (contenido idéntico).', 'Read the probe back (identical).', async () => {
+        const r = await this.readSmall(probe);
+        if (!r || createHash('sha256').update(r.data).digest('hex') !== sha) throw new SyncError('VERIFY_FAILED', { es: 'El archivo de prueba leído no coincide.', en: 'The probe read back differs.' });
+      });
+      await step('rename', 'Renombrado del archivo de prueba.', 'Renamed the probe.', () => this.rename(probe, `${probe}.renamed`, { replace: true }));
+      await step('delete', 'Borrado del archivo de prueba.', 'Deleted the probe.', () => this.remove(`${probe}.renamed`));
+      const free = await fsp.statfs(this.abs('')).catch(() => null);
+      if (free) report.facts.freeBytes = free.bavail * free.bsize;
+      report.guarantees = await this.guarantees();
+      report.ok = true;
+    } catch (err) {
+      const e = toSyncError(err);
+      steps.push({ id: 'error', ok: false, text: e.text, hint: e.hint });
+      report.error = { code: e.code, message: e.text.es, message_en: e.text.en, hint: e.hint?.es, hint_en: e.hint?.en };
+      await this.remove(probe).catch(() => {});
+      await this.remove(`${probe}.renamed`).catch(() => {});
+    }
+    return report;
+  }
+
+  async close(): Promise<void> {}
+}
