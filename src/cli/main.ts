@@ -282,7 +282,7 @@ export function buildProgram(): Command {
         const r = await loadConfig(file);
         if (r.status === 'invalid') throw new SyncError('CONFIG_INVALID', { es: 'La configuración actual no es válida; corríjala antes (ver check-config). No se ha modificado.', en: 'The current configuration is invalid; fix it first (see check-config). It was not modified.' });
         const base = r.status === 'ok' ? r.raw : (r.config as Record<string, unknown>);
-        const next = setKey(base, key, isSecretKey(last) ? JSON.stringify(value) : value);
+        const next = setKey(base, key, value, { raw: isSecretKey(last) });
         const svc = await openService();
         await svc.saveConfig(next, { keepEmptySecrets: false });
         await svc.close();

@@ -154,13 +154,13 @@ export function getKey(obj: Record<string, unknown>, key: string): unknown {
   return cur;
 }
 
-/** Returns a copy of obj with key set. VALUE text is parsed as JSON when it is a number/boolean/array/object literal. */
-export function setKey(obj: Record<string, unknown>, key: string, valueText: string): Record<string, unknown> {
+/** Returns a copy of obj with key set. VALUE text is parsed as JSON when it is a number/boolean/array/object literal (unless raw). */
+export function setKey(obj: Record<string, unknown>, key: string, valueText: string, opts: { raw?: boolean } = {}): Record<string, unknown> {
   if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(key) || /(^|\.)(__proto__|constructor|prototype)(\.|$)/.test(key)) {
     throw new SyncError('CONFIG_INVALID', { es: `Clave no válida: ${key}`, en: `Invalid key: ${key}` });
   }
   let value: unknown = valueText;
-  if (/^(-?\d+(\.\d+)?|true|false|null|\[.*\]|\{.*\})$/s.test(valueText.trim())) {
+  if (!opts.raw && /^(-?\d+(\.\d+)?|true|false|null|\[.*\]|\{.*\})$/s.test(valueText.trim())) {
     try {
       value = JSON.parse(valueText);
     } catch {

@@ -1,0 +1,35 @@
+/** Bench helpers: run a command under /usr/bin/time to get wall time and peak RSS, medians, formatting. */
+import { spawnSync } from 'node:child_process';
+
+export interface Run {
+  seconds: number;
+  peakRssMb: number;
+}
+
+/** Runs cmd once; returns wall seconds and the peak RSS (MB) that /usr/bin/time reports. */
+export function timed(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {}): Run {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { encoding: 'utf8', env: opts.env ?? process.env, input: opts.input, cwd: opts.cwd, maxBuffer: 64 * 1024 * 1024 });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  const kb = Number(r.stderr.trim().split('\n').pop());
+  return { seconds, peakRssMb: Math.round(kb / 1024) };
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Runs `n` times, returns median seconds and max peak RSS. */
+export function repeat(n: number, fn: () => Run): Run {
+  const runs: Run[] = [];
+  for (let i = 0; i < n; i++) runs.push(fn());
+  return { seconds: median(runs.map((r) => r.seconds)), peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)) };
+}
+
+export function row(label: string, r: Run, peer: Run, mb?: number): string {
+  const speed = mb ? ` ${(mb / r.seconds).toFixed(0).padStart(5)} MiB/s` : '';
+  return `${label.padEnd(44)} ${r.seconds.toFixed(2).padStart(6)} s${speed}  x${(r.seconds / peer.seconds).toFixed(2)} of peer  peak RSS ${String(r.peakRssMb).padStart(4)} MB`;
+}
