@@ -41,7 +41,12 @@ function meter(onProgress?: (p: { bytes: number; total?: number }) => void, tota
     transform(chunk: Buffer, _enc, cb) {
       hash.update(chunk);
       bytes += chunk.length;
-      onProgress?.({ bytes, total });
+      try {
+        onProgress?.({ bytes, total });
+      } catch (err) {
+        // A failing observer aborts the transfer cleanly instead of crashing the process.
+        return cb(err as Error);
+      }
       cb(null, chunk);
     },
   });
