@@ -216,6 +216,7 @@ export class SyncService {
     // Endpoints with push notifications (Socket.IO) trigger syncs themselves.
     const remote = this.engine.remote as SyncEndpoint;
     this.unRemote = remote.onRemoteEvent((ev) => {
+      if (ev.kind === 'sync_request') this.engine?.requestResend();
       if (ev.kind === 'sync_request' || ev.kind === 'sync_update') this.scheduler.notifyChange();
       if (ev.kind === 'connected' && this.scheduler.state().running) this.scheduler.notifyChange();
     });

@@ -56,6 +56,7 @@ export class SyncEngine {
   private readonly state: StateStore;
   private readonly target: string;
   private inFlight: Promise<SyncOutcome> | null = null;
+  private resendRequested = false;
 
   constructor(private readonly o: EngineOptions) {
     this.remote = isFileTransport(o.transport) ? new FileRemote(o.transport, { device: o.device, keepVersions: o.keepVersions ?? 10, log: o.log }) : o.transport;
@@ -86,6 +87,14 @@ export class SyncEngine {
       });
     }
     return this.inFlight;
+  }
+
+  /**
+   * A push-only remote (the spec's Flask server) asked for the data (`sync_request` on connect): the next sync sends
+   * the current version even if that server acknowledged it before, since it may have lost it (restart).
+   */
+  requestResend(): void {
+    this.resendRequested = true;
   }
 
   get busy(): boolean {
@@ -129,7 +138,9 @@ export class SyncEngine {
       }
       const local = await this.local.contentHash({ fingerprint: st.localFingerprint, sha256: st.localSha256 });
       snapshotToDispose = local.snapshot;
-      const decision: Plan = plan({ localSha256: local.sha256, remote, base: st.base, direction: this.o.direction ?? 'bidirectional', lastAckedSha256: st.lastAckedSha256 });
+      const resend = this.resendRequested;
+      this.resendRequested = false;
+      const decision: Plan = plan({ localSha256: local.sha256, remote, base: st.base, direction: this.o.direction ?? 'bidirectional', lastAckedSha256: resend ? null : st.lastAckedSha256 });
 
       let outcome: SyncOutcome;
       switch (decision.action) {
