@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promises as fsp } from 'node:fs';
 import { SyncError, toSyncError } from './errors.js';
-import { completenessProblems, cordiaxHome, defaultConfig, resolvedDatabasePath, resolvedDeviceName, resolvedDirection, resolvedKeepVersions, type ConfigProblem, type Protocol, type SyncConfig, PROTOCOLS } from './config/schema.js';
+import { completenessProblems, cordiaxHome, defaultConfig, parseConfig, resolvedDatabasePath, resolvedDeviceName, resolvedDirection, resolvedKeepVersions, type ConfigProblem, type Protocol, type SyncConfig, PROTOCOLS } from './config/schema.js';
 import { configError, configPath, loadConfig, saveConfig } from './config/store.js';
 import { EventLog } from './log/event-log.js';
 import type { SyncEvent } from './log/events.js';
@@ -156,19 +156,29 @@ export class SyncService {
   }
 
   /**
-   * Validates and saves a new config (atomic, 0600). Secret fields left empty keep the stored value, so a UI never
-   * needs the password back.
+   * A form's values with the stored secrets put back where the field came empty (a UI never receives them), except
+   * those listed in `clear` (e.g. 'webdav.password') which the user asked to erase. `<field>_set` flags are dropped.
    */
-  async saveConfig(next: Record<string, unknown>, opts: { keepEmptySecrets?: boolean } = { keepEmptySecrets: true }): Promise<SyncConfig> {
-    const merged = structuredClone(next) as Record<string, Record<string, unknown>>;
-    if (opts.keepEmptySecrets !== false) {
-      for (const [block, key] of SECRET_FIELDS) {
-        const b = merged[block];
-        const current = (this.cfg[block] as Record<string, unknown> | undefined)?.[key];
-        if (b && typeof b === 'object' && (b[key] === undefined || b[key] === '') && typeof current === 'string' && current) b[key] = current;
-        if (b && typeof b === 'object') delete b[`${key}_set`];
-      }
+  withStoredSecrets(form: Record<string, unknown>, clear: string[] = []): Record<string, unknown> {
+    const merged = structuredClone(form) as Record<string, Record<string, unknown> | unknown>;
+    for (const [block, key] of SECRET_FIELDS) {
+      const b = merged[block];
+      if (!b || typeof b !== 'object' || Array.isArray(b)) continue;
+      const rec = b as Record<string, unknown>;
+      delete rec[`${key}_set`];
+      const stored = (this.cfg[block] as Record<string, unknown> | undefined)?.[key];
+      if ((rec[key] === undefined || rec[key] === '') && !clear.includes(`${block}.${key}`) && typeof stored === 'string' && stored) rec[key] = stored;
+      if (rec[key] === '' && key === 'token') delete rec[key]; // an optional key: absent rather than empty
     }
+    return merged as Record<string, unknown>;
+  }
+
+  /**
+   * Validates and saves a new config (atomic, 0600). By default secret fields left empty keep the stored value
+   * (withStoredSecrets), so a UI never needs the password back; `keepEmptySecrets: false` saves exactly what is given.
+   */
+  async saveConfig(next: Record<string, unknown>, opts: { keepEmptySecrets?: boolean; clear?: string[] } = {}): Promise<SyncConfig> {
+    const merged = opts.keepEmptySecrets === false ? next : this.withStoredSecrets(next, opts.clear);
     const saved = await saveConfig(merged, this.configFile);
     this.cfgStatus = 'ok';
     this.problems = [];
@@ -178,16 +188,21 @@ export class SyncService {
     return saved;
   }
 
-  private requireUsableConfig(protocol?: Protocol): void {
-    if (this.cfgStatus === 'invalid') throw configError(this.configFile, this.problems);
-    const problems = completenessProblems(this.cfg, protocol ?? this.cfg.protocol);
+  private requireUsableConfig(protocol?: Protocol, cfg: SyncConfig = this.cfg): void {
+    if (cfg === this.cfg && this.cfgStatus === 'invalid') throw configError(this.configFile, this.problems);
+    const problems = completenessProblems(cfg, protocol ?? cfg.protocol);
     if (problems.length) {
       throw new SyncError('CONFIG_INVALID', { es: `Falta configuración:\n${problems.map((p) => `  - ${p.key}: ${p.text.es}`).join('\n')}`, en: `Configuration missing:\n${problems.map((p) => `  - ${p.key}: ${p.text.en}`).join('\n')}` }, { details: { problems } });
     }
   }
 
-  private transportContext() {
-    return { log: this.log, tmpDir: os.tmpdir(), device: resolvedDeviceName(this.cfg) };
+  private transportContext(cfg: SyncConfig = this.cfg) {
+    return { log: this.log, tmpDir: os.tmpdir(), device: resolvedDeviceName(cfg) };
+  }
+
+  /** Where the database lives: database_path relative to this service's home. */
+  get databasePath(): string {
+    return resolvedDatabasePath(this.cfg, this.home);
   }
 
   /** The engine for the configured remote, rebuilt when the config changes. */
@@ -202,7 +217,7 @@ export class SyncService {
     const transport = await createTransport(this.cfg, this.transportContext());
     this.engine = new SyncEngine({
       transport,
-      databasePath: resolvedDatabasePath(this.cfg),
+      databasePath: this.databasePath,
       statePath: this.statePath,
       device: resolvedDeviceName(this.cfg),
       log: this.log,
@@ -236,12 +251,22 @@ export class SyncService {
     }
   }
 
-  /** "Probar Conexión" for a protocol (default: the configured one). Never throws. */
-  async test(protocol?: Protocol): Promise<ConnectionReport> {
-    const p = protocol ?? this.cfg.protocol;
+  /**
+   * "Probar Conexión" for a protocol (default: the configured one). `candidate`: test values not saved yet (a form),
+   * with stored secrets merged in by the caller (withStoredSecrets). Never throws; never writes the config.
+   */
+  async test(protocol?: Protocol, candidate?: Record<string, unknown>): Promise<ConnectionReport> {
+    let cfg = this.cfg;
+    const p = protocol ?? (candidate?.protocol as Protocol | undefined) ?? this.cfg.protocol;
     try {
-      this.requireUsableConfig(p);
-      const t = await createTransport(this.cfg, this.transportContext(), p);
+      if (candidate) {
+        const parsed = parseConfig(candidate);
+        if (!parsed.ok) throw configError('(formulario)', parsed.problems);
+        cfg = parsed.config;
+        for (const [block, key] of SECRET_FIELDS) registerSecret((cfg[block] as Record<string, unknown>)[key] as string | undefined);
+      }
+      this.requireUsableConfig(p, cfg);
+      const t = await createTransport(cfg, this.transportContext(cfg), p);
       try {
         this.log.emit({ type: 'info', code: 'TEST_START', protocol: p, text: { es: `Probando la conexión ${p}…`, en: `Testing the ${p} connection…` } });
         const report = await t.test();
@@ -305,7 +330,7 @@ export class SyncService {
   private watchIfNeeded(): void {
     this.unwatch?.();
     this.unwatch = null;
-    if (this.cfg.protocol === 'socketio') this.unwatch = watchDatabase(resolvedDatabasePath(this.cfg), () => this.scheduler.notifyChange());
+    if (this.cfg.protocol === 'socketio') this.unwatch = watchDatabase(this.databasePath, () => this.scheduler.notifyChange());
   }
 
   private async refreshAutomation(): Promise<void> {
@@ -326,7 +351,7 @@ export class SyncService {
   }
 
   async status(): Promise<StatusReport> {
-    const dbPath = resolvedDatabasePath(this.cfg);
+    const dbPath = this.databasePath;
     const key = this.cfgStatus === 'invalid' ? '' : targetId(this.cfg);
     const { StateStore } = await import('./engine/state.js');
     const st = key ? await new StateStore(this.statePath).get(key) : { base: null };

@@ -180,11 +180,37 @@ function issueText(issue: z.core.$ZodIssue): Text {
 
 export type ParseResult = { ok: true; config: SyncConfig } | { ok: false; problems: ConfigProblem[] };
 
+/** Limits on what unknown keys may carry: a config is small; deep or huge structures are hostile or damaged. */
+export const MAX_CONFIG_DEPTH = 16;
+export const MAX_CONFIG_NODES = 5000;
+
+/** Measures nesting and size without recursion (a 100k-deep value must not blow the stack). */
+function shapeProblem(raw: unknown): ConfigProblem | null {
+  const stack: Array<[unknown, number]> = [[raw, 1]];
+  let nodes = 0;
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > MAX_CONFIG_DEPTH) {
+      return { key: '(estructura)', severity: 'error', text: { es: `demasiado anidado (más de ${MAX_CONFIG_DEPTH} niveles)`, en: `nested too deeply (more than ${MAX_CONFIG_DEPTH} levels)` } };
+    }
+    const children = Array.isArray(v) ? v : Object.values(v as Record<string, unknown>);
+    nodes += children.length;
+    if (nodes > MAX_CONFIG_NODES) {
+      return { key: '(estructura)', severity: 'error', text: { es: `demasiados elementos (más de ${MAX_CONFIG_NODES})`, en: `too many elements (more than ${MAX_CONFIG_NODES})` } };
+    }
+    for (const c of children) if (c !== null && typeof c === 'object') stack.push([c, depth + 1]);
+  }
+  return null;
+}
+
 /** Structural validation of an already-parsed JSON value. */
 export function parseConfig(raw: unknown): ParseResult {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return { ok: false, problems: [{ key: '(raíz)', severity: 'error', text: { es: 'el archivo debe contener un objeto JSON { ... }', en: 'the file must contain a JSON object { ... }' } }] };
   }
+  const shape = shapeProblem(raw);
+  if (shape) return { ok: false, problems: [shape] };
   const r = configSchema.safeParse(raw);
   if (r.success) return { ok: true, config: r.data };
   return {
@@ -240,8 +266,8 @@ export function completenessProblems(cfg: SyncConfig, protocol: Protocol = cfg.p
 export function cordiaxHome(): string {
   return process.env.CORDIAX_HOME || path.join(os.homedir(), '_SuperCordiax');
 }
-export function resolvedDatabasePath(cfg: SyncConfig): string {
-  return cfg.database_path ? path.resolve(cordiaxHome(), cfg.database_path) : path.join(cordiaxHome(), 'cordiax.db');
+export function resolvedDatabasePath(cfg: SyncConfig, home = cordiaxHome()): string {
+  return cfg.database_path ? path.resolve(home, cfg.database_path) : path.join(home, 'cordiax.db');
 }
 export function resolvedDeviceName(cfg: SyncConfig): string {
   if (cfg.device_name) return cfg.device_name;

@@ -134,11 +134,12 @@ async function exists(p: string): Promise<boolean> {
 /**
  * Replaces the content of the live database with `sourcePath` through SQLite's backup API, so an application that
  * has the database open sees a normal transaction instead of a file swapped under its feet. The live file is created
- * when missing. The caller verified the source first.
+ * when missing. The caller verified the source first. `beforeReplace` runs last before the copy and may throw to abort.
  */
-export async function restoreInto(sourcePath: string, livePath: string, opts: { busyTimeoutMs?: number } = {}): Promise<void> {
+export async function restoreInto(sourcePath: string, livePath: string, opts: { busyTimeoutMs?: number; beforeReplace?: () => Promise<void> } = {}): Promise<void> {
   const liveExists = await exists(livePath);
   if (!liveExists) {
+    await opts.beforeReplace?.();
     // Nothing is open on a file that does not exist: a plain atomic copy is safe.
     await fsp.mkdir(path.dirname(livePath), { recursive: true, mode: 0o700 });
     const tmp = `${livePath}.restore-${randomBytes(4).toString('hex')}`;
@@ -152,6 +153,8 @@ export async function restoreInto(sourcePath: string, livePath: string, opts: { 
     const dest = new Database(livePath, { fileMustExist: true, timeout: opts.busyTimeoutMs ?? 10000 });
     const destJournal = dest.pragma('journal_mode', { simple: true }) as string;
     dest.close();
+    // Last check as close to the replacement as possible (the caller's "has the app written meanwhile?").
+    await opts.beforeReplace?.();
     // One step (a huge page count): an incremental backup restarts whenever another connection writes.
     await src.backup(livePath, { progress: () => 1 << 30 });
     // The backup copies the source's header, including its journal mode; keep the app's mode.

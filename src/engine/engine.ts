@@ -3,15 +3,15 @@
  *   snapshot/hash local -> read remote manifest -> three-way plan (plan.ts) -> push | pull | conflict | nothing.
  * Every outcome is recorded in the state file only after verification; every failure is logged and rethrown.
  */
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, constants as fsc } from 'node:fs';
 import path from 'node:path';
-import { SyncError, toSyncError } from '../errors.js';
+import { SyncError, isSyncError, toSyncError } from '../errors.js';
 import type { EncryptionConfig } from '../config/schema.js';
 import type { Logger } from '../log/events.js';
 import type { FileTransport, RemoteManifest, SyncEndpoint, Progress } from '../transports/types.js';
 import { privateTempDir } from '../db/snapshot.js';
 import { FileRemote } from './remote-layout.js';
-import { LocalDb } from './local-db.js';
+import { LocalDb, type LocalExpectation } from './local-db.js';
 import { plan, type Direction, type Plan } from './plan.js';
 import { StateStore, type ConflictInfo, type TargetState } from './state.js';
 
@@ -44,6 +44,8 @@ export interface SyncOutcome {
   generation: number | null;
   durationMs: number;
   conflictCopy?: string;
+  /** Internal: the local content after a pull (saves a second snapshot). */
+  local?: { sha256: string | null; fingerprint: string };
 }
 
 function isFileTransport(t: FileTransport | SyncEndpoint): t is FileTransport {
@@ -127,7 +129,7 @@ export class SyncEngine {
     let snapshotToDispose: { dispose(): Promise<void> } | undefined;
     try {
       if (st.conflict) {
-        this.emit('conflict', 'CONFLICT_UNRESOLVED', `Hay un conflicto sin resolver: la versión remota está en ${st.conflict.copyPath}. Resuélvalo con "cordiax-sync resolve --keep local|remote".`, `There is an unresolved conflict: the remote version is at ${st.conflict.copyPath}. Resolve it with "cordiax-sync resolve --keep local|remote".`, { copyPath: st.conflict.copyPath }, 'warn');
+        this.emit('conflict', 'CONFLICT_UNRESOLVED', `Hay un conflicto sin resolver: la versión remota está en ${st.conflict.copyPath}. Resuélvalo en la interfaz ("Conservar la local" / "Conservar la remota") o con "cordiax-sync resolve --keep local|remote".`, `There is an unresolved conflict: the remote version is at ${st.conflict.copyPath}. Resolve it in the interface ("Keep local" / "Keep remote") or with "cordiax-sync resolve --keep local|remote".`, { copyPath: st.conflict.copyPath }, 'warn');
         return { action: 'conflict', reason: 'unresolved', bytesUp: 0, bytesDown: 0, generation: st.remoteGeneration ?? null, durationMs: Date.now() - started, conflictCopy: st.conflict.copyPath };
       }
 
@@ -135,6 +137,10 @@ export class SyncEngine {
       const remote = await this.remote.head();
       if (remote && remote.encrypted === false && this.local.encryptionOn) {
         this.emit('warning', 'REMOTE_PLAINTEXT', 'La copia remota no está cifrada pero la encriptación está activada: la próxima subida será cifrada.', 'The remote copy is not encrypted but encryption is on: the next upload will be encrypted.');
+      }
+      if (st.pendingPush && remote && remote.sha256 === st.pendingPush.sha256) {
+        // Our own push landed but the process stopped before recording it: adopt it rather than call it a conflict.
+        st = await this.state.update(this.target, { base: { generation: remote.generation, remoteSha256: remote.sha256, localSha256: st.pendingPush.localSha256 }, pendingPush: null });
       }
       const local = await this.local.contentHash({ fingerprint: st.localFingerprint, sha256: st.localSha256 });
       snapshotToDispose = local.snapshot;
@@ -145,6 +151,9 @@ export class SyncEngine {
       let outcome: SyncOutcome;
       switch (decision.action) {
         case 'none':
+          if (decision.reason === 'same-content' && remote) {
+            await this.state.update(this.target, { base: { generation: remote.generation, remoteSha256: remote.sha256, localSha256: local.sha256! } });
+          }
           outcome = { action: 'none', reason: decision.reason, bytesUp: 0, bytesDown: 0, generation: remote?.generation ?? null, durationMs: 0 };
           break;
         case 'push':
@@ -152,15 +161,15 @@ export class SyncEngine {
           snapshotToDispose = undefined; // outgoing() owns it now
           break;
         case 'pull':
-          outcome = await this.pull(remote!, work.dir, decision.reason);
+          outcome = await this.pull(remote!, work.dir, decision.reason, { sha256: local.sha256, fingerprint: local.fingerprint });
           break;
         case 'conflict':
           outcome = await this.conflict(remote!, work.dir, decision.reason);
           break;
       }
       // Record what the local side looks like now, so the next idle poll can skip the snapshot.
-      const after = outcome.action === 'pull' ? await this.local.contentHash() : local;
-      if (after !== local) await after.snapshot?.dispose();
+      const after = outcome.local ?? local;
+      delete outcome.local;
       st = await this.state.update(this.target, {
         lastGoodSync: outcome.action === 'conflict' || outcome.action === 'pending' ? st.lastGoodSync : now(),
         lastAction: outcome.action,
@@ -193,6 +202,7 @@ export class SyncEngine {
   private async push(localSha: string, snapshot: Awaited<ReturnType<LocalDb['contentHash']>>['snapshot'], remote: RemoteManifest | null | undefined, reason: string): Promise<SyncOutcome> {
     const out = await this.local.outgoing(snapshot, localSha);
     try {
+      if (remote !== undefined) await this.state.update(this.target, { pendingPush: { sha256: out.sha256, localSha256: out.localSha256 } });
       const res = await this.remote.push(out.path, { sha256: out.sha256, size: out.size, encrypted: out.encrypted, device: this.o.device, baseGeneration: remote?.generation ?? null }, { onProgress: this.progress('upload') });
       if (res.conflict !== undefined || !res.manifest) {
         if (res.conflict === undefined && remote !== undefined) {
@@ -203,7 +213,7 @@ export class SyncEngine {
       }
       const m = res.manifest;
       if (m) {
-        await this.state.update(this.target, { base: { generation: m.generation, remoteSha256: m.sha256, localSha256: out.localSha256 } });
+        await this.state.update(this.target, { base: { generation: m.generation, remoteSha256: m.sha256, localSha256: out.localSha256 }, pendingPush: null });
       } else {
         await this.state.update(this.target, { lastAckedSha256: out.localSha256 });
       }
@@ -213,11 +223,21 @@ export class SyncEngine {
     }
   }
 
-  private async pull(remote: RemoteManifest, workDir: string, reason: string): Promise<SyncOutcome> {
+  private async pull(remote: RemoteManifest, workDir: string, reason: string, planned: LocalExpectation): Promise<SyncOutcome> {
     const file = path.join(workDir, remote.encrypted ? 'download.db.age' : 'download.db');
     const r = await this.remote.pull(file, remote, { onProgress: this.progress('download') });
-    const applied = await this.local.applyDownload(file, remote.encrypted, workDir);
-    if (applied === 'pending') {
+    let applied: Awaited<ReturnType<LocalDb['applyDownload']>>;
+    try {
+      applied = await this.local.applyDownload(file, remote.encrypted, workDir, planned);
+    } catch (err) {
+      // The app committed while we downloaded: both sides changed, so keep both.
+      if (isSyncError(err, 'CONFLICT') && err.details?.localChanged) {
+        const outcome = await this.conflict(remote, workDir, 'local-changed-during-pull', file);
+        return { ...outcome, bytesDown: r.size };
+      }
+      throw err;
+    }
+    if (applied.status === 'pending') {
       const pendingDir = path.join(path.dirname(this.o.statePath), 'pending');
       await fsp.mkdir(pendingDir, { recursive: true, mode: 0o700 });
       const keep = path.join(pendingDir, `generation-${remote.generation}.db.age`);
@@ -227,32 +247,45 @@ export class SyncEngine {
       this.emit('warning', 'PULL_PENDING', `Hay una versión remota cifrada (generación ${remote.generation}) pero no hay identidad para descifrarla: queda pendiente en ${keep}. Configure encryption.identity_file.`, `An encrypted remote version (generation ${remote.generation}) cannot be decrypted without an identity: kept pending at ${keep}. Set encryption.identity_file.`);
       return { action: 'pending', reason: 'no-identity', bytesUp: 0, bytesDown: r.size, generation: remote.generation, durationMs: 0 };
     }
-    const after = await this.local.contentHash();
-    await after.snapshot?.dispose();
-    await this.state.update(this.target, { base: { generation: remote.generation, remoteSha256: remote.sha256, localSha256: after.sha256 ?? '' }, pending: null });
-    return { action: 'pull', reason, bytesUp: 0, bytesDown: r.size, generation: remote.generation, durationMs: 0 };
+    await this.state.update(this.target, { base: { generation: remote.generation, remoteSha256: remote.sha256, localSha256: applied.localSha256 }, pending: null });
+    // No fingerprint: the next poll hashes the live database again, so a commit made right after the restore counts.
+    return { action: 'pull', reason, bytesUp: 0, bytesDown: r.size, generation: remote.generation, durationMs: 0, local: { sha256: applied.localSha256, fingerprint: '' } };
   }
 
   /** Both sides changed: the local database stays; the remote version is saved beside it. Never "newer wins". */
-  private async conflict(remote: RemoteManifest | undefined, workDir: string, reason: string): Promise<SyncOutcome> {
+  private async conflict(remote: RemoteManifest | undefined, workDir: string, reason: string, downloaded?: string): Promise<SyncOutcome> {
     if (!remote) throw new SyncError('CONFLICT', { es: 'Conflicto con una versión remota desconocida.', en: 'Conflict with an unknown remote version.' });
-    const dl = path.join(workDir, `conflict-${remote.generation}.bin`);
-    const r = await this.remote.pull(dl, remote, { onProgress: this.progress('download') });
+    let dl = downloaded;
+    let bytesDown = 0;
+    if (!dl) {
+      dl = path.join(workDir, `conflict-${remote.generation}.bin`);
+      bytesDown = (await this.remote.pull(dl, remote, { onProgress: this.progress('download') })).size;
+    }
     const dbDir = path.dirname(this.o.databasePath);
     const base = path.basename(this.o.databasePath).replace(/\.db$/, '');
     const ts = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').replace(/\..*$/, '');
     const device = remote.device.replace(/[^\p{L}\p{N}._-]+/gu, '-').slice(0, 64) || 'remoto';
-    let copyPath = path.join(dbDir, `${base}.conflict-${device}-${ts}.db`);
+    let plainCopy = dl;
+    let ext = '.db';
     if (remote.encrypted) {
       const keys = await this.local.decryptOptions().catch(() => null);
       if (keys) {
-        await (await import('../crypto/index.js')).decryptFile(dl, copyPath, keys);
+        plainCopy = path.join(workDir, `conflict-${remote.generation}.plain`);
+        await (await import('../crypto/index.js')).decryptFile(dl, plainCopy, keys);
       } else {
-        copyPath += '.age';
-        await fsp.copyFile(dl, copyPath);
+        ext = '.db.age';
       }
-    } else {
-      await fsp.copyFile(dl, copyPath);
+    }
+    // Never overwrite an earlier conflict copy (two conflicts in the same second): number the new one.
+    let copyPath = '';
+    for (let n = 1; ; n++) {
+      copyPath = path.join(dbDir, `${base}.conflict-${device}-${ts}${n > 1 ? `-${n}` : ''}${ext}`);
+      try {
+        await fsp.copyFile(plainCopy, copyPath, fsc.COPYFILE_EXCL);
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || n > 1000) throw err;
+      }
     }
     await fsp.chmod(copyPath, 0o600);
     const localSt = await fsp.stat(this.o.databasePath).catch(() => fsp.stat(this.local.encryptedPath)).catch(() => null);
@@ -271,12 +304,12 @@ export class SyncEngine {
     this.emit(
       'conflict',
       'CONFLICT',
-      `¡CONFLICTO! La base de datos cambió aquí y en el servidor (${remote.device}, ${remote.time}). Se conservan las dos: la local sigue en uso y la remota se ha guardado en ${copyPath}. Resuelva con "cordiax-sync resolve --keep local|remote".`,
-      `CONFLICT! The database changed here and on the server (${remote.device}, ${remote.time}). Both are kept: the local one stays in use and the remote one was saved to ${copyPath}. Resolve with "cordiax-sync resolve --keep local|remote".`,
+      `¡CONFLICTO! La base de datos cambió aquí y en el servidor (${remote.device}, ${remote.time}). Se conservan las dos: la local sigue en uso y la remota se ha guardado en ${copyPath}. Resuelva en la interfaz ("Conservar la local" / "Conservar la remota") o con "cordiax-sync resolve --keep local|remote".`,
+      `CONFLICT! The database changed here and on the server (${remote.device}, ${remote.time}). Both are kept: the local one stays in use and the remote one was saved to ${copyPath}. Resolve in the interface ("Keep local" / "Keep remote") or with "cordiax-sync resolve --keep local|remote".`,
       { ...info, reason },
       'warn',
     );
-    return { action: 'conflict', reason, bytesUp: 0, bytesDown: r.size, generation: remote.generation, durationMs: 0, conflictCopy: copyPath };
+    return { action: 'conflict', reason, bytesUp: 0, bytesDown, generation: remote.generation, durationMs: 0, conflictCopy: copyPath };
   }
 
   /**
@@ -294,6 +327,7 @@ export class SyncEngine {
       this.emit('info', 'CONFLICT_RESOLVED_LOCAL', 'Conflicto resuelto: se conserva la versión local; se enviará en la próxima sincronización.', 'Conflict resolved: the local version is kept; it will be sent on the next sync.');
       return;
     }
+    let localSha: string;
     if (c.copyPath.endsWith('.age')) {
       const keys = await this.local.decryptOptions();
       if (!keys) throw new SyncError('ENCRYPTION', { es: 'La copia remota está cifrada y no hay identidad para descifrarla.', en: 'The remote copy is encrypted and there is no identity to decrypt it.' });
@@ -301,16 +335,14 @@ export class SyncEngine {
       try {
         const plain = path.join(work.dir, 'remote.db');
         await (await import('../crypto/index.js')).decryptFile(c.copyPath, plain, keys);
-        await this.local.applyPlain(plain);
+        localSha = await this.local.applyPlain(plain);
       } finally {
         await work.dispose();
       }
     } else {
-      await this.local.applyPlain(c.copyPath);
+      localSha = await this.local.applyPlain(c.copyPath);
     }
-    const after = await this.local.contentHash();
-    await after.snapshot?.dispose();
-    await this.state.update(this.target, { conflict: null, base: { generation: c.remoteGeneration, remoteSha256: c.remoteSha256, localSha256: after.sha256 ?? '' }, localFingerprint: after.fingerprint, localSha256: after.sha256 });
+    await this.state.update(this.target, { conflict: null, base: { generation: c.remoteGeneration, remoteSha256: c.remoteSha256, localSha256: localSha }, localFingerprint: null, localSha256: localSha });
     this.emit('info', 'CONFLICT_RESOLVED_REMOTE', 'Conflicto resuelto: la versión remota sustituye a la local (se guardó una copia de seguridad de la local).', 'Conflict resolved: the remote version replaces the local one (a backup of the local one was kept).');
   }
 
@@ -331,7 +363,7 @@ export class SyncEngine {
       const file = path.join(work.dir, 'version.bin');
       await this.remote.pull(file, v);
       const applied = await this.local.applyDownload(file, v.encrypted, work.dir);
-      if (applied === 'pending') throw new SyncError('ENCRYPTION', { es: 'La versión está cifrada y no hay identidad para descifrarla.', en: 'The version is encrypted and there is no identity to decrypt it.' });
+      if (applied.status === 'pending') throw new SyncError('ENCRYPTION', { es: 'La versión está cifrada y no hay identidad para descifrarla.', en: 'The version is encrypted and there is no identity to decrypt it.' });
       await this.state.update(this.target, { localFingerprint: null });
       this.emit('info', 'VERSION_RESTORED', `Versión ${generation} restaurada en la base de datos local (se guardó una copia de seguridad).`, `Version ${generation} restored into the local database (a backup was kept).`);
     } finally {

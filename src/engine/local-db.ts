@@ -14,6 +14,12 @@ export const AGE_MAGIC = Buffer.from('age-encryption.org/v1\n', 'latin1');
 
 export type EncryptionState = 'off' | 'locked' | 'unlocked' | 'missing';
 
+/** The local content a plan was made on. */
+export interface LocalExpectation {
+  sha256: string | null;
+  fingerprint: string;
+}
+
 export interface LocalDbOptions {
   databasePath: string;
   encryption?: EncryptionConfig;
@@ -42,11 +48,27 @@ async function exists(p: string): Promise<boolean> {
   );
 }
 
-async function fingerprintOf(files: string[]): Promise<string> {
+/**
+ * File stats plus the first bytes of each file: SQLite bumps the header's change counter on every rollback-mode
+ * commit and new WAL salts on every WAL reset, so commits inside one timestamp tick are still seen.
+ */
+async function fingerprintOf(files: string[], headBytes = 32): Promise<string> {
   const parts: string[] = [];
   for (const f of files) {
     const st = await fsp.stat(f, { bigint: true }).catch(() => null);
-    parts.push(st ? `${f}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : `${f}:-`);
+    if (!st) {
+      parts.push(`${f}:-`);
+      continue;
+    }
+    let head = '';
+    const fh = await fsp.open(f, 'r').catch(() => null);
+    if (fh) {
+      const buf = Buffer.alloc(headBytes);
+      const { bytesRead } = await fh.read(buf, 0, headBytes, 0).catch(() => ({ bytesRead: 0 }));
+      await fh.close();
+      head = buf.subarray(0, bytesRead).toString('hex');
+    }
+    parts.push(`${f}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}:${head}`);
   }
   return parts.join('|');
 }
@@ -89,12 +111,31 @@ export class LocalDb {
    */
   async contentHash(previous?: { fingerprint?: string | null; sha256?: string | null }): Promise<{ sha256: string | null; fingerprint: string; snapshot?: Snapshot }> {
     const st = await this.state();
-    if (st === 'missing') return { sha256: null, fingerprint: 'missing' };
     const fp = await this.fingerprint();
+    if (st === 'missing') return { sha256: null, fingerprint: fp };
     if (previous?.fingerprint && previous.fingerprint === fp && previous.sha256) return { sha256: previous.sha256, fingerprint: fp };
     if (st === 'locked') return { sha256: (await sha256File(this.encryptedPath)).sha256, fingerprint: fp };
     const snapshot = await takeSnapshot(this.o.databasePath, { tmpParent: this.o.tmpParent });
     return { sha256: snapshot.sha256, fingerprint: fp, snapshot };
+  }
+
+  /**
+   * True when the local content is still what was planned on (`expect`): the cheap fingerprint first, then the
+   * content hash. Guards a pull against replacing rows the app committed while the download ran.
+   */
+  async unchangedSince(expect: LocalExpectation): Promise<boolean> {
+    if ((await this.fingerprint()) === expect.fingerprint) return true;
+    const h = await this.contentHash();
+    await h.snapshot?.dispose();
+    if (h.sha256 !== expect.sha256) return false;
+    expect.fingerprint = h.fingerprint;
+    return true;
+  }
+
+  private async assertUnchanged(expect: LocalExpectation | undefined): Promise<void> {
+    if (expect && !(await this.unchangedSince(expect))) {
+      throw new SyncError('CONFLICT', { es: 'La base de datos local cambió durante la descarga; no se reemplaza.', en: 'The local database changed during the download; it is not replaced.' }, { details: { localChanged: true } });
+    }
   }
 
   /** Builds the payload to upload. Encryption on: only ciphertext, checked by the guard. */
@@ -183,31 +224,31 @@ export class LocalDb {
    * Applies a verified download (already hash-checked against the manifest) to the local side.
    * Returns 'pending' when an encrypted download cannot be decrypted here (no identity).
    */
-  async applyDownload(file: string, remoteEncrypted: boolean, workDir: string): Promise<'applied' | 'pending'> {
+  async applyDownload(file: string, remoteEncrypted: boolean, workDir: string, expect?: LocalExpectation): Promise<{ status: 'applied'; localSha256: string } | { status: 'pending' }> {
     const st = await this.state();
     if (remoteEncrypted) {
       if (!(await this.isAge(file))) throw new SyncError('ENCRYPTION', { es: 'El manifiesto dice que la copia remota está cifrada pero no lo está; no se aplica.', en: 'The manifest says the remote copy is encrypted but it is not; not applied.' });
       if (this.encryptionOn && st === 'locked') {
-        await this.replaceAtomically(file, this.encryptedPath);
-        return 'applied';
+        await (await crypto()).verifyFile(file, (await this.decryptOptions()) ?? {}).catch((err) => {
+          // Without keys the ciphertext cannot be opened here; its hash was checked against the manifest.
+          if ((err as { details?: { reason?: string } }).details?.reason !== 'no-key') throw err;
+        });
+        return { status: 'applied', localSha256: await this.replaceAtomically(file, this.encryptedPath, expect) };
       }
       const keys = await this.decryptOptions();
-      if (!keys) return 'pending';
+      if (!keys) return { status: 'pending' };
       const plain = path.join(workDir, 'decrypted.db');
       await (await crypto()).decryptFile(file, plain, keys);
-      await this.applyPlain(plain);
-      return 'applied';
+      return { status: 'applied', localSha256: await this.applyPlain(plain, expect) };
     }
     await verifyDatabase(file);
     if (this.encryptionOn && st === 'locked') {
       // A plaintext remote while we are locked: keep the local form (encrypted) rather than writing plaintext here.
       const enc = path.join(workDir, 'incoming.db.age');
       await (await crypto()).encryptFile(file, enc, await this.encryptOptions());
-      await this.replaceAtomically(enc, this.encryptedPath);
-      return 'applied';
+      return { status: 'applied', localSha256: await this.replaceAtomically(enc, this.encryptedPath, expect) };
     }
-    await this.applyPlain(file);
-    return 'applied';
+    return { status: 'applied', localSha256: await this.applyPlain(file, expect) };
   }
 
   private async isAge(file: string): Promise<boolean> {
@@ -221,11 +262,21 @@ export class LocalDb {
     }
   }
 
-  /** Verifies, backs up the current local database, then restores through SQLite into the live file. */
-  async applyPlain(file: string): Promise<void> {
+  /**
+   * Verifies, backs up the current local database, then restores through SQLite into the live file. With `expect`,
+   * refuses (CONFLICT) if the local content moved since it was planned on, checked again right before the restore.
+   * Returns the content hash the live database has right after the restore: a snapshot of the incoming file hashes
+   * the same as a snapshot of the restored database (VACUUM INTO output depends only on the content), and taking it
+   * from the file means a commit the app makes just after the restore is seen as a local change, never absorbed.
+   */
+  async applyPlain(file: string, expect?: LocalExpectation): Promise<string> {
     await verifyDatabase(file);
+    const incoming = await takeSnapshot(file, { tmpParent: this.o.tmpParent });
+    await incoming.dispose();
     await this.backupLocal('before-replace');
-    await restoreInto(file, this.o.databasePath);
+    await this.assertUnchanged(expect);
+    await restoreInto(file, this.o.databasePath, { beforeReplace: () => this.assertUnchanged(expect) });
+    return incoming.sha256;
   }
 
   /** Keeps a copy of the local database before it is replaced (the last `keepBackups`). */
@@ -259,11 +310,15 @@ export class LocalDb {
     for (const n of names.slice(0, Math.max(0, names.length - keep))) await fsp.rm(path.join(this.o.backupsDir, n), { force: true });
   }
 
-  private async replaceAtomically(src: string, dest: string): Promise<void> {
+  /** Replaces a file (the .enc) by rename after a backup; returns the hash of what is now in place. */
+  private async replaceAtomically(src: string, dest: string, expect?: LocalExpectation): Promise<string> {
+    const { sha256 } = await sha256File(src);
     await this.backupLocal('before-replace');
+    await this.assertUnchanged(expect);
     const tmp = `${dest}.incoming-${process.pid}`;
     await fsp.copyFile(src, tmp);
     await fsp.chmod(tmp, 0o600);
     await fsp.rename(tmp, dest);
+    return sha256;
   }
 }

@@ -15,7 +15,7 @@ export interface Base {
 }
 
 export type Plan =
-  | { action: 'none'; reason: 'unchanged' | 'direction' | 'remote-empty-local-missing' }
+  | { action: 'none'; reason: 'unchanged' | 'same-content' | 'direction' | 'remote-empty-local-missing' }
   | { action: 'push'; reason: 'local-changed' | 'remote-empty' | 'push-only-endpoint' }
   | { action: 'pull'; reason: 'remote-changed' | 'no-local' }
   | { action: 'conflict'; reason: 'both-changed' | 'first-sync-differs' };
@@ -47,10 +47,12 @@ export function plan(input: PlanInput): Plan {
 
   if (local === null) return direction === 'push' ? { action: 'none', reason: 'direction' } : { action: 'pull', reason: 'no-local' };
 
+  // Identical bytes on both sides (first contact, or our own push whose record was lost in a crash): in sync.
+  if (remote.sha256 === local) return { action: 'none', reason: base && base.generation === remote.generation && base.localSha256 === local ? 'unchanged' : 'same-content' };
+
   if (!base) {
-    // First sync with a remote that already holds a database: same content is a match; anything else must not be
-    // overwritten in either direction without the user's say.
-    if (remote.sha256 === local) return { action: 'none', reason: 'unchanged' };
+    // First sync with a remote that already holds a different database: it must not be overwritten in either
+    // direction without the user's say.
     if (direction === 'pull') return { action: 'pull', reason: 'remote-changed' };
     if (direction === 'push') return { action: 'push', reason: 'local-changed' };
     return { action: 'conflict', reason: 'first-sync-differs' };

@@ -2,7 +2,7 @@
  * The remote layout on file-based transports (folder, WebDAV, SMB), and the compare-and-swap built on them.
  *
  *   <remote_path>/cordiax-sync.json           the manifest: generation, sha256, size, device, time, file, history
- *   <remote_path>/versions/000042-<time>-<sha12>.db   immutable database objects (".db.age" when encrypted)
+ *   <remote_path>/versions/000042-<time>-<sha12>-<rand>.db   immutable database objects (".db.age" when encrypted)
  *   <remote_path>/cordiax-sync.lock           short-lived lock, only on servers without conditional writes
  *
  * A push uploads a NEW immutable object (temp name, verified, renamed into place without replacing anything), then
@@ -11,6 +11,7 @@
  * crash at any point leaves the previous manifest pointing at a complete, verified object.
  */
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import { SyncError, isSyncError } from '../errors.js';
 import type { Logger } from '../log/events.js';
 import type { ConnectionReport, DownloadResult, FileTransport, RemoteManifest, SyncEndpoint, TransferOptions } from '../transports/types.js';
@@ -27,6 +28,18 @@ interface LockBody {
   device: string;
   nonce: string;
   created: string;
+  /** Host and process that hold it: a lock of a dead process on this same machine is stale at once. */
+  host?: string;
+  pid?: number;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function pad(n: number): string {
@@ -122,7 +135,8 @@ export class FileRemote implements SyncEndpoint {
 
     const generation = (before?.manifest.generation ?? 0) + 1;
     const now = new Date();
-    const file = `${VERSIONS_DIR}/${pad(generation)}-${stamp(now)}-${meta.sha256.slice(0, 12)}.db${meta.encrypted ? '.age' : ''}`;
+    // A random part keeps names unique even when a crashed attempt left an object for the same generation and second.
+    const file = `${VERSIONS_DIR}/${pad(generation)}-${stamp(now)}-${meta.sha256.slice(0, 12)}-${randomBytes(3).toString('hex')}.db${meta.encrypted ? '.age' : ''}`;
     await t.mkdirp(VERSIONS_DIR);
     const landed = await t.upload(localPath, file, { size: meta.size, sha256: meta.sha256 }, { ...opts, replace: false });
     if (landed.size !== meta.size || (landed.sha256 !== undefined && landed.sha256 !== meta.sha256)) {
@@ -190,7 +204,7 @@ export class FileRemote implements SyncEndpoint {
 
   private async withLock<T>(fn: () => Promise<T>): Promise<T> {
     const t = this.transport;
-    const body: LockBody = { device: this.opts.device, nonce: randomBytes(8).toString('hex'), created: new Date().toISOString() };
+    const body: LockBody = { device: this.opts.device, nonce: randomBytes(8).toString('hex'), created: new Date().toISOString(), host: os.hostname(), pid: process.pid };
     const data = Buffer.from(JSON.stringify(body));
     const deadline = Date.now() + LOCK_WAIT_MS;
     let brokeStale = false;
@@ -199,14 +213,16 @@ export class FileRemote implements SyncEndpoint {
       const held = await t.readSmall(LOCK_FILE, 4096).catch(() => null);
       let created = NaN;
       let holder = '?';
+      let deadHere = false;
       try {
         const lb = JSON.parse(held?.data.toString('utf8') ?? '{}') as Partial<LockBody>;
         created = Date.parse(lb.created ?? '');
         holder = String(lb.device ?? '?').slice(0, 64);
+        deadHere = lb.host === os.hostname() && typeof lb.pid === 'number' && lb.pid !== process.pid && !processAlive(lb.pid);
       } catch {
         /* unreadable lock: treated as stale below */
       }
-      if (held && (!Number.isFinite(created) || Date.now() - created > LOCK_TTL_MS) && !brokeStale) {
+      if (held && (deadHere || !Number.isFinite(created) || Date.now() - created > LOCK_TTL_MS) && !brokeStale) {
         brokeStale = true;
         this.opts.log.emit({ type: 'warning', code: 'STALE_LOCK_REMOVED', text: { es: `Se elimina un bloqueo remoto caducado de ${holder}.`, en: `Removing an expired remote lock held by ${holder}.` } });
         await t.remove(LOCK_FILE);

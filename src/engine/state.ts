@@ -37,6 +37,11 @@ export interface TargetState {
   remoteGeneration?: number | null;
   conflict?: ConflictInfo | null;
   pending?: PendingDownload | null;
+  /**
+   * Written just before a push commits: if the process dies after the remote accepted it but before the base was
+   * recorded, the next sync recognises its own version instead of reporting a conflict.
+   */
+  pendingPush?: { sha256: string; localSha256: string } | null;
   /** Local file fingerprint at the last snapshot, to skip snapshots when nothing was written. */
   localFingerprint?: string | null;
   localSha256?: string | null;

@@ -215,6 +215,7 @@ export class FolderTransport implements FileTransport {
     const st = await fsp.stat(src).catch((err) => {
       throw this.wrap(err, rel);
     });
+    if (!st.isFile()) throw new SyncError('PROTOCOL', { es: `${rel} no es un archivo en el destino; no se descarga.`, en: `${rel} is not a file at the target; not downloaded.` });
     try {
       const m = meter(opts.onProgress, st.size);
       await pipeline(createReadStream(src, { highWaterMark: 1024 * 1024 }), m.t, createWriteStream(localPath, { mode: 0o600 }), { signal: opts.signal });
