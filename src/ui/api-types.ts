@@ -1,0 +1,70 @@
+/**
+ * What the UI's HTTP API sends and receives: shared by the server (src/ui/api.ts) and the page (src/ui/web), so the
+ * two cannot drift. Types only.
+ */
+import type { StatusReport } from '../service.js';
+import type { ConnectionReport, RemoteManifest } from '../transports/types.js';
+import type { SyncEvent } from '../log/events.js';
+import type { SyncOutcome } from '../engine/engine.js';
+
+export type { StatusReport, ConnectionReport, RemoteManifest, SyncEvent, SyncOutcome };
+
+export interface BiText {
+  es: string;
+  en: string;
+}
+
+/** The config as the page sees it: secrets blanked, `<field>_set` flags (SyncService.publicConfig()). */
+export type PublicConfig = Record<string, unknown> & { protocol: string; enabled: boolean; polling_interval: number; language?: 'es' | 'en' };
+
+/** GET /api/state: everything the first paint needs. */
+export interface StateResponse {
+  config: PublicConfig;
+  status: StatusReport;
+  /** This machine's name as the sync uses it (for the conflict card). */
+  device: string;
+  minInterval: number;
+  maxInterval: number;
+  version: string;
+}
+
+/** An error answer (any 4xx/5xx from /api). */
+export interface ApiError {
+  error: {
+    code: string;
+    message: string;
+    message_en: string;
+    hint?: string;
+    hint_en?: string;
+    /** Config problems by dotted key, for inline display. */
+    problems?: Array<{ key: string; text: BiText }>;
+  };
+}
+
+/** POST /api/config and POST /api/test: the form; secrets left '' keep the stored value unless listed in `clear`. */
+export interface ConfigRequest {
+  config: Record<string, unknown>;
+  /** Secret fields to erase, e.g. ['webdav.password']. */
+  clear?: string[];
+}
+
+export interface TestRequest extends Partial<ConfigRequest> {
+  protocol: 'webdav' | 'smb' | 'socketio' | 'folder';
+}
+
+export interface SaveResponse {
+  config: PublicConfig;
+  status: StatusReport;
+  /** Where an unusable config file was kept before being replaced, if it was. */
+  invalidBackup?: string;
+}
+
+export interface SampleDbResponse {
+  path: string;
+  status: StatusReport;
+}
+
+/** First message of the event stream: lets the page tell a restarted server (ids start again) from a reconnect. */
+export interface StreamHello {
+  instance: string;
+}

@@ -1,0 +1,37 @@
+/** The page's state, in one place; renderers read it, handlers change it and ask for a redraw. */
+import type { ConnectionReport, PublicConfig, RemoteManifest, StatusReport } from '../api-types.js';
+import type { Draft, Protocol } from './fields.js';
+
+export interface Progress {
+  phase: 'upload' | 'download';
+  bytes: number;
+  total?: number;
+  bytesPerSecond?: number;
+}
+
+export const app = {
+  /** The saved config (secrets blanked) and the form's working copy. */
+  config: {} as PublicConfig,
+  draft: {} as Draft,
+  /** Secret fields the user asked to erase on the next save. */
+  clear: new Set<string>(),
+  /** Inline errors by dotted key. */
+  errors: {} as Record<string, string>,
+  status: null as StatusReport | null,
+  device: '',
+  minInterval: 60,
+  maxInterval: 604800,
+  version: '',
+  reports: {} as Partial<Record<Protocol, ConnectionReport>>,
+  progress: null as Progress | null,
+  busy: { sync: false, save: false, auto: false, resolve: false, sample: false, test: null as Protocol | null },
+  versions: null as RemoteManifest[] | null,
+  versionsError: '',
+  versionsLoading: false,
+  linkUp: true,
+};
+
+/** Protocol shown in the form: the draft's selection. */
+export function draftProtocol(): Protocol {
+  return (app.draft.protocol as Protocol) ?? 'webdav';
+}

@@ -1,0 +1,232 @@
+// The web UI's security with real HTTP requests: loopback bind, token -> cookie, Host (DNS rebinding), Origin, CSRF,
+// no CORS, CSP, secrets never in answers, path traversal, body limits; plus the API's validation and the sample
+// database that never replaces a real one.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { buildUi, login, raw, startUiEnv, type UiEnv } from './ui-support.js';
+import { tmpDir } from './helpers/system.js';
+
+let env: UiEnv;
+let cookie = '';
+let csrf = '';
+const PASSWORD = 'S3creto-muy-privado-ñ!';
+const remoteDir = tmpDir('cx-ui-sec-remote-');
+
+const json = (o: unknown) => JSON.stringify(o);
+const post = (p: string, body: unknown, headers: Record<string, string> = {}) =>
+  raw(env.ui.port, { method: 'POST', path: p, body: json(body), headers: { Cookie: cookie, 'Content-Type': 'application/json', 'X-Cordiax-CSRF': csrf, Origin: `http://127.0.0.1:${env.ui.port}`, ...headers } });
+
+before(async () => {
+  buildUi();
+  env = await startUiEnv();
+  ({ cookie, csrf } = await login(env));
+});
+after(async () => {
+  await env.close();
+});
+
+describe('acceso', () => {
+  test('escucha solo en 127.0.0.1 por defecto', async () => {
+    assert.match(env.ui.url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{40,}$/);
+    const other = Object.values(os.networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+    if (other) {
+      const refused = await new Promise<boolean>((resolve) => {
+        const s = net.connect(env.ui.port, other);
+        s.once('connect', () => (s.destroy(), resolve(false)));
+        s.once('error', () => resolve(true));
+      });
+      assert.ok(refused, `reachable on ${other}`);
+    }
+  });
+
+  test('sin código de acceso: todo rechazado (página, API, recursos, eventos)', async () => {
+    for (const p of ['/', '/index.html', '/app.js', '/api/state', '/api/status', '/api/events', '/api/events/stream']) {
+      const r = await raw(env.ui.port, { path: p, headers: { Accept: 'text/html' } });
+      assert.equal(r.status, 401, p);
+      assert.ok(!r.body.includes('cordiax-csrf'), p);
+    }
+    const page = await raw(env.ui.port, { headers: { Accept: 'text/html' } });
+    assert.match(page.body, /Falta el código de acceso/);
+    assert.equal((await raw(env.ui.port, { method: 'POST', path: '/api/sync', body: '{}', headers: { 'Content-Type': 'application/json' } })).status, 401);
+    assert.equal((await raw(env.ui.port, { path: '/api/state', headers: { Cookie: `${cookie.split('=')[0]}=otro` } })).status, 401);
+  });
+
+  test('el código de la URL se cambia por una cookie HttpOnly SameSite=Strict y una dirección limpia', async () => {
+    assert.equal((await raw(env.ui.port, { path: '/?token=incorrecto' })).status, 401);
+    const r = await raw(env.ui.port, { path: `/?token=${env.ui.token}` });
+    assert.equal(r.status, 303);
+    assert.equal(r.headers.location, '/');
+    const c = String(r.headers['set-cookie']);
+    assert.match(c, /HttpOnly/);
+    assert.match(c, /SameSite=Strict/);
+    assert.match(c, /Path=\//);
+    const ok = await raw(env.ui.port, { headers: { Cookie: cookie } });
+    assert.equal(ok.status, 200);
+    // Scripts may use the token as a bearer header instead.
+    assert.equal((await raw(env.ui.port, { path: '/api/status', headers: { Authorization: `Bearer ${env.ui.token}` } })).status, 200);
+  });
+
+  test('cabecera Host ajena (DNS rebinding): rechazada aunque haya cookie', async () => {
+    for (const host of [`evil.example:${env.ui.port}`, `cordiax.attacker.test:${env.ui.port}`, `127.0.0.1:${env.ui.port + 1}`, '127.0.0.1']) {
+      const r = await raw(env.ui.port, { path: '/api/state', headers: { Cookie: cookie, Host: host } });
+      assert.equal(r.status, 421, `Host: ${host}`);
+    }
+    assert.equal((await raw(env.ui.port, { path: '/api/status', headers: { Cookie: cookie, Host: `localhost:${env.ui.port}` } })).status, 200);
+    // No Host header at all (HTTP/1.0 by hand).
+    const noHost = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      const s = net.connect(env.ui.port, '127.0.0.1', () => s.end(`GET /api/status HTTP/1.0\r\nCookie: ${cookie}\r\n\r\n`));
+      s.on('data', (d) => (out += d.toString()));
+      s.on('end', () => resolve(out));
+      s.on('error', reject);
+    });
+    assert.match(noHost, /^HTTP\/1\.[01] 421 /);
+  });
+
+  test('Origin ajeno: rechazado (lectura y escritura); sin CORS', async () => {
+    for (const origin of ['http://evil.example', 'null', `http://localhost:${env.ui.port + 1}`, `https://127.0.0.1:${env.ui.port}`]) {
+      assert.equal((await raw(env.ui.port, { path: '/api/state', headers: { Cookie: cookie, Origin: origin } })).status, 403, origin);
+      assert.equal((await post('/api/sync', {}, { Origin: origin })).status, 403, origin);
+    }
+    assert.equal((await raw(env.ui.port, { path: '/api/status', headers: { Cookie: cookie, 'Sec-Fetch-Site': 'cross-site' } })).status, 403);
+    const pre = await raw(env.ui.port, { method: 'OPTIONS', path: '/api/config', headers: { Cookie: cookie, Origin: 'http://evil.example', 'Access-Control-Request-Method': 'POST' } });
+    assert.notEqual(pre.status, 200);
+    assert.notEqual(pre.status, 204);
+    for (const r of [pre, await raw(env.ui.port, { path: '/api/state', headers: { Cookie: cookie } })]) {
+      assert.equal(Object.keys(r.headers).filter((k) => k.startsWith('access-control-')).length, 0);
+    }
+  });
+
+  test('escrituras: exigen la cabecera anti-CSRF y JSON', async () => {
+    assert.equal((await post('/api/auto', { run: false }, { 'X-Cordiax-CSRF': '' })).status, 403);
+    assert.equal((await post('/api/auto', { run: false }, { 'X-Cordiax-CSRF': 'inventado' })).status, 403);
+    assert.equal((await post('/api/auto', { run: false })).status, 200);
+    assert.equal((await post('/api/auto', { run: false }, { 'Content-Type': 'text/plain' })).status, 415);
+    assert.equal((await post('/api/auto', { run: 'sí' })).status, 400);
+    assert.equal((await raw(env.ui.port, { method: 'POST', path: '/api/auto', body: 'x'.repeat(300 * 1024), headers: { Cookie: cookie, 'Content-Type': 'application/json', 'X-Cordiax-CSRF': csrf } })).status, 413);
+    assert.equal((await raw(env.ui.port, { method: 'DELETE', path: '/api/config', headers: { Cookie: cookie, 'X-Cordiax-CSRF': csrf } })).status, 405);
+  });
+
+  test('CSP estricta y cabeceras de seguridad; la página no tiene scripts en línea', async () => {
+    const r = await raw(env.ui.port, { headers: { Cookie: cookie } });
+    const csp = String(r.headers['content-security-policy']);
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /script-src 'self'(;|$)/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|http:|https:|\*/);
+    assert.equal(r.headers['x-content-type-options'], 'nosniff');
+    assert.equal(r.headers['referrer-policy'], 'no-referrer');
+    assert.ok(!/<script(?![^>]*\bsrc=)[^>]*>/i.test(r.body), 'inline script');
+    assert.ok(!/\sstyle=|\son[a-z]+=/i.test(r.body), 'inline style or handler');
+    assert.match(r.body, /name="cordiax-csrf" content="[\w-]{20,}"/);
+  });
+
+  test('no sirve nada fuera de su carpeta', async () => {
+    for (const p of ['/../package.json', '/%2e%2e/%2e%2e/package.json', '/..%2f..%2fpackage.json', '/%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd', '/app.js%00.html', '/.app.js.tmp']) {
+      const r = await raw(env.ui.port, { path: p, headers: { Cookie: cookie } });
+      assert.ok(r.status === 404 || r.status === 400, `${p}: ${r.status}`);
+      assert.ok(!r.body.includes('"name": "cordiax-sync"') && !r.body.includes('root:'), p);
+    }
+  });
+});
+
+describe('registro en directo (SSE)', () => {
+  const ids = (body: string) => [...body.matchAll(/^id: (\S+)$/gm)].map((m) => m[1]!);
+  test('historial al conectar, eventos en directo y reconexión sin repetir', async () => {
+    env.svc.log.emit({ type: 'info', code: 'UI_TEST_1', text: { es: 'primero', en: 'first' } });
+    const first = await raw(env.ui.port, { path: '/api/events/stream', headers: { Cookie: cookie }, readMs: 300 });
+    assert.match(String(first.headers['content-type']), /text\/event-stream/);
+    const instance = JSON.parse(/event: hello\ndata: (.*)\n/.exec(first.body)![1]!).instance as string;
+    assert.match(first.body, /UI_TEST_1/);
+    const lastId = ids(first.body).at(-1)!;
+    assert.ok(lastId.startsWith(`${instance}.`));
+    setTimeout(() => env.svc.log.emit({ type: 'warning', code: 'UI_TEST_2', text: { es: 'segundo', en: 'second' } }), 100);
+    const again = await raw(env.ui.port, { path: '/api/events/stream', headers: { Cookie: cookie, 'Last-Event-ID': lastId }, readMs: 400 });
+    assert.doesNotMatch(again.body, /UI_TEST_1/);
+    assert.match(again.body, /UI_TEST_2/);
+    const other = await raw(env.ui.port, { path: '/api/events/stream', headers: { Cookie: cookie, 'Last-Event-ID': 'otro.999999' }, readMs: 300 });
+    assert.match(other.body, /UI_TEST_1[\s\S]*UI_TEST_2/);
+  });
+});
+
+describe('secretos y API', () => {
+  test('la contraseña se guarda pero nunca vuelve en ninguna respuesta', async () => {
+    const config = { protocol: 'folder', enabled: false, polling_interval: 300, folder: { path: remoteDir }, webdav: { url: 'https://cloud.example.com/remote.php/dav', username: 'ana', password: PASSWORD, remote_path: '/cordiax_sync/' } };
+    const saved = await post('/api/config', { config });
+    assert.equal(saved.status, 200, saved.body);
+    assert.ok(readFileSync(path.join(env.home, 'sync_config.json'), 'utf8').includes(PASSWORD), 'stored in the file');
+    // Saving again with the password left empty keeps it.
+    const again = await post('/api/config', { config: { ...config, webdav: { ...config.webdav, password: '' } } });
+    assert.equal(again.status, 200);
+    assert.ok(readFileSync(path.join(env.home, 'sync_config.json'), 'utf8').includes(PASSWORD), 'kept on empty');
+    const test = await post('/api/test', { protocol: 'webdav', config: { ...config, webdav: { ...config.webdav, url: 'http://127.0.0.1:1/dav/', password: '' } } });
+    assert.equal(test.status, 200);
+    const answers = [saved, again, test];
+    for (const p of ['/api/state', '/api/status', '/api/events?limit=1000']) answers.push(await raw(env.ui.port, { path: p, headers: { Cookie: cookie } }));
+    answers.push(await raw(env.ui.port, { path: '/api/events/stream', headers: { Cookie: cookie }, readMs: 400 }));
+    for (const r of answers) assert.ok(!r.body.includes(PASSWORD) && !r.body.includes(encodeURIComponent(PASSWORD)), `password leaked: ${r.body.slice(0, 200)}`);
+    const state = JSON.parse(answers[3]!.body) as { config: { webdav: { password: string; password_set: boolean } } };
+    assert.equal(state.config.webdav.password, '');
+    assert.equal(state.config.webdav.password_set, true);
+    // Erasing it is an explicit request.
+    const cleared = await post('/api/config', { config: { ...config, webdav: { ...config.webdav, password: '' } }, clear: ['webdav.password'] });
+    assert.equal((JSON.parse(cleared.body) as { config: { webdav: { password_set: boolean } } }).config.webdav.password_set, false);
+    assert.ok(!readFileSync(path.join(env.home, 'sync_config.json'), 'utf8').includes(PASSWORD));
+  });
+
+  test('intervalo no válido: 400 con el problema por campo y el archivo no cambia', async () => {
+    const file = path.join(env.home, 'sync_config.json');
+    const before = readFileSync(file);
+    const r = await post('/api/config', { config: { protocol: 'folder', enabled: true, polling_interval: 30, folder: { path: remoteDir } } });
+    assert.equal(r.status, 400);
+    const err = (JSON.parse(r.body) as { error: { code: string; problems: Array<{ key: string; text: { es: string } }> } }).error;
+    assert.equal(err.code, 'CONFIG_INVALID');
+    assert.deepEqual(err.problems.map((p) => p.key), ['polling_interval']);
+    assert.match(err.problems[0]!.text.es, /al menos 60/);
+    assert.deepEqual(readFileSync(file), before);
+  });
+
+  test('un archivo de configuración no válido no se sobrescribe; se puede apartar y empezar de nuevo', async () => {
+    const home = tmpDir('cx-ui-sec-invalid-');
+    const file = path.join(home, 'sync_config.json');
+    writeFileSync(file, '{ "polling_interval": 5, "protocol": "webdav" }\n');
+    const other = await startUiEnv({ home });
+    try {
+      const s = await login(other);
+      const call = (p: string, body: unknown) => raw(other.ui.port, { method: 'POST', path: p, body: json(body), headers: { Cookie: s.cookie, 'Content-Type': 'application/json', 'X-Cordiax-CSRF': s.csrf } });
+      const state = JSON.parse((await raw(other.ui.port, { path: '/api/state', headers: { Cookie: s.cookie } })).body) as { status: { configStatus: string; problems: Array<{ key: string }> } };
+      assert.equal(state.status.configStatus, 'invalid');
+      assert.deepEqual(state.status.problems.map((p) => p.key), ['polling_interval']);
+      const save = await call('/api/config', { config: { protocol: 'folder', polling_interval: 300, folder: { path: remoteDir } } });
+      assert.equal(save.status, 400);
+      assert.match(readFileSync(file, 'utf8'), /"polling_interval": 5/);
+      const aside = await call('/api/config/set-aside', {});
+      assert.equal(aside.status, 200, aside.body);
+      const kept = (JSON.parse(aside.body) as { invalidBackup: string; status: { configStatus: string } });
+      assert.equal(kept.status.configStatus, 'missing');
+      assert.match(readFileSync(kept.invalidBackup, 'utf8'), /"polling_interval": 5/);
+      assert.equal((await call('/api/config', { config: { protocol: 'folder', polling_interval: 300, folder: { path: remoteDir } } })).status, 200);
+    } finally {
+      await other.close();
+      process.env.CORDIAX_HOME = env.home;
+    }
+  });
+
+  test('base de datos de ejemplo: se crea si falta y nunca sustituye una existente', async () => {
+    const db = path.join(env.home, 'cordiax.db');
+    assert.ok(!existsSync(db));
+    const r = await post('/api/sample-db', {});
+    assert.equal(r.status, 200, r.body);
+    assert.ok(existsSync(db));
+    writeFileSync(db, 'datos reales');
+    const again = await post('/api/sample-db', {});
+    assert.equal(again.status, 409);
+    assert.equal(readFileSync(db, 'utf8'), 'datos reales');
+  });
+});
