@@ -12,9 +12,9 @@ process.chdir(root);
 
 // Debian packages the real-server tests use (see README "Tests").
 export const DEBIAN_PACKAGES = [
-  'sqlite3', 'curl', 'openssl', 'procps', 'iproute2', 'util-linux',
+  'sqlite3', 'curl', 'openssl', 'procps', 'iproute2', 'util-linux', 'time',
   'apache2', 'apache2-utils', 'rclone', 'litmus',
-  'samba', 'smbclient', 'winbind', 'samba-dsdb-modules', 'samba-vfs-modules',
+  'samba', 'smbclient', 'winbind', 'samba-dsdb-modules', 'samba-vfs-modules', 'samba-ad-provision',
   'age',
   'python3', 'python3-flask-socketio', 'python3-socketio', 'redis-server',
   'chromium', 'fonts-dejavu-core',

@@ -220,7 +220,10 @@ export class FileRemote implements SyncEndpoint {
         holder = String(lb.device ?? '?').slice(0, 64);
         deadHere = lb.host === os.hostname() && typeof lb.pid === 'number' && lb.pid !== process.pid && !processAlive(lb.pid);
       } catch {
-        /* unreadable lock: treated as stale below */
+        // Empty or unreadable: possibly caught between its creation and its first byte. Judge its age by the
+        // server's modification time instead, so a live lock is never taken for a stale one.
+        const st = await t.stat(LOCK_FILE).catch(() => null);
+        created = st?.modified ? st.modified.getTime() : Date.now();
       }
       if (held && (deadHere || !Number.isFinite(created) || Date.now() - created > LOCK_TTL_MS) && !brokeStale) {
         brokeStale = true;

@@ -1,0 +1,340 @@
+/**
+ * The SMB transport: the spec's `smb` block (server, share_name, username, password, domain, remote_path) on top of
+ * our own SMB2/3 client (src/smb). Uploads go to a temporary name, are read back and checked (size + sha256), then
+ * renamed into place; create-exclusive uses FILE_CREATE, which the server makes atomic.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, promises as fsp } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { SmbConfig } from '../../config/schema.js';
+import { SyncError, toSyncError } from '../../errors.js';
+import { registerSecret } from '../../log/redact.js';
+import { SmbClient, type SmbStat, type SmbTree } from '../../smb/index.js';
+import type { CheckStep, ConnectionReport, DownloadResult, FileTransport, Guarantees, RemoteEntry, TransferOptions, TransportContext, UploadResult } from '../types.js';
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** 'host', '\\host', '//host', 'smb://host' and 'host:port' all name the same server. */
+export function parseServer(server: string): { host: string; port?: number } {
+  let s = server.trim().replace(/^smb:\/\//i, '').replace(/^[\\/]+/, '');
+  s = s.split(/[\\/]/)[0];
+  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(s) ?? /^([^:]+)(?::(\d+))?$/.exec(s);
+  if (!m) return { host: s };
+  return { host: m[1], port: m[2] ? Number(m[2]) : undefined };
+}
+
+/** remote_path '/cordiax_sync/' -> 'cordiax_sync' (share-relative, '/'-separated). */
+export function normalizeRoot(remotePath: string): string {
+  return remotePath
+    .replace(/\\/g, '/')
+    .split('/')
+    .filter((p) => p && p !== '.')
+    .join('/');
+}
+
+function versionOf(st: SmbStat): string {
+  return `${st.size}-${st.modified.getTime()}`;
+}
+
+function cancelled(): SyncError {
+  return new SyncError('CANCELLED', { es: 'Transferencia cancelada.', en: 'Transfer cancelled.' });
+}
+
+/** Passes bytes through while hashing and counting them, reporting progress and honouring an AbortSignal. */
+function metered(source: AsyncIterable<Buffer>, opts: TransferOptions, total?: number) {
+  const h = createHash('sha256');
+  let bytes = 0;
+  async function* gen(): AsyncGenerator<Buffer> {
+    for await (const chunk of source) {
+      if (opts.signal?.aborted) throw cancelled();
+      h.update(chunk);
+      bytes += chunk.length;
+      opts.onProgress?.({ bytes, total });
+      yield chunk;
+    }
+  }
+  return { gen: gen(), done: () => ({ bytes, sha256: h.digest('hex') }) };
+}
+
+export class SmbTransport implements FileTransport {
+  readonly protocol = 'smb' as const;
+  private client: SmbClient | null = null;
+  private tree: SmbTree | null = null;
+  private connecting: Promise<SmbTree> | null = null;
+  private readonly root: string;
+  private readonly host: string;
+  private readonly port?: number;
+
+  constructor(
+    private readonly cfg: SmbConfig,
+    private readonly ctx: TransportContext,
+  ) {
+    registerSecret(cfg.password);
+    const srv = parseServer(cfg.server);
+    this.host = srv.host;
+    this.port = cfg.port ?? srv.port;
+    this.root = normalizeRoot(cfg.remote_path ?? '');
+    if (!this.host) throw new SyncError('CONFIG_INVALID', { es: 'smb.server está vacío: indique la IP o el nombre del servidor SMB.', en: 'smb.server is empty: enter the SMB server address or name.' });
+    if (!cfg.share_name || /[\\/]/.test(cfg.share_name.replace(/^[\\/]+|[\\/]+$/g, ''))) {
+      throw new SyncError('CONFIG_INVALID', { es: 'smb.share_name debe ser solo el nombre del recurso compartido (p. ej. "datos").', en: 'smb.share_name must be just the share name (e.g. "data").' });
+    }
+  }
+
+  private get share(): string {
+    return this.cfg.share_name.replace(/^[\\/]+|[\\/]+$/g, '');
+  }
+
+  private full(rel: string): string {
+    const r = rel.replace(/\\/g, '/').replace(/^\/+|\/+$/g, '');
+    if (r.split('/').includes('..')) throw new SyncError('CONFIG_INVALID', { es: `Ruta remota no válida: ${rel}`, en: `Invalid remote path: ${rel}` });
+    return this.root ? (r ? `${this.root}/${r}` : this.root) : r;
+  }
+
+  /** The connected share, logging in first if needed. The client itself reconnects after a dropped connection. */
+  private async t(): Promise<SmbTree> {
+    if (this.tree) return this.tree;
+    if (!this.connecting) {
+      this.connecting = (async () => {
+        const client = await SmbClient.connect({
+          host: this.host,
+          port: this.port,
+          username: this.cfg.username,
+          password: this.cfg.password,
+          domain: this.cfg.domain || undefined,
+          timeoutMs: this.cfg.timeout_seconds ? this.cfg.timeout_seconds * 1000 : DEFAULT_TIMEOUT_MS,
+          onConnect: (f, reconnected) => {
+            if (reconnected) this.ctx.log.emit({ type: 'connect', protocol: 'smb', text: { es: `Reconectado a \\\\${this.host}\\${this.share} (SMB ${f.dialect}).`, en: `Reconnected to \\\\${this.host}\\${this.share} (SMB ${f.dialect}).` } });
+          },
+          onDisconnect: (err) => {
+            const e = toSyncError(err);
+            this.ctx.log.emit({ type: 'disconnect', level: 'warn', code: e.code, protocol: 'smb', text: { es: `Conexión SMB perdida: ${e.text.es}`, en: `SMB connection lost: ${e.text.en}` } });
+          },
+        });
+        try {
+          const tree = await client.treeConnect(this.share);
+          this.client = client;
+          this.tree = tree;
+          const f = client.facts;
+          const enc = tree.encrypted ? (f.encryption ?? 'AES') : null;
+          this.ctx.log.emit({
+            type: 'connect',
+            protocol: 'smb',
+            text: {
+              es: `Conectado a \\\\${this.host}\\${this.share} (SMB ${f.dialect}, ${enc ? `cifrado ${enc}` : f.signing ? `firmado ${f.signingAlgorithm}` : 'sin firma'}, ${f.auth}).`,
+              en: `Connected to \\\\${this.host}\\${this.share} (SMB ${f.dialect}, ${enc ? `encrypted ${enc}` : f.signing ? `signed ${f.signingAlgorithm}` : 'unsigned'}, ${f.auth}).`,
+            },
+            data: { dialect: f.dialect, signing: f.signing, signingAlgorithm: f.signingAlgorithm, encryption: enc, port: f.port, transport: f.transport, user: f.user, domain: f.domain },
+          });
+          return tree;
+        } catch (e) {
+          await client.close().catch(() => {});
+          throw e;
+        }
+      })().finally(() => {
+        this.connecting = null;
+      });
+    }
+    return this.connecting;
+  }
+
+  async open(): Promise<void> {
+    const tree = await this.t();
+    if (this.root) await tree.mkdirp(this.root);
+  }
+
+  async guarantees(): Promise<Guarantees> {
+    return { conditionalWrite: false, exclusiveCreate: true, atomicReplace: true };
+  }
+
+  async stat(path: string): Promise<RemoteEntry | null> {
+    const st = await (await this.t()).stat(this.full(path));
+    if (!st) return null;
+    return { path, size: st.size, isDirectory: st.isDirectory, modified: st.modified, version: versionOf(st) };
+  }
+
+  async list(dir: string): Promise<RemoteEntry[]> {
+    const tree = await this.t();
+    let entries: SmbStat[];
+    try {
+      entries = await tree.list(this.full(dir));
+    } catch (e) {
+      if (e instanceof SyncError && e.code === 'NOT_FOUND') return [];
+      throw e;
+    }
+    const base = dir.replace(/^\/+|\/+$/g, '');
+    return entries.map((st) => ({ path: base ? `${base}/${st.name}` : st.name, size: st.size, isDirectory: st.isDirectory, modified: st.modified, version: versionOf(st) }));
+  }
+
+  async mkdirp(dir: string): Promise<void> {
+    const full = this.full(dir);
+    if (full) await (await this.t()).mkdirp(full);
+  }
+
+  async readSmall(path: string, maxBytes = 1024 * 1024): Promise<{ data: Buffer; version?: string } | null> {
+    const tree = await this.t();
+    const st = await tree.stat(this.full(path));
+    if (!st) return null;
+    if (st.size > maxBytes) throw new SyncError('TOO_LARGE', { es: `${path} es demasiado grande (${st.size} bytes).`, en: `${path} is too large (${st.size} bytes).` });
+    try {
+      return { data: await tree.readFile(this.full(path), maxBytes), version: versionOf(st) };
+    } catch (e) {
+      if (e instanceof SyncError && e.code === 'NOT_FOUND') return null;
+      throw e;
+    }
+  }
+
+  private tmpName(path: string): string {
+    const full = this.full(path);
+    const i = full.lastIndexOf('/');
+    const name = `.${full.slice(i + 1)}.tmp-${this.ctx.device.replace(/[^\w.-]/g, '_')}-${randomBytes(6).toString('hex')}`;
+    return i >= 0 ? `${full.slice(0, i)}/${name}` : name;
+  }
+
+  async writeSmall(path: string, data: Buffer, opts: { ifVersion?: string | null } = {}): Promise<{ version?: string }> {
+    const tree = await this.t();
+    if (opts.ifVersion === null) {
+      if (!(await tree.createExclusive(this.full(path), data))) throw new SyncError('ALREADY_EXISTS', { es: `${path} ya existe en el servidor.`, en: `${path} already exists on the server.` });
+    } else {
+      if (opts.ifVersion !== undefined) {
+        // Best effort only (guarantees().conditionalWrite is false): the engine adds a lock file around it.
+        const cur = await tree.stat(this.full(path));
+        if (!cur || versionOf(cur) !== opts.ifVersion) throw new SyncError('PRECONDITION_FAILED', { es: `${path} cambió en el servidor.`, en: `${path} changed on the server.` });
+      }
+      const tmp = this.tmpName(path);
+      try {
+        await tree.writeFile(tmp, data, { mode: 'create' });
+        await tree.rename(tmp, this.full(path), { replace: true });
+      } catch (e) {
+        await tree.remove(tmp).catch(() => {});
+        throw e;
+      }
+    }
+    const st = await tree.stat(this.full(path));
+    return { version: st ? versionOf(st) : undefined };
+  }
+
+  async createExclusive(path: string, data: Buffer): Promise<boolean> {
+    return (await this.t()).createExclusive(this.full(path), data);
+  }
+
+  async upload(localPath: string, path: string, expected: { size: number; sha256: string }, opts: TransferOptions & { replace?: boolean } = {}): Promise<UploadResult> {
+    const tree = await this.t();
+    const tmp = this.tmpName(path);
+    try {
+      if (opts.signal?.aborted) throw cancelled();
+      // A missing parent folder is created (the temp file's CREATE is what tells us).
+      const probe = await tree.stat(tmp.slice(0, Math.max(0, tmp.lastIndexOf('/'))));
+      if (!probe) await tree.mkdirp(tmp.slice(0, tmp.lastIndexOf('/')));
+      const m = metered(createReadStream(localPath, { highWaterMark: 1024 * 1024 }), opts, expected.size);
+      const sent = await tree.upload(tmp, m.gen, { mode: 'create' });
+      const local = m.done();
+      if (local.bytes !== expected.size || local.sha256 !== expected.sha256) {
+        throw new SyncError('VERIFY_FAILED', { es: 'El archivo local cambió mientras se enviaba.', en: 'The local file changed while it was being sent.' });
+      }
+      // Verify what landed by reading it back, not what we think we wrote.
+      const { stream } = await tree.createReadStream(tmp);
+      const back = metered(stream, { signal: opts.signal });
+      for await (const _ of back.gen) {
+        /* hashing is the point */
+      }
+      const landed = back.done();
+      if (sent !== expected.size || landed.bytes !== expected.size || landed.sha256 !== expected.sha256) {
+        throw new SyncError('VERIFY_FAILED', { es: `La copia en el servidor no coincide (${landed.bytes} de ${expected.size} bytes).`, en: `The copy on the server does not match (${landed.bytes} of ${expected.size} bytes).` });
+      }
+      await tree.rename(tmp, this.full(path), { replace: opts.replace === true });
+      return { size: landed.bytes, sha256: landed.sha256 };
+    } catch (e) {
+      await tree.remove(tmp).catch(() => {});
+      throw toSyncError(e);
+    }
+  }
+
+  async download(path: string, localPath: string, opts: TransferOptions = {}): Promise<DownloadResult> {
+    const tree = await this.t();
+    const { stream, size } = await tree.createReadStream(this.full(path));
+    const m = metered(stream, opts, size);
+    try {
+      await pipeline(Readable.from(m.gen, { objectMode: false, highWaterMark: 1024 * 1024 }), createWriteStream(localPath, { mode: 0o600 }));
+    } catch (e) {
+      stream.destroy();
+      await fsp.rm(localPath, { force: true }).catch(() => {});
+      throw toSyncError(e);
+    }
+    const r = m.done();
+    return { size: r.bytes, sha256: r.sha256 };
+  }
+
+  async rename(from: string, to: string, opts: { replace?: boolean } = {}): Promise<void> {
+    await (await this.t()).rename(this.full(from), this.full(to), opts);
+  }
+
+  async remove(path: string): Promise<void> {
+    await (await this.t()).remove(this.full(path));
+  }
+
+  async test(): Promise<ConnectionReport> {
+    const steps: CheckStep[] = [];
+    const report: ConnectionReport = { protocol: 'smb', ok: false, steps, facts: { server: this.host, share: this.share, remote_path: this.root || '/' } };
+    const step = async (id: string, es: string, en: string, fn: () => Promise<void>) => {
+      const t0 = Date.now();
+      await fn();
+      steps.push({ id, ok: true, text: { es, en }, durationMs: Date.now() - t0 });
+    };
+    const probe = `.cordiax-probe-${randomBytes(4).toString('hex')}`;
+    try {
+      await step('auth', 'Inicio de sesión y conexión al recurso compartido.', 'Logged in and connected to the share.', async () => {
+        await this.t();
+      });
+      const f = this.client!.facts;
+      Object.assign(report.facts, {
+        dialect: f.dialect,
+        signing: f.signing,
+        signingAlgorithm: f.signingAlgorithm,
+        signingRequiredByServer: f.signingRequiredByServer,
+        encryption: this.tree!.encrypted ? (f.encryption ?? 'AES') : null,
+        auth: f.auth,
+        user: f.user,
+        domain: f.domain || null,
+        transport: f.transport,
+        port: f.port,
+      });
+      await step('mkdir', 'Carpeta remota accesible (creada si faltaba).', 'Remote folder reachable (created if missing).', () => this.open());
+      const body = randomBytes(4096);
+      const sha = createHash('sha256').update(body).digest('hex');
+      await step('write', 'Escritura de un archivo de prueba.', 'Wrote a probe file.', async () => {
+        if (!(await this.createExclusive(probe, body))) throw new SyncError('ALREADY_EXISTS', { es: 'El archivo de prueba ya existía.', en: 'The probe file already existed.' });
+      });
+      await step('read', 'Lectura del archivo de prueba (contenido idéntico).', 'Read the probe back (identical).', async () => {
+        const r = await this.readSmall(probe);
+        if (!r || createHash('sha256').update(r.data).digest('hex') !== sha) throw new SyncError('VERIFY_FAILED', { es: 'El archivo de prueba leído no coincide.', en: 'The probe read back differs.' });
+      });
+      await step('rename', 'Renombrado del archivo de prueba.', 'Renamed the probe.', () => this.rename(probe, `${probe}.renamed`, { replace: true }));
+      await step('delete', 'Borrado del archivo de prueba.', 'Deleted the probe.', async () => {
+        await this.remove(`${probe}.renamed`);
+        if (await this.stat(`${probe}.renamed`)) throw new SyncError('VERIFY_FAILED', { es: 'El archivo de prueba sigue existiendo tras borrarlo.', en: 'The probe still exists after deleting it.' });
+      });
+      report.guarantees = await this.guarantees();
+      report.ok = true;
+    } catch (err) {
+      const e = toSyncError(err);
+      steps.push({ id: 'error', ok: false, text: e.text, hint: e.hint });
+      report.error = { code: e.code, message: e.text.es, message_en: e.text.en, hint: e.hint?.es, hint_en: e.hint?.en };
+      if (this.tree) {
+        await this.remove(probe).catch(() => {});
+        await this.remove(`${probe}.renamed`).catch(() => {});
+      }
+    }
+    return report;
+  }
+
+  async close(): Promise<void> {
+    const c = this.client;
+    this.client = null;
+    this.tree = null;
+    if (c) {
+      await c.close();
+      this.ctx.log.emit({ type: 'disconnect', protocol: 'smb', text: { es: `Desconectado de \\\\${this.host}\\${this.share}.`, en: `Disconnected from \\\\${this.host}\\${this.share}.` } });
+    }
+  }
+}
