@@ -10,7 +10,8 @@ import { pipeline } from 'node:stream/promises';
 import { SyncError, toSyncError } from '../../errors.js';
 import { sha256File } from '../../util/hash.js';
 import type { SyncConfig } from '../../config/schema.js';
-import type { CheckStep, ConnectionReport, DownloadResult, FileTransport, Guarantees, RemoteEntry, TransferOptions, TransportContext, UploadResult } from '../types.js';
+import { probeRoundTrip, reportBuilder } from '../probe.js';
+import type { ConnectionReport, DownloadResult, FileTransport, Guarantees, RemoteEntry, TransferOptions, TransportContext, UploadResult } from '../types.js';
 
 export const protocol = 'folder';
 
@@ -247,39 +248,18 @@ export class FolderTransport implements FileTransport {
   }
 
   async test(): Promise<ConnectionReport> {
-    const steps: CheckStep[] = [];
-    const report: ConnectionReport = { protocol: 'folder', ok: false, steps, facts: { path: this.root } };
-    const step = async (id: string, es: string, en: string, fn: () => Promise<void>) => {
-      const t0 = Date.now();
-      await fn();
-      steps.push({ id, ok: true, text: { es, en }, durationMs: Date.now() - t0 });
-    };
-    const probe = `.cordiax-probe-${randomBytes(4).toString('hex')}`;
+    const b = reportBuilder('folder', { path: this.root });
     try {
-      await step('open', 'Carpeta accesible (creada si faltaba).', 'Folder reachable (created if missing).', () => this.open());
-      const body = randomBytes(4096);
-      const sha = createHash('sha256').update(body).digest('hex');
-      await step('write', 'Escritura de un archivo de prueba.', 'Wrote a probe file.', async () => {
-        if (!(await this.createExclusive(probe, body))) throw new SyncError('ALREADY_EXISTS', { es: 'El archivo de prueba ya existía.', en: 'The probe file already existed.' });
-      });
-      await step('read', 'Lectura del archivo de prueba (contenido idéntico).', 'Read the probe back (identical).', async () => {
-        const r = await this.readSmall(probe);
-        if (!r || createHash('sha256').update(r.data).digest('hex') !== sha) throw new SyncError('VERIFY_FAILED', { es: 'El archivo de prueba leído no coincide.', en: 'The probe read back differs.' });
-      });
-      await step('rename', 'Renombrado del archivo de prueba.', 'Renamed the probe.', () => this.rename(probe, `${probe}.renamed`, { replace: true }));
-      await step('delete', 'Borrado del archivo de prueba.', 'Deleted the probe.', () => this.remove(`${probe}.renamed`));
+      await b.step('open', 'Carpeta accesible (creada si faltaba).', 'Folder reachable (created if missing).', () => this.open());
+      await probeRoundTrip(this, b);
       const free = await fsp.statfs(this.abs('')).catch(() => null);
-      if (free) report.facts.freeBytes = free.bavail * free.bsize;
-      report.guarantees = await this.guarantees();
-      report.ok = true;
+      if (free) b.report.facts.freeBytes = free.bavail * free.bsize;
+      b.report.guarantees = await this.guarantees();
+      b.report.ok = true;
     } catch (err) {
-      const e = toSyncError(err);
-      steps.push({ id: 'error', ok: false, text: e.text, hint: e.hint });
-      report.error = { code: e.code, message: e.text.es, message_en: e.text.en, hint: e.hint?.es, hint_en: e.hint?.en };
-      await this.remove(probe).catch(() => {});
-      await this.remove(`${probe}.renamed`).catch(() => {});
+      b.fail(err);
     }
-    return report;
+    return b.report;
   }
 
   async close(): Promise<void> {}

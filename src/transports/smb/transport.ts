@@ -11,7 +11,8 @@ import type { SmbConfig } from '../../config/schema.js';
 import { SyncError, toSyncError } from '../../errors.js';
 import { registerSecret } from '../../log/redact.js';
 import { SmbClient, type SmbStat, type SmbTree } from '../../smb/index.js';
-import type { CheckStep, ConnectionReport, DownloadResult, FileTransport, Guarantees, RemoteEntry, TransferOptions, TransportContext, UploadResult } from '../types.js';
+import { probeRoundTrip, reportBuilder } from '../probe.js';
+import type { ConnectionReport, DownloadResult, FileTransport, Guarantees, RemoteEntry, TransferOptions, TransportContext, UploadResult } from '../types.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -274,20 +275,13 @@ export class SmbTransport implements FileTransport {
   }
 
   async test(): Promise<ConnectionReport> {
-    const steps: CheckStep[] = [];
-    const report: ConnectionReport = { protocol: 'smb', ok: false, steps, facts: { server: this.host, share: this.share, remote_path: this.root || '/' } };
-    const step = async (id: string, es: string, en: string, fn: () => Promise<void>) => {
-      const t0 = Date.now();
-      await fn();
-      steps.push({ id, ok: true, text: { es, en }, durationMs: Date.now() - t0 });
-    };
-    const probe = `.cordiax-probe-${randomBytes(4).toString('hex')}`;
+    const b = reportBuilder('smb', { server: this.host, share: this.share, remote_path: this.root || '/' });
     try {
-      await step('auth', 'Inicio de sesión y conexión al recurso compartido.', 'Logged in and connected to the share.', async () => {
+      await b.step('auth', 'Inicio de sesión y conexión al recurso compartido.', 'Logged in and connected to the share.', async () => {
         await this.t();
       });
       const f = this.client!.facts;
-      Object.assign(report.facts, {
+      Object.assign(b.report.facts, {
         dialect: f.dialect,
         signing: f.signing,
         signingAlgorithm: f.signingAlgorithm,
@@ -299,33 +293,14 @@ export class SmbTransport implements FileTransport {
         transport: f.transport,
         port: f.port,
       });
-      await step('mkdir', 'Carpeta remota accesible (creada si faltaba).', 'Remote folder reachable (created if missing).', () => this.open());
-      const body = randomBytes(4096);
-      const sha = createHash('sha256').update(body).digest('hex');
-      await step('write', 'Escritura de un archivo de prueba.', 'Wrote a probe file.', async () => {
-        if (!(await this.createExclusive(probe, body))) throw new SyncError('ALREADY_EXISTS', { es: 'El archivo de prueba ya existía.', en: 'The probe file already existed.' });
-      });
-      await step('read', 'Lectura del archivo de prueba (contenido idéntico).', 'Read the probe back (identical).', async () => {
-        const r = await this.readSmall(probe);
-        if (!r || createHash('sha256').update(r.data).digest('hex') !== sha) throw new SyncError('VERIFY_FAILED', { es: 'El archivo de prueba leído no coincide.', en: 'The probe read back differs.' });
-      });
-      await step('rename', 'Renombrado del archivo de prueba.', 'Renamed the probe.', () => this.rename(probe, `${probe}.renamed`, { replace: true }));
-      await step('delete', 'Borrado del archivo de prueba.', 'Deleted the probe.', async () => {
-        await this.remove(`${probe}.renamed`);
-        if (await this.stat(`${probe}.renamed`)) throw new SyncError('VERIFY_FAILED', { es: 'El archivo de prueba sigue existiendo tras borrarlo.', en: 'The probe still exists after deleting it.' });
-      });
-      report.guarantees = await this.guarantees();
-      report.ok = true;
+      await b.step('mkdir', 'Carpeta remota accesible (creada si faltaba).', 'Remote folder reachable (created if missing).', () => this.open());
+      await probeRoundTrip(this, b);
+      b.report.guarantees = await this.guarantees();
+      b.report.ok = true;
     } catch (err) {
-      const e = toSyncError(err);
-      steps.push({ id: 'error', ok: false, text: e.text, hint: e.hint });
-      report.error = { code: e.code, message: e.text.es, message_en: e.text.en, hint: e.hint?.es, hint_en: e.hint?.en };
-      if (this.tree) {
-        await this.remove(probe).catch(() => {});
-        await this.remove(`${probe}.renamed`).catch(() => {});
-      }
+      b.fail(err);
     }
-    return report;
+    return b.report;
   }
 
   async close(): Promise<void> {

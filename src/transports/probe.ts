@@ -1,0 +1,59 @@
+/**
+ * The shared part of "Probar Conexión": a report builder whose steps time themselves, and the probe round trip every
+ * file transport performs (create-exclusive write, read back and compare, rename, delete and check it is gone).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { SyncError, toSyncError } from '../errors.js';
+import type { CheckStep, ConnectionReport, FileTransport, ProtocolName } from './types.js';
+
+export interface ReportBuilder {
+  report: ConnectionReport;
+  /** Runs fn as a named step; a throw ends the test (caught by finish). */
+  step(id: string, es: string, en: string, fn: () => Promise<void>): Promise<void>;
+  /** Records the error that ended the test. */
+  fail(err: unknown): void;
+}
+
+export function reportBuilder(protocol: ProtocolName, facts: ConnectionReport['facts'] = {}): ReportBuilder {
+  const steps: CheckStep[] = [];
+  const report: ConnectionReport = { protocol, ok: false, steps, facts };
+  return {
+    report,
+    async step(id, es, en, fn) {
+      const t0 = Date.now();
+      await fn();
+      steps.push({ id, ok: true, text: { es, en }, durationMs: Date.now() - t0 });
+    },
+    fail(err) {
+      const e = toSyncError(err);
+      steps.push({ id: 'error', ok: false, text: e.text, hint: e.hint });
+      report.error = { code: e.code, message: e.text.es, message_en: e.text.en, hint: e.hint?.es, hint_en: e.hint?.en };
+    },
+  };
+}
+
+/** Writes, reads back, renames and deletes a probe file; cleans up after a failure. */
+export async function probeRoundTrip(t: FileTransport, b: ReportBuilder): Promise<void> {
+  const probe = `.cordiax-probe-${randomBytes(4).toString('hex')}`;
+  const renamed = `${probe}.renamed`;
+  try {
+    const body = randomBytes(4096);
+    const sha = createHash('sha256').update(body).digest('hex');
+    await b.step('write', 'Escritura de un archivo de prueba.', 'Wrote a probe file.', async () => {
+      if (!(await t.createExclusive(probe, body))) throw new SyncError('ALREADY_EXISTS', { es: 'El archivo de prueba ya existía.', en: 'The probe file already existed.' });
+    });
+    await b.step('read', 'Lectura del archivo de prueba (contenido idéntico).', 'Read the probe back (identical).', async () => {
+      const r = await t.readSmall(probe);
+      if (!r || createHash('sha256').update(r.data).digest('hex') !== sha) throw new SyncError('VERIFY_FAILED', { es: 'El archivo de prueba leído no coincide.', en: 'The probe read back differs.' });
+    });
+    await b.step('rename', 'Renombrado del archivo de prueba.', 'Renamed the probe.', () => t.rename(probe, renamed, { replace: true }));
+    await b.step('delete', 'Borrado del archivo de prueba.', 'Deleted the probe.', async () => {
+      await t.remove(renamed);
+      if (await t.stat(renamed)) throw new SyncError('VERIFY_FAILED', { es: 'El archivo de prueba sigue existiendo tras borrarlo.', en: 'The probe still exists after deleting it.' });
+    });
+  } catch (err) {
+    await t.remove(probe).catch(() => {});
+    await t.remove(renamed).catch(() => {});
+    throw err;
+  }
+}
