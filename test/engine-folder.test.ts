@@ -62,6 +62,9 @@ test('push, idle poll, pull, push back: bytes and rows travel verified', async (
   assert.ok(ends.length >= 3);
   assert.match(ends.at(-1)!.message, /recibida la versión remota/);
   assert.match(ends.at(-1)!.message_en, /remote version received/);
+  // A pull into an existing database is recognised afterwards: nothing goes back up.
+  assert.equal((await a.engine.sync()).action, 'none');
+  assert.equal((await b.engine.sync()).action, 'none');
 });
 
 test('both sides changed: conflict copy, nothing overwritten, resolve keep local then remote', async () => {

@@ -19,7 +19,43 @@ export async function privateTempDir(parent = os.tmpdir(), prefix = 'cordiax-syn
 }
 
 export { sha256File } from '../util/hash.js';
-import { sha256File } from '../util/hash.js';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+
+/**
+ * Header fields SQLite rewrites without any change of content: the file change counter (24), the schema cookie (40:
+ * a backup into a live database bumps it so other connections re-read the schema), version-valid-for and the library
+ * version (92). Zeroed for the content hash only.
+ */
+const VOLATILE_HEADER_RANGES: Array<[number, number]> = [
+  [24, 28],
+  [40, 44],
+  [92, 100],
+];
+
+/**
+ * Hashes an SQLite file in one streamed pass: `sha256` of the exact bytes (what is uploaded and verified remotely) and
+ * `contentSha256` with the volatile header fields zeroed (what says whether the local content changed: a snapshot of
+ * a database restored from file F hashes like a snapshot of F except for the schema cookie).
+ */
+export async function hashSqliteFile(file: string): Promise<{ sha256: string; contentSha256: string; size: number }> {
+  const raw = createHash('sha256');
+  const content = createHash('sha256');
+  let size = 0;
+  for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) {
+    const buf = chunk as Buffer;
+    raw.update(buf);
+    if (size < 100) {
+      const copy = Buffer.from(buf);
+      for (const [a, b] of VOLATILE_HEADER_RANGES) if (a - size < copy.length) copy.fill(0, Math.max(0, a - size), Math.max(0, Math.min(copy.length, b - size)));
+      content.update(copy);
+    } else {
+      content.update(buf);
+    }
+    size += buf.length;
+  }
+  return { sha256: raw.digest('hex'), contentSha256: content.digest('hex'), size };
+}
 
 export async function hasSqliteHeader(file: string): Promise<boolean> {
   const fh = await fsp.open(file, 'r');
@@ -70,7 +106,10 @@ export async function verifyDatabase(file: string, opts: { full?: boolean } = {}
 export interface Snapshot {
   /** The consistent copy (in a private temp folder). */
   path: string;
+  /** sha256 of the snapshot's bytes. */
   sha256: string;
+  /** sha256 with volatile header fields zeroed: compare local content with this (see hashSqliteFile). */
+  contentSha256: string;
   size: number;
   /** Removes the copy and its folder. */
   dispose(): Promise<void>;
@@ -108,8 +147,8 @@ export async function takeSnapshot(dbPath: string, opts: { tmpParent?: string; b
     // The integrity check opened the copy read-write; make sure no journal files sit beside it.
     await fsp.rm(`${out}-wal`, { force: true });
     await fsp.rm(`${out}-shm`, { force: true });
-    const { sha256, size } = await sha256File(out);
-    return { path: out, sha256, size, dispose: tmp.dispose };
+    const { sha256, contentSha256, size } = await hashSqliteFile(out);
+    return { path: out, sha256, contentSha256, size, dispose: tmp.dispose };
   } catch (err) {
     await tmp.dispose();
     if (err instanceof SyncError) throw err;

@@ -146,7 +146,7 @@ export class SyncEngine {
       snapshotToDispose = local.snapshot;
       const resend = this.resendRequested;
       this.resendRequested = false;
-      const decision: Plan = plan({ localSha256: local.sha256, remote, base: st.base, direction: this.o.direction ?? 'bidirectional', lastAckedSha256: resend ? null : st.lastAckedSha256 });
+      const decision: Plan = plan({ localSha256: local.sha256, localBytesSha256: local.snapshot?.sha256 ?? (this.local.encryptionOn ? local.sha256 : null), remote, base: st.base, direction: this.o.direction ?? 'bidirectional', lastAckedSha256: resend ? null : st.lastAckedSha256 });
 
       let outcome: SyncOutcome;
       switch (decision.action) {

@@ -110,13 +110,14 @@ export class LocalDb {
    * Returns the snapshot too when one was taken, so a push can use it without taking another.
    */
   async contentHash(previous?: { fingerprint?: string | null; sha256?: string | null }): Promise<{ sha256: string | null; fingerprint: string; snapshot?: Snapshot }> {
+    // sha256 here is the CONTENT hash (snapshot.contentSha256 for plain databases, the file hash for a locked .enc).
     const st = await this.state();
     const fp = await this.fingerprint();
     if (st === 'missing') return { sha256: null, fingerprint: fp };
     if (previous?.fingerprint && previous.fingerprint === fp && previous.sha256) return { sha256: previous.sha256, fingerprint: fp };
     if (st === 'locked') return { sha256: (await sha256File(this.encryptedPath)).sha256, fingerprint: fp };
     const snapshot = await takeSnapshot(this.o.databasePath, { tmpParent: this.o.tmpParent });
-    return { sha256: snapshot.sha256, fingerprint: fp, snapshot };
+    return { sha256: snapshot.contentSha256, fingerprint: fp, snapshot };
   }
 
   /**
@@ -151,7 +152,7 @@ export class LocalDb {
       if (!this.encryptionOn) {
         const snap = snapshot ?? (await takeSnapshot(this.o.databasePath, { tmpParent: this.o.tmpParent }));
         snapshot = snap;
-        out = { path: snap.path, sha256: snap.sha256, size: snap.size, encrypted: false, localSha256: snap.sha256 };
+        out = { path: snap.path, sha256: snap.sha256, size: snap.size, encrypted: false, localSha256: snap.contentSha256 };
       } else if (st === 'locked') {
         // Copy first: the app may rewrite the .enc while we upload; the copy is what we hash and send.
         const copy = path.join(tmp.dir, 'locked.db.age');
@@ -276,7 +277,7 @@ export class LocalDb {
     await this.backupLocal('before-replace');
     await this.assertUnchanged(expect);
     await restoreInto(file, this.o.databasePath, { beforeReplace: () => this.assertUnchanged(expect) });
-    return incoming.sha256;
+    return incoming.contentSha256;
   }
 
   /** Keeps a copy of the local database before it is replaced (the last `keepBackups`). */

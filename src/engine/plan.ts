@@ -23,6 +23,8 @@ export type Plan =
 export interface PlanInput {
   /** Local content hash, or null when there is no local database. */
   localSha256: string | null;
+  /** Hash of the exact bytes a push would send (the snapshot), when known: equal to the remote's means same data. */
+  localBytesSha256?: string | null;
   /** null: remote holds nothing yet; undefined: the remote cannot tell (push-only endpoint such as the spec's Flask server). */
   remote: RemoteManifest | null | undefined;
   base: Base | null;
@@ -48,7 +50,7 @@ export function plan(input: PlanInput): Plan {
   if (local === null) return direction === 'push' ? { action: 'none', reason: 'direction' } : { action: 'pull', reason: 'no-local' };
 
   // Identical bytes on both sides (first contact, or our own push whose record was lost in a crash): in sync.
-  if (remote.sha256 === local) return { action: 'none', reason: base && base.generation === remote.generation && base.localSha256 === local ? 'unchanged' : 'same-content' };
+  if (remote.sha256 === (input.localBytesSha256 ?? local)) return { action: 'none', reason: base && base.generation === remote.generation && base.localSha256 === local ? 'unchanged' : 'same-content' };
 
   if (!base) {
     // First sync with a remote that already holds a different database: it must not be overwritten in either
