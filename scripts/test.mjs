@@ -16,7 +16,7 @@ export const DEBIAN_PACKAGES = [
   'apache2', 'apache2-utils', 'rclone', 'litmus',
   'samba', 'smbclient', 'winbind', 'samba-dsdb-modules', 'samba-vfs-modules', 'samba-ad-provision',
   'age',
-  'python3', 'python3-flask-socketio', 'python3-socketio', 'redis-server',
+  'python3', 'python3-flask-socketio', 'python3-socketio', 'python3-requests', 'redis-server',
   'chromium', 'fonts-dejavu-core',
 ];
 

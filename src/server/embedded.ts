@@ -1,0 +1,59 @@
+/**
+ * The newcomer's default: the spec's `server_url` is http://localhost:5000. When that points at this machine and
+ * nothing listens there, `start` runs our server embedded on 127.0.0.1:5000 so Socket.IO sync works with no setup.
+ */
+import net from 'node:net';
+import path from 'node:path';
+import type { SyncConfig } from '../config/schema.js';
+import type { Logger } from '../log/events.js';
+import { resolvedKeepVersions } from '../config/schema.js';
+import { startSyncServer } from './server.js';
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+function listening(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, host);
+    const done = (ok: boolean) => {
+      s.destroy();
+      resolve(ok);
+    };
+    s.setTimeout(1000, () => done(true)); // something is there but slow: leave it alone
+    s.once('connect', () => done(true));
+    s.once('error', (err: NodeJS.ErrnoException) => done(err.code !== 'ECONNREFUSED'));
+  });
+}
+
+export async function maybeStartEmbeddedServer(cfg: SyncConfig, home: string, log: Logger): Promise<{ close(): Promise<void> } | null> {
+  if (cfg.protocol !== 'socketio') return null;
+  let u: URL;
+  try {
+    u = new URL(cfg.socketio.server_url);
+  } catch {
+    return null;
+  }
+  const port = u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80;
+  if (u.protocol !== 'http:' || !LOCAL_HOSTS.has(u.hostname) || port !== 5000) return null;
+  if (await listening(port, '127.0.0.1')) return null;
+  const storageDir = path.join(home, 'sync-server');
+  const token = cfg.socketio.token;
+  const server = await startSyncServer({
+    host: '127.0.0.1',
+    port,
+    storageDir,
+    tokens: token ? [token] : undefined,
+    tokensFile: !token && cfg.socketio.token_file ? cfg.socketio.token_file : undefined,
+    keepVersions: resolvedKeepVersions(cfg),
+    log,
+  });
+  log.emit({
+    type: 'info',
+    code: 'EMBEDDED_SERVER',
+    protocol: 'socketio',
+    text: {
+      es: `No había ningún servidor en ${cfg.socketio.server_url}: se inició el servidor de sincronización integrado en 127.0.0.1:${port} (datos en ${storageDir}).`,
+      en: `No server was listening at ${cfg.socketio.server_url}: started the embedded sync server on 127.0.0.1:${port} (data in ${storageDir}).`,
+    },
+  });
+  return server;
+}

@@ -1,0 +1,334 @@
+/**
+ * Our Socket.IO sync server: protocol 1 exactly as the spec's Flask server (so Python and old clients work), and
+ * protocol 2 (chunked binary with acks, CAS, pull, history). Token auth, TLS, restricted CORS, size and rate
+ * limits, atomic storage, and `sync_update` broadcasts that cross processes through Redis when scaled out.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { Server, type Socket } from 'socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { createClient } from 'redis';
+import { SyncError, type Text } from '../errors.js';
+import { silentLogger, type Logger } from '../log/events.js';
+import { redactString } from '../log/redact.js';
+import {
+  text,
+  CHUNK_BYTES,
+  DATABASE_ID_RE,
+  DEFAULT_NAMESPACE,
+  DEVICE_RE,
+  EV,
+  SHA256_RE,
+  type ServerHello,
+  type WireErrorCode,
+} from '../transports/socketio/protocol.js';
+import { RateLimiter, TokenSet } from './auth.js';
+import { Storage, StoreError } from './storage.js';
+
+export interface SyncServerOptions {
+  host: string;
+  port: number;
+  storageDir: string;
+  /** Accepted tokens; or a file with one token per line (re-read when it changes). Neither: no authentication. */
+  tokens?: string[];
+  tokensFile?: string;
+  /** PEM contents or file paths. */
+  tls?: { cert: string; key: string };
+  /** Browser origins allowed (CORS). Default: none; clients that send no Origin (programs) are not affected. */
+  corsOrigins?: string[];
+  /** Size limit per database (bytes). Default 2 GiB. */
+  maxBytes?: number;
+  /** Versions kept per database, the newest included. Default 10. */
+  keepVersions?: number;
+  /** Largest database accepted as protocol 1 hex (one message in memory). Default 8 MiB. */
+  protocol1MaxBytes?: number;
+  chunkBytes?: number;
+  redisUrl?: string;
+  log?: Logger;
+  /** Per IP address: connection attempts; per connection: requests. */
+  rateLimits?: { connectBurst?: number; connectPerSecond?: number; requestBurst?: number; requestPerSecond?: number };
+}
+
+export interface SyncServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+function pem(value: string): string {
+  return value.includes('-----BEGIN') ? value : readFileSync(value, 'utf8');
+}
+
+function refusal(code: string, message: Text): Error {
+  const err = new Error(code) as Error & { data?: unknown };
+  err.data = { code, message };
+  return err;
+}
+
+function wireError(err: unknown): { ok: false; code: WireErrorCode; message: Text; manifest?: unknown; offset?: number } {
+  if (err instanceof StoreError) return { ok: false, code: err.code, message: err.text, ...err.extra };
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'ENOSPC' || e?.code === 'EDQUOT') return { ok: false, code: 'STORAGE', message: text('El servidor no tiene espacio en disco.', 'The server is out of disk space.') };
+  return { ok: false, code: 'INTERNAL', message: text('Error interno del servidor.', 'Internal server error.') };
+}
+
+const badRequest = (what: string) => new StoreError('BAD_REQUEST', text(`Petición no válida: ${what}.`, `Invalid request: ${what}.`));
+
+export async function startSyncServer(opts: SyncServerOptions): Promise<SyncServer> {
+  const log = opts.log ?? silentLogger;
+  const chunkBytes = opts.chunkBytes ?? CHUNK_BYTES;
+  const maxBytes = opts.maxBytes ?? 2 * 1024 ** 3;
+  const p1Max = Math.min(opts.protocol1MaxBytes ?? 8 * 1024 * 1024, maxBytes);
+  const storage = new Storage(opts.storageDir, { keepVersions: Math.max(1, opts.keepVersions ?? 10), maxBytes });
+  await storage.init();
+  const tokens = new TokenSet({ tokens: opts.tokens, tokensFile: opts.tokensFile });
+  if (tokens.enabled) await tokens.refresh(); // a missing tokens file stops the start, not the first client
+  const rl = opts.rateLimits ?? {};
+  const connectLimiter = new RateLimiter(rl.connectBurst ?? 60, rl.connectPerSecond ?? 2);
+  const requestLimiter = new RateLimiter(rl.requestBurst ?? 1000, rl.requestPerSecond ?? 500);
+  const cors = opts.corsOrigins ?? [];
+
+  const httpServer = opts.tls ? https.createServer({ cert: pem(opts.tls.cert), key: pem(opts.tls.key) }) : http.createServer();
+  const io = new Server(httpServer, {
+    serveClient: false,
+    // A binary chunk travels as base64 over long-polling; protocol 1 sends the whole database as hex.
+    maxHttpBufferSize: Math.max(Math.ceil((chunkBytes * 4) / 3) + 64 * 1024, p1Max * 2 + 4096),
+    // A frozen server or client is noticed in seconds (defaults: 25 s + 20 s).
+    pingInterval: 4000,
+    pingTimeout: 4000,
+    connectTimeout: 10_000,
+    cors: cors.length ? { origin: cors, credentials: false } : undefined,
+    allowRequest: (req, cb) => {
+      const origin = req.headers.origin;
+      if (origin && !cors.includes(origin)) cb('origin not allowed', false);
+      else cb(null, true);
+    },
+  });
+
+  const redisClients: Array<{ quit(): Promise<unknown> }> = [];
+  if (opts.redisUrl) {
+    const pub = createClient({ url: opts.redisUrl });
+    const sub = pub.duplicate();
+    for (const c of [pub, sub]) {
+      c.on('error', (err: Error) =>
+        log.emit({ type: 'error', code: 'REDIS', text: text(`Redis: ${redactString(err.message)}`, `Redis: ${redactString(err.message)}`) }),
+      );
+    }
+    await Promise.all([pub.connect(), sub.connect()]);
+    redisClients.push(pub, sub);
+    io.adapter(createAdapter(pub, sub));
+  }
+
+  const nsp = io.of(DEFAULT_NAMESPACE);
+
+  nsp.use((socket, next) => {
+    void (async () => {
+      const ip = socket.handshake.address;
+      if (!connectLimiter.take(ip)) {
+        return next(refusal('rate_limited', text('Demasiados intentos de conexión; espere unos segundos.', 'Too many connection attempts; wait a few seconds.')));
+      }
+      const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
+      let accepted: boolean;
+      try {
+        accepted = await tokens.check(auth.token);
+      } catch {
+        log.emit({ type: 'error', code: 'TOKENS_FILE', text: text('No se puede leer el archivo de tokens: se rechazan las conexiones.', 'Cannot read the tokens file: connections are refused.') });
+        accepted = false;
+      }
+      if (!accepted) {
+        log.emit({ type: 'warning', code: 'AUTH_FAILED', text: text(`Token rechazado desde ${ip}.`, `Token refused from ${ip}.`) });
+        return next(refusal('unauthorized', text('Token no válido.', 'Invalid token.')));
+      }
+      const databaseId = auth.database_id === undefined ? 'default' : auth.database_id;
+      if (typeof databaseId !== 'string' || !DATABASE_ID_RE.test(databaseId)) {
+        return next(refusal('bad_database_id', text('Identificador de base de datos no válido (letras, números, . _ -).', 'Invalid database id (letters, digits, . _ -).')));
+      }
+      const device = typeof auth.device === 'string' && DEVICE_RE.test(auth.device) ? auth.device : 'desconocido';
+      socket.data = { databaseId, device, busy: false };
+      next();
+    })().catch(() => next(refusal('internal', text('Error interno del servidor.', 'Internal server error.'))));
+  });
+
+  const room = (id: string) => `db:${id}`;
+
+  function announce(socket: Socket, manifest: unknown): void {
+    socket.to(room(socket.data.databaseId)).emit(EV.syncUpdate, { manifest });
+    log.emit({
+      type: 'info',
+      code: 'STORED',
+      text: text(`Nueva versión de «${socket.data.databaseId}» desde ${socket.data.device}.`, `New version of "${socket.data.databaseId}" from ${socket.data.device}.`),
+      data: { databaseId: socket.data.databaseId, manifest },
+    });
+  }
+
+  /** Registers a request handler: validated, rate limited, answered exactly once, never throwing. */
+  function handle(socket: Socket, event: string, fn: (payload: Record<string, unknown>) => Promise<Record<string, unknown>>, opts: { ackOptional?: boolean } = {}): void {
+    socket.on(event, (payload: unknown, ack: unknown) => {
+      const reply = typeof ack === 'function' ? (ack as (r: unknown) => void) : null;
+      if (!reply && !opts.ackOptional) return;
+      const answer = (r: unknown) => {
+        if (reply && socket.connected) reply(r);
+      };
+      if (!requestLimiter.take(socket.id)) {
+        answer({ ok: false, code: 'RATE_LIMITED', message: text('Demasiadas peticiones; espere.', 'Too many requests; slow down.') });
+        return;
+      }
+      if (!payload || typeof payload !== 'object' || Array.isArray(payload)) {
+        answer(wireError(badRequest('se esperaba un objeto / an object was expected')));
+        return;
+      }
+      fn(payload as Record<string, unknown>).then(
+        (r) => answer({ ok: true, ...r }),
+        (err: unknown) => {
+          if (!(err instanceof StoreError)) {
+            log.emit({ type: 'error', code: 'SERVER_ERROR', text: text(`Error del servidor: ${redactString(String((err as Error)?.message ?? err))}`, `Server error: ${redactString(String((err as Error)?.message ?? err))}`) });
+          }
+          answer(wireError(err));
+        },
+      );
+    });
+  }
+
+  const int = (v: unknown, what: string, min = 0): number => {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) throw badRequest(what);
+    return v;
+  };
+
+  nsp.on('connection', (socket) => {
+    const { databaseId, device } = socket.data as { databaseId: string; device: string };
+    void socket.join(room(databaseId));
+    log.emit({ type: 'connect', text: text(`Cliente conectado: ${device} (${socket.handshake.address}), base «${databaseId}».`, `Client connected: ${device} (${socket.handshake.address}), database "${databaseId}".`), data: { databaseId, device, transport: socket.conn.transport.name } });
+    socket.on('disconnect', (reason) => {
+      requestLimiter.forget(socket.id);
+      log.emit({ type: 'disconnect', text: text(`Cliente desconectado: ${device} (${reason}).`, `Client disconnected: ${device} (${reason}).`), data: { databaseId, device, reason } });
+    });
+
+    // Protocol 1, exactly as the spec: {data: hex}; sha256/size/device are optional extras.
+    handle(
+      socket,
+      EV.syncData,
+      async (p) => {
+        if (socket.data.busy) throw new StoreError('BUSY', text('Ya hay un envío en curso en esta conexión.', 'A transfer is already running on this connection.'));
+        const hex = p.data;
+        if (typeof hex !== 'string' || hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) throw badRequest('data debe ser hexadecimal / data must be hex');
+        if (hex.length / 2 > p1Max) {
+          throw new StoreError('TOO_LARGE', text(`Demasiado grande para el protocolo 1 (máximo ${p1Max} bytes): use el protocolo 2.`, `Too large for protocol 1 (maximum ${p1Max} bytes): use protocol 2.`));
+        }
+        const data = Buffer.from(hex, 'hex');
+        if (p.size !== undefined && p.size !== data.length) throw new StoreError('VERIFY_FAILED', text('El tamaño no coincide.', 'The size does not match.'));
+        if (p.sha256 !== undefined) {
+          if (createHash('sha256').update(data).digest('hex') !== p.sha256) throw new StoreError('VERIFY_FAILED', text('El hash no coincide.', 'The hash does not match.'));
+        }
+        socket.data.busy = true;
+        try {
+          const dev = typeof p.device === 'string' && DEVICE_RE.test(p.device) ? p.device : device;
+          const { manifest, created } = await storage.storeWhole(databaseId, data, { device: dev });
+          if (created) announce(socket, manifest);
+          return { manifest };
+        } finally {
+          socket.data.busy = false;
+        }
+      },
+      { ackOptional: true },
+    );
+
+    handle(socket, EV.ping, async () => ({ time: Date.now() }));
+    handle(socket, EV.head, async () => ({ manifest: await storage.head(databaseId) }));
+    handle(socket, EV.begin, async (p) => {
+      if (typeof p.sha256 !== 'string' || !SHA256_RE.test(p.sha256)) throw badRequest('sha256');
+      if (typeof p.encrypted !== 'boolean') throw badRequest('encrypted');
+      const base = p.baseGeneration === null ? null : int(p.baseGeneration, 'baseGeneration', 1);
+      const r = await storage.begin({
+        databaseId,
+        uploadId: typeof p.uploadId === 'string' ? p.uploadId : undefined,
+        sha256: p.sha256,
+        size: int(p.size, 'size'),
+        encrypted: p.encrypted,
+        device: typeof p.device === 'string' && DEVICE_RE.test(p.device) ? p.device : device,
+        baseGeneration: base,
+      });
+      return { ...r, chunkBytes };
+    });
+    handle(socket, EV.chunk, async (p) => {
+      if (!Buffer.isBuffer(p.data)) throw badRequest('data');
+      return { received: await storage.chunk(databaseId, p.uploadId, int(p.offset, 'offset'), p.data, chunkBytes) };
+    });
+    handle(socket, EV.end, async (p) => {
+      const manifest = await storage.end(databaseId, p.uploadId, p.sha256);
+      announce(socket, manifest);
+      return { manifest };
+    });
+    handle(socket, EV.abort, async (p) => {
+      await storage.abort(databaseId, p.uploadId);
+      return {};
+    });
+    handle(socket, EV.read, async (p) => {
+      const length = int(p.length, 'length', 1);
+      if (length > chunkBytes) throw badRequest('length');
+      return storage.read(databaseId, int(p.generation, 'generation', 1), int(p.offset, 'offset'), length);
+    });
+
+    // Last, so the client's handlers for the other events are in place when it reacts (the spec's order).
+    void (async () => {
+      let manifest = null;
+      try {
+        manifest = await storage.head(databaseId);
+      } catch (err) {
+        log.emit({ type: 'error', code: 'MANIFEST', text: text(`Manifiesto ilegible para «${databaseId}».`, `Unreadable manifest for "${databaseId}".`), data: { error: String(err) } });
+      }
+      const hello: ServerHello = {
+        protocol: 2,
+        server: 'cordiax-sync',
+        databaseId,
+        maxBytes,
+        chunkBytes,
+        auth: tokens.enabled ? 'token' : 'none',
+        manifest,
+        protocol1MaxBytes: p1Max,
+      };
+      socket.emit(EV.syncRequest, hello);
+    })();
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', (err: NodeJS.ErrnoException) => {
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new SyncError('ALREADY_EXISTS', text(`El puerto ${opts.port} ya está en uso.`, `Port ${opts.port} is already in use.`), { hint: text('Elija otro puerto con --port o pare el otro programa.', 'Pick another port with --port or stop the other program.'), cause: err })
+          : err,
+      );
+    });
+    httpServer.listen(opts.port, opts.host, () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const host = opts.host === '0.0.0.0' || opts.host === '::' || opts.host === '' ? '127.0.0.1' : opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  const url = `${opts.tls ? 'https' : 'http'}://${host}:${port}`;
+  log.emit({
+    type: 'info',
+    code: 'SERVER_STARTED',
+    text: text(
+      `Servidor de sincronización en ${url}${DEFAULT_NAMESPACE} (almacén: ${opts.storageDir}; ${tokens.enabled ? 'con token' : 'SIN autenticación'}${opts.redisUrl ? '; Redis' : ''}).`,
+      `Sync server at ${url}${DEFAULT_NAMESPACE} (storage: ${opts.storageDir}; ${tokens.enabled ? 'token required' : 'NO authentication'}${opts.redisUrl ? '; Redis' : ''}).`,
+    ),
+  });
+
+  const sweeper = setInterval(() => void storage.sweep().catch(() => undefined), 3600_000);
+  sweeper.unref();
+
+  let closed: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    close: () =>
+      (closed ??= (async () => {
+        clearInterval(sweeper);
+        io.disconnectSockets(true);
+        await new Promise<void>((resolve) => io.close(() => resolve()));
+        await storage.close();
+        for (const c of redisClients) await c.quit().catch(() => undefined);
+      })()),
+  };
+}
