@@ -3,9 +3,8 @@
  * - Malformed JSON is reported with line and column; an invalid file is never overwritten or "repaired".
  * - Writes are atomic (temp file in the same folder, fsync, rename, fsync of the folder); file 0600, folder 0700.
  */
-import { promises as fsp, constants as fsc } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { SyncError } from '../errors.js';
 import { cordiaxHome, parseConfig, defaultConfig, type ConfigProblem, type SyncConfig } from './schema.js';
 
@@ -96,34 +95,8 @@ export function configError(file: string, problems: ConfigProblem[]): SyncError 
   );
 }
 
-/** Atomic write: same-folder temp file (0600), fsync, rename over, fsync the folder. */
-export async function writeFileAtomic(file: string, data: string | Buffer, mode = 0o600): Promise<void> {
-  const dir = path.dirname(file);
-  await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
-  const tmp = path.join(dir, `.${path.basename(file)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-  const fh = await fsp.open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, mode);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } catch (err) {
-    await fh.close().catch(() => {});
-    await fsp.rm(tmp, { force: true });
-    throw err;
-  }
-  await fh.close();
-  try {
-    await fsp.rename(tmp, file);
-  } catch (err) {
-    await fsp.rm(tmp, { force: true });
-    throw err;
-  }
-  await fsp.chmod(file, mode).catch(() => {});
-  const dh = await fsp.open(dir, 'r').catch(() => null);
-  if (dh) {
-    await dh.sync().catch(() => {});
-    await dh.close();
-  }
-}
+export { writeFileAtomic } from '../util/fs.js';
+import { writeFileAtomic } from '../util/fs.js';
 
 /**
  * Saves the config. Keeps unknown keys from the existing file (and the key order of the spec's shape), validates

@@ -3,7 +3,7 @@
  * reuses another server's base), plus health facts for `status`. Written atomically, 0600.
  */
 import { promises as fsp } from 'node:fs';
-import { writeFileAtomic } from '../config/store.js';
+import { writeFileAtomic } from '../util/fs.js';
 import type { Base } from './plan.js';
 
 export interface ConflictInfo {

@@ -11,6 +11,7 @@ import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { promises as fsp, constants as fsc } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { fsyncDir, writeFileAtomic } from '../util/fs.js';
 import type { RemoteManifest } from '../transports/types.js';
 import { sha256File } from '../db/snapshot.js';
 import { isManifest, SHA256_RE, type WireErrorCode } from '../transports/socketio/protocol.js';
@@ -49,34 +50,6 @@ interface Upload extends UploadMeta {
 
 const LOCK_STALE_MS = 30_000;
 const UPLOAD_STALE_MS = 24 * 3600_000;
-
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await fsp.open(dir, fsc.O_RDONLY);
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-/** Writes a small file atomically: temp beside it, fsync, rename, fsync the folder. */
-export async function writeFileAtomic(file: string, data: Buffer | string): Promise<void> {
-  const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  const fh = await fsp.open(tmp, 'wx', 0o600);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  try {
-    await fsp.rename(tmp, file);
-  } catch (err) {
-    await fsp.rm(tmp, { force: true });
-    throw err;
-  }
-  await fsyncDir(path.dirname(file));
-}
 
 export class Storage {
   private uploads = new Map<string, Upload>();
