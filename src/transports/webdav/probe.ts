@@ -1,0 +1,140 @@
+/**
+ * "Probar Conexión" for WebDAV: a real round trip (authenticate, resolve the folder, create it if missing, write a
+ * probe file, read it back, rename it, delete it) plus what the server honours (If-Match, If-None-Match, locks) and
+ * the clock skew. Never throws: every failure becomes a step with a Spanish message and a hint.
+ */
+import { randomBytes } from 'node:crypto';
+import { SyncError, toSyncError, type Text } from '../../errors.js';
+import type { CheckStep, ConnectionReport } from '../types.js';
+import { showPath, type WebdavTransport } from './transport.js';
+
+const STEPS: Array<{ id: string; text: Text }> = [
+  { id: 'connect', text: { es: 'Conexión con el servidor', en: 'Connection to the server' } },
+  { id: 'auth', text: { es: 'Autenticación', en: 'Authentication' } },
+  { id: 'resolve', text: { es: 'Carpeta del usuario', en: "User's folder" } },
+  { id: 'mkdir', text: { es: 'Carpeta remota (creada si falta)', en: 'Remote folder (created if missing)' } },
+  { id: 'write', text: { es: 'Escribir archivo de prueba', en: 'Write a probe file' } },
+  { id: 'read', text: { es: 'Leerlo y comparar', en: 'Read it back and compare' } },
+  { id: 'rename', text: { es: 'Renombrarlo (MOVE)', en: 'Rename it (MOVE)' } },
+  { id: 'if-match', text: { es: 'Escrituras condicionales (If-Match / If-None-Match)', en: 'Conditional writes (If-Match / If-None-Match)' } },
+  { id: 'lock', text: { es: 'Bloqueos (LOCK)', en: 'Locks (LOCK)' } },
+  { id: 'delete', text: { es: 'Borrarlo', en: 'Delete it' } },
+  { id: 'clock', text: { es: 'Reloj del servidor', en: "Server's clock" } },
+];
+
+const MAX_SKEW_SECONDS = 120;
+
+export async function runConnectionTest(t: WebdavTransport): Promise<ConnectionReport> {
+  const steps: CheckStep[] = [];
+  const facts: ConnectionReport['facts'] = {
+    url: `${t.http.secure ? 'https' : 'http'}://${t.http.host}`,
+    tls: t.http.secure,
+    tls_verify: t.http.secure ? t.cfg.insecure_skip_tls_verify !== true : null,
+  };
+  const report: ConnectionReport = { protocol: 'webdav', ok: false, steps, facts };
+  const label = (id: string) => STEPS.find((s) => s.id === id)!.text;
+  const step = async <T>(id: string, fn: () => Promise<T>, describe?: (v: T) => Text): Promise<T> => {
+    const t0 = Date.now();
+    try {
+      const v = await fn();
+      steps.push({ id, ok: true, text: describe ? describe(v) : label(id), durationMs: Date.now() - t0 });
+      return v;
+    } catch (err) {
+      const e = toSyncError(err);
+      steps.push({ id, ok: false, text: e.text, ...(e.hint ? { hint: e.hint } : {}), durationMs: Date.now() - t0 });
+      throw e;
+    }
+  };
+
+  const probe = `.cordiax-test-${t.ctx.device}-${randomBytes(6).toString('hex')}`;
+  const moved = `${probe}.moved`;
+  let opened = false;
+  try {
+    // One OPTIONS shows both reachability and auth; split them so the user sees which failed.
+    let opt: Awaited<ReturnType<WebdavTransport['options']>> | undefined;
+    let authErr: SyncError | undefined;
+    await step('connect', async () => {
+      try {
+        opt = await t.options();
+      } catch (err) {
+        const e = toSyncError(err);
+        if (e.code === 'AUTH_FAILED' || e.code === 'PERMISSION_DENIED') authErr = e;
+        else throw e;
+      }
+    });
+    await step('auth', async () => {
+      if (authErr) throw authErr;
+    });
+    if (opt) {
+      facts.server = opt.server || null;
+      facts.dav = opt.dav || null;
+      facts.clock_skew_seconds = opt.skewSeconds;
+    }
+    facts.auth = t.http.authScheme ?? null;
+    await step('resolve', () => t.resolveBase(), (base) => ({ es: `Carpeta del usuario: ${showPath(base)}`, en: `User's folder: ${showPath(base)}` }));
+    await step('mkdir', () => t.open(), () => ({ es: `Carpeta remota lista: ${t.describeRoot()}`, en: `Remote folder ready: ${t.describeRoot()}` }));
+    opened = true;
+    const data = randomBytes(4096);
+    await step('write', () => t.putRaw(probe, data));
+    await step('read', async () => {
+      const back = await t.readSmall(probe);
+      if (!back || !back.data.equals(data)) {
+        throw new SyncError('VERIFY_FAILED', { es: 'El archivo de prueba leído no coincide con el escrito.', en: 'The probe file read back differs from what was written.' }, {
+          hint: { es: 'El servidor o un proxy altera los archivos; revise su configuración.', en: 'The server or a proxy alters files; check its configuration.' },
+        });
+      }
+    });
+    await step('rename', () => t.rename(probe, moved));
+    facts.move = true;
+    const g = await step('if-match', () => t.reprobe(), (r) =>
+      r.conditionalWrite
+        ? { es: 'El servidor respeta If-Match e If-None-Match: protección contra escrituras simultáneas.', en: 'The server enforces If-Match and If-None-Match: protection against concurrent writes.' }
+        : {
+            es: 'El servidor NO respeta las escrituras condicionales (If-Match/If-None-Match): se usará solo la comprobación de generación del manifiesto.',
+            en: 'The server does NOT enforce conditional writes (If-Match/If-None-Match): only the manifest generation check will be used.',
+          },
+    );
+    facts.if_match = g.ifMatch;
+    facts.if_none_match = g.ifNoneMatch;
+    report.guarantees = { conditionalWrite: g.conditionalWrite, exclusiveCreate: g.exclusiveCreate, atomicReplace: g.atomicReplace };
+    const locks = await step('lock', async () => g.lockSupport, (l) =>
+      l === true
+        ? { es: 'El servidor respeta los bloqueos (423 sin el token): se usan para que las escrituras condicionales sean atómicas.', en: 'The server enforces locks (423 without the token): they make conditional writes atomic.' }
+        : l === null
+          ? { es: 'El servidor no admite bloqueos (no se usan).', en: 'The server does not support locks (not used).' }
+          : { es: 'El servidor acepta LOCK pero no lo hace respetar (no se usan).', en: 'The server accepts LOCK but does not enforce it (not used).' },
+    );
+    facts.locks = locks;
+    await step('delete', async () => {
+      await t.remove(moved);
+      if (await t.stat(moved)) {
+        throw new SyncError('PROTOCOL', { es: 'El archivo de prueba sigue existiendo tras borrarlo.', en: 'The probe file still exists after deleting it.' });
+      }
+    });
+    report.ok = true;
+    const skew = facts.clock_skew_seconds;
+    steps.push(
+      typeof skew !== 'number'
+        ? { id: 'clock', ok: true, text: { es: 'El servidor no indica su hora (cabecera Date).', en: 'The server does not give its time (Date header).' } }
+        : Math.abs(skew) <= MAX_SKEW_SECONDS
+          ? { id: 'clock', ok: true, text: { es: `Diferencia de reloj con el servidor: ${skew} s.`, en: `Clock difference with the server: ${skew} s.` } }
+          : {
+              id: 'clock',
+              ok: false,
+              text: { es: `El reloj del servidor difiere ${skew} s del de este equipo.`, en: `The server's clock differs by ${skew} s from this computer's.` },
+              hint: { es: 'Ajuste la hora (sincronización automática) en este equipo o en el servidor.', en: 'Fix the time (automatic time sync) on this computer or on the server.' },
+            },
+    );
+  } catch (err) {
+    const e = toSyncError(err);
+    report.error = { code: e.code, message: e.text.es, message_en: e.text.en, ...(e.hint ? { hint: e.hint.es, hint_en: e.hint.en } : {}) };
+  } finally {
+    if (opened) {
+      for (const name of [probe, moved]) await t.remove(name).catch(() => undefined);
+    }
+  }
+  for (const s of STEPS) {
+    if (!steps.some((x) => x.id === s.id)) steps.push({ id: s.id, ok: false, skipped: true, text: s.text });
+  }
+  return report;
+}

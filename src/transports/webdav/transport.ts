@@ -1,0 +1,654 @@
+/**
+ * WebDAV as a FileTransport: Apache mod_dav, Nextcloud/ownCloud, rclone serve webdav and other DAV servers.
+ *
+ * - URLs: a Nextcloud DAV root (.../remote.php/dav) is resolved to the user's files folder through
+ *   current-user-principal; anything else (.../remote.php/webdav/, plain DAV) is used as typed.
+ * - Uploads: PUT to a temporary name with an explicit Content-Length, then size (PROPFIND) and sha256 (streamed GET)
+ *   of what landed are verified, then MOVE into place. The target is never touched before the bytes are proven.
+ * - Lost updates: If-Match / If-None-Match:* where a one-off probe shows the server enforces them (Apache does,
+ *   rclone ignores them); guarantees() says which, so the engine can fall back to its generation check.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { stat as fsStat, unlink } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
+import { once } from 'node:events';
+import { finished, pipeline } from 'node:stream/promises';
+import { SyncError, toSyncError } from '../../errors.js';
+import type { WebdavConfig } from '../../config/schema.js';
+import type { DownloadResult, FileTransport, Guarantees, RemoteEntry, TransferOptions, TransportContext, UploadResult, ConnectionReport } from '../types.js';
+import { discard, HttpClient, readBody, type HttpResponse } from './http.js';
+import { alreadyExists, httpError, localChanged, networkError, protocolError, verifyFailed } from './errors.js';
+import { entryFields, first, hrefPath, parseMultistatus, type DavResponse } from './xml.js';
+import { runConnectionTest } from './probe.js';
+
+const KIB = 1024;
+const MIB = 1024 * KIB;
+const PROPFIND_BODY =
+  '<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:"><d:prop><d:resourcetype/><d:getcontentlength/><d:getlastmodified/><d:getetag/></d:prop></d:propfind>';
+const PRINCIPAL_BODY = '<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:"><d:prop><d:current-user-principal/></d:prop></d:propfind>';
+
+const LOCK_BODY =
+  '<?xml version="1.0" encoding="utf-8"?><d:lockinfo xmlns:d="DAV:"><d:lockscope><d:exclusive/></d:lockscope><d:locktype><d:write/></d:locktype><d:owner>cordiax-sync</d:owner></d:lockinfo>';
+const LOCK_WAIT_MS = 10_000;
+const TEMP_SUFFIX = '.cxtmp';
+const STALE_TEMP_MS = 24 * 3600 * 1000;
+
+/** What the probe found, beyond the interface's Guarantees. */
+export interface ServerGuarantees extends Guarantees {
+  ifMatch: boolean;
+  ifNoneMatch: boolean;
+  /** LOCK is enforced (a PUT without the token gets 423). */
+  locks: boolean;
+  /** null: the server has no locking at all (405/501 to LOCK). */
+  lockSupport: boolean | null;
+}
+
+// 207 Multi-Status to anything but PROPFIND reports failures inside (mod_dav: locks, partial deletes).
+const ok2xx = (s: number) => s >= 200 && s < 300 && s !== 207;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const enc = (seg: string) => encodeURIComponent(seg);
+
+/** A URL path for people to read (percent-decoded when that is possible). */
+export function showPath(p: string): string {
+  try {
+    return decodeURI(p);
+  } catch {
+    return p;
+  }
+}
+
+/** Splits a remote folder setting ('/cordiax_sync/', 'a\\b') into safe segments. */
+export function folderSegments(p: string): string[] {
+  const segs = p.replace(/\\/g, '/').split('/').filter((s) => s !== '' && s !== '.');
+  if (segs.some((s) => s === '..' || /[\u0000-\u001f\u007f]/.test(s))) {
+    throw new SyncError('CONFIG_INVALID', { es: `Ruta remota no válida: ${p}`, en: `Invalid remote path: ${p}` }, {
+      hint: { es: "La ruta remota no puede contener '..' ni caracteres de control.", en: "The remote path must not contain '..' or control characters." },
+    });
+  }
+  return segs;
+}
+
+/** Segments of a transport-relative path; rejects anything that could leave the remote folder. */
+function relSegments(rel: string): string[] {
+  const segs = rel.split('/');
+  if (rel === '' || rel.startsWith('/') || segs.some((s) => s === '' || s === '.' || s === '..' || /[\u0000-\u001f\u007f\\]/.test(s))) {
+    throw new SyncError('INTERNAL', { es: `Ruta relativa no válida: ${JSON.stringify(rel)}`, en: `Invalid relative path: ${JSON.stringify(rel)}` });
+  }
+  return segs;
+}
+
+export class WebdavTransport implements FileTransport {
+  readonly protocol = 'webdav' as const;
+  readonly http: HttpClient;
+  private readonly urlPath: string;
+  private basePath: string | undefined;
+  private rootPath: string | undefined;
+  private opening: Promise<void> | undefined;
+  private probed: Promise<ServerGuarantees> | undefined;
+
+  constructor(
+    readonly cfg: WebdavConfig,
+    readonly ctx: TransportContext,
+  ) {
+    let u: URL;
+    try {
+      u = new URL(cfg.url);
+    } catch {
+      u = new URL('invalid:');
+    }
+    if (!/^https?:$/.test(u.protocol) || !u.host) {
+      throw new SyncError('CONFIG_INVALID', { es: `La URL WebDAV no es válida: ${cfg.url}`, en: `The WebDAV URL is not valid: ${cfg.url}` }, {
+        hint: { es: 'Debe empezar por http:// o https:// (ej: https://cloud.example.com/remote.php/dav).', en: 'It must start with http:// or https:// (e.g. https://cloud.example.com/remote.php/dav).' },
+      });
+    }
+    if (u.username || u.password) {
+      throw new SyncError('CONFIG_INVALID', { es: 'La URL WebDAV no debe llevar usuario ni contraseña.', en: 'The WebDAV URL must not contain a user name or password.' }, {
+        hint: { es: 'Quítelos de la URL y escríbalos en los campos Usuario y Contraseña.', en: 'Remove them from the URL and enter them in the User and Password fields.' },
+      });
+    }
+    this.urlPath = u.pathname.endsWith('/') ? u.pathname : u.pathname + '/';
+    this.http = new HttpClient({
+      origin: new URL(u.origin),
+      username: cfg.username,
+      password: cfg.password,
+      auth: cfg.auth ?? 'basic',
+      timeoutMs: (cfg.timeout_seconds ?? 30) * 1000,
+      caFile: cfg.ca_file,
+      insecure: cfg.insecure_skip_tls_verify === true,
+      log: ctx.log,
+    });
+  }
+
+  // ---------------------------------------------------------------- paths
+
+  /** The user's files folder (URL path, encoded, ending in '/'), resolving a Nextcloud DAV root once. */
+  async resolveBase(): Promise<string> {
+    if (this.basePath) return this.basePath;
+    let base = this.urlPath;
+    const nc = /^(.*\/remote\.php\/dav\/)$/.exec(this.urlPath);
+    if (nc) {
+      const rs = await this.propfind(base, 0, PRINCIPAL_BODY, 'remote.php/dav');
+      const principal = rs?.[0]?.props.get('current-user-principal');
+      const href = principal !== undefined ? first(principal, 'href') : undefined;
+      const p = href !== undefined ? hrefPath(href) : undefined;
+      const uid = p ? /\/principals\/(?:users\/)?([^/]+)\/?$/.exec(p)?.[1] : undefined;
+      if (!uid) {
+        throw new SyncError('NOT_FOUND', { es: 'El servidor no indica la carpeta del usuario (current-user-principal).', en: "The server does not tell the user's folder (current-user-principal)." }, {
+          hint: { es: 'Escriba la URL completa de la carpeta, p. ej. https://servidor/remote.php/dav/files/USUARIO/.', en: 'Enter the full folder URL, e.g. https://server/remote.php/dav/files/USER/.' },
+        });
+      }
+      base = `${nc[1]}files/${enc(uid)}/`;
+    }
+    this.basePath = base;
+    return base;
+  }
+
+  private get root(): string {
+    if (!this.rootPath) throw new SyncError('INTERNAL', { es: 'Transporte WebDAV sin abrir.', en: 'WebDAV transport not opened.' });
+    return this.rootPath;
+  }
+
+  /** Encoded URL path of a relative file path (or of the root for ''). */
+  abs(rel: string, dir = false): string {
+    if (rel === '') return this.root;
+    return this.root + relSegments(rel).map(enc).join('/') + (dir ? '/' : '');
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  open(): Promise<void> {
+    this.opening ??= (async () => {
+      const base = await this.resolveBase();
+      const segs = folderSegments(this.cfg.remote_path);
+      await this.ensureCollections(base, segs);
+      this.rootPath = base + segs.map(enc).join('/') + (segs.length ? '/' : '');
+      if (!this.http.secure && !isLoopback(this.http.hostname)) {
+        this.ctx.log.emit({
+          type: 'warning',
+          level: 'warn',
+          code: 'PLAINTEXT_HTTP',
+          protocol: 'webdav',
+          text: {
+            es: `La conexión con ${this.http.host} no está cifrada (http://): la contraseña y la base de datos viajan en claro por la red. Use https:// si el servidor lo permite.`,
+            en: `The connection to ${this.http.host} is not encrypted (http://): the password and the database cross the network in clear. Use https:// if the server allows it.`,
+          },
+        });
+      }
+      this.ctx.log.emit({
+        type: 'connect',
+        protocol: 'webdav',
+        text: { es: `Conectado a WebDAV ${this.http.host}${showPath(this.rootPath)}`, en: `Connected to WebDAV ${this.http.host}${showPath(this.rootPath)}` },
+        data: { host: this.http.host, path: this.rootPath, auth: this.http.authScheme ?? null },
+      });
+    })().catch((err) => {
+      this.opening = undefined;
+      throw err;
+    });
+    return this.opening;
+  }
+
+  async close(): Promise<void> {
+    this.http.close();
+  }
+
+  /** mkdir -p of `segs` under the existing collection `parent`: one PROPFIND when it exists, else MKCOL each level. */
+  private async ensureCollections(parent: string, segs: string[]): Promise<boolean> {
+    const full = parent + segs.map(enc).join('/') + (segs.length ? '/' : '');
+    const existing = await this.propfind(full, 0, PROPFIND_BODY, showPath(full));
+    if (existing) {
+      const f = existing[0] ? entryFields(existing[0]) : undefined;
+      if (f && !f.isDirectory) {
+        throw new SyncError('ALREADY_EXISTS', { es: `${showPath(full)} existe y es un archivo, no una carpeta.`, en: `${showPath(full)} exists and is a file, not a folder.` }, {
+          hint: { es: 'Cambie la ruta remota.', en: 'Change the remote path.' },
+        });
+      }
+      return false;
+    }
+    let cur = parent;
+    for (const s of segs) {
+      cur += enc(s) + '/';
+      const res = await this.http.request({ method: 'MKCOL', path: cur });
+      discard(res);
+      // 405: already there. Another device creating it at the same moment can also make Apache answer 403:
+      // what matters is whether the folder exists now.
+      if (ok2xx(res.status) || res.status === 405) continue;
+      const now = await this.propfind(cur, 0, PROPFIND_BODY, showPath(cur)).catch(() => null);
+      if (now?.[0] && entryFields(now[0]).isDirectory) continue;
+      throw this.http.fail(res, 'MKCOL', showPath(cur));
+    }
+    return true;
+  }
+
+  async mkdirp(dir: string): Promise<void> {
+    await this.open();
+    if (dir === '') return;
+    await this.ensureCollections(this.root, relSegments(dir));
+  }
+
+  // ---------------------------------------------------------------- metadata
+
+  /** PROPFIND; null on 404. */
+  async propfind(path: string, depth: 0 | 1, body: string, what: string, signal?: AbortSignal): Promise<DavResponse[] | null> {
+    const res = await this.http.request({
+      method: 'PROPFIND',
+      path,
+      headers: { Depth: String(depth), 'Content-Type': 'application/xml; charset=utf-8' },
+      body: Buffer.from(body),
+      signal,
+    });
+    if (res.status === 404) {
+      discard(res);
+      return null;
+    }
+    if (res.status !== 207) throw this.http.fail(res, 'PROPFIND', what);
+    const xml = (await readBody(res, depth === 0 ? 1 * MIB : 32 * MIB, what)).toString('utf8');
+    const out = parseMultistatus(xml);
+    if (out.length === 0) throw protocolError({ es: `Respuesta PROPFIND sin entradas para ${what}.`, en: `PROPFIND answer without entries for ${what}.` });
+    return out;
+  }
+
+  private toEntry(rel: string, r: DavResponse): RemoteEntry {
+    const f = entryFields(r);
+    return { path: rel, size: f.size, isDirectory: f.isDirectory, ...(f.modified ? { modified: f.modified } : {}), ...(f.etag ? { version: f.etag } : {}) };
+  }
+
+  async stat(rel: string, opts: { signal?: AbortSignal } = {}): Promise<RemoteEntry | null> {
+    await this.open();
+    const rs = await this.propfind(this.abs(rel), 0, PROPFIND_BODY, rel, opts.signal);
+    return rs ? this.toEntry(rel, rs[0]!) : null;
+  }
+
+  async list(dir: string): Promise<RemoteEntry[]> {
+    await this.open();
+    const path = dir === '' ? this.root : this.abs(dir, true);
+    const rs = await this.propfind(path, 1, PROPFIND_BODY, dir || '/');
+    if (!rs) return [];
+    const self = (hrefPath(path) ?? path).replace(/\/+$/, '');
+    const out: RemoteEntry[] = [];
+    for (const r of rs) {
+      const p = r.href.replace(/\/+$/, '');
+      if (p === self || !p.startsWith(self + '/')) continue;
+      const name = p.slice(self.length + 1);
+      if (name.includes('/')) continue;
+      out.push(this.toEntry(dir ? `${dir}/${name}` : name, r));
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- small files
+
+  async readSmall(rel: string, maxBytes = 1 * MIB): Promise<{ data: Buffer; version?: string } | null> {
+    await this.open();
+    const res = await this.http.request({ method: 'GET', path: this.abs(rel) });
+    if (res.status === 404) {
+      discard(res);
+      return null;
+    }
+    if (res.status !== 200) throw this.http.fail(res, 'GET', rel);
+    const data = await readBody(res, maxBytes, rel);
+    const etag = res.headers.etag;
+    return { data, ...(etag ? { version: etag } : {}) };
+  }
+
+  /** PUT of a small buffer with optional precondition headers. */
+  private async put(rel: string, data: Buffer, headers: Record<string, string> = {}): Promise<HttpResponse> {
+    return this.http.request({ method: 'PUT', path: this.abs(rel), headers: { 'Content-Type': 'application/octet-stream', ...headers }, body: data });
+  }
+
+  private async versionAfterWrite(rel: string, res: HttpResponse): Promise<{ version?: string }> {
+    const etag = res.headers.etag;
+    if (etag) return { version: etag };
+    const st = await this.stat(rel);
+    return st?.version ? { version: st.version } : {};
+  }
+
+  async writeSmall(rel: string, data: Buffer, opts: { ifVersion?: string | null } = {}): Promise<{ version?: string }> {
+    await this.open();
+    const res = await this.conditionalPut(rel, data, opts.ifVersion);
+    if (res === 'precondition') throw httpError(412, { method: 'PUT', target: rel });
+    return this.versionAfterWrite(rel, res);
+  }
+
+  /**
+   * PUT under a precondition (undefined: none; null: must not exist; a version: must still be that version), as
+   * strongly as this server allows:
+   *  - If-Match / If-None-Match:* where the server enforces them (Apache); elsewhere (rclone) a stat just before.
+   *  - Apache checks a condition and then writes, with a gap where a concurrent PUT passes the same check. Where the
+   *    server enforces locks (Apache, rclone), an exclusive LOCK makes check + write one step: on the file itself,
+   *    or on its folder for a new file (every writer of ours takes the same lock; others get 423 meanwhile).
+   */
+  private async conditionalPut(rel: string, data: Buffer, ifVersion: string | null | undefined): Promise<HttpResponse | 'precondition'> {
+    if (ifVersion === undefined) return this.checkedPut(rel, data, {});
+    const g = await this.guarantees();
+    let cond: Record<string, string> = {};
+    if (g.conditionalWrite) cond = ifVersion === null ? { 'If-None-Match': '*' } : { 'If-Match': await this.strongEtag(rel, ifVersion) };
+    const stillAsExpected = async () => {
+      if (g.conditionalWrite) return true; // the server checks
+      const cur = await this.stat(rel);
+      return ifVersion === null ? !cur : !!cur && stripWeak(cur.version) === stripWeak(ifVersion);
+    };
+    if (!g.locks) return (await stillAsExpected()) ? this.checkedPut(rel, data, cond) : 'precondition';
+    const target = ifVersion === null ? this.parentOf(rel) : this.abs(rel);
+    return this.withDavLock(target, async (ifHeader, created) => {
+      if (created) {
+        // LOCK on a missing resource creates it empty: remove it. A missing file means the version we expected is
+        // gone; a missing folder means the caller forgot mkdirp.
+        discard(await this.http.request({ method: 'DELETE', path: target, headers: { If: ifHeader } }));
+        if (ifVersion === null) throw httpError(409, { method: 'PUT', target: rel });
+        return 'precondition';
+      }
+      return (await stillAsExpected()) ? this.checkedPut(rel, data, { ...cond, If: ifHeader }) : 'precondition';
+    });
+  }
+
+  private async checkedPut(rel: string, data: Buffer, headers: Record<string, string>): Promise<HttpResponse | 'precondition'> {
+    const res = await this.put(rel, data, headers);
+    discard(res);
+    if (res.status === 412) return 'precondition';
+    // 207 to a PUT is not success: mod_dav lists why it refused (a lock held by someone else, 423/424 inside).
+    if (res.status === 207) throw httpError(423, { method: 'PUT', target: rel });
+    if (!ok2xx(res.status)) throw this.http.fail(res, 'PUT', rel);
+    return res;
+  }
+
+  /** URL path of the folder holding `rel`. */
+  private parentOf(rel: string): string {
+    const segs = relSegments(rel).slice(0, -1);
+    return this.root + segs.map(enc).join('/') + (segs.length ? '/' : '');
+  }
+
+  /** LOCK (exclusive, depth 0, short timeout); `created`: the LOCK created an empty resource. */
+  private async lock(path: string): Promise<{ status: number; token?: string }> {
+    const res = await this.http.request({
+      method: 'LOCK',
+      path,
+      headers: { Depth: '0', Timeout: 'Second-60', 'Content-Type': 'application/xml; charset=utf-8' },
+      body: Buffer.from(LOCK_BODY),
+    });
+    discard(res);
+    const token = typeof res.headers['lock-token'] === 'string' ? res.headers['lock-token'].trim() : undefined;
+    return { status: res.status, ...(token ? { token: token.startsWith('<') ? token : `<${token}>` } : {}) };
+  }
+
+  private async unlock(path: string, token: string): Promise<void> {
+    discard(await this.http.request({ method: 'UNLOCK', path, headers: { 'Lock-Token': token } }));
+  }
+
+  /** Runs `fn` holding an exclusive lock on `path`, waiting a little while someone else holds it. Always unlocks. */
+  private async withDavLock<T>(path: string, fn: (ifHeader: string, created: boolean) => Promise<T>): Promise<T> {
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      const l = await this.lock(path);
+      if (l.status === 423 && Date.now() < deadline) {
+        await sleep(100 + Math.random() * 200);
+        continue;
+      }
+      if (l.status === 423) throw httpError(423, { method: 'LOCK', target: showPath(path) });
+      if (!ok2xx(l.status) || !l.token) throw protocolError({ es: `El servidor no concedió el bloqueo de ${showPath(path)} (${l.status}).`, en: `The server did not grant the lock on ${showPath(path)} (${l.status}).` });
+      try {
+        return await fn(`<${this.http.url(path)}> (${l.token})`, l.status === 201);
+      } finally {
+        await this.unlock(path, l.token).catch(() => undefined);
+      }
+    }
+  }
+
+  /**
+   * Apache marks an ETag weak (W/) for about a second after a write, and If-Match compares strongly, so a weak
+   * token would always fail. Wait until the same ETag turns strong; a different one means someone wrote meanwhile.
+   */
+  private async strongEtag(rel: string, version: string): Promise<string> {
+    if (!version.startsWith('W/')) return version;
+    for (let i = 0; i < 8; i++) {
+      const cur = await this.stat(rel);
+      if (!cur?.version || stripWeak(cur.version) !== stripWeak(version)) throw httpError(412, { method: 'PUT', target: rel });
+      if (!cur.version.startsWith('W/')) return cur.version;
+      await sleep(300);
+    }
+    return stripWeak(version) ?? version;
+  }
+
+  async createExclusive(rel: string, data: Buffer): Promise<boolean> {
+    await this.open();
+    return (await this.conditionalPut(rel, data, null)) !== 'precondition';
+  }
+
+  // ---------------------------------------------------------------- big files
+
+  async upload(localPath: string, rel: string, expected: { size: number; sha256: string }, opts: TransferOptions & { replace?: boolean } = {}): Promise<UploadResult> {
+    await this.open();
+    const size = (await fsStat(localPath)).size;
+    if (size !== expected.size) throw localChanged(localPath);
+    if (!opts.replace && (await this.stat(rel, { signal: opts.signal }))) throw alreadyExists(rel);
+    const segs = relSegments(rel);
+    const tmpRel = [...segs.slice(0, -1), `.${segs.at(-1)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`].join('/');
+    let hash = createHash('sha256');
+    let sent = 0;
+    let moved = false;
+    try {
+      const res = await this.http.request({
+        method: 'PUT',
+        path: this.abs(tmpRel),
+        headers: { 'Content-Type': 'application/octet-stream' },
+        signal: opts.signal,
+        body:
+          size === 0
+            ? Buffer.alloc(0)
+            : {
+                file: localPath,
+                length: size,
+                onStart: () => {
+                  hash = createHash('sha256');
+                  sent = 0;
+                },
+                onData: (c: Buffer) => {
+                  hash.update(c);
+                  sent += c.length;
+                  opts.onProgress?.({ bytes: sent, total: size });
+                },
+              },
+      });
+      if (!ok2xx(res.status)) throw this.http.fail(res, 'PUT', rel);
+      discard(res);
+      if (sent !== size || hash.digest('hex') !== expected.sha256) throw localChanged(localPath);
+      // What landed: size from the server's own listing, then the bytes themselves read back and hashed.
+      const landed = await this.stat(tmpRel, { signal: opts.signal });
+      if (!landed || landed.size !== size) throw verifyFailed(rel, { expectedSize: size, landedSize: landed?.size ?? null });
+      const back = await this.streamGet(tmpRel, null, { signal: opts.signal });
+      if (back.size !== size || back.sha256 !== expected.sha256) throw verifyFailed(rel, { expectedSize: size, landedSize: back.size });
+      await this.rename(tmpRel, rel, { replace: opts.replace === true });
+      moved = true;
+      const fin = await this.stat(rel);
+      if (!fin || fin.size !== size) throw verifyFailed(rel, { expectedSize: size, landedSize: fin?.size ?? null });
+      await this.removeStaleTemps(segs.slice(0, -1).join('/')).catch(() => undefined);
+      return { size, sha256: back.sha256, ...(fin.version ? { version: fin.version } : {}) };
+    } finally {
+      if (!moved) await this.remove(tmpRel).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Temporary upload files left by a connection that died mid-upload (the server could not be asked to delete
+   * them): removed once they are a day old, so another device's upload in progress is never touched.
+   */
+  private async removeStaleTemps(dir: string): Promise<void> {
+    const cutoff = Date.now() - STALE_TEMP_MS;
+    for (const e of await this.list(dir)) {
+      const name = e.path.split('/').pop()!;
+      if (!e.isDirectory && name.startsWith('.') && name.endsWith(TEMP_SUFFIX) && e.modified && e.modified.getTime() < cutoff) await this.remove(e.path);
+    }
+  }
+
+  async download(rel: string, localPath: string, opts: TransferOptions = {}): Promise<DownloadResult> {
+    await this.open();
+    try {
+      // A large buffer lets the file stream batch the network's 64 KiB pieces into few writev calls.
+      const sink = createWriteStream(localPath, { mode: 0o600, highWaterMark: 4 * MIB });
+      await once(sink, 'open').catch((err: unknown) => {
+        throw toSyncError(err); // cannot create the local file: no request at all
+      });
+      sink.on('error', () => undefined); // later errors reach pipeline(); none may go unhandled meanwhile
+      return await this.streamGet(rel, sink, opts);
+    } catch (err) {
+      await unlink(localPath).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** GET streamed into `sink` (or nowhere), hashing and counting; rejects on a short or dropped body. */
+  private async streamGet(rel: string, sink: Writable | null, opts: TransferOptions): Promise<DownloadResult> {
+    const res = await this.http.request({ method: 'GET', path: this.abs(rel), signal: opts.signal }).catch((err) => {
+      sink?.destroy();
+      throw err;
+    });
+    if (res.status !== 200) {
+      sink?.destroy();
+      throw this.http.fail(res, 'GET', rel);
+    }
+    const declared = Number(res.headers['content-length']);
+    const total = Number.isFinite(declared) ? declared : undefined;
+    const hash = createHash('sha256');
+    let n = 0;
+    // Hash and count on 'data' (no extra stream stage in the path); the file sink applies backpressure.
+    res.body.on('data', (chunk: Buffer) => {
+      hash.update(chunk);
+      n += chunk.length;
+      opts.onProgress?.({ bytes: n, ...(total !== undefined ? { total } : {}) });
+    });
+    try {
+      if (sink) await pipeline(res.body, sink);
+      else await finished(res.body);
+    } catch (err) {
+      res.body.destroy();
+      // A local disk problem (full, read-only...) keeps its own meaning; anything else here is the connection.
+      const local = ['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS', 'ENOENT', 'EISDIR'].includes((err as NodeJS.ErrnoException).code ?? '');
+      throw local ? toSyncError(err) : networkError(err, this.http.host);
+    }
+    if (total !== undefined && n !== total) throw networkError(Object.assign(new Error('short body'), { code: 'ECONNRESET' }), this.http.host);
+    return { size: n, sha256: hash.digest('hex') };
+  }
+
+  async rename(from: string, to: string, opts: { replace?: boolean } = {}): Promise<void> {
+    await this.open();
+    const res = await this.http.request({
+      method: 'MOVE',
+      path: this.abs(from),
+      headers: { Destination: this.http.url(this.abs(to)), Overwrite: opts.replace ? 'T' : 'F' },
+    });
+    discard(res);
+    if (res.status === 412 && !opts.replace) throw alreadyExists(to);
+    if (!ok2xx(res.status)) throw this.http.fail(res, 'MOVE', `${from} -> ${to}`);
+  }
+
+  async remove(rel: string): Promise<void> {
+    await this.open();
+    const res = await this.http.request({ method: 'DELETE', path: this.abs(rel) });
+    discard(res);
+    if (res.status === 404 || ok2xx(res.status)) return;
+    throw this.http.fail(res, 'DELETE', rel);
+  }
+
+  // ---------------------------------------------------------------- capabilities and "Probar Conexión"
+
+  guarantees(): Promise<ServerGuarantees> {
+    this.probed ??= this.probeConditions().catch((err) => {
+      this.probed = undefined;
+      throw err;
+    });
+    return this.probed;
+  }
+
+  /**
+   * Does the server enforce preconditions? On a scratch file: a stale If-Match must get 412, If-Match:* must pass,
+   * If-None-Match:* over it must get 412. MOVE over an existing target is DELETE then MOVE on every server we know
+   * (RFC 4918 9.9.3), so replacing is never reported atomic.
+   */
+  async probeConditions(): Promise<ServerGuarantees> {
+    await this.open();
+    const name = `.cordiax-probe-${this.ctx.device}-${randomBytes(6).toString('hex')}`;
+    const data = Buffer.from('cordiax-sync probe\n');
+    try {
+      const w = await this.put(name, data);
+      discard(w);
+      if (!ok2xx(w.status)) throw this.http.fail(w, 'PUT', name);
+      const status = async (headers: Record<string, string>) => {
+        const r = await this.put(name, data, headers);
+        discard(r);
+        return r.status;
+      };
+      const stale = await status({ 'If-Match': '"cordiax-stale-etag"' });
+      const any = await status({ 'If-Match': '*' });
+      const none = await status({ 'If-None-Match': '*' });
+      const ifMatch = stale === 412 && ok2xx(any);
+      const ifNoneMatch = none === 412;
+      const locks = await this.lockHonoured(name);
+      // Exclusive create is only atomic with lock serialization (see conditionalPut).
+      return { conditionalWrite: ifMatch && ifNoneMatch, exclusiveCreate: ifNoneMatch && locks === true, atomicReplace: false, ifMatch, ifNoneMatch, locks: locks === true, lockSupport: locks };
+    } finally {
+      await this.remove(name).catch(() => undefined);
+    }
+  }
+
+  /** A fresh probe (not the cached one) for the connection test, which then becomes the cached answer. */
+  async reprobe(): Promise<ServerGuarantees> {
+    const p = this.probeConditions();
+    this.probed = p.catch((err) => {
+      this.probed = undefined;
+      throw err;
+    });
+    return p;
+  }
+
+  test(): Promise<ConnectionReport> {
+    return runConnectionTest(this);
+  }
+
+  /** LOCK `rel`, then check that a PUT without the token is refused (423); always unlocks. null: no locking. */
+  async lockHonoured(rel: string): Promise<boolean | null> {
+    const path = this.abs(rel);
+    const l = await this.lock(path);
+    if (l.status === 405 || l.status === 501) return null;
+    if (!ok2xx(l.status) || !l.token) return false;
+    try {
+      const w = await this.put(rel, Buffer.from('x'));
+      discard(w);
+      return w.status === 423;
+    } finally {
+      await this.unlock(path, l.token).catch(() => undefined);
+    }
+  }
+
+  /** OPTIONS on the configured URL: reachability, auth, DAV classes and the server's clock. */
+  async options(): Promise<{ res: HttpResponse; dav: string; server: string; skewSeconds: number | null }> {
+    const res = await this.http.request({ method: 'OPTIONS', path: this.urlPath });
+    discard(res);
+    if (!ok2xx(res.status)) throw this.http.fail(res, 'OPTIONS', this.urlPath);
+    const date = Date.parse(String(res.headers.date ?? ''));
+    return {
+      res,
+      dav: String(res.headers.dav ?? ''),
+      server: String(res.headers.server ?? ''),
+      skewSeconds: Number.isFinite(date) ? Math.round((date - res.localMidpoint) / 1000) : null,
+    };
+  }
+
+  /** Raw PUT/GET used by the connection test. */
+  async putRaw(rel: string, data: Buffer): Promise<void> {
+    const res = await this.put(rel, data);
+    discard(res);
+    if (!ok2xx(res.status)) throw this.http.fail(res, 'PUT', rel);
+  }
+
+  describeRoot(): string {
+    return `${this.http.secure ? 'https' : 'http'}://${this.http.host}${showPath(this.root)}`;
+  }
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function stripWeak(v: string | undefined): string | undefined {
+  return v?.replace(/^W\//, '');
+}
