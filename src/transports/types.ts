@@ -27,7 +27,11 @@ export interface RemoteEntry {
 }
 
 export interface Guarantees {
-  /** writeSmall(ifVersion) is enforced atomically by the server (WebDAV If-Match on Apache: yes; rclone: no). */
+  /**
+   * writeSmall(ifVersion) is a real compare-and-swap: of concurrent writers with the same ifVersion at most one
+   * succeeds (WebDAV on Apache: If-Match serialised by a LOCK, since Apache alone lets racing writers through;
+   * rclone: no, it ignores conditions).
+   */
   conditionalWrite: boolean;
   /** createExclusive() is atomic: of two concurrent callers exactly one wins (O_EXCL, SMB FILE_CREATE, If-None-Match:* honoured). */
   exclusiveCreate: boolean;
