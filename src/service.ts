@@ -18,7 +18,8 @@ import { EventLog } from './log/event-log.js';
 import type { SyncEvent } from './log/events.js';
 import { clearSecrets, registerSecret } from './log/redact.js';
 import { SyncEngine, type SyncOutcome } from './engine/engine.js';
-import { Scheduler } from './engine/scheduler.js';
+import { Scheduler, type SchedulerState } from './engine/scheduler.js';
+import { writeFileAtomic } from './util/fs.js';
 import { watchDatabase } from './engine/watcher.js';
 import type { ConflictInfo, PendingDownload } from './engine/state.js';
 import { allAvailability, createTransport, targetId, type Availability } from './transports/registry.js';
@@ -88,7 +89,10 @@ export class SyncService {
     this.scheduler = new Scheduler({
       run: () => this.syncNow(),
       intervalSeconds: cfg.polling_interval,
-      onStateChange: (s) => this.log.emit({ type: 'state', level: 'debug', code: 'SCHEDULER', text: { es: s.syncing ? 'Sincronizando…' : 'En espera.', en: s.syncing ? 'Syncing…' : 'Waiting.' }, data: { ...s } }),
+      onStateChange: (s) => {
+        this.log.emit({ type: 'state', level: 'debug', code: 'SCHEDULER', text: { es: s.syncing ? 'Sincronizando…' : 'En espera.', en: s.syncing ? 'Syncing…' : 'Waiting.' }, data: { ...s } });
+        void this.publishSchedulerState(s);
+      },
     });
   }
 
@@ -350,12 +354,39 @@ export class SyncService {
     }
   }
 
+  private get schedulerFile(): string {
+    return path.join(this.home, 'scheduler.json');
+  }
+
+  /** Lets `cordiax-sync status` in another process see the running scheduler's next run. */
+  private async publishSchedulerState(s: SchedulerState): Promise<void> {
+    try {
+      if (s.running) await writeFileAtomic(this.schedulerFile, JSON.stringify({ pid: process.pid, ...s }) + '\n', 0o600);
+      else await fsp.rm(this.schedulerFile, { force: true });
+    } catch {
+      /* status is informational */
+    }
+  }
+
+  /** The scheduler of this process, or the one another live process published. */
+  private async schedulerView(): Promise<SchedulerState> {
+    const own = this.scheduler.state();
+    if (own.running) return own;
+    try {
+      const other = JSON.parse(await fsp.readFile(this.schedulerFile, 'utf8')) as SchedulerState & { pid: number };
+      process.kill(other.pid, 0);
+      return { running: other.running, syncing: other.syncing, nextRun: other.nextRun, consecutiveFailures: other.consecutiveFailures };
+    } catch {
+      return own;
+    }
+  }
+
   async status(): Promise<StatusReport> {
     const dbPath = this.databasePath;
     const key = this.cfgStatus === 'invalid' ? '' : targetId(this.cfg);
     const { StateStore } = await import('./engine/state.js');
     const st = key ? await new StateStore(this.statePath).get(key) : { base: null };
-    const sched = this.scheduler.state();
+    const sched = await this.schedulerView();
     const dbExists = await fsp.stat(dbPath).then(() => true, () => false);
     const encExists = await fsp.stat(`${dbPath}.enc`).then(() => true, () => false);
     const encryption = !this.cfg.encryption?.enabled ? (dbExists ? 'off' : 'missing') : dbExists ? 'unlocked' : encExists ? 'locked' : 'missing';

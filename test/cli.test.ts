@@ -140,3 +140,34 @@ test('a protocol whose dependency is missing shows as unavailable; the others ke
   cli(home, ['config', 'set', 'folder.path', remote], undefined, bin);
   assert.equal(cli(home, ['sync', '--json'], undefined, bin).json().action, 'push');
 });
+
+test('start runs the scheduler; status in another process shows it and its next run', async () => {
+  const home = tmpDir();
+  const remote = path.join(tmpDir(), 'remoto');
+  makeTestDb(path.join(home, 'cordiax.db'), 5);
+  for (const [k, v] of [['protocol', 'folder'], ['folder.path', remote], ['enabled', 'true'], ['polling_interval', '60']]) assert.equal(cli(home, ['config', 'set', k, v]).code, 0);
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, [BIN, 'start', '--no-ui', '--json'], { env: { ...process.env, CORDIAX_HOME: home }, stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no sync_end from start: ${out}`)), 30000);
+      child.stdout!.on('data', (d) => {
+        out += d;
+        if (out.includes('"sync_end"')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    const st = cli(home, ['status', '--json']).json();
+    assert.equal(st.schedulerRunning, true);
+    const next = Date.parse(st.nextRun) - Date.now();
+    assert.ok(next > 30000 && next <= 60000, `next run in ${next} ms`);
+    assert.equal(st.remoteGeneration, 1);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+  assert.equal(cli(home, ['status', '--json']).json().schedulerRunning, false);
+});
