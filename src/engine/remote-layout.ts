@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { SyncError, isSyncError } from '../errors.js';
 import type { Logger } from '../log/events.js';
+import { nextManifest } from '../transports/manifest.js';
 import type { ConnectionReport, DownloadResult, FileTransport, RemoteManifest, SyncEndpoint, TransferOptions } from '../transports/types.js';
 
 export const MANIFEST_FILE = 'cordiax-sync.json';
@@ -144,20 +145,7 @@ export class FileRemote implements SyncEndpoint {
       throw new SyncError('VERIFY_FAILED', { es: 'Lo que llegó al servidor no coincide con lo enviado; no se ha publicado.', en: 'What reached the server does not match what was sent; not published.' });
     }
 
-    const previous = before
-      ? [{ generation: before.manifest.generation, sha256: before.manifest.sha256, size: before.manifest.size, device: before.manifest.device, time: before.manifest.time, file: before.manifest.file }, ...(before.manifest.versions ?? [])]
-      : [];
-    const manifest: RemoteManifest = {
-      format: 'cordiax-sync/1',
-      generation,
-      sha256: meta.sha256,
-      size: meta.size,
-      encrypted: meta.encrypted,
-      device: meta.device,
-      time: now.toISOString(),
-      file,
-      versions: previous.slice(0, Math.max(0, this.opts.keepVersions - 1)),
-    };
+    const { manifest } = nextManifest(before?.manifest ?? null, { sha256: meta.sha256, size: meta.size, encrypted: meta.encrypted, device: meta.device, file, time: now }, this.opts.keepVersions);
     const body = Buffer.from(JSON.stringify(manifest, null, 2) + '\n');
 
     let outcome: { manifest?: RemoteManifest; conflict?: RemoteManifest };

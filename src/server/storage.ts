@@ -13,6 +13,7 @@ import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { fsyncDir, writeFileAtomic } from '../util/fs.js';
 import type { RemoteManifest } from '../transports/types.js';
+import { nextManifest } from '../transports/manifest.js';
 import { sha256File } from '../db/snapshot.js';
 import { isManifest, SHA256_RE, type WireErrorCode } from '../transports/socketio/protocol.js';
 import type { Text } from '../errors.js';
@@ -157,20 +158,7 @@ export class Storage {
       const file = `versions/${String(generation).padStart(6, '0')}-${meta.sha256.slice(0, 12)}.db`;
       await fsp.rename(tmpFile, path.join(dir, file));
       await fsyncDir(path.join(dir, 'versions'));
-      const older = current ? [{ generation: current.generation, sha256: current.sha256, size: current.size, device: current.device, time: current.time, file: current.file }, ...(current.versions ?? [])] : [];
-      const keep = older.slice(0, Math.max(0, this.opts.keepVersions - 1));
-      const drop = older.slice(keep.length);
-      const manifest: RemoteManifest = {
-        format: 'cordiax-sync/1',
-        generation,
-        sha256: meta.sha256,
-        size: meta.size,
-        encrypted: meta.encrypted,
-        device: meta.device,
-        time: new Date().toISOString(),
-        file,
-        versions: keep,
-      };
+      const { manifest, dropped: drop } = nextManifest(current, { sha256: meta.sha256, size: meta.size, encrypted: meta.encrypted, device: meta.device, file }, this.opts.keepVersions);
       await writeFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
       for (const v of drop) await fsp.rm(path.join(dir, v.file), { force: true });
       return { manifest, created: true };

@@ -1,0 +1,33 @@
+/** The manifest's history rule, shared by the file remote layout (engine) and the Socket.IO server's storage. */
+import type { RemoteManifest } from './types.js';
+
+export type VersionEntry = NonNullable<RemoteManifest['versions']>[number];
+
+/**
+ * The manifest for a new generation on top of `previous`: the previous head joins the history, which keeps
+ * `keepVersions - 1` older entries (plus the new head = keepVersions). `dropped` lists the entries that fell out.
+ */
+export function nextManifest(
+  previous: RemoteManifest | null,
+  next: { sha256: string; size: number; encrypted: boolean; device: string; file: string; time?: Date },
+  keepVersions: number,
+): { manifest: RemoteManifest; dropped: VersionEntry[] } {
+  const older: VersionEntry[] = previous
+    ? [{ generation: previous.generation, sha256: previous.sha256, size: previous.size, device: previous.device, time: previous.time, file: previous.file }, ...(previous.versions ?? [])]
+    : [];
+  const keep = older.slice(0, Math.max(0, keepVersions - 1));
+  return {
+    manifest: {
+      format: 'cordiax-sync/1',
+      generation: (previous?.generation ?? 0) + 1,
+      sha256: next.sha256,
+      size: next.size,
+      encrypted: next.encrypted,
+      device: next.device,
+      time: (next.time ?? new Date()).toISOString(),
+      file: next.file,
+      versions: keep,
+    },
+    dropped: older.slice(keep.length),
+  };
+}
