@@ -371,8 +371,13 @@ export class SyncEngine {
     }
   }
 
+  /** Waits a little for a sync in flight, then closes the remote (which aborts a sync stuck on a hostile server). */
   async close(): Promise<void> {
-    if (this.inFlight) await this.inFlight.catch(() => {});
+    if (this.inFlight) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.inFlight.catch(() => {}), new Promise((r) => (timer = setTimeout(r, 5000)))]);
+      clearTimeout(timer);
+    }
     await this.remote.close();
   }
 }

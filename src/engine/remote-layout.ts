@@ -23,6 +23,8 @@ export const VERSIONS_DIR = 'versions';
 const MAX_MANIFEST_BYTES = 256 * 1024;
 /** The lock guards a read + a small write: seconds at most. Older locks are from a crashed client. */
 const LOCK_TTL_MS = 120_000;
+/** An empty lock is one whose writer died between creating and filling it (transports without atomic create+write). */
+const EMPTY_LOCK_TTL_MS = 10_000;
 const LOCK_WAIT_MS = 15_000;
 
 interface LockBody {
@@ -202,6 +204,7 @@ export class FileRemote implements SyncEndpoint {
       let created = NaN;
       let holder = '?';
       let deadHere = false;
+      let ttl = LOCK_TTL_MS;
       try {
         const lb = JSON.parse(held?.data.toString('utf8') ?? '{}') as Partial<LockBody>;
         created = Date.parse(lb.created ?? '');
@@ -212,8 +215,9 @@ export class FileRemote implements SyncEndpoint {
         // server's modification time instead, so a live lock is never taken for a stale one.
         const st = await t.stat(LOCK_FILE).catch(() => null);
         created = st?.modified ? st.modified.getTime() : Date.now();
+        if (held?.data.length === 0) ttl = EMPTY_LOCK_TTL_MS;
       }
-      if (held && (deadHere || !Number.isFinite(created) || Date.now() - created > LOCK_TTL_MS) && !brokeStale) {
+      if (held && (deadHere || !Number.isFinite(created) || Date.now() - created > ttl) && !brokeStale) {
         brokeStale = true;
         this.opts.log.emit({ type: 'warning', code: 'STALE_LOCK_REMOVED', text: { es: `Se elimina un bloqueo remoto caducado de ${holder}.`, en: `Removing an expired remote lock held by ${holder}.` } });
         await t.remove(LOCK_FILE);

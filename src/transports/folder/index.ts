@@ -164,21 +164,25 @@ export class FolderTransport implements FileTransport {
     return { version: (await this.stat(rel))?.version };
   }
 
+  /** Never publishes an empty file: the body is written under a temp name, then link()ed into place (fails if taken). */
   async createExclusive(rel: string, data: Buffer): Promise<boolean> {
-    let fh;
+    const tmp = this.abs(this.tmpName(rel));
     try {
-      fh = await fsp.open(this.abs(rel), fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600);
+      const fh = await fsp.open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600);
+      try {
+        await fh.writeFile(data);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await fsp.link(tmp, this.abs(rel));
+      return true;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw this.wrap(err, rel);
-    }
-    try {
-      await fh.writeFile(data);
-      await fh.sync();
     } finally {
-      await fh.close();
+      await fsp.rm(tmp, { force: true }).catch(() => {});
     }
-    return true;
   }
 
   async upload(localPath: string, rel: string, expected: { size: number; sha256: string }, opts: TransferOptions & { replace?: boolean } = {}): Promise<UploadResult> {

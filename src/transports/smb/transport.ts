@@ -8,7 +8,7 @@ import { createReadStream, createWriteStream, promises as fsp } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { SmbConfig } from '../../config/schema.js';
-import { SyncError, toSyncError } from '../../errors.js';
+import { SyncError, isSyncError, toSyncError } from '../../errors.js';
 import { registerSecret } from '../../log/redact.js';
 import { SmbClient, type SmbStat, type SmbTree } from '../../smb/index.js';
 import { probeRoundTrip, reportBuilder } from '../probe.js';
@@ -195,7 +195,7 @@ export class SmbTransport implements FileTransport {
   async writeSmall(path: string, data: Buffer, opts: { ifVersion?: string | null } = {}): Promise<{ version?: string }> {
     const tree = await this.t();
     if (opts.ifVersion === null) {
-      if (!(await tree.createExclusive(this.full(path), data))) throw new SyncError('ALREADY_EXISTS', { es: `${path} ya existe en el servidor.`, en: `${path} already exists on the server.` });
+      if (!(await this.createExclusive(path, data))) throw new SyncError('ALREADY_EXISTS', { es: `${path} ya existe en el servidor.`, en: `${path} already exists on the server.` });
     } else {
       if (opts.ifVersion !== undefined) {
         // Best effort only (guarantees().conditionalWrite is false): the engine adds a lock file around it.
@@ -215,8 +215,20 @@ export class SmbTransport implements FileTransport {
     return { version: st ? versionOf(st) : undefined };
   }
 
+  /** Never publishes an empty file: the body goes to a temp name first, then a rename that refuses to replace. */
   async createExclusive(path: string, data: Buffer): Promise<boolean> {
-    return (await this.t()).createExclusive(this.full(path), data);
+    const tree = await this.t();
+    const tmp = this.tmpName(path);
+    if (!(await tree.createExclusive(tmp, data))) throw new SyncError('ALREADY_EXISTS', { es: 'El nombre temporal ya existía.', en: 'The temporary name already existed.' });
+    try {
+      await tree.rename(tmp, this.full(path), { replace: false });
+      return true;
+    } catch (err) {
+      if (isSyncError(err, 'ALREADY_EXISTS')) return false;
+      throw err;
+    } finally {
+      await tree.remove(tmp).catch(() => {});
+    }
   }
 
   async upload(localPath: string, path: string, expected: { size: number; sha256: string }, opts: TransferOptions & { replace?: boolean } = {}): Promise<UploadResult> {

@@ -40,6 +40,8 @@ export interface FileBody {
 }
 
 const FILE_CHUNK = 1024 * 1024;
+/** Below this average rate over a whole timeout window a transfer counts as stalled. */
+const MIN_BYTES_PER_SECOND = 256;
 
 export interface RequestInit {
   method: string;
@@ -195,6 +197,25 @@ export class HttpClient {
         response?.destroy(timeoutError());
         req.destroy(timeoutError());
       });
+      // A minimum rate on top of the inactivity timeout: a server trickling a byte a second never goes idle, so
+      // each window of timeoutMs must move at least MIN_BYTES_PER_SECOND on average, or the request fails.
+      let watchdog: NodeJS.Timeout | undefined;
+      const stopWatchdog = () => clearInterval(watchdog);
+      req.on('close', stopWatchdog);
+      req.on('socket', (s: Socket) => {
+        let moved = s.bytesRead + s.bytesWritten;
+        clearInterval(watchdog);
+        watchdog = setInterval(() => {
+          const now = s.bytesRead + s.bytesWritten;
+          if (now - moved < (MIN_BYTES_PER_SECOND * this.o.timeoutMs) / 1000) {
+            stopWatchdog();
+            response?.destroy(timeoutError());
+            req.destroy(timeoutError());
+          }
+          moved = now;
+        }, this.o.timeoutMs);
+        watchdog.unref();
+      });
       req.on('socket', (s: Socket) => {
         if (this.o.insecure && this.secure && !this.seenSockets.has(s)) {
           this.seenSockets.add(s);
@@ -218,6 +239,7 @@ export class HttpClient {
         }
         settled = true;
         response = res;
+        res.on('close', stopWatchdog);
         resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body: res, localMidpoint: (started + Date.now()) / 2 });
       });
       if (body === undefined) req.end();

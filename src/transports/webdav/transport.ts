@@ -358,12 +358,15 @@ export class WebdavTransport implements FileTransport {
     return this.root + segs.map(enc).join('/') + (segs.length ? '/' : '');
   }
 
-  /** LOCK (exclusive, depth 0, short timeout); `created`: the LOCK created an empty resource. */
+  /**
+   * LOCK (exclusive, depth 0); `created`: the LOCK created an empty resource. 10 s: the locked section is one stat
+   * and one small PUT, and a lock left by a killed process must not block other devices for long.
+   */
   private async lock(path: string): Promise<{ status: number; token?: string }> {
     const res = await this.http.request({
       method: 'LOCK',
       path,
-      headers: { Depth: '0', Timeout: 'Second-60', 'Content-Type': 'application/xml; charset=utf-8' },
+      headers: { Depth: '0', Timeout: 'Second-10', 'Content-Type': 'application/xml; charset=utf-8' },
       body: Buffer.from(LOCK_BODY),
     });
     discard(res);
