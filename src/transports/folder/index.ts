@@ -34,6 +34,17 @@ async function fsyncPath(p: string): Promise<void> {
   await fh.close();
 }
 
+/** Creates `file` (must not exist, 0600) with `data`, fsynced: what a later rename or link publishes is complete. */
+async function writeDurable(file: string, data: Buffer): Promise<void> {
+  const fh = await fsp.open(file, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600);
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
 /** Counts bytes and hashes them as they pass. */
 function meter(onProgress?: (p: { bytes: number; total?: number }) => void, total?: number) {
   const hash = createHash('sha256');
@@ -148,13 +159,7 @@ export class FolderTransport implements FileTransport {
     }
     const tmp = this.abs(this.tmpName(rel));
     try {
-      const fh = await fsp.open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600);
-      try {
-        await fh.writeFile(data);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
+      await writeDurable(tmp, data);
       await fsp.rename(tmp, this.abs(rel));
       await fsyncPath(path.dirname(this.abs(rel)));
     } catch (err) {
@@ -168,13 +173,7 @@ export class FolderTransport implements FileTransport {
   async createExclusive(rel: string, data: Buffer): Promise<boolean> {
     const tmp = this.abs(this.tmpName(rel));
     try {
-      const fh = await fsp.open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600);
-      try {
-        await fh.writeFile(data);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
+      await writeDurable(tmp, data);
       await fsp.link(tmp, this.abs(rel));
       return true;
     } catch (err) {
