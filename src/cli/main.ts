@@ -80,6 +80,19 @@ async function openService(): Promise<SyncService> {
   return SyncService.open({ home: cordiaxHome() });
 }
 
+/** Runs fn with a service that is closed afterwards; a failure is printed and exits (see fail). */
+async function withService<T>(json: boolean, fn: (svc: SyncService) => Promise<T>): Promise<T> {
+  const svc = await openService();
+  try {
+    const r = await fn(svc);
+    await svc.close();
+    return r;
+  } catch (err) {
+    await svc.close().catch(() => {});
+    fail(json, err);
+  }
+}
+
 export function buildProgram(): Command {
   const program = new Command();
   program
@@ -298,15 +311,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--keep <side>', 'qué versión conservar').choices(['local', 'remote']).makeOptionMandatory())
     .option('--json', 'salida JSON')
     .action(async (o: { keep: 'local' | 'remote'; json?: boolean }) => {
-      const svc = await openService();
-      try {
-        await svc.resolve(o.keep);
-        await svc.close();
-        print(!!o.json, { ok: true, keep: o.keep }, () => L(`Conflicto resuelto: se conserva la versión ${o.keep === 'local' ? 'local' : 'remota'}.`, `Conflict resolved: kept the ${o.keep} version.`));
-      } catch (err) {
-        await svc.close().catch(() => {});
-        fail(!!o.json, err);
-      }
+      await withService(!!o.json, (svc) => svc.resolve(o.keep));
+      print(!!o.json, { ok: true, keep: o.keep }, () => L(`Conflicto resuelto: se conserva la versión ${o.keep === 'local' ? 'local' : 'remota'}.`, `Conflict resolved: kept the ${o.keep} version.`));
     });
 
   program
@@ -314,15 +320,8 @@ export function buildProgram(): Command {
     .description('Historial de versiones remotas / remote version history')
     .option('--json', 'salida JSON')
     .action(async (o: { json?: boolean }) => {
-      const svc = await openService();
-      try {
-        const v = await svc.versions();
-        await svc.close();
-        print(!!o.json, v.map((m) => ({ generation: m.generation, time: m.time, device: m.device, size: m.size, encrypted: m.encrypted })), () => v.map((m) => `${m.generation}\t${m.time}\t${m.device}\t${m.size} B${m.encrypted ? '\tage' : ''}`).join('\n') || L('Sin versiones.', 'No versions.'));
-      } catch (err) {
-        await svc.close().catch(() => {});
-        fail(!!o.json, err);
-      }
+      const v = await withService(!!o.json, (svc) => svc.versions());
+      print(!!o.json, v.map((m) => ({ generation: m.generation, time: m.time, device: m.device, size: m.size, encrypted: m.encrypted })), () => v.map((m) => `${m.generation}\t${m.time}\t${m.device}\t${m.size} B${m.encrypted ? '\tage' : ''}`).join('\n') || L('Sin versiones.', 'No versions.'));
     });
 
   program
@@ -330,15 +329,8 @@ export function buildProgram(): Command {
     .description('Restaura una versión remota en la base de datos local (con copia de seguridad previa) / restore a remote version')
     .option('--json', 'salida JSON')
     .action(async (generation: string, o: { json?: boolean }) => {
-      const svc = await openService();
-      try {
-        await svc.restoreVersion(Number(generation));
-        await svc.close();
-        print(!!o.json, { ok: true, generation: Number(generation) }, () => L(`Versión ${generation} restaurada.`, `Version ${generation} restored.`));
-      } catch (err) {
-        await svc.close().catch(() => {});
-        fail(!!o.json, err);
-      }
+      await withService(!!o.json, (svc) => svc.restoreVersion(Number(generation)));
+      print(!!o.json, { ok: true, generation: Number(generation) }, () => L(`Versión ${generation} restaurada.`, `Version ${generation} restored.`));
     });
 
   program
