@@ -140,11 +140,9 @@ for (const which of ['Apache', 'rclone']) {
         }
         return r;
       };
-      const a2 = makeDevice('equipoA', t, {});
-      // Same database and state as A: copy A's state so the base is generation 1.
-      const { copyFileSync } = await import('node:fs');
-      copyFileSync(a.db, a2.db);
-      copyFileSync(path.join(a.home, 'sync_state.json'), path.join(a2.home, 'sync_state.json'));
+      // The same device (A's database and state, so the base is generation 1), through the racing transport. (A
+      // copied state file would describe another database file: the engine refuses to push from it.)
+      const a2 = { ...makeDevice('equipoA', t, { databasePath: a.db, statePath: path.join(a.home, 'sync_state.json') }), db: a.db };
       addRows(a2.db, ['A-local-1']);
       const rowsBefore = readRows(a2.db);
 

@@ -3,11 +3,12 @@
  * database is torn or stale, see the notes), plus integrity checks and the safe restore into a live database.
  */
 import { randomBytes } from 'node:crypto';
-import { promises as fsp, constants as fsc } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SyncError } from '../errors.js';
+import { replaceLiveDatabase } from './live.js';
 
 export const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
@@ -117,8 +118,8 @@ export interface Snapshot {
 
 /**
  * Takes a consistent snapshot of a live database with `VACUUM INTO`, which reads inside one transaction and so is
- * right under a busy writer in WAL and rollback-journal modes (measured: 12/12 and 14/14). The source stays
- * byte-identical (read-write connection, no checkpoint forced, closed at once) and no stray -wal/-shm are left.
+ * right under a busy writer in WAL and rollback-journal modes (measured: 12/12 and 14/14). The source's content is
+ * untouched (a read-write connection, closed at once; a read-only one would leave -wal/-shm behind).
  */
 export async function takeSnapshot(dbPath: string, opts: { tmpParent?: string; busyTimeoutMs?: number } = {}): Promise<Snapshot> {
   const st = await fsp.stat(dbPath).catch(() => null);
@@ -131,17 +132,15 @@ export async function takeSnapshot(dbPath: string, opts: { tmpParent?: string; b
   const tmp = await privateTempDir(opts.tmpParent);
   const out = path.join(tmp.dir, `snapshot-${randomBytes(4).toString('hex')}.db`);
   try {
-    const hadWal = await exists(`${dbPath}-wal`);
-    const hadShm = await exists(`${dbPath}-shm`);
     const db = new Database(dbPath, { fileMustExist: true, timeout: opts.busyTimeoutMs ?? 10000 });
     try {
       db.prepare('VACUUM INTO ?').run(out);
     } finally {
       db.close();
     }
-    // Closing the last connection of a WAL database removes -wal/-shm; if the app did not have them, neither do we.
-    if (!hadWal) await fsp.rm(`${dbPath}-wal`, { force: true }).catch(() => {});
-    if (!hadShm) await fsp.rm(`${dbPath}-shm`, { force: true }).catch(() => {});
+    // Never remove -wal/-shm here: a file that appeared meanwhile belongs to whichever connection has the database
+    // open (an app that started during the snapshot); deleting it strands that app's commits (data-safety notes).
+    // When ours was the last connection, SQLite itself checkpoints and removes them on close.
     await fsp.chmod(out, 0o600);
     await verifyDatabase(out);
     // The integrity check opened the copy read-write; make sure no journal files sit beside it.
@@ -163,48 +162,36 @@ export async function takeSnapshot(dbPath: string, opts: { tmpParent?: string; b
   }
 }
 
-async function exists(p: string): Promise<boolean> {
-  return fsp.access(p, fsc.F_OK).then(
-    () => true,
-    () => false,
-  );
+/**
+ * Replaces the content of the live database with `sourcePath` (kept for the public API): see replaceLiveDatabase in
+ * live.ts, which does it under the live database's write lock and verifies the result.
+ */
+export async function restoreInto(sourcePath: string, livePath: string, opts: { lockWaitMs?: number } = {}): Promise<void> {
+  const tmp = await privateTempDir();
+  try {
+    const copy = path.join(tmp.dir, 'incoming.db');
+    await fsp.copyFile(sourcePath, copy);
+    await replaceLiveDatabase(copy, livePath, { lockWaitMs: opts.lockWaitMs });
+  } finally {
+    await tmp.dispose();
+  }
 }
 
 /**
- * Replaces the content of the live database with `sourcePath` through SQLite's backup API, so an application that
- * has the database open sees a normal transaction instead of a file swapped under its feet. The live file is created
- * when missing. The caller verified the source first. `beforeReplace` runs last before the copy and may throw to abort.
+ * Rows in all ordinary tables of a private copy (never the live database: counting scans). Used by the guard that
+ * refuses to push a database that would wipe rows the remote holds.
  */
-export async function restoreInto(sourcePath: string, livePath: string, opts: { busyTimeoutMs?: number; beforeReplace?: () => Promise<void> } = {}): Promise<void> {
-  const liveExists = await exists(livePath);
-  if (!liveExists) {
-    await opts.beforeReplace?.();
-    // Nothing is open on a file that does not exist: a plain atomic copy is safe.
-    await fsp.mkdir(path.dirname(livePath), { recursive: true, mode: 0o700 });
-    const tmp = `${livePath}.restore-${randomBytes(4).toString('hex')}`;
-    await fsp.copyFile(sourcePath, tmp, fsc.COPYFILE_EXCL);
-    await fsp.chmod(tmp, 0o600);
-    await fsp.rename(tmp, livePath);
-    return;
-  }
-  const src = new Database(sourcePath, { readonly: true, fileMustExist: true });
+export function countRows(file: string): number {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    const dest = new Database(livePath, { fileMustExist: true, timeout: opts.busyTimeoutMs ?? 10000 });
-    const destJournal = dest.pragma('journal_mode', { simple: true }) as string;
-    dest.close();
-    // Last check as close to the replacement as possible (the caller's "has the app written meanwhile?").
-    await opts.beforeReplace?.();
-    // One step (a huge page count): an incremental backup restarts whenever another connection writes.
-    await src.backup(livePath, { progress: () => 1 << 30 });
-    // The backup copies the source's header, including its journal mode; keep the app's mode.
-    const after = new Database(livePath, { fileMustExist: true, timeout: opts.busyTimeoutMs ?? 10000 });
-    try {
-      const now = after.pragma('journal_mode', { simple: true }) as string;
-      if (now !== destJournal && (destJournal === 'wal' || now === 'wal')) after.pragma(`journal_mode = ${destJournal}`);
-    } finally {
-      after.close();
-    }
+    const tables = db
+      .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%'")
+      .pluck()
+      .all() as string[];
+    let total = 0;
+    for (const t of tables) total += db.prepare(`SELECT count(*) FROM "${t.replace(/"/g, '""')}"`).pluck().get() as number;
+    return total;
   } finally {
-    src.close();
+    db.close();
   }
 }

@@ -11,9 +11,12 @@ import type { Logger } from '../log/events.js';
 import type { FileTransport, RemoteManifest, SyncEndpoint, Progress } from '../transports/types.js';
 import { privateTempDir } from '../db/snapshot.js';
 import { FileRemote } from './remote-layout.js';
-import { LocalDb, type LocalExpectation } from './local-db.js';
+import { LocalDb, type ApplyResult, type LocalContent, type LocalExpectation } from './local-db.js';
+import { copyToUniqueFile } from '../db/live.js';
 import { plan, type Direction, type Plan } from './plan.js';
-import { StateStore, type ConflictInfo, type TargetState } from './state.js';
+import { StateStore, type ConflictInfo, type KnownVersion, type TargetState } from './state.js';
+import * as ageCrypto from '../crypto/index.js';
+import { localIdentity, plaintextCreatedAt } from './local-identity.js';
 
 export interface EngineOptions {
   /** A file transport (folder, WebDAV, SMB: wrapped in the remote layout) or an endpoint (Socket.IO). */
@@ -45,7 +48,7 @@ export interface SyncOutcome {
   durationMs: number;
   conflictCopy?: string;
   /** Internal: the local content after a pull (saves a second snapshot). */
-  local?: { sha256: string | null; fingerprint: string };
+  local?: { sha256: string | null; fingerprint: string; aliases?: string[] };
 }
 
 function isFileTransport(t: FileTransport | SyncEndpoint): t is FileTransport {
@@ -142,22 +145,35 @@ export class SyncEngine {
         // Our own push landed but the process stopped before recording it: adopt it rather than call it a conflict.
         st = await this.state.update(this.target, { base: { generation: remote.generation, remoteSha256: remote.sha256, localSha256: st.pendingPush.localSha256 }, pendingPush: null });
       }
-      const local = await this.local.contentHash({ fingerprint: st.localFingerprint, sha256: st.localSha256 });
+      const local = await this.local.contentHash({ fingerprint: st.localFingerprint, sha256: st.localSha256, aliases: st.localAliases });
       snapshotToDispose = local.snapshot;
       const resend = this.resendRequested;
       this.resendRequested = false;
-      const decision: Plan = plan({ localSha256: local.sha256, localBytesSha256: local.snapshot?.sha256 ?? (this.local.encryptionOn ? local.sha256 : null), remote, base: st.base, direction: this.o.direction ?? 'bidirectional', lastAckedSha256: resend ? null : st.lastAckedSha256 });
+      let decision: Plan | { action: 'conflict'; reason: string } = plan({
+        localSha256: local.sha256,
+        localBytesSha256: local.snapshot?.sha256 ?? (this.local.encryptionOn ? local.sha256 : null),
+        localAliases: local.aliases,
+        localIsOlderVersion: this.isOlderVersion(st, local),
+        remote,
+        base: st.base,
+        direction: this.o.direction ?? 'bidirectional',
+        lastAckedSha256: resend ? null : st.lastAckedSha256,
+      });
+      if (decision.action === 'push') decision = (await this.pushGuard(st, local, remote)) ?? decision;
 
       let outcome: SyncOutcome;
       switch (decision.action) {
         case 'none':
+          if (decision.reason === 'remote-empty-local-missing') {
+            this.emit('warning', 'NO_LOCAL_DATABASE', `No hay base de datos local que sincronizar (${this.o.databasePath} no existe o está vacía) y el servidor aún no tiene ninguna.`, `There is no local database to sync (${this.o.databasePath} is missing or empty) and the server holds none yet.`);
+          }
           if (decision.reason === 'same-content' && remote) {
             await this.state.update(this.target, { base: { generation: remote.generation, remoteSha256: remote.sha256, localSha256: local.sha256! } });
           }
           outcome = { action: 'none', reason: decision.reason, bytesUp: 0, bytesDown: 0, generation: remote?.generation ?? null, durationMs: 0 };
           break;
         case 'push':
-          outcome = await this.push(local.sha256!, local.snapshot, remote, decision.reason);
+          outcome = await this.push(local, remote, decision.reason);
           snapshotToDispose = undefined; // outgoing() owns it now
           break;
         case 'pull':
@@ -177,6 +193,8 @@ export class SyncEngine {
         remoteGeneration: outcome.generation,
         localFingerprint: after.fingerprint,
         localSha256: after.sha256,
+        localAliases: after.aliases ?? null,
+        ...(outcome.action === 'push' || outcome.action === 'pull' || outcome.action === 'none' ? { localIdentity: await localIdentity(this.o.databasePath) } : {}),
       });
       outcome.durationMs = Date.now() - started;
       this.emit(
@@ -199,8 +217,55 @@ export class SyncEngine {
     }
   }
 
-  private async push(localSha: string, snapshot: Awaited<ReturnType<LocalDb['contentHash']>>['snapshot'], remote: RemoteManifest | null | undefined, reason: string): Promise<SyncOutcome> {
-    const out = await this.local.outgoing(snapshot, localSha);
+  /** Local content equal to a version this device held before the base: behind, not edited (see plan). */
+  private isOlderVersion(st: TargetState, local: LocalContent): boolean {
+    if (!local.sha256 || !st.base) return false;
+    const forms = [local.sha256, ...(local.aliases ?? [])];
+    if (st.restoredSha256 && forms.includes(st.restoredSha256)) return false;
+    return (st.known ?? []).some((k) => k.generation < st.base!.generation && k.hashes.some((h) => forms.includes(h)));
+  }
+
+  /** Remembers the local forms of a version this device now holds (newest first, bounded). */
+  private remember(st: TargetState, generation: number, hashes: Array<string | null | undefined>): KnownVersion[] {
+    const clean = [...new Set(hashes.filter((h): h is string => typeof h === 'string' && h.length > 0))];
+    const rest = (st.known ?? []).filter((k) => k.generation !== generation);
+    return [{ generation, hashes: clean }, ...rest].slice(0, 50);
+  }
+
+  /**
+   * Last checks before a push the plan allowed, each turning the push into a conflict (both kept, the user decides):
+   * a database that would wipe most of the rows the remote holds; a plaintext unlocked from an .enc older than the
+   * one a locked pull put in place; a state file that describes another database file (copied from another PC).
+   */
+  private async pushGuard(st: TargetState, local: LocalContent, remote: RemoteManifest | null | undefined): Promise<{ action: 'conflict'; reason: string } | null> {
+    if (!remote || !st.base) return null;
+    const confirmed = st.shrinkConfirmed && st.shrinkConfirmed === local.sha256;
+    const before = st.base.rows;
+    if (!confirmed && local.rows !== undefined && before !== undefined && before > 0) {
+      if (local.rows === 0 || (before >= 20 && local.rows < before / 2)) {
+        this.emit('warning', 'PUSH_WOULD_WIPE_ROWS', `No se envía la base de datos local: tiene ${local.rows} filas y la versión del servidor ${before}. Se trata como un conflicto; si es lo que quiere, elija "Conservar la local".`, `The local database is not sent: it has ${local.rows} rows and the server's version ${before}. It is treated as a conflict; if this is what you want, choose "Keep local".`, { localRows: local.rows, remoteRows: before }, 'warn');
+        return { action: 'conflict', reason: 'would-wipe-rows' };
+      }
+    }
+    if (st.encReplacedAt && (await this.local.state()) === 'unlocked') {
+      const born = await plaintextCreatedAt(this.o.databasePath);
+      if (born !== null && born < st.encReplacedAt) {
+        this.emit('warning', 'UNLOCKED_BEFORE_PULL', 'La base de datos se desbloqueó mientras se recibía una versión nueva cifrada: puede no incluirla. Se trata como un conflicto.', 'The database was unlocked while a new encrypted version was being received: it may not include it. It is treated as a conflict.', undefined, 'warn');
+        return { action: 'conflict', reason: 'unlocked-before-pull' };
+      }
+    }
+    if (!this.local.encryptionOn && st.localIdentity) {
+      const id = await localIdentity(this.o.databasePath);
+      if (id && id !== st.localIdentity) {
+        this.emit('warning', 'LOCAL_IDENTITY_CHANGED', 'El archivo de la base de datos local no es el de la última sincronización (¿se copió el estado de otro equipo o se sustituyó el archivo?). No se envía: se trata como un conflicto.', 'The local database file is not the one of the last sync (was the state copied from another computer, or the file replaced?). Not sent: treated as a conflict.', undefined, 'warn');
+        return { action: 'conflict', reason: 'local-identity-changed' };
+      }
+    }
+    return null;
+  }
+
+  private async push(local: LocalContent, remote: RemoteManifest | null | undefined, reason: string): Promise<SyncOutcome> {
+    const out = await this.local.outgoing(local.snapshot, local.sha256!);
     try {
       if (remote !== undefined) await this.state.update(this.target, { pendingPush: { sha256: out.sha256, localSha256: out.localSha256 } });
       const res = await this.remote.push(out.path, { sha256: out.sha256, size: out.size, encrypted: out.encrypted, device: this.o.device, baseGeneration: remote?.generation ?? null }, { onProgress: this.progress('upload') });
@@ -212,8 +277,16 @@ export class SyncEngine {
         if (res.conflict) return await this.conflict(res.conflict, path.dirname(out.path), 'cas-lost');
       }
       const m = res.manifest;
+      const st = await this.state.get(this.target);
       if (m) {
-        await this.state.update(this.target, { base: { generation: m.generation, remoteSha256: m.sha256, localSha256: out.localSha256 }, pendingPush: null });
+        await this.state.update(this.target, {
+          base: { generation: m.generation, remoteSha256: m.sha256, localSha256: out.localSha256, localAliases: local.aliases, rows: local.rows },
+          pendingPush: null,
+          known: this.remember(st, m.generation, [out.localSha256, local.sha256, ...(local.aliases ?? [])]),
+          shrinkConfirmed: null,
+          restoredSha256: null,
+          encReplacedAt: null,
+        });
       } else {
         await this.state.update(this.target, { lastAckedSha256: out.localSha256 });
       }
@@ -226,11 +299,12 @@ export class SyncEngine {
   private async pull(remote: RemoteManifest, workDir: string, reason: string, planned: LocalExpectation): Promise<SyncOutcome> {
     const file = path.join(workDir, remote.encrypted ? 'download.db.age' : 'download.db');
     const r = await this.remote.pull(file, remote, { onProgress: this.progress('download') });
-    let applied: Awaited<ReturnType<LocalDb['applyDownload']>>;
+    const wasLocked = (await this.local.state()) === 'locked';
+    let applied: ApplyResult;
     try {
       applied = await this.local.applyDownload(file, remote.encrypted, workDir, planned);
     } catch (err) {
-      // The app committed while we downloaded: both sides changed, so keep both.
+      // The app committed while we downloaded (or during the replace): both sides changed, so keep both.
       if (isSyncError(err, 'CONFLICT') && err.details?.localChanged) {
         const outcome = await this.conflict(remote, workDir, 'local-changed-during-pull', file);
         return { ...outcome, bytesDown: r.size };
@@ -247,12 +321,22 @@ export class SyncEngine {
       this.emit('warning', 'PULL_PENDING', `Hay una versión remota cifrada (generación ${remote.generation}) pero no hay identidad para descifrarla: queda pendiente en ${keep}. Configure encryption.identity_file.`, `An encrypted remote version (generation ${remote.generation}) cannot be decrypted without an identity: kept pending at ${keep}. Set encryption.identity_file.`);
       return { action: 'pending', reason: 'no-identity', bytesUp: 0, bytesDown: r.size, generation: remote.generation, durationMs: 0 };
     }
-    await this.state.update(this.target, { base: { generation: remote.generation, remoteSha256: remote.sha256, localSha256: applied.localSha256 }, pending: null });
+    const st = await this.state.get(this.target);
+    await this.state.update(this.target, {
+      base: { generation: remote.generation, remoteSha256: remote.sha256, localSha256: applied.localSha256, localAliases: applied.aliases, rows: applied.rows },
+      pending: null,
+      known: this.remember(st, remote.generation, [applied.localSha256, remote.sha256, ...(applied.aliases ?? [])]),
+      encReplacedAt: wasLocked ? Date.now() : null,
+      restoredSha256: null,
+    });
     // No fingerprint: the next poll hashes the live database again, so a commit made right after the restore counts.
-    return { action: 'pull', reason, bytesUp: 0, bytesDown: r.size, generation: remote.generation, durationMs: 0, local: { sha256: applied.localSha256, fingerprint: '' } };
+    return { action: 'pull', reason, bytesUp: 0, bytesDown: r.size, generation: remote.generation, durationMs: 0, local: { sha256: applied.localSha256, fingerprint: '', aliases: applied.aliases } };
   }
 
-  /** Both sides changed: the local database stays; the remote version is saved beside it. Never "newer wins". */
+  /**
+   * Both sides changed: the local database stays; the remote version is saved beside it. Never "newer wins".
+   * While the database is locked (only the .enc at rest), the copy stays encrypted: nothing plaintext is written.
+   */
   private async conflict(remote: RemoteManifest | undefined, workDir: string, reason: string, downloaded?: string): Promise<SyncOutcome> {
     if (!remote) throw new SyncError('CONFLICT', { es: 'Conflicto con una versión remota desconocida.', en: 'Conflict with an unknown remote version.' });
     let dl = downloaded;
@@ -265,29 +349,23 @@ export class SyncEngine {
     const base = path.basename(this.o.databasePath).replace(/\.db$/, '');
     const ts = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').replace(/\..*$/, '');
     const device = remote.device.replace(/[^\p{L}\p{N}._-]+/gu, '-').slice(0, 64) || 'remoto';
-    let plainCopy = dl;
+    const locked = (await this.local.state()) === 'locked';
+    let copySource = dl;
     let ext = '.db';
     if (remote.encrypted) {
-      const keys = await this.local.decryptOptions().catch(() => null);
+      const keys = locked ? null : await this.local.decryptOptions().catch(() => null);
       if (keys) {
-        plainCopy = path.join(workDir, `conflict-${remote.generation}.plain`);
-        await (await import('../crypto/index.js')).decryptFile(dl, plainCopy, keys);
+        copySource = path.join(workDir, `conflict-${remote.generation}.plain`);
+        await ageCrypto.decryptFile(dl, copySource, keys);
       } else {
         ext = '.db.age';
       }
+    } else if (locked) {
+      copySource = path.join(workDir, `conflict-${remote.generation}.age`);
+      await ageCrypto.encryptFile(dl, copySource, await this.local.encryptOptions());
+      ext = '.db.age';
     }
-    // Never overwrite an earlier conflict copy (two conflicts in the same second): number the new one.
-    let copyPath = '';
-    for (let n = 1; ; n++) {
-      copyPath = path.join(dbDir, `${base}.conflict-${device}-${ts}${n > 1 ? `-${n}` : ''}${ext}`);
-      try {
-        await fsp.copyFile(plainCopy, copyPath, fsc.COPYFILE_EXCL);
-        break;
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || n > 1000) throw err;
-      }
-    }
-    await fsp.chmod(copyPath, 0o600);
+    const copyPath = await copyToUniqueFile(copySource, dbDir, `${base}.conflict-${device}-${ts}`, ext);
     const localSt = await fsp.stat(this.o.databasePath).catch(() => fsp.stat(this.local.encryptedPath)).catch(() => null);
     const info: ConflictInfo = {
       copyPath,
@@ -299,13 +377,15 @@ export class SyncEngine {
       localSize: localSt?.size ?? 0,
       localTime: localSt?.mtime.toISOString() ?? '',
       detectedAt: new Date().toISOString(),
+      reason,
     };
     await this.state.update(this.target, { conflict: info });
+    const encNote = ext === '.db.age' ? { es: ' (cifrada)', en: ' (encrypted)' } : { es: '', en: '' };
     this.emit(
       'conflict',
       'CONFLICT',
-      `¡CONFLICTO! La base de datos cambió aquí y en el servidor (${remote.device}, ${remote.time}). Se conservan las dos: la local sigue en uso y la remota se ha guardado en ${copyPath}. Resuelva en la interfaz ("Conservar la local" / "Conservar la remota") o con "cordiax-sync resolve --keep local|remote".`,
-      `CONFLICT! The database changed here and on the server (${remote.device}, ${remote.time}). Both are kept: the local one stays in use and the remote one was saved to ${copyPath}. Resolve in the interface ("Keep local" / "Keep remote") or with "cordiax-sync resolve --keep local|remote".`,
+      `¡CONFLICTO! La base de datos cambió aquí y en el servidor (${remote.device}, ${remote.time}). Se conservan las dos: la local sigue en uso y la remota se ha guardado${encNote.es} en ${copyPath}. Resuelva en la interfaz ("Conservar la local" / "Conservar la del servidor") o con "cordiax-sync resolve --keep local|remote".`,
+      `CONFLICT! The database changed here and on the server (${remote.device}, ${remote.time}). Both are kept: the local one stays in use and the remote one was saved${encNote.en} to ${copyPath}. Resolve in the interface ("Keep local" / "Keep the server's") or with "cordiax-sync resolve --keep local|remote".`,
       { ...info, reason },
       'warn',
     );
@@ -314,7 +394,8 @@ export class SyncEngine {
 
   /**
    * Resolves a conflict. 'local': the local database wins and is pushed next (over the conflicting generation, by
-   * compare-and-swap). 'remote': the saved remote copy replaces the local database (after a local backup).
+   * compare-and-swap). 'remote': the saved remote copy replaces the local database in the form it is in (locked:
+   * the .enc; plain or unlocked: restored under the write lock), after a local backup.
    */
   async resolve(keep: 'local' | 'remote'): Promise<void> {
     if (this.inFlight) await this.inFlight.catch(() => {});
@@ -323,27 +404,40 @@ export class SyncEngine {
     if (!c) throw new SyncError('NOT_FOUND', { es: 'No hay ningún conflicto pendiente.', en: 'There is no pending conflict.' });
     if (keep === 'local') {
       // Base = the remote version we saw, local hash unknown: the next sync sees "only local changed" and pushes.
-      await this.state.update(this.target, { conflict: null, base: { generation: c.remoteGeneration, remoteSha256: c.remoteSha256, localSha256: '' }, localFingerprint: null });
+      const local = await this.local.contentHash();
+      await local.snapshot?.dispose();
+      await this.state.update(this.target, {
+        conflict: null,
+        base: { generation: c.remoteGeneration, remoteSha256: c.remoteSha256, localSha256: '' },
+        localFingerprint: null,
+        shrinkConfirmed: local.sha256,
+        restoredSha256: local.sha256,
+        encReplacedAt: null,
+        localIdentity: await localIdentity(this.o.databasePath),
+      });
       this.emit('info', 'CONFLICT_RESOLVED_LOCAL', 'Conflicto resuelto: se conserva la versión local; se enviará en la próxima sincronización.', 'Conflict resolved: the local version is kept; it will be sent on the next sync.');
       return;
     }
-    let localSha: string;
-    if (c.copyPath.endsWith('.age')) {
-      const keys = await this.local.decryptOptions();
-      if (!keys) throw new SyncError('ENCRYPTION', { es: 'La copia remota está cifrada y no hay identidad para descifrarla.', en: 'The remote copy is encrypted and there is no identity to decrypt it.' });
-      const work = await privateTempDir(this.o.tmpDir);
-      try {
-        const plain = path.join(work.dir, 'remote.db');
-        await (await import('../crypto/index.js')).decryptFile(c.copyPath, plain, keys);
-        localSha = await this.local.applyPlain(plain);
-      } finally {
-        await work.dispose();
-      }
-    } else {
-      localSha = await this.local.applyPlain(c.copyPath);
+    const work = await privateTempDir(this.o.tmpDir);
+    let applied: ApplyResult;
+    try {
+      applied = await this.local.applyDownload(c.copyPath, c.copyPath.endsWith('.age'), work.dir);
+    } finally {
+      await work.dispose();
     }
-    await this.state.update(this.target, { conflict: null, base: { generation: c.remoteGeneration, remoteSha256: c.remoteSha256, localSha256: localSha }, localFingerprint: null, localSha256: localSha });
-    this.emit('info', 'CONFLICT_RESOLVED_REMOTE', 'Conflicto resuelto: la versión remota sustituye a la local (se guardó una copia de seguridad de la local).', 'Conflict resolved: the remote version replaces the local one (a backup of the local one was kept).');
+    if (applied.status === 'pending') throw new SyncError('ENCRYPTION', { es: 'La copia remota está cifrada y no hay identidad para descifrarla.', en: 'The remote copy is encrypted and there is no identity to decrypt it.' });
+    await this.state.update(this.target, {
+      conflict: null,
+      base: { generation: c.remoteGeneration, remoteSha256: c.remoteSha256, localSha256: applied.localSha256, localAliases: applied.aliases, rows: applied.rows },
+      known: this.remember(st, c.remoteGeneration, [applied.localSha256, c.remoteSha256, ...(applied.aliases ?? [])]),
+      localFingerprint: null,
+      localSha256: applied.localSha256,
+      localIdentity: await localIdentity(this.o.databasePath),
+      encReplacedAt: null,
+    });
+    const where = applied.backupPath ? ` en ${applied.backupPath}` : '';
+    const whereEn = applied.backupPath ? ` at ${applied.backupPath}` : '';
+    this.emit('info', 'CONFLICT_RESOLVED_REMOTE', `Conflicto resuelto: la versión del servidor sustituye a la local (copia de seguridad de la local${where}).`, `Conflict resolved: the server's version replaces the local one (backup of the local one${whereEn}).`);
   }
 
   /** Remote history (newest first) for "restore a version". */
@@ -364,8 +458,10 @@ export class SyncEngine {
       await this.remote.pull(file, v);
       const applied = await this.local.applyDownload(file, v.encrypted, work.dir);
       if (applied.status === 'pending') throw new SyncError('ENCRYPTION', { es: 'La versión está cifrada y no hay identidad para descifrarla.', en: 'The version is encrypted and there is no identity to decrypt it.' });
-      await this.state.update(this.target, { localFingerprint: null });
-      this.emit('info', 'VERSION_RESTORED', `Versión ${generation} restaurada en la base de datos local (se guardó una copia de seguridad).`, `Version ${generation} restored into the local database (a backup was kept).`);
+      await this.state.update(this.target, { localFingerprint: null, restoredSha256: applied.localSha256, localIdentity: await localIdentity(this.o.databasePath) });
+      const where = applied.backupPath ? ` (copia de seguridad de la anterior en ${applied.backupPath})` : '';
+      const whereEn = applied.backupPath ? ` (backup of the previous one at ${applied.backupPath})` : '';
+      this.emit('info', 'VERSION_RESTORED', `Versión ${generation} restaurada en la base de datos local${where}.`, `Version ${generation} restored into the local database${whereEn}.`);
     } finally {
       await work.dispose();
     }

@@ -6,7 +6,9 @@
 import { promises as fsp, constants as fsc } from 'node:fs';
 import path from 'node:path';
 import { SyncError } from '../errors.js';
-import { sha256File, takeSnapshot, verifyDatabase, restoreInto, privateTempDir, type Snapshot } from '../db/snapshot.js';
+import { countRows, sha256File, takeSnapshot, verifyDatabase, privateTempDir, type Snapshot } from '../db/snapshot.js';
+import { copyToUniqueFile, isAbsentDatabase, liveFingerprint, LocalChangedError, readLive, replaceLiveDatabase } from '../db/live.js';
+import * as ageCrypto from '../crypto/index.js';
 import type { EncryptionConfig } from '../config/schema.js';
 import type { Logger } from '../log/events.js';
 
@@ -14,11 +16,30 @@ export const AGE_MAGIC = Buffer.from('age-encryption.org/v1\n', 'latin1');
 
 export type EncryptionState = 'off' | 'locked' | 'unlocked' | 'missing';
 
-/** The local content a plan was made on. */
+/** The local content a plan was made on (checked again inside the live database's write lock before a replace). */
 export interface LocalExpectation {
   sha256: string | null;
   fingerprint: string;
 }
+
+/** The local content now: its hash, the same content's hash in other forms (aliases), and its row count. */
+export interface LocalContent {
+  sha256: string | null;
+  fingerprint: string;
+  /**
+   * Hashes of the same content in another form: the plaintext content hash of a locked .enc when a key is at hand.
+   * An unlock or a lock of the same version is then not taken for a local edit.
+   */
+  aliases?: string[];
+  /** Rows in all tables of a plaintext snapshot (for the guard against pushing a wiped database). */
+  rows?: number;
+  snapshot?: Snapshot;
+}
+
+/** What applying a download did. */
+export type ApplyResult =
+  | { status: 'applied'; localSha256: string; aliases?: string[]; rows?: number; backupPath: string | null }
+  | { status: 'pending' };
 
 export interface LocalDbOptions {
   databasePath: string;
@@ -48,35 +69,14 @@ async function exists(p: string): Promise<boolean> {
   );
 }
 
-/**
- * File stats plus the first bytes of each file: SQLite bumps the header's change counter on every rollback-mode
- * commit and new WAL salts on every WAL reset, so commits inside one timestamp tick are still seen.
- */
-async function fingerprintOf(files: string[], headBytes = 32): Promise<string> {
-  const parts: string[] = [];
-  for (const f of files) {
-    const st = await fsp.stat(f, { bigint: true }).catch(() => null);
-    if (!st) {
-      parts.push(`${f}:-`);
-      continue;
-    }
-    let head = '';
-    const fh = await fsp.open(f, 'r').catch(() => null);
-    if (fh) {
-      const buf = Buffer.alloc(headBytes);
-      const { bytesRead } = await fh.read(buf, 0, headBytes, 0).catch(() => ({ bytesRead: 0 }));
-      await fh.close();
-      head = buf.subarray(0, bytesRead).toString('hex');
-    }
-    parts.push(`${f}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}:${head}`);
-  }
-  return parts.join('|');
+/** A fingerprint of a file that is not an SQLite database (the .enc): stats only, it is replaced by rename. */
+async function fileStatFingerprint(f: string): Promise<string> {
+  const st = await fsp.stat(f, { bigint: true }).catch(() => null);
+  return st ? `${path.basename(f)}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : `${path.basename(f)}:-`;
 }
 
-/** Lazy import so a missing crypto module only affects encrypted syncs. */
-async function crypto() {
-  return import('../crypto/index.js');
-}
+/** Backup file names: `<base>-<YYYYMMDDTHHMMSSmmm>-<why>[-n].db[.enc]`, unique by exclusive create. */
+const BACKUP_NAME = /^(.*)-(\d{8}T\d{9})-[a-z-]+?(?:-\d+)?\.db(?:\.enc)?$/;
 
 export class LocalDb {
   constructor(private readonly o: LocalDbOptions) {}
@@ -92,7 +92,8 @@ export class LocalDb {
   }
 
   async state(): Promise<EncryptionState> {
-    const plain = await exists(this.o.databasePath);
+    // A 0-byte file (created by an app at launch, or by us before a first pull) holds no database yet.
+    const plain = !isAbsentDatabase(this.o.databasePath);
     if (!this.encryptionOn) return plain ? 'off' : 'missing';
     if (plain) return 'unlocked';
     return (await exists(this.encryptedPath)) ? 'locked' : 'missing';
@@ -101,41 +102,51 @@ export class LocalDb {
   /** A cheap fingerprint of the files the content hash depends on. */
   async fingerprint(): Promise<string> {
     const st = await this.state();
-    if (st === 'locked') return `locked|${await fingerprintOf([this.encryptedPath])}`;
-    return `${st}|${await fingerprintOf([this.o.databasePath, `${this.o.databasePath}-wal`])}`;
+    if (st === 'locked') return `locked|${await fileStatFingerprint(this.encryptedPath)}`;
+    return `${st}|${await liveFingerprint(this.o.databasePath)}`;
   }
 
   /**
    * The local content hash: of a consistent snapshot (plain or unlocked), or of the .enc file (locked).
-   * Returns the snapshot too when one was taken, so a push can use it without taking another.
+   * Returns the snapshot too when one was taken, so a push can use it without taking another. `previous` (what the
+   * last sync recorded) lets an unchanged fingerprint skip the snapshot.
    */
-  async contentHash(previous?: { fingerprint?: string | null; sha256?: string | null }): Promise<{ sha256: string | null; fingerprint: string; snapshot?: Snapshot }> {
-    // sha256 here is the CONTENT hash (snapshot.contentSha256 for plain databases, the file hash for a locked .enc).
+  async contentHash(previous?: { fingerprint?: string | null; sha256?: string | null; aliases?: string[] | null }): Promise<LocalContent> {
     const st = await this.state();
     const fp = await this.fingerprint();
     if (st === 'missing') return { sha256: null, fingerprint: fp };
-    if (previous?.fingerprint && previous.fingerprint === fp && previous.sha256) return { sha256: previous.sha256, fingerprint: fp };
-    if (st === 'locked') return { sha256: (await sha256File(this.encryptedPath)).sha256, fingerprint: fp };
-    const snapshot = await takeSnapshot(this.o.databasePath, { tmpParent: this.o.tmpParent });
-    return { sha256: snapshot.contentSha256, fingerprint: fp, snapshot };
+    if (previous?.fingerprint && previous.fingerprint === fp && previous.sha256) return { sha256: previous.sha256, fingerprint: fp, aliases: previous.aliases ?? undefined };
+    if (st === 'locked') {
+      const sha256 = (await sha256File(this.encryptedPath)).sha256;
+      const plain = await this.plainContentOfEncrypted(this.encryptedPath);
+      return { sha256, fingerprint: fp, aliases: plain ? [plain.contentSha256] : undefined, rows: plain?.rows };
+    }
+    const live = await readLive(this.o.databasePath, this.o.tmpParent);
+    if (!live.snapshot) return { sha256: null, fingerprint: live.fingerprint };
+    return { sha256: live.contentSha256, fingerprint: `${st}|${live.fingerprint}`, snapshot: live.snapshot, rows: countRows(live.snapshot.path) };
   }
 
   /**
-   * True when the local content is still what was planned on (`expect`): the cheap fingerprint first, then the
-   * content hash. Guards a pull against replacing rows the app committed while the download ran.
+   * The plaintext content hash (and rows) of an age file, when a key is at hand here; null otherwise. Decrypted into
+   * a private temp folder that is removed at once: with encryption on, nothing plaintext stays on disk.
    */
-  async unchangedSince(expect: LocalExpectation): Promise<boolean> {
-    if ((await this.fingerprint()) === expect.fingerprint) return true;
-    const h = await this.contentHash();
-    await h.snapshot?.dispose();
-    if (h.sha256 !== expect.sha256) return false;
-    expect.fingerprint = h.fingerprint;
-    return true;
-  }
-
-  private async assertUnchanged(expect: LocalExpectation | undefined): Promise<void> {
-    if (expect && !(await this.unchangedSince(expect))) {
-      throw new SyncError('CONFLICT', { es: 'La base de datos local cambió durante la descarga; no se reemplaza.', en: 'The local database changed during the download; it is not replaced.' }, { details: { localChanged: true } });
+  async plainContentOfEncrypted(file: string): Promise<{ contentSha256: string; rows: number } | null> {
+    const keys = await this.decryptOptions().catch(() => null);
+    if (!keys) return null;
+    const tmp = await privateTempDir(this.o.tmpParent);
+    try {
+      const plain = path.join(tmp.dir, 'plain.db');
+      await ageCrypto.decryptFile(file, plain, keys);
+      const snap = await takeSnapshot(plain, { tmpParent: tmp.dir });
+      try {
+        return { contentSha256: snap.contentSha256, rows: countRows(snap.path) };
+      } finally {
+        await snap.dispose();
+      }
+    } catch {
+      return null;
+    } finally {
+      await tmp.dispose();
     }
   }
 
@@ -163,9 +174,8 @@ export class LocalDb {
         const snap = snapshot ?? (await takeSnapshot(this.o.databasePath, { tmpParent: this.o.tmpParent }));
         snapshot = snap;
         const enc = path.join(tmp.dir, 'snapshot.db.age');
-        const c = await crypto();
         const opts = await this.encryptOptions();
-        const r = await c.encryptFile(snap.path, enc, opts);
+        const r = await ageCrypto.encryptFile(snap.path, enc, opts);
         // The plaintext snapshot is no longer needed: remove it before anything goes out.
         await snap.dispose();
         snapshot = undefined;
@@ -200,9 +210,9 @@ export class LocalDb {
     }
   }
 
-  private async encryptOptions(): Promise<{ recipients?: string[]; passphrase?: string }> {
+  async encryptOptions(): Promise<{ recipients?: string[]; passphrase?: string }> {
     const e = this.o.encryption!;
-    if (e.mode === 'passphrase') return { passphrase: await (await crypto()).readPassphrase(e) };
+    if (e.mode === 'passphrase') return { passphrase: await ageCrypto.readPassphrase(e) };
     if (!e.recipients.length) throw new SyncError('ENCRYPTION', { es: 'Encriptación activada sin claves públicas (recipients).', en: 'Encryption is on but no public keys (recipients) are set.' });
     return { recipients: e.recipients };
   }
@@ -211,48 +221,54 @@ export class LocalDb {
   async decryptOptions(): Promise<{ identities?: string[]; passphrase?: string } | null> {
     const e = this.o.encryption;
     if (!e) return null;
-    const c = await crypto();
     if (e.mode === 'passphrase') {
       if (!e.passphrase_file && !e.passphrase_env) return null;
-      return { passphrase: await c.readPassphrase(e) };
+      return { passphrase: await ageCrypto.readPassphrase(e) };
     }
     if (!e.identity_file) return null;
     if (!(await exists(e.identity_file))) return null;
-    return { identities: await c.loadIdentityFile(e.identity_file) };
+    return { identities: await ageCrypto.loadIdentityFile(e.identity_file) };
   }
 
   /**
-   * Applies a verified download (already hash-checked against the manifest) to the local side.
-   * Returns 'pending' when an encrypted download cannot be decrypted here (no identity).
+   * Applies a verified download (already hash-checked against the manifest) to the local side, in the form the
+   * database is in: locked -> the .enc is replaced (nothing plaintext written); plain or unlocked -> restored into
+   * the live database under its write lock. Returns 'pending' when an encrypted download cannot be decrypted here.
+   * With `expect`, refuses (LocalChangedError) if the local content moved since it was planned on.
    */
-  async applyDownload(file: string, remoteEncrypted: boolean, workDir: string, expect?: LocalExpectation): Promise<{ status: 'applied'; localSha256: string } | { status: 'pending' }> {
+  async applyDownload(file: string, remoteEncrypted: boolean, workDir: string, expect?: LocalExpectation): Promise<ApplyResult> {
     const st = await this.state();
-    if (remoteEncrypted) {
-      if (!(await this.isAge(file))) throw new SyncError('ENCRYPTION', { es: 'El manifiesto dice que la copia remota está cifrada pero no lo está; no se aplica.', en: 'The manifest says the remote copy is encrypted but it is not; not applied.' });
-      if (this.encryptionOn && st === 'locked') {
-        await (await crypto()).verifyFile(file, (await this.decryptOptions()) ?? {}).catch((err) => {
+    if (remoteEncrypted && !(await this.isAge(file))) {
+      throw new SyncError('ENCRYPTION', { es: 'El manifiesto dice que la copia remota está cifrada pero no lo está; no se aplica.', en: 'The manifest says the remote copy is encrypted but it is not; not applied.' });
+    }
+    if (this.encryptionOn && st === 'locked') {
+      let enc = file;
+      if (remoteEncrypted) {
+        await ageCrypto.verifyFile(file, (await this.decryptOptions()) ?? {}).catch((err) => {
           // Without keys the ciphertext cannot be opened here; its hash was checked against the manifest.
           if ((err as { details?: { reason?: string } }).details?.reason !== 'no-key') throw err;
         });
-        return { status: 'applied', localSha256: await this.replaceAtomically(file, this.encryptedPath, expect) };
+      } else {
+        // A plaintext remote while we are locked: keep the local form (encrypted) rather than writing plaintext here.
+        await verifyDatabase(file);
+        enc = path.join(workDir, 'incoming.db.age');
+        await ageCrypto.encryptFile(file, enc, await this.encryptOptions());
       }
+      const plain = await this.plainContentOfEncrypted(enc);
+      const r = await this.replaceEncrypted(enc, expect);
+      return { status: 'applied', localSha256: r.sha256, aliases: plain ? [plain.contentSha256] : undefined, rows: plain?.rows, backupPath: r.backupPath };
+    }
+    if (remoteEncrypted) {
       const keys = await this.decryptOptions();
       if (!keys) return { status: 'pending' };
       const plain = path.join(workDir, 'decrypted.db');
-      await (await crypto()).decryptFile(file, plain, keys);
-      return { status: 'applied', localSha256: await this.applyPlain(plain, expect) };
+      await ageCrypto.decryptFile(file, plain, keys);
+      return { status: 'applied', ...(await this.applyPlain(plain, expect)) };
     }
-    await verifyDatabase(file);
-    if (this.encryptionOn && st === 'locked') {
-      // A plaintext remote while we are locked: keep the local form (encrypted) rather than writing plaintext here.
-      const enc = path.join(workDir, 'incoming.db.age');
-      await (await crypto()).encryptFile(file, enc, await this.encryptOptions());
-      return { status: 'applied', localSha256: await this.replaceAtomically(enc, this.encryptedPath, expect) };
-    }
-    return { status: 'applied', localSha256: await this.applyPlain(file, expect) };
+    return { status: 'applied', ...(await this.applyPlain(file, expect)) };
   }
 
-  private async isAge(file: string): Promise<boolean> {
+  async isAge(file: string): Promise<boolean> {
     const fh = await fsp.open(file, 'r');
     try {
       const buf = Buffer.alloc(AGE_MAGIC.length);
@@ -264,62 +280,127 @@ export class LocalDb {
   }
 
   /**
-   * Verifies, backs up the current local database, then restores through SQLite into the live file. With `expect`,
-   * refuses (CONFLICT) if the local content moved since it was planned on, checked again right before the restore.
-   * Returns the content hash the live database has right after the restore: a snapshot of the incoming file hashes
-   * the same as a snapshot of the restored database (VACUUM INTO output depends only on the content), and taking it
-   * from the file means a commit the app makes just after the restore is seen as a local change, never absorbed.
+   * Verifies `file`, then replaces the live database's content with it under the database's write lock (live.ts):
+   * the "unchanged since the plan" check, the backup of what is replaced and the replace cannot be separated by an
+   * application commit, and the result is read back. `file` is copied first: the caller's file stays as it was.
    */
-  async applyPlain(file: string, expect?: LocalExpectation): Promise<string> {
+  async applyPlain(file: string, expect?: LocalExpectation): Promise<{ localSha256: string; rows: number; backupPath: string | null }> {
     await verifyDatabase(file);
-    const incoming = await takeSnapshot(file, { tmpParent: this.o.tmpParent });
-    await incoming.dispose();
-    await this.backupLocal('before-replace');
-    await this.assertUnchanged(expect);
-    await restoreInto(file, this.o.databasePath, { beforeReplace: () => this.assertUnchanged(expect) });
-    return incoming.contentSha256;
+    const tmp = await privateTempDir(this.o.tmpParent);
+    try {
+      const incoming = path.join(tmp.dir, 'incoming.db');
+      await fsp.copyFile(file, incoming);
+      const rows = countRows(incoming);
+      const r = await replaceLiveDatabase(incoming, this.o.databasePath, {
+        expect: expect ? { fingerprint: expect.fingerprint, contentSha256: expect.sha256 } : undefined,
+        keepBackup: (snap) => this.keepBackup(snap.path, 'before-replace', '.db'),
+        tmpParent: this.o.tmpParent,
+      });
+      if (r.backupPath) this.logBackup(r.backupPath);
+      return { localSha256: r.contentSha256, rows, backupPath: r.backupPath };
+    } finally {
+      await tmp.dispose();
+    }
   }
 
-  /** Keeps a copy of the local database before it is replaced (the last `keepBackups`). */
+  private logBackup(where: string): void {
+    this.o.log.emit({ type: 'info', code: 'LOCAL_BACKUP', text: { es: `Copia de seguridad de la base de datos local guardada en ${where}.`, en: `Backup of the local database kept at ${where}.` }, data: { path: where } });
+  }
+
+  /** Keeps a consistent copy of the local database now (e.g. before "restore"); null when there is none. */
   async backupLocal(why: string): Promise<string | null> {
     const st = await this.state();
     if (st === 'missing') return null;
-    await fsp.mkdir(this.o.backupsDir, { recursive: true, mode: 0o700 });
-    const ts = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
-    const base = path.basename(this.o.databasePath).replace(/\.db$/, '');
-    let dest: string;
-    if (st === 'locked') {
-      dest = path.join(this.o.backupsDir, `${base}-${ts}-${why}.db.enc`);
-      await fsp.copyFile(this.encryptedPath, dest);
-    } else {
-      dest = path.join(this.o.backupsDir, `${base}-${ts}-${why}.db`);
-      const snap = await takeSnapshot(this.o.databasePath, { tmpParent: this.o.tmpParent });
-      try {
-        await fsp.copyFile(snap.path, dest);
-      } finally {
-        await snap.dispose();
-      }
+    if (st === 'locked') return this.keepBackup(this.encryptedPath, why, '.db.enc');
+    const snap = await takeSnapshot(this.o.databasePath, { tmpParent: this.o.tmpParent });
+    try {
+      return await this.keepBackup(snap.path, why, '.db');
+    } finally {
+      await snap.dispose();
     }
-    await fsp.chmod(dest, 0o600);
-    await this.pruneBackups();
+  }
+
+  /**
+   * Copies `src` into the backups folder under a name that is never reused (milliseconds, then a counter, created
+   * exclusively and fsynced), then prunes older backups of the same database only.
+   */
+  private async keepBackup(src: string, why: string, ext: '.db' | '.db.enc'): Promise<string> {
+    const ts = new Date().toISOString().replace(/[-:.]/g, '').replace(/Z$/, '');
+    const base = path.basename(this.o.databasePath).replace(/\.db$/, '');
+    const dest = await copyToUniqueFile(src, this.o.backupsDir, `${base}-${ts}-${why}`, ext);
+    await this.pruneBackups(dest).catch(() => {});
     return dest;
   }
 
-  private async pruneBackups(): Promise<void> {
-    const keep = this.o.keepBackups ?? 5;
-    const names = (await fsp.readdir(this.o.backupsDir)).filter((n) => /-\d{8}T\d{6}-/.test(n)).sort();
-    for (const n of names.slice(0, Math.max(0, names.length - keep))) await fsp.rm(path.join(this.o.backupsDir, n), { force: true });
+  /**
+   * Backups are pruned per database (its base name), newest first by the time in the name: the newest
+   * `keepBackups` (default 10) stay, and so does any backup younger than an hour (a burst of pulls must not push
+   * out the copy that holds displaced rows); never the one just written.
+   */
+  private async pruneBackups(justWritten: string): Promise<void> {
+    const keep = this.o.keepBackups ?? 10;
+    const base = path.basename(this.o.databasePath).replace(/\.db$/, '');
+    const mine: Array<{ name: string; stamp: string }> = [];
+    for (const name of await fsp.readdir(this.o.backupsDir)) {
+      const m = BACKUP_NAME.exec(name);
+      if (m && m[1] === base) mine.push({ name, stamp: m[2] });
+    }
+    mine.sort((a, b) => (a.stamp < b.stamp ? 1 : a.stamp > b.stamp ? -1 : a.name < b.name ? 1 : -1));
+    const hourAgo = Date.now() - 3600_000;
+    for (const { name } of mine.slice(keep)) {
+      const p = path.join(this.o.backupsDir, name);
+      if (p === justWritten) continue;
+      const st = await fsp.stat(p).catch(() => null);
+      if (st && st.mtimeMs < hourAgo) await fsp.rm(p, { force: true });
+    }
   }
 
-  /** Replaces a file (the .enc) by rename after a backup; returns the hash of what is now in place. */
-  private async replaceAtomically(src: string, dest: string, expect?: LocalExpectation): Promise<string> {
+  /**
+   * Replaces the .enc (a file the app reads at unlock and writes at lock, never opens as SQLite). The current .enc
+   * is first moved into the backups folder (so whatever is there at that instant is kept), checked against the plan,
+   * and the new one is linked into place only if no new .enc appeared meanwhile (link never overwrites).
+   */
+  private async replaceEncrypted(src: string, expect?: LocalExpectation): Promise<{ sha256: string; backupPath: string | null }> {
     const { sha256 } = await sha256File(src);
-    await this.backupLocal('before-replace');
-    await this.assertUnchanged(expect);
-    const tmp = `${dest}.incoming-${process.pid}`;
-    await fsp.copyFile(src, tmp);
-    await fsp.chmod(tmp, 0o600);
-    await fsp.rename(tmp, dest);
-    return sha256;
+    const dest = this.encryptedPath;
+    const staged = `${dest}.incoming-${process.pid}-${Date.now()}`;
+    await fsp.copyFile(src, staged);
+    await fsp.chmod(staged, 0o600);
+    const fh = await fsp.open(staged, 'r+');
+    await fh.sync().finally(() => fh.close());
+    try {
+      let backupPath: string | null = null;
+      if (await exists(dest)) {
+        const ts = new Date().toISOString().replace(/[-:.]/g, '').replace(/Z$/, '');
+        const base = path.basename(this.o.databasePath).replace(/\.db$/, '');
+        // Move the live .enc aside (same folder, atomic): whatever the app had there at that instant is what we keep.
+        // A crash from here to the link below leaves it under this name beside the database.
+        const aside = `${dest}.replaced-${process.pid}-${Date.now()}`;
+        await fsp.rename(dest, aside);
+        backupPath = await copyToUniqueFile(aside, this.o.backupsDir, `${base}-${ts}-before-replace`, '.db.enc');
+        const was = (await sha256File(aside)).sha256;
+        if (expect && expect.sha256 !== null && was !== expect.sha256) {
+          await fsp.link(aside, dest).catch(() => {});
+          await fsp.rm(aside, { force: true });
+          throw new LocalChangedError({ es: 'La base de datos cifrada local cambió durante la descarga; no se reemplaza.', en: 'The local encrypted database changed during the download; it is not replaced.' });
+        }
+        await fsp.rm(aside, { force: true });
+        await this.pruneBackups(backupPath).catch(() => {});
+        this.logBackup(backupPath);
+      } else if (expect && expect.sha256 !== null) {
+        throw new LocalChangedError({ es: 'La base de datos cifrada local desapareció durante la descarga; no se reemplaza.', en: 'The local encrypted database disappeared during the download; it is not replaced.' });
+      }
+      try {
+        await fsp.link(staged, dest);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
+          throw new LocalChangedError({ es: 'La aplicación escribió una nueva base de datos cifrada mientras se reemplazaba; se conservan las dos.', en: 'The application wrote a new encrypted database while it was being replaced; both are kept.' });
+        }
+        throw err;
+      }
+      return { sha256, backupPath };
+    } finally {
+      await fsp.rm(staged, { force: true });
+    }
   }
 }

@@ -12,12 +12,16 @@ export interface Base {
   remoteSha256: string;
   /** Hash of the local database (snapshot) right after that sync. */
   localSha256: string;
+  /** The same local content in other forms (plaintext hash of a locked .enc): equal to one of them is unchanged. */
+  localAliases?: string[];
+  /** Rows of that version, when known (guard against pushing a wiped database). */
+  rows?: number;
 }
 
 export type Plan =
   | { action: 'none'; reason: 'unchanged' | 'same-content' | 'direction' | 'remote-empty-local-missing' }
   | { action: 'push'; reason: 'local-changed' | 'remote-empty' | 'push-only-endpoint' }
-  | { action: 'pull'; reason: 'remote-changed' | 'no-local' }
+  | { action: 'pull'; reason: 'remote-changed' | 'no-local' | 'local-is-older-version' }
   | { action: 'conflict'; reason: 'both-changed' | 'first-sync-differs' };
 
 export interface PlanInput {
@@ -31,6 +35,13 @@ export interface PlanInput {
   direction: Direction;
   /** For push-only endpoints: the hash last acknowledged by the remote. */
   lastAckedSha256?: string | null;
+  /** Other forms of the local content (see Base.localAliases). */
+  localAliases?: string[];
+  /**
+   * The local content equals a version this device held before the base (an unlock of an older .enc, a state file
+   * whose database is behind): it is not a local edit, so the remote's newer version is fast-forwarded.
+   */
+  localIsOlderVersion?: boolean;
 }
 
 export function plan(input: PlanInput): Plan {
@@ -52,22 +63,21 @@ export function plan(input: PlanInput): Plan {
   // Identical bytes on both sides (first contact, or our own push whose record was lost in a crash): in sync.
   if (remote.sha256 === (input.localBytesSha256 ?? local)) return { action: 'none', reason: base && base.generation === remote.generation && base.localSha256 === local ? 'unchanged' : 'same-content' };
 
-  if (!base) {
-    // First sync with a remote that already holds a different database: it must not be overwritten in either
-    // direction without the user's say.
-    if (direction === 'pull') return { action: 'pull', reason: 'remote-changed' };
-    if (direction === 'push') return { action: 'push', reason: 'local-changed' };
-    return { action: 'conflict', reason: 'first-sync-differs' };
-  }
+  // First sync with a remote that already holds a different database: it must not be overwritten in either
+  // direction without the user's say, whatever `direction` says (direction picks which side may move, never which
+  // side may be thrown away).
+  if (!base) return { action: 'conflict', reason: 'first-sync-differs' };
 
-  const localChanged = local !== base.localSha256;
+  const forms = [local, ...(input.localAliases ?? [])];
+  const localChanged = !forms.some((h) => h === base.localSha256 || (base.localAliases ?? []).includes(h));
+  if (localChanged && input.localIsOlderVersion) {
+    return direction === 'push' ? { action: 'none', reason: 'direction' } : { action: 'pull', reason: 'local-is-older-version' };
+  }
   const remoteChanged = remote.generation !== base.generation || remote.sha256 !== base.remoteSha256;
 
   if (!localChanged && !remoteChanged) return { action: 'none', reason: 'unchanged' };
   if (localChanged && !remoteChanged) return direction === 'pull' ? { action: 'none', reason: 'direction' } : { action: 'push', reason: 'local-changed' };
   if (!localChanged && remoteChanged) return direction === 'push' ? { action: 'none', reason: 'direction' } : { action: 'pull', reason: 'remote-changed' };
-  // Both moved. A one-way direction is the user's explicit choice of authority; bidirectional keeps both.
-  if (direction === 'push') return { action: 'push', reason: 'local-changed' };
-  if (direction === 'pull') return { action: 'pull', reason: 'remote-changed' };
+  // Both moved: keep both, in every direction (a one-way setting never silently drops the other side's rows).
   return { action: 'conflict', reason: 'both-changed' };
 }

@@ -17,6 +17,14 @@ export interface ConflictInfo {
   localSize: number;
   localTime: string;
   detectedAt: string;
+  /** Why the sync stopped: 'both-changed', 'would-wipe-rows', 'unlocked-before-pull', ... */
+  reason?: string;
+}
+
+/** A version this device held (pushed or pulled): its local content hashes in every form, for fast-forwards. */
+export interface KnownVersion {
+  generation: number;
+  hashes: string[];
 }
 
 export interface PendingDownload {
@@ -45,6 +53,18 @@ export interface TargetState {
   /** Local file fingerprint at the last snapshot, to skip snapshots when nothing was written. */
   localFingerprint?: string | null;
   localSha256?: string | null;
+  /** Other forms of the content at localFingerprint (the plaintext hash of a locked .enc), see LocalContent. */
+  localAliases?: string[] | null;
+  /** The last versions this device held, newest first: local content equal to one of them is not a local edit. */
+  known?: KnownVersion[];
+  /** File identity (device:inode) of the plain database at the base: a state copied to another PC does not match. */
+  localIdentity?: string | null;
+  /** When a locked pull replaced the .enc (this machine's clock): a plaintext created before it may be stale. */
+  encReplacedAt?: number | null;
+  /** The local content the user chose to send although it drops most rows (resolve --keep local). */
+  shrinkConfirmed?: string | null;
+  /** The local content a "restore" put in place: sent next even though it equals an older version. */
+  restoredSha256?: string | null;
 }
 
 interface StateFile {

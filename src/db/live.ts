@@ -1,0 +1,268 @@
+/**
+ * The one owner of the boundary with the live database: the file an application (Cordiax) has open, writes, locks,
+ * creates and deletes whenever it likes. Everything here works through SQLite's own locking, never through guesses
+ * about files:
+ *  - the files SQLite owns (`-wal`, `-shm`, `-journal`) are never created, deleted or renamed by us;
+ *  - the live database is never renamed over or deleted; a missing one is created exclusively (O_EXCL, 0 bytes);
+ *  - a replacement happens inside SQLite's write lock on the live database, and the check "nothing changed since
+ *    the plan" runs inside that same lock, so no application commit can fall between the check and the replace;
+ *  - after every replacement the live database is read back and must hold exactly the incoming content.
+ *
+ * How the lock is held: SQLite's backup API locks the destination for writing at its first step and keeps the lock
+ * until the last step commits (sqlite3_backup_step). better-sqlite3 runs a zero-page first step and then calls the
+ * progress handler synchronously while that lock is held: the handler is where we check, and throwing from it rolls
+ * the backup back with nothing written. A first step that cannot get the lock (the app holds a write transaction, or
+ * in rollback-journal mode any read transaction) returns `{ totalPages: 0 }` at once: that means busy, and we retry
+ * with a bounded wait instead of taking it for success (shared/notes/data-safety.md).
+ */
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants as fsc, fstatSync, openSync, readSync, statSync, promises as fsp } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { SyncError } from '../errors.js';
+import { takeSnapshot, type Snapshot } from './snapshot.js';
+
+/** What the caller believes the live database holds: checked inside the write lock before anything is replaced. */
+export interface LiveExpectation {
+  /** Cheap file fingerprint (stats + header bytes of the database and its -wal) taken before `contentSha256`. */
+  fingerprint: string;
+  /** Content hash (snapshot.contentSha256), or null for "no database" (missing, or 0 bytes with no WAL data). */
+  contentSha256: string | null;
+}
+
+export interface ReplaceOptions {
+  /** Refuse (LocalChangedError) unless the live database still holds this. Omitted: replace whatever is there. */
+  expect?: LiveExpectation;
+  /** Called with a consistent snapshot of the content about to be replaced, before the replace; returns its path. */
+  keepBackup?: (snapshot: Snapshot) => Promise<string>;
+  /** How long to keep retrying while the application holds its lock (default 30 s). */
+  lockWaitMs?: number;
+  tmpParent?: string;
+}
+
+export interface ReplaceResult {
+  /** Content hash the live database holds now (equal to the incoming file's). */
+  contentSha256: string;
+  /** Where the replaced content was kept, when there was any. */
+  backupPath: string | null;
+}
+
+/** The live database changed since the plan: the caller keeps both sides (conflict), never overwrites. */
+export class LocalChangedError extends SyncError {
+  constructor(why: { es: string; en: string }) {
+    super('CONFLICT', why, { details: { localChanged: true } });
+  }
+}
+
+const HEAD_BYTES = 100;
+
+/**
+ * Stats plus the first bytes of one file: catches commits within one timestamp tick (change counter, WAL salts).
+ * An empty file counts as missing: any connection opening a WAL database creates an empty -wal, which holds nothing.
+ */
+function fileFingerprintSync(file: string): string {
+  let fd: number;
+  try {
+    fd = openSync(file, fsc.O_RDONLY);
+  } catch {
+    return `${path.basename(file)}:-`;
+  }
+  try {
+    const st = fstatSync(fd, { bigint: true });
+    if (st.size === 0n) return `${path.basename(file)}:-`;
+    const buf = Buffer.alloc(HEAD_BYTES);
+    const n = readSync(fd, buf, 0, HEAD_BYTES, 0);
+    return `${path.basename(file)}:${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}:${buf.subarray(0, n).toString('hex')}`;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Synchronous on purpose: it runs inside the backup's progress handler, while the write lock is held. In WAL mode a
+ * commit appends to (or resets) the -wal; in rollback mode it bumps the header's change counter: both show here.
+ */
+export function liveFingerprintSync(dbPath: string): string {
+  return `${fileFingerprintSync(dbPath)}|${fileFingerprintSync(`${dbPath}-wal`)}`;
+}
+
+export async function liveFingerprint(dbPath: string): Promise<string> {
+  return liveFingerprintSync(dbPath);
+}
+
+function sizeOf(file: string): number | null {
+  try {
+    return statSync(file).size;
+  } catch {
+    return null;
+  }
+}
+
+/** True when SQLite would see no database at all: missing, or 0 bytes with no WAL/journal data beside it. */
+export function isAbsentDatabase(dbPath: string): boolean {
+  const main = sizeOf(dbPath);
+  if (main === null) return true;
+  return main === 0 && !sizeOf(`${dbPath}-wal`) && !sizeOf(`${dbPath}-journal`);
+}
+
+export interface LiveReading {
+  /** Taken before the snapshot: a commit during the snapshot shows later as a different fingerprint. */
+  fingerprint: string;
+  contentSha256: string | null;
+  snapshot?: Snapshot;
+  /**
+   * The fingerprint did not move while the snapshot was taken, so it describes exactly this content. (Our own
+   * connection closing last checkpoints a WAL database and moves it once; a busy app moves it every time.)
+   */
+  stable: boolean;
+}
+
+/** The live content now, with the fingerprint that describes it. */
+export async function readLive(dbPath: string, tmpParent?: string): Promise<LiveReading> {
+  const fingerprint = liveFingerprintSync(dbPath);
+  if (isAbsentDatabase(dbPath)) return { fingerprint, contentSha256: null, stable: liveFingerprintSync(dbPath) === fingerprint };
+  const snapshot = await takeSnapshot(dbPath, { tmpParent });
+  return { fingerprint, contentSha256: snapshot.contentSha256, snapshot, stable: liveFingerprintSync(dbPath) === fingerprint };
+}
+
+/** Journal mode from the header (bytes 18/19: 2 = WAL), without opening a connection. */
+function headerJournalIsWal(file: string): boolean | null {
+  let fd: number;
+  try {
+    fd = openSync(file, fsc.O_RDONLY);
+  } catch {
+    return null;
+  }
+  try {
+    const buf = Buffer.alloc(20);
+    if (readSync(fd, buf, 0, 20, 0) < 20) return null;
+    return buf[18] === 2 && buf[19] === 2;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+class MovedUnderLock extends Error {}
+
+/**
+ * Replaces the content of the live database with `incomingPath` (a verified private copy the caller may modify), as
+ * one SQLite transaction under the live database's write lock, after checking `expect` inside that lock and keeping a
+ * backup of what is replaced. Creates the live database exclusively when missing. Verifies the result.
+ */
+export async function replaceLiveDatabase(incomingPath: string, livePath: string, opts: ReplaceOptions = {}): Promise<ReplaceResult> {
+  const deadline = Date.now() + (opts.lockWaitMs ?? 30_000);
+  await fsp.mkdir(path.dirname(livePath), { recursive: true, mode: 0o700 });
+  // Never rename over or truncate an existing file: create it only if absent. An app that creates it meanwhile is
+  // seen by the content check below like any other change.
+  await fsp.writeFile(livePath, Buffer.alloc(0), { flag: 'wx', mode: 0o600 }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EEXIST') throw err;
+  });
+
+  // The incoming copy takes the live database's journal mode, so the header the backup copies keeps the app's mode.
+  const liveWal = headerJournalIsWal(livePath);
+  if (liveWal !== null) {
+    const db = new Database(incomingPath, { fileMustExist: true });
+    try {
+      db.pragma(`journal_mode = ${liveWal ? 'wal' : 'delete'}`);
+    } finally {
+      db.close();
+    }
+    await fsp.rm(`${incomingPath}-wal`, { force: true });
+    await fsp.rm(`${incomingPath}-shm`, { force: true });
+  }
+  const incoming = await takeSnapshot(incomingPath, { tmpParent: opts.tmpParent });
+  await incoming.dispose();
+
+  let backupPath: string | null = null;
+  let checked: { fingerprint: string; contentSha256: string | null } | null = null;
+  let busyRounds = 0;
+  for (;;) {
+    // 1. Outside the lock: what does the live database hold? Must be what the plan saw.
+    const now = await readLive(livePath, opts.tmpParent);
+    try {
+      if (opts.expect && now.contentSha256 !== opts.expect.contentSha256) {
+        throw new LocalChangedError({ es: 'La base de datos local cambió desde que se planificó la sincronización; no se reemplaza.', en: 'The local database changed since the sync was planned; it is not replaced.' });
+      }
+      // 2. Keep what is about to be replaced (once: the content is the same on every retry).
+      if (now.snapshot && backupPath === null && opts.keepBackup) backupPath = await opts.keepBackup(now.snapshot);
+    } finally {
+      await now.snapshot?.dispose();
+    }
+    checked = { fingerprint: now.fingerprint, contentSha256: now.contentSha256 };
+    let moved = !now.stable;
+
+    // 3. Inside the lock: nothing moved since step 1, then the copy, in one transaction.
+    const src = new Database(incomingPath, { readonly: true, fileMustExist: true });
+    let result: { totalPages: number; remainingPages: number } | null = null;
+    try {
+      if (moved) throw new MovedUnderLock();
+      result = await src.backup(livePath, {
+        progress: () => {
+          if (liveFingerprintSync(livePath) !== checked!.fingerprint) throw new MovedUnderLock();
+          return 0x7fffffff; // everything in the next step: the lock is held until it commits
+        },
+      });
+    } catch (err) {
+      if (!(err instanceof MovedUnderLock)) throw mapSqliteError(err);
+      moved = true;
+    } finally {
+      src.close();
+    }
+    if (!moved && result && result.totalPages > 0) break;
+    // Busy (the app holds its lock) or moved (it committed, or checkpointed, between step 1 and the lock): retry.
+    busyRounds++;
+    if (Date.now() > deadline) {
+      throw new SyncError(
+        'LOCKED',
+        { es: 'La base de datos local está ocupada por otro programa (Cordiax) y no se pudo reemplazar; no se ha cambiado nada. Se reintentará en la próxima sincronización.', en: 'The local database is busy in another program (Cordiax) and could not be replaced; nothing was changed. It will be retried at the next sync.' },
+        { details: { rounds: busyRounds } },
+      );
+    }
+    await sleep(moved ? 50 : 100 + Math.floor(Math.random() * 200));
+  }
+
+  // 4. Read back: the live database must hold exactly the incoming content.
+  const after = await readLive(livePath, opts.tmpParent);
+  await after.snapshot?.dispose();
+  if (after.contentSha256 !== incoming.contentSha256) {
+    // Either the app committed in the instant after our commit (its rows sit on top of the pulled ones) or the
+    // replace did not take: both are kept by the caller as a conflict, never recorded as a clean pull.
+    throw new LocalChangedError({
+      es: 'La base de datos local no coincide con la versión recibida justo después de aplicarla (otro programa escribió a la vez); se conservan las dos.',
+      en: 'The local database does not match the received version right after applying it (another program wrote at the same time); both are kept.',
+    });
+  }
+  return { contentSha256: incoming.contentSha256, backupPath };
+}
+
+function mapSqliteError(err: unknown): SyncError {
+  if (err instanceof SyncError) return err;
+  const code = (err as { code?: string }).code ?? '';
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return new SyncError('LOCKED', { es: 'La base de datos local está bloqueada por otro programa; se reintentará.', en: 'The local database is locked by another program; will retry.' }, { cause: err });
+  }
+  return new SyncError('INTERNAL', { es: `No se pudo reemplazar la base de datos local: ${(err as Error).message}`, en: `Could not replace the local database: ${(err as Error).message}` }, { cause: err });
+}
+
+/** A unique, never-overwritten file name in `dir` (exclusive create), e.g. for backups and conflict copies. */
+export async function copyToUniqueFile(src: string, dir: string, stem: string, ext: string): Promise<string> {
+  await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
+  for (let n = 1; ; n++) {
+    const dest = path.join(dir, `${stem}${n > 1 ? `-${n}` : ''}${ext}`);
+    try {
+      await fsp.copyFile(src, dest, fsc.COPYFILE_EXCL);
+      await fsp.chmod(dest, 0o600);
+      const fh = await fsp.open(dest, 'r+');
+      await fh.sync().finally(() => fh.close());
+      return dest;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || n > 1000) throw err;
+    }
+  }
+}
+
+export function uniqueSuffix(): string {
+  return randomBytes(3).toString('hex');
+}
