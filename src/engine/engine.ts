@@ -34,6 +34,8 @@ export interface EngineOptions {
   targetId?: string;
   /** Where local backups go before a replacement (default: <state folder>/backups). */
   backupsDir?: string;
+  /** How long a pull waits for the application to release the database's write lock (default 30 s). */
+  lockWaitMs?: number;
 }
 
 export type SyncAction = 'push' | 'pull' | 'none' | 'conflict' | 'pending';
@@ -73,6 +75,7 @@ export class SyncEngine {
       tmpParent: o.tmpDir,
       backupsDir: o.backupsDir ?? path.join(path.dirname(o.statePath), 'backups'),
       log: o.log,
+      lockWaitMs: o.lockWaitMs,
     });
   }
 

@@ -49,6 +49,8 @@ export interface LocalDbOptions {
   log: Logger;
   /** Kept backups of the local database taken before each replacement. */
   keepBackups?: number;
+  /** How long a replace waits for the application to release the database's write lock (default 30 s). */
+  lockWaitMs?: number;
 }
 
 /** What is about to leave the machine, in a private temp folder. */
@@ -295,6 +297,7 @@ export class LocalDb {
         expect: expect ? { fingerprint: expect.fingerprint, contentSha256: expect.sha256 } : undefined,
         keepBackup: (snap) => this.keepBackup(snap.path, 'before-replace', '.db'),
         tmpParent: this.o.tmpParent,
+        lockWaitMs: this.o.lockWaitMs,
       });
       if (r.backupPath) this.logBackup(r.backupPath);
       return { localSha256: r.contentSha256, rows, backupPath: r.backupPath };
