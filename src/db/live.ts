@@ -28,6 +28,8 @@ export interface LiveExpectation {
   fingerprint: string;
   /** Content hash (snapshot.contentSha256), or null for "no database" (missing, or 0 bytes with no WAL data). */
   contentSha256: string | null;
+  /** The same content in other forms (see LocalContent.aliases in the engine): also "unchanged". */
+  aliases?: string[];
 }
 
 export interface ReplaceOptions {
@@ -182,7 +184,7 @@ export async function replaceLiveDatabase(incomingPath: string, livePath: string
     // 1. Outside the lock: what does the live database hold? Must be what the plan saw.
     const now = await readLive(livePath, opts.tmpParent);
     try {
-      if (opts.expect && now.contentSha256 !== opts.expect.contentSha256) {
+      if (opts.expect && now.contentSha256 !== opts.expect.contentSha256 && !(now.contentSha256 && opts.expect.aliases?.includes(now.contentSha256))) {
         throw new LocalChangedError({ es: 'La base de datos local cambió desde que se planificó la sincronización; no se reemplaza.', en: 'The local database changed since the sync was planned; it is not replaced.' });
       }
       // 2. Keep what is about to be replaced (once: the content is the same on every retry).

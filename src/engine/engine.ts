@@ -180,7 +180,7 @@ export class SyncEngine {
           snapshotToDispose = undefined; // outgoing() owns it now
           break;
         case 'pull':
-          outcome = await this.pull(remote!, work.dir, decision.reason, { sha256: local.sha256, fingerprint: local.fingerprint });
+          outcome = await this.pull(remote!, work.dir, decision.reason, { sha256: local.sha256, fingerprint: local.fingerprint, aliases: local.aliases });
           break;
         case 'conflict':
           outcome = await this.conflict(remote!, work.dir, decision.reason);

@@ -20,6 +20,8 @@ export type EncryptionState = 'off' | 'locked' | 'unlocked' | 'missing';
 export interface LocalExpectation {
   sha256: string | null;
   fingerprint: string;
+  /** The same content in other forms (the plaintext of a locked .enc): an unlock of it is not a change. */
+  aliases?: string[];
 }
 
 /** The local content now: its hash, the same content's hash in other forms (aliases), and its row count. */
@@ -294,7 +296,7 @@ export class LocalDb {
       await fsp.copyFile(file, incoming);
       const rows = countRows(incoming);
       const r = await replaceLiveDatabase(incoming, this.o.databasePath, {
-        expect: expect ? { fingerprint: expect.fingerprint, contentSha256: expect.sha256 } : undefined,
+        expect: expect ? { fingerprint: expect.fingerprint, contentSha256: expect.sha256, aliases: expect.aliases } : undefined,
         keepBackup: (snap) => this.keepBackup(snap.path, 'before-replace', '.db'),
         tmpParent: this.o.tmpParent,
         lockWaitMs: this.o.lockWaitMs,
