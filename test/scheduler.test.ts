@@ -63,7 +63,13 @@ test('plan: the three-way table, never newer-wins', () => {
   assert.deepEqual(plan({ localSha256: 'L2', remote, base, direction: 'bidirectional' }).action, 'push');
   assert.deepEqual(plan({ localSha256: 'L', remote: { ...remote, generation: 4, sha256: 'r4' }, base, direction: 'bidirectional' }).action, 'pull');
   assert.deepEqual(plan({ localSha256: 'L2', remote: { ...remote, generation: 4, sha256: 'r4' }, base, direction: 'bidirectional' }).action, 'conflict');
-  assert.deepEqual(plan({ localSha256: 'L2', remote: { ...remote, generation: 4 }, base, direction: 'pull' }).action, 'pull');
+  // Both changed: a one-way direction still keeps both (conflict), it never drops the other side's rows.
+  assert.deepEqual(plan({ localSha256: 'L2', remote: { ...remote, generation: 4 }, base, direction: 'pull' }).action, 'conflict');
+  assert.deepEqual(plan({ localSha256: 'L2', remote: { ...remote, generation: 4 }, base, direction: 'push' }).action, 'conflict');
+  assert.deepEqual(plan({ localSha256: 'L', remote: { ...remote, generation: 4 }, base, direction: 'pull' }).action, 'pull');
+  // Local content equal to an older version this device held: behind, not edited -> fast-forward.
+  assert.deepEqual(plan({ localSha256: 'L0', remote, base, direction: 'bidirectional', localIsOlderVersion: true }).action, 'pull');
+  assert.deepEqual(plan({ localSha256: 'P', localAliases: ['L'], remote, base, direction: 'bidirectional' }).action, 'none');
   assert.deepEqual(plan({ localSha256: 'L2', remote, base, direction: 'pull' }).action, 'none');
   assert.deepEqual(plan({ localSha256: 'X', remote, base: null, direction: 'bidirectional' }).action, 'conflict');
   assert.deepEqual(plan({ localSha256: 'r3', remote, base: null, direction: 'bidirectional' }).action, 'none');

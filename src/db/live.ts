@@ -39,6 +39,8 @@ export interface ReplaceOptions {
   keepBackup?: (snapshot: Snapshot) => Promise<string>;
   /** How long to keep retrying while the application holds its lock (default 30 s). */
   lockWaitMs?: number;
+  /** Told the content hash the live database is about to hold, before anything is replaced (crash recovery). */
+  beforeReplace?: (incomingContentSha256: string) => Promise<void>;
   tmpParent?: string;
 }
 
@@ -176,6 +178,7 @@ export async function replaceLiveDatabase(incomingPath: string, livePath: string
   }
   const incoming = await takeSnapshot(incomingPath, { tmpParent: opts.tmpParent });
   await incoming.dispose();
+  await opts.beforeReplace?.(incoming.contentSha256);
 
   let backupPath: string | null = null;
   let checked: { fingerprint: string; contentSha256: string | null } | null = null;

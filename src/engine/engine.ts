@@ -150,6 +150,16 @@ export class SyncEngine {
       }
       const local = await this.local.contentHash({ fingerprint: st.localFingerprint, sha256: st.localSha256, aliases: st.localAliases });
       snapshotToDispose = local.snapshot;
+      if (st.pendingPull) {
+        // A pull was interrupted around its replace: if the local database holds what it was replacing with, that
+        // version is ours now (the base), whatever the remote did since; otherwise the old base stands.
+        const p = st.pendingPull;
+        const adopted = local.sha256 === p.localSha256;
+        st = await this.state.update(this.target, {
+          pendingPull: null,
+          ...(adopted ? { base: { generation: p.generation, remoteSha256: p.remoteSha256, localSha256: p.localSha256 }, known: this.remember(st, p.generation, [p.localSha256, p.remoteSha256]) } : {}),
+        });
+      }
       const resend = this.resendRequested;
       this.resendRequested = false;
       let decision: Plan | { action: 'conflict'; reason: string } = plan({
@@ -305,7 +315,9 @@ export class SyncEngine {
     const wasLocked = (await this.local.state()) === 'locked';
     let applied: ApplyResult;
     try {
-      applied = await this.local.applyDownload(file, remote.encrypted, workDir, planned);
+      applied = await this.local.applyDownload(file, remote.encrypted, workDir, planned, async (localSha256) => {
+        await this.state.update(this.target, { pendingPull: { generation: remote.generation, remoteSha256: remote.sha256, localSha256 } });
+      });
     } catch (err) {
       // The app committed while we downloaded (or during the replace): both sides changed, so keep both.
       if (isSyncError(err, 'CONFLICT') && err.details?.localChanged) {
@@ -328,6 +340,7 @@ export class SyncEngine {
     await this.state.update(this.target, {
       base: { generation: remote.generation, remoteSha256: remote.sha256, localSha256: applied.localSha256, localAliases: applied.aliases, rows: applied.rows },
       pending: null,
+      pendingPull: null,
       known: this.remember(st, remote.generation, [applied.localSha256, remote.sha256, ...(applied.aliases ?? [])]),
       encReplacedAt: wasLocked ? Date.now() : null,
       restoredSha256: null,

@@ -240,7 +240,7 @@ export class LocalDb {
    * the live database under its write lock. Returns 'pending' when an encrypted download cannot be decrypted here.
    * With `expect`, refuses (LocalChangedError) if the local content moved since it was planned on.
    */
-  async applyDownload(file: string, remoteEncrypted: boolean, workDir: string, expect?: LocalExpectation): Promise<ApplyResult> {
+  async applyDownload(file: string, remoteEncrypted: boolean, workDir: string, expect?: LocalExpectation, beforeReplace?: (localSha256: string) => Promise<void>): Promise<ApplyResult> {
     const st = await this.state();
     if (remoteEncrypted && !(await this.isAge(file))) {
       throw new SyncError('ENCRYPTION', { es: 'El manifiesto dice que la copia remota está cifrada pero no lo está; no se aplica.', en: 'The manifest says the remote copy is encrypted but it is not; not applied.' });
@@ -259,6 +259,7 @@ export class LocalDb {
         await ageCrypto.encryptFile(file, enc, await this.encryptOptions());
       }
       const plain = await this.plainContentOfEncrypted(enc);
+      await beforeReplace?.((await sha256File(enc)).sha256);
       const r = await this.replaceEncrypted(enc, expect);
       return { status: 'applied', localSha256: r.sha256, aliases: plain ? [plain.contentSha256] : undefined, rows: plain?.rows, backupPath: r.backupPath };
     }
@@ -267,9 +268,9 @@ export class LocalDb {
       if (!keys) return { status: 'pending' };
       const plain = path.join(workDir, 'decrypted.db');
       await ageCrypto.decryptFile(file, plain, keys);
-      return { status: 'applied', ...(await this.applyPlain(plain, expect)) };
+      return { status: 'applied', ...(await this.applyPlain(plain, expect, beforeReplace)) };
     }
-    return { status: 'applied', ...(await this.applyPlain(file, expect)) };
+    return { status: 'applied', ...(await this.applyPlain(file, expect, beforeReplace)) };
   }
 
   async isAge(file: string): Promise<boolean> {
@@ -288,7 +289,7 @@ export class LocalDb {
    * the "unchanged since the plan" check, the backup of what is replaced and the replace cannot be separated by an
    * application commit, and the result is read back. `file` is copied first: the caller's file stays as it was.
    */
-  async applyPlain(file: string, expect?: LocalExpectation): Promise<{ localSha256: string; rows: number; backupPath: string | null }> {
+  async applyPlain(file: string, expect?: LocalExpectation, beforeReplace?: (localSha256: string) => Promise<void>): Promise<{ localSha256: string; rows: number; backupPath: string | null }> {
     await verifyDatabase(file);
     const tmp = await privateTempDir(this.o.tmpParent);
     try {
@@ -300,6 +301,7 @@ export class LocalDb {
         keepBackup: (snap) => this.keepBackup(snap.path, 'before-replace', '.db'),
         tmpParent: this.o.tmpParent,
         lockWaitMs: this.o.lockWaitMs,
+        beforeReplace,
       });
       if (r.backupPath) this.logBackup(r.backupPath);
       return { localSha256: r.contentSha256, rows, backupPath: r.backupPath };

@@ -50,6 +50,11 @@ export interface TargetState {
    * recorded, the next sync recognises its own version instead of reporting a conflict.
    */
   pendingPush?: { sha256: string; localSha256: string } | null;
+  /**
+   * Written just before a pull replaces the local database: if the process dies after the replace but before the
+   * base was recorded, the next sync finds the local content equal to it and adopts it instead of a false conflict.
+   */
+  pendingPull?: { generation: number; remoteSha256: string; localSha256: string } | null;
   /** Local file fingerprint at the last snapshot, to skip snapshots when nothing was written. */
   localFingerprint?: string | null;
   localSha256?: string | null;
