@@ -22,7 +22,9 @@
 import { randomBytes } from 'node:crypto';
 import { SyncError } from '../errors.js';
 import type { Logger } from '../log/events.js';
-import { nextManifest } from '../transports/manifest.js';
+import { REMOTE_ID_RE, newRemoteId, nextManifest } from '../transports/manifest.js';
+
+export { REMOTE_ID_RE, newRemoteId } from '../transports/manifest.js';
 import { commitGuarantee } from '../transports/commit-guarantee.js';
 import type { ConnectionReport, DownloadResult, FileTransport, LineageEntry, ManifestParent, RemoteManifest, SyncEndpoint, TransferOptions } from '../transports/types.js';
 
@@ -65,11 +67,6 @@ export interface RemoteIdFile {
   created: string;
 }
 
-export const REMOTE_ID_RE = /^[A-Za-z0-9_-]{8,64}$/;
-
-export function newRemoteId(): string {
-  return randomBytes(16).toString('base64url');
-}
 
 export function pad(n: number): string {
   return String(n).padStart(6, '0');

@@ -1,5 +1,13 @@
 /** The manifest's history rule, shared by the file remote layout (engine) and the Socket.IO server's storage. */
+import { randomBytes } from 'node:crypto';
 import type { RemoteManifest } from './types.js';
+
+/** A new random remote identity (`remote_id`), made once with a remote's first commit. */
+export function newRemoteId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+export const REMOTE_ID_RE = /^[A-Za-z0-9_-]{8,64}$/;
 
 export type VersionEntry = NonNullable<RemoteManifest['versions']>[number];
 
