@@ -198,19 +198,23 @@ export class FileRemote implements SyncEndpoint {
   }
 
   /**
-   * The current head: the manifest, overridden by the commit record of its own generation (the record is the commit
-   * point) and by any newer records (a commit whose manifest is not written yet, or a writer that died in between).
-   * With the manifest gone, the newest record is the head: a deleted manifest loses nothing.
+   * The current head: the manifest, or a newer commit record (a commit whose manifest is not written yet, or whose
+   * writer died in between). Two small reads when idle: the manifest and the absent next record. With the manifest
+   * gone, the newest record is the head: a deleted manifest loses nothing.
    */
   private async resolveHead(): Promise<RemoteManifest | null> {
     const m = await this.readManifest();
     let head: RemoteManifest | null = m?.manifest ?? null;
-    const from = head?.generation ?? (await this.highestCommit());
-    if (from === 0) return null;
-    for (let n = from; n < from + MAX_WALK; n++) {
+    let n = head ? head.generation + 1 : await this.highestCommit();
+    if (!head) {
+      if (n === 0) return null;
+      const top = await this.readCommit(n);
+      if (!top) return null;
+      head = top.manifest;
+      n++;
+    }
+    for (const end = n + MAX_WALK; n < end; n++) {
       const rec = await this.readCommit(n);
-      // No record for the manifest's own generation: written by v0.1; a new client may still have committed on top.
-      if (!rec && n === from && head) continue;
       if (!rec) break;
       head = rec.manifest;
     }
@@ -252,14 +256,16 @@ export class FileRemote implements SyncEndpoint {
   }
 
   /** What the remote recorded for `generation`: its commit record, else the head's history. */
+  /** What the remote's chain holds for `generation`: the head or its history, else the commit record. */
   async lineageEntry(generation: number): Promise<LineageEntry | null> {
-    const rec = await this.readCommit(generation);
-    if (rec) return { generation, sha256: rec.manifest.sha256, ...(rec.manifest.parent !== undefined ? { parent: rec.manifest.parent } : {}) };
     const head = await this.resolveHead();
-    if (!head) return null;
+    if (!head || generation > head.generation) return null;
     if (head.generation === generation) return { generation, sha256: head.sha256, ...(head.parent !== undefined ? { parent: head.parent } : {}) };
     const v = head.versions?.find((x) => x.generation === generation);
-    return v ? { generation, sha256: v.sha256 } : null;
+    const rec = await this.readCommit(generation);
+    if (v && (!rec || rec.manifest.sha256 !== v.sha256)) return { generation, sha256: v.sha256 };
+    if (rec) return { generation, sha256: rec.manifest.sha256, ...(rec.manifest.parent !== undefined ? { parent: rec.manifest.parent } : {}) };
+    return null;
   }
 
   async push(
@@ -328,6 +334,9 @@ export class FileRemote implements SyncEndpoint {
         const now = await this.resolveHead();
         if (!sameVersion(now, before)) return { conflict: now ?? undefined };
       }
+      // A writer that publishes only the manifest (v0.1) took this generation already: it stands.
+      const shown = await this.readManifest();
+      if (shown && shown.manifest.generation >= manifest.generation) return foreign();
       await t.mkdirp(COMMITS_DIR);
       await fence();
       const created = await t.createExclusive(rec, body);
@@ -347,7 +356,8 @@ export class FileRemote implements SyncEndpoint {
     // the manifest is made to agree with the record that stands.
     const last = await this.readCommit(manifest.generation);
     if (!last || !last.data.equals(body)) {
-      if (last) await t.writeSmall(MANIFEST_FILE, last.data).catch(() => {});
+      const shown = await this.readManifest().catch(() => null);
+      if (last && shown && shown.manifest.generation === manifest.generation) await t.writeSmall(MANIFEST_FILE, last.data).catch(() => {});
       return foreign();
     }
     return outcome;
@@ -358,6 +368,13 @@ export class FileRemote implements SyncEndpoint {
     try {
       const cur = await this.readManifest().catch(() => null);
       if (cur && cur.manifest.generation > manifest.generation) return;
+      if (cur && cur.manifest.generation === manifest.generation && (cur.manifest.sha256 !== manifest.sha256 || cur.manifest.file !== manifest.file)) {
+        // A v0.1 writer published this generation in the manifest meanwhile (it knows nothing of records). v0.1
+        // devices may have pulled it already: ours yields, unless a newer record was built on it.
+        const mine = await this.readCommit(manifest.generation);
+        if (mine?.data.equals(body) && !(await this.readCommit(manifest.generation + 1))) await this.transport.remove(commitPath(manifest.generation));
+        return;
+      }
       await this.transport.writeSmall(MANIFEST_FILE, body);
     } catch (err) {
       this.opts.log.emit({
