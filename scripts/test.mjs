@@ -15,7 +15,7 @@ export const DEBIAN_PACKAGES = [
   'sqlite3', 'curl', 'openssl', 'procps', 'iproute2', 'util-linux', 'time',
   'apache2', 'apache2-utils', 'rclone', 'litmus',
   'samba', 'smbclient', 'winbind', 'samba-dsdb-modules', 'samba-vfs-modules', 'samba-ad-provision',
-  'age',
+  'age', 'faketime',
   'python3', 'python3-flask-socketio', 'python3-socketio', 'python3-requests', 'redis-server',
   'chromium', 'fonts-dejavu-core',
 ];

@@ -68,7 +68,7 @@ test('folder sync through the CLI: sync, status, log, test; no secret in any out
 
   const t = cli(home, ['test', '--json']);
   assert.equal(t.code, 0, t.out + t.err);
-  assert.deepEqual(t.json().steps.map((s: { id: string }) => s.id), ['open', 'write', 'read', 'rename', 'delete']);
+  assert.deepEqual(t.json().steps.map((s: { id: string }) => s.id), ['open', 'write', 'read', 'rename', 'delete', 'commit']);
 
   const s1 = cli(home, ['sync', '--json']);
   assert.equal(s1.code, 0, s1.err);

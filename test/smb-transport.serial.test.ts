@@ -45,7 +45,7 @@ describe('SMB transport against Samba', () => {
     const report = await t.test();
     await t.close();
     assert.equal(report.ok, true, JSON.stringify(report.error));
-    assert.deepEqual(report.steps.map((x) => x.id), ['auth', 'mkdir', 'write', 'read', 'rename', 'delete']);
+    assert.deepEqual(report.steps.map((x) => x.id), ['auth', 'mkdir', 'write', 'read', 'rename', 'delete', 'commit']);
     assert.equal(report.facts.dialect, '3.1.1');
     assert.equal(report.facts.signing, true);
     assert.equal(report.facts.signingAlgorithm, 'aes-gmac');

@@ -1,56 +1,84 @@
 /**
- * The remote layout on file-based transports (folder, WebDAV, SMB), and the compare-and-swap built on them.
+ * The remote layout on file-based transports (folder, WebDAV, SMB), and the commit protocol built on it.
  *
- *   <remote_path>/cordiax-sync.json           the manifest: generation, sha256, size, device, time, file, history
  *   <remote_path>/versions/000042-<time>-<sha12>-<rand>.db   immutable database objects (".db.age" when encrypted)
- *   <remote_path>/cordiax-sync.lock           short-lived lock, only on servers without conditional writes
+ *   <remote_path>/commits/000042.json         the commit record of generation 42: THE commit point. Created only if
+ *                                             absent (put-if-absent, as Delta Lake's _delta_log/N.json), so exactly
+ *                                             one device can commit each generation. Same JSON as the manifest.
+ *   <remote_path>/cordiax-sync.json           the manifest: a readable copy of the newest commit record, written
+ *                                             after it (v0.1 clients read only this file)
+ *   <remote_path>/cordiax-sync.id             the remote's random identity (remote_id), created once
+ *   <remote_path>/cordiax-sync.lock           only on servers without an atomic create: a lock whose age is
+ *                                             measured in the server's time, fenced before the commit
  *
- * A push uploads a NEW immutable object (temp name, verified, renamed into place without replacing anything), then
- * commits by replacing the manifest only if its generation is still the one the push was based on. The manifest is
- * the single commit point: a lost race leaves the winner's data and manifest untouched (our object is removed), and a
- * crash at any point leaves the previous manifest pointing at a complete, verified object.
+ * Reading the head: the manifest, then the commit records from its generation on (a record newer than the manifest,
+ * or of the same generation but different, wins). A remote written by v0.1 (no commits/) reads as its manifest.
+ *
+ * A push uploads a NEW immutable object (temp name, verified, placed without replacing anything), then creates the
+ * commit record for base+1. Losing that create is a conflict; a record that reads back different is a conflict (a
+ * foreign commit of the same generation replaced ours: never reported as success). No decision ever compares this
+ * machine's clock with another's, and no lock is broken because of a host name or a process id.
  */
 import { randomBytes } from 'node:crypto';
-import os from 'node:os';
-import { SyncError, isSyncError } from '../errors.js';
+import { SyncError } from '../errors.js';
 import type { Logger } from '../log/events.js';
-import { nextManifest } from '../transports/manifest.js';
-import type { ConnectionReport, DownloadResult, FileTransport, RemoteManifest, SyncEndpoint, TransferOptions } from '../transports/types.js';
+import { REMOTE_ID_RE, newRemoteId, nextManifest } from '../transports/manifest.js';
+
+export { REMOTE_ID_RE, newRemoteId } from '../transports/manifest.js';
+import { commitGuarantee } from '../transports/commit-guarantee.js';
+import type { ConnectionReport, DownloadResult, FileTransport, LineageEntry, ManifestParent, RemoteManifest, SyncEndpoint, TransferOptions } from '../transports/types.js';
+
+export type { LineageEntry, ManifestParent, RemoteManifest } from '../transports/types.js';
 
 export const MANIFEST_FILE = 'cordiax-sync.json';
 export const LOCK_FILE = 'cordiax-sync.lock';
+export const ID_FILE = 'cordiax-sync.id';
 export const VERSIONS_DIR = 'versions';
+export const COMMITS_DIR = 'commits';
 const MAX_MANIFEST_BYTES = 256 * 1024;
-/** The lock guards a read + a small write: seconds at most. Older locks are from a crashed client. */
-const LOCK_TTL_MS = 120_000;
-/** An empty lock is one whose writer died between creating and filling it (transports without atomic create+write). */
-const EMPTY_LOCK_TTL_MS = 10_000;
+/**
+ * A lock guards a read and two small writes: seconds at most. One older than this, by the SERVER's clock (its
+ * modification time against that of a probe file written now), was left by a crashed or long-suspended client.
+ */
+const LOCK_LEASE_MS = 120_000;
+/** An empty lock was left by a v0.1 writer that died between creating and filling it. */
+const EMPTY_LOCK_LEASE_MS = 10_000;
+/** How long we wait for a held lock (our own clock: only our own patience, never a judgement about the holder). */
 const LOCK_WAIT_MS = 15_000;
+/** Commit records are tiny; they outlive the objects they describe so the lineage stays checkable. */
+const COMMITS_KEPT = 1000;
+/** Walking forward from the manifest: a bound against a hostile server answering every name. */
+const MAX_WALK = 10_000;
 
-interface LockBody {
+/** The lock file's body. `installation` is a random per-installation id: host names repeat (cloned images). */
+export interface LockBody {
+  format: 'cordiax-sync-lock/2';
   device: string;
+  installation: string;
   nonce: string;
+  /** Informational only: never compared with another machine's clock. */
   created: string;
-  /** Host and process that hold it: a lock of a dead process on this same machine is stale at once. */
-  host?: string;
-  pid?: number;
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** The remote's identity file. */
+export interface RemoteIdFile {
+  format: 'cordiax-sync-id/1';
+  remote_id: string;
+  created: string;
 }
 
-function pad(n: number): string {
+
+export function pad(n: number): string {
   return String(n).padStart(6, '0');
+}
+/** Relative path of the commit record of `generation`. */
+export function commitPath(generation: number): string {
+  return `${COMMITS_DIR}/${pad(generation)}.json`;
 }
 function stamp(d = new Date()): string {
   return d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
 }
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Validates a manifest read from a remote: anything else is a hostile or damaged answer, never trusted. */
 export function parseManifest(data: Buffer): RemoteManifest {
@@ -68,6 +96,17 @@ export function parseManifest(data: Buffer): RemoteManifest {
   if (typeof o.file !== 'string' || !isSafeRelative(o.file)) throw damaged('ruta de archivo no válida', 'invalid file path');
   if (o.versions !== undefined && !Array.isArray(o.versions)) throw damaged('historial no válido', 'invalid history');
   const versions = (o.versions ?? []).filter((v) => v && typeof v.file === 'string' && isSafeRelative(v.file) && Number.isSafeInteger(v.generation));
+  // Lineage fields are new: absent means "unknown" (v0.1), present but malformed means damaged.
+  let parent: ManifestParent | null | undefined;
+  if (o.parent === null) parent = null;
+  else if (o.parent !== undefined) {
+    const pr = o.parent as Partial<ManifestParent>;
+    if (!pr || typeof pr !== 'object' || !Number.isSafeInteger(pr.generation) || (pr.generation as number) < 1 || (pr.generation as number) >= (o.generation as number) || typeof pr.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(pr.sha256)) {
+      throw damaged('padre no válido', 'invalid parent');
+    }
+    parent = { generation: pr.generation as number, sha256: pr.sha256 };
+  }
+  if (o.remote_id !== undefined && (typeof o.remote_id !== 'string' || !REMOTE_ID_RE.test(o.remote_id))) throw damaged('identidad no válida', 'invalid identity');
   return {
     format: 'cordiax-sync/1',
     generation: o.generation as number,
@@ -78,6 +117,8 @@ export function parseManifest(data: Buffer): RemoteManifest {
     time: typeof o.time === 'string' ? o.time.slice(0, 64) : '',
     file: o.file,
     versions,
+    ...(parent !== undefined ? { parent } : {}),
+    ...(o.remote_id !== undefined ? { remote_id: o.remote_id } : {}),
   };
 }
 
@@ -93,20 +134,34 @@ function isSafeRelative(p: string): boolean {
   return p.length > 0 && p.length < 512 && !p.startsWith('/') && !p.includes('\\') && !p.split('/').some((s) => s === '..' || s === '' || s === '.');
 }
 
+
 export interface FileRemoteOptions {
   device: string;
   keepVersions: number;
   log: Logger;
+  /**
+   * A random id of this installation (kept by the caller, e.g. in sync_state.json), to name lock holders. Host names
+   * are not used: they repeat on cloned machines. Default: random per FileRemote.
+   */
+  installationId?: string;
+}
+
+type Outcome = { manifest?: RemoteManifest; conflict?: RemoteManifest };
+
+function sameVersion(a: RemoteManifest | null | undefined, b: RemoteManifest | null | undefined): boolean {
+  return (a?.generation ?? null) === (b?.generation ?? null) && (a?.sha256 ?? null) === (b?.sha256 ?? null) && (a?.file ?? null) === (b?.file ?? null);
 }
 
 /** Turns a FileTransport into a SyncEndpoint with the layout above. */
 export class FileRemote implements SyncEndpoint {
   readonly protocol;
+  private readonly installationId: string;
   constructor(
     readonly transport: FileTransport,
     private readonly opts: FileRemoteOptions,
   ) {
     this.protocol = transport.protocol;
+    this.installationId = opts.installationId ?? randomBytes(12).toString('base64url');
   }
 
   async capabilities() {
@@ -123,20 +178,106 @@ export class FileRemote implements SyncEndpoint {
     return { manifest: parseManifest(r.data), version: r.version };
   }
 
+  /** The commit record of `generation`, with its exact bytes (for read-backs); null if absent. */
+  private async readCommit(generation: number): Promise<{ manifest: RemoteManifest; data: Buffer } | null> {
+    const r = await this.transport.readSmall(commitPath(generation), MAX_MANIFEST_BYTES);
+    if (!r) return null;
+    const manifest = parseManifest(r.data);
+    if (manifest.generation !== generation) throw damaged(`registro ${commitPath(generation)} con otra generación`, `record ${commitPath(generation)} holds another generation`);
+    return { manifest, data: r.data };
+  }
+
+  /** The highest generation among the commit records (0: none). Only needed when the manifest is missing. */
+  private async highestCommit(): Promise<number> {
+    let top = 0;
+    for (const e of await this.transport.list(COMMITS_DIR)) {
+      const m = /^(\d{6,})\.json$/.exec(e.path.split('/').pop() ?? '');
+      if (!e.isDirectory && m) top = Math.max(top, Number(m[1]));
+    }
+    return top;
+  }
+
+  /**
+   * The current head: the manifest, or a newer commit record (a commit whose manifest is not written yet, or whose
+   * writer died in between). Two small reads when idle: the manifest and the absent next record. With the manifest
+   * gone, the newest record is the head: a deleted manifest loses nothing.
+   */
+  private async resolveHead(): Promise<RemoteManifest | null> {
+    const m = await this.readManifest();
+    let head: RemoteManifest | null = m?.manifest ?? null;
+    let n = head ? head.generation + 1 : await this.highestCommit();
+    if (!head) {
+      if (n === 0) return null;
+      const top = await this.readCommit(n);
+      if (!top) return null;
+      head = top.manifest;
+      n++;
+    }
+    for (const end = n + MAX_WALK; n < end; n++) {
+      const rec = await this.readCommit(n);
+      if (!rec) break;
+      head = rec.manifest;
+    }
+    return head;
+  }
+
   async head(): Promise<RemoteManifest | null> {
-    return (await this.readManifest())?.manifest ?? null;
+    const head = await this.resolveHead();
+    if (head && head.remote_id === undefined) {
+      // Written by v0.1: the identity, if this remote has one yet, is in its own file.
+      const id = await this.readRemoteId();
+      if (id) return { ...head, remote_id: id };
+    }
+    return head;
+  }
+
+  private async readRemoteId(): Promise<string | null> {
+    const r = await this.transport.readSmall(ID_FILE, 4096);
+    if (!r) return null;
+    try {
+      const o = JSON.parse(r.data.toString('utf8')) as Partial<RemoteIdFile>;
+      if (typeof o.remote_id === 'string' && REMOTE_ID_RE.test(o.remote_id)) return o.remote_id;
+    } catch {
+      /* damaged below */
+    }
+    throw damaged(`${ID_FILE} ilegible`, `${ID_FILE} unreadable`);
+  }
+
+  /** The remote's identity, created (only if absent) with its first commit; the file's winner is everyone's id. */
+  private async remoteIdentity(): Promise<string> {
+    const existing = await this.readRemoteId();
+    if (existing) return existing;
+    const body: RemoteIdFile = { format: 'cordiax-sync-id/1', remote_id: newRemoteId(), created: new Date().toISOString() };
+    if (await this.transport.createExclusive(ID_FILE, Buffer.from(JSON.stringify(body, null, 2) + '\n'))) {
+      // On a server without atomic create another device may have written its own meanwhile: read what stands.
+      return (await this.readRemoteId()) ?? body.remote_id;
+    }
+    return (await this.readRemoteId()) ?? body.remote_id;
+  }
+
+  /** What the remote recorded for `generation`: its commit record, else the head's history. */
+  /** What the remote's chain holds for `generation`: the head or its history, else the commit record. */
+  async lineageEntry(generation: number): Promise<LineageEntry | null> {
+    const head = await this.resolveHead();
+    if (!head || generation > head.generation) return null;
+    if (head.generation === generation) return { generation, sha256: head.sha256, ...(head.parent !== undefined ? { parent: head.parent } : {}) };
+    const v = head.versions?.find((x) => x.generation === generation);
+    const rec = await this.readCommit(generation);
+    if (v && (!rec || rec.manifest.sha256 !== v.sha256)) return { generation, sha256: v.sha256 };
+    if (rec) return { generation, sha256: rec.manifest.sha256, ...(rec.manifest.parent !== undefined ? { parent: rec.manifest.parent } : {}) };
+    return null;
   }
 
   async push(
     localPath: string,
     meta: { sha256: string; size: number; encrypted: boolean; device: string; baseGeneration: number | null },
     opts: TransferOptions = {},
-  ): Promise<{ manifest?: RemoteManifest; conflict?: RemoteManifest }> {
+  ): Promise<Outcome> {
     const t = this.transport;
-    const before = await this.readManifest();
-    if ((before?.manifest.generation ?? null) !== meta.baseGeneration) return { conflict: before?.manifest };
+    const before = await this.resolveHead();
+    if ((before?.generation ?? null) !== meta.baseGeneration) return { conflict: before ?? undefined };
 
-    const generation = (before?.manifest.generation ?? 0) + 1;
+    const generation = (before?.generation ?? 0) + 1;
     const now = new Date();
     // A random part keeps names unique even when a crashed attempt left an object for the same generation and second.
     const file = `${VERSIONS_DIR}/${pad(generation)}-${stamp(now)}-${meta.sha256.slice(0, 12)}-${randomBytes(3).toString('hex')}.db${meta.encrypted ? '.age' : ''}`;
@@ -147,97 +288,182 @@ export class FileRemote implements SyncEndpoint {
       throw new SyncError('VERIFY_FAILED', { es: 'Lo que llegó al servidor no coincide con lo enviado; no se ha publicado.', en: 'What reached the server does not match what was sent; not published.' });
     }
 
-    const { manifest } = nextManifest(before?.manifest ?? null, { sha256: meta.sha256, size: meta.size, encrypted: meta.encrypted, device: meta.device, file, time: now }, this.opts.keepVersions);
-    const body = Buffer.from(JSON.stringify(manifest, null, 2) + '\n');
-
-    let outcome: { manifest?: RemoteManifest; conflict?: RemoteManifest };
+    // From the moment our record may exist, our object may be committed: it is only removed on proof of the opposite.
+    const progress = { recordCreated: false };
+    let outcome: Outcome;
     try {
-      outcome = await this.commit(before, manifest, body);
+      const remoteId = before?.remote_id ?? (await this.remoteIdentity());
+      const { manifest } = nextManifest(before, { sha256: meta.sha256, size: meta.size, encrypted: meta.encrypted, device: meta.device, file, time: now, remoteId }, this.opts.keepVersions);
+      const body = Buffer.from(JSON.stringify(manifest, null, 2) + '\n');
+      outcome = await this.commit(before, manifest, body, progress);
     } catch (err) {
-      // Not committed: our object is unreferenced; remove it so it cannot be mistaken for data.
-      await t.remove(file).catch(() => {});
+      if (!progress.recordCreated) await t.remove(file).catch(() => {});
       throw err;
     }
     if (outcome.conflict !== undefined || !outcome.manifest) {
       await t.remove(file).catch(() => {});
+      this.opts.log.emit({
+        type: 'warning',
+        code: 'COMMIT_LOST_RACE',
+        text: {
+          es: `Otro equipo publicó la generación ${generation} antes que este: no se ha sobrescrito nada; se tratará como conflicto.`,
+          en: `Another device published generation ${generation} first: nothing was overwritten; it is handled as a conflict.`,
+        },
+      });
       return outcome;
     }
-    await this.prune(manifest).catch((err) => {
+    await this.prune(outcome.manifest).catch((err) => {
       this.opts.log.emit({ type: 'warning', code: 'PRUNE_FAILED', text: { es: `No se pudieron borrar versiones antiguas: ${(err as Error).message}`, en: `Could not delete old versions: ${(err as Error).message}` } });
     });
     return outcome;
   }
 
-  /** Replaces the manifest only if it is still `before` (compare-and-swap), by the strongest means the server offers. */
-  private async commit(before: { manifest: RemoteManifest; version?: string } | null, manifest: RemoteManifest, body: Buffer): Promise<{ manifest?: RemoteManifest; conflict?: RemoteManifest }> {
+  /**
+   * Creates the commit record of `manifest.generation` only if absent, reads it back, then publishes the manifest.
+   * Where the server has no atomic create, a fenced lock comes first: the head is re-read under it, and ownership is
+   * re-checked right before the record is created.
+   */
+  private async commit(before: RemoteManifest | null, manifest: RemoteManifest, body: Buffer, progress: { recordCreated: boolean }): Promise<Outcome> {
     const t = this.transport;
     const g = await t.guarantees();
-    if (g.conditionalWrite && (before === null || before.version !== undefined)) {
-      try {
-        await t.writeSmall(MANIFEST_FILE, body, { ifVersion: before ? before.version! : null });
-      } catch (err) {
-        if (isSyncError(err, 'PRECONDITION_FAILED') || isSyncError(err, 'ALREADY_EXISTS')) return { conflict: (await this.readManifest())?.manifest };
-        throw err;
+    const rec = commitPath(manifest.generation);
+    const foreign = async (): Promise<Outcome> => ({ conflict: (await this.resolveHead()) ?? undefined });
+
+    const create = async (fence: () => Promise<void>): Promise<Outcome> => {
+      if (!g.exclusiveCreate) {
+        const now = await this.resolveHead();
+        if (!sameVersion(now, before)) return { conflict: now ?? undefined };
       }
+      // A writer that publishes only the manifest (v0.1) took this generation already: it stands.
+      const shown = await this.readManifest();
+      if (shown && shown.manifest.generation >= manifest.generation) return foreign();
+      await t.mkdirp(COMMITS_DIR);
+      await fence();
+      const created = await t.createExclusive(rec, body);
+      if (!created) return foreign();
+      progress.recordCreated = true;
+      // Read back: on a server whose create is not atomic against every writer (another transport on the same
+      // share, a server that ignores conditions), a foreign commit of this generation shows up here.
+      const back = await t.readSmall(rec, MAX_MANIFEST_BYTES);
+      if (!back || !back.data.equals(body)) return foreign();
       return { manifest };
+    };
+    const outcome = g.exclusiveCreate ? await create(async () => {}) : await this.withLock(create);
+    if (!outcome.manifest) return outcome;
+
+    await this.publishManifest(manifest, body);
+    // Last look: a replacement that landed after our first read-back (a slower foreign writer) is caught here, and
+    // the manifest is made to agree with the record that stands.
+    const last = await this.readCommit(manifest.generation);
+    if (!last || !last.data.equals(body)) {
+      const shown = await this.readManifest().catch(() => null);
+      if (last && shown && shown.manifest.generation === manifest.generation) await t.writeSmall(MANIFEST_FILE, last.data).catch(() => {});
+      return foreign();
     }
-    return this.withLock(async () => {
-      const now = await this.readManifest();
-      if ((now?.manifest.generation ?? null) !== (before?.manifest.generation ?? null) || now?.manifest.sha256 !== before?.manifest.sha256) return { conflict: now?.manifest };
-      await t.writeSmall(MANIFEST_FILE, body);
-      // Where even exclusive create is not enforced, read back: a concurrent writer shows up here as a foreign manifest.
-      const after = await this.readManifest();
-      if (!after || after.manifest.generation !== manifest.generation || after.manifest.file !== manifest.file) return { conflict: after?.manifest };
-      return { manifest };
-    });
+    return outcome;
   }
 
-  private async withLock<T>(fn: () => Promise<T>): Promise<T> {
+  /** The manifest follows the records, for v0.1 readers; never moved back over a newer one. Not the commit point. */
+  private async publishManifest(manifest: RemoteManifest, body: Buffer): Promise<void> {
+    try {
+      const cur = await this.readManifest().catch(() => null);
+      if (cur && cur.manifest.generation > manifest.generation) return;
+      if (cur && cur.manifest.generation === manifest.generation && (cur.manifest.sha256 !== manifest.sha256 || cur.manifest.file !== manifest.file)) {
+        // A v0.1 writer published this generation in the manifest meanwhile (it knows nothing of records). v0.1
+        // devices may have pulled it already: ours yields, unless a newer record was built on it.
+        const mine = await this.readCommit(manifest.generation);
+        if (mine?.data.equals(body) && !(await this.readCommit(manifest.generation + 1))) await this.transport.remove(commitPath(manifest.generation));
+        return;
+      }
+      await this.transport.writeSmall(MANIFEST_FILE, body);
+    } catch (err) {
+      this.opts.log.emit({
+        type: 'warning',
+        code: 'MANIFEST_LAGGING',
+        text: {
+          es: `La versión ${manifest.generation} está publicada (registro ${commitPath(manifest.generation)}), pero no se pudo actualizar ${MANIFEST_FILE}: ${(err as Error).message}`,
+          en: `Version ${manifest.generation} is published (record ${commitPath(manifest.generation)}), but ${MANIFEST_FILE} could not be updated: ${(err as Error).message}`,
+        },
+      });
+    }
+  }
+
+  /** Does the lock file hold our nonce? */
+  private async ownsLock(nonce: string): Promise<boolean> {
+    const now = await this.transport.readSmall(LOCK_FILE, 4096).catch(() => null);
+    return !!now && now.data.toString('utf8').includes(nonce);
+  }
+
+  /**
+   * Has the lock outlived its lease, measured only in the server's time: the lock's modification time against that
+   * of a probe file written now. No modification time: never judged stale (a person has to remove it).
+   */
+  private async leaseExpired(lease: number): Promise<boolean> {
     const t = this.transport;
-    const body: LockBody = { device: this.opts.device, nonce: randomBytes(8).toString('hex'), created: new Date().toISOString(), host: os.hostname(), pid: process.pid };
+    const lock = await t.stat(LOCK_FILE);
+    if (!lock?.modified) return false;
+    const probe = `.cordiax-clock-${randomBytes(6).toString('hex')}`;
+    try {
+      await t.writeSmall(probe, Buffer.from('cordiax-sync clock probe\n'));
+      const p = await t.stat(probe);
+      if (!p?.modified) return false;
+      return p.modified.getTime() - lock.modified.getTime() > lease;
+    } finally {
+      await t.remove(probe).catch(() => {});
+    }
+  }
+
+  private async withLock<T>(fn: (fence: () => Promise<void>) => Promise<T>): Promise<T> {
+    const t = this.transport;
+    const nonce = randomBytes(12).toString('hex');
+    const body: LockBody = { format: 'cordiax-sync-lock/2', device: this.opts.device, installation: this.installationId, nonce, created: new Date().toISOString() };
     const data = Buffer.from(JSON.stringify(body));
     const deadline = Date.now() + LOCK_WAIT_MS;
-    let brokeStale = false;
+    let leaseCheckedAt = 0;
     for (;;) {
-      if (await t.createExclusive(LOCK_FILE, data)) break;
+      if ((await t.createExclusive(LOCK_FILE, data)) && (await this.ownsLock(nonce))) break;
       const held = await t.readSmall(LOCK_FILE, 4096).catch(() => null);
-      let created = NaN;
       let holder = '?';
-      let deadHere = false;
-      let ttl = LOCK_TTL_MS;
       try {
-        const lb = JSON.parse(held?.data.toString('utf8') ?? '{}') as Partial<LockBody>;
-        created = Date.parse(lb.created ?? '');
-        holder = String(lb.device ?? '?').slice(0, 64);
-        deadHere = lb.host === os.hostname() && typeof lb.pid === 'number' && lb.pid !== process.pid && !processAlive(lb.pid);
+        holder = String((JSON.parse(held?.data.toString('utf8') ?? '{}') as Partial<LockBody>).device ?? '?').slice(0, 64);
       } catch {
-        // Empty or unreadable: possibly caught between its creation and its first byte. Judge its age by the
-        // server's modification time instead, so a live lock is never taken for a stale one.
-        const st = await t.stat(LOCK_FILE).catch(() => null);
-        created = st?.modified ? st.modified.getTime() : Date.now();
-        if (held?.data.length === 0) ttl = EMPTY_LOCK_TTL_MS;
+        /* empty or torn (v0.1): the lease below decides */
       }
-      if (held && (deadHere || !Number.isFinite(created) || Date.now() - created > ttl) && !brokeStale) {
-        brokeStale = true;
-        this.opts.log.emit({ type: 'warning', code: 'STALE_LOCK_REMOVED', text: { es: `Se elimina un bloqueo remoto caducado de ${holder}.`, en: `Removing an expired remote lock held by ${holder}.` } });
-        await t.remove(LOCK_FILE);
-        continue;
+      if (held && Date.now() - leaseCheckedAt > 2000) {
+        leaseCheckedAt = Date.now();
+        if (await this.leaseExpired(held.data.length === 0 ? EMPTY_LOCK_LEASE_MS : LOCK_LEASE_MS)) {
+          // Remove it only if it is still the one judged stale (not a fresh lock taken meanwhile).
+          const again = await t.readSmall(LOCK_FILE, 4096).catch(() => null);
+          if (again && again.data.equals(held.data)) {
+            this.opts.log.emit({ type: 'warning', code: 'STALE_LOCK_REMOVED', text: { es: `Se elimina un bloqueo remoto caducado (según la hora del servidor) de ${holder}.`, en: `Removing a remote lock held by ${holder}, expired by the server's clock.` } });
+            await t.remove(LOCK_FILE);
+          }
+          continue;
+        }
       }
       if (Date.now() > deadline) {
         throw new SyncError('LOCKED', { es: `Otro equipo (${holder}) está sincronizando; se reintentará.`, en: `Another device (${holder}) is syncing; will retry.` });
       }
-      await new Promise((r) => setTimeout(r, 300 + Math.random() * 400));
+      await sleep(300 + Math.random() * 400);
     }
+    // The fence: right before the commit record is written, the lock must still be ours (a holder that was
+    // suspended past its lease finds it taken and stops).
+    const fence = async () => {
+      if (!(await this.ownsLock(nonce))) {
+        throw new SyncError('LOCKED', { es: 'Este equipo perdió el bloqueo remoto (estuvo en pausa demasiado tiempo); no se publica nada, se reintentará.', en: 'This device lost the remote lock (it was paused too long); nothing is published, will retry.' });
+      }
+    };
     try {
-      return await fn();
+      return await fn(fence);
     } finally {
-      // Only remove the lock if it is still ours.
-      const now = await t.readSmall(LOCK_FILE, 4096).catch(() => null);
-      if (now && now.data.toString('utf8').includes(body.nonce)) await t.remove(LOCK_FILE).catch(() => {});
+      if (await this.ownsLock(nonce)) await t.remove(LOCK_FILE).catch(() => {});
     }
   }
 
-  /** Deletes version objects older than the oldest one the manifest still lists. Never touches newer (in-flight) ones. */
+  /**
+   * Deletes version objects older than the oldest one the manifest still lists (never newer, in-flight ones), and
+   * commit records far behind the head (every 100 generations, so the listing stays rare).
+   */
   private async prune(manifest: RemoteManifest): Promise<void> {
     const keep = new Set([manifest.file, ...(manifest.versions ?? []).map((v) => v.file)]);
     const oldestKept = Math.min(manifest.generation, ...(manifest.versions ?? []).map((v) => v.generation));
@@ -246,6 +472,12 @@ export class FileRemote implements SyncEndpoint {
       const m = /^(\d{6,})-/.exec(rel.slice(VERSIONS_DIR.length + 1));
       if (e.isDirectory || !m || keep.has(rel)) continue;
       if (Number(m[1]) < oldestKept) await this.transport.remove(rel);
+    }
+    if (manifest.generation % 100 === 0 && manifest.generation > COMMITS_KEPT) {
+      for (const e of await this.transport.list(COMMITS_DIR)) {
+        const m = /^(\d{6,})\.json$/.exec(e.path.split('/').pop() ?? '');
+        if (!e.isDirectory && m && Number(m[1]) < manifest.generation - COMMITS_KEPT) await this.transport.remove(`${COMMITS_DIR}/${m[0]}`);
+      }
     }
   }
 
@@ -264,6 +496,11 @@ export class FileRemote implements SyncEndpoint {
 
   onRemoteEvent(): () => void {
     return () => {}; // polled remotes have no push notifications
+  }
+
+  /** The commit guarantee this remote gives (for status and tests): see src/transports/commit-guarantee.ts. */
+  async commitGuarantee() {
+    return commitGuarantee(await this.transport.guarantees());
   }
 
   test(): Promise<ConnectionReport> {

@@ -1,11 +1,17 @@
 /**
  * The sync server's storage: one folder per database id, a manifest per database, the last N versions, and
- * resumable uploads. Every write is atomic (temp + fsync + rename + fsync of the folder), and a commit holds a
- * lock file as well as an in-process mutex, so several server processes can share one storage folder (scale-out).
+ * resumable uploads. Every write is atomic (temp + fsync + rename/link + fsync of the folder). Several server
+ * processes can share one storage folder (scale-out): each generation is committed by creating its commit record
+ * only if absent (link(), atomic), so exactly one process commits each generation, whatever the processes' clocks,
+ * pauses or host names. No lock file, no staleness judged by time.
  *
- *   <storage>/<databaseId>/manifest.json
- *   <storage>/<databaseId>/versions/000012-ab12cd34ef56.db
+ *   <storage>/<databaseId>/commits/000012.json   commit record of generation 12: the commit point (= its manifest)
+ *   <storage>/<databaseId>/manifest.json         the newest commit record, copied (written after it)
+ *   <storage>/<databaseId>/versions/000012-ab12cd34ef56-<rand>.db
  *   <storage>/<databaseId>/uploads/<uploadId>.part + <uploadId>.json
+ *
+ * The head is the manifest overridden by the records from its generation on (a process may have died between the
+ * record and the manifest). Storage written before commit records existed reads as its manifest.
  */
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { promises as fsp, constants as fsc } from 'node:fs';
@@ -13,7 +19,7 @@ import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { fsyncDir, writeFileAtomic } from '../util/fs.js';
 import type { RemoteManifest } from '../transports/types.js';
-import { nextManifest } from '../transports/manifest.js';
+import { newRemoteId, nextManifest } from '../transports/manifest.js';
 import { sha256File } from '../db/snapshot.js';
 import { isManifest, SHA256_RE, type WireErrorCode } from '../transports/socketio/protocol.js';
 import type { Text } from '../errors.js';
@@ -49,7 +55,11 @@ interface Upload extends UploadMeta {
   touched: number;
 }
 
-const LOCK_STALE_MS = 30_000;
+/** Commit records kept behind the head (tiny; they keep the lineage checkable). */
+const COMMITS_KEPT = 1000;
+/** Protocol 1 (last writer wins, as the spec) retries on top of a commit another process just made. */
+const MAX_RETRIES = 20;
+const pad = (n: number) => String(n).padStart(6, '0');
 const UPLOAD_STALE_MS = 24 * 3600_000;
 
 export class Storage {
@@ -85,55 +95,93 @@ export class Storage {
 
   private async ensureDirs(databaseId: string): Promise<string> {
     const dir = this.dbDir(databaseId);
-    for (const d of [dir, path.join(dir, 'versions'), path.join(dir, 'uploads')]) await fsp.mkdir(d, { recursive: true, mode: 0o700 });
+    for (const d of [dir, path.join(dir, 'versions'), path.join(dir, 'uploads'), path.join(dir, 'commits')]) await fsp.mkdir(d, { recursive: true, mode: 0o700 });
     return dir;
   }
 
-  async head(databaseId: string): Promise<RemoteManifest | null> {
+  private async readJson(file: string): Promise<RemoteManifest | null> {
     let raw: string;
     try {
-      raw = await fsp.readFile(path.join(this.dbDir(databaseId), 'manifest.json'), 'utf8');
+      raw = await fsp.readFile(file, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw err;
     }
-    const m = JSON.parse(raw) as unknown;
+    let m: unknown;
+    try {
+      m = JSON.parse(raw);
+    } catch {
+      m = null;
+    }
     if (!isManifest(m)) throw new StoreError('INTERNAL', { es: 'El manifiesto del servidor está dañado.', en: 'The server manifest is damaged.' });
     return m;
   }
 
-  /** One commit at a time per database: an in-process queue plus a lock file for other processes. */
-  private async withLock<T>(databaseId: string, fn: () => Promise<T>): Promise<T> {
+  private commitFile(databaseId: string, generation: number): string {
+    return path.join(this.dbDir(databaseId), 'commits', `${pad(generation)}.json`);
+  }
+
+  /** The highest commit record (0: none): only read when the manifest is missing. */
+  private async highestCommit(databaseId: string): Promise<number> {
+    let top = 0;
+    for (const f of await fsp.readdir(path.join(this.dbDir(databaseId), 'commits')).catch(() => [] as string[])) {
+      const m = /^(\d{6,})\.json$/.exec(f);
+      if (m) top = Math.max(top, Number(m[1]));
+    }
+    return top;
+  }
+
+  async head(databaseId: string): Promise<RemoteManifest | null> {
+    let head = await this.readJson(path.join(this.dbDir(databaseId), 'manifest.json'));
+    const from = head?.generation ?? (await this.highestCommit(databaseId));
+    if (from === 0) return null;
+    for (let n = from; ; n++) {
+      const rec = await this.readJson(this.commitFile(databaseId, n));
+      if (!rec && n === from && head) continue; // storage from before commit records
+      if (!rec) break;
+      head = rec;
+    }
+    return head;
+  }
+
+  /** What the storage recorded for `generation` (commit record, else the head's history): for lineage checks. */
+  async lineageEntry(databaseId: string, generation: number): Promise<{ generation: number; sha256: string; parent?: RemoteManifest['parent'] } | null> {
+    const rec = await this.readJson(this.commitFile(databaseId, generation));
+    if (rec) return { generation, sha256: rec.sha256, ...(rec.parent !== undefined ? { parent: rec.parent } : {}) };
+    const m = await this.head(databaseId);
+    const v = m && (m.generation === generation ? m : m.versions?.find((x) => x.generation === generation));
+    return v ? { generation, sha256: v.sha256 } : null;
+  }
+
+  /** Commits of one database queue inside this process (ordering only: the commit record decides across processes). */
+  private serialize<T>(databaseId: string, fn: () => Promise<T>): Promise<T> {
     const prev = this.mutexes.get(databaseId) ?? Promise.resolve();
-    const run = prev.catch(() => undefined).then(async () => {
-      const lock = path.join(await this.ensureDirs(databaseId), '.lock');
-      const deadline = Date.now() + 15_000;
-      for (;;) {
-        try {
-          const fh = await fsp.open(lock, 'wx', 0o600);
-          await fh.writeFile(`${process.pid}\n`);
-          await fh.close();
-          break;
-        } catch (err) {
-          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-          const st = await fsp.stat(lock).catch(() => null);
-          // A holder that died leaves the lock behind: commits take milliseconds, so an old lock is stale.
-          if (st && Date.now() - st.mtimeMs > LOCK_STALE_MS) await fsp.rm(lock, { force: true });
-          if (Date.now() > deadline) throw new StoreError('BUSY', { es: 'El almacenamiento está bloqueado por otro proceso.', en: 'The storage is locked by another process.' });
-          await new Promise((r) => setTimeout(r, 10 + Math.random() * 20));
-        }
-      }
-      try {
-        return await fn();
-      } finally {
-        await fsp.rm(lock, { force: true });
-      }
-    });
+    const run = prev.catch(() => undefined).then(fn);
     this.mutexes.set(databaseId, run);
-    try {
-      return await run;
-    } finally {
+    return run.finally(() => {
       if (this.mutexes.get(databaseId) === run) this.mutexes.delete(databaseId);
+    });
+  }
+
+  /** Creates `file` with `data` only if absent: complete temp file, fsync, link() (fails if taken). */
+  private async createExclusive(file: string, data: string): Promise<boolean> {
+    const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${randomBytes(6).toString('hex')}`);
+    const fh = await fsp.open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600);
+    try {
+      await fh.writeFile(data);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    try {
+      await fsp.link(tmp, file);
+      await fsyncDir(path.dirname(file));
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw err;
+    } finally {
+      await fsp.rm(tmp, { force: true });
     }
   }
 
@@ -142,27 +190,51 @@ export class Storage {
    * next version. baseGeneration 'any' skips the compare-and-swap (protocol 1: last writer wins, as the spec).
    */
   async commit(meta: Omit<UploadMeta, 'uploadId'>, tmpFile: string, baseGeneration: number | null | 'any'): Promise<{ manifest: RemoteManifest; created: boolean }> {
-    return this.withLock(meta.databaseId, async () => {
-      const current = await this.head(meta.databaseId);
-      if (current && current.sha256 === meta.sha256 && current.size === meta.size && current.encrypted === meta.encrypted) {
-        // Same bytes as the newest version: nothing new to keep.
+    return this.serialize(meta.databaseId, async () => {
+      const dir = await this.ensureDirs(meta.databaseId);
+      try {
+        for (let attempt = 0; ; attempt++) {
+          const current = await this.head(meta.databaseId);
+          if (current && current.sha256 === meta.sha256 && current.size === meta.size && current.encrypted === meta.encrypted) {
+            // Same bytes as the newest version: nothing new to keep.
+            return { manifest: current, created: false };
+          }
+          if (baseGeneration !== 'any' && (current?.generation ?? null) !== baseGeneration) {
+            throw new StoreError('CONFLICT', { es: 'Otro equipo guardó una versión más nueva.', en: 'Another device stored a newer version.' }, { manifest: current });
+          }
+          const generation = (current?.generation ?? 0) + 1;
+          // A random part: two processes racing for one generation never share an object name.
+          const file = `versions/${pad(generation)}-${meta.sha256.slice(0, 12)}-${randomBytes(4).toString('hex')}.db`;
+          await fsp.link(tmpFile, path.join(dir, file));
+          await fsyncDir(path.join(dir, 'versions'));
+          const next = { sha256: meta.sha256, size: meta.size, encrypted: meta.encrypted, device: meta.device, file, remoteId: current?.remote_id ?? newRemoteId() };
+          const { manifest, dropped } = nextManifest(current, next, this.opts.keepVersions);
+          const body = JSON.stringify(manifest, null, 2);
+          if (!(await this.createExclusive(this.commitFile(meta.databaseId, generation), body))) {
+            // Another process committed this generation first: our object is referenced by nothing.
+            await fsp.rm(path.join(dir, file), { force: true });
+            if (baseGeneration === 'any' && attempt < MAX_RETRIES) continue;
+            throw new StoreError('CONFLICT', { es: 'Otro equipo guardó una versión más nueva.', en: 'Another device stored a newer version.' }, { manifest: await this.head(meta.databaseId) });
+          }
+          // Committed. The manifest follows (never moved back over a newer one); old objects go.
+          const shown = await this.readJson(path.join(dir, 'manifest.json')).catch(() => null);
+          if (!shown || shown.generation < generation) await writeFileAtomic(path.join(dir, 'manifest.json'), body);
+          for (const v of dropped) await fsp.rm(path.join(dir, v.file), { force: true });
+          if (generation % 100 === 0 && generation > COMMITS_KEPT) await this.pruneCommits(meta.databaseId, generation - COMMITS_KEPT);
+          return { manifest, created: true };
+        }
+      } finally {
         await fsp.rm(tmpFile, { force: true });
-        return { manifest: current, created: false };
       }
-      if (baseGeneration !== 'any' && (current?.generation ?? null) !== baseGeneration) {
-        await fsp.rm(tmpFile, { force: true });
-        throw new StoreError('CONFLICT', { es: 'Otro equipo guardó una versión más nueva.', en: 'Another device stored a newer version.' }, { manifest: current });
-      }
-      const dir = this.dbDir(meta.databaseId);
-      const generation = (current?.generation ?? 0) + 1;
-      const file = `versions/${String(generation).padStart(6, '0')}-${meta.sha256.slice(0, 12)}.db`;
-      await fsp.rename(tmpFile, path.join(dir, file));
-      await fsyncDir(path.join(dir, 'versions'));
-      const { manifest, dropped: drop } = nextManifest(current, { sha256: meta.sha256, size: meta.size, encrypted: meta.encrypted, device: meta.device, file }, this.opts.keepVersions);
-      await writeFileAtomic(path.join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
-      for (const v of drop) await fsp.rm(path.join(dir, v.file), { force: true });
-      return { manifest, created: true };
     });
+  }
+
+  private async pruneCommits(databaseId: string, below: number): Promise<void> {
+    const dir = path.join(this.dbDir(databaseId), 'commits');
+    for (const f of await fsp.readdir(dir).catch(() => [] as string[])) {
+      const m = /^(\d{6,})\.json$/.exec(f);
+      if (m && Number(m[1]) < below) await fsp.rm(path.join(dir, f), { force: true });
+    }
   }
 
   /** Protocol 1: a whole database in memory (small by construction: the hex limit). */

@@ -4,7 +4,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { SyncError, toSyncError } from '../errors.js';
-import type { CheckStep, ConnectionReport, FileTransport, ProtocolName } from './types.js';
+import { commitGuaranteeStep } from './commit-guarantee.js';
+import type { CheckStep, ConnectionReport, FileTransport, Guarantees, ProtocolName } from './types.js';
 
 export interface ReportBuilder {
   report: ConnectionReport;
@@ -56,4 +57,12 @@ export async function probeRoundTrip(t: FileTransport, b: ReportBuilder): Promis
     await t.remove(renamed).catch(() => {});
     throw err;
   }
+}
+
+/** Records what the server guarantees and the commit guarantee that follows (facts.commit_guarantee + a step). */
+export function reportGuarantees(report: ConnectionReport, g: Guarantees & { locks?: boolean }): void {
+  report.guarantees = { conditionalWrite: g.conditionalWrite, exclusiveCreate: g.exclusiveCreate, atomicReplace: g.atomicReplace };
+  const { level, step } = commitGuaranteeStep(g);
+  report.facts.commit_guarantee = level;
+  report.steps.push(step);
 }

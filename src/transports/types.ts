@@ -157,6 +157,27 @@ export interface RemoteManifest {
   file: string;
   /** Earlier versions still kept, newest first. */
   versions?: Array<{ generation: number; sha256: string; size: number; device: string; time: string; file: string }>;
+  /**
+   * Lineage: the version this one was committed on top of (null for a remote's first version). Absent in manifests
+   * written by v0.1 (unknown, never a violation).
+   */
+  parent?: ManifestParent | null;
+  /** Random identity of the remote, created with its first commit and carried forward. Absent from v0.1 manifests. */
+  remote_id?: string;
+}
+
+/** A version's parent: enough to tell whether one version descends from another. */
+export interface ManifestParent {
+  generation: number;
+  sha256: string;
+}
+
+/** One version as the remote vouches for it (commit record, manifest head or history entry). */
+export interface LineageEntry {
+  generation: number;
+  sha256: string;
+  /** undefined: not recorded (v0.1 or history entry); null: the first version. */
+  parent?: ManifestParent | null;
 }
 
 /**
@@ -179,6 +200,12 @@ export interface SyncEndpoint {
   pull(localPath: string, manifest?: RemoteManifest, opts?: TransferOptions): Promise<DownloadResult>;
   /** Called by the endpoint when the remote says something changed or asks for data (Socket.IO sync_request/sync_update). */
   onRemoteEvent(listener: (ev: { kind: 'sync_request' | 'sync_update' | 'connected' | 'disconnected'; manifest?: RemoteManifest }) => void): () => void;
+  /**
+   * What the remote recorded for `generation` (its commit record, or the head's history), for the lineage check
+   * (src/engine/lineage.ts). null: the remote no longer knows (pruned) or never had it. Optional: endpoints without
+   * history leave it out.
+   */
+  lineageEntry?(generation: number): Promise<LineageEntry | null>;
   test(): Promise<ConnectionReport>;
   close(): Promise<void>;
 }

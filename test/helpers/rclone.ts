@@ -16,7 +16,8 @@ export interface RcloneServer {
   stop(): void;
 }
 
-export async function startRclone(): Promise<RcloneServer> {
+/** `extraArgs`: more `rclone serve webdav` flags (e.g. a short --dir-cache-time for tests that edit files on disk). */
+export async function startRclone(extraArgs: string[] = []): Promise<RcloneServer> {
   const dir = tmpDir('cx-rclone-');
   const dataDir = path.join(dir, 'data');
   mkdirSync(dataDir);
@@ -25,7 +26,7 @@ export async function startRclone(): Promise<RcloneServer> {
   const port = await freePort();
   const user = 'ana';
   const password = `rc-${randomBytes(9).toString('base64url')}`;
-  const child = startDaemon('rclone', ['serve', 'webdav', dataDir, '--addr', `127.0.0.1:${port}`], {
+  const child = startDaemon('rclone', ['serve', 'webdav', dataDir, '--addr', `127.0.0.1:${port}`, ...extraArgs], {
     env: { ...process.env, RCLONE_CONFIG: conf, RCLONE_USER: user, RCLONE_PASS: password },
   });
   await waitForPort(port);

@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { SyncError, toSyncError } from '../../errors.js';
 import { sha256File } from '../../util/hash.js';
 import type { SyncConfig } from '../../config/schema.js';
-import { probeRoundTrip, reportBuilder } from '../probe.js';
+import { probeRoundTrip, reportBuilder, reportGuarantees } from '../probe.js';
 import type { ConnectionReport, DownloadResult, FileTransport, Guarantees, RemoteEntry, TransferOptions, TransportContext, UploadResult } from '../types.js';
 
 export const protocol = 'folder';
@@ -257,7 +257,7 @@ export class FolderTransport implements FileTransport {
       await probeRoundTrip(this, b);
       const free = await fsp.statfs(this.abs('')).catch(() => null);
       if (free) b.report.facts.freeBytes = free.bavail * free.bsize;
-      b.report.guarantees = await this.guarantees();
+      reportGuarantees(b.report, await this.guarantees());
       b.report.ok = true;
     } catch (err) {
       b.fail(err);

@@ -11,7 +11,7 @@ import type { SmbConfig } from '../../config/schema.js';
 import { SyncError, isSyncError, toSyncError } from '../../errors.js';
 import { registerSecret } from '../../log/redact.js';
 import { SmbClient, type SmbStat, type SmbTree } from '../../smb/index.js';
-import { probeRoundTrip, reportBuilder } from '../probe.js';
+import { probeRoundTrip, reportBuilder, reportGuarantees } from '../probe.js';
 import type { ConnectionReport, DownloadResult, FileTransport, Guarantees, RemoteEntry, TransferOptions, TransportContext, UploadResult } from '../types.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -307,7 +307,7 @@ export class SmbTransport implements FileTransport {
       });
       await b.step('mkdir', 'Carpeta remota accesible (creada si faltaba).', 'Remote folder reachable (created if missing).', () => this.open());
       await probeRoundTrip(this, b);
-      b.report.guarantees = await this.guarantees();
+      reportGuarantees(b.report, await this.guarantees());
       b.report.ok = true;
     } catch (err) {
       b.fail(err);

@@ -10,6 +10,7 @@
  * -> `p2_end` (sha256 verified by the server). A pull is a series of `p2_read` ranges of a stored generation.
  */
 import type { RemoteManifest } from '../types.js';
+import { REMOTE_ID_RE } from '../manifest.js';
 import type { Text } from '../../errors.js';
 
 export const DEFAULT_NAMESPACE = '/cordiax-sync/';
@@ -120,8 +121,17 @@ export function isManifest(m: unknown): m is RemoteManifest {
     typeof x.encrypted === 'boolean' &&
     typeof x.device === 'string' &&
     typeof x.time === 'string' &&
-    typeof x.file === 'string'
+    typeof x.file === 'string' &&
+    // Lineage fields (newer servers): absent is fine, malformed is not.
+    (x.parent === undefined || x.parent === null || isParent(x.parent, x.generation as number)) &&
+    (x.remote_id === undefined || (typeof x.remote_id === 'string' && REMOTE_ID_RE.test(x.remote_id)))
   );
+}
+
+function isParent(p: unknown, generation: number): boolean {
+  if (!p || typeof p !== 'object') return false;
+  const x = p as Record<string, unknown>;
+  return Number.isSafeInteger(x.generation) && (x.generation as number) >= 1 && (x.generation as number) < generation && typeof x.sha256 === 'string' && SHA256_RE.test(x.sha256);
 }
 
 export function isServerHello(p: unknown): p is ServerHello {

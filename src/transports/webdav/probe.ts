@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { SyncError, toSyncError, type Text } from '../../errors.js';
 import type { CheckStep, ConnectionReport } from '../types.js';
+import { commitGuaranteeStep } from '../commit-guarantee.js';
 import { showPath, type WebdavTransport } from './transport.js';
 
 const STEPS: Array<{ id: string; text: Text }> = [
@@ -18,6 +19,7 @@ const STEPS: Array<{ id: string; text: Text }> = [
   { id: 'rename', text: { es: 'Renombrarlo (MOVE)', en: 'Rename it (MOVE)' } },
   { id: 'if-match', text: { es: 'Escrituras condicionales (If-Match / If-None-Match)', en: 'Conditional writes (If-Match / If-None-Match)' } },
   { id: 'lock', text: { es: 'Bloqueos (LOCK)', en: 'Locks (LOCK)' } },
+  { id: 'commit', text: { es: 'Garantía para publicar versiones', en: 'Guarantee for publishing versions' } },
   { id: 'delete', text: { es: 'Borrarlo', en: 'Delete it' } },
   { id: 'clock', text: { es: 'Reloj del servidor', en: "Server's clock" } },
 ];
@@ -105,6 +107,10 @@ export async function runConnectionTest(t: WebdavTransport): Promise<ConnectionR
           : { es: 'El servidor acepta LOCK pero no lo hace respetar (no se usan).', en: 'The server accepts LOCK but does not enforce it (not used).' },
     );
     facts.locks = locks;
+    // What the commit protocol can count on here (atomic create, lock, conditional write or none), in words.
+    const commit = commitGuaranteeStep(g);
+    facts.commit_guarantee = commit.level;
+    steps.push(commit.step);
     await step('delete', async () => {
       await t.remove(moved);
       if (await t.stat(moved)) {

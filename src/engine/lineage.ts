@@ -1,0 +1,191 @@
+/**
+ * Lineage: the backstop that catches what exclusion misses. Pure: given what this device recorded about a remote and
+ * what the remote says now, tell whether the remote's history still contains what we saw and sent.
+ *
+ * Every remote version names its parent ({generation, sha256}) and the remote's random identity (`remote_id`).
+ * A device records, per remote: the identity, the version it last pushed or pulled, and the highest generation it
+ * ever saw. On every sync, before planning, the engine calls `checkLineage`; any verdict other than 'ok' and
+ * 'local-is-older-version' is a conflict (keep both copies, warn loudly), never a silent pull or push.
+ *
+ * Manifests written by v0.1 carry neither parent nor identity: missing facts are "unknown", never a violation.
+ */
+import type { Text } from '../errors.js';
+import type { LineageEntry, RemoteManifest } from '../transports/types.js';
+
+/** What this device recorded about the remote at its last verified sync (kept in sync_state.json). */
+export interface LineageRecord {
+  /** The remote's `remote_id` when we last synced; undefined when unknown (v0.1 remote or v0.1 state file). */
+  remoteId?: string;
+  /** The version we last pushed or pulled (as the remote stores it: sha256 of the remote bytes). null: never synced. */
+  lastSynced: { generation: number; sha256: string; pushedByUs: boolean } | null;
+  /** The highest generation this device ever saw on this remote (null: none). */
+  highestGeneration: number | null;
+}
+
+export interface LineageInput {
+  recorded: LineageRecord;
+  /** The remote's current head; null when the remote holds nothing. (Push-only endpoints: do not call.) */
+  head: RemoteManifest | null;
+  /**
+   * Versions the remote vouches for beyond the head and its `versions` history, e.g. the answer of
+   * `SyncEndpoint.lineageEntry(recorded.lastSynced.generation)`. Null answers may be left out.
+   */
+  entries?: LineageEntry[];
+  /** sha256 of the bytes a push would send now (same meaning as the remote's sha256), when known. */
+  localBytesSha256?: string | null;
+}
+
+type Ver = { generation: number; sha256: string };
+
+export type LineageVerdict =
+  | { verdict: 'ok'; /** false: the remote no longer lists the generation we last synced, so it could not be checked. */ certain: boolean }
+  /** The remote holds nothing, but we synced with it before: deleted or emptied, never "a new remote". */
+  | { verdict: 'manifest-disappeared'; lastGeneration: number }
+  /** The remote is another one (recreated, or a different folder/server): its versions are not descendants of ours. */
+  | { verdict: 'remote-identity-changed'; expected: string; found: string }
+  /** The remote's head is older than a generation we saw: restored from an older backup. */
+  | { verdict: 'generation-went-back'; highest: number; found: number }
+  /** The version we pushed is not in the remote's lineage: another writer replaced our commit. */
+  | { verdict: 'our-commit-lost'; ours: Ver; remote: Ver | null }
+  /** A version we pulled is not in the remote's lineage any more: the history was rewritten by someone else. */
+  | { verdict: 'history-rewritten'; ours: Ver; remote: Ver | null }
+  /** The local bytes equal an older version of this remote: a fast-forward (pull), never a local edit to push. */
+  | { verdict: 'local-is-older-version'; generation: number };
+
+export type LineageResult = LineageVerdict & {
+  /** true: stop and keep both copies (conflict copy + warning); false: carry on (maybe as a fast-forward). */
+  conflict: boolean;
+  /** What to tell the user (Spanish first). Empty for 'ok'. */
+  text: Text;
+};
+
+/** Every version the remote vouches for, by generation (head first, then history, then extra entries). */
+function known(head: RemoteManifest, entries: LineageEntry[]): Map<number, Ver> {
+  const out = new Map<number, Ver>();
+  const add = (v: Ver | null | undefined) => {
+    if (v && !out.has(v.generation)) out.set(v.generation, { generation: v.generation, sha256: v.sha256 });
+  };
+  add(head);
+  for (const v of head.versions ?? []) add(v);
+  for (const e of entries) {
+    add(e);
+    if (e.parent) add(e.parent);
+  }
+  add(head.parent ?? undefined);
+  return out;
+}
+
+export function checkLineage(input: LineageInput): LineageResult {
+  const { recorded, head } = input;
+  const last = recorded.lastSynced;
+  const seen = Math.max(recorded.highestGeneration ?? 0, last?.generation ?? 0);
+
+  if (head === null) {
+    if (seen > 0) {
+      return {
+        verdict: 'manifest-disappeared',
+        lastGeneration: seen,
+        conflict: true,
+        text: {
+          es: `El remoto está vacío, pero este equipo ya sincronizó con él (generación ${seen}): alguien lo borró o vació. No se envía nada hasta que usted lo confirme.`,
+          en: `The remote is empty, but this device synced with it before (generation ${seen}): someone deleted or emptied it. Nothing is sent until you confirm.`,
+        },
+      };
+    }
+    return { verdict: 'ok', certain: true, conflict: false, text: { es: '', en: '' } };
+  }
+
+  if (recorded.remoteId && head.remote_id && recorded.remoteId !== head.remote_id) {
+    return {
+      verdict: 'remote-identity-changed',
+      expected: recorded.remoteId,
+      found: head.remote_id,
+      conflict: true,
+      text: {
+        es: `El remoto ya no es el mismo (identidad ${head.remote_id.slice(0, 8)} en lugar de ${recorded.remoteId.slice(0, 8)}): fue recreado o apunta a otra carpeta. Se conservan las dos copias.`,
+        en: `The remote is not the same any more (identity ${head.remote_id.slice(0, 8)} instead of ${recorded.remoteId.slice(0, 8)}): it was recreated or points to another folder. Both copies are kept.`,
+      },
+    };
+  }
+
+  if (seen > head.generation) {
+    return {
+      verdict: 'generation-went-back',
+      highest: seen,
+      found: head.generation,
+      conflict: true,
+      text: {
+        es: `La versión remota retrocedió de la generación ${seen} a la ${head.generation}: probablemente se restauró una copia de seguridad antigua. No se descarga ni se envía nada sin su confirmación.`,
+        en: `The remote version went back from generation ${seen} to ${head.generation}: an older backup was probably restored. Nothing is downloaded or sent without your confirmation.`,
+      },
+    };
+  }
+
+  const vouched = known(head, input.entries ?? []);
+  let certain = true;
+  if (last) {
+    const there = vouched.get(last.generation) ?? null;
+    if (there === null) certain = false;
+    else if (there.sha256 !== last.sha256) {
+      const ours = { generation: last.generation, sha256: last.sha256 };
+      if (last.pushedByUs) {
+        return {
+          verdict: 'our-commit-lost',
+          ours,
+          remote: there,
+          conflict: true,
+          text: {
+            es: `La versión que este equipo envió (generación ${last.generation}) ya no está en el historial del remoto: otro equipo la reemplazó. Se conserva la base de datos local y se guarda la remota aparte.`,
+            en: `The version this device sent (generation ${last.generation}) is no longer in the remote's history: another device replaced it. The local database is kept and the remote one is saved beside it.`,
+          },
+        };
+      }
+      return {
+        verdict: 'history-rewritten',
+        ours,
+        remote: there,
+        conflict: true,
+        text: {
+          es: `La versión que este equipo descargó (generación ${last.generation}) ya no está en el historial del remoto: el historial fue reescrito. Se conservan las dos copias.`,
+          en: `The version this device downloaded (generation ${last.generation}) is no longer in the remote's history: the history was rewritten. Both copies are kept.`,
+        },
+      };
+    }
+  }
+
+  const local = input.localBytesSha256;
+  if (local && local !== head.sha256) {
+    for (const v of vouched.values()) {
+      if (v.generation < head.generation && v.sha256 === local) {
+        return {
+          verdict: 'local-is-older-version',
+          generation: v.generation,
+          conflict: false,
+          text: {
+            es: `La base de datos local es igual a la versión remota ${v.generation}, más antigua que la actual (${head.generation}): se actualiza desde el remoto en lugar de enviarla.`,
+            en: `The local database equals remote version ${v.generation}, older than the current one (${head.generation}): it is updated from the remote instead of being sent.`,
+          },
+        };
+      }
+    }
+  }
+  return { verdict: 'ok', certain, conflict: false, text: { es: '', en: '' } };
+}
+
+/** What to record after a verified sync (push: pushedByUs true), so the next check has something to compare. */
+export function recordAfterSync(previous: LineageRecord | null, synced: RemoteManifest, pushedByUs: boolean): LineageRecord {
+  return {
+    remoteId: synced.remote_id ?? previous?.remoteId,
+    lastSynced: { generation: synced.generation, sha256: synced.sha256, pushedByUs },
+    highestGeneration: Math.max(previous?.highestGeneration ?? 0, synced.generation),
+  };
+}
+
+/** After a sync that changed nothing: remember the newest generation seen (and the identity, if we had none). */
+export function recordSeen(previous: LineageRecord | null, head: RemoteManifest): LineageRecord {
+  return {
+    remoteId: previous?.remoteId ?? head.remote_id,
+    lastSynced: previous?.lastSynced ?? null,
+    highestGeneration: Math.max(previous?.highestGeneration ?? 0, head.generation),
+  };
+}
