@@ -17,6 +17,7 @@ import { plan, type Direction, type Plan } from './plan.js';
 import { StateStore, type ConflictInfo, type KnownVersion, type TargetState } from './state.js';
 import * as ageCrypto from '../crypto/index.js';
 import { localIdentity, plaintextCreatedAt } from './local-identity.js';
+import { checkLineage, recordAfterSync, recordSeen, type LineageRecord } from './lineage.js';
 
 export interface EngineOptions {
   /** A file transport (folder, WebDAV, SMB: wrapped in the remote layout) or an endpoint (Socket.IO). */
@@ -64,6 +65,8 @@ export class SyncEngine {
   private readonly target: string;
   private inFlight: Promise<SyncOutcome> | null = null;
   private resendRequested = false;
+  /** The manifest our last push committed (for the lineage record). */
+  private lastPushed: RemoteManifest | null = null;
 
   constructor(private readonly o: EngineOptions) {
     this.remote = isFileTransport(o.transport) ? new FileRemote(o.transport, { device: o.device, keepVersions: o.keepVersions ?? 10, log: o.log }) : o.transport;
@@ -174,6 +177,21 @@ export class SyncEngine {
       });
       if (decision.action === 'push') decision = (await this.pushGuard(st, local, remote)) ?? decision;
 
+      // Lineage, the backstop behind the commit protocol: a commit of ours that vanished, a remote restored from an
+      // older backup, deleted or replaced by another one is a loud conflict, never a silent pull or push.
+      const lineage: LineageRecord = st.lineage ?? { lastSynced: st.base ? { generation: st.base.generation, sha256: st.base.remoteSha256, pushedByUs: false } : null, highestGeneration: st.remoteGeneration ?? st.base?.generation ?? null };
+      if (remote !== undefined && decision.action !== 'none' || (remote === null && lineage.lastSynced)) {
+        const entry = remote && lineage.lastSynced && this.remote.lineageEntry ? await this.remote.lineageEntry(lineage.lastSynced.generation).catch(() => null) : null;
+        const v = checkLineage({ recorded: lineage, head: remote ?? null, entries: entry ? [entry] : [], localBytesSha256: local.snapshot?.sha256 ?? null });
+        if (v.conflict) {
+          this.emit('warning', `LINEAGE_${v.verdict.toUpperCase().replace(/-/g, '_')}`, v.text.es, v.text.en, { verdict: v.verdict }, 'warn');
+          if (!remote) return await this.remoteVanished(v.text, started);
+          decision = { action: 'conflict', reason: v.verdict };
+        } else if (v.verdict === 'local-is-older-version' && decision.action === 'push') {
+          decision = { action: 'pull', reason: 'local-is-older-version' };
+        }
+      }
+
       let outcome: SyncOutcome;
       switch (decision.action) {
         case 'none':
@@ -196,6 +214,12 @@ export class SyncEngine {
           outcome = await this.conflict(remote!, work.dir, decision.reason);
           break;
       }
+      // What this device now knows of the remote's history.
+      let nextLineage: LineageRecord | null = lineage;
+      if (outcome.action === 'push' && this.lastPushed) nextLineage = recordAfterSync(lineage, this.lastPushed, true);
+      else if (outcome.action === 'pull' && remote) nextLineage = recordAfterSync(lineage, remote, false);
+      else if (outcome.action === 'none' && remote) nextLineage = decision.reason === 'same-content' ? recordAfterSync(lineage, remote, false) : recordSeen(lineage, remote);
+      this.lastPushed = null;
       // Record what the local side looks like now, so the next idle poll can skip the snapshot.
       const after = outcome.local ?? local;
       delete outcome.local;
@@ -207,6 +231,7 @@ export class SyncEngine {
         localFingerprint: after.fingerprint,
         localSha256: after.sha256,
         localAliases: after.aliases ?? null,
+        ...(remote !== undefined ? { lineage: nextLineage } : {}),
         ...(outcome.action === 'push' || outcome.action === 'pull' || outcome.action === 'none' ? { localIdentity: await localIdentity(this.o.databasePath) } : {}),
       });
       outcome.durationMs = Date.now() - started;
@@ -228,6 +253,18 @@ export class SyncEngine {
       await snapshotToDispose?.dispose().catch(() => {});
       await work.dispose().catch(() => {});
     }
+  }
+
+  /**
+   * The remote holds nothing although this device synced with it: deleted or emptied. Nothing is pushed (a stale
+   * database must not become everyone's); the state holds a conflict without a copy until the user decides
+   * ("Conservar la local" sends this database as the first version of a new history).
+   */
+  private async remoteVanished(text: { es: string; en: string }, started: number): Promise<SyncOutcome> {
+    const info: ConflictInfo = { copyPath: '', remoteGeneration: 0, remoteSha256: '', remoteDevice: '', remoteTime: '', remoteSize: 0, localSize: 0, localTime: '', detectedAt: new Date().toISOString(), reason: 'manifest-disappeared' };
+    await this.state.update(this.target, { conflict: info });
+    this.emit('conflict', 'CONFLICT', `¡CONFLICTO! ${text.es}`, `CONFLICT! ${text.en}`, { reason: 'manifest-disappeared' }, 'warn');
+    return { action: 'conflict', reason: 'manifest-disappeared', bytesUp: 0, bytesDown: 0, generation: null, durationMs: Date.now() - started };
   }
 
   /** Local content equal to a version this device held before the base: behind, not edited (see plan). */
@@ -290,6 +327,7 @@ export class SyncEngine {
         if (res.conflict) return await this.conflict(res.conflict, path.dirname(out.path), 'cas-lost');
       }
       const m = res.manifest;
+      this.lastPushed = m ?? null;
       const st = await this.state.get(this.target);
       if (m) {
         await this.state.update(this.target, {
@@ -422,9 +460,13 @@ export class SyncEngine {
       // Base = the remote version we saw, local hash unknown: the next sync sees "only local changed" and pushes.
       const local = await this.local.contentHash();
       await local.snapshot?.dispose();
+      // The user accepts the remote as it is now (a restored backup, a new identity, or nothing at all).
+      const accepted: LineageRecord = { lastSynced: c.remoteGeneration ? { generation: c.remoteGeneration, sha256: c.remoteSha256, pushedByUs: false } : null, highestGeneration: c.remoteGeneration || null };
       await this.state.update(this.target, {
         conflict: null,
-        base: { generation: c.remoteGeneration, remoteSha256: c.remoteSha256, localSha256: '' },
+        lineage: accepted,
+        remoteGeneration: c.remoteGeneration || null,
+        base: c.remoteGeneration ? { generation: c.remoteGeneration, remoteSha256: c.remoteSha256, localSha256: '' } : null,
         localFingerprint: null,
         shrinkConfirmed: local.sha256,
         restoredSha256: local.sha256,
@@ -434,6 +476,7 @@ export class SyncEngine {
       this.emit('info', 'CONFLICT_RESOLVED_LOCAL', 'Conflicto resuelto: se conserva la versión local; se enviará en la próxima sincronización.', 'Conflict resolved: the local version is kept; it will be sent on the next sync.');
       return;
     }
+    if (!c.copyPath) throw new SyncError('NOT_FOUND', { es: 'El servidor ya no tiene ninguna versión que conservar; elija "Conservar la local".', en: 'The server no longer holds any version to keep; choose "Keep local".' });
     const work = await privateTempDir(this.o.tmpDir);
     let applied: ApplyResult;
     try {
@@ -444,6 +487,8 @@ export class SyncEngine {
     if (applied.status === 'pending') throw new SyncError('ENCRYPTION', { es: 'La copia remota está cifrada y no hay identidad para descifrarla.', en: 'The remote copy is encrypted and there is no identity to decrypt it.' });
     await this.state.update(this.target, {
       conflict: null,
+      lineage: { lastSynced: { generation: c.remoteGeneration, sha256: c.remoteSha256, pushedByUs: false }, highestGeneration: c.remoteGeneration },
+      remoteGeneration: c.remoteGeneration,
       base: { generation: c.remoteGeneration, remoteSha256: c.remoteSha256, localSha256: applied.localSha256, localAliases: applied.aliases, rows: applied.rows },
       known: this.remember(st, c.remoteGeneration, [applied.localSha256, c.remoteSha256, ...(applied.aliases ?? [])]),
       localFingerprint: null,

@@ -5,6 +5,7 @@
 import { promises as fsp } from 'node:fs';
 import { writeFileAtomic } from '../util/fs.js';
 import type { Base } from './plan.js';
+import type { LineageRecord } from './lineage.js';
 
 export interface ConflictInfo {
   /** Where the remote version was saved beside the local database. */
@@ -70,6 +71,8 @@ export interface TargetState {
   shrinkConfirmed?: string | null;
   /** The local content a "restore" put in place: sent next even though it equals an older version. */
   restoredSha256?: string | null;
+  /** What this device knows of the remote's history (identity, last version synced, highest generation seen). */
+  lineage?: LineageRecord | null;
 }
 
 interface StateFile {
