@@ -15,6 +15,7 @@ import { closeSync, createReadStream, existsSync, mkdtempSync, openSync, readdir
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { median } from './lib/measure.js';
 
 const SIZE_MIB = 200;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -45,6 +46,8 @@ u = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"status": r.returncode, "seconds": dt, "cpuSeconds": u.ru_utime + u.ru_stime, "peakRssMb": u.ru_maxrss / 1024, "stderr": r.stderr.decode()[-500:]}))
 `;
 
+// The CLI runs under a python3 rusage wrapper (not measure.timed's /usr/bin/time) because CPU seconds are reported
+// too; medians come from bench/lib/measure.ts.
 interface Run {
   seconds: number;
   /** user + system CPU time: unlike wall time, barely moved by other load on the machine. */
@@ -82,7 +85,6 @@ async function sha256File(file: string): Promise<string> {
   return h.digest('hex');
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
   const base = process.env.BENCH_DIR ?? os.tmpdir();

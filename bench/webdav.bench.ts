@@ -9,26 +9,11 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { buildDavChild, randomFile, startApache } from '../test/helpers/apache.js';
 import { sha256File, tmpDir } from '../test/helpers/system.js';
+import { median, timed, type Run } from './lib/measure.js';
 
 const SIZE = 300 * 1024 * 1024;
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
-interface Run {
-  ms: number;
-  rssMb: number;
-}
-
-/** Runs a command under /usr/bin/time; wall time measured here, peak RSS from time's last stderr line. */
-function timed(cmd: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): Run {
-  const t0 = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { encoding: 'utf8', input: opts.input, env: opts.env ?? process.env, maxBuffer: 16 * 1024 * 1024 });
-  const ms = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`${cmd} failed (${r.status}): ${r.stderr.slice(-2000)}`);
-  const kb = Number(r.stderr.trim().split('\n').pop());
-  return { ms, rssMb: Math.round(kb / 1024) };
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main() {
   const a = await startApache();
@@ -55,12 +40,11 @@ async function main() {
   const child = buildDavChild(dir);
   const job = (op: 'upload' | 'download', file: string) =>
     JSON.stringify({ url: `${a.origin}/dav/`, user: a.user, remote_path: '/bench/', op, file, rel: 'ours.bin', size: SIZE, sha256, tmpDir: dir });
-  const ours = (op: 'upload' | 'download', file: string) => {
-    const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, child], { encoding: 'utf8', env: { ...process.env, CX_DAV_JOB: job(op, file), CX_DAV_PASSWORD: a.password } });
-    if (r.status !== 0) throw new Error(`our child failed: ${r.stderr}`);
-    const res = JSON.parse(r.stdout.trim().split('\n').pop()!) as { result: { sha256: string }; ms: number };
+  const ours = (op: 'upload' | 'download', file: string): Run => {
+    const r = timed(process.execPath, [child], { env: { ...process.env, CX_DAV_JOB: job(op, file), CX_DAV_PASSWORD: a.password } });
+    const res = JSON.parse(r.stdout!.trim().split('\n').pop()!) as { result: { sha256: string }; ms: number };
     if (res.result.sha256 !== sha256) throw new Error('our transfer has the wrong sha256');
-    return Math.round(Number(r.stderr.trim().split('\n').pop()) / 1024);
+    return r;
   };
 
   const results: Record<string, { up: Run[]; down: Run[] }> = { curl: { up: [], down: [] }, rclone: { up: [], down: [] }, ours: { up: [], down: [] }, 'curl PUT + GET': { up: [], down: [] } };
@@ -69,42 +53,38 @@ async function main() {
     results.curl!.up.push(cu);
     const cd = timed('curl', ['-sS', '-K', '-', '-o', out, `${base}curl.bin`], { input: curlAuth });
     results.curl!.down.push(cd);
-    results['curl PUT + GET']!.up.push({ ms: cu.ms + cd.ms, rssMb: Math.max(cu.rssMb, cd.rssMb) });
+    results['curl PUT + GET']!.up.push({ seconds: cu.seconds + cd.seconds, peakRssMb: Math.max(cu.peakRssMb, cd.peakRssMb) });
     rmSync(out, { force: true });
 
     results.rclone!.up.push(timed('rclone', ['copyto', '--ignore-times', src, 'bench:bench/rclone.bin'], { env: rcloneEnv }));
     results.rclone!.down.push(timed('rclone', ['copyto', '--ignore-times', 'bench:bench/rclone.bin', out], { env: rcloneEnv }));
     rmSync(out, { force: true });
 
-    let t0 = performance.now();
-    const ru = ours('upload', src);
-    results.ours!.up.push({ ms: performance.now() - t0, rssMb: ru });
-    t0 = performance.now();
-    const rd = ours('download', out);
-    results.ours!.down.push({ ms: performance.now() - t0, rssMb: rd });
+    results.ours!.up.push(ours('upload', src));
+    results.ours!.down.push(ours('download', out));
     if ((await sha256File(out)) !== sha256) throw new Error('download differs');
     rmSync(out, { force: true });
   }
 
-  const rcUp = median(results.rclone!.up.map((r) => r.ms));
-  const rcDown = median(results.rclone!.down.map((r) => r.ms));
+  const rcUp = median(results.rclone!.up.map((r) => r.seconds * 1000));
+  const rcDown = median(results.rclone!.down.map((r) => r.seconds * 1000));
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   console.log(`WebDAV bench: ${SIZE / 1048576} MiB to/from Apache ${a.origin} (loopback), whole-process wall time, median of ${RUNS}`);
   console.log('tool             | upload  | x rclone | download | x rclone | peak RSS up/down');
   for (const [name, r] of Object.entries(results)) {
-    const up = median(r.up.map((x) => x.ms));
-    const down = r.down.length ? median(r.down.map((x) => x.ms)) : NaN;
-    const rss = `${Math.max(...r.up.map((x) => x.rssMb))} / ${r.down.length ? Math.max(...r.down.map((x) => x.rssMb)) : '-'} MB`;
+    const up = median(r.up.map((x) => x.seconds * 1000));
+    const down = r.down.length ? median(r.down.map((x) => x.seconds * 1000)) : NaN;
+    const rss = `${Math.max(...r.up.map((x) => x.peakRssMb))} / ${r.down.length ? Math.max(...r.down.map((x) => x.peakRssMb)) : '-'} MB`;
     const downCol = name === 'curl PUT + GET' ? '   -    ' : s(down).padEnd(8);
     const downRatio = name === 'curl PUT + GET' ? '   -    ' : (down / rcDown).toFixed(2).padEnd(8);
     console.log(`${name.padEnd(16)} | ${s(up).padEnd(7)} | ${(up / rcUp).toFixed(2).padEnd(8)} | ${downCol} | ${downRatio} | ${rss}`);
   }
-  const oursUp = median(results.ours!.up.map((x) => x.ms));
-  const oursDown = median(results.ours!.down.map((x) => x.ms));
-  const peak = Math.max(...results.ours!.up.map((x) => x.rssMb), ...results.ours!.down.map((x) => x.rssMb));
+  const oursUp = median(results.ours!.up.map((x) => x.seconds * 1000));
+  const oursDown = median(results.ours!.down.map((x) => x.seconds * 1000));
+  const peak = Math.max(...results.ours!.up.map((x) => x.peakRssMb), ...results.ours!.down.map((x) => x.peakRssMb));
   console.log(
     `goal: within 1.2x of rclone -> upload ${(oursUp / rcUp).toFixed(2)}x (verified: PUT + read-back GET), download ${(oursDown / rcDown).toFixed(2)}x; ` +
-      `upload vs "curl PUT + GET" ${(oursUp / median(results['curl PUT + GET']!.up.map((x) => x.ms))).toFixed(2)}x; peak RSS ${peak} MB (goal < 150 MB)`,
+      `upload vs "curl PUT + GET" ${(oursUp / median(results['curl PUT + GET']!.up.map((x) => x.seconds * 1000))).toFixed(2)}x; peak RSS ${peak} MB (goal < 150 MB)`,
   );
   await a.stop();
 }

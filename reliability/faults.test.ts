@@ -3,13 +3,14 @@
  * server. Each fault: a clear error (or success on a slow link), data intact, bounded retries, recovery on the first
  * attempt after the fault ends. See lib/faults.ts.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { runFault, type FaultResult } from './lib/faults.js';
 import { folderFaults, webdavFaults, smbFaults, socketioFaults, canMount } from './lib/fault-cases.js';
 import { FaultProxy } from './lib/proxy.js';
 import { folderTarget, webdavTarget, smbTarget, socketioTarget, type Remote } from './lib/targets.js';
-import { recordFigure, recordSkip, watchSecret } from './lib/util.js';
+import { recordFigure, recordSkip, serverUnavailable, watchSecret } from './lib/util.js';
+import { unavailable } from '../test/helpers/system.js';
 import { scanSuiteFiles } from './lib/suite-scan.js';
 
 const secrets: string[] = [];
@@ -19,7 +20,6 @@ function record(r: FaultResult): void {
 }
 
 test('faults: folder', { timeout: 300_000 }, async () => {
-  if (!canMount()) recordSkip('folder storage full', 'not root: cannot mount a small tmpfs');
   const bad: string[] = [];
   for (const c of folderFaults()) {
     const r = await runFault(folderTarget(), c);
@@ -29,14 +29,21 @@ test('faults: folder', { timeout: 300_000 }, async () => {
   assert.deepEqual(bad, []);
 });
 
-async function proxied(name: string, start: (opts: { viaPort: (p: number) => Promise<number> }) => Promise<Remote>, cases: ReturnType<typeof webdavFaults>) {
+test('faults: storage full cases can run here (root, for the tmpfs mounts)', (t) => {
+  if (!canMount()) {
+    recordSkip('storage full (folder, WebDAV, SMB)', 'not root: cannot mount a small tmpfs');
+    return unavailable(t, 'not root: cannot mount a small tmpfs, the storage-full faults are not run');
+  }
+  assert.ok(folderFaults().some((c) => c.name.startsWith('storage full')));
+});
+
+async function proxied(tc: TestContext, name: string, start: (opts: { viaPort: (p: number) => Promise<number> }) => Promise<Remote>, cases: ReturnType<typeof webdavFaults>) {
   let proxy: FaultProxy | undefined;
   let t: Remote;
   try {
     t = await start({ viaPort: async (p) => (proxy = await new FaultProxy(p).start()).port });
   } catch (err) {
-    recordSkip(`${name} faults`, `server could not start: ${(err as Error).message}`);
-    return;
+    return serverUnavailable(tc, `${name} faults`, err);
   }
   const bad: string[] = [];
   try {
@@ -63,10 +70,10 @@ async function proxied(name: string, start: (opts: { viaPort: (p: number) => Pro
   assert.deepEqual(bad, []);
 }
 
-test('faults: WebDAV (Apache mod_dav behind a fault proxy)', { timeout: 600_000 }, () => proxied('WebDAV', (o) => webdavTarget(o), webdavFaults()));
-test('faults: SMB (Samba behind a fault proxy)', { timeout: 600_000 }, () => proxied('SMB', (o) => smbTarget(o), smbFaults()));
+test('faults: WebDAV (Apache mod_dav behind a fault proxy)', { timeout: 600_000 }, (t) => proxied(t, 'WebDAV', (o) => webdavTarget(o), webdavFaults()));
+test('faults: SMB (Samba behind a fault proxy)', { timeout: 600_000 }, (t) => proxied(t, 'SMB', (o) => smbTarget(o), smbFaults()));
 
-test('faults: Socket.IO (our server behind a fault proxy)', { timeout: 600_000 }, () => proxied('Socket.IO', (o) => socketioTarget(o), socketioFaults()));
+test('faults: Socket.IO (our server behind a fault proxy)', { timeout: 600_000 }, (t) => proxied(t, 'Socket.IO', (o) => socketioTarget(o), socketioFaults()));
 
 test('secret scan of the fault suite files', () => {
   const r = scanSuiteFiles(['cx-fault-'], secrets);

@@ -1,13 +1,16 @@
 /**
- * Full suite: kill -9 points per transport (npm run reliability). Per transport: 30 points in pushes (half at random
- * times inside a sync, half at named steps seen in the remote folder) and 10 during pulls. Asserted: every kill leaves
- * the data intact and the sync converges; how many first syncs after a kill failed (known bugs) is in the figures.
+ * Full suite: kill -9 points per transport (npm run reliability). Per transport: 20-30 points in pushes (half at random
+ * times inside a sync, half at named steps seen in the remote folder) and 10 during pulls. Asserted strictly on every
+ * transport: every kill leaves the data intact AND the very next sync completes and converges without help (no lock
+ * aged by hand, no conflict resolved, no wait). The helper that works through failures (kill.ts recover()) only keeps
+ * the run going so every later point is still checked; "converged" in the figures is diagnosis, not the assertion.
+ * A server that cannot start is an explicit skip (counted, listed by name), a failure with CI=true.
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { runKillPoints, type KillReport } from './lib/kill.js';
 import { folderTarget, webdavTarget, smbTarget, socketioTarget, type Remote } from './lib/targets.js';
-import { recordFigure, recordSkip, seedFromEnv, watchSecret } from './lib/util.js';
+import { recordFigure, seedFromEnv, serverUnavailable, watchSecret } from './lib/util.js';
 import { scanSuiteFiles } from './lib/suite-scan.js';
 
 const seed = seedFromEnv(20261128);
@@ -22,13 +25,12 @@ function record(r: KillReport): void {
   recordFigure('kill', { transport: r.transport, tried: r.tried, midway: r.killedMidway, survived: r.survived, nextSyncOk: r.recoveredNextSync, converged: r.recoveredEventually, notes: notes || '-' });
 }
 
-async function killSuite(make: () => Promise<Remote>, pushPoints: number, pullPoints: number, padMb: number) {
+async function killSuite(tc: TestContext, make: () => Promise<Remote>, pushPoints: number, pullPoints: number, padMb: number) {
   let t: Remote;
   try {
     t = await make();
   } catch (err) {
-    recordSkip('kill points', `server could not start: ${(err as Error).message}`);
-    return;
+    return serverUnavailable(tc, `kill points (${tc.name})`, err);
   }
   if (t.password) {
     secrets.push(t.password);
@@ -37,18 +39,18 @@ async function killSuite(make: () => Promise<Remote>, pushPoints: number, pullPo
   try {
     const r = await runKillPoints(t, { pushPoints, pullPoints, padMb, seed, log: (s) => console.log(`# ${s}`) });
     record(r);
-    const bad = r.points.filter((p) => !p.dataIntact || !p.recoveredEventually);
-    assert.deepEqual(bad, [], `seed ${seed}`);
+    const bad = r.points.filter((p) => !p.dataIntact || !p.recovered).map((p) => `${p.phase} ${p.kind}: next sync ${p.nextSync}; ${p.problems.join('; ')}`);
+    assert.deepEqual(bad, [], `the next sync after a kill must succeed without help (seed ${seed})`);
+    assert.deepEqual(r.setupNeededHelp, [], `seed ${seed}`);
   } finally {
     await t.stop();
   }
 }
 
-test('kill points: folder', { timeout: 600_000 }, () => killSuite(async () => folderTarget(), 30, 10, 8));
-test('kill points: WebDAV (Apache mod_dav)', { timeout: 600_000 }, () => killSuite(() => webdavTarget(), 20, 10, 8));
-test('kill points: SMB (Samba)', { timeout: 600_000 }, () => killSuite(() => smbTarget(), 20, 10, 8));
-
-test('kill points: Socket.IO (our server)', { timeout: 600_000 }, () => killSuite(() => socketioTarget(), 20, 10, 8));
+test('kill points: folder', { timeout: 600_000 }, (t) => killSuite(t, async () => folderTarget(), 30, 10, 8));
+test('kill points: WebDAV (Apache mod_dav)', { timeout: 600_000 }, (t) => killSuite(t, () => webdavTarget(), 20, 10, 8));
+test('kill points: SMB (Samba)', { timeout: 600_000 }, (t) => killSuite(t, () => smbTarget(), 20, 10, 8));
+test('kill points: Socket.IO (our server)', { timeout: 600_000 }, (t) => killSuite(t, () => socketioTarget(), 20, 10, 8));
 
 test('secret scan of the kill suite files', () => {
   const r = scanSuiteFiles(['cx-kill-'], secrets);

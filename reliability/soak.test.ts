@@ -4,11 +4,11 @@
  * sync a second per client, rows committed between syncs) and in the fast mode (a writer process per client commits
  * while the client syncs back to back).
  */
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { runSoak, type SoakReport } from './lib/soak.js';
 import { folderTarget, webdavTarget, smbTarget, socketioTarget, type Remote } from './lib/targets.js';
-import { checkRemoteDir, recordFigure, recordSkip, seedFromEnv, watchSecret } from './lib/util.js';
+import { checkRemoteDir, recordFigure, seedFromEnv, serverUnavailable, watchSecret } from './lib/util.js';
 import { scanSuiteFiles } from './lib/suite-scan.js';
 
 const seed = seedFromEnv(11);
@@ -18,13 +18,12 @@ function record(r: SoakReport, mode: string): void {
   recordFigure('soak', { transport: r.transport, mode, seconds: r.seconds, committed: r.committed, syncs: r.syncs, conflicts: r.conflicts, lost: r.lost, notes: `${r.pulls} pulls, ${r.conflictCopies} conflict copies, ${r.errors} errors${r.onlyInBackups ? `, ${r.onlyInBackups} lost rows only in backups` : ''}${r.converged ? '' : ', NOT converged'}` });
 }
 
-async function soak(make: () => Promise<Remote>, seconds: number, fast: boolean) {
+async function soak(tc: TestContext, make: () => Promise<Remote>, seconds: number, fast: boolean) {
   let t: Remote;
   try {
     t = await make();
   } catch (err) {
-    recordSkip(`soak`, `server could not start: ${(err as Error).message}`);
-    return;
+    return serverUnavailable(tc, `soak (${tc.name})`, err);
   }
   if (t.password) {
     secrets.push(t.password);
@@ -47,10 +46,10 @@ async function soak(make: () => Promise<Remote>, seconds: number, fast: boolean)
   }
 }
 
-test('soak: folder', { timeout: 600_000 }, () => soak(async () => folderTarget(), 45, true));
-test('soak: WebDAV (Apache mod_dav)', { timeout: 600_000 }, () => soak(() => webdavTarget(), 30, false));
-test('soak: SMB (Samba)', { timeout: 600_000 }, () => soak(() => smbTarget(), 30, false));
-test('soak: Socket.IO (our server)', { timeout: 600_000 }, () => soak(() => socketioTarget(), 30, false));
+test('soak: folder', { timeout: 600_000 }, (t) => soak(t, async () => folderTarget(), 45, true));
+test('soak: WebDAV (Apache mod_dav)', { timeout: 600_000 }, (t) => soak(t, () => webdavTarget(), 30, false));
+test('soak: SMB (Samba)', { timeout: 600_000 }, (t) => soak(t, () => smbTarget(), 30, false));
+test('soak: Socket.IO (our server)', { timeout: 600_000 }, (t) => soak(t, () => socketioTarget(), 30, false));
 
 test('secret scan of the soak suite files', () => {
   const r = scanSuiteFiles(['cx-soak-'], secrets);

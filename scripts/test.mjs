@@ -1,9 +1,13 @@
 #!/usr/bin/env node
 // The test command: installs the Debian packages the tests need (when root and missing), type-checks and builds,
 // then runs every test file with Node's test runner. Files named *.serial.test.ts bind fixed ports (Samba's 139/445,
-// the AD DC's 53/88/...) and run one at a time after the others. Prints one closing line "N passed, N failed".
+// the AD DC's 53/88/...) and run one at a time after the others. Every skipped test and every todo (a known bug kept
+// with its strict assertion) is listed by name with its reason before the closing line
+// "N passed, N failed, N skipped, N todo". With CI=true, a test that cannot start its server fails instead of
+// skipping (see unavailable() in test/helpers/system.ts).
 import { spawnSync, spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -72,31 +76,48 @@ if (filter.length) files = files.filter((f) => filter.some((x) => f.includes(x))
 const parallel = files.filter((f) => !f.endsWith('.serial.test.ts'));
 const serial = files.filter((f) => f.endsWith('.serial.test.ts'));
 
-const totals = { pass: 0, fail: 0, skipped: 0, cancelled: 0, todo: 0 };
-function run(group, concurrency) {
+const work = mkdtempSync(path.join(os.tmpdir(), 'cx-test-summary-'));
+const results = [];
+function run(group, concurrency, label) {
   if (!group.length) return Promise.resolve(0);
+  const summary = path.join(work, `${label}.jsonl`);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...group], {
-      stdio: ['ignore', 'pipe', 'inherit'],
+    const child = spawn(process.execPath, [
+      '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`,
+      '--test-reporter=spec', '--test-reporter-destination=stdout',
+      '--test-reporter=./scripts/summary-reporter.mjs', `--test-reporter-destination=${summary}`,
+      ...group,
+    ], {
+      stdio: ['ignore', 'inherit', 'inherit'],
       env: { ...process.env, NODE_ENV: 'test' },
     });
-    let tail = '';
-    child.stdout.on('data', (d) => {
-      process.stdout.write(d);
-      tail = (tail + d.toString()).slice(-4000);
-    });
     child.on('close', (code) => {
-      for (const k of Object.keys(totals)) {
-        const m = tail.match(new RegExp(`ℹ ${k} (\\d+)`));
-        if (m) totals[k] += Number(m[1]);
+      let lines = [];
+      try {
+        lines = readFileSync(summary, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+      } catch {
+        /* the runner died before writing: its exit code says so below */
       }
+      results.push(...lines);
       resolve(code ?? 1);
     });
   });
 }
 
-const codeA = await run(parallel, 2);
-const codeB = await run(serial, 1);
-const failed = totals.fail + totals.cancelled;
-console.log(`\n${totals.pass} passed, ${failed} failed, ${totals.skipped} skipped`);
+const codeA = await run(parallel, 2, 'parallel');
+const codeB = await run(serial, 1, 'serial');
+rmSync(work, { recursive: true, force: true });
+const count = (o) => results.filter((r) => r.outcome === o).length;
+const rel = (f) => (f ? path.relative(root, f.replace(/^file:\/\//, '')) : '?');
+const listed = (o, title) => {
+  const list = results.filter((r) => r.outcome === o);
+  if (list.length) console.log(`\n${title} (${list.length}):\n${list.map((r) => `  - ${rel(r.file)}: ${r.name}${r.reason ? ` -- ${r.reason}` : ''}`).join('\n')}`);
+};
+listed('skipped', 'Skipped / omitidas');
+listed('todo', 'Todo (known bugs, strict assertion kept) / pendientes');
+listed('fail', 'Failed / fallidas');
+const failed = count('fail') + count('cancelled');
+// A runner that exited non-zero without a failing test (a crash, a file that did not load) is a failure too.
+const crashed = failed === 0 && (codeA || codeB) ? 1 : 0;
+console.log(`\n${count('pass')} passed, ${failed + crashed} failed, ${count('skipped')} skipped, ${count('todo')} todo`);
 process.exit(codeA || codeB || (failed ? 1 : 0));

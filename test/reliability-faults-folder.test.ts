@@ -9,6 +9,7 @@ import { runFault } from '../reliability/lib/faults.js';
 import { folderFaults, canMount } from '../reliability/lib/fault-cases.js';
 import { folderTarget } from '../reliability/lib/targets.js';
 import { recordFigure } from '../reliability/lib/util.js';
+import { unavailable } from './helpers/system.js';
 
 for (const c of folderFaults()) {
   test(`folder fault: ${c.name}`, { timeout: 60_000 }, async () => {
@@ -19,6 +20,7 @@ for (const c of folderFaults()) {
   });
 }
 
-test('storage-full case is present when running as root', { skip: !canMount() && 'not root: no tmpfs mount' }, () => {
+test('storage-full case is present (root: a tmpfs mount)', (t) => {
+  if (!canMount()) return unavailable(t, 'not root: no tmpfs mount for the storage-full fault');
   assert.ok(folderFaults().some((c) => c.name.startsWith('storage full')));
 });

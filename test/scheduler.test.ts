@@ -1,20 +1,34 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Scheduler } from '../src/engine/scheduler.js';
+import { Scheduler, type SchedulerState } from '../src/engine/scheduler.js';
 import { plan } from '../src/engine/plan.js';
+
+/** Resolves on the first state change that satisfies `pred` (an event, not a sleep). */
+function stateWhere(subscribers: Array<(st: SchedulerState) => void>, pred: (st: SchedulerState) => boolean): Promise<SchedulerState> {
+  return new Promise((resolve) => {
+    const fn = (st: SchedulerState) => {
+      if (!pred(st)) return;
+      subscribers.splice(subscribers.indexOf(fn), 1);
+      resolve(st);
+    };
+    subscribers.push(fn);
+  });
+}
 
 test('scheduler: one run at a time; a request during a run is followed by exactly one more', async () => {
   let active = 0;
   let maxActive = 0;
   let runs = 0;
-  let release!: () => void;
+  const releases: Array<() => void> = [];
+  const subscribers: Array<(st: SchedulerState) => void> = [];
   const s = new Scheduler({
     intervalSeconds: 3600,
+    onStateChange: (st) => [...subscribers].forEach((f) => f(st)),
     run: async () => {
       runs++;
       active++;
       maxActive = Math.max(maxActive, active);
-      await new Promise<void>((r) => (release = r));
+      await new Promise<void>((r) => releases.push(r));
       active--;
     },
   });
@@ -22,38 +36,95 @@ test('scheduler: one run at a time; a request during a run is followed by exactl
   const p1 = s.trigger();
   const p2 = s.trigger();
   assert.equal(p1, p2);
-  release();
-  await p1;
-  await new Promise((r) => setImmediate(r));
+  assert.equal(runs, 1);
+  releases.shift()!();
+  await p1; // its finally started the follow-up run synchronously
   assert.equal(runs, 2);
-  release();
-  await new Promise((r) => setTimeout(r, 10));
+  assert.equal(s.state().syncing, true);
+  // The follow-up ends: the scheduler goes idle with the next run armed one interval away, and starts nothing else.
+  const idle = stateWhere(subscribers, (st) => !st.syncing && st.nextRun !== null);
+  releases.shift()!();
+  await idle;
   assert.equal(maxActive, 1);
   assert.equal(runs, 2);
+  assert.equal(releases.length, 0, 'no third run was started');
   s.stop();
 });
 
-test('scheduler: backoff grows after failures, is capped at the interval, resets on success', async () => {
+const INTERVAL_MS = 60_000;
+const NOW = Date.parse('2030-01-01T00:00:00.000Z');
+
+/**
+ * A failing scheduler on a fixed clock. Every time it goes idle it has armed its next run: the planned delay is
+ * exactly nextRun - NOW, recorded per failure count from the state-change events.
+ */
+async function failing(random: () => number, intervalSeconds = INTERVAL_MS / 1000) {
   let fail = true;
-  const s = new Scheduler({ intervalSeconds: 60, retryBaseSeconds: 15, run: async () => { if (fail) throw new Error('caído'); } });
-  s.start(); // runs once at start
-  await new Promise((r) => setTimeout(r, 10));
-  const delays: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    await s.trigger();
-    delays.push(Date.parse(s.state().nextRun!) - Date.now());
+  const planned = new Map<number, number>();
+  let firstIdle!: () => void;
+  const started = new Promise<void>((r) => (firstIdle = r));
+  const s = new Scheduler({
+    intervalSeconds,
+    retryBaseSeconds: 15,
+    random,
+    now: () => NOW,
+    run: async () => {
+      if (fail) throw new Error('caído');
+    },
+    onStateChange: (st) => {
+      if (!st.syncing && st.nextRun) {
+        planned.set(st.consecutiveFailures, Date.parse(st.nextRun) - NOW);
+        firstIdle();
+      }
+    },
+  });
+  s.start();
+  await started; // the run at start failed and armed its retry (a trigger() now would queue a follow-up instead)
+  return { s, planned, succeed: () => (fail = false) };
+}
+
+async function failUntil(s: Scheduler, n: number): Promise<void> {
+  while (s.state().consecutiveFailures < n) await s.trigger();
+}
+
+test('scheduler: retry delays double from the base and never exceed the interval, at both jitter extremes', async () => {
+  for (const [label, r] of [['jitter 0 (longest wait)', () => 0], ['jitter ~1 (shortest wait)', () => 0.999999]] as const) {
+    const { s, planned } = await failing(r);
+    await failUntil(s, 12);
+    s.stop();
+    assert.equal(planned.size, 12);
+    for (const [fails, d] of planned) {
+      const backoff = Math.min(INTERVAL_MS, 15_000 * 2 ** (fails - 1));
+      assert.ok(d <= INTERVAL_MS, `${label}: retry ${d} ms after failure ${fails} exceeds the ${INTERVAL_MS} ms interval`);
+      assert.ok(d <= backoff && d >= Math.floor(backoff * 0.8), `${label}: ${d} ms after failure ${fails}, backoff ${backoff} ms`);
+    }
+    const first3 = [1, 2, 3].map((f) => planned.get(f));
+    if (r() === 0) assert.deepEqual(first3, [15_000, 30_000, 60_000], label);
+    else assert.deepEqual(first3, [12_000, 24_000, 48_000], label);
   }
-  assert.equal(s.state().consecutiveFailures, 6);
-  // 15 s, 30 s, 60 s (cap), 60 s ... each with +-20 % jitter.
-  assert.ok(delays[0]! < delays[1]! || delays[1]! > 24000, `grows: ${delays}`);
-  assert.ok(delays.every((d) => d <= 60000 * 1.2 + 50), `capped: ${delays}`);
-  fail = false;
+});
+
+test('scheduler: 200 consecutive failures with real Math.random: every retry <= the interval; success resets it', async () => {
+  const { s, planned, succeed } = await failing(Math.random);
+  await failUntil(s, 200);
+  assert.equal(planned.size, 200);
+  const delays = [...planned.values()];
+  const over = delays.filter((d) => d > INTERVAL_MS);
+  assert.deepEqual(over, [], `retries over ${INTERVAL_MS} ms: ${over.length} of ${delays.length}, max ${Math.max(...delays)}`);
+  assert.ok([...planned].filter(([f]) => f >= 3).every(([, d]) => d >= INTERVAL_MS * 0.8), 'at the cap, the jitter takes at most 20 %');
+  succeed();
   await s.trigger();
   assert.equal(s.state().consecutiveFailures, 0);
-  const d = Date.parse(s.state().nextRun!) - Date.now();
-  assert.ok(d > 59000 && d <= 60000);
+  assert.equal(planned.get(0), INTERVAL_MS, 'after a success: exactly one interval');
   s.stop();
   assert.equal(s.state().nextRun, null);
+});
+
+test('scheduler: the longest interval (7 days) after 2000 failures: still capped, a finite timer', async () => {
+  const { s, planned } = await failing(() => 0, 604_800);
+  await failUntil(s, 2000);
+  s.stop();
+  assert.equal(planned.get(2000), 604_800_000);
 });
 
 test('plan: the three-way table, never newer-wins', () => {

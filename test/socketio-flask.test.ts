@@ -80,10 +80,17 @@ test('the largest database that fits (499,978 bytes) is stored byte for byte; on
       assert.match(e.hint!.es, /max_http_buffer_size=/);
       return true;
     });
-    await sleep(3000); // time for a reconnect loop to show itself, if there were one
-    assert.equal(flask.connections(), 1, 'one connection, no reconnects');
-    assert.equal(flask.received(), receivedBefore, 'nothing was sent');
     assert.equal(await sha256File(flask.dbFile), storedBefore, 'what the server had is untouched');
+    // A sentinel on the same connection instead of a sleep: the server answers it only after everything sent before
+    // it, so if the refused push had sent anything (and been cut off, starting a reconnect loop) it shows up here:
+    // a second connection, a disconnect, or more than one message received.
+    const sentinel = path.join(dir, 'sentinel.db');
+    writeFileSync(sentinel, randomBytes(1000));
+    await ep.push(sentinel, await metaOf(sentinel));
+    assert.equal(await sha256File(flask.dbFile), await sha256File(sentinel), 'the sentinel landed');
+    assert.equal(flask.received(), receivedBefore + 1, 'nothing but the sentinel was sent');
+    assert.equal(flask.connections(), 1, 'one connection, no reconnects');
+    assert.deepEqual(errors, [], 'no sync_request came (it only comes on a reconnect), so the handler never pushed');
     assert.equal(log.events.filter((e) => e.type === 'disconnect').length, 0);
   } finally {
     await ep.close();
@@ -176,12 +183,17 @@ test('a server with a smaller buffer than announced drops the send: after two dr
     await assert.rejects(ep.push(db, meta), (e: SyncError) => e.code === 'CONNECTION_RESET');
     // Two drops, two reconnects; the third sync_request finds the learned limit and sends nothing.
     await until(() => errors.includes('TOO_LARGE') && flask.connections() >= 3);
-    await sleep(3000); // a loop would show itself here
-    assert.equal(flask.connections(), 3, 'no more reconnects');
     assert.ok((await ep.capabilities()).maxBytes! < meta.size);
     await assert.rejects(ep.push(db, meta), (e: SyncError) => e.code === 'TOO_LARGE' && /cortó la conexión/.test(e.text.es));
-    assert.equal(flask.received(), 0, 'the handler never got the oversize message');
     assert.equal(existsSync(flask.dbFile), false);
+    // A sentinel that fits, on the same connection, instead of a sleep: the server handles it after anything sent
+    // before it, so a further drop (and reconnect) would show as a fourth connection or an oversize message received.
+    const sentinel = path.join(dir, 'sentinel.db');
+    writeFileSync(sentinel, randomBytes(1000));
+    await ep.push(sentinel, await metaOf(sentinel));
+    assert.equal(await sha256File(flask.dbFile), await sha256File(sentinel), 'the sentinel landed');
+    assert.equal(flask.received(), 1, 'the handler never got the oversize message, only the sentinel');
+    assert.equal(flask.connections(), 3, 'no more reconnects');
   } finally {
     await ep.close();
     flask.stop();

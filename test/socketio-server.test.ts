@@ -119,10 +119,18 @@ test('auth: a wrong token is refused (AUTH_FAILED, no retry loop), a token file 
     assert.equal(report.ok, false);
     assert.equal(report.facts.tokenAccepted, false);
     assert.equal(report.error?.code, 'AUTH_FAILED');
+    // No sleep to wait for retries that should not come: socket.io only reconnects an active socket, and a refusal by
+    // the server's middleware leaves it inactive. Checked on the client's own socket, and with a listener that would
+    // count any reconnect attempt for the rest of the test.
+    const conn = (ep as unknown as { conn: { refused: boolean; socket: { active: boolean; io: { on(ev: string, f: () => void): void } } } }).conn;
+    assert.equal(conn.refused, true, 'the client knows it was refused');
+    assert.equal(conn.socket.active, false, 'an inactive socket: socket.io schedules no retry');
+    let retries = 0;
+    conn.socket.io.on('reconnect_attempt', () => retries++);
     const refusals = serverLog.events.filter((e) => e.code === 'AUTH_FAILED').length;
-    await new Promise((r) => setTimeout(r, 1500));
-    assert.equal(serverLog.events.filter((e) => e.code === 'AUTH_FAILED').length, refusals, 'no automatic retries after a refusal');
 
+    assert.equal(serverLog.events.filter((e) => e.code === 'AUTH_FAILED').length, refusals, 'no automatic retries after a refusal');
+    assert.equal(retries, 0);
     writeFileSync(tokenFile, `${good}\n`);
     await ep.open();
     const ok = await ep.test();

@@ -1,5 +1,5 @@
 // The web UI end to end in Debian's Chromium (playwright-core, headless): configure WebDAV against a real Apache
-// (the folder protocol if Apache is missing), test the connection, save, sync now, see the log and the status turn
+// (a missing Apache fails the suite; CORDIAX_UI_E2E_FOLDER=1 asks for the folder variant explicitly), test the connection, save, sync now, see the log and the status turn
 // green; an invalid interval; a wrong password; a conflict resolved in one click; version restore; English; a
 // protocol "no disponible"; and no password in any answer the page received. Screenshots go to test-output/ui/.
 import { after, before, describe, test } from 'node:test';
@@ -15,8 +15,9 @@ import { startApache, type ApacheServer } from './helpers/apache.js';
 import { addRows, commandExists, makeTestDb, readRows, tmpDir } from './helpers/system.js';
 import { buildUi, launchChromium, shot, startUiEnv, type UiEnv } from './ui-support.js';
 
-// CORDIAX_UI_E2E_FOLDER=1 runs the folder variant even where Apache is installed.
-const useWebdav = commandExists('apache2') && !process.env.CORDIAX_UI_E2E_FOLDER;
+// CORDIAX_UI_E2E_FOLDER=1 runs the folder variant (an explicit choice, never a silent fallback: without Apache and
+// without that variable the suite fails in before()).
+const useWebdav = !process.env.CORDIAX_UI_E2E_FOLDER;
 let apache: ApacheServer | undefined;
 let env: UiEnv;
 let browser: Browser;
@@ -39,6 +40,7 @@ async function toast(text: RegExp | string): Promise<void> {
 before(async () => {
   buildUi();
   if (useWebdav) {
+    if (!commandExists('apache2')) throw new Error('apache2 is not installed: the UI end-to-end test needs a real WebDAV server (CORDIAX_UI_E2E_FOLDER=1 runs the folder variant instead, explicitly)');
     apache = await startApache();
     password = apache.password;
   }
@@ -177,7 +179,7 @@ describe(`interfaz web en Chromium (${useWebdav ? 'WebDAV con Apache' : 'carpeta
     assert.equal(await err.textContent(), '');
   });
 
-  test('una contraseña incorrecta da un mensaje claro', { skip: !useWebdav && 'sin Apache no hay contraseña que probar' }, async () => {
+  test('una contraseña incorrecta da un mensaje claro', { skip: !useWebdav && 'CORDIAX_UI_E2E_FOLDER=1: la carpeta no tiene contraseña que probar' }, async () => {
     await page.fill('#f-webdav-password', 'contraseña-equivocada');
     await page.click('#test-webdav');
     const diag = page.locator('#diagnosis-webdav.tone-bad');

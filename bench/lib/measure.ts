@@ -4,6 +4,8 @@ import { spawnSync } from 'node:child_process';
 export interface Run {
   seconds: number;
   peakRssMb: number;
+  /** What the command printed (a bench child may report its own in-process time). */
+  stdout?: string;
 }
 
 /** Runs cmd once; returns wall seconds and the peak RSS (MB) that /usr/bin/time reports. */
@@ -13,7 +15,7 @@ export function timed(cmd: string, args: string[], opts: { env?: NodeJS.ProcessE
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
   const kb = Number(r.stderr.trim().split('\n').pop());
-  return { seconds, peakRssMb: Math.round(kb / 1024) };
+  return { seconds, peakRssMb: Math.round(kb / 1024), stdout: r.stdout };
 }
 
 export function median(xs: number[]): number {
@@ -32,4 +34,27 @@ export function repeat(n: number, fn: () => Run): Run {
 export function row(label: string, r: Run, peer: Run, mb?: number): string {
   const speed = mb ? ` ${(mb / r.seconds).toFixed(0).padStart(5)} MiB/s` : '';
   return `${label.padEnd(44)} ${r.seconds.toFixed(2).padStart(6)} s${speed}  x${(r.seconds / peer.seconds).toFixed(2)} of peer  peak RSS ${String(r.peakRssMb).padStart(4)} MB`;
+}
+
+/** Median seconds and max peak RSS of several runs of one contender. */
+export function summary(runs: Run[]): Run {
+  return { seconds: median(runs.map((r) => r.seconds)), peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)) };
+}
+
+/**
+ * Interleaved rounds: every round runs each contender once, in an order rotated each round, so drift on a shared
+ * machine (page cache, CPU contention from other jobs, thermal) lands on all contenders alike rather than on whichever
+ * ran its rounds last. `before` runs ahead of every measurement (e.g. `sync` to flush dirty pages). Returns all runs.
+ */
+export async function interleaved<K extends string>(rounds: number, contenders: Record<K, () => Run | Promise<Run>>, before?: () => void): Promise<Record<K, Run[]>> {
+  const names = Object.keys(contenders) as K[];
+  const out = Object.fromEntries(names.map((n) => [n, [] as Run[]])) as Record<K, Run[]>;
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + r) % names.length]!;
+      before?.();
+      out[name].push(await contenders[name]());
+    }
+  }
+  return out;
 }

@@ -73,6 +73,8 @@ export interface KillReport {
   syncMs: number;
   pullMs: number;
   killedMidway: number;
+  /** Device A's publishing sync before a pull point needed help (a stale lock aged, a conflict resolved): each entry a failure. */
+  setupNeededHelp: string[];
 }
 
 interface Child {
@@ -286,6 +288,7 @@ export async function runKillPoints(target: KillTarget, o: KillOptions): Promise
   const triggers = (target.triggers ?? []).filter((t) => !o.useTriggers || o.useTriggers.includes(t.name));
   const points: PointResult[] = [];
   const stats: RecoveryStats = { spurious: 0, locked: 0, nameCollision: 0 };
+  const setupNeededHelp: string[] = [];
   let n = 0;
 
   const pick = (i: number) => {
@@ -323,6 +326,7 @@ export async function runKillPoints(target: KillTarget, o: KillOptions): Promise
     const ar: PointResult = { phase: 'push', kind: 'setup', killedMidway: false, dataIntact: true, recovered: false, recoveredEventually: false, nextSync: '', problems: [] };
     await recover(homeA, dbA, target, ar, stats);
     if (!ar.recoveredEventually) throw new Error(`A's push before pull point ${i}: ${ar.problems.join('; ')}`);
+    if (!ar.recovered) setupNeededHelp.push(`pull point ${i}: A's publishing sync: ${ar.nextSync}: ${ar.problems.join('; ')}`);
     const bBefore = existsSync(dbB) ? notesOf(dbB) : null;
     const remoteRows = checkRemoteDir(target.remoteDir, target.manifestName).rows;
     const delay = Math.floor(rand() * pullMs * 1.1);
@@ -362,5 +366,6 @@ export async function runKillPoints(target: KillTarget, o: KillOptions): Promise
     syncMs,
     pullMs,
     killedMidway: points.filter((p) => p.killedMidway).length,
+    setupNeededHelp,
   };
 }

@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { tmpDir } from '../../test/helpers/system.js';
+import { tmpDir, unavailable } from '../../test/helpers/system.js';
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 
@@ -178,9 +178,8 @@ export function recordFigure(section: string, fig: Figure): void {
   appendFileSync(f, JSON.stringify({ section, ...fig }) + '\n');
 }
 
-/** Whether the full (long) suite is running, and the known-bug cases are enabled. */
+/** Whether the full (long) suite is running. */
 export const FULL = process.env.CX_RELIABILITY_FULL === '1';
-export const KNOWN_BUGS = process.env.CX_KNOWN_BUGS === '1';
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
@@ -195,4 +194,14 @@ export function watchSecret(secret: string | undefined): void {
 /** Records that something could not run here, with the reason (printed under the figures table). */
 export function recordSkip(what: string, reason: string): void {
   recordFigure('skipped', { what, reason: reason.replace(/\s+/g, ' ').slice(0, 300) });
+}
+
+/**
+ * A server that could not start: recorded under the figures table and an explicit t.skip (counted and listed by the
+ * runner); with CI=true a failure.
+ */
+export function serverUnavailable(t: { skip(message?: string): void }, what: string, err: unknown): void {
+  const reason = `${what}: server could not start: ${err instanceof Error ? err.message : String(err)}`;
+  recordSkip(what, reason);
+  unavailable(t, reason.replace(/\s+/g, ' ').slice(0, 300));
 }

@@ -1,7 +1,7 @@
 /**
  * Automatic sync: a run every polling interval (>= 60 s), immediately on request, on change notifications (debounced;
- * used by Socket.IO), one run at a time, and exponential backoff with jitter after failures, capped at the interval
- * so a fault that ends is recovered within one interval.
+ * used by Socket.IO), one run at a time, and exponential backoff with jitter after failures, never longer than the
+ * interval (the README's promise), so a fault that ends is recovered within one interval.
  */
 export interface SchedulerOptions {
   /** Runs one sync; rejects on failure. */
@@ -12,6 +12,10 @@ export interface SchedulerOptions {
   /** Debounce for change notifications. */
   changeDebounceMs?: number;
   onStateChange?: (s: SchedulerState) => void;
+  /** Uniform [0, 1) source for the jitter (tests inject the extremes); Math.random by default. */
+  random?: () => number;
+  /** Clock for nextRun (tests inject a fixed one to read the planned delay exactly); Date.now by default. */
+  now?: () => number;
 }
 
 export interface SchedulerState {
@@ -98,17 +102,23 @@ export class Scheduler {
     return this.syncing;
   }
 
+  /**
+   * After a failure: retryBase * 2^(failures-1), capped at the interval, then jittered DOWN by up to 20 % so devices
+   * that failed together spread out. The jitter only shortens the wait: applying it after the cap (or upwards) would
+   * break "never more than the interval" (a former version multiplied by 0.8-1.2 after the cap: up to 72 s for 60 s).
+   */
   private delayMs(): number {
     const interval = this.o.intervalSeconds * 1000;
     if (this.failures === 0) return interval;
-    const base = (this.o.retryBaseSeconds ?? 15) * 1000 * 2 ** (this.failures - 1);
-    const jitter = 0.8 + Math.random() * 0.4;
-    return Math.min(interval, base) * jitter;
+    // 2 ** failures overflows to Infinity after ~1000 failures; Math.min still caps it.
+    const backoff = Math.min(interval, (this.o.retryBaseSeconds ?? 15) * 1000 * 2 ** (this.failures - 1));
+    const r = Math.min(Math.max((this.o.random ?? Math.random)(), 0), 1);
+    return Math.floor(backoff * (1 - 0.2 * r));
   }
 
   private arm(ms: number): void {
     if (this.timer) clearTimeout(this.timer);
-    this.nextAt = Date.now() + ms;
+    this.nextAt = (this.o.now ?? Date.now)() + ms;
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.trigger();

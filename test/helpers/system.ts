@@ -9,6 +9,19 @@ import Database from 'better-sqlite3';
 
 export const isRoot = process.getuid?.() === 0;
 
+/** CI=true (or 1): missing servers and tools are failures there, never skips. */
+export const inCI = !!process.env.CI && process.env.CI !== 'false' && process.env.CI !== '0';
+
+/**
+ * A test whose real server or tool is missing (or could not start). In CI that is a failure: a suite that tests
+ * nothing must not pass. Elsewhere it is an explicit skip with the reason, which scripts/test.mjs counts and lists by
+ * name. Call it and return: `if (!ok) return unavailable(t, 'redis-server is not installed');`
+ */
+export function unavailable(t: { skip(message?: string): void }, reason: string): void {
+  if (inCI) throw new Error(`${reason} -- CI=true: a missing server or tool fails the test instead of skipping it`);
+  t.skip(reason);
+}
+
 const cleanups: Array<() => void> = [];
 let hooked = false;
 function hookExit() {
