@@ -182,6 +182,7 @@ export class Observer {
         continue;
       }
       for (const id of rows.ids) everywhere.add(id);
+      if (process.env.SIM_DEBUG) console.error(`debug step ${step} ${d.id} rows=${rows.ids.size} wal=${existsSync(`${d.db}-wal`)} shm=${existsSync(`${d.db}-shm`)} ${[...rows.ids].filter((x) => x.startsWith(d.id)).join(',')}`);
       const before = this.held.get(d.id);
       const dropped = before ? [...before].filter((id) => !rows.ids.has(id) && !conflicts.has(id)) : [];
       if (dropped.length) out.push({ kind: 'silent-replace', step, detail: `${d.id} dropped ${sample(dropped)} with no conflict copy holding them` });

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
-import { KNOWN_FAILING, type FaultClass } from './classes.js';
+import { KNOWN_FAILING, knownLabel, knownMatches, type FaultClass } from './classes.js';
 import type { Violation } from './invariants.js';
 import type { ServerMode } from './remote-store.js';
 import { runSchedule, type ScheduleResult } from './schedule.js';
@@ -19,6 +19,7 @@ export interface RunOptions {
   untilMs?: number;
   allowed: readonly FaultClass[];
   modes?: readonly ServerMode[];
+  baseline?: boolean;
   plant?: Plant;
   /** Stop at the first schedule with a violation (planted-bug hunts). */
   stopAtFirst?: boolean;
@@ -29,9 +30,9 @@ export interface RunSummary {
   schedules: number;
   violations: number;
   digest: string;
-  /** Schedules with a violation, by fault class switched on in them. */
-  byClass: Map<string, number>;
-  results: Array<Pick<ScheduleResult, 'index' | 'violations'> & { classes: string[] }>;
+  /** Schedules with a violation, by known failure (classes.ts) they match; '' = explained by none. */
+  byKnown: Map<string, number>;
+  results: Array<Pick<ScheduleResult, 'index' | 'violations'> & { classes: string[]; mode: ServerMode }>;
   wallMs: number;
 }
 
@@ -52,36 +53,36 @@ export function violationLine(seed: string, index: number, classes: string[], v:
 export async function runMany(o: RunOptions): Promise<RunSummary> {
   const started = Date.now();
   const digest = createHash('sha256');
-  const byClass = new Map<string, number>();
+  const byKnown = new Map<string, number>();
   const results: RunSummary['results'] = [];
   let violations = 0;
   const from = o.from ?? 0;
   for (let i = from; ; i++) {
     if (o.count !== undefined && i >= from + o.count) break;
     if (o.count === undefined && Date.now() - started >= (o.untilMs ?? 0)) break;
-    const r = await runSchedule({ seed: o.seed, index: i, allowed: o.allowed, modes: o.modes, plant: o.plant, root: tempRoot() });
+    const r = await runSchedule({ seed: o.seed, index: i, allowed: o.allowed, modes: o.modes, baseline: o.baseline, plant: o.plant, root: tempRoot() });
     for (const line of canonical(r.trace)) digest.update(line + '\n');
     const classes = [...r.profile.classes].sort();
-    results.push({ index: i, violations: r.violations, classes });
+    results.push({ index: i, violations: r.violations, classes, mode: r.profile.mode });
     if (r.violations.length) {
-      for (const c of classes) byClass.set(c, (byClass.get(c) ?? 0) + 1);
-      if (!classes.length) byClass.set('(none)', (byClass.get('(none)') ?? 0) + 1);
+      const known = knownMatches(r.profile.classes, r.profile.mode).map(knownLabel);
+      for (const k of known.length ? known : ['']) byKnown.set(k, (byKnown.get(k) ?? 0) + 1);
     }
-    for (const v of r.violations) o.onViolation?.(violationLine(o.seed, i, classes, v));
+    for (const v of r.violations) o.onViolation?.(violationLine(o.seed, i, [...classes, `server=${r.profile.mode}`], v));
     violations += r.violations.length;
     if (o.stopAtFirst && r.violations.length) break;
   }
-  return { schedules: results.length, violations, digest: digest.digest('hex'), byClass, results, wallMs: Date.now() - started };
+  return { schedules: results.length, violations, digest: digest.digest('hex'), byKnown, results, wallMs: Date.now() - started };
 }
 
-/** The counted list of known-failing classes printed before the last line. */
+/** The counted list of known failures printed before the last line (a schedule may match several). */
 export function knownLines(s: RunSummary): string[] {
   const out: string[] = [];
-  for (const [c, why] of Object.entries(KNOWN_FAILING)) {
-    const n = s.byClass.get(c);
-    if (n) out.push(`known-failing class ${c}: ${n} schedule(s) with violations (${why})`);
+  for (const k of KNOWN_FAILING) {
+    const n = s.byKnown.get(knownLabel(k));
+    if (n) out.push(`known-failing ${knownLabel(k)}: ${n} schedule(s) with violations (${k.why})`);
   }
-  const clean = s.results.filter((r) => r.violations.length && !r.classes.some((c) => c in KNOWN_FAILING)).length;
-  if (clean) out.push(`NOT explained by a known-failing class: ${clean} schedule(s)`);
+  const unexplained = s.byKnown.get('');
+  if (unexplained) out.push(`NOT explained by a known failure: ${unexplained} schedule(s)`);
   return out;
 }

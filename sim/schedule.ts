@@ -21,6 +21,8 @@ export interface ScheduleOptions {
   index: number;
   allowed: readonly FaultClass[];
   modes?: readonly ServerMode[];
+  /** Leave out the combinations today's engine is known to fail (classes.ts). */
+  baseline?: boolean;
   plant?: Plant;
   /** Parent folder for the schedule's temp folder (a tmpfs keeps fsync cheap). */
   root: string;
@@ -37,7 +39,7 @@ type Action = readonly [string, number, () => Promise<string> | string];
 
 export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
   const rng = new Prng(o.seed, o.index);
-  const profile = drawProfile(rng, o.allowed, o.modes);
+  const profile = drawProfile(rng, o.allowed, { modes: o.modes, baseline: o.baseline });
   const clock = new VirtualClock();
   const dir = mkdtempSync(path.join(o.root, `sim-${o.index}-`));
   const uninstall = installVirtualTime(clock);
@@ -67,6 +69,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
 
 function decide(rng: Prng, c: Set<FaultClass>): Decision {
   if (c.has('net') && rng.chance(0.08)) return { fault: rng.pick(NET_FAULTS) };
+  if (c.has('lostReply') && rng.chance(0.03)) return { fault: 'lost-reply' };
   if (c.has('crash') && rng.chance(0.03)) return { crashAfter: true };
   return {};
 }
@@ -89,7 +92,7 @@ async function mainPhase(b: Built, rng: Prng, profile: Profile, obs: Observer, t
     for (const d of world.devices.filter((d) => d.status === 'idle' && free(d))) {
       if (d.inConflict) {
         actions.push([`resolve ${d.id}`, 1.5, async () => {
-          const keep = rng.chance(0.7) ? 'local' : 'remote';
+          const keep = c.has('keepRemote') && rng.chance(0.5) ? 'remote' : 'local';
           const r = await world.resolve(d, keep);
           if (keep === 'remote' && r === 'ok') obs.forgetHeld(d);
           return ` keep ${keep}: ${r}`;

@@ -13,7 +13,8 @@ import type { ConnectionReport, DownloadResult, FileTransport, Guarantees, Remot
 import type { RemoteStore } from './remote-store.js';
 
 export type NetFault = 'lost-request' | 'lost-reply' | 'timeout' | 'refused' | 'full';
-export const NET_FAULTS: readonly NetFault[] = ['lost-request', 'lost-reply', 'timeout', 'refused', 'full'];
+/** The faults of the `net` class; a lost reply is its own class (`lostReply`). */
+export const NET_FAULTS: readonly NetFault[] = ['lost-request', 'timeout', 'refused', 'full'];
 
 export interface OpInfo {
   name: string;
