@@ -1,0 +1,172 @@
+/**
+ * One schedule: a world drawn from (seed, index), then `steps` scheduler choices (a parked remote operation, with or
+ * without a fault; a sync; an app step; a crash; a stale lock; time passing; a suspended PC; the remote rolled back),
+ * then a quiet phase (no faults, the apps quit, every PC syncs in turn) and the final checks. Invariants are checked
+ * after every step; each kind of violation is reported once per schedule, at its first step.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { LOCK_FILE } from '../src/engine/remote-layout.js';
+import type { FaultClass } from './classes.js';
+import { installVirtualTime, VirtualClock } from './clock.js';
+import { Observer, type Violation } from './invariants.js';
+import { Prng } from './prng.js';
+import type { StoredFile, ServerMode } from './remote-store.js';
+import { build, describeProfile, drawProfile, firstSyncs, type Built, type Profile } from './setup.js';
+import { NET_FAULTS, type Decision } from './transport.js';
+import { describe, type Plant, type SimDevice } from './world.js';
+
+export interface ScheduleOptions {
+  seed: string;
+  index: number;
+  allowed: readonly FaultClass[];
+  modes?: readonly ServerMode[];
+  /** Leave out the combinations today's engine is known to fail (classes.ts). */
+  baseline?: boolean;
+  plant?: Plant;
+  /** Parent folder for the schedule's temp folder (a tmpfs keeps fsync cheap). */
+  root: string;
+}
+
+export interface ScheduleResult {
+  index: number;
+  profile: Profile;
+  trace: string[];
+  violations: Violation[];
+}
+
+type Action = readonly [string, number, () => Promise<string> | string];
+
+export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
+  const rng = new Prng(o.seed, o.index);
+  const profile = drawProfile(rng, o.allowed, { modes: o.modes, baseline: o.baseline });
+  const clock = new VirtualClock();
+  const dir = mkdtempSync(path.join(o.root, `sim-${o.index}-`));
+  const uninstall = installVirtualTime(clock);
+  const trace = [`schedule ${o.index} ${describeProfile(profile)}${o.plant ? ` plant=${o.plant.name}` : ''}`];
+  const violations: Violation[] = [];
+  let b: Built | undefined;
+  try {
+    b = build(dir, `${o.seed}/${o.index}`, rng, profile, clock, o.plant);
+    trace.push(...(await firstSyncs(b, rng)));
+    const obs = new Observer(b.world.devices, b.world.store, b.ledger, path.join(dir, 'observer'), b.keys, profile.classes.has('encryption'));
+    const report = (vs: Violation[]) => {
+      for (const v of vs) if (!violations.some((x) => x.kind === v.kind)) violations.push(v);
+    };
+    report(await obs.check(0));
+    await mainPhase(b, rng, profile, obs, trace, report);
+    await quietPhase(b, rng, profile, obs, trace, report);
+  } catch (err) {
+    violations.push({ kind: 'simulator-error', step: -1, detail: (err as Error).stack ?? String(err) });
+  } finally {
+    uninstall();
+    if (b) for (const d of b.world.devices) d.app.quit(-1);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  for (const v of violations) trace.push(`VIOLATION ${v.kind} at step ${v.step}: ${v.detail}`);
+  return { index: o.index, profile, trace, violations };
+}
+
+function decide(rng: Prng, c: Set<FaultClass>): Decision {
+  if (c.has('net') && rng.chance(0.08)) return { fault: rng.pick(NET_FAULTS) };
+  if (c.has('lostReply') && rng.chance(0.03)) return { fault: 'lost-reply' };
+  if (c.has('crash') && rng.chance(0.03)) return { crashAfter: true };
+  return {};
+}
+
+async function mainPhase(b: Built, rng: Prng, profile: Profile, obs: Observer, trace: string[], report: (v: Violation[]) => void) {
+  const { world } = b;
+  const c = profile.classes;
+  const backups: Array<Map<string, StoredFile>> = [];
+  const free = (d: SimDevice) => d.suspendedUntil <= world.clock.now;
+  for (let step = 1; step <= profile.steps; step++) {
+    const actions: Action[] = [];
+    for (const p of world.pendings.filter((p) => free(p.device))) {
+      actions.push([describe(p), 10, () => {
+        const d = p.kind === 'op' ? decide(rng, c) : {};
+        world.resume(p, d);
+        return d.fault ? ` !${d.fault}` : d.crashAfter ? ' !applied-then-crash' : '';
+      }]);
+      if (c.has('crash')) actions.push([`crash ${p.device.id} at ${describe(p)}`, 0.4, () => (world.crash(p.device), '')]);
+    }
+    for (const d of world.devices.filter((d) => d.status === 'idle' && free(d))) {
+      if (d.inConflict) {
+        actions.push([`resolve ${d.id}`, 1.5, async () => {
+          const keep = c.has('keepRemote') && rng.chance(0.5) ? 'remote' : 'local';
+          const r = await world.resolve(d, keep);
+          if (keep === 'remote' && r === 'ok') obs.forgetHeld(d);
+          return ` keep ${keep}: ${r}`;
+        }]);
+      } else actions.push([`sync ${d.id}`, 2.5, () => (world.startSync(d), '')]);
+    }
+    for (const d of world.devices) actions.push(['', 3, () => d.app.act(rng, step)]);
+    actions.push(['tick', 0.5, () => (world.clock.advance(rng.int(200, 3000)), '')]);
+    if (c.has('staleLock') && profile.mode !== 'cas' && !world.store.get(LOCK_FILE)) {
+      actions.push(['stale lock', 0.3, () => {
+        const created = new Date(world.clock.now - rng.int(121_000, 900_000)).toISOString();
+        world.store.put(LOCK_FILE, Buffer.from(JSON.stringify({ device: 'pc-ghost', nonce: 'ghost', created, host: 'pc-ghost', pid: 1234 })));
+        return '';
+      }]);
+    }
+    if (c.has('suspend')) {
+      for (const p of world.pendings.filter((p) => free(p.device) && p.kind === 'op')) {
+        actions.push([`suspend ${p.device.id}`, 0.15, () => ((p.device.suspendedUntil = world.clock.now + rng.int(125_000, 200_000)), '')]);
+      }
+      actions.push(['time passes', 0.4, () => (world.clock.advance(rng.int(20_000, 150_000)), '')]);
+    }
+    if (c.has('rollback')) {
+      if (step % 8 === 0) backups.push(world.store.snapshot());
+      if (backups.length) actions.push(['remote restored from an older backup', 0.15, () => (world.store.restore(rng.pick(backups)), '')]);
+    }
+    const [label, , run] = rng.weighted(actions.map((a) => [a, a[1]] as const));
+    world.clock.advance(rng.int(5, 150));
+    const t0 = performance.now();
+    const note = await run();
+    await world.quiescent();
+    if (process.env.SIM_SLOW && performance.now() - t0 > 300) console.error(`slow ${Math.round(performance.now() - t0)} ms: ${step} ${label}${note}`);
+    trace.push(`${step} ${label}${note}`, ...world.trace.splice(0));
+    report(await obs.check(step));
+    // Nothing is eligible while every parked device is suspended: time passes until one wakes.
+    if (!world.pendings.some((p) => free(p.device)) && world.pendings.length) {
+      world.clock.advance(Math.min(...world.pendings.map((p) => p.device.suspendedUntil)) - world.clock.now);
+    }
+  }
+}
+
+async function quietPhase(b: Built, rng: Prng, profile: Profile, obs: Observer, trace: string[], report: (v: Violation[]) => void) {
+  const { world } = b;
+  const step = profile.steps + 1;
+  trace.push('quiet: faults stop, apps quit, every PC syncs in turn');
+  for (const d of world.devices) {
+    d.suspendedUntil = 0;
+    trace.push(...d.app.quit(step));
+  }
+  await world.drain(rng);
+  trace.push(...world.trace.splice(0));
+  report(await obs.check(step));
+  for (let round = 0; round < 2 * world.devices.length + 2; round++) {
+    let settled = true;
+    for (const d of world.devices) {
+      world.clock.advance(400_000); // past any lock TTL, whatever the clocks' skew
+      if (d.inConflict) {
+        trace.push(`resolve ${d.id} keep local: ${await world.resolve(d, 'local')}`);
+        settled = false;
+      }
+      world.startSync(d);
+      await world.drain(rng);
+      trace.push(...world.trace.splice(0));
+      if (!d.lastOutcome.startsWith('none')) settled = false;
+      report(await obs.check(step));
+    }
+    if (settled) break;
+  }
+  const rows = await obs.deviceRows();
+  const want = [...obs.current].sort().join(',');
+  for (const d of world.devices) {
+    const have = rows.get(d.id);
+    if (d.inConflict) continue; // an explicit conflict is an allowed end
+    if (!have || [...have].sort().join(',') !== want) {
+      report([{ kind: 'no-convergence', step, detail: `${d.id} (${d.lastOutcome}) holds ${have?.size ?? 'no'} rows, the remote ${obs.current.size}` }]);
+    }
+  }
+}
