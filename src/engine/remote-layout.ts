@@ -339,9 +339,14 @@ export class FileRemote implements SyncEndpoint {
       if (shown && shown.manifest.generation >= manifest.generation) return foreign();
       await t.mkdirp(COMMITS_DIR);
       await fence();
-      const created = await t.createExclusive(rec, body);
-      if (!created) return foreign();
+      // Set before the call: a create whose reply is lost (an error after the server made the file) may have
+      // committed our object, so from here an error never deletes it (found by the simulator).
       progress.recordCreated = true;
+      const created = await t.createExclusive(rec, body);
+      if (!created) {
+        progress.recordCreated = false;
+        return foreign();
+      }
       // Read back: on a server whose create is not atomic against every writer (another transport on the same
       // share, a server that ignores conditions), a foreign commit of this generation shows up here.
       const back = await t.readSmall(rec, MAX_MANIFEST_BYTES);
@@ -355,7 +360,15 @@ export class FileRemote implements SyncEndpoint {
     // Last look: a replacement that landed after our first read-back (a slower foreign writer) is caught here, and
     // the manifest is made to agree with the record that stands.
     const last = await this.readCommit(manifest.generation);
-    if (!last || !last.data.equals(body)) {
+    if (!last) {
+      // Our record vanished after it was created (the remote was restored from an older backup meanwhile): the
+      // manifest we just wrote may point at our object, so it is kept; lineage sorts it out on the next sync.
+      throw new SyncError('PRECONDITION_FAILED', {
+        es: `El registro de la generación ${manifest.generation} desapareció del servidor justo después de crearse (¿se restauró una copia antigua?); no se borra nada.`,
+        en: `The record of generation ${manifest.generation} vanished from the server right after it was created (was an old backup restored?); nothing is deleted.`,
+      });
+    }
+    if (!last.data.equals(body)) {
       const shown = await this.readManifest().catch(() => null);
       if (last && shown && shown.manifest.generation === manifest.generation) await t.writeSmall(MANIFEST_FILE, last.data).catch(() => {});
       return foreign();
