@@ -3,7 +3,7 @@
 // then runs every test file with Node's test runner. Files named *.serial.test.ts bind fixed ports (Samba's 139/445,
 // the AD DC's 53/88/...) and run one at a time after the others. Every skipped test and every todo (a known bug kept
 // with its strict assertion) is listed by name with its reason before the closing line
-// "N passed, N failed, N skipped, N todo". With CI=true, a test that cannot start its server fails instead of
+// "N passed, N failed, N skipped" (preceded by "N todo"). With CI=true, a test that cannot start its server fails instead of
 // skipping (see unavailable() in test/helpers/system.ts).
 import { spawnSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -119,5 +119,7 @@ listed('fail', 'Failed / fallidas');
 const failed = count('fail') + count('cancelled');
 // A runner that exited non-zero without a failing test (a crash, a file that did not load) is a failure too.
 const crashed = failed === 0 && (codeA || codeB) ? 1 : 0;
-console.log(`\n${count('pass')} passed, ${failed + crashed} failed, ${count('skipped')} skipped, ${count('todo')} todo`);
+// The closing line keeps the plain 'N passed, N failed, N skipped' shape; todos (listed above by name) go before it.
+console.log(`\n${count('todo')} todo`);
+console.log(`${count('pass')} passed, ${failed + crashed} failed, ${count('skipped')} skipped`);
 process.exit(codeA || codeB || (failed ? 1 : 0));
