@@ -512,6 +512,17 @@ export class SmbTree {
     );
   }
 
+  /**
+   * Adds the name `to` for the file `from` (a hard link) without ever replacing an existing `to`: the server's
+   * link(2) is atomic, unlike a no-replace rename, which Samba checks and then performs in two steps (two of six
+   * concurrent no-replace renames to one name both succeeded). Exists -> ALREADY_EXISTS.
+   */
+  async link(from: string, to: string): Promise<void> {
+    await this.withFile(from, { access: Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE, disposition: Disposition.OPEN, shareAccess: ShareAccess.READ | ShareAccess.WRITE | ShareAccess.DELETE }, (f) =>
+      f.setInfo(FileInfoClass.FileLinkInformation, renameInfo(toSmbPath(to), false)),
+    );
+  }
+
   /** Deletes a file (or an empty directory). Missing -> false. */
   async remove(path: string, opts: { directory?: boolean } = {}): Promise<boolean> {
     try {

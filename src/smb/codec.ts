@@ -398,6 +398,7 @@ export function parseWriteResponse(msg: Buffer): number {
 export const FileInfoClass = {
   FileDirectoryInformation: 1,
   FileRenameInformation: 10,
+  FileLinkInformation: 11,
   FileDispositionInformation: 13,
   FileEndOfFileInformation: 20,
   FileNetworkOpenInformation: 34,
@@ -497,7 +498,10 @@ export function setInfoRequest(p: { fileId: Buffer; infoType: number; infoClass:
   p.data.copy(body, 32);
   return { body };
 }
-/** FileRenameInformation, SMB2 form (MS-FSCC 2.4.37.2): the new name is relative to the share root. */
+/**
+ * FileRenameInformation, SMB2 form (MS-FSCC 2.4.37.2): the new name is relative to the share root. FileLinkInformation
+ * (2.4.21.2) has the same layout, so it is encoded here too.
+ */
 export function renameInfo(newName: string, replace: boolean): Buffer {
   const name = utf16(newName);
   const b = Buffer.alloc(20 + Math.max(name.length, 4));

@@ -215,13 +215,16 @@ export class SmbTransport implements FileTransport {
     return { version: st ? versionOf(st) : undefined };
   }
 
-  /** Never publishes an empty file: the body goes to a temp name first, then a rename that refuses to replace. */
+  /**
+   * Never publishes an empty file: the body goes to a temp name first, then a hard link to the final name (atomic on
+   * the server, as on a folder; a no-replace rename is not: see SmbTree.link).
+   */
   async createExclusive(path: string, data: Buffer): Promise<boolean> {
     const tree = await this.t();
     const tmp = this.tmpName(path);
     if (!(await tree.createExclusive(tmp, data))) throw new SyncError('ALREADY_EXISTS', { es: 'El nombre temporal ya existía.', en: 'The temporary name already existed.' });
     try {
-      await tree.rename(tmp, this.full(path), { replace: false });
+      await tree.link(tmp, this.full(path));
       return true;
     } catch (err) {
       if (isSyncError(err, 'ALREADY_EXISTS')) return false;
