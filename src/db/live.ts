@@ -15,8 +15,7 @@
  * in rollback-journal mode any read transaction) returns `{ totalPages: 0 }` at once: that means busy, and we retry
  * with a bounded wait instead of taking it for success (shared/notes/data-safety.md).
  */
-import { randomBytes } from 'node:crypto';
-import { closeSync, constants as fsc, fstatSync, openSync, readSync, statSync, promises as fsp } from 'node:fs';
+import { closeSync, constants as fsc, fstatSync, openSync, readSync, statSync, promises as fsp, type BigIntStats } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SyncError } from '../errors.js';
@@ -60,26 +59,32 @@ export class LocalChangedError extends SyncError {
 
 const HEAD_BYTES = 100;
 
-/**
- * Stats plus the first bytes of one file: catches commits within one timestamp tick (change counter, WAL salts).
- * An empty file counts as missing: any connection opening a WAL database creates an empty -wal, which holds nothing.
- */
-function fileFingerprintSync(file: string): string {
+/** Stats and the first `n` bytes of a file in one open; null when it cannot be opened. */
+function statAndHeadSync(file: string, n: number): { st: BigIntStats; head: Buffer } | null {
   let fd: number;
   try {
     fd = openSync(file, fsc.O_RDONLY);
   } catch {
-    return `${path.basename(file)}:-`;
+    return null;
   }
   try {
     const st = fstatSync(fd, { bigint: true });
-    if (st.size === 0n) return `${path.basename(file)}:-`;
-    const buf = Buffer.alloc(HEAD_BYTES);
-    const n = readSync(fd, buf, 0, HEAD_BYTES, 0);
-    return `${path.basename(file)}:${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}:${buf.subarray(0, n).toString('hex')}`;
+    const buf = Buffer.alloc(n);
+    return { st, head: buf.subarray(0, readSync(fd, buf, 0, n, 0)) };
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Stats plus the first bytes of one file: catches commits within one timestamp tick (change counter, WAL salts).
+ * An empty file counts as missing: any connection opening a WAL database creates an empty -wal, which holds nothing.
+ */
+export function fileFingerprintSync(file: string): string {
+  const r = statAndHeadSync(file, HEAD_BYTES);
+  if (!r || r.st.size === 0n) return `${path.basename(file)}:-`;
+  const { st, head } = r;
+  return `${path.basename(file)}:${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}:${head.toString('hex')}`;
 }
 
 /**
@@ -88,10 +93,6 @@ function fileFingerprintSync(file: string): string {
  */
 export function liveFingerprintSync(dbPath: string): string {
   return `${fileFingerprintSync(dbPath)}|${fileFingerprintSync(`${dbPath}-wal`)}`;
-}
-
-export async function liveFingerprint(dbPath: string): Promise<string> {
-  return liveFingerprintSync(dbPath);
 }
 
 function sizeOf(file: string): number | null {
@@ -131,19 +132,9 @@ export async function readLive(dbPath: string, tmpParent?: string): Promise<Live
 
 /** Journal mode from the header (bytes 18/19: 2 = WAL), without opening a connection. */
 function headerJournalIsWal(file: string): boolean | null {
-  let fd: number;
-  try {
-    fd = openSync(file, fsc.O_RDONLY);
-  } catch {
-    return null;
-  }
-  try {
-    const buf = Buffer.alloc(20);
-    if (readSync(fd, buf, 0, 20, 0) < 20) return null;
-    return buf[18] === 2 && buf[19] === 2;
-  } finally {
-    closeSync(fd);
-  }
+  const head = statAndHeadSync(file, 20)?.head;
+  if (!head || head.length < 20) return null;
+  return head[18] === 2 && head[19] === 2;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -181,7 +172,6 @@ export async function replaceLiveDatabase(incomingPath: string, livePath: string
   await opts.beforeReplace?.(incoming.contentSha256);
 
   let backupPath: string | null = null;
-  let checked: { fingerprint: string; contentSha256: string | null } | null = null;
   let busyRounds = 0;
   for (;;) {
     // 1. Outside the lock: what does the live database hold? Must be what the plan saw.
@@ -195,7 +185,7 @@ export async function replaceLiveDatabase(incomingPath: string, livePath: string
     } finally {
       await now.snapshot?.dispose();
     }
-    checked = { fingerprint: now.fingerprint, contentSha256: now.contentSha256 };
+    const checked = now.fingerprint;
     let moved = !now.stable;
 
     // 3. Inside the lock: nothing moved since step 1, then the copy, in one transaction.
@@ -205,7 +195,7 @@ export async function replaceLiveDatabase(incomingPath: string, livePath: string
       if (moved) throw new MovedUnderLock();
       result = await src.backup(livePath, {
         progress: () => {
-          if (liveFingerprintSync(livePath) !== checked!.fingerprint) throw new MovedUnderLock();
+          if (liveFingerprintSync(livePath) !== checked) throw new MovedUnderLock();
           return 0x7fffffff; // everything in the next step: the lock is held until it commits
         },
       });
@@ -266,8 +256,4 @@ export async function copyToUniqueFile(src: string, dir: string, stem: string, e
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || n > 1000) throw err;
     }
   }
-}
-
-export function uniqueSuffix(): string {
-  return randomBytes(3).toString('hex');
 }

@@ -13,7 +13,7 @@ import { privateTempDir } from '../db/snapshot.js';
 import { FileRemote } from './remote-layout.js';
 import { LocalDb, type ApplyResult, type LocalContent, type LocalExpectation } from './local-db.js';
 import { copyToUniqueFile } from '../db/live.js';
-import { plan, type Direction, type Plan } from './plan.js';
+import { plan, type Base, type Direction, type Plan } from './plan.js';
 import { StateStore, type ConflictInfo, type KnownVersion, type TargetState } from './state.js';
 import * as ageCrypto from '../crypto/index.js';
 import { localIdentity, plaintextCreatedAt } from './local-identity.js';
@@ -52,6 +52,8 @@ export interface SyncOutcome {
   conflictCopy?: string;
   /** Internal: the local content after a pull (saves a second snapshot). */
   local?: { sha256: string | null; fingerprint: string; aliases?: string[] };
+  /** Internal: the manifest a push committed (for the lineage record). */
+  committed?: RemoteManifest;
 }
 
 function isFileTransport(t: FileTransport | SyncEndpoint): t is FileTransport {
@@ -65,8 +67,6 @@ export class SyncEngine {
   private readonly target: string;
   private inFlight: Promise<SyncOutcome> | null = null;
   private resendRequested = false;
-  /** The manifest our last push committed (for the lineage record). */
-  private lastPushed: RemoteManifest | null = null;
 
   constructor(private readonly o: EngineOptions) {
     this.remote = isFileTransport(o.transport) ? new FileRemote(o.transport, { device: o.device, keepVersions: o.keepVersions ?? 10, log: o.log }) : o.transport;
@@ -160,7 +160,7 @@ export class SyncEngine {
         const adopted = local.sha256 === p.localSha256;
         st = await this.state.update(this.target, {
           pendingPull: null,
-          ...(adopted ? { base: { generation: p.generation, remoteSha256: p.remoteSha256, localSha256: p.localSha256 }, known: this.remember(st, p.generation, [p.localSha256, p.remoteSha256]) } : {}),
+          ...(adopted ? this.holding(st, { generation: p.generation, remoteSha256: p.remoteSha256, localSha256: p.localSha256 }) : {}),
         });
       }
       const resend = this.resendRequested;
@@ -216,13 +216,13 @@ export class SyncEngine {
       }
       // What this device now knows of the remote's history.
       let nextLineage: LineageRecord | null = lineage;
-      if (outcome.action === 'push' && this.lastPushed) nextLineage = recordAfterSync(lineage, this.lastPushed, true);
+      if (outcome.action === 'push' && outcome.committed) nextLineage = recordAfterSync(lineage, outcome.committed, true);
       else if (outcome.action === 'pull' && remote) nextLineage = recordAfterSync(lineage, remote, false);
       else if (outcome.action === 'none' && remote) nextLineage = decision.reason === 'same-content' ? recordAfterSync(lineage, remote, false) : recordSeen(lineage, remote);
-      this.lastPushed = null;
       // Record what the local side looks like now, so the next idle poll can skip the snapshot.
       const after = outcome.local ?? local;
       delete outcome.local;
+      delete outcome.committed;
       st = await this.state.update(this.target, {
         lastGoodSync: outcome.action === 'conflict' || outcome.action === 'pending' ? st.lastGoodSync : now(),
         lastAction: outcome.action,
@@ -275,11 +275,15 @@ export class SyncEngine {
     return (st.known ?? []).some((k) => k.generation < st.base!.generation && k.hashes.some((h) => forms.includes(h)));
   }
 
-  /** Remembers the local forms of a version this device now holds (newest first, bounded). */
-  private remember(st: TargetState, generation: number, hashes: Array<string | null | undefined>): KnownVersion[] {
-    const clean = [...new Set(hashes.filter((h): h is string => typeof h === 'string' && h.length > 0))];
-    const rest = (st.known ?? []).filter((k) => k.generation !== generation);
-    return [{ generation, hashes: clean }, ...rest].slice(0, 50);
+  /**
+   * The state of holding a remote version locally: it becomes the base, and its local forms join the versions this
+   * device held (newest first, bounded), so an older one seen again later is recognised (see isOlderVersion).
+   */
+  private holding(st: TargetState, v: Base, moreForms: Array<string | null | undefined> = []): { base: Base; known: KnownVersion[] } {
+    const forms = [v.localSha256, v.remoteSha256, ...(v.localAliases ?? []), ...moreForms];
+    const hashes = [...new Set(forms.filter((h): h is string => typeof h === 'string' && h.length > 0))];
+    const rest = (st.known ?? []).filter((k) => k.generation !== v.generation);
+    return { base: v, known: [{ generation: v.generation, hashes }, ...rest].slice(0, 50) };
   }
 
   /**
@@ -327,13 +331,11 @@ export class SyncEngine {
         if (res.conflict) return await this.conflict(res.conflict, path.dirname(out.path), 'cas-lost');
       }
       const m = res.manifest;
-      this.lastPushed = m ?? null;
       const st = await this.state.get(this.target);
       if (m) {
         await this.state.update(this.target, {
-          base: { generation: m.generation, remoteSha256: m.sha256, localSha256: out.localSha256, localAliases: local.aliases, rows: local.rows },
+          ...this.holding(st, { generation: m.generation, remoteSha256: m.sha256, localSha256: out.localSha256, localAliases: local.aliases, rows: local.rows }, [local.sha256]),
           pendingPush: null,
-          known: this.remember(st, m.generation, [out.localSha256, local.sha256, ...(local.aliases ?? [])]),
           shrinkConfirmed: null,
           restoredSha256: null,
           encReplacedAt: null,
@@ -341,7 +343,7 @@ export class SyncEngine {
       } else {
         await this.state.update(this.target, { lastAckedSha256: out.localSha256 });
       }
-      return { action: 'push', reason, bytesUp: out.size, bytesDown: 0, generation: m?.generation ?? null, durationMs: 0 };
+      return { action: 'push', reason, bytesUp: out.size, bytesDown: 0, generation: m?.generation ?? null, durationMs: 0, committed: m };
     } finally {
       await out.dispose();
     }
@@ -376,10 +378,9 @@ export class SyncEngine {
     }
     const st = await this.state.get(this.target);
     await this.state.update(this.target, {
-      base: { generation: remote.generation, remoteSha256: remote.sha256, localSha256: applied.localSha256, localAliases: applied.aliases, rows: applied.rows },
+      ...this.holding(st, { generation: remote.generation, remoteSha256: remote.sha256, localSha256: applied.localSha256, localAliases: applied.aliases, rows: applied.rows }),
       pending: null,
       pendingPull: null,
-      known: this.remember(st, remote.generation, [applied.localSha256, remote.sha256, ...(applied.aliases ?? [])]),
       encReplacedAt: wasLocked ? Date.now() : null,
       restoredSha256: null,
     });
@@ -489,8 +490,7 @@ export class SyncEngine {
       conflict: null,
       lineage: { lastSynced: { generation: c.remoteGeneration, sha256: c.remoteSha256, pushedByUs: false }, highestGeneration: c.remoteGeneration },
       remoteGeneration: c.remoteGeneration,
-      base: { generation: c.remoteGeneration, remoteSha256: c.remoteSha256, localSha256: applied.localSha256, localAliases: applied.aliases, rows: applied.rows },
-      known: this.remember(st, c.remoteGeneration, [applied.localSha256, c.remoteSha256, ...(applied.aliases ?? [])]),
+      ...this.holding(st, { generation: c.remoteGeneration, remoteSha256: c.remoteSha256, localSha256: applied.localSha256, localAliases: applied.aliases, rows: applied.rows }),
       localFingerprint: null,
       localSha256: applied.localSha256,
       localIdentity: await localIdentity(this.o.databasePath),

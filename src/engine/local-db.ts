@@ -7,12 +7,10 @@ import { promises as fsp, constants as fsc } from 'node:fs';
 import path from 'node:path';
 import { SyncError } from '../errors.js';
 import { countRows, sha256File, takeSnapshot, verifyDatabase, privateTempDir, type Snapshot } from '../db/snapshot.js';
-import { copyToUniqueFile, isAbsentDatabase, liveFingerprint, LocalChangedError, readLive, replaceLiveDatabase } from '../db/live.js';
+import { copyToUniqueFile, fileFingerprintSync, isAbsentDatabase, liveFingerprintSync, LocalChangedError, readLive, replaceLiveDatabase } from '../db/live.js';
 import * as ageCrypto from '../crypto/index.js';
 import type { EncryptionConfig } from '../config/schema.js';
 import type { Logger } from '../log/events.js';
-
-export const AGE_MAGIC = Buffer.from('age-encryption.org/v1\n', 'latin1');
 
 export type EncryptionState = 'off' | 'locked' | 'unlocked' | 'missing';
 
@@ -73,12 +71,6 @@ async function exists(p: string): Promise<boolean> {
   );
 }
 
-/** A fingerprint of a file that is not an SQLite database (the .enc): stats only, it is replaced by rename. */
-async function fileStatFingerprint(f: string): Promise<string> {
-  const st = await fsp.stat(f, { bigint: true }).catch(() => null);
-  return st ? `${path.basename(f)}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : `${path.basename(f)}:-`;
-}
-
 /** Backup file names: `<base>-<YYYYMMDDTHHMMSSmmm>-<why>[-n].db[.enc]`, unique by exclusive create. */
 const BACKUP_NAME = /^(.*)-(\d{8}T\d{9})-[a-z-]+?(?:-\d+)?\.db(?:\.enc)?$/;
 
@@ -106,8 +98,8 @@ export class LocalDb {
   /** A cheap fingerprint of the files the content hash depends on. */
   async fingerprint(): Promise<string> {
     const st = await this.state();
-    if (st === 'locked') return `locked|${await fileStatFingerprint(this.encryptedPath)}`;
-    return `${st}|${await liveFingerprint(this.o.databasePath)}`;
+    if (st === 'locked') return `locked|${fileFingerprintSync(this.encryptedPath)}`;
+    return `${st}|${liveFingerprintSync(this.o.databasePath)}`;
   }
 
   /**
@@ -199,16 +191,7 @@ export class LocalDb {
    */
   async guard(file: string, claimedEncrypted: boolean): Promise<void> {
     if (!this.encryptionOn) return;
-    const fh = await fsp.open(file, 'r');
-    let head: Buffer;
-    try {
-      const buf = Buffer.alloc(AGE_MAGIC.length);
-      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-      head = buf.subarray(0, bytesRead);
-    } finally {
-      await fh.close();
-    }
-    if (!claimedEncrypted || !head.equals(AGE_MAGIC)) {
+    if (!claimedEncrypted || !(await ageCrypto.isAgeFile(file))) {
       this.o.log.emit({ type: 'error', code: 'PLAINTEXT_REFUSED', text: { es: 'Se ha bloqueado un envío: la encriptación está activada y los datos no están cifrados. No se ha enviado nada.', en: 'An upload was blocked: encryption is on and the data is not encrypted. Nothing was sent.' } });
       throw new SyncError('ENCRYPTION', { es: 'La encriptación está activada y los datos a enviar no están cifrados: no se envía nada.', en: 'Encryption is on and the data to send is not encrypted: nothing is sent.' });
     }
@@ -242,7 +225,7 @@ export class LocalDb {
    */
   async applyDownload(file: string, remoteEncrypted: boolean, workDir: string, expect?: LocalExpectation, beforeReplace?: (localSha256: string) => Promise<void>): Promise<ApplyResult> {
     const st = await this.state();
-    if (remoteEncrypted && !(await this.isAge(file))) {
+    if (remoteEncrypted && !(await ageCrypto.isAgeFile(file))) {
       throw new SyncError('ENCRYPTION', { es: 'El manifiesto dice que la copia remota está cifrada pero no lo está; no se aplica.', en: 'The manifest says the remote copy is encrypted but it is not; not applied.' });
     }
     if (this.encryptionOn && st === 'locked') {
@@ -259,8 +242,7 @@ export class LocalDb {
         await ageCrypto.encryptFile(file, enc, await this.encryptOptions());
       }
       const plain = await this.plainContentOfEncrypted(enc);
-      await beforeReplace?.((await sha256File(enc)).sha256);
-      const r = await this.replaceEncrypted(enc, expect);
+      const r = await this.replaceEncrypted(enc, expect, beforeReplace);
       return { status: 'applied', localSha256: r.sha256, aliases: plain ? [plain.contentSha256] : undefined, rows: plain?.rows, backupPath: r.backupPath };
     }
     if (remoteEncrypted) {
@@ -271,17 +253,6 @@ export class LocalDb {
       return { status: 'applied', ...(await this.applyPlain(plain, expect, beforeReplace)) };
     }
     return { status: 'applied', ...(await this.applyPlain(file, expect, beforeReplace)) };
-  }
-
-  async isAge(file: string): Promise<boolean> {
-    const fh = await fsp.open(file, 'r');
-    try {
-      const buf = Buffer.alloc(AGE_MAGIC.length);
-      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-      return bytesRead === AGE_MAGIC.length && buf.equals(AGE_MAGIC);
-    } finally {
-      await fh.close();
-    }
   }
 
   /**
@@ -367,24 +338,19 @@ export class LocalDb {
    * is first moved into the backups folder (so whatever is there at that instant is kept), checked against the plan,
    * and the new one is linked into place only if no new .enc appeared meanwhile (link never overwrites).
    */
-  private async replaceEncrypted(src: string, expect?: LocalExpectation): Promise<{ sha256: string; backupPath: string | null }> {
+  private async replaceEncrypted(src: string, expect?: LocalExpectation, beforeReplace?: (sha256: string) => Promise<void>): Promise<{ sha256: string; backupPath: string | null }> {
     const { sha256 } = await sha256File(src);
+    await beforeReplace?.(sha256);
     const dest = this.encryptedPath;
-    const staged = `${dest}.incoming-${process.pid}-${Date.now()}`;
-    await fsp.copyFile(src, staged);
-    await fsp.chmod(staged, 0o600);
-    const fh = await fsp.open(staged, 'r+');
-    await fh.sync().finally(() => fh.close());
+    const staged = await copyToUniqueFile(src, path.dirname(dest), `${path.basename(dest)}.incoming-${process.pid}`, '');
     try {
       let backupPath: string | null = null;
       if (await exists(dest)) {
-        const ts = new Date().toISOString().replace(/[-:.]/g, '').replace(/Z$/, '');
-        const base = path.basename(this.o.databasePath).replace(/\.db$/, '');
         // Move the live .enc aside (same folder, atomic): whatever the app had there at that instant is what we keep.
         // A crash from here to the link below leaves it under this name beside the database.
         const aside = `${dest}.replaced-${process.pid}-${Date.now()}`;
         await fsp.rename(dest, aside);
-        backupPath = await copyToUniqueFile(aside, this.o.backupsDir, `${base}-${ts}-before-replace`, '.db.enc');
+        backupPath = await this.keepBackup(aside, 'before-replace', '.db.enc');
         const was = (await sha256File(aside)).sha256;
         if (expect && expect.sha256 !== null && was !== expect.sha256) {
           await fsp.link(aside, dest).catch(() => {});
@@ -392,7 +358,6 @@ export class LocalDb {
           throw new LocalChangedError({ es: 'La base de datos cifrada local cambió durante la descarga; no se reemplaza.', en: 'The local encrypted database changed during the download; it is not replaced.' });
         }
         await fsp.rm(aside, { force: true });
-        await this.pruneBackups(backupPath).catch(() => {});
         this.logBackup(backupPath);
       } else if (expect && expect.sha256 !== null) {
         throw new LocalChangedError({ es: 'La base de datos cifrada local desapareció durante la descarga; no se reemplaza.', en: 'The local encrypted database disappeared during the download; it is not replaced.' });
