@@ -25,11 +25,12 @@ export const PLANTS: Record<string, () => Plant> = {
     },
   }),
 
-  /** The restore skips its "did the app write since the plan?" re-check. */
+  /** The restore skips its "did the app write since the plan?" check (the expectation it passes to the replace). */
   'skip-recheck': () => ({
     name: 'skip-recheck',
     patchEngine(e) {
-      e.local.unchangedSince = async () => true;
+      const applyPlain = e.local.applyPlain.bind(e.local);
+      e.local.applyPlain = (file, _expect, beforeReplace) => applyPlain(file, undefined, beforeReplace);
     },
   }),
 

@@ -3,24 +3,15 @@ import assert from 'node:assert/strict';
 import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync, statSync, mkdirSync, copyFileSync } from 'node:fs';
 import path from 'node:path';
 import { makeDevice, folderRemote } from './helpers/engine.js';
+import { x25519Encryption, x25519Keys } from './helpers/age.js';
 import { makeTestDb, readRows, addRows, sha256File, tmpDir } from './helpers/system.js';
-import { generateX25519Identity, encryptFile } from '../src/crypto/index.js';
+import { encryptFile } from '../src/crypto/index.js';
 import { takeSnapshot } from '../src/db/snapshot.js';
 import { MANIFEST_FILE } from '../src/engine/remote-layout.js';
-import type { EncryptionConfig } from '../src/config/schema.js';
 import type { FileTransport } from '../src/transports/types.js';
 
 const SQLITE = Buffer.from('SQLite format 3\0', 'latin1');
 
-function keys(dir: string) {
-  const id = generateX25519Identity();
-  const file = path.join(dir, 'identidad.txt');
-  writeFileSync(file, `# test\n${id.identity}\n`, { mode: 0o600 });
-  return { ...id, file };
-}
-function enc(recipient: string, identityFile = ''): EncryptionConfig {
-  return { enabled: true, mode: 'x25519', recipients: [recipient], identity_file: identityFile };
-}
 
 /** Every file under dir (recursive). */
 function walk(dir: string): string[] {
@@ -58,9 +49,9 @@ function ageOnly(t: FileTransport): FileTransport {
 
 test('unlocked: only ciphertext leaves, the local state is exactly restored, another device decrypts', async () => {
   const remote = folderRemote();
-  const k = keys(tmpDir());
+  const k = x25519Keys(tmpDir());
   const work = tmpDir('cx-work-');
-  const a = makeDevice('equipoA', ageOnly(remote.transport()), { encryption: enc(k.recipient), tmpDir: work });
+  const a = makeDevice('equipoA', ageOnly(remote.transport()), { encryption: x25519Encryption(k.recipient), tmpDir: work });
   makeTestDb(a.db, 40, { tag: 'secreto-fila' });
   const before = stateOf(a.home);
   const r = await a.engine.sync();
@@ -80,7 +71,7 @@ test('unlocked: only ciphertext leaves, the local state is exactly restored, ano
   await snap.dispose();
 
   // Device B, with the identity, receives and decrypts into a plain database.
-  const b = makeDevice('equipoB', remote.transport(), { encryption: enc(k.recipient, k.file) });
+  const b = makeDevice('equipoB', remote.transport(), { encryption: x25519Encryption(k.recipient, k.file) });
   assert.equal((await b.engine.sync()).action, 'pull');
   assert.deepEqual(readRows(b.db), rows);
   assert.equal((await b.engine.sync()).action, 'none');
@@ -96,8 +87,8 @@ test('unlocked: only ciphertext leaves, the local state is exactly restored, ano
 
 test('locked: the .enc goes up as it is and comes back atomically; nothing in clear appears', async () => {
   const remote = folderRemote();
-  const k = keys(tmpDir());
-  const a = makeDevice('equipoA', ageOnly(remote.transport()), { encryption: enc(k.recipient) });
+  const k = x25519Keys(tmpDir());
+  const a = makeDevice('equipoA', ageOnly(remote.transport()), { encryption: x25519Encryption(k.recipient) });
   const plainSrc = makeTestDb(path.join(tmpDir(), 'src.db'), 10, { tag: 'bloqueada' });
   await encryptFile(plainSrc, `${a.db}.enc`, { recipients: [k.recipient] });
   const encHash = await sha256File(`${a.db}.enc`);
@@ -109,7 +100,7 @@ test('locked: the .enc goes up as it is and comes back atomically; nothing in cl
   assert.equal(m.sha256, encHash);
 
   // B is locked too (only a .enc): a pull replaces its .enc with the remote ciphertext, byte for byte.
-  const b = makeDevice('equipoB', remote.transport(), { encryption: enc(k.recipient) });
+  const b = makeDevice('equipoB', remote.transport(), { encryption: x25519Encryption(k.recipient) });
   const other = makeTestDb(path.join(tmpDir(), 'o.db'), 3, { tag: 'otro' });
   await encryptFile(other, `${b.db}.enc`, { recipients: [k.recipient] });
   // First contact with different content is a conflict (never overwritten silently); B keeps the remote.
@@ -125,7 +116,7 @@ test('locked: the .enc goes up as it is and comes back atomically; nothing in cl
 
 test('a failure half way leaves the original state and no stray plaintext or ciphertext', async () => {
   const remote = folderRemote();
-  const k = keys(tmpDir());
+  const k = x25519Keys(tmpDir());
   const work = tmpDir('cx-work-');
   const t = remote.transport();
   const up = t.upload.bind(t);
@@ -136,7 +127,7 @@ test('a failure half way leaves the original state and no stray plaintext or cip
     const r = up(local, rel, expected, { ...opts, onProgress: (p) => { if (p.bytes > expected.size / 2) throw Object.assign(new Error('conexión cortada'), { code: 'ECONNRESET' }); } });
     return r;
   };
-  const a = makeDevice('equipoA', t, { encryption: enc(k.recipient), tmpDir: work });
+  const a = makeDevice('equipoA', t, { encryption: x25519Encryption(k.recipient), tmpDir: work });
   makeTestDb(a.db, 2000, { tag: 'mitad' });
   copyFileSync(a.db, `${a.db}.enc.stale`); // an unrelated file that must survive
   const before = stateOf(a.home);
@@ -150,8 +141,8 @@ test('a failure half way leaves the original state and no stray plaintext or cip
 
 test('the guard refuses plaintext when encryption is on, logs it, and uploads nothing', async () => {
   const remote = folderRemote();
-  const k = keys(tmpDir());
-  const a = makeDevice('equipoA', remote.transport(), { encryption: enc(k.recipient) });
+  const k = x25519Keys(tmpDir());
+  const a = makeDevice('equipoA', remote.transport(), { encryption: x25519Encryption(k.recipient) });
   makeTestDb(a.db, 5);
   await assert.rejects(a.engine.local.guard(a.db, true), { code: 'ENCRYPTION' });
   await assert.rejects(a.engine.local.guard(a.db, false), { code: 'ENCRYPTION' });
@@ -161,18 +152,18 @@ test('the guard refuses plaintext when encryption is on, logs it, and uploads no
 
 test('wrong identity and a world-readable identity are refused; the local database stays', async () => {
   const remote = folderRemote();
-  const k = keys(tmpDir());
-  const a = makeDevice('equipoA', remote.transport(), { encryption: enc(k.recipient) });
+  const k = x25519Keys(tmpDir());
+  const a = makeDevice('equipoA', remote.transport(), { encryption: x25519Encryption(k.recipient) });
   makeTestDb(a.db, 5, { tag: 'x' });
   await a.engine.sync();
-  const wrong = keys(tmpDir());
-  const b = makeDevice('equipoB', remote.transport(), { encryption: enc(wrong.recipient, wrong.file) });
+  const wrong = x25519Keys(tmpDir());
+  const b = makeDevice('equipoB', remote.transport(), { encryption: x25519Encryption(wrong.recipient, wrong.file) });
   await assert.rejects(b.engine.sync(), { code: 'ENCRYPTION' });
   assert.equal(existsSync(b.db), false);
-  const loose = keys(tmpDir());
+  const loose = x25519Keys(tmpDir());
   copyFileSync(k.file, loose.file);
   chmodSync(loose.file, 0o644);
-  const c = makeDevice('equipoC', remote.transport(), { encryption: enc(k.recipient, loose.file) });
+  const c = makeDevice('equipoC', remote.transport(), { encryption: x25519Encryption(k.recipient, loose.file) });
   await assert.rejects(c.engine.sync(), (e: Error & { code?: string }) => e.code === 'ENCRYPTION' || e.code === 'PERMISSION_DENIED');
   assert.equal(existsSync(c.db), false);
   mkdirSync(path.join(c.home, 'x'));

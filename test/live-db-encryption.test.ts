@@ -6,20 +6,13 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { makeDevice, folderRemote } from './helpers/engine.js';
+import { x25519Encryption, x25519Keys } from './helpers/age.js';
 import { addRows, makeTestDb, readRows, tmpDir } from './helpers/system.js';
-import { decryptFile, encryptFile, generateX25519Identity } from '../src/crypto/index.js';
+import { decryptFile, encryptFile } from '../src/crypto/index.js';
 import { MANIFEST_FILE } from '../src/engine/remote-layout.js';
-import type { EncryptionConfig } from '../src/config/schema.js';
 
 const SQLITE = Buffer.from('SQLite format 3\0', 'latin1');
 
-function keys(dir: string) {
-  const id = generateX25519Identity();
-  const file = path.join(dir, 'identidad.txt');
-  writeFileSync(file, `# test\n${id.identity}\n`, { mode: 0o600 });
-  return { ...id, file };
-}
-const enc = (recipient: string, identityFile = ''): EncryptionConfig => ({ enabled: true, mode: 'x25519', recipients: [recipient], identity_file: identityFile });
 
 /** Every file beside the database and under the device's home: none may be plaintext SQLite while locked. */
 function plaintextFiles(dir: string): string[] {
@@ -43,9 +36,9 @@ async function rowsOfEnc(file: string, identityFile: string): Promise<string[]> 
 /** Device A ends up locked (only the .enc) after pushing; B then publishes B-1. */
 async function lockedScenario() {
   const remote = folderRemote();
-  const k = keys(tmpDir());
-  const a = makeDevice('equipoA', remote.transport(), { encryption: enc(k.recipient, k.file) });
-  const b = makeDevice('equipoB', remote.transport(), { encryption: enc(k.recipient, k.file) });
+  const k = x25519Keys(tmpDir());
+  const a = makeDevice('equipoA', remote.transport(), { encryption: x25519Encryption(k.recipient, k.file) });
+  const b = makeDevice('equipoB', remote.transport(), { encryption: x25519Encryption(k.recipient, k.file) });
   makeTestDb(a.db, 10, { tag: 'base', wal: false });
   await encryptFile(a.db, `${a.db}.enc`, { recipients: [k.recipient] });
   rmSync(a.db);

@@ -80,6 +80,22 @@ function keptCopies(d: Device): string[] {
   return dirs.flatMap((dir) => (existsSync(dir) ? readdirSync(dir).filter((n) => /\.(conflict-.*|.*before-replace.*)\.db$|before-replace.*\.db$|\.conflict-.*\.db$/.test(n)).map((n) => path.join(dir, n)) : []));
 }
 
+/** One sync of `d` in which `act` runs right after each download lands (the app's move while we hold the file). */
+async function syncWithAfterDownload(d: Device, act: () => Promise<unknown>) {
+  const t = (d.engine.remote as unknown as { transport: FileTransport }).transport;
+  const download = t.download.bind(t);
+  t.download = async (...args: Parameters<FileTransport['download']>) => {
+    const res = await download(...args);
+    await act();
+    return res;
+  };
+  try {
+    return await d.engine.sync();
+  } finally {
+    t.download = download;
+  }
+}
+
 /** The audit: each ledgered row is in a live database, a kept copy or the remote's current version. */
 function auditLedger(ledger: string[], devices: Device[], r: Remote): void {
   const where = new Set<string>();
@@ -174,15 +190,7 @@ for (const [remoteName, makeRemote] of remotes()) {
         const { r, a, b, ledger } = await setup();
         const cordiax = app();
         await cordiax.open(a.db, { journal });
-        const t = (a.engine.remote as unknown as { transport: FileTransport }).transport;
-        const download = t.download.bind(t);
-        t.download = async (...args: Parameters<FileTransport['download']>) => {
-          const res = await download(...args);
-          await cordiax.insert('A-during-download');
-          return res;
-        };
-        const out = await a.engine.sync();
-        t.download = download;
+        const out = await syncWithAfterDownload(a, () => cordiax.insert('A-during-download'));
         ledger.push(...cordiax.committed);
         assert.equal(out.action, 'conflict');
         assert.ok(readRows(a.db).includes('A-during-download'));
@@ -220,16 +228,10 @@ for (const [remoteName, makeRemote] of remotes()) {
         const { r, b, ledger } = await setup();
         const c = makeDevice('equipoC', r.transport('equipoC'), { lockWaitMs: 3000 });
         const cordiax = app();
-        const t = (c.engine.remote as unknown as { transport: FileTransport }).transport;
-        const download = t.download.bind(t);
-        t.download = async (...args: Parameters<FileTransport['download']>) => {
-          const res = await download(...args);
+        const out = await syncWithAfterDownload(c, async () => {
           await cordiax.open(c.db, { journal });
           await cordiax.insert('C-app-first');
-          return res;
-        };
-        const out = await c.engine.sync();
-        t.download = download;
+        });
         ledger.push(...cordiax.committed);
         assert.equal(out.action, 'conflict');
         assert.deepEqual(readRows(c.db), ['C-app-first']);

@@ -2,9 +2,24 @@
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import type { EncryptionConfig } from '../../src/config/schema.js';
 import { buildHeader } from '../../src/crypto/header.js';
-import { parseRecipient } from '../../src/crypto/keys.js';
+import { generateX25519Identity, parseRecipient } from '../../src/crypto/keys.js';
 import { aeadSeal, hkdf } from '../../src/crypto/primitives.js';
+
+/** A new X25519 identity written to `<dir>/identidad.txt` (0600), with its recipient. */
+export function x25519Keys(dir: string): { identity: string; recipient: string; file: string } {
+  const id = generateX25519Identity();
+  const file = path.join(dir, 'identidad.txt');
+  writeFileSync(file, `# test\n${id.identity}\n`, { mode: 0o600 });
+  return { ...id, file };
+}
+
+/** The encryption block of a config: on, X25519, one recipient, optionally the identity to decrypt with. */
+export function x25519Encryption(recipient: string, identityFile = ''): EncryptionConfig {
+  return { enabled: true, mode: 'x25519', recipients: [recipient], identity_file: identityFile };
+}
 
 export const CHUNK = 64 * 1024;
 export const ENC_CHUNK = CHUNK + 16;

@@ -13,6 +13,7 @@ import { FileRemote } from '../../src/engine/remote-layout.js';
 import { FolderTransport } from '../../src/transports/folder/index.js';
 import { WebdavTransport } from '../../src/transports/webdav/transport.js';
 import type { FileTransport } from '../../src/transports/types.js';
+import type { Attempt } from './commit-ledger.js';
 
 export interface CommitJob {
   kind: 'folder' | 'webdav';
@@ -26,13 +27,8 @@ export interface CommitJob {
   stopAt?: 'commit' | null;
 }
 
-export interface CommitResult {
-  result: 'ok' | 'conflict' | 'error';
-  device: string;
-  sha256: string;
-  base: number | null;
-  generation?: number;
-  code?: string;
+/** One attempt as the ledger audits it (commit-ledger.ts), plus what the child saw. */
+export interface CommitResult extends Attempt {
   message?: string;
   time: string;
 }
