@@ -2,7 +2,8 @@
  * One schedule: a world drawn from (seed, index), then `steps` scheduler choices (a parked remote operation, with or
  * without a fault; a sync; an app step; a crash; a stale lock; time passing; a suspended PC; the remote rolled back),
  * then a quiet phase (no faults, the apps quit, every PC syncs in turn) and the final checks. Invariants are checked
- * after every step; each kind of violation is reported once per schedule, at its first step.
+ * after every step (plus mutual exclusion of the lock: two live processes never inside it at once); each kind of
+ * violation is reported once per schedule, at its first step.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -56,6 +57,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     report(await obs.check(0));
     await mainPhase(b, rng, profile, obs, trace, report);
     await quietPhase(b, rng, profile, obs, trace, report);
+    report(b.world.exclusion.splice(0).map((detail) => ({ kind: 'lock-not-exclusive', step: profile.steps + 1, detail })));
   } catch (err) {
     violations.push({ kind: 'simulator-error', step: -1, detail: (err as Error).stack ?? String(err) });
   } finally {
@@ -79,12 +81,13 @@ async function mainPhase(b: Built, rng: Prng, profile: Profile, obs: Observer, t
   const c = profile.classes;
   const backups: Array<Map<string, StoredFile>> = [];
   const free = (d: SimDevice) => d.suspendedUntil <= world.clock.now;
-  // Offices differ: some PCs write all the time, some rarely (and only those let pulls happen between commits).
   let last: SimDevice | null = null;
+  // Offices differ: some PCs write all the time, some rarely (and only those let pulls happen between commits).
   const busyness = new Map(world.devices.map((d) => [d, rng.pick([0.2, 0.6, 1.5, 3])]));
   for (let step = 1; step <= profile.steps; step++) {
     const actions: Action[] = [];
-    for (const p of world.pendings.filter((p) => free(p.device)).sort((a, b) => a.device.id.localeCompare(b.device.id))) {
+    const parked = world.pendings.filter((p) => free(p.device)).sort((a, b) => a.device.id.localeCompare(b.device.id));
+    for (const p of parked) {
       // Bursts: the device that just moved often moves again (a fast client next to a slow one), which is what
       // lets a whole lock-break sequence fit inside another device's critical section.
       actions.push([describe(p), p.device === last ? 30 : 10, () => {
@@ -130,7 +133,7 @@ async function mainPhase(b: Built, rng: Prng, profile: Profile, obs: Observer, t
       }]);
     }
     if (c.has('suspend')) {
-      for (const p of world.pendings.filter((p) => free(p.device) && p.kind === 'op')) {
+      for (const p of parked.filter((p) => p.kind === 'op')) {
         // Most harmful right before a commit: the holder of the lock stops just before writing the manifest.
         const beforeCommit = p.op?.name === 'writeSmall' && p.op.path === MANIFEST_FILE;
         actions.push([`suspend ${p.device.id}`, beforeCommit ? 3 : 0.15, () => ((p.device.suspendedUntil = world.clock.now + rng.int(125_000, 200_000)), '')]);
@@ -147,6 +150,7 @@ async function mainPhase(b: Built, rng: Prng, profile: Profile, obs: Observer, t
     await world.quiescent();
     trace.push(`${step} ${label}${note}`, ...world.trace.splice(0));
     report(await obs.check(step));
+    report(world.exclusion.splice(0).map((detail) => ({ kind: 'lock-not-exclusive', step, detail })));
     // Nothing is eligible while every parked device is suspended: time passes until one wakes.
     if (!world.pendings.some((p) => free(p.device)) && world.pendings.length) {
       world.clock.advance(Math.min(...world.pendings.map((p) => p.device.suspendedUntil)) - world.clock.now);
