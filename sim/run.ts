@@ -80,7 +80,7 @@ export function knownLines(s: RunSummary): string[] {
   const out: string[] = [];
   for (const k of KNOWN_FAILING) {
     const n = s.byKnown.get(knownLabel(k));
-    if (n) out.push(`known-failing ${knownLabel(k)}: ${n} schedule(s) with violations (${k.why})`);
+    if (n) out.push(`known-failing ${knownLabel(k)}: on in ${n} schedule(s) with violations (${k.why})`);
   }
   const unexplained = s.byKnown.get('');
   if (unexplained) out.push(`NOT explained by a known failure: ${unexplained} schedule(s)`);

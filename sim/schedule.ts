@@ -2,11 +2,12 @@
  * One schedule: a world drawn from (seed, index), then `steps` scheduler choices (a parked remote operation, with or
  * without a fault; a sync; an app step; a crash; a stale lock; time passing; a suspended PC; the remote rolled back),
  * then a quiet phase (no faults, the apps quit, every PC syncs in turn) and the final checks. Invariants are checked
- * after every step; each kind of violation is reported once per schedule, at its first step.
+ * after every step (plus mutual exclusion of the lock: two live processes never inside it at once); each kind of
+ * violation is reported once per schedule, at its first step.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { LOCK_FILE } from '../src/engine/remote-layout.js';
+import { LOCK_FILE, MANIFEST_FILE } from '../src/engine/remote-layout.js';
 import type { FaultClass } from './classes.js';
 import { installVirtualTime, VirtualClock } from './clock.js';
 import { Observer, type Violation } from './invariants.js';
@@ -56,6 +57,7 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
     report(await obs.check(0));
     await mainPhase(b, rng, profile, obs, trace, report);
     await quietPhase(b, rng, profile, obs, trace, report);
+    report(b.world.exclusion.splice(0).map((detail) => ({ kind: 'lock-not-exclusive', step: profile.steps + 1, detail })));
   } catch (err) {
     violations.push({ kind: 'simulator-error', step: -1, detail: (err as Error).stack ?? String(err) });
   } finally {
@@ -79,10 +81,17 @@ async function mainPhase(b: Built, rng: Prng, profile: Profile, obs: Observer, t
   const c = profile.classes;
   const backups: Array<Map<string, StoredFile>> = [];
   const free = (d: SimDevice) => d.suspendedUntil <= world.clock.now;
+  let last: SimDevice | null = null;
+  // Offices differ: some PCs write all the time, some rarely (and only those let pulls happen between commits).
+  const busyness = new Map(world.devices.map((d) => [d, rng.pick([0.2, 0.6, 1.5, 3])]));
   for (let step = 1; step <= profile.steps; step++) {
     const actions: Action[] = [];
-    for (const p of world.pendings.filter((p) => free(p.device))) {
-      actions.push([describe(p), 10, () => {
+    const parked = world.pendings.filter((p) => free(p.device)).sort((a, b) => a.device.id.localeCompare(b.device.id));
+    for (const p of parked) {
+      // Bursts: the device that just moved often moves again (a fast client next to a slow one), which is what
+      // lets a whole lock-break sequence fit inside another device's critical section.
+      actions.push([describe(p), p.device === last ? 30 : 10, () => {
+        last = p.device;
         const d = p.kind === 'op' ? decide(rng, c) : {};
         world.resume(p, d);
         return d.fault ? ` !${d.fault}` : d.crashAfter ? ' !applied-then-crash' : '';
@@ -99,7 +108,22 @@ async function mainPhase(b: Built, rng: Prng, profile: Profile, obs: Observer, t
         }]);
       } else actions.push([`sync ${d.id}`, 2.5, () => (world.startSync(d), '')]);
     }
-    for (const d of world.devices) actions.push(['', 3, () => d.app.act(rng, step)]);
+    const ready = world.devices.filter((d) => d.status === 'idle' && free(d) && !d.inConflict);
+    // Every PC syncing at once (the scheduled poll after a power cut, "Sincronizar ahora" everywhere): contention.
+    if (ready.length > 1) {
+      actions.push(['sync all', 1.5, async () => {
+        for (const d of ready) {
+          world.startSync(d);
+          await world.quiescent(); // one at a time, so the order they park in is fixed
+        }
+        return '';
+      }]);
+    }
+    for (const d of world.devices) {
+      // The app keeps writing while a pull downloads (a large database takes minutes): the restore must notice.
+      const pulling = world.pendings.some((p) => p.device === d && p.op?.name === 'download');
+      actions.push(['', busyness.get(d)! * (pulling ? 4 : 1), () => d.app.act(rng, step)]);
+    }
     actions.push(['tick', 0.5, () => (world.clock.advance(rng.int(200, 3000)), '')]);
     if (c.has('staleLock') && profile.mode !== 'cas' && !world.store.get(LOCK_FILE)) {
       actions.push(['stale lock', 0.3, () => {
@@ -109,8 +133,10 @@ async function mainPhase(b: Built, rng: Prng, profile: Profile, obs: Observer, t
       }]);
     }
     if (c.has('suspend')) {
-      for (const p of world.pendings.filter((p) => free(p.device) && p.kind === 'op')) {
-        actions.push([`suspend ${p.device.id}`, 0.15, () => ((p.device.suspendedUntil = world.clock.now + rng.int(125_000, 200_000)), '')]);
+      for (const p of parked.filter((p) => p.kind === 'op')) {
+        // Most harmful right before a commit: the holder of the lock stops just before writing the manifest.
+        const beforeCommit = p.op?.name === 'writeSmall' && p.op.path === MANIFEST_FILE;
+        actions.push([`suspend ${p.device.id}`, beforeCommit ? 3 : 0.15, () => ((p.device.suspendedUntil = world.clock.now + rng.int(125_000, 200_000)), '')]);
       }
       actions.push(['time passes', 0.4, () => (world.clock.advance(rng.int(20_000, 150_000)), '')]);
     }
@@ -120,12 +146,11 @@ async function mainPhase(b: Built, rng: Prng, profile: Profile, obs: Observer, t
     }
     const [label, , run] = rng.weighted(actions.map((a) => [a, a[1]] as const));
     world.clock.advance(rng.int(5, 150));
-    const t0 = performance.now();
     const note = await run();
     await world.quiescent();
-    if (process.env.SIM_SLOW && performance.now() - t0 > 300) console.error(`slow ${Math.round(performance.now() - t0)} ms: ${step} ${label}${note}`);
     trace.push(`${step} ${label}${note}`, ...world.trace.splice(0));
     report(await obs.check(step));
+    report(world.exclusion.splice(0).map((detail) => ({ kind: 'lock-not-exclusive', step, detail })));
     // Nothing is eligible while every parked device is suspended: time passes until one wakes.
     if (!world.pendings.some((p) => free(p.device)) && world.pendings.length) {
       world.clock.advance(Math.min(...world.pendings.map((p) => p.device.suspendedUntil)) - world.clock.now);

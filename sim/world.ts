@@ -71,6 +71,10 @@ export class World {
   /** Trace lines written by devices while they run (log events). */
   readonly trace: string[] = [];
   private changed: (() => void) | null = null;
+  /** Live processes inside their lock (took it, have not removed it, have not died or finished their sync). */
+  private lockHolders: SimDevice[] = [];
+  /** Mutual-exclusion breaches seen since the scheduler last collected them. */
+  readonly exclusion: string[] = [];
 
   constructor(
     readonly clock: VirtualClock,
@@ -121,6 +125,13 @@ export class World {
         this.crash(d);
         return new Promise<never>(() => {});
       },
+      lockTaken: () => {
+        const others = this.lockHolders.filter((h) => h !== d);
+        if (others.length) this.exclusion.push(`${d.id} took the lock while ${others.map((h) => h.id).join(',')} still held it`);
+        if (!this.lockHolders.includes(d)) this.lockHolders.push(d);
+      },
+      // Whoever removes the lock file, the remover is out of its critical section (a breaker goes on to take it).
+      lockReleased: () => this.releaseLock(d),
     };
     let transport: FileTransport = new SimTransport(this.store, gate, d.id, d.identity);
     if (this.opts.plant?.wrapTransport) transport = this.opts.plant.wrapTransport(transport);
@@ -133,11 +144,16 @@ export class World {
     this.opts.plant?.patchEngine?.(d.engine);
   }
 
+  private releaseLock(d: SimDevice): void {
+    this.lockHolders = this.lockHolders.filter((h) => h !== d);
+  }
+
   startSync(d: SimDevice): void {
     const inc = d.incarnation;
     d.status = 'running';
     const done = (what: string) => {
       if (inc !== d.incarnation) return;
+      this.releaseLock(d);
       d.lastOutcome = what;
       if (what.startsWith('conflict')) d.inConflict = true;
       this.trace.push(`  ${d.id} sync -> ${what}`);
@@ -168,6 +184,7 @@ export class World {
   crash(d: SimDevice): void {
     d.incarnation++;
     d.crashes++;
+    this.releaseLock(d);
     this.pendings = this.pendings.filter((p) => p.device !== d);
     d.status = 'idle';
     this.makeEngine(d);

@@ -1,0 +1,68 @@
+/**
+ * The deterministic simulator (sim/) in its CI budget: the same seed replays the same schedules; today's engine passes
+ * a fault-free run and the baseline classes; each planted bug is reported within a fixed number of schedules. The
+ * known-failing classes (sim/classes.ts, issues 17 and 18) run as TODO tests: they are counted and printed, and turn
+ * into real assertions when their entry is deleted. Budgets are schedule counts, never wall time.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CLASSES, KNOWN_FAILING, knownLabel } from '../sim/classes.js';
+import { PLANTS } from '../sim/plants.js';
+import { knownLines, runMany, type RunSummary } from '../sim/run.js';
+import type { ServerMode } from '../sim/remote-store.js';
+
+function describeRun(s: RunSummary): string {
+  return `${s.schedules} schedules, ${s.violations} violations, ${(s.schedules / (s.wallMs / 1000)).toFixed(2)} schedules/s`;
+}
+
+test('the same seed gives the same traces (digest); another seed gives others', async () => {
+  const a = await runMany({ seed: 'determinism', count: 3, allowed: [...CLASSES] });
+  const b = await runMany({ seed: 'determinism', count: 3, allowed: [...CLASSES] });
+  const c = await runMany({ seed: 'determinism-2', count: 3, allowed: [...CLASSES] });
+  assert.match(a.digest, /^[0-9a-f]{64}$/);
+  assert.equal(a.digest, b.digest);
+  assert.deepEqual(a.results.map((r) => r.violations.map((v) => `${v.kind}@${v.step}`)), b.results.map((r) => r.violations.map((v) => `${v.kind}@${v.step}`)));
+  assert.notEqual(a.digest, c.digest);
+});
+
+test('fault-free schedules on today\'s engine: no violation', async (t) => {
+  const s = await runMany({ seed: 'ci-fault-free', count: 6, allowed: [] });
+  t.diagnostic(describeRun(s));
+  assert.equal(s.schedules, 6);
+  assert.deepEqual(s.results.flatMap((r) => r.violations), []);
+});
+
+test('baseline classes (all but the known failures) on today\'s engine: no violation', async (t) => {
+  const lines: string[] = [];
+  const s = await runMany({ seed: 'ci-baseline', count: 45, allowed: [...CLASSES], baseline: true, onViolation: (l) => lines.push(l) });
+  t.diagnostic(describeRun(s));
+  assert.equal(s.schedules, 45);
+  assert.deepEqual(lines, []);
+});
+
+/** Each plant, the servers it needs, and the schedule budget within which it must be reported (seeded: fixed). */
+const PLANTED: Array<{ name: string; modes?: ServerMode[]; budget: number }> = [
+  { name: 'cas-ignored', modes: ['cas'], budget: 30 },
+  { name: 'cas-skipped', budget: 30 },
+  { name: 'skip-recheck', budget: 30 },
+  { name: 'lock-ignored', modes: ['folder'], budget: 30 },
+];
+
+for (const p of PLANTED) {
+  test(`planted bug "${p.name}" is reported within ${p.budget} schedules`, async (t) => {
+    const lines: string[] = [];
+    const s = await runMany({ seed: `ci-plant-${p.name}`, count: p.budget, allowed: [...CLASSES], baseline: true, modes: p.modes, plant: PLANTS[p.name]!(), stopAtFirst: true, onViolation: (l) => lines.push(l) });
+    t.diagnostic(`${describeRun(s)}; first: ${lines[0] ?? 'none'}`);
+    assert.ok(s.violations > 0, `${p.name} went unnoticed in ${s.schedules} schedules`);
+    // The same budget without the plant is clean, so the violation is the plant's.
+    const clean = await runMany({ seed: `ci-plant-${p.name}`, from: s.schedules - 1, count: 1, allowed: [...CLASSES], baseline: true, modes: p.modes });
+    assert.equal(clean.violations, 0, `schedule ${s.schedules - 1} fails without the plant too`);
+  });
+}
+
+test('known-failing classes on today\'s engine (counted; TODO until issues 17/18 are fixed)', { todo: KNOWN_FAILING.map(knownLabel).join(', ') }, async (t) => {
+  const s = await runMany({ seed: 'ci-known', count: 30, allowed: [...CLASSES] });
+  for (const l of knownLines(s)) t.diagnostic(l);
+  t.diagnostic(describeRun(s));
+  assert.equal(s.violations, 0);
+});
