@@ -205,20 +205,24 @@ export class FileRemote implements SyncEndpoint {
   private async resolveHead(): Promise<RemoteManifest | null> {
     const m = await this.readManifest();
     let head: RemoteManifest | null = m?.manifest ?? null;
+    let newer: { manifest: RemoteManifest; data: Buffer } | null = null;
     let n = head ? head.generation + 1 : await this.highestCommit();
     if (!head) {
       if (n === 0) return null;
-      const top = await this.readCommit(n);
-      if (!top) return null;
-      head = top.manifest;
+      newer = await this.readCommit(n);
+      if (!newer) return null;
       n++;
     }
     for (const end = n + MAX_WALK; n < end; n++) {
       const rec = await this.readCommit(n);
       if (!rec) break;
-      head = rec.manifest;
+      newer = rec;
     }
-    return head;
+    if (!newer) return head;
+    // A committed record the manifest does not show yet (its writer died in between, or the manifest was deleted):
+    // roll the manifest forward, as a database recovers a committed transaction, so v0.1 readers see it too.
+    await this.publishManifest(newer.manifest, newer.data).catch(() => {});
+    return newer.manifest;
   }
 
   async head(): Promise<RemoteManifest | null> {
