@@ -17,6 +17,7 @@ export const CLASSES = [
   'skew', // device clocks minutes apart
   'sameHost', // PCs with the same hostname (cloned images)
   'suspend', // a device stops for minutes (laptop lid) while time goes on
+  'slow', // a request stays in flight for several scheduler steps (slow link) while the other PCs go on
   'rollback', // the remote is restored from an older backup of itself
   'rclone', // a server with neither conditional writes nor an atomic create
 ] as const;

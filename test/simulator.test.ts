@@ -42,10 +42,10 @@ test('baseline classes (all but the known failures) on today\'s engine: no viola
 
 /** Each plant, the servers it needs, and the schedule budget within which it must be reported (seeded: fixed). */
 const PLANTED: Array<{ name: string; modes?: ServerMode[]; budget: number }> = [
-  { name: 'cas-ignored', modes: ['cas'], budget: 30 },
-  { name: 'cas-skipped', budget: 30 },
+  { name: 'create-not-atomic', modes: ['folder'], budget: 30 },
+  { name: 'put-if-absent-skipped', budget: 30 },
   { name: 'skip-recheck', budget: 30 },
-  { name: 'lock-ignored', modes: ['folder'], budget: 30 },
+  { name: 'lock-ignored', modes: ['rclone'], budget: 30 },
 ];
 
 for (const p of PLANTED) {
