@@ -172,17 +172,31 @@ export class World {
     );
   }
 
-  /** The user answers a conflict: local work that must finish before anything else is chosen. */
+  /**
+   * The user answers a conflict: local work that must finish before anything else is chosen. A restore that waits
+   * for the app's write lock sleeps on its own timers: they fire as they come due (nothing else moves meanwhile).
+   */
   async resolve(d: SimDevice, keep: 'local' | 'remote'): Promise<string> {
     d.status = 'running';
-    try {
-      await inDevice(this.context(d, d.incarnation), () => d.engine.resolve(keep));
-      d.inConflict = false;
-      return 'ok';
-    } catch (e) {
-      return `error ${(e as { code?: string }).code ?? (e as Error).message}`;
-    } finally {
-      d.status = 'idle';
+    let out: string | undefined;
+    inDevice(this.context(d, d.incarnation), () => d.engine.resolve(keep))
+      .then(
+        () => {
+          d.inConflict = false;
+          out = 'ok';
+        },
+        (e: { code?: string; message?: string }) => (out = `error ${e.code ?? e.message}`),
+      )
+      .finally(() => {
+        d.status = 'idle';
+        this.notify();
+      });
+    for (;;) {
+      await this.quiescent();
+      if (out !== undefined) return out;
+      const timer = this.pendings.find((p) => p.device === d && p.kind === 'timer');
+      if (!timer) throw new SimStuck(`${d.id} resolve parked at a remote operation`);
+      this.resume(timer);
     }
   }
 
