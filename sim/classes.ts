@@ -1,6 +1,6 @@
 /**
  * Fault classes a schedule may switch on, and which (class, server) combinations today's engine is known to fail
- * (issues 17 and 18, and what the simulator found). The known list is what the summary counts separately and what
+ * (what the simulator found). The known list is what the summary counts separately and what
  * the CI baseline leaves out; when the engine owner fixes one, delete its entry and the baseline starts covering it.
  */
 import type { ServerMode } from './remote-store.js';
