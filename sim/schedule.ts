@@ -167,8 +167,9 @@ async function mainPhase(b: Built, rng: Prng, profile: Profile, obs: Observer, t
     world.clock.advance(rng.int(5, 150));
     const note = await run();
     await world.quiescent();
-    trace.push(`${step} ${label}${note}`, ...world.trace.splice(0));
-    if (process.env.SIM_DEBUG) console.error(trace.slice(-1 - (trace.length - trace.lastIndexOf(`${step} ${label}${note}`) - 1)).join('\n'));
+    const lines = [`${step} ${label}${note}`, ...world.trace.splice(0)];
+    trace.push(...lines);
+    if (process.env.SIM_DEBUG) console.error(lines.join('\n')); // live, so a hang shows where it stands
     report(await obs.check(step));
     report(world.acked.check(step));
     // Nothing is eligible while every parked device is suspended: time passes until one wakes.
