@@ -1,25 +1,47 @@
 /**
  * Known bugs planted one at a time, without editing the engine, to show the simulator catches each: through the
- * server's behaviour, a wrapper around the engine's transport, or a patch on a fresh engine instance.
+ * server's behaviour, or a patch on a fresh engine instance. Each breaks one piece of the commit protocol
+ * (src/engine/remote-layout.ts: put-if-absent commit records read back twice, a fenced lock only where the server's
+ * create is not atomic) or of the live restore (src/db/live.ts).
  */
-import { MANIFEST_FILE, LOCK_FILE } from '../src/engine/remote-layout.js';
+import { COMMITS_DIR, commitPath } from '../src/engine/remote-layout.js';
 import type { FileTransport, RemoteManifest } from '../src/transports/types.js';
+import type { SyncEngine } from '../src/engine/engine.js';
 import type { Plant } from './world.js';
 
+/** The private parts of FileRemote a plant replaces (names as in remote-layout.ts). */
+interface FileRemoteInternals {
+  transport: FileTransport;
+  commit(before: RemoteManifest | null, manifest: RemoteManifest, body: Buffer, progress: { recordCreated: boolean }): Promise<{ manifest?: RemoteManifest; conflict?: RemoteManifest }>;
+  publishManifest(manifest: RemoteManifest, body: Buffer): Promise<void>;
+  withLock<T>(fn: (fence: () => Promise<void>) => Promise<T>): Promise<T>;
+}
+
+function internals(e: SyncEngine): FileRemoteInternals {
+  return e.remote as unknown as FileRemoteInternals;
+}
+
 export const PLANTS: Record<string, () => Plant> = {
-  /** A server that claims conditional writes (If-Match) and ignores them: the compare-and-swap lets both through. */
-  'cas-ignored': () => ({
-    name: 'cas-ignored',
-    behaviour: { claims: { conditionalWrite: true, exclusiveCreate: true, atomicReplace: true }, enforcesConditional: false, atomicCreate: true },
+  /**
+   * A server that claims an atomic create (If-None-Match: *, O_EXCL) but checks and writes in two steps: two racing
+   * creates of the same commit record both succeed and the last writer's record stands (Apache mod_dav without a
+   * LOCK around it behaved like this under 6 racing writers).
+   */
+  'create-not-atomic': () => ({
+    name: 'create-not-atomic',
+    behaviour: { claims: { conditionalWrite: false, exclusiveCreate: true, atomicReplace: true }, enforcesConditional: false, atomicCreate: false },
   }),
 
-  /** The engine commits its manifest without comparing it with what it read (no If-Match, no lock, no read-back). */
-  'cas-skipped': () => ({
-    name: 'cas-skipped',
+  /** The engine commits by writing its record with a plain write (no put-if-absent) and never reads it back. */
+  'put-if-absent-skipped': () => ({
+    name: 'put-if-absent-skipped',
     patchEngine(e) {
-      const remote = e.remote as unknown as { transport: FileTransport; commit: unknown };
-      remote.commit = async (_before: unknown, manifest: RemoteManifest, body: Buffer) => {
-        await remote.transport.writeSmall(MANIFEST_FILE, body);
+      const remote = internals(e);
+      remote.commit = async (_before, manifest, body, progress) => {
+        await remote.transport.mkdirp(COMMITS_DIR);
+        progress.recordCreated = true;
+        await remote.transport.writeSmall(commitPath(manifest.generation), body);
+        await remote.publishManifest(manifest, body);
         return { manifest };
       };
     },
@@ -34,13 +56,14 @@ export const PLANTS: Record<string, () => Plant> = {
     },
   }),
 
-  /** The lock is never really taken: createExclusive says "created" without creating anything. */
+  /**
+   * On a server without an atomic create (rclone mode) the fenced lock is never really taken: the commit runs as if
+   * it held the lock and its fence always passes, so two PCs check the head and create the same record together.
+   */
   'lock-ignored': () => ({
     name: 'lock-ignored',
-    wrapTransport(t: FileTransport): FileTransport {
-      const create = t.createExclusive.bind(t);
-      t.createExclusive = async (path, data) => (path === LOCK_FILE ? true : create(path, data));
-      return t;
+    patchEngine(e) {
+      internals(e).withLock = (fn) => fn(async () => {});
     },
   }),
 };

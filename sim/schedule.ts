@@ -1,13 +1,13 @@
 /**
  * One schedule: a world drawn from (seed, index), then `steps` scheduler choices (a parked remote operation, with or
- * without a fault; a sync; an app step; a crash; a stale lock; time passing; a suspended PC; the remote rolled back),
- * then a quiet phase (no faults, the apps quit, every PC syncs in turn) and the final checks. Invariants are checked
- * after every step (plus mutual exclusion of the lock: two live processes never inside it at once); each kind of
- * violation is reported once per schedule, at its first step.
+ * without a fault; a sync; an app step; a crash; a stale lock; time passing; a suspended PC; a request held on a slow
+ * link; the remote rolled back), then a quiet phase (no faults, the apps quit, every PC syncs in turn) and the final
+ * checks. Invariants are checked after every step (plus: every push the engine acknowledged is still the remote's
+ * commit record of its generation); each kind of violation is reported once per schedule, at its first step.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { LOCK_FILE, MANIFEST_FILE } from '../src/engine/remote-layout.js';
+import { COMMITS_DIR, LOCK_FILE } from '../src/engine/remote-layout.js';
 import type { FaultClass } from './classes.js';
 import { installVirtualTime, VirtualClock } from './clock.js';
 import { Observer, type Violation } from './invariants.js';
@@ -55,9 +55,9 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
       for (const v of vs) if (!violations.some((x) => x.kind === v.kind)) violations.push(v);
     };
     report(await obs.check(0));
+    report(b.world.acked.check(0));
     await mainPhase(b, rng, profile, obs, trace, report);
     await quietPhase(b, rng, profile, obs, trace, report);
-    report(b.world.exclusion.splice(0).map((detail) => ({ kind: 'lock-not-exclusive', step: profile.steps + 1, detail })));
   } catch (err) {
     violations.push({ kind: 'simulator-error', step: -1, detail: (err as Error).stack ?? String(err) });
   } finally {
@@ -80,11 +80,14 @@ async function mainPhase(b: Built, rng: Prng, profile: Profile, obs: Observer, t
   const { world } = b;
   const c = profile.classes;
   const backups: Array<Map<string, StoredFile>> = [];
-  const free = (d: SimDevice) => d.suspendedUntil <= world.clock.now;
+  let step = 0;
+  // A suspended PC (laptop lid) and a PC whose request is in flight on a slow link do not move.
+  const free = (d: SimDevice) => d.suspendedUntil <= world.clock.now && d.slowUntilStep <= step;
   let last: SimDevice | null = null;
   // Offices differ: some PCs write all the time, some rarely (and only those let pulls happen between commits).
   const busyness = new Map(world.devices.map((d) => [d, rng.pick([0.2, 0.6, 1.5, 3])]));
-  for (let step = 1; step <= profile.steps; step++) {
+  for (step = 1; step <= profile.steps; step++) {
+    world.acked.step = step;
     const actions: Action[] = [];
     const parked = world.pendings.filter((p) => free(p.device)).sort((a, b) => a.device.id.localeCompare(b.device.id));
     for (const p of parked) {
@@ -125,7 +128,8 @@ async function mainPhase(b: Built, rng: Prng, profile: Profile, obs: Observer, t
       actions.push(['', busyness.get(d)! * (pulling ? 4 : 1), () => d.app.act(rng, step)]);
     }
     actions.push(['tick', 0.5, () => (world.clock.advance(rng.int(200, 3000)), '')]);
-    if (c.has('staleLock') && profile.mode !== 'cas' && !world.store.get(LOCK_FILE)) {
+    // The lock file is only used where the server's create is not atomic.
+    if (c.has('staleLock') && !world.store.behaviour.claims.exclusiveCreate && !world.store.get(LOCK_FILE)) {
       actions.push(['stale lock', 0.3, () => {
         const created = new Date(world.clock.now - rng.int(121_000, 900_000)).toISOString();
         world.store.put(LOCK_FILE, Buffer.from(JSON.stringify({ device: 'pc-ghost', nonce: 'ghost', created, host: 'pc-ghost', pid: 1234 })));
@@ -134,26 +138,43 @@ async function mainPhase(b: Built, rng: Prng, profile: Profile, obs: Observer, t
     }
     if (c.has('suspend')) {
       for (const p of parked.filter((p) => p.kind === 'op')) {
-        // Most harmful right before a commit: the holder of the lock stops just before writing the manifest.
-        const beforeCommit = p.op?.name === 'writeSmall' && p.op.path === MANIFEST_FILE;
+        // Most harmful right before the commit point: a PC stops just before creating its commit record (in rclone
+        // mode after passing its lock's fence, so its lease runs out and another PC takes the lock meanwhile).
+        const beforeCommit = p.op!.name.startsWith('createExclusive') && p.op!.path.startsWith(`${COMMITS_DIR}/`);
         actions.push([`suspend ${p.device.id}`, beforeCommit ? 3 : 0.15, () => ((p.device.suspendedUntil = world.clock.now + rng.int(125_000, 200_000)), '')]);
       }
       actions.push(['time passes', 0.4, () => (world.clock.advance(rng.int(20_000, 150_000)), '')]);
     }
+    if (c.has('slow')) {
+      for (const p of parked.filter((p) => p.kind === 'op')) {
+        // A request held on a slow link while the other PCs make several round trips: most telling when it creates
+        // or writes a commit record (the other PCs' check, create and read-backs all fit before it lands).
+        const atCommit = p.op!.path.startsWith(`${COMMITS_DIR}/`) && p.op!.name !== 'readSmall';
+        actions.push([`slow ${describe(p)}`, atCommit ? 15 : 0.2, () => ((p.device.slowUntilStep = step + rng.int(8, 30)), '')]);
+      }
+    }
     if (c.has('rollback')) {
       if (step % 8 === 0) backups.push(world.store.snapshot());
-      if (backups.length) actions.push(['remote restored from an older backup', 0.15, () => (world.store.restore(rng.pick(backups)), '')]);
+      if (backups.length) {
+        actions.push(['remote restored from an older backup', 0.15, () => {
+          world.store.restore(rng.pick(backups));
+          world.acked.afterRestore(); // the only fault that legitimately removes acknowledged commits
+          return '';
+        }]);
+      }
     }
     const [label, , run] = rng.weighted(actions.map((a) => [a, a[1]] as const));
     world.clock.advance(rng.int(5, 150));
     const note = await run();
     await world.quiescent();
-    trace.push(`${step} ${label}${note}`, ...world.trace.splice(0));
+    const lines = [`${step} ${label}${note}`, ...world.trace.splice(0)];
+    trace.push(...lines);
+    if (process.env.SIM_DEBUG) console.error(lines.join('\n')); // live, so a hang shows where it stands
     report(await obs.check(step));
-    report(world.exclusion.splice(0).map((detail) => ({ kind: 'lock-not-exclusive', step, detail })));
+    report(world.acked.check(step));
     // Nothing is eligible while every parked device is suspended: time passes until one wakes.
-    if (!world.pendings.some((p) => free(p.device)) && world.pendings.length) {
-      world.clock.advance(Math.min(...world.pendings.map((p) => p.device.suspendedUntil)) - world.clock.now);
+    if (!world.pendings.some((p) => free(p.device)) && world.pendings.some((p) => p.device.suspendedUntil > world.clock.now)) {
+      world.clock.advance(Math.min(...world.pendings.map((p) => p.device.suspendedUntil).filter((t) => t > world.clock.now)) - world.clock.now);
     }
   }
 }
@@ -161,14 +182,17 @@ async function mainPhase(b: Built, rng: Prng, profile: Profile, obs: Observer, t
 async function quietPhase(b: Built, rng: Prng, profile: Profile, obs: Observer, trace: string[], report: (v: Violation[]) => void) {
   const { world } = b;
   const step = profile.steps + 1;
+  world.acked.step = step;
   trace.push('quiet: faults stop, apps quit, every PC syncs in turn');
   for (const d of world.devices) {
     d.suspendedUntil = 0;
+    d.slowUntilStep = 0;
     trace.push(...d.app.quit(step));
   }
   await world.drain(rng);
   trace.push(...world.trace.splice(0));
   report(await obs.check(step));
+  report(world.acked.check(step));
   for (let round = 0; round < 2 * world.devices.length + 2; round++) {
     let settled = true;
     for (const d of world.devices) {
@@ -182,6 +206,7 @@ async function quietPhase(b: Built, rng: Prng, profile: Profile, obs: Observer, 
       trace.push(...world.trace.splice(0));
       if (!d.lastOutcome.startsWith('none')) settled = false;
       report(await obs.check(step));
+      report(world.acked.check(step));
     }
     if (settled) break;
   }

@@ -34,9 +34,6 @@ export interface Gate {
   wait(op: OpInfo): Promise<Decision>;
   /** The caller died: never returns. */
   halt(): Promise<never>;
-  /** This caller created the lock file / removed it (for the mutual-exclusion check). */
-  lockTaken(): void;
-  lockReleased(): void;
 }
 
 /** Who the lock bodies say the holder is: a different PC, or one with our very hostname (cloned images). */
@@ -152,7 +149,6 @@ export class SimTransport implements FileTransport {
       return this.op({ name: 'createExclusive', path, write: true }, () => {
         if (this.store.get(path)) return false;
         this.store.put(path, body);
-        if (path === LOCK_FILE) this.gate.lockTaken();
         return true;
       });
     }
@@ -161,7 +157,6 @@ export class SimTransport implements FileTransport {
     if (exists) return false;
     return this.op({ name: 'createExclusive:put', path, write: true }, () => {
       this.store.put(path, body);
-      if (path === LOCK_FILE) this.gate.lockTaken();
       return true;
     });
   }
@@ -218,7 +213,6 @@ export class SimTransport implements FileTransport {
 
   remove(path: string): Promise<void> {
     return this.op({ name: 'remove', path, write: true }, () => {
-      if (path === LOCK_FILE) this.gate.lockReleased();
       this.store.delete(path);
     });
   }

@@ -9,8 +9,9 @@ import { mkdirSync } from 'node:fs';
 import { SyncEngine, type SyncOutcome } from '../src/engine/engine.js';
 import type { EncryptionConfig } from '../src/config/schema.js';
 import type { Logger } from '../src/log/events.js';
-import type { FileTransport } from '../src/transports/types.js';
+import type { FileTransport, RemoteManifest, SyncEndpoint } from '../src/transports/types.js';
 import { AppWriter, type AppOptions, type Ledger } from './app.js';
+import { AckedCommits } from './commits.js';
 import { inDevice, realDelay, type DeviceContext, type VirtualClock } from './clock.js';
 import { Prng } from './prng.js';
 import type { RemoteStore, ServerBehaviour } from './remote-store.js';
@@ -39,9 +40,15 @@ export class SimDevice {
   incarnation = 0;
   status: 'idle' | 'running' | 'parked' = 'idle';
   suspendedUntil = 0;
+  /** A request of this PC is in flight on a slow link until this scheduler step (class `slow`). */
+  slowUntilStep = 0;
   inConflict = false;
   crashes = 0;
   lastOutcome = '';
+  /** The manifest the current incarnation's remote.push returned in the sync under way (what a 'push' acknowledges). */
+  committed: RemoteManifest | undefined;
+  /** The remote's restore count when the sync under way started. */
+  restoresAtSync = 0;
   readonly db: string;
   readonly statePath: string;
   readonly tmp: string;
@@ -71,16 +78,16 @@ export class World {
   /** Trace lines written by devices while they run (log events). */
   readonly trace: string[] = [];
   private changed: (() => void) | null = null;
-  /** Live processes inside their lock (took it, have not removed it, have not died or finished their sync). */
-  private lockHolders: SimDevice[] = [];
-  /** Mutual-exclusion breaches seen since the scheduler last collected them. */
-  readonly exclusion: string[] = [];
+  /** Pushes the engine reported as done: the commit protocol promises each stays the remote's record. */
+  readonly acked: AckedCommits;
 
   constructor(
     readonly clock: VirtualClock,
     readonly store: RemoteStore,
     private readonly opts: { encryption?: EncryptionConfig; plant?: Plant; keepVersions: number; ledger: Ledger; app: AppOptions },
-  ) {}
+  ) {
+    this.acked = new AckedCommits(store);
+  }
 
   addDevice(d: SimDevice): void {
     d.app = new AppWriter(d.id, d.db, this.opts.ledger, this.opts.app);
@@ -125,13 +132,6 @@ export class World {
         this.crash(d);
         return new Promise<never>(() => {});
       },
-      lockTaken: () => {
-        const others = this.lockHolders.filter((h) => h !== d);
-        if (others.length) this.exclusion.push(`${d.id} took the lock while ${others.map((h) => h.id).join(',')} still held it`);
-        if (!this.lockHolders.includes(d)) this.lockHolders.push(d);
-      },
-      // Whoever removes the lock file, the remover is out of its critical section (a breaker goes on to take it).
-      lockReleased: () => this.releaseLock(d),
     };
     let transport: FileTransport = new SimTransport(this.store, gate, d.id, d.identity);
     if (this.opts.plant?.wrapTransport) transport = this.opts.plant.wrapTransport(transport);
@@ -142,18 +142,24 @@ export class World {
     };
     d.engine = new SyncEngine({ transport, databasePath: d.db, statePath: d.statePath, device: d.id, log, tmpDir: d.tmp, keepVersions: this.opts.keepVersions, direction: 'bidirectional', encryption: this.opts.encryption });
     this.opts.plant?.patchEngine?.(d.engine);
-  }
-
-  private releaseLock(d: SimDevice): void {
-    this.lockHolders = this.lockHolders.filter((h) => h !== d);
+    // Observe (not change) what a push committed: the sync outcome carries the generation, not the version.
+    const remote = d.engine.remote as SyncEndpoint;
+    const push = remote.push.bind(remote);
+    remote.push = async (...args) => {
+      const r = await push(...args);
+      if (inc === d.incarnation) d.committed = r.manifest;
+      return r;
+    };
   }
 
   startSync(d: SimDevice): void {
     const inc = d.incarnation;
     d.status = 'running';
-    const done = (what: string) => {
+    d.committed = undefined;
+    d.restoresAtSync = this.acked.restores;
+    const done = (what: string, o?: SyncOutcome) => {
       if (inc !== d.incarnation) return;
-      this.releaseLock(d);
+      if (o?.action === 'push' && d.committed && d.committed.generation === o.generation) this.acked.add(d.id, d.committed, d.restoresAtSync);
       d.lastOutcome = what;
       if (what.startsWith('conflict')) d.inConflict = true;
       this.trace.push(`  ${d.id} sync -> ${what}`);
@@ -161,22 +167,36 @@ export class World {
       this.notify();
     };
     inDevice(this.context(d, inc), () => d.engine.sync()).then(
-      (o: SyncOutcome) => done(`${o.action} ${o.reason} gen=${o.generation}`),
+      (o: SyncOutcome) => done(`${o.action} ${o.reason} gen=${o.generation}`, o),
       (e: { code?: string; message?: string }) => done(`error ${e.code ?? e.message}`),
     );
   }
 
-  /** The user answers a conflict: local work that must finish before anything else is chosen. */
+  /**
+   * The user answers a conflict: local work that must finish before anything else is chosen. A restore that waits
+   * for the app's write lock sleeps on its own timers: they fire as they come due (nothing else moves meanwhile).
+   */
   async resolve(d: SimDevice, keep: 'local' | 'remote'): Promise<string> {
     d.status = 'running';
-    try {
-      await inDevice(this.context(d, d.incarnation), () => d.engine.resolve(keep));
-      d.inConflict = false;
-      return 'ok';
-    } catch (e) {
-      return `error ${(e as { code?: string }).code ?? (e as Error).message}`;
-    } finally {
-      d.status = 'idle';
+    let out: string | undefined;
+    inDevice(this.context(d, d.incarnation), () => d.engine.resolve(keep))
+      .then(
+        () => {
+          d.inConflict = false;
+          out = 'ok';
+        },
+        (e: { code?: string; message?: string }) => (out = `error ${e.code ?? e.message}`),
+      )
+      .finally(() => {
+        d.status = 'idle';
+        this.notify();
+      });
+    for (;;) {
+      await this.quiescent();
+      if (out !== undefined) return out;
+      const timer = this.pendings.find((p) => p.device === d && p.kind === 'timer');
+      if (!timer) throw new SimStuck(`${d.id} resolve parked at a remote operation`);
+      this.resume(timer);
     }
   }
 
@@ -184,7 +204,6 @@ export class World {
   crash(d: SimDevice): void {
     d.incarnation++;
     d.crashes++;
-    this.releaseLock(d);
     this.pendings = this.pendings.filter((p) => p.device !== d);
     d.status = 'idle';
     this.makeEngine(d);
