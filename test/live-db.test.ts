@@ -186,6 +186,23 @@ for (const [remoteName, makeRemote] of remotes()) {
         integrityOk(a.db);
       });
 
+      test('an app that committed and keeps its connection open (frames not yet checkpointed) does not hold the pull off', async () => {
+        const { r, a, b, ledger } = await setup();
+        const cordiax = app();
+        await cordiax.open(a.db, { journal, timeout: 0 });
+        await cordiax.insert('A-before-pull');
+        ledger.push(...cordiax.committed);
+        // Local and remote both changed: a conflict, decided inside the lock (not a LOCKED timeout).
+        const out = await a.engine.sync();
+        assert.equal(out.action, 'conflict');
+        await a.engine.resolve('remote');
+        assert.deepEqual(readRows(a.db), remoteRows(r));
+        assert.deepEqual(await cordiax.rows(), remoteRows(r), 'the open connection sees the server version');
+        await cordiax.close();
+        auditLedger(ledger, [a, b], r);
+        integrityOk(a.db);
+      });
+
       test('the app commits while the download runs: a conflict keeps both, nothing is overwritten', async () => {
         const { r, a, b, ledger } = await setup();
         const cordiax = app();

@@ -79,12 +79,14 @@ function statAndHeadSync(file: string, n: number): { st: BigIntStats; head: Buff
 /**
  * Stats plus the first bytes of one file: catches commits within one timestamp tick (change counter, WAL salts).
  * An empty file counts as missing: any connection opening a WAL database creates an empty -wal, which holds nothing.
+ * No ctime: SQLite running as root fchowns the -wal on every open, which moves ctime without any write (a reading
+ * connection would then look like a commit, and a pull could never pass its check while the app keeps the WAL open).
  */
 export function fileFingerprintSync(file: string): string {
   const r = statAndHeadSync(file, HEAD_BYTES);
   if (!r || r.st.size === 0n) return `${path.basename(file)}:-`;
   const { st, head } = r;
-  return `${path.basename(file)}:${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}:${head.toString('hex')}`;
+  return `${path.basename(file)}:${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${head.toString('hex')}`;
 }
 
 /**
