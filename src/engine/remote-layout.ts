@@ -122,6 +122,14 @@ export function parseManifest(data: Buffer): RemoteManifest {
   };
 }
 
+/** Our commit lost its ground while it was being made (the remote was restored from an older copy meanwhile). */
+function vanished(generation: number): SyncError {
+  return new SyncError('PRECONDITION_FAILED', {
+    es: `La versión ${generation} desapareció del servidor mientras se publicaba (¿se restauró una copia antigua?); no se borra nada y se reintentará.`,
+    en: `Version ${generation} vanished from the server while it was being published (was an old backup restored?); nothing is deleted and it will be retried.`,
+  });
+}
+
 function damaged(es: string, en: string): SyncError {
   return new SyncError(
     'PROTOCOL',
@@ -187,6 +195,13 @@ export class FileRemote implements SyncEndpoint {
     return { manifest, data: r.data };
   }
 
+  /** Rewrites the manifest as the newest commit record (none: left as it is). */
+  private async manifestFromRecords(): Promise<void> {
+    const top = await this.highestCommit();
+    const rec = top > 0 ? await this.readCommit(top) : null;
+    if (rec) await this.transport.writeSmall(MANIFEST_FILE, rec.data);
+  }
+
   /** The highest generation among the commit records (0: none). Only needed when the manifest is missing. */
   private async highestCommit(): Promise<number> {
     let top = 0;
@@ -220,8 +235,10 @@ export class FileRemote implements SyncEndpoint {
     }
     if (!newer) return head;
     // A committed record the manifest does not show yet (its writer died in between, or the manifest was deleted):
-    // roll the manifest forward, as a database recovers a committed transaction, so v0.1 readers see it too.
-    await this.publishManifest(newer.manifest, newer.data).catch(() => {});
+    // roll the manifest forward, as a database recovers a committed transaction, so v0.1 readers see it too. Only
+    // onto an object that is there: a record whose writer is about to withdraw it (its object vanished in a restore
+    // from an older copy) must not leave the manifest dangling (found by the simulator).
+    if (await this.transport.stat(newer.manifest.file).catch(() => null)) await this.publishManifest(newer.manifest, newer.data).catch(() => {});
     return newer.manifest;
   }
 
@@ -360,17 +377,23 @@ export class FileRemote implements SyncEndpoint {
     const outcome = g.exclusiveCreate ? await create(async () => {}) : await this.withLock(create);
     if (!outcome.manifest) return outcome;
 
+    // Our object must still be there before anything points at it: a remote restored from an older copy between our
+    // upload and our record removes it (found by the simulator). Our record then references nothing: withdraw it.
+    if (!(await t.stat(manifest.file))) {
+      const mine = await this.readCommit(manifest.generation).catch(() => null);
+      if (mine?.data.equals(body) && !(await this.readCommit(manifest.generation + 1).catch(() => null))) await t.remove(rec);
+      throw vanished(manifest.generation);
+    }
     await this.publishManifest(manifest, body);
     // Last look: a replacement that landed after our first read-back (a slower foreign writer) is caught here, and
     // the manifest is made to agree with the record that stands.
     const last = await this.readCommit(manifest.generation);
     if (!last) {
-      // Our record vanished after it was created (the remote was restored from an older backup meanwhile): the
-      // manifest we just wrote may point at our object, so it is kept; lineage sorts it out on the next sync.
-      throw new SyncError('PRECONDITION_FAILED', {
-        es: `El registro de la generación ${manifest.generation} desapareció del servidor justo después de crearse (¿se restauró una copia antigua?); no se borra nada.`,
-        en: `The record of generation ${manifest.generation} vanished from the server right after it was created (was an old backup restored?); nothing is deleted.`,
-      });
+      // Our record vanished after it was created (the remote was restored from an older backup meanwhile). The
+      // manifest we just wrote stays if our object is there (a complete version; lineage sorts it out on the next
+      // sync); if the object went too, the manifest follows the newest record that stands instead of dangling.
+      if (!(await t.stat(manifest.file).catch(() => null))) await this.manifestFromRecords().catch(() => {});
+      throw vanished(manifest.generation);
     }
     if (!last.data.equals(body)) {
       const shown = await this.readManifest().catch(() => null);
