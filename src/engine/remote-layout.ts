@@ -180,10 +180,22 @@ export class FileRemote implements SyncEndpoint {
     return this.transport.open();
   }
 
+  /**
+   * The manifest. One unreadable answer is read again after a moment before it is reported as damaged: Apache served a
+   * truncated manifest to a reader while two devices rewrote it at once (about one in six runs of 5 racing devices).
+   * A manifest still damaged on the second read is reported and never touched.
+   */
   private async readManifest(): Promise<{ manifest: RemoteManifest; version?: string } | null> {
-    const r = await this.transport.readSmall(MANIFEST_FILE, MAX_MANIFEST_BYTES);
-    if (!r) return null;
-    return { manifest: parseManifest(r.data), version: r.version };
+    for (let attempt = 0; ; attempt++) {
+      const r = await this.transport.readSmall(MANIFEST_FILE, MAX_MANIFEST_BYTES);
+      if (!r) return null;
+      try {
+        return { manifest: parseManifest(r.data), version: r.version };
+      } catch (err) {
+        if (attempt > 0) throw err;
+        await new Promise((ok) => setTimeout(ok, 200));
+      }
+    }
   }
 
   /** The commit record of `generation`, with its exact bytes (for read-backs); null if absent. */
@@ -436,16 +448,17 @@ export class FileRemote implements SyncEndpoint {
 
   /**
    * Has the lock outlived its lease, measured only in the server's time: the lock's modification time against that
-   * of a probe file written now. No modification time: never judged stale (a person has to remove it).
+   * of a probe file written now. No modification time, or no answer (rclone answers 500 to a PROPFIND of a file
+   * another device is deleting): not judged stale now, so a lock is never broken on a guess.
    */
   private async leaseExpired(lease: number): Promise<boolean> {
     const t = this.transport;
-    const lock = await t.stat(LOCK_FILE);
+    const lock = await t.stat(LOCK_FILE).catch(() => null);
     if (!lock?.modified) return false;
     const probe = `.cordiax-clock-${randomBytes(6).toString('hex')}`;
     try {
       await t.writeSmall(probe, Buffer.from('cordiax-sync clock probe\n'));
-      const p = await t.stat(probe);
+      const p = await t.stat(probe).catch(() => null);
       if (!p?.modified) return false;
       return p.modified.getTime() - lock.modified.getTime() > lease;
     } finally {

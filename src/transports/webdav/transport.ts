@@ -206,16 +206,24 @@ export class WebdavTransport implements FileTransport {
       return false;
     }
     let cur = parent;
+    const deadline = Date.now() + LOCK_WAIT_MS;
     for (const s of segs) {
       cur += enc(s) + '/';
-      const res = await this.http.request({ method: 'MKCOL', path: cur });
-      discard(res);
-      // 405: already there. Another device creating it at the same moment can also make Apache answer 403:
-      // what matters is whether the folder exists now.
-      if (ok2xx(res.status) || res.status === 405) continue;
-      const now = await this.propfind(cur, 0, PROPFIND_BODY, showPath(cur)).catch(() => null);
-      if (now?.[0] && entryFields(now[0]).isDirectory) continue;
-      throw this.http.fail(res, 'MKCOL', showPath(cur));
+      for (;;) {
+        const res = await this.http.request({ method: 'MKCOL', path: cur });
+        discard(res);
+        // 405: already there. Another device creating it at the same moment can also make Apache answer 403:
+        // what matters is whether the folder exists now.
+        if (ok2xx(res.status) || res.status === 405) break;
+        const now = await this.propfind(cur, 0, PROPFIND_BODY, showPath(cur)).catch(() => null);
+        if (now?.[0] && entryFields(now[0]).isDirectory) break;
+        // 207/423: another device holds a lock on the parent folder (its exclusive create, a few requests long).
+        if ((res.status === 207 || res.status === 423) && Date.now() < deadline) {
+          await sleep(100 + Math.random() * 200);
+          continue;
+        }
+        throw this.http.fail(res, 'MKCOL', showPath(cur));
+      }
     }
     return true;
   }
