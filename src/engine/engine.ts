@@ -149,7 +149,12 @@ export class SyncEngine {
       }
       if (st.pendingPush && remote && remote.sha256 === st.pendingPush.sha256) {
         // Our own push landed but the process stopped before recording it: adopt it rather than call it a conflict.
-        st = await this.state.update(this.target, { base: { generation: remote.generation, remoteSha256: remote.sha256, localSha256: st.pendingPush.localSha256 }, pendingPush: null });
+        // Lineage records it as ours too, so a remote restored from a copy without it is seen as our commit lost.
+        st = await this.state.update(this.target, {
+          base: { generation: remote.generation, remoteSha256: remote.sha256, localSha256: st.pendingPush.localSha256 },
+          pendingPush: null,
+          lineage: recordAfterSync(st.lineage ?? null, remote, true),
+        });
       }
       const local = await this.local.contentHash({ fingerprint: st.localFingerprint, sha256: st.localSha256, aliases: st.localAliases });
       snapshotToDispose = local.snapshot;
