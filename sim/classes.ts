@@ -38,7 +38,7 @@ export interface KnownFailure {
 export const KNOWN_FAILING: readonly KnownFailure[] = [
   {
     cls: 'rollback',
-    why: 'the remote restored from an older copy while a push is between its object check and its manifest write: the manifest briefly points at the object the restore removed (remote-incomplete; readers now put it back to the newest record on NOT_FOUND and lineage makes the pusher a conflict), and a later generation lists the vanished version in its history (history-missing). Replay: --seed 27322 --replay 125, --replay 67',
+    why: 'the remote restored from an older copy while a push is between its object check and its manifest write: the manifest points at the object the restore removed (remote-incomplete: every pull then fails NOT_FOUND, nothing is changed, until a person repairs the remote; lineage makes the pusher a conflict), and a later generation lists the vanished version in its history (history-missing). Replay: --seed 27322 --replay 125, --replay 67',
   },
 ];
 

@@ -20,7 +20,7 @@
  * machine's clock with another's, and no lock is broken because of a host name or a process id.
  */
 import { randomBytes } from 'node:crypto';
-import { SyncError, isSyncError } from '../errors.js';
+import { SyncError } from '../errors.js';
 import type { Logger } from '../log/events.js';
 import { REMOTE_ID_RE, newRemoteId, nextManifest } from '../transports/manifest.js';
 
@@ -537,18 +537,7 @@ export class FileRemote implements SyncEndpoint {
   async pull(localPath: string, manifest?: RemoteManifest, opts: TransferOptions = {}): Promise<DownloadResult> {
     const m = manifest ?? (await this.head());
     if (!m) throw new SyncError('NOT_FOUND', { es: 'El servidor aún no tiene ninguna base de datos.', en: 'The server holds no database yet.' });
-    let r: DownloadResult;
-    try {
-      r = await this.transport.download(m.file, localPath, opts);
-    } catch (err) {
-      // A manifest whose object is gone and that no commit record backs is an orphan: a writer published it and
-      // died while the remote was being restored from an older copy (found by the simulator). The records are the
-      // truth: the manifest goes back to the newest one, so the next sync sees the real head (and lineage decides).
-      if (isSyncError(err, 'NOT_FOUND') && !(await this.readCommit(m.generation).catch(() => null)) && (await this.highestCommit()) > 0) {
-        await this.manifestFromRecords().catch(() => {});
-      }
-      throw err;
-    }
+    const r = await this.transport.download(m.file, localPath, opts);
     if (r.size !== m.size || r.sha256 !== m.sha256) {
       throw new SyncError('VERIFY_FAILED', {
         es: `La copia descargada (${r.size} bytes) no coincide con el manifiesto (${m.size} bytes, sha256 distinto); no se aplica.`,
