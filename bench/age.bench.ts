@@ -11,7 +11,17 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, createReadStream, existsSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -67,7 +77,11 @@ const useDist = distIsFresh();
 function ours(op: 'enc' | 'dec', src: string, dst: string, keyFile: string): Run {
   const args = useDist ? [] : ['--import', 'tsx'];
   const mod = useDist ? pathToFileURL(distIndex).href : pathToFileURL(path.join(root, 'src/crypto/index.ts')).href;
-  const r = spawnSync(process.execPath, [...args, '--input-type=module', '-e', CHILD, mod, op, src, dst, keyFile], { encoding: 'utf8', cwd: root, env: { ...process.env, NODE_OPTIONS: '' } });
+  const r = spawnSync(process.execPath, [...args, '--input-type=module', '-e', CHILD, mod, op, src, dst, keyFile], {
+    encoding: 'utf8',
+    cwd: root,
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
   if (r.status !== 0) throw new Error(`ours ${op} failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as Run;
 }
@@ -84,7 +98,6 @@ async function sha256File(file: string): Promise<string> {
   for await (const c of createReadStream(file)) h.update(c as Buffer);
   return h.digest('hex');
 }
-
 
 async function main(): Promise<void> {
   const base = process.env.BENCH_DIR ?? os.tmpdir();
@@ -132,10 +145,16 @@ async function main(): Promise<void> {
       );
     };
     const load = os.loadavg()[0]!.toFixed(1);
-    console.log(`age v1 X25519, ${SIZE_MIB} MiB, ${rounds} rounds (medians), ours on ${useDist ? 'dist/ (plain node)' : 'src/ (tsx: ~35 MB more RSS)'}, folder ${base}, ${os.cpus().length} CPUs, load ${load}`);
-    console.log('ours encrypt includes the SHA-256 of the ciphertext (the API returns it; the CLI computes none), on a second thread.');
+    console.log(
+      `age v1 X25519, ${SIZE_MIB} MiB, ${rounds} rounds (medians), ours on ${useDist ? 'dist/ (plain node)' : 'src/ (tsx: ~35 MB more RSS)'}, folder ${base}, ${os.cpus().length} CPUs, load ${load}`,
+    );
+    console.log(
+      'ours encrypt includes the SHA-256 of the ciphertext (the API returns it; the CLI computes none), on a second thread.',
+    );
     const each = (rs: Run[]) => rs.map((r) => (SIZE_MIB / r.seconds).toFixed(0)).join(' ');
-    console.log(`per round, MiB/s: encrypt ours ${each(runs.oursEnc)} | CLI ${each(runs.cliEnc)}; decrypt ours ${each(runs.oursDec)} | CLI ${each(runs.cliDec)}`);
+    console.log(
+      `per round, MiB/s: encrypt ours ${each(runs.oursEnc)} | CLI ${each(runs.cliEnc)}; decrypt ours ${each(runs.oursDec)} | CLI ${each(runs.cliDec)}`,
+    );
     row('encrypt', runs.oursEnc, runs.cliEnc);
     row('decrypt', runs.oursDec, runs.cliDec);
   } finally {

@@ -18,14 +18,21 @@ makeLargeDb(db, SIZE);
 
 // Ours runs from dist/ (npm run bench builds first), so tsx's own memory is not counted.
 const script = path.join(dir, 'ours.mjs');
-writeFileSync(script, `import { takeSnapshot } from ${JSON.stringify(path.resolve('dist/db/snapshot.js'))};\nconst s = await takeSnapshot(${JSON.stringify(db)}, { tmpParent: ${JSON.stringify(dir)} });\nconsole.log(s.sha256);\nawait s.dispose();\n`);
+writeFileSync(
+  script,
+  `import { takeSnapshot } from ${JSON.stringify(path.resolve('dist/db/snapshot.js'))};\nconst s = await takeSnapshot(${JSON.stringify(db)}, { tmpParent: ${JSON.stringify(dir)} });\nconsole.log(s.sha256);\nawait s.dispose();\n`,
+);
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const runs = await interleaved(
   ROUNDS,
   {
     peer: () => timed('sqlite3', [db, `.backup ${path.join(dir, 'peer.db')}`]),
-    peerHash: () => timed('sh', ['-c', `sqlite3 "${db}" ".backup ${path.join(dir, 'peer2.db')}" && sha256sum "${path.join(dir, 'peer2.db')}" >/dev/null`]),
+    peerHash: () =>
+      timed('sh', [
+        '-c',
+        `sqlite3 "${db}" ".backup ${path.join(dir, 'peer2.db')}" && sha256sum "${path.join(dir, 'peer2.db')}" >/dev/null`,
+      ]),
     ours: () => timed(process.execPath, [script]),
   },
   () => spawnSync('sync'),
@@ -36,4 +43,6 @@ const mb = SIZE / 1048576;
 console.log(row('sqlite3 .backup (peer)', peer, peer, mb));
 console.log(row('sqlite3 .backup + sha256sum', peerHash, peer, mb));
 console.log(row('ours: VACUUM INTO + quick_check + sha256', ours, peer, mb));
-console.log(`ratio ours / sqlite3 .backup: ${(ours.seconds / peer.seconds).toFixed(2)}x; ours / (.backup + sha256sum): ${(ours.seconds / peerHash.seconds).toFixed(2)}x; peak RSS ours ${ours.peakRssMb} MB vs ${peer.peakRssMb} MB`);
+console.log(
+  `ratio ours / sqlite3 .backup: ${(ours.seconds / peer.seconds).toFixed(2)}x; ours / (.backup + sha256sum): ${(ours.seconds / peerHash.seconds).toFixed(2)}x; peak RSS ours ${ours.peakRssMb} MB vs ${peer.peakRssMb} MB`,
+);

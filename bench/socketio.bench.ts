@@ -38,7 +38,12 @@ function distIsFresh(): boolean {
   if (!existsSync(built)) return false;
   const t = statSync(built).mtimeMs;
   const newest = (dir: string): number =>
-    Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(path.join(dir, e.name)) : statSync(path.join(dir, e.name)).mtimeMs)));
+    Math.max(
+      0,
+      ...readdirSync(dir, { withFileTypes: true }).map((e) =>
+        e.isDirectory() ? newest(path.join(dir, e.name)) : statSync(path.join(dir, e.name)).mtimeMs,
+      ),
+    );
   return ['src/server', 'src/transports/socketio', 'src/db'].every((d) => newest(path.join(root, d)) <= t);
 }
 
@@ -48,7 +53,10 @@ async function transfer(file: string, protocol: 1 | 2, code: Code) {
   // Protocol 1 on our server is limited to 8 MiB by default (one message in memory): raised for the comparison.
   const server = await startServerChild({ protocol1MaxBytes: 128 * 1024 * 1024 }, code);
   try {
-    const r = await runClientChild({ url: server.url, push: file, forceProtocol: protocol === 1 ? 1 : undefined }, code);
+    const r = await runClientChild(
+      { url: server.url, push: file, forceProtocol: protocol === 1 ? 1 : undefined },
+      code,
+    );
     if (r.error) throw new Error(`protocol ${protocol}: ${JSON.stringify(r.error)}`);
     return { mibps: SIZE_MIB / ((r.pushMs as number) / 1000), clientRss: r.peakRssMb, serverRss: await server.stop() };
   } catch (err) {
@@ -91,7 +99,14 @@ async function latency(code: Code): Promise<{ ours: number[]; python: number[] }
   const server = await startServerChild({}, code);
   const a = endpoint(server.url, {}, {}, 'equipo-a');
   const b = endpoint(server.url, {}, {}, 'equipo-b');
-  const engine = new SyncEngine({ transport: a.ep, databasePath: db, statePath: path.join(dir, 'state.json'), device: 'equipo-a', log: silentLogger, tmpDir: dir });
+  const engine = new SyncEngine({
+    transport: a.ep,
+    databasePath: db,
+    statePath: path.join(dir, 'state.json'),
+    device: 'equipo-a',
+    log: silentLogger,
+    tmpDir: dir,
+  });
   let timer: NodeJS.Timeout | null = null;
   const stop = watchDatabase(db, () => {
     if (timer) clearTimeout(timer);
@@ -108,7 +123,10 @@ async function latency(code: Code): Promise<{ ours: number[]; python: number[] }
       const seenByPython = py.next();
       const t = performance.now();
       addRows(db, [`cambio-${i}`]);
-      await Promise.all([stored.then(() => out.ours.push(performance.now() - t)), seenByPython.then(() => out.python.push(performance.now() - t))]);
+      await Promise.all([
+        stored.then(() => out.ours.push(performance.now() - t)),
+        seenByPython.then(() => out.python.push(performance.now() - t)),
+      ]);
       while (engine.busy) await new Promise((r) => setTimeout(r, 20));
     }
   } finally {
@@ -128,15 +146,23 @@ const fd = openSync(file, 'w', 0o600);
 for (let i = 0; i < SIZE_MIB; i++) writeSync(fd, randomBytes(1024 * 1024));
 closeSync(fd);
 
-console.log(`Socket.IO, ${SIZE_MIB} MiB, loopback, ${ROUNDS} rounds, children on ${code === 'dist' ? 'dist/ (plain node)' : 'src/ (tsx: adds ~30 MB RSS)'}`);
+console.log(
+  `Socket.IO, ${SIZE_MIB} MiB, loopback, ${ROUNDS} rounds, children on ${code === 'dist' ? 'dist/ (plain node)' : 'src/ (tsx: adds ~30 MB RSS)'}`,
+);
 const runs: Record<1 | 2, Array<{ mibps: number; clientRss: number; serverRss: number }>> = { 1: [], 2: [] };
 for (let r = 0; r < ROUNDS; r++) {
   for (const p of [2, 1] as const) runs[p].push(await transfer(file, p, code));
 }
 const row = (p: 1 | 2) => {
   const xs = runs[p];
-  const m = { mibps: median(xs.map((x) => x.mibps)), clientRss: Math.max(...xs.map((x) => x.clientRss)), serverRss: Math.max(...xs.map((x) => x.serverRss)) };
-  console.log(`  protocol ${p} (${p === 2 ? 'binary chunks + acks' : 'one hex message   '}): ${fmt(m.mibps).padStart(6)} MiB/s   peak RSS client ${m.clientRss} MB, server ${m.serverRss} MB`);
+  const m = {
+    mibps: median(xs.map((x) => x.mibps)),
+    clientRss: Math.max(...xs.map((x) => x.clientRss)),
+    serverRss: Math.max(...xs.map((x) => x.serverRss)),
+  };
+  console.log(
+    `  protocol ${p} (${p === 2 ? 'binary chunks + acks' : 'one hex message   '}): ${fmt(m.mibps).padStart(6)} MiB/s   peak RSS client ${m.clientRss} MB, server ${m.serverRss} MB`,
+  );
   return m;
 };
 const p2 = row(2);
@@ -147,9 +173,15 @@ console.log(`  ratio protocol 2 / protocol 1: ${fmt(ratio, 2)}x`);
 const lat = await latency(code);
 const med = median(lat.ours);
 const medPy = median(lat.python);
-console.log(`Change-to-stored, 10 MB database, 20 changes (commit -> watcher, 100 ms debounce -> engine sync -> our server stores it -> sync_update):`);
-console.log(`  seen by our second client (same process): median ${fmt(med, 0)} ms (min ${fmt(Math.min(...lat.ours), 0)}, max ${fmt(Math.max(...lat.ours), 0)})`);
-console.log(`  seen by python3-socketio (outside peer, its own process, polling): median ${fmt(medPy, 0)} ms (min ${fmt(Math.min(...lat.python), 0)}, max ${fmt(Math.max(...lat.python), 0)})`);
+console.log(
+  `Change-to-stored, 10 MB database, 20 changes (commit -> watcher, 100 ms debounce -> engine sync -> our server stores it -> sync_update):`,
+);
+console.log(
+  `  seen by our second client (same process): median ${fmt(med, 0)} ms (min ${fmt(Math.min(...lat.ours), 0)}, max ${fmt(Math.max(...lat.ours), 0)})`,
+);
+console.log(
+  `  seen by python3-socketio (outside peer, its own process, polling): median ${fmt(medPy, 0)} ms (min ${fmt(Math.min(...lat.python), 0)}, max ${fmt(Math.max(...lat.python), 0)})`,
+);
 
 // Outside peers for a transfer: the spec's Flask server, our client against python3-socketio, protocol 1.
 // The spec's server sends sync_request from its connect handler, before python3-socketio counts the namespace as
@@ -196,14 +228,34 @@ await ep.close();
       if ((await sha256File(flask.dbFile)) !== sha) throw new Error(`${who}: the Flask server stored other bytes`);
     };
     const runs = await interleaved(ROUNDS * 3, {
-      ours: () => timed(process.execPath, [...(code === 'dist' ? [] : ['--import', 'tsx']), '--input-type=module', '-e', OURS_PUSH, pathToFileURL(path.join(modBase, `transports/socketio/endpoint.${ext}`)).href, pathToFileURL(path.join(modBase, `config/schema.${ext}`)).href, flask.url, small, sha, String(FLASK_BYTES)], { cwd: root }),
+      ours: () =>
+        timed(
+          process.execPath,
+          [
+            ...(code === 'dist' ? [] : ['--import', 'tsx']),
+            '--input-type=module',
+            '-e',
+            OURS_PUSH,
+            pathToFileURL(path.join(modBase, `transports/socketio/endpoint.${ext}`)).href,
+            pathToFileURL(path.join(modBase, `config/schema.${ext}`)).href,
+            flask.url,
+            small,
+            sha,
+            String(FLASK_BYTES),
+          ],
+          { cwd: root },
+        ),
       // `timeout`: a client the server cut off must not hang the bench.
       python: () => timed('timeout', ['60', PYTHON, path.join(fdir, 'push.py'), flask.url, small]),
     });
     await check('last push');
     const [o, p] = [summary(runs.ours), summary(runs.python)];
-    console.log(`Protocol 1 to the spec's Flask server (outside peer), ${FLASK_BYTES} bytes, whole process (start-up + connect + send + ack), median of ${ROUNDS * 3} interleaved:`);
-    console.log(`  ours ${fmt(o.seconds * 1000, 0)} ms (RSS ${o.peakRssMb} MB) | python3-socketio ${fmt(p.seconds * 1000, 0)} ms (RSS ${p.peakRssMb} MB) | ratio ${fmt(o.seconds / p.seconds, 2)}x`);
+    console.log(
+      `Protocol 1 to the spec's Flask server (outside peer), ${FLASK_BYTES} bytes, whole process (start-up + connect + send + ack), median of ${ROUNDS * 3} interleaved:`,
+    );
+    console.log(
+      `  ours ${fmt(o.seconds * 1000, 0)} ms (RSS ${o.peakRssMb} MB) | python3-socketio ${fmt(p.seconds * 1000, 0)} ms (RSS ${p.peakRssMb} MB) | ratio ${fmt(o.seconds / p.seconds, 2)}x`,
+    );
   } finally {
     flask.stop();
   }

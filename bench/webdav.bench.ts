@@ -14,7 +14,6 @@ import { median, timed, type Run } from './lib/measure.js';
 const SIZE = 300 * 1024 * 1024;
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
-
 async function main() {
   const a = await startApache();
   const dir = tmpDir('cx-bench-dav-');
@@ -39,25 +38,49 @@ async function main() {
 
   const child = buildDavChild(dir);
   const job = (op: 'upload' | 'download', file: string) =>
-    JSON.stringify({ url: `${a.origin}/dav/`, user: a.user, remote_path: '/bench/', op, file, rel: 'ours.bin', size: SIZE, sha256, tmpDir: dir });
+    JSON.stringify({
+      url: `${a.origin}/dav/`,
+      user: a.user,
+      remote_path: '/bench/',
+      op,
+      file,
+      rel: 'ours.bin',
+      size: SIZE,
+      sha256,
+      tmpDir: dir,
+    });
   const ours = (op: 'upload' | 'download', file: string): Run => {
-    const r = timed(process.execPath, [child], { env: { ...process.env, CX_DAV_JOB: job(op, file), CX_DAV_PASSWORD: a.password } });
+    const r = timed(process.execPath, [child], {
+      env: { ...process.env, CX_DAV_JOB: job(op, file), CX_DAV_PASSWORD: a.password },
+    });
     const res = JSON.parse(r.stdout!.trim().split('\n').pop()!) as { result: { sha256: string }; ms: number };
     if (res.result.sha256 !== sha256) throw new Error('our transfer has the wrong sha256');
     return r;
   };
 
-  const results: Record<string, { up: Run[]; down: Run[] }> = { curl: { up: [], down: [] }, rclone: { up: [], down: [] }, ours: { up: [], down: [] }, 'curl PUT + GET': { up: [], down: [] } };
+  const results: Record<string, { up: Run[]; down: Run[] }> = {
+    curl: { up: [], down: [] },
+    rclone: { up: [], down: [] },
+    ours: { up: [], down: [] },
+    'curl PUT + GET': { up: [], down: [] },
+  };
   for (let i = 0; i < RUNS; i++) {
     const cu = timed('curl', ['-sS', '-K', '-', '-T', src, '-o', '/dev/null', `${base}curl.bin`], { input: curlAuth });
     results.curl!.up.push(cu);
     const cd = timed('curl', ['-sS', '-K', '-', '-o', out, `${base}curl.bin`], { input: curlAuth });
     results.curl!.down.push(cd);
-    results['curl PUT + GET']!.up.push({ seconds: cu.seconds + cd.seconds, peakRssMb: Math.max(cu.peakRssMb, cd.peakRssMb) });
+    results['curl PUT + GET']!.up.push({
+      seconds: cu.seconds + cd.seconds,
+      peakRssMb: Math.max(cu.peakRssMb, cd.peakRssMb),
+    });
     rmSync(out, { force: true });
 
-    results.rclone!.up.push(timed('rclone', ['copyto', '--ignore-times', src, 'bench:bench/rclone.bin'], { env: rcloneEnv }));
-    results.rclone!.down.push(timed('rclone', ['copyto', '--ignore-times', 'bench:bench/rclone.bin', out], { env: rcloneEnv }));
+    results.rclone!.up.push(
+      timed('rclone', ['copyto', '--ignore-times', src, 'bench:bench/rclone.bin'], { env: rcloneEnv }),
+    );
+    results.rclone!.down.push(
+      timed('rclone', ['copyto', '--ignore-times', 'bench:bench/rclone.bin', out], { env: rcloneEnv }),
+    );
     rmSync(out, { force: true });
 
     results.ours!.up.push(ours('upload', src));
@@ -69,7 +92,9 @@ async function main() {
   const rcUp = median(results.rclone!.up.map((r) => r.seconds * 1000));
   const rcDown = median(results.rclone!.down.map((r) => r.seconds * 1000));
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-  console.log(`WebDAV bench: ${SIZE / 1048576} MiB to/from Apache ${a.origin} (loopback), whole-process wall time, median of ${RUNS}`);
+  console.log(
+    `WebDAV bench: ${SIZE / 1048576} MiB to/from Apache ${a.origin} (loopback), whole-process wall time, median of ${RUNS}`,
+  );
   console.log('tool             | upload  | x rclone | download | x rclone | peak RSS up/down');
   for (const [name, r] of Object.entries(results)) {
     const up = median(r.up.map((x) => x.seconds * 1000));
@@ -77,7 +102,9 @@ async function main() {
     const rss = `${Math.max(...r.up.map((x) => x.peakRssMb))} / ${r.down.length ? Math.max(...r.down.map((x) => x.peakRssMb)) : '-'} MB`;
     const downCol = name === 'curl PUT + GET' ? '   -    ' : s(down).padEnd(8);
     const downRatio = name === 'curl PUT + GET' ? '   -    ' : (down / rcDown).toFixed(2).padEnd(8);
-    console.log(`${name.padEnd(16)} | ${s(up).padEnd(7)} | ${(up / rcUp).toFixed(2).padEnd(8)} | ${downCol} | ${downRatio} | ${rss}`);
+    console.log(
+      `${name.padEnd(16)} | ${s(up).padEnd(7)} | ${(up / rcUp).toFixed(2).padEnd(8)} | ${downCol} | ${downRatio} | ${rss}`,
+    );
   }
   const oursUp = median(results.ours!.up.map((x) => x.seconds * 1000));
   const oursDown = median(results.ours!.down.map((x) => x.seconds * 1000));

@@ -20,11 +20,25 @@ function put(name, data) {
 
 const common = { bundle: true, minify: true, write: false, logLevel: 'warning', legalComments: 'none' };
 const [js, css] = await Promise.all([
-  build({ ...common, entryPoints: [path.join(src, 'main.ts')], format: 'esm', target: ['chrome110', 'firefox110', 'safari16'], platform: 'browser', outfile: 'app.js' }),
-  build({ ...common, entryPoints: [path.join(src, 'styles.css')], target: ['chrome110', 'firefox110', 'safari16'], outfile: 'app.css' }),
+  build({
+    ...common,
+    entryPoints: [path.join(src, 'main.ts')],
+    format: 'esm',
+    target: ['chrome110', 'firefox110', 'safari16'],
+    platform: 'browser',
+    outfile: 'app.js',
+  }),
+  build({
+    ...common,
+    entryPoints: [path.join(src, 'styles.css')],
+    target: ['chrome110', 'firefox110', 'safari16'],
+    outfile: 'app.css',
+  }),
 ]);
 put('app.js', js.outputFiles[0].contents);
 put('app.css', css.outputFiles[0].contents);
 put('index.html', readFileSync(path.join(src, 'index.html')));
 put('favicon.svg', readFileSync(path.join(src, 'favicon.svg')));
-console.log(`[build-ui] ${path.relative(root, out)}: app.js ${js.outputFiles[0].contents.length} B, app.css ${css.outputFiles[0].contents.length} B`);
+console.log(
+  `[build-ui] ${path.relative(root, out)}: app.js ${js.outputFiles[0].contents.length} B, app.css ${css.outputFiles[0].contents.length} B`,
+);

@@ -33,7 +33,10 @@ const secretsFile = path.join(work, 'secrets.txt');
 writeFileSync(figuresFile, '');
 writeFileSync(secretsFile, '', { mode: 0o600 });
 
-let files = readdirSync('reliability').filter((f) => f.endsWith('.test.ts')).sort().map((f) => path.join('reliability', f));
+let files = readdirSync('reliability')
+  .filter((f) => f.endsWith('.test.ts'))
+  .sort()
+  .map((f) => path.join('reliability', f));
 if (words.length) files = files.filter((f) => words.some((w) => f.includes(w)));
 
 // ---- command-line sampler for the whole run ----
@@ -69,7 +72,8 @@ function sample() {
     if (!cmd || seen.has(key)) continue;
     seen.add(key);
     const utf = Buffer.from(cmd, 'latin1').toString('utf8');
-    for (const s of secrets) if (utf.includes(s)) cmdHits.push(`pid ${pid}: ${utf.replace(/\0/g, ' ').replace(s, '<SECRET>').slice(0, 160)}`);
+    for (const s of secrets)
+      if (utf.includes(s)) cmdHits.push(`pid ${pid}: ${utf.replace(/\0/g, ' ').replace(s, '<SECRET>').slice(0, 160)}`);
   }
 }
 const timer = setInterval(sample, 25);
@@ -84,7 +88,21 @@ const env = {
 const summaryFile = path.join(work, 'summary.jsonl');
 const started = Date.now();
 const code = await new Promise((resolve) => {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=./scripts/summary-reporter.mjs', `--test-reporter-destination=${summaryFile}`, ...files], { stdio: ['ignore', 'inherit', 'inherit'], env });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '--test',
+      '--test-concurrency=1',
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      '--test-reporter=./scripts/summary-reporter.mjs',
+      `--test-reporter-destination=${summaryFile}`,
+      ...files,
+    ],
+    { stdio: ['ignore', 'inherit', 'inherit'], env },
+  );
   child.on('close', (c) => resolve(c ?? 1));
 });
 clearInterval(timer);
@@ -94,39 +112,96 @@ const secretList = [...new Set(readFileSync(secretsFile, 'utf8').split('\n').fil
 const finalSecrets = secretList.flatMap(forms);
 for (const key of seen) {
   const utf = Buffer.from(key.slice(key.indexOf(':') + 1), 'latin1').toString('utf8');
-  for (const s of finalSecrets) if (utf.includes(s) && !cmdHits.some((h) => h.includes(key.split(':')[0]))) cmdHits.push(`pid ${key.split(':')[0]}: ${utf.replace(/\0/g, ' ').replace(s, '<SECRET>').slice(0, 160)}`);
+  for (const s of finalSecrets)
+    if (utf.includes(s) && !cmdHits.some((h) => h.includes(key.split(':')[0])))
+      cmdHits.push(`pid ${key.split(':')[0]}: ${utf.replace(/\0/g, ' ').replace(s, '<SECRET>').slice(0, 160)}`);
 }
 
 // ---- figures table ----
-const rows = readFileSync(figuresFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const rows = readFileSync(figuresFile, 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => JSON.parse(l));
 const bySection = (s) => rows.filter((r) => r.section === s);
 function table(title, list, cols) {
   if (!list.length) return `\n${title}: (none run)\n`;
   const head = cols.map((c) => c[0]);
   const body = list.map((r) => cols.map((c) => String(r[c[1]] ?? '')));
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells) => '| ' + cells.map((c, i) => c.padEnd(w[i])).join(' | ') + ' |';
+  const line = (cells) => `| ${cells.map((c, i) => c.padEnd(w[i])).join(' | ')} |`;
   return `\n${title}\n${line(head)}\n|${w.map((n) => '-'.repeat(n + 2)).join('|')}|\n${body.map(line).join('\n')}\n`;
 }
 let out = '\n==================== cordiax-sync reliability figures ====================\n';
-out += `command: npm run reliability${args.length ? ' -- ' + args.join(' ') : ''}   seed: ${process.env.CX_SEED ?? 'default'}   wall time: ${Math.round((Date.now() - started) / 1000)} s\n`;
+out += `command: npm run reliability${args.length ? ` -- ${args.join(' ')}` : ''}   seed: ${process.env.CX_SEED ?? 'default'}   wall time: ${Math.round((Date.now() - started) / 1000)} s\n`;
 out += table('Kill -9 points (real sync process, SIGKILL at random times and at named steps)', bySection('kill'), [
-  ['transport', 'transport'], ['tried', 'tried'], ['landed mid-sync', 'midway'], ['survived (data intact)', 'survived'], ['next sync ok', 'nextSyncOk'], ['converged', 'converged'], ['notes', 'notes'],
+  ['transport', 'transport'],
+  ['tried', 'tried'],
+  ['landed mid-sync', 'midway'],
+  ['survived (data intact)', 'survived'],
+  ['next sync ok', 'nextSyncOk'],
+  ['converged', 'converged'],
+  ['notes', 'notes'],
 ]);
-out += table('Server faults', bySection('fault'), [['transport', 'transport'], ['fault', 'fault'], ['first sync', 'firstSync'], ['clear error', 'clear'], ['data intact', 'intact'], ['attempts in fault window', 'attempts'], ['requests in window', 'requests'], ['recovered next attempt', 'recovered'], ['notes', 'notes']]);
-out += table('Multi-client soak', bySection('soak'), [['transport', 'transport'], ['mode', 'mode'], ['seconds', 'seconds'], ['rows committed', 'committed'], ['syncs', 'syncs'], ['conflicts', 'conflicts'], ['lost', 'lost'], ['notes', 'notes']]);
-out += table('Hostile input and fuzz', [...bySection('fuzz'), ...bySection('hostile')], [['what', 'what'], ['cases', 'cases'], ['crashes', 'crashes'], ['unclear / rule broken', 'ruleBreaks'], ['notes', 'notes']]);
-out += table('Secret scan', bySection('secrets'), [['what', 'what'], ['files', 'files'], ['outputs', 'outputs'], ['API answers', 'apiAnswers'], ['command lines', 'cmdlines'], ['hits', 'hits']]);
+out += table('Server faults', bySection('fault'), [
+  ['transport', 'transport'],
+  ['fault', 'fault'],
+  ['first sync', 'firstSync'],
+  ['clear error', 'clear'],
+  ['data intact', 'intact'],
+  ['attempts in fault window', 'attempts'],
+  ['requests in window', 'requests'],
+  ['recovered next attempt', 'recovered'],
+  ['notes', 'notes'],
+]);
+out += table('Multi-client soak', bySection('soak'), [
+  ['transport', 'transport'],
+  ['mode', 'mode'],
+  ['seconds', 'seconds'],
+  ['rows committed', 'committed'],
+  ['syncs', 'syncs'],
+  ['conflicts', 'conflicts'],
+  ['lost', 'lost'],
+  ['notes', 'notes'],
+]);
+out += table(
+  'Hostile input and fuzz',
+  [...bySection('fuzz'), ...bySection('hostile')],
+  [
+    ['what', 'what'],
+    ['cases', 'cases'],
+    ['crashes', 'crashes'],
+    ['unclear / rule broken', 'ruleBreaks'],
+    ['notes', 'notes'],
+  ],
+);
+out += table('Secret scan', bySection('secrets'), [
+  ['what', 'what'],
+  ['files', 'files'],
+  ['outputs', 'outputs'],
+  ['API answers', 'apiAnswers'],
+  ['command lines', 'cmdlines'],
+  ['hits', 'hits'],
+]);
 out += `\nWhole-run command-line sampler: ${samples} samples, ${seen.size} distinct command lines, ${secretList.length} passwords/tokens watched (raw, URL-encoded, base64), hits: ${cmdHits.length}\n`;
 for (const h of cmdHits) out += `  HIT ${h}\n`;
 const skipped = bySection('skipped');
 if (skipped.length) out += `\nNot run here:\n${skipped.map((s) => `  - ${s.what}: ${s.reason}`).join('\n')}\n`;
 // Every test by outcome (scripts/summary-reporter.mjs): skips and todos by name, then the closing counts.
-const results = existsSync(summaryFile) ? readFileSync(summaryFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+const results = existsSync(summaryFile)
+  ? readFileSync(summaryFile, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
+  : [];
 const count = (o) => results.filter((r) => r.outcome === o).length;
-for (const [o, title] of [['skipped', 'Skipped tests'], ['todo', 'Todo (known bugs, strict assertion kept)'], ['fail', 'Failed tests']]) {
+for (const [o, title] of [
+  ['skipped', 'Skipped tests'],
+  ['todo', 'Todo (known bugs, strict assertion kept)'],
+  ['fail', 'Failed tests'],
+]) {
   const list = results.filter((r) => r.outcome === o);
-  if (list.length) out += `\n${title} (${list.length}):\n${list.map((r) => `  - ${path.relative(root, r.file)}: ${r.name}${r.reason ? ` -- ${r.reason}` : ''}`).join('\n')}\n`;
+  if (list.length)
+    out += `\n${title} (${list.length}):\n${list.map((r) => `  - ${path.relative(root, r.file)}: ${r.name}${r.reason ? ` -- ${r.reason}` : ''}`).join('\n')}\n`;
 }
 out += `\n${count('pass')} passed, ${count('fail') + count('cancelled')} failed, ${count('skipped')} skipped, ${count('todo')} todo\n`;
 console.log(out);

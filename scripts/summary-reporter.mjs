@@ -7,8 +7,17 @@ export default async function* summaryReporter(source) {
     const d = ev.data;
     // Suites (describe) report as tests too; only leaves count, like the spec reporter's totals.
     if (d.details?.type === 'suite') continue;
-    const outcome = d.skip !== undefined ? 'skipped' : d.todo !== undefined ? 'todo' : ev.type === 'test:pass' ? 'pass' : d.details?.error?.failureType === 'cancelledByParent' ? 'cancelled' : 'fail';
+    const outcome =
+      d.skip !== undefined
+        ? 'skipped'
+        : d.todo !== undefined
+          ? 'todo'
+          : ev.type === 'test:pass'
+            ? 'pass'
+            : d.details?.error?.failureType === 'cancelledByParent'
+              ? 'cancelled'
+              : 'fail';
     const reason = typeof d.skip === 'string' ? d.skip : typeof d.todo === 'string' ? d.todo : '';
-    yield JSON.stringify({ name: d.name, file: d.file ?? '', nesting: d.nesting, outcome, reason }) + '\n';
+    yield `${JSON.stringify({ name: d.name, file: d.file ?? '', nesting: d.nesting, outcome, reason })}\n`;
   }
 }

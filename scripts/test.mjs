@@ -16,17 +16,43 @@ process.chdir(root);
 
 // Debian packages the real-server tests use (see README "Tests").
 export const DEBIAN_PACKAGES = [
-  'sqlite3', 'curl', 'openssl', 'procps', 'iproute2', 'util-linux', 'time',
-  'apache2', 'apache2-utils', 'rclone', 'litmus',
-  'samba', 'smbclient', 'winbind', 'samba-dsdb-modules', 'samba-vfs-modules', 'samba-ad-provision',
-  'age', 'faketime',
-  'python3', 'python3-flask-socketio', 'python3-socketio', 'python3-requests', 'redis-server',
-  'chromium', 'fonts-dejavu-core',
+  'sqlite3',
+  'curl',
+  'openssl',
+  'procps',
+  'iproute2',
+  'util-linux',
+  'time',
+  'apache2',
+  'apache2-utils',
+  'rclone',
+  'litmus',
+  'samba',
+  'smbclient',
+  'winbind',
+  'samba-dsdb-modules',
+  'samba-vfs-modules',
+  'samba-ad-provision',
+  'age',
+  'faketime',
+  'python3',
+  'python3-flask-socketio',
+  'python3-socketio',
+  'python3-requests',
+  'redis-server',
+  'chromium',
+  'fonts-dejavu-core',
 ];
 
 function missingPackages() {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
   const r = spawnSync('dpkg-query', ['-W', '-f=${Package} ${Status}\n', ...DEBIAN_PACKAGES], { encoding: 'utf8' });
-  const installed = new Set(r.stdout.split('\n').filter((l) => l.endsWith('install ok installed')).map((l) => l.split(' ')[0]));
+  const installed = new Set(
+    r.stdout
+      .split('\n')
+      .filter((l) => l.endsWith('install ok installed'))
+      .map((l) => l.split(' ')[0]),
+  );
   return DEBIAN_PACKAGES.filter((p) => !installed.has(p));
 }
 
@@ -35,10 +61,16 @@ if (missing.length) {
   if (process.getuid?.() === 0) {
     console.log(`[test] instalando paquetes Debian: ${missing.join(' ')}`);
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    let r = spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+    let r = spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], {
+      stdio: 'inherit',
+      env,
+    });
     if (r.status !== 0) {
       spawnSync('apt-get', ['update', '-q'], { stdio: 'inherit', env });
-      r = spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+      r = spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', ...missing], {
+        stdio: 'inherit',
+        env,
+      });
     }
     if (r.status !== 0) {
       console.error('[test] apt-get failed');
@@ -49,8 +81,12 @@ if (missing.length) {
   }
 }
 
-// Type-check and build (the CLI, the UI assets and the benches run from dist/).
-for (const [cmd, args] of [['npm', ['run', '-s', 'build']]]) {
+// Lint (Biome: format + rules, 120 columns), type-check the browser code, build (the CLI, the UI assets and the
+// benches run from dist/).
+for (const [cmd, args] of [
+  ['npm', ['run', '-s', 'lint']],
+  ['npm', ['run', '-s', 'build']],
+]) {
   const r = spawnSync(cmd, args, { stdio: 'inherit' });
   if (r.status !== 0) {
     console.error(`[test] ${cmd} ${args.join(' ')} failed`);
@@ -82,19 +118,31 @@ function run(group, concurrency, label) {
   if (!group.length) return Promise.resolve(0);
   const summary = path.join(work, `${label}.jsonl`);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [
-      '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`,
-      '--test-reporter=spec', '--test-reporter-destination=stdout',
-      '--test-reporter=./scripts/summary-reporter.mjs', `--test-reporter-destination=${summary}`,
-      ...group,
-    ], {
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: { ...process.env, NODE_ENV: 'test' },
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--test',
+        `--test-concurrency=${concurrency}`,
+        '--test-reporter=spec',
+        '--test-reporter-destination=stdout',
+        '--test-reporter=./scripts/summary-reporter.mjs',
+        `--test-reporter-destination=${summary}`,
+        ...group,
+      ],
+      {
+        stdio: ['ignore', 'inherit', 'inherit'],
+        env: { ...process.env, NODE_ENV: 'test' },
+      },
+    );
     child.on('close', (code) => {
       let lines = [];
       try {
-        lines = readFileSync(summary, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+        lines = readFileSync(summary, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l));
       } catch {
         /* the runner died before writing: its exit code says so below */
       }
@@ -111,7 +159,10 @@ const count = (o) => results.filter((r) => r.outcome === o).length;
 const rel = (f) => (f ? path.relative(root, f.replace(/^file:\/\//, '')) : '?');
 const listed = (o, title) => {
   const list = results.filter((r) => r.outcome === o);
-  if (list.length) console.log(`\n${title} (${list.length}):\n${list.map((r) => `  - ${rel(r.file)}: ${r.name}${r.reason ? ` -- ${r.reason}` : ''}`).join('\n')}`);
+  if (list.length)
+    console.log(
+      `\n${title} (${list.length}):\n${list.map((r) => `  - ${rel(r.file)}: ${r.name}${r.reason ? ` -- ${r.reason}` : ''}`).join('\n')}`,
+    );
 };
 listed('skipped', 'Skipped / omitidas');
 listed('todo', 'Todo (known bugs, strict assertion kept) / pendientes');

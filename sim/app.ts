@@ -8,7 +8,8 @@
 import Database from 'better-sqlite3';
 import type { Prng } from './prng.js';
 
-export const SCHEMA = 'CREATE TABLE IF NOT EXISTS items (id TEXT PRIMARY KEY, origin TEXT NOT NULL, payload TEXT NOT NULL)';
+export const SCHEMA =
+  'CREATE TABLE IF NOT EXISTS items (id TEXT PRIMARY KEY, origin TEXT NOT NULL, payload TEXT NOT NULL)';
 
 /** Every committed row: id -> where and when it was committed. */
 export type Ledger = Map<string, { device: string; step: number }>;
@@ -41,7 +42,11 @@ export class AppWriter {
   }
 
   private open(i: number): Conn {
-    const c = this.conns[i] ?? { db: new Database(this.dbPath, { fileMustExist: true, timeout: 0 }), txn: null, uncommitted: [] };
+    const c = this.conns[i] ?? {
+      db: new Database(this.dbPath, { fileMustExist: true, timeout: 0 }),
+      txn: null,
+      uncommitted: [],
+    };
     this.conns[i] = c;
     return c;
   }

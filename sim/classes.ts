@@ -52,8 +52,12 @@ export function knownLabel(k: KnownFailure): string {
 
 export function parseClasses(list: string): FaultClass[] {
   const out: FaultClass[] = [];
-  for (const c of list.split(',').map((s) => s.trim()).filter(Boolean)) {
-    if (!(CLASSES as readonly string[]).includes(c)) throw new Error(`unknown fault class ${c} (known: ${CLASSES.join(', ')})`);
+  for (const c of list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    if (!(CLASSES as readonly string[]).includes(c))
+      throw new Error(`unknown fault class ${c} (known: ${CLASSES.join(', ')})`);
     out.push(c as FaultClass);
   }
   return out;

@@ -67,16 +67,32 @@ export class AckedCommits {
       const what = `${a.device}'s push of generation ${a.generation} (sha ${a.sha256.slice(0, 12)}, acknowledged at step ${a.step})`;
       const r = readRecord(store, a.generation);
       if (r === 'absent' || r === 'unreadable') {
-        out.push({ kind: 'acked-commit-lost', step, detail: `${what}: its record ${commitPath(a.generation)} is ${r === 'absent' ? 'gone' : 'unreadable'}` });
+        out.push({
+          kind: 'acked-commit-lost',
+          step,
+          detail: `${what}: its record ${commitPath(a.generation)} is ${r === 'absent' ? 'gone' : 'unreadable'}`,
+        });
         continue;
       }
       if (r.sha256 !== a.sha256) {
-        out.push({ kind: 'acked-commit-lost', step, detail: `${what}: record ${commitPath(a.generation)} now holds ${r.device}'s sha ${r.sha256.slice(0, 12)}` });
+        out.push({
+          kind: 'acked-commit-lost',
+          step,
+          detail: `${what}: record ${commitPath(a.generation)} now holds ${r.device}'s sha ${r.sha256.slice(0, 12)}`,
+        });
         continue;
       }
       const next = readRecord(store, a.generation + 1);
-      if (typeof next === 'object' && next.parent && (next.parent.generation !== a.generation || next.parent.sha256 !== a.sha256)) {
-        out.push({ kind: 'acked-commit-lost', step, detail: `${what}: record ${commitPath(a.generation + 1)} (${next.device}) builds on sha ${next.parent.sha256.slice(0, 12)} instead` });
+      if (
+        typeof next === 'object' &&
+        next.parent &&
+        (next.parent.generation !== a.generation || next.parent.sha256 !== a.sha256)
+      ) {
+        out.push({
+          kind: 'acked-commit-lost',
+          step,
+          detail: `${what}: record ${commitPath(a.generation + 1)} (${next.device}) builds on sha ${next.parent.sha256.slice(0, 12)} instead`,
+        });
       }
     }
     return out;

@@ -117,7 +117,7 @@ export class Observer {
   private async remoteRows(out: Violation[], step: number): Promise<Set<string>> {
     const mf = this.store.get(MANIFEST_FILE);
     if (!mf) return new Set();
-    let m;
+    let m: ReturnType<typeof parseManifest>;
     try {
       m = parseManifest(mf.data);
     } catch (err) {
@@ -126,11 +126,20 @@ export class Observer {
     }
     const obj = this.store.get(m.file);
     if (!obj || obj.data.length !== m.size || createHash('sha256').update(obj.data).digest('hex') !== m.sha256) {
-      out.push({ kind: 'remote-incomplete', step, detail: `generation ${m.generation} points at ${m.file}: ${obj ? 'content differs' : 'missing'}` });
+      out.push({
+        kind: 'remote-incomplete',
+        step,
+        detail: `generation ${m.generation} points at ${m.file}: ${obj ? 'content differs' : 'missing'}`,
+      });
       return new Set();
     }
     for (const v of m.versions ?? []) {
-      if (!this.store.get(v.file)) out.push({ kind: 'history-missing', step, detail: `generation ${m.generation} lists generation ${v.generation} (${v.file}), which is gone` });
+      if (!this.store.get(v.file))
+        out.push({
+          kind: 'history-missing',
+          step,
+          detail: `generation ${m.generation} lists generation ${v.generation} (${v.file}), which is gone`,
+        });
     }
     const file = path.join(this.scratch, `remote-${m.sha256.slice(0, 16)}.db${m.encrypted ? '.age' : ''}`);
     if (!this.cache.has(`remote:${m.sha256}`)) writeFileSync(file, obj.data);
@@ -164,7 +173,8 @@ export class Observer {
   async check(step: number): Promise<Violation[]> {
     const out: Violation[] = [];
     if (this.encrypted) {
-      for (const [p, f] of this.store.files) if (f.data.includes(SQLITE_HEADER)) out.push({ kind: 'plaintext-on-remote', step, detail: p });
+      for (const [p, f] of this.store.files)
+        if (f.data.includes(SQLITE_HEADER)) out.push({ kind: 'plaintext-on-remote', step, detail: p });
     }
     const remote = await this.remoteRows(out, step);
     const conflicts = new Set<string>();
@@ -182,14 +192,27 @@ export class Observer {
         continue;
       }
       for (const id of rows.ids) everywhere.add(id);
-      if (process.env.SIM_DEBUG) console.error(`debug step ${step} ${d.id} rows=${rows.ids.size} wal=${existsSync(`${d.db}-wal`)} shm=${existsSync(`${d.db}-shm`)} ${[...rows.ids].filter((x) => x.startsWith(d.id)).join(',')}`);
+      if (process.env.SIM_DEBUG)
+        console.error(
+          `debug step ${step} ${d.id} rows=${rows.ids.size} wal=${existsSync(`${d.db}-wal`)} shm=${existsSync(`${d.db}-shm`)} ${[...rows.ids].filter((x) => x.startsWith(d.id)).join(',')}`,
+        );
       const before = this.held.get(d.id);
       const dropped = before ? [...before].filter((id) => !rows.ids.has(id) && !conflicts.has(id)) : [];
-      if (dropped.length) out.push({ kind: 'silent-replace', step, detail: `${d.id} dropped ${sample(dropped)} with no conflict copy holding them` });
+      if (dropped.length)
+        out.push({
+          kind: 'silent-replace',
+          step,
+          detail: `${d.id} dropped ${sample(dropped)} with no conflict copy holding them`,
+        });
       this.held.set(d.id, rows.ids);
     }
     const lost = [...this.ledger.keys()].filter((id) => !everywhere.has(id));
-    if (lost.length) out.push({ kind: 'lost', step, detail: `committed rows in no database, conflict copy, backup or remote version: ${sample(lost)}` });
+    if (lost.length)
+      out.push({
+        kind: 'lost',
+        step,
+        detail: `committed rows in no database, conflict copy, backup or remote version: ${sample(lost)}`,
+      });
     this.current = remote;
     return out;
   }
@@ -199,7 +222,7 @@ export class Observer {
     const m = new Map<string, Set<string> | null>();
     for (const d of this.devices) {
       const r = existsSync(d.db) ? await this.readAny(d.db, `db:${sig(d.db)}`, true) : null;
-      m.set(d.id, r && r.ok ? r.ids : null);
+      m.set(d.id, r?.ok ? r.ids : null);
     }
     return m;
   }

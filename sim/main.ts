@@ -38,14 +38,32 @@ if (values.plant && !plant) {
 const seed = values.seed!;
 
 if (values.replay !== undefined) {
-  const r = await runSchedule({ seed, index: Number(values.replay), allowed, modes, baseline, plant, root: tempRoot() });
+  const r = await runSchedule({
+    seed,
+    index: Number(values.replay),
+    allowed,
+    modes,
+    baseline,
+    plant,
+    root: tempRoot(),
+  });
   for (const line of canonical(r.trace)) console.log(line);
   process.exit(r.violations.length ? 1 : 0);
 }
 
 const minutes = values.long ? 60 : values.minutes ? Number(values.minutes) : undefined;
 const count = minutes === undefined ? Number(values.schedules ?? 20) : undefined;
-const s = await runMany({ seed, from: Number(values.from), count, untilMs: minutes ? minutes * 60_000 : undefined, allowed, modes, baseline, plant, onViolation: (l) => console.log(l) });
+const s = await runMany({
+  seed,
+  from: Number(values.from),
+  count,
+  untilMs: minutes ? minutes * 60_000 : undefined,
+  allowed,
+  modes,
+  baseline,
+  plant,
+  onViolation: (l) => console.log(l),
+});
 for (const l of knownLines(s)) console.log(l);
 console.log(`rate: ${(s.schedules / (s.wallMs / 1000)).toFixed(2)} schedules/s over ${(s.wallMs / 1000).toFixed(1)} s`);
 console.log(`schedules: ${s.schedules}, violations: ${s.violations}, digest: ${s.digest}`);

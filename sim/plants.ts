@@ -12,7 +12,12 @@ import type { Plant } from './world.js';
 /** The private parts of FileRemote a plant replaces (names as in remote-layout.ts). */
 interface FileRemoteInternals {
   transport: FileTransport;
-  commit(before: RemoteManifest | null, manifest: RemoteManifest, body: Buffer, progress: { recordCreated: boolean }): Promise<{ manifest?: RemoteManifest; conflict?: RemoteManifest }>;
+  commit(
+    before: RemoteManifest | null,
+    manifest: RemoteManifest,
+    body: Buffer,
+    progress: { recordCreated: boolean },
+  ): Promise<{ manifest?: RemoteManifest; conflict?: RemoteManifest }>;
   publishManifest(manifest: RemoteManifest, body: Buffer): Promise<void>;
   withLock<T>(fn: (fence: () => Promise<void>) => Promise<T>): Promise<T>;
 }
@@ -29,7 +34,11 @@ export const PLANTS: Record<string, () => Plant> = {
    */
   'create-not-atomic': () => ({
     name: 'create-not-atomic',
-    behaviour: { claims: { conditionalWrite: false, exclusiveCreate: true, atomicReplace: true }, enforcesConditional: false, atomicCreate: false },
+    behaviour: {
+      claims: { conditionalWrite: false, exclusiveCreate: true, atomicReplace: true },
+      enforcesConditional: false,
+      atomicCreate: false,
+    },
   }),
 
   /** The engine commits by writing its record with a plain write (no put-if-absent) and never reads it back. */

@@ -21,11 +21,23 @@ export interface ServerBehaviour {
 export function behaviourOf(mode: ServerMode): ServerBehaviour {
   switch (mode) {
     case 'cas':
-      return { claims: { conditionalWrite: true, exclusiveCreate: true, atomicReplace: true }, enforcesConditional: true, atomicCreate: true };
+      return {
+        claims: { conditionalWrite: true, exclusiveCreate: true, atomicReplace: true },
+        enforcesConditional: true,
+        atomicCreate: true,
+      };
     case 'folder':
-      return { claims: { conditionalWrite: false, exclusiveCreate: true, atomicReplace: true }, enforcesConditional: false, atomicCreate: true };
+      return {
+        claims: { conditionalWrite: false, exclusiveCreate: true, atomicReplace: true },
+        enforcesConditional: false,
+        atomicCreate: true,
+      };
     case 'rclone':
-      return { claims: { conditionalWrite: false, exclusiveCreate: false, atomicReplace: false }, enforcesConditional: false, atomicCreate: false };
+      return {
+        claims: { conditionalWrite: false, exclusiveCreate: false, atomicReplace: false },
+        enforcesConditional: false,
+        atomicCreate: false,
+      };
   }
 }
 

@@ -43,7 +43,12 @@ export function tempRoot(): string {
 /** Hex runs (hashes, random name parts) become #1, #2... in order of first appearance, so traces compare. */
 export function canonical(lines: string[]): string[] {
   const ids = new Map<string, string>();
-  return lines.map((l) => l.replace(/[0-9a-f]{6,}/g, (h) => ids.get(h) ?? (ids.set(h, `#${ids.size + 1}`), `#${ids.size}`)));
+  return lines.map((l) =>
+    l.replace(/[0-9a-f]{6,}/g, (h) => {
+      if (!ids.has(h)) ids.set(h, `#${ids.size + 1}`);
+      return ids.get(h)!;
+    }),
+  );
 }
 
 export function violationLine(seed: string, index: number, classes: string[], v: Violation): string {
@@ -60,19 +65,35 @@ export async function runMany(o: RunOptions): Promise<RunSummary> {
   for (let i = from; ; i++) {
     if (o.count !== undefined && i >= from + o.count) break;
     if (o.count === undefined && Date.now() - started >= (o.untilMs ?? 0)) break;
-    const r = await runSchedule({ seed: o.seed, index: i, allowed: o.allowed, modes: o.modes, baseline: o.baseline, plant: o.plant, root: tempRoot() });
-    for (const line of canonical(r.trace)) digest.update(line + '\n');
+    const r = await runSchedule({
+      seed: o.seed,
+      index: i,
+      allowed: o.allowed,
+      modes: o.modes,
+      baseline: o.baseline,
+      plant: o.plant,
+      root: tempRoot(),
+    });
+    for (const line of canonical(r.trace)) digest.update(`${line}\n`);
     const classes = [...r.profile.classes].sort();
     results.push({ index: i, violations: r.violations, classes, mode: r.profile.mode });
     if (r.violations.length) {
       const known = knownMatches(r.profile.classes, r.profile.mode).map(knownLabel);
       for (const k of known.length ? known : ['']) byKnown.set(k, (byKnown.get(k) ?? 0) + 1);
     }
-    for (const v of r.violations) o.onViolation?.(violationLine(o.seed, i, [...classes, `server=${r.profile.mode}`], v));
+    for (const v of r.violations)
+      o.onViolation?.(violationLine(o.seed, i, [...classes, `server=${r.profile.mode}`], v));
     violations += r.violations.length;
     if (o.stopAtFirst && r.violations.length) break;
   }
-  return { schedules: results.length, violations, digest: digest.digest('hex'), byKnown, results, wallMs: Date.now() - started };
+  return {
+    schedules: results.length,
+    violations,
+    digest: digest.digest('hex'),
+    byKnown,
+    results,
+    wallMs: Date.now() - started,
+  };
 }
 
 /** The counted list of known failures printed before the last line (a schedule may match several). */

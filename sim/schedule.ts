@@ -50,7 +50,14 @@ export async function runSchedule(o: ScheduleOptions): Promise<ScheduleResult> {
   try {
     b = build(dir, `${o.seed}/${o.index}`, rng, profile, clock, o.plant);
     trace.push(...(await firstSyncs(b, rng)));
-    const obs = new Observer(b.world.devices, b.world.store, b.ledger, path.join(dir, 'observer'), b.keys, profile.classes.has('encryption'));
+    const obs = new Observer(
+      b.world.devices,
+      b.world.store,
+      b.ledger,
+      path.join(dir, 'observer'),
+      b.keys,
+      profile.classes.has('encryption'),
+    );
     const report = (vs: Violation[]) => {
       for (const v of vs) if (!violations.some((x) => x.kind === v.kind)) violations.push(v);
     };
@@ -76,7 +83,14 @@ function decide(rng: Prng, c: Set<FaultClass>): Decision {
   return {};
 }
 
-async function mainPhase(b: Built, rng: Prng, profile: Profile, obs: Observer, trace: string[], report: (v: Violation[]) => void) {
+async function mainPhase(
+  b: Built,
+  rng: Prng,
+  profile: Profile,
+  obs: Observer,
+  trace: string[],
+  report: (v: Violation[]) => void,
+) {
   const { world } = b;
   const c = profile.classes;
   const backups: Array<Map<string, StoredFile>> = [];
@@ -93,74 +107,141 @@ async function mainPhase(b: Built, rng: Prng, profile: Profile, obs: Observer, t
     for (const p of parked) {
       // Bursts: the device that just moved often moves again (a fast client next to a slow one), which is what
       // lets a whole lock-break sequence fit inside another device's critical section.
-      actions.push([describe(p), p.device === last ? 30 : 10, () => {
-        last = p.device;
-        const d = p.kind === 'op' ? decide(rng, c) : {};
-        world.resume(p, d);
-        return d.fault ? ` !${d.fault}` : d.crashAfter ? ' !applied-then-crash' : '';
-      }]);
-      if (c.has('crash')) actions.push([`crash ${p.device.id} at ${describe(p)}`, 0.4, () => (world.crash(p.device), '')]);
+      actions.push([
+        describe(p),
+        p.device === last ? 30 : 10,
+        () => {
+          last = p.device;
+          const d = p.kind === 'op' ? decide(rng, c) : {};
+          world.resume(p, d);
+          return d.fault ? ` !${d.fault}` : d.crashAfter ? ' !applied-then-crash' : '';
+        },
+      ]);
+      if (c.has('crash'))
+        actions.push([
+          `crash ${p.device.id} at ${describe(p)}`,
+          0.4,
+          () => {
+            world.crash(p.device);
+            return '';
+          },
+        ]);
     }
     for (const d of world.devices.filter((d) => d.status === 'idle' && free(d))) {
       if (d.inConflict) {
-        actions.push([`resolve ${d.id}`, 1.5, async () => {
-          const keep = c.has('keepRemote') && rng.chance(0.5) ? 'remote' : 'local';
-          const r = await world.resolve(d, keep);
-          if (keep === 'remote' && r === 'ok') obs.forgetHeld(d);
-          return ` keep ${keep}: ${r}`;
-        }]);
-      } else actions.push([`sync ${d.id}`, 2.5, () => (world.startSync(d), '')]);
+        actions.push([
+          `resolve ${d.id}`,
+          1.5,
+          async () => {
+            const keep = c.has('keepRemote') && rng.chance(0.5) ? 'remote' : 'local';
+            const r = await world.resolve(d, keep);
+            if (keep === 'remote' && r === 'ok') obs.forgetHeld(d);
+            return ` keep ${keep}: ${r}`;
+          },
+        ]);
+      } else
+        actions.push([
+          `sync ${d.id}`,
+          2.5,
+          () => {
+            world.startSync(d);
+            return '';
+          },
+        ]);
     }
     const ready = world.devices.filter((d) => d.status === 'idle' && free(d) && !d.inConflict);
     // Every PC syncing at once (the scheduled poll after a power cut, "Sincronizar ahora" everywhere): contention.
     if (ready.length > 1) {
-      actions.push(['sync all', 1.5, async () => {
-        for (const d of ready) {
-          world.startSync(d);
-          await world.quiescent(); // one at a time, so the order they park in is fixed
-        }
-        return '';
-      }]);
+      actions.push([
+        'sync all',
+        1.5,
+        async () => {
+          for (const d of ready) {
+            world.startSync(d);
+            await world.quiescent(); // one at a time, so the order they park in is fixed
+          }
+          return '';
+        },
+      ]);
     }
     for (const d of world.devices) {
       // The app keeps writing while a pull downloads (a large database takes minutes): the restore must notice.
       const pulling = world.pendings.some((p) => p.device === d && p.op?.name === 'download');
       actions.push(['', busyness.get(d)! * (pulling ? 4 : 1), () => d.app.act(rng, step)]);
     }
-    actions.push(['tick', 0.5, () => (world.clock.advance(rng.int(200, 3000)), '')]);
+    actions.push([
+      'tick',
+      0.5,
+      () => {
+        world.clock.advance(rng.int(200, 3000));
+        return '';
+      },
+    ]);
     // The lock file is only used where the server's create is not atomic.
     if (c.has('staleLock') && !world.store.behaviour.claims.exclusiveCreate && !world.store.get(LOCK_FILE)) {
-      actions.push(['stale lock', 0.3, () => {
-        const created = new Date(world.clock.now - rng.int(121_000, 900_000)).toISOString();
-        world.store.put(LOCK_FILE, Buffer.from(JSON.stringify({ device: 'pc-ghost', nonce: 'ghost', created, host: 'pc-ghost', pid: 1234 })));
-        return '';
-      }]);
+      actions.push([
+        'stale lock',
+        0.3,
+        () => {
+          const created = new Date(world.clock.now - rng.int(121_000, 900_000)).toISOString();
+          world.store.put(
+            LOCK_FILE,
+            Buffer.from(JSON.stringify({ device: 'pc-ghost', nonce: 'ghost', created, host: 'pc-ghost', pid: 1234 })),
+          );
+          return '';
+        },
+      ]);
     }
     if (c.has('suspend')) {
       for (const p of parked.filter((p) => p.kind === 'op')) {
         // Most harmful right before the commit point: a PC stops just before creating its commit record (in rclone
         // mode after passing its lock's fence, so its lease runs out and another PC takes the lock meanwhile).
         const beforeCommit = p.op!.name.startsWith('createExclusive') && p.op!.path.startsWith(`${COMMITS_DIR}/`);
-        actions.push([`suspend ${p.device.id}`, beforeCommit ? 3 : 0.15, () => ((p.device.suspendedUntil = world.clock.now + rng.int(125_000, 200_000)), '')]);
+        actions.push([
+          `suspend ${p.device.id}`,
+          beforeCommit ? 3 : 0.15,
+          () => {
+            p.device.suspendedUntil = world.clock.now + rng.int(125_000, 200_000);
+            return '';
+          },
+        ]);
       }
-      actions.push(['time passes', 0.4, () => (world.clock.advance(rng.int(20_000, 150_000)), '')]);
+      actions.push([
+        'time passes',
+        0.4,
+        () => {
+          world.clock.advance(rng.int(20_000, 150_000));
+          return '';
+        },
+      ]);
     }
     if (c.has('slow')) {
       for (const p of parked.filter((p) => p.kind === 'op')) {
         // A request held on a slow link while the other PCs make several round trips: most telling when it creates
         // or writes a commit record (the other PCs' check, create and read-backs all fit before it lands).
         const atCommit = p.op!.path.startsWith(`${COMMITS_DIR}/`) && p.op!.name !== 'readSmall';
-        actions.push([`slow ${describe(p)}`, atCommit ? 15 : 0.2, () => ((p.device.slowUntilStep = step + rng.int(8, 30)), '')]);
+        actions.push([
+          `slow ${describe(p)}`,
+          atCommit ? 15 : 0.2,
+          () => {
+            p.device.slowUntilStep = step + rng.int(8, 30);
+            return '';
+          },
+        ]);
       }
     }
     if (c.has('rollback')) {
       if (step % 8 === 0) backups.push(world.store.snapshot());
       if (backups.length) {
-        actions.push(['remote restored from an older backup', 0.15, () => {
-          world.store.restore(rng.pick(backups));
-          world.acked.afterRestore(); // the only fault that legitimately removes acknowledged commits
-          return '';
-        }]);
+        actions.push([
+          'remote restored from an older backup',
+          0.15,
+          () => {
+            world.store.restore(rng.pick(backups));
+            world.acked.afterRestore(); // the only fault that legitimately removes acknowledged commits
+            return '';
+          },
+        ]);
       }
     }
     const [label, , run] = rng.weighted(actions.map((a) => [a, a[1]] as const));
@@ -173,13 +254,26 @@ async function mainPhase(b: Built, rng: Prng, profile: Profile, obs: Observer, t
     report(await obs.check(step));
     report(world.acked.check(step));
     // Nothing is eligible while every parked device is suspended: time passes until one wakes.
-    if (!world.pendings.some((p) => free(p.device)) && world.pendings.some((p) => p.device.suspendedUntil > world.clock.now)) {
-      world.clock.advance(Math.min(...world.pendings.map((p) => p.device.suspendedUntil).filter((t) => t > world.clock.now)) - world.clock.now);
+    if (
+      !world.pendings.some((p) => free(p.device)) &&
+      world.pendings.some((p) => p.device.suspendedUntil > world.clock.now)
+    ) {
+      world.clock.advance(
+        Math.min(...world.pendings.map((p) => p.device.suspendedUntil).filter((t) => t > world.clock.now)) -
+          world.clock.now,
+      );
     }
   }
 }
 
-async function quietPhase(b: Built, rng: Prng, profile: Profile, obs: Observer, trace: string[], report: (v: Violation[]) => void) {
+async function quietPhase(
+  b: Built,
+  rng: Prng,
+  profile: Profile,
+  obs: Observer,
+  trace: string[],
+  report: (v: Violation[]) => void,
+) {
   const { world } = b;
   const step = profile.steps + 1;
   world.acked.step = step;
@@ -216,7 +310,13 @@ async function quietPhase(b: Built, rng: Prng, profile: Profile, obs: Observer, 
     const have = rows.get(d.id);
     if (d.inConflict) continue; // an explicit conflict is an allowed end
     if (!have || [...have].sort().join(',') !== want) {
-      report([{ kind: 'no-convergence', step, detail: `${d.id} (${d.lastOutcome}) holds ${have?.size ?? 'no'} rows, the remote ${obs.current.size}` }]);
+      report([
+        {
+          kind: 'no-convergence',
+          step,
+          detail: `${d.id} (${d.lastOutcome}) holds ${have?.size ?? 'no'} rows, the remote ${obs.current.size}`,
+        },
+      ]);
     }
   }
 }

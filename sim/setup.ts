@@ -11,7 +11,7 @@ import type { EncryptionConfig } from '../src/config/schema.js';
 import { SCHEMA, type Ledger } from './app.js';
 import { KNOWN_FAILING, knownMatches, type FaultClass } from './classes.js';
 import type { VirtualClock } from './clock.js';
-import { Prng } from './prng.js';
+import type { Prng } from './prng.js';
 import { RemoteStore, behaviourOf, type ServerMode } from './remote-store.js';
 import { SimDevice, World, type Plant } from './world.js';
 
@@ -24,10 +24,18 @@ export interface Profile {
 }
 
 /** `baseline`: leave out the (class, server) combinations today's engine is known to fail. */
-export function drawProfile(rng: Prng, allowed: readonly FaultClass[], opts: { modes?: readonly ServerMode[]; baseline?: boolean } = {}): Profile {
+export function drawProfile(
+  rng: Prng,
+  allowed: readonly FaultClass[],
+  opts: { modes?: readonly ServerMode[]; baseline?: boolean } = {},
+): Profile {
   const classes = new Set<FaultClass>(allowed.filter((c) => rng.chance(c === 'encryption' ? 0.35 : 0.5)));
   if (opts.baseline) for (const k of KNOWN_FAILING) if (!k.modes) classes.delete(k.cls);
-  const mode: ServerMode = opts.modes ? rng.pick(opts.modes) : classes.has('rclone') ? 'rclone' : rng.pick(['cas', 'folder'] as const);
+  const mode: ServerMode = opts.modes
+    ? rng.pick(opts.modes)
+    : classes.has('rclone')
+      ? 'rclone'
+      : rng.pick(['cas', 'folder'] as const);
   if (opts.baseline) for (const k of knownMatches(classes, mode)) classes.delete(k.cls);
   return { classes, devices: rng.int(2, 3), mode, steps: rng.int(40, 120), keepVersions: 3 };
 }
@@ -42,7 +50,14 @@ export interface Built {
   keys: { identities: string[] } | null;
 }
 
-export function build(dir: string, seed: string, rng: Prng, profile: Profile, clock: VirtualClock, plant?: Plant): Built {
+export function build(
+  dir: string,
+  seed: string,
+  rng: Prng,
+  profile: Profile,
+  clock: VirtualClock,
+  plant?: Plant,
+): Built {
   const ledger: Ledger = new Map();
   let encryption: EncryptionConfig | undefined;
   let keys: { identities: string[] } | null = null;

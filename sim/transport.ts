@@ -9,7 +9,15 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { SyncError } from '../src/errors.js';
 import { LOCK_FILE } from '../src/engine/remote-layout.js';
-import type { ConnectionReport, DownloadResult, FileTransport, Guarantees, RemoteEntry, TransferOptions, UploadResult } from '../src/transports/types.js';
+import type {
+  ConnectionReport,
+  DownloadResult,
+  FileTransport,
+  Guarantees,
+  RemoteEntry,
+  TransferOptions,
+  UploadResult,
+} from '../src/transports/types.js';
 import type { RemoteStore } from './remote-store.js';
 
 export type NetFault = 'lost-request' | 'lost-reply' | 'timeout' | 'refused' | 'full';
@@ -46,14 +54,26 @@ function faultError(f: NetFault, path: string): SyncError {
   const where = { es: ` (${path})`, en: ` (${path})` };
   switch (f) {
     case 'lost-request':
-      return new SyncError('CONNECTION_RESET', { es: `La conexión se cortó${where.es}.`, en: `The connection dropped${where.en}.` });
+      return new SyncError('CONNECTION_RESET', {
+        es: `La conexión se cortó${where.es}.`,
+        en: `The connection dropped${where.en}.`,
+      });
     case 'lost-reply':
     case 'timeout':
-      return new SyncError('TIMEOUT', { es: `El servidor no respondió a tiempo${where.es}.`, en: `The server did not answer in time${where.en}.` });
+      return new SyncError('TIMEOUT', {
+        es: `El servidor no respondió a tiempo${where.es}.`,
+        en: `The server did not answer in time${where.en}.`,
+      });
     case 'refused':
-      return new SyncError('CONNECTION_REFUSED', { es: 'El servidor rechazó la conexión.', en: 'The server refused the connection.' });
+      return new SyncError('CONNECTION_REFUSED', {
+        es: 'El servidor rechazó la conexión.',
+        en: 'The server refused the connection.',
+      });
     case 'full':
-      return new SyncError('STORAGE_FULL', { es: `No queda espacio en el servidor${where.es}.`, en: `No space left on the server${where.en}.` });
+      return new SyncError('STORAGE_FULL', {
+        es: `No queda espacio en el servidor${where.es}.`,
+        en: `No space left on the server${where.en}.`,
+      });
   }
 }
 
@@ -112,7 +132,9 @@ export class SimTransport implements FileTransport {
   list(dir: string): Promise<RemoteEntry[]> {
     return this.op({ name: 'list', path: dir, write: false }, () => {
       const prefix = dir ? `${dir}/` : '';
-      return [...this.store.files.keys()].filter((p) => p.startsWith(prefix) && !p.slice(prefix.length).includes('/')).map((p) => this.entry(p)!);
+      return [...this.store.files.keys()]
+        .filter((p) => p.startsWith(prefix) && !p.slice(prefix.length).includes('/'))
+        .map((p) => this.entry(p)!);
     });
   }
 
@@ -127,7 +149,8 @@ export class SimTransport implements FileTransport {
     return this.op({ name: 'readSmall', path, write: false }, () => {
       const f = this.store.get(path);
       if (!f) return null;
-      if (f.data.length > maxBytes) throw new SyncError('PROTOCOL', { es: `${path} es demasiado grande.`, en: `${path} is too large.` });
+      if (f.data.length > maxBytes)
+        throw new SyncError('PROTOCOL', { es: `${path} es demasiado grande.`, en: `${path} is too large.` });
       return { data: Buffer.from(f.data), version: f.version };
     });
   }
@@ -136,8 +159,13 @@ export class SimTransport implements FileTransport {
     return this.op({ name: 'writeSmall', path, write: true }, () => {
       const cur = this.store.get(path);
       if (this.store.behaviour.enforcesConditional && opts.ifVersion !== undefined) {
-        if (opts.ifVersion === null && cur) throw new SyncError('ALREADY_EXISTS', { es: `${path} ya existe.`, en: `${path} already exists.` });
-        if (opts.ifVersion !== null && cur?.version !== opts.ifVersion) throw new SyncError('PRECONDITION_FAILED', { es: `${path} cambió en el servidor.`, en: `${path} changed on the server.` });
+        if (opts.ifVersion === null && cur)
+          throw new SyncError('ALREADY_EXISTS', { es: `${path} ya existe.`, en: `${path} already exists.` });
+        if (opts.ifVersion !== null && cur?.version !== opts.ifVersion)
+          throw new SyncError('PRECONDITION_FAILED', {
+            es: `${path} cambió en el servidor.`,
+            en: `${path} changed on the server.`,
+          });
       }
       return { version: this.store.put(path, this.asWritten(path, data)).version };
     });
@@ -153,7 +181,10 @@ export class SimTransport implements FileTransport {
       });
     }
     // A server without an atomic create: "does it exist?" and "write it" are two requests.
-    const exists = await this.op({ name: 'createExclusive:check', path, write: false }, () => this.store.get(path) !== undefined);
+    const exists = await this.op(
+      { name: 'createExclusive:check', path, write: false },
+      () => this.store.get(path) !== undefined,
+    );
     if (exists) return false;
     return this.op({ name: 'createExclusive:put', path, write: true }, () => {
       this.store.put(path, body);
@@ -161,7 +192,12 @@ export class SimTransport implements FileTransport {
     });
   }
 
-  async upload(localPath: string, path: string, expected: { size: number; sha256: string }, opts: TransferOptions & { replace?: boolean } = {}): Promise<UploadResult> {
+  async upload(
+    localPath: string,
+    path: string,
+    expected: { size: number; sha256: string },
+    opts: TransferOptions & { replace?: boolean } = {},
+  ): Promise<UploadResult> {
     const tmp = `${path.includes('/') ? path.slice(0, path.lastIndexOf('/') + 1) : ''}.upload-${this.device}-${++this.temps}`;
     const landed = await this.op({ name: 'upload:data', path, write: true }, async () => {
       const data = await fsp.readFile(localPath);
@@ -170,12 +206,19 @@ export class SimTransport implements FileTransport {
     });
     if (landed.size !== expected.size || landed.sha256 !== expected.sha256) {
       this.store.delete(tmp);
-      throw new SyncError('VERIFY_FAILED', { es: 'La copia en el servidor no coincide.', en: 'The copy on the server does not match.' });
+      throw new SyncError('VERIFY_FAILED', {
+        es: 'La copia en el servidor no coincide.',
+        en: 'The copy on the server does not match.',
+      });
     }
     opts.onProgress?.({ bytes: landed.size, total: landed.size });
     return this.op({ name: 'upload:rename', path, write: true }, () => {
       const f = this.store.get(tmp);
-      if (!f) throw new SyncError('NOT_FOUND', { es: 'La subida temporal desapareció.', en: 'The temporary upload vanished.' });
+      if (!f)
+        throw new SyncError('NOT_FOUND', {
+          es: 'La subida temporal desapareció.',
+          en: 'The temporary upload vanished.',
+        });
       if (!opts.replace && this.store.get(path)) {
         this.store.delete(tmp);
         throw new SyncError('ALREADY_EXISTS', { es: `${path} ya existe.`, en: `${path} already exists.` });
@@ -194,7 +237,11 @@ export class SimTransport implements FileTransport {
       if (f) await fsp.writeFile(localPath, f.data.subarray(0, f.data.length >> 1), { mode: 0o600 });
       throw faultError(d.fault === 'full' ? 'timeout' : d.fault, path);
     }
-    if (!f) throw new SyncError('NOT_FOUND', { es: `No existe en el servidor: ${path}`, en: `Not found on the server: ${path}` });
+    if (!f)
+      throw new SyncError('NOT_FOUND', {
+        es: `No existe en el servidor: ${path}`,
+        en: `Not found on the server: ${path}`,
+      });
     await fsp.writeFile(localPath, f.data, { mode: 0o600 });
     if (d.crashAfter) return this.gate.halt();
     opts.onProgress?.({ bytes: f.data.length, total: f.data.length });
@@ -205,7 +252,8 @@ export class SimTransport implements FileTransport {
     return this.op({ name: 'rename', path: `${from} -> ${to}`, write: true }, () => {
       const f = this.store.get(from);
       if (!f) throw new SyncError('NOT_FOUND', { es: `No existe: ${from}`, en: `Not found: ${from}` });
-      if (!opts.replace && this.store.get(to)) throw new SyncError('ALREADY_EXISTS', { es: `${to} ya existe.`, en: `${to} already exists.` });
+      if (!opts.replace && this.store.get(to))
+        throw new SyncError('ALREADY_EXISTS', { es: `${to} ya existe.`, en: `${to} already exists.` });
       this.store.delete(from);
       this.store.put(to, f.data);
     });
@@ -218,7 +266,13 @@ export class SimTransport implements FileTransport {
   }
 
   async test(): Promise<ConnectionReport> {
-    return { protocol: this.protocol, ok: true, steps: [], facts: { simulated: true }, guarantees: await this.guarantees() };
+    return {
+      protocol: this.protocol,
+      ok: true,
+      steps: [],
+      facts: { simulated: true },
+      guarantees: await this.guarantees(),
+    };
   }
 
   async close(): Promise<void> {}

@@ -84,7 +84,13 @@ export class World {
   constructor(
     readonly clock: VirtualClock,
     readonly store: RemoteStore,
-    private readonly opts: { encryption?: EncryptionConfig; plant?: Plant; keepVersions: number; ledger: Ledger; app: AppOptions },
+    private readonly opts: {
+      encryption?: EncryptionConfig;
+      plant?: Plant;
+      keepVersions: number;
+      ledger: Ledger;
+      app: AppOptions;
+    },
   ) {
     this.acked = new AckedCommits(store);
   }
@@ -107,7 +113,13 @@ export class World {
       skewMs: d.skewMs,
       random: () => d.random.next(),
       startTimer: (delayMs, fire) => {
-        const p: Pending = { device: d, incarnation: inc, kind: 'timer', due: this.clock.now + Math.max(0, delayMs), resume: () => inDevice(this.context(d, inc), fire) };
+        const p: Pending = {
+          device: d,
+          incarnation: inc,
+          kind: 'timer',
+          due: this.clock.now + Math.max(0, delayMs),
+          resume: () => inDevice(this.context(d, inc), fire),
+        };
         this.park(p);
         return () => {
           this.pendings = this.pendings.filter((x) => x !== p);
@@ -127,7 +139,8 @@ export class World {
   private makeEngine(d: SimDevice): void {
     const inc = d.incarnation;
     const gate = {
-      wait: (op: OpInfo) => new Promise<Decision>((resume) => this.park({ device: d, incarnation: inc, kind: 'op', op, resume })),
+      wait: (op: OpInfo) =>
+        new Promise<Decision>((resume) => this.park({ device: d, incarnation: inc, kind: 'op', op, resume })),
       halt: () => {
         this.crash(d);
         return new Promise<never>(() => {});
@@ -137,10 +150,21 @@ export class World {
     if (this.opts.plant?.wrapTransport) transport = this.opts.plant.wrapTransport(transport);
     const log: Logger = {
       emit: (ev) => {
-        if (ev.code && ev.type !== 'progress' && ev.type !== 'sync_start' && ev.type !== 'sync_end') this.trace.push(`  ${d.id} log ${ev.code}`);
+        if (ev.code && ev.type !== 'progress' && ev.type !== 'sync_start' && ev.type !== 'sync_end')
+          this.trace.push(`  ${d.id} log ${ev.code}`);
       },
     };
-    d.engine = new SyncEngine({ transport, databasePath: d.db, statePath: d.statePath, device: d.id, log, tmpDir: d.tmp, keepVersions: this.opts.keepVersions, direction: 'bidirectional', encryption: this.opts.encryption });
+    d.engine = new SyncEngine({
+      transport,
+      databasePath: d.db,
+      statePath: d.statePath,
+      device: d.id,
+      log,
+      tmpDir: d.tmp,
+      keepVersions: this.opts.keepVersions,
+      direction: 'bidirectional',
+      encryption: this.opts.encryption,
+    });
     this.opts.plant?.patchEngine?.(d.engine);
     // Observe (not change) what a push committed: the sync outcome carries the generation, not the version.
     const remote = d.engine.remote as SyncEndpoint;
@@ -159,7 +183,8 @@ export class World {
     d.restoresAtSync = this.acked.restores;
     const done = (what: string, o?: SyncOutcome) => {
       if (inc !== d.incarnation) return;
-      if (o?.action === 'push' && d.committed && d.committed.generation === o.generation) this.acked.add(d.id, d.committed, d.restoresAtSync);
+      if (o?.action === 'push' && d.committed && d.committed.generation === o.generation)
+        this.acked.add(d.id, d.committed, d.restoresAtSync);
       d.lastOutcome = what;
       if (what.startsWith('conflict')) d.inConflict = true;
       this.trace.push(`  ${d.id} sync -> ${what}`);
@@ -228,7 +253,10 @@ export class World {
       const watchdog = realDelay(limitMs);
       const woke = await Promise.race([wake.then(() => true), watchdog.promise.then(() => false)]);
       watchdog.cancel();
-      if (!woke) throw new SimStuck(`device(s) ${busy.map((d) => d.id).join(',')} ran ${limitMs} ms without reaching a remote operation`);
+      if (!woke)
+        throw new SimStuck(
+          `device(s) ${busy.map((d) => d.id).join(',')} ran ${limitMs} ms without reaching a remote operation`,
+        );
     }
   }
 

@@ -58,7 +58,11 @@ export class SyncError extends Error {
   /** Extra, non-secret facts for logs and the UI (HTTP status, NTSTATUS name, path...). */
   readonly details?: Record<string, unknown>;
 
-  constructor(code: ErrorCode, text: Text, opts: { hint?: Text; cause?: unknown; details?: Record<string, unknown> } = {}) {
+  constructor(
+    code: ErrorCode,
+    text: Text,
+    opts: { hint?: Text; cause?: unknown; details?: Record<string, unknown> } = {},
+  ) {
     super(t(text), opts.cause !== undefined ? { cause: opts.cause } : undefined);
     this.name = 'SyncError';
     this.code = code;
@@ -73,7 +77,14 @@ export class SyncError extends Error {
   }
 
   toJSON(): Record<string, unknown> {
-    return { code: this.code, message: this.text.es, message_en: this.text.en, hint: this.hint?.es, hint_en: this.hint?.en, details: this.details };
+    return {
+      code: this.code,
+      message: this.text.es,
+      message_en: this.text.en,
+      hint: this.hint?.es,
+      hint_en: this.hint?.en,
+      details: this.details,
+    };
   }
 }
 
@@ -89,22 +100,52 @@ export function toSyncError(err: unknown): SyncError {
   switch (e?.code) {
     case 'ENOSPC':
     case 'EDQUOT':
-      return new SyncError('STORAGE_FULL', { es: 'No queda espacio en el destino.', en: 'No space left on the target.' }, { cause: err });
+      return new SyncError(
+        'STORAGE_FULL',
+        { es: 'No queda espacio en el destino.', en: 'No space left on the target.' },
+        { cause: err },
+      );
     case 'EACCES':
     case 'EPERM':
-      return new SyncError('PERMISSION_DENIED', { es: `Permiso denegado: ${raw}`, en: `Permission denied: ${raw}` }, { cause: err });
+      return new SyncError(
+        'PERMISSION_DENIED',
+        { es: `Permiso denegado: ${raw}`, en: `Permission denied: ${raw}` },
+        { cause: err },
+      );
     case 'ENOENT':
       return new SyncError('NOT_FOUND', { es: `No existe: ${raw}`, en: `Not found: ${raw}` }, { cause: err });
     case 'ECONNREFUSED':
-      return new SyncError('CONNECTION_REFUSED', { es: 'El servidor rechazó la conexión (¿está en marcha? ¿puerto correcto?).', en: 'The server refused the connection (is it running? right port?).' }, { cause: err });
+      return new SyncError(
+        'CONNECTION_REFUSED',
+        {
+          es: 'El servidor rechazó la conexión (¿está en marcha? ¿puerto correcto?).',
+          en: 'The server refused the connection (is it running? right port?).',
+        },
+        { cause: err },
+      );
     case 'ECONNRESET':
     case 'EPIPE':
-      return new SyncError('CONNECTION_RESET', { es: 'La conexión se cortó durante la transferencia.', en: 'The connection dropped during the transfer.' }, { cause: err });
+      return new SyncError(
+        'CONNECTION_RESET',
+        { es: 'La conexión se cortó durante la transferencia.', en: 'The connection dropped during the transfer.' },
+        { cause: err },
+      );
     case 'ETIMEDOUT':
-      return new SyncError('TIMEOUT', { es: 'El servidor no respondió a tiempo.', en: 'The server did not answer in time.' }, { cause: err });
+      return new SyncError(
+        'TIMEOUT',
+        { es: 'El servidor no respondió a tiempo.', en: 'The server did not answer in time.' },
+        { cause: err },
+      );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new SyncError('DNS', { es: 'No se encuentra el nombre del servidor (revise la dirección).', en: 'The server name cannot be resolved (check the address).' }, { cause: err });
+      return new SyncError(
+        'DNS',
+        {
+          es: 'No se encuentra el nombre del servidor (revise la dirección).',
+          en: 'The server name cannot be resolved (check the address).',
+        },
+        { cause: err },
+      );
   }
   if (e?.name === 'AbortError') {
     return new SyncError('CANCELLED', { es: 'Operación cancelada.', en: 'Operation cancelled.' }, { cause: err });

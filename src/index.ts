@@ -10,7 +10,16 @@ export { FileRemote, MANIFEST_FILE, VERSIONS_DIR } from './engine/remote-layout.
 export { EventLog } from './log/event-log.js';
 export type { SyncEvent, EventType, Level, Logger } from './log/events.js';
 export { redact, registerSecret } from './log/redact.js';
-export { configSchema, parseConfig, defaultConfig, completenessProblems, cordiaxHome, type SyncConfig, type ConfigProblem, type Protocol } from './config/schema.js';
+export {
+  configSchema,
+  parseConfig,
+  defaultConfig,
+  completenessProblems,
+  cordiaxHome,
+  type SyncConfig,
+  type ConfigProblem,
+  type Protocol,
+} from './config/schema.js';
 export { loadConfig, saveConfig, configPath } from './config/store.js';
 export { takeSnapshot, verifyDatabase, restoreInto } from './db/snapshot.js';
 export { SyncError, setLanguage, type ErrorCode } from './errors.js';

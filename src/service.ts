@@ -12,7 +12,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { promises as fsp } from 'node:fs';
 import { SyncError, toSyncError } from './errors.js';
-import { completenessProblems, cordiaxHome, defaultConfig, parseConfig, resolvedDatabasePath, resolvedDeviceName, resolvedDirection, resolvedKeepVersions, type ConfigProblem, type Protocol, type SyncConfig, PROTOCOLS } from './config/schema.js';
+import {
+  completenessProblems,
+  cordiaxHome,
+  defaultConfig,
+  parseConfig,
+  resolvedDatabasePath,
+  resolvedDeviceName,
+  resolvedDirection,
+  resolvedKeepVersions,
+  type ConfigProblem,
+  type Protocol,
+  type SyncConfig,
+  PROTOCOLS,
+} from './config/schema.js';
 import { configError, configPath, loadConfig, saveConfig } from './config/store.js';
 import { EventLog } from './log/event-log.js';
 import type { SyncEvent } from './log/events.js';
@@ -90,7 +103,13 @@ export class SyncService {
       run: () => this.syncNow(),
       intervalSeconds: cfg.polling_interval,
       onStateChange: (s) => {
-        this.log.emit({ type: 'state', level: 'debug', code: 'SCHEDULER', text: { es: s.syncing ? 'Sincronizando…' : 'En espera.', en: s.syncing ? 'Syncing…' : 'Waiting.' }, data: { ...s } });
+        this.log.emit({
+          type: 'state',
+          level: 'debug',
+          code: 'SCHEDULER',
+          text: { es: s.syncing ? 'Sincronizando…' : 'En espera.', en: s.syncing ? 'Syncing…' : 'Waiting.' },
+          data: { ...s },
+        });
         void this.publishSchedulerState(s);
       },
     });
@@ -128,7 +147,8 @@ export class SyncService {
   private applyConfig(cfg: SyncConfig): void {
     this.cfg = cfg;
     clearSecrets();
-    for (const [block, key] of SECRET_FIELDS) registerSecret((cfg[block] as Record<string, unknown>)[key] as string | undefined);
+    for (const [block, key] of SECRET_FIELDS)
+      registerSecret((cfg[block] as Record<string, unknown>)[key] as string | undefined);
     this.scheduler.setInterval(cfg.polling_interval);
   }
 
@@ -171,7 +191,13 @@ export class SyncService {
       const rec = b as Record<string, unknown>;
       delete rec[`${key}_set`];
       const stored = (this.cfg[block] as Record<string, unknown> | undefined)?.[key];
-      if ((rec[key] === undefined || rec[key] === '') && !clear.includes(`${block}.${key}`) && typeof stored === 'string' && stored) rec[key] = stored;
+      if (
+        (rec[key] === undefined || rec[key] === '') &&
+        !clear.includes(`${block}.${key}`) &&
+        typeof stored === 'string' &&
+        stored
+      )
+        rec[key] = stored;
       if (rec[key] === '' && key === 'token') delete rec[key]; // an optional key: absent rather than empty
     }
     return merged as Record<string, unknown>;
@@ -181,13 +207,20 @@ export class SyncService {
    * Validates and saves a new config (atomic, 0600). By default secret fields left empty keep the stored value
    * (withStoredSecrets), so a UI never needs the password back; `keepEmptySecrets: false` saves exactly what is given.
    */
-  async saveConfig(next: Record<string, unknown>, opts: { keepEmptySecrets?: boolean; clear?: string[] } = {}): Promise<SyncConfig> {
+  async saveConfig(
+    next: Record<string, unknown>,
+    opts: { keepEmptySecrets?: boolean; clear?: string[] } = {},
+  ): Promise<SyncConfig> {
     const merged = opts.keepEmptySecrets === false ? next : this.withStoredSecrets(next, opts.clear);
     const saved = await saveConfig(merged, this.configFile);
     this.cfgStatus = 'ok';
     this.problems = [];
     this.applyConfig(saved);
-    this.log.emit({ type: 'info', code: 'CONFIG_SAVED', text: { es: 'Configuración guardada.', en: 'Configuration saved.' } });
+    this.log.emit({
+      type: 'info',
+      code: 'CONFIG_SAVED',
+      text: { es: 'Configuración guardada.', en: 'Configuration saved.' },
+    });
     await this.refreshAutomation();
     return saved;
   }
@@ -196,7 +229,14 @@ export class SyncService {
     if (cfg === this.cfg && this.cfgStatus === 'invalid') throw configError(this.configFile, this.problems);
     const problems = completenessProblems(cfg, protocol ?? cfg.protocol);
     if (problems.length) {
-      throw new SyncError('CONFIG_INVALID', { es: `Falta configuración:\n${problems.map((p) => `  - ${p.key}: ${p.text.es}`).join('\n')}`, en: `Configuration missing:\n${problems.map((p) => `  - ${p.key}: ${p.text.en}`).join('\n')}` }, { details: { problems } });
+      throw new SyncError(
+        'CONFIG_INVALID',
+        {
+          es: `Falta configuración:\n${problems.map((p) => `  - ${p.key}: ${p.text.es}`).join('\n')}`,
+          en: `Configuration missing:\n${problems.map((p) => `  - ${p.key}: ${p.text.en}`).join('\n')}`,
+        },
+        { details: { problems } },
+      );
     }
   }
 
@@ -250,7 +290,8 @@ export class SyncService {
     } catch (err) {
       const e = toSyncError(err);
       // Engine failures are logged by the engine; config/transport-creation failures are logged here.
-      if (e.code === 'CONFIG_INVALID' || e.code === 'CONFIG_PARSE' || e.code === 'UNAVAILABLE') this.log.emit({ type: 'error', code: e.code, text: e.text });
+      if (e.code === 'CONFIG_INVALID' || e.code === 'CONFIG_PARSE' || e.code === 'UNAVAILABLE')
+        this.log.emit({ type: 'error', code: e.code, text: e.text });
       throw e;
     }
   }
@@ -267,18 +308,29 @@ export class SyncService {
         const parsed = parseConfig(candidate);
         if (!parsed.ok) throw configError('(formulario)', parsed.problems);
         cfg = parsed.config;
-        for (const [block, key] of SECRET_FIELDS) registerSecret((cfg[block] as Record<string, unknown>)[key] as string | undefined);
+        for (const [block, key] of SECRET_FIELDS)
+          registerSecret((cfg[block] as Record<string, unknown>)[key] as string | undefined);
       }
       this.requireUsableConfig(p, cfg);
       const t = await createTransport(cfg, this.transportContext(cfg), p);
       try {
-        this.log.emit({ type: 'info', code: 'TEST_START', protocol: p, text: { es: `Probando la conexión ${p}…`, en: `Testing the ${p} connection…` } });
+        this.log.emit({
+          type: 'info',
+          code: 'TEST_START',
+          protocol: p,
+          text: { es: `Probando la conexión ${p}…`, en: `Testing the ${p} connection…` },
+        });
         const report = await t.test();
         this.log.emit({
           type: report.ok ? 'info' : 'error',
           code: report.ok ? 'TEST_OK' : 'TEST_FAILED',
           protocol: p,
-          text: report.ok ? { es: `Conexión ${p} correcta.`, en: `${p} connection OK.` } : { es: `La prueba de conexión ${p} ha fallado: ${report.error?.message ?? ''}`, en: `The ${p} connection test failed: ${report.error?.message_en ?? ''}` },
+          text: report.ok
+            ? { es: `Conexión ${p} correcta.`, en: `${p} connection OK.` }
+            : {
+                es: `La prueba de conexión ${p} ha fallado: ${report.error?.message ?? ''}`,
+                en: `The ${p} connection test failed: ${report.error?.message_en ?? ''}`,
+              },
         });
         return report;
       } finally {
@@ -286,7 +338,13 @@ export class SyncService {
       }
     } catch (err) {
       const e = toSyncError(err);
-      return { protocol: p, ok: false, steps: [{ id: 'config', ok: false, text: e.text, hint: e.hint }], facts: {}, error: { code: e.code, message: e.text.es, message_en: e.text.en, hint: e.hint?.es, hint_en: e.hint?.en } };
+      return {
+        protocol: p,
+        ok: false,
+        steps: [{ id: 'config', ok: false, text: e.text, hint: e.hint }],
+        facts: {},
+        error: { code: e.code, message: e.text.es, message_en: e.text.en, hint: e.hint?.es, hint_en: e.hint?.en },
+      };
     }
   }
 
@@ -313,13 +371,27 @@ export class SyncService {
   /** Starts automatic sync (polling; plus change watching and server events for Socket.IO). */
   async start(): Promise<boolean> {
     if (!this.cfg.enabled) {
-      this.log.emit({ type: 'warning', code: 'AUTO_DISABLED', text: { es: 'La sincronización automática está desactivada ("Habilitar sincronización automática").', en: 'Automatic sync is disabled ("Enable automatic sync").' } });
+      this.log.emit({
+        type: 'warning',
+        code: 'AUTO_DISABLED',
+        text: {
+          es: 'La sincronización automática está desactivada ("Habilitar sincronización automática").',
+          en: 'Automatic sync is disabled ("Enable automatic sync").',
+        },
+      });
       return false;
     }
     await this.startEmbeddedServerIfNeeded();
     this.scheduler.start();
     this.watchIfNeeded();
-    this.log.emit({ type: 'state', code: 'AUTO_STARTED', text: { es: `Sincronización automática iniciada (${this.cfg.protocol}, cada ${this.cfg.polling_interval} s).`, en: `Automatic sync started (${this.cfg.protocol}, every ${this.cfg.polling_interval} s).` } });
+    this.log.emit({
+      type: 'state',
+      code: 'AUTO_STARTED',
+      text: {
+        es: `Sincronización automática iniciada (${this.cfg.protocol}, cada ${this.cfg.polling_interval} s).`,
+        en: `Automatic sync started (${this.cfg.protocol}, every ${this.cfg.polling_interval} s).`,
+      },
+    });
     return true;
   }
 
@@ -328,13 +400,19 @@ export class SyncService {
     this.scheduler.stop();
     this.unwatch?.();
     this.unwatch = null;
-    if (was) this.log.emit({ type: 'state', code: 'AUTO_STOPPED', text: { es: 'Sincronización automática detenida.', en: 'Automatic sync stopped.' } });
+    if (was)
+      this.log.emit({
+        type: 'state',
+        code: 'AUTO_STOPPED',
+        text: { es: 'Sincronización automática detenida.', en: 'Automatic sync stopped.' },
+      });
   }
 
   private watchIfNeeded(): void {
     this.unwatch?.();
     this.unwatch = null;
-    if (this.cfg.protocol === 'socketio') this.unwatch = watchDatabase(this.databasePath, () => this.scheduler.notifyChange());
+    if (this.cfg.protocol === 'socketio')
+      this.unwatch = watchDatabase(this.databasePath, () => this.scheduler.notifyChange());
   }
 
   private async refreshAutomation(): Promise<void> {
@@ -350,7 +428,14 @@ export class SyncService {
       const mod = await import('./server/embedded.js');
       this.embedded = await mod.maybeStartEmbeddedServer(this.cfg, this.home, this.log);
     } catch (err) {
-      this.log.emit({ type: 'warning', code: 'EMBEDDED_SERVER_FAILED', text: { es: `No se pudo iniciar el servidor local: ${(err as Error).message}`, en: `Could not start the local server: ${(err as Error).message}` } });
+      this.log.emit({
+        type: 'warning',
+        code: 'EMBEDDED_SERVER_FAILED',
+        text: {
+          es: `No se pudo iniciar el servidor local: ${(err as Error).message}`,
+          en: `Could not start the local server: ${(err as Error).message}`,
+        },
+      });
     }
   }
 
@@ -361,7 +446,8 @@ export class SyncService {
   /** Lets `cordiax-sync status` in another process see the running scheduler's next run. */
   private async publishSchedulerState(s: SchedulerState): Promise<void> {
     try {
-      if (s.running) await writeFileAtomic(this.schedulerFile, JSON.stringify({ pid: process.pid, ...s }) + '\n', 0o600);
+      if (s.running)
+        await writeFileAtomic(this.schedulerFile, `${JSON.stringify({ pid: process.pid, ...s })}\n`, 0o600);
       else await fsp.rm(this.schedulerFile, { force: true });
     } catch {
       /* status is informational */
@@ -375,7 +461,12 @@ export class SyncService {
     try {
       const other = JSON.parse(await fsp.readFile(this.schedulerFile, 'utf8')) as SchedulerState & { pid: number };
       process.kill(other.pid, 0);
-      return { running: other.running, syncing: other.syncing, nextRun: other.nextRun, consecutiveFailures: other.consecutiveFailures };
+      return {
+        running: other.running,
+        syncing: other.syncing,
+        nextRun: other.nextRun,
+        consecutiveFailures: other.consecutiveFailures,
+      };
     } catch {
       return own;
     }
@@ -387,9 +478,23 @@ export class SyncService {
     const { StateStore } = await import('./engine/state.js');
     const st = key ? await new StateStore(this.statePath).get(key) : { base: null };
     const sched = await this.schedulerView();
-    const dbExists = await fsp.stat(dbPath).then(() => true, () => false);
-    const encExists = await fsp.stat(`${dbPath}.enc`).then(() => true, () => false);
-    const encryption = !this.cfg.encryption?.enabled ? (dbExists ? 'off' : 'missing') : dbExists ? 'unlocked' : encExists ? 'locked' : 'missing';
+    const dbExists = await fsp.stat(dbPath).then(
+      () => true,
+      () => false,
+    );
+    const encExists = await fsp.stat(`${dbPath}.enc`).then(
+      () => true,
+      () => false,
+    );
+    const encryption = !this.cfg.encryption?.enabled
+      ? dbExists
+        ? 'off'
+        : 'missing'
+      : dbExists
+        ? 'unlocked'
+        : encExists
+          ? 'locked'
+          : 'missing';
     const problems = this.checkConfig();
     let state: ServiceState;
     if (this.cfgStatus === 'invalid') state = 'invalid-config';

@@ -1,7 +1,16 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync, cpSync, existsSync } from 'node:fs';
+import {
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+  cpSync,
+  existsSync,
+} from 'node:fs';
 import path from 'node:path';
 import { tmpDir, makeTestDb, readRows, addRows } from './helpers/system.js';
 
@@ -9,7 +18,12 @@ const ROOT = path.resolve('.');
 const BIN = path.join(ROOT, 'bin', 'cordiax-sync.js');
 
 function cli(home: string, args: string[], input?: string, bin = BIN) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', input, env: { ...process.env, CORDIAX_HOME: home, CORDIAX_LANG: 'es' }, timeout: 60000 });
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    input,
+    env: { ...process.env, CORDIAX_HOME: home, CORDIAX_LANG: 'es' },
+    timeout: 60000,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr, json: () => JSON.parse(r.stdout) };
 }
 
@@ -22,7 +36,10 @@ before(() => {
 
 test('check-config lists every problem with the key and the rule, and exits 2', () => {
   const home = tmpDir();
-  writeFileSync(path.join(home, 'sync_config.json'), JSON.stringify({ enabled: true, protocol: 'webdav', polling_interval: 10, webdav: { url: 'ftp://x' } }));
+  writeFileSync(
+    path.join(home, 'sync_config.json'),
+    JSON.stringify({ enabled: true, protocol: 'webdav', polling_interval: 10, webdav: { url: 'ftp://x' } }),
+  );
   const r = cli(home, ['check-config', '--json']);
   assert.equal(r.code, 2);
   const j = r.json();
@@ -62,13 +79,21 @@ test('folder sync through the CLI: sync, status, log, test; no secret in any out
   const home = tmpDir();
   const remote = path.join(tmpDir(), 'remoto');
   makeTestDb(path.join(home, 'cordiax.db'), 30);
-  for (const [k, v] of [['protocol', 'folder'], ['folder.path', remote], ['device_name', 'oficina-1']]) assert.equal(cli(home, ['config', 'set', k, v]).code, 0);
+  for (const [k, v] of [
+    ['protocol', 'folder'],
+    ['folder.path', remote],
+    ['device_name', 'oficina-1'],
+  ])
+    assert.equal(cli(home, ['config', 'set', k, v]).code, 0);
   assert.equal(cli(home, ['config', 'set', 'smb.password', '-'], 'Otra-Clave-Smb-77').code, 0);
   assert.equal(cli(home, ['check-config']).code, 0);
 
   const t = cli(home, ['test', '--json']);
   assert.equal(t.code, 0, t.out + t.err);
-  assert.deepEqual(t.json().steps.map((s: { id: string }) => s.id), ['open', 'write', 'read', 'rename', 'delete', 'commit']);
+  assert.deepEqual(
+    t.json().steps.map((s: { id: string }) => s.id),
+    ['open', 'write', 'read', 'rename', 'delete', 'commit'],
+  );
 
   const s1 = cli(home, ['sync', '--json']);
   assert.equal(s1.code, 0, s1.err);
@@ -86,12 +111,23 @@ test('folder sync through the CLI: sync, status, log, test; no secret in any out
   const log = cli(home, ['log', '--limit', '20']);
   assert.match(log.out, /Sincronización iniciada/);
   assert.match(log.out, /enviada la versión local/);
-  const all = [t.out, s1.out, s2.out, log.out, readFileSync(path.join(home, 'logs', 'events.jsonl'), 'utf8'), JSON.stringify(st)].join('\n');
+  const all = [
+    t.out,
+    s1.out,
+    s2.out,
+    log.out,
+    readFileSync(path.join(home, 'logs', 'events.jsonl'), 'utf8'),
+    JSON.stringify(st),
+  ].join('\n');
   assert.ok(!all.includes('Otra-Clave-Smb-77'));
 
   // A second device pulls through the CLI.
   const home2 = tmpDir();
-  for (const [k, v] of [['protocol', 'folder'], ['folder.path', remote]]) cli(home2, ['config', 'set', k, v]);
+  for (const [k, v] of [
+    ['protocol', 'folder'],
+    ['folder.path', remote],
+  ])
+    cli(home2, ['config', 'set', k, v]);
   assert.equal(cli(home2, ['sync', '--json']).json().action, 'pull');
   assert.deepEqual(readRows(path.join(home2, 'cordiax.db')), readRows(path.join(home, 'cordiax.db')));
 
@@ -145,9 +181,18 @@ test('start runs the scheduler; status in another process shows it and its next 
   const home = tmpDir();
   const remote = path.join(tmpDir(), 'remoto');
   makeTestDb(path.join(home, 'cordiax.db'), 5);
-  for (const [k, v] of [['protocol', 'folder'], ['folder.path', remote], ['enabled', 'true'], ['polling_interval', '60']]) assert.equal(cli(home, ['config', 'set', k, v]).code, 0);
+  for (const [k, v] of [
+    ['protocol', 'folder'],
+    ['folder.path', remote],
+    ['enabled', 'true'],
+    ['polling_interval', '60'],
+  ])
+    assert.equal(cli(home, ['config', 'set', k, v]).code, 0);
   const { spawn } = await import('node:child_process');
-  const child = spawn(process.execPath, [BIN, 'start', '--no-ui', '--json'], { env: { ...process.env, CORDIAX_HOME: home }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [BIN, 'start', '--no-ui', '--json'], {
+    env: { ...process.env, CORDIAX_HOME: home },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   try {
     let out = '';
     await new Promise<void>((resolve, reject) => {

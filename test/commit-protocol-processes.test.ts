@@ -56,14 +56,22 @@ interface Device {
 }
 
 /** Starts one device process; `wrap`: a command in front of node (faketime, unshare); `uid`: run as that user. */
-function device(job: Omit<CommitJob, 'tmpDir' | 'file'> & { dir: string }, opts: { wrap?: string[]; uid?: number; password?: string } = {}): Device {
+function device(
+  job: Omit<CommitJob, 'tmpDir' | 'file'> & { dir: string },
+  opts: { wrap?: string[]; uid?: number; password?: string } = {},
+): Device {
   const full: CommitJob = { ...job, tmpDir: job.dir, file: payload(job.dir) };
   const argv = [...(opts.wrap ?? []), process.execPath, '--import', 'tsx', CHILD];
   const child = spawn(argv[0]!, argv.slice(1), {
     cwd: ROOT,
     detached: true, // its own process group: SIGCONT reaches it even inside a PID namespace
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, CX_COMMIT_JOB: JSON.stringify(full), CX_COMMIT_PASSWORD: opts.password ?? '', HOME: job.dir },
+    env: {
+      ...process.env,
+      CX_COMMIT_JOB: JSON.stringify(full),
+      CX_COMMIT_PASSWORD: opts.password ?? '',
+      HOME: job.dir,
+    },
     ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.uid } : {}),
   });
   let out = '';
@@ -77,10 +85,21 @@ function device(job: Omit<CommitJob, 'tmpDir' | 'file'> & { dir: string }, opts:
   child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
   const result = new Promise<Attempt>((resolve, reject) => {
     child.on('close', (code) => {
-      const line = out.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+      const line = out
+        .trim()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .pop();
       if (!line) return reject(new Error(`device ${job.device} exited ${code} without a result: ${err.slice(-2000)}`));
       const r = JSON.parse(line) as CommitResult;
-      resolve({ result: r.result, device: r.device, sha256: r.sha256, base: r.base, ...(r.generation !== undefined ? { generation: r.generation } : {}), ...(r.code ? { code: r.code } : {}) });
+      resolve({
+        result: r.result,
+        device: r.device,
+        sha256: r.sha256,
+        base: r.base,
+        ...(r.generation !== undefined ? { generation: r.generation } : {}),
+        ...(r.code ? { code: r.code } : {}),
+      });
     });
   });
   return { child, stopped, result };
@@ -102,13 +121,30 @@ const peers = (): Peer[] => [
   {
     name: 'folder',
     job: (folder, name, dir) => ({ kind: 'folder', where: path.join(folderRoot, folder), device: name, dir }),
-    reader: (folder) => reader(new FolderTransport(path.join(folderRoot, folder), { log: memoryLogger(), tmpDir: tmpDir(), device: 'lector' })),
+    reader: (folder) =>
+      reader(
+        new FolderTransport(path.join(folderRoot, folder), { log: memoryLogger(), tmpDir: tmpDir(), device: 'lector' }),
+      ),
     dir: (folder) => path.join(folderRoot, folder),
   },
   {
     name: 'rclone',
-    job: (folder, name, dir) => ({ kind: 'webdav', where: rclone.url, user: rclone.user, remotePath: `/${folder}/`, device: name, dir }),
-    reader: (folder) => reader(davTransport({ url: rclone.url, username: rclone.user, password: rclone.password, remote_path: `/${folder}/` }, memoryLogger(), 'lector')),
+    job: (folder, name, dir) => ({
+      kind: 'webdav',
+      where: rclone.url,
+      user: rclone.user,
+      remotePath: `/${folder}/`,
+      device: name,
+      dir,
+    }),
+    reader: (folder) =>
+      reader(
+        davTransport(
+          { url: rclone.url, username: rclone.user, password: rclone.password, remote_path: `/${folder}/` },
+          memoryLogger(),
+          'lector',
+        ),
+      ),
     dir: (folder) => path.join(rclone.dataDir, folder),
     get password() {
       return rclone.password;
@@ -116,8 +152,27 @@ const peers = (): Peer[] => [
   },
   {
     name: 'apache',
-    job: (folder, name, dir) => ({ kind: 'webdav', where: `${apache.origin}/dav/`, user: apache.user, remotePath: `/${folder}/`, device: name, dir }),
-    reader: (folder) => reader(davTransport({ url: `${apache.origin}/dav/`, username: apache.user, password: apache.password, remote_path: `/${folder}/` }, memoryLogger(), 'lector')),
+    job: (folder, name, dir) => ({
+      kind: 'webdav',
+      where: `${apache.origin}/dav/`,
+      user: apache.user,
+      remotePath: `/${folder}/`,
+      device: name,
+      dir,
+    }),
+    reader: (folder) =>
+      reader(
+        davTransport(
+          {
+            url: `${apache.origin}/dav/`,
+            username: apache.user,
+            password: apache.password,
+            remote_path: `/${folder}/`,
+          },
+          memoryLogger(),
+          'lector',
+        ),
+      ),
     dir: (folder) => path.join(apache.dataDir, folder),
     get password() {
       return apache.password;
@@ -140,25 +195,36 @@ async function seed(p: Peer, folder: string, dir: string): Promise<Attempt> {
 const hasFaketime = commandExists('faketime');
 
 for (const p of peers()) {
-  test(`${p.name}: clocks 5 minutes apart, the holder suspended mid-commit: no lock is broken by a clock, one commit per generation`, { skip: !hasFaketime && 'faketime missing' }, async () => {
+  test(`${p.name}: clocks 5 minutes apart, the holder suspended mid-commit: no lock is broken by a clock, one commit per generation`, {
+    skip: !hasFaketime && 'faketime missing',
+  }, async () => {
     const folder = `skew-${randomBytes(3).toString('hex')}`;
     const dir = sharedDir();
     const attempts = [await seed(p, folder, dir)];
     // The slow one (5 minutes behind) stops right before publishing, holding the lock where one is used.
-    const slow = device({ ...p.job(folder, 'lento', dir), stopAt: 'commit' }, { wrap: ['faketime', '-f', '-300s'], password: p.password });
+    const slow = device(
+      { ...p.job(folder, 'lento', dir), stopAt: 'commit' },
+      { wrap: ['faketime', '-f', '-300s'], password: p.password },
+    );
     await slow.stopped;
     // The fast one (5 minutes ahead) would see a 10-minute-old lock by its clock: it must not break it.
-    const fast = await device(p.job(folder, 'rapido', dir), { wrap: ['faketime', '-f', '+300s'], password: p.password }).result;
+    const fast = await device(p.job(folder, 'rapido', dir), { wrap: ['faketime', '-f', '+300s'], password: p.password })
+      .result;
     resume(slow);
     attempts.push(fast, await slow.result);
     const s = await checkLedger(p.reader(folder), p.dir(folder), attempts, ['LOCKED']);
     assert.equal(s.generations, 2);
-    if (p.name === 'rclone') assert.equal(fast.code, 'LOCKED', 'the lock is respected: the fast device waits and is told to retry');
+    if (p.name === 'rclone')
+      assert.equal(fast.code, 'LOCKED', 'the lock is respected: the fast device waits and is told to retry');
     else assert.equal(attempts[2]!.result, 'conflict', 'the suspended device loses the generation and is told');
-    console.log(`[commit-skew] ${p.name}: ${attempts.map((a) => `${a.device}=${a.result}${a.code ? `/${a.code}` : ''}`).join(' ')}`);
+    console.log(
+      `[commit-skew] ${p.name}: ${attempts.map((a) => `${a.device}=${a.result}${a.code ? `/${a.code}` : ''}`).join(' ')}`,
+    );
   });
 
-  test(`${p.name}: same host name, separate PID namespaces (unshare -p): the holder's pid means nothing, nothing is broken`, { skip: !isRoot && 'needs root for unshare' }, async () => {
+  test(`${p.name}: same host name, separate PID namespaces (unshare -p): the holder's pid means nothing, nothing is broken`, {
+    skip: !isRoot && 'needs root for unshare',
+  }, async () => {
     const folder = `pidns-${randomBytes(3).toString('hex')}`;
     const dir = sharedDir();
     const attempts = [await seed(p, folder, dir)];
@@ -195,17 +261,24 @@ for (const p of peers()) {
     assert.notEqual(woke.result, 'ok', 'the woken holder is never told its stale commit succeeded');
     const s = await checkLedger(p.reader(folder), p.dir(folder), attempts, ['LOCKED']);
     assert.equal(s.generations, 2);
-    assert.equal((await p.reader(folder).head())?.sha256, other.sha256, "the newer commit stands");
+    assert.equal((await p.reader(folder).head())?.sha256, other.sha256, 'the newer commit stands');
   });
 }
 
-test('one share, two transports: folder clients and Apache WebDAV clients on the same directory, 10 rounds of 4 racing devices', { skip: !isRoot && 'needs root to run the folder clients as the web server user' }, async () => {
+test('one share, two transports: folder clients and Apache WebDAV clients on the same directory, 10 rounds of 4 racing devices', {
+  skip: !isRoot && 'needs root to run the folder clients as the web server user',
+}, async () => {
   const folder = `mixed-${randomBytes(3).toString('hex')}`;
   const dir = sharedDir();
   const apacheP = peers()[2]!;
   const wwwData = 33;
   // The folder clients run as the web server's user, so both reach the same files with the same rights.
-  const folderJob = (name: string) => ({ kind: 'folder' as const, where: path.join(apache.dataDir, folder), device: name, dir });
+  const folderJob = (name: string) => ({
+    kind: 'folder' as const,
+    where: path.join(apache.dataDir, folder),
+    device: name,
+    dir,
+  });
   const attempts: Attempt[] = [await seed(apacheP, folder, dir)];
   for (let round = 0; round < 10; round++) {
     const devices = [

@@ -28,7 +28,10 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 /** Every generation has one record naming its parent, and its object holds its bytes. */
 function checkChain(root: string): RemoteManifest[] {
   const dir = path.join(root, DB, 'commits');
-  const recs = readdirSync(dir).filter((f) => /^\d{6}\.json$/.test(f)).sort().map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as RemoteManifest);
+  const recs = readdirSync(dir)
+    .filter((f) => /^\d{6}\.json$/.test(f))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as RemoteManifest);
   recs.forEach((r, i) => {
     assert.equal(r.generation, i + 1);
     assert.deepEqual(r.parent, i === 0 ? null : { generation: i, sha256: recs[i - 1]!.sha256 });
@@ -55,7 +58,20 @@ test('two server processes on one storage folder, 12 rounds of racing commits on
     const base = (await a.head(DB))?.generation ?? null;
     const bodies = [randomBytes(1000), randomBytes(1000)];
     const results = await Promise.allSettled(
-      [a, b].map(async (s, i) => s.commit({ databaseId: DB, sha256: sha(bodies[i]!), size: 1000, encrypted: false, device: `srv${i}`, baseGeneration: base }, await stage(s, bodies[i]!), base)),
+      [a, b].map(async (s, i) =>
+        s.commit(
+          {
+            databaseId: DB,
+            sha256: sha(bodies[i]!),
+            size: 1000,
+            encrypted: false,
+            device: `srv${i}`,
+            baseGeneration: base,
+          },
+          await stage(s, bodies[i]!),
+          base,
+        ),
+      ),
     );
     const ok = results.flatMap((r, i) => (r.status === 'fulfilled' ? [i] : []));
     assert.equal(ok.length, 1, `round ${round}: ${results.map((r) => r.status).join(',')}`);
@@ -64,7 +80,10 @@ test('two server processes on one storage folder, 12 rounds of racing commits on
     winners.push(sha(bodies[ok[0]!]!));
   }
   const recs = checkChain(root);
-  assert.deepEqual(recs.map((r) => r.sha256), winners);
+  assert.deepEqual(
+    recs.map((r) => r.sha256),
+    winners,
+  );
   assert.equal((await b.head(DB))?.sha256, winners.at(-1));
   // The losers' objects are gone: only referenced versions stay.
   assert.equal(readdirSync(path.join(root, DB, 'versions')).length, 12);
@@ -76,14 +95,19 @@ test('protocol 1 on two processes at once: both land, one on top of the other (n
   const b = new Storage(root, { keepVersions: 50, maxBytes: 1 << 20 });
   for (let round = 0; round < 8; round++) {
     const bodies = [randomBytes(500), randomBytes(500)];
-    const out = await Promise.all([a.storeWhole(DB, bodies[0]!, { device: 'p1a' }), b.storeWhole(DB, bodies[1]!, { device: 'p1b' })]);
+    const out = await Promise.all([
+      a.storeWhole(DB, bodies[0]!, { device: 'p1a' }),
+      b.storeWhole(DB, bodies[1]!, { device: 'p1b' }),
+    ]);
     assert.notEqual(out[0].manifest.generation, out[1].manifest.generation);
   }
   const recs = checkChain(root);
   assert.equal(recs.length, 16);
 });
 
-test('a server process whose clock is 2 minutes ahead (faketime) races one on the true time: still one commit per generation', { skip: !commandExists('faketime') && 'faketime missing' }, async () => {
+test('a server process whose clock is 2 minutes ahead (faketime) races one on the true time: still one commit per generation', {
+  skip: !commandExists('faketime') && 'faketime missing',
+}, async () => {
   const root = tmpDir('cx-server-skew-');
   const script = `
     import { Storage } from './src/server/storage.ts';
@@ -112,7 +136,9 @@ test('a server process whose clock is 2 minutes ahead (faketime) races one on th
       let err = '';
       c.stdout.on('data', (d: Buffer) => (out += d));
       c.stderr.on('data', (d: Buffer) => (err += d));
-      c.on('close', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(err))));
+      c.on('close', (code) =>
+        code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!)) : reject(new Error(err)),
+      );
     });
   const [ahead, exact] = await Promise.all([run(['faketime', '-f', '+120s'], 'adelantado'), run([], 'exacto')]);
   const all = [...ahead, ...exact];

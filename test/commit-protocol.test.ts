@@ -42,19 +42,30 @@ interface Peer {
 const peers = (): Peer[] => [
   {
     name: 'folder',
-    transport: (folder, device) => new FolderTransport(path.join(folderRoot, folder), { log: memoryLogger(), tmpDir: tmpDir(), device }),
+    transport: (folder, device) =>
+      new FolderTransport(path.join(folderRoot, folder), { log: memoryLogger(), tmpDir: tmpDir(), device }),
     dir: (folder) => path.join(folderRoot, folder),
     guarantee: 'atomic-create',
   },
   {
     name: 'apache',
-    transport: (folder, device) => davTransport({ url: `${apache.origin}/dav/`, username: apache.user, password: apache.password, remote_path: `/${folder}/` }, memoryLogger(), device),
+    transport: (folder, device) =>
+      davTransport(
+        { url: `${apache.origin}/dav/`, username: apache.user, password: apache.password, remote_path: `/${folder}/` },
+        memoryLogger(),
+        device,
+      ),
     dir: (folder) => path.join(apache.dataDir, folder),
     guarantee: 'atomic-create',
   },
   {
     name: 'rclone',
-    transport: (folder, device) => davTransport({ url: rclone.url, username: rclone.user, password: rclone.password, remote_path: `/${folder}/` }, memoryLogger(), device),
+    transport: (folder, device) =>
+      davTransport(
+        { url: rclone.url, username: rclone.user, password: rclone.password, remote_path: `/${folder}/` },
+        memoryLogger(),
+        device,
+      ),
     dir: (folder) => path.join(rclone.dataDir, folder),
     guarantee: 'lock',
   },
@@ -83,7 +94,13 @@ function payload(dir: string, name: string): { file: string; sha256: string; siz
 async function attempt(r: FileRemote, device: string, work: string, base: number | null): Promise<Attempt> {
   const p = payload(work, `${device}-${randomBytes(4).toString('hex')}.db`);
   try {
-    const out = await r.push(p.file, { sha256: p.sha256, size: p.size, encrypted: false, device, baseGeneration: base });
+    const out = await r.push(p.file, {
+      sha256: p.sha256,
+      size: p.size,
+      encrypted: false,
+      device,
+      baseGeneration: base,
+    });
     if (out.manifest) return { result: 'ok', device, sha256: p.sha256, base, generation: out.manifest.generation };
     return { result: 'conflict', device, sha256: p.sha256, base };
   } catch (err) {
@@ -108,7 +125,12 @@ for (const p of peers()) {
     // Nothing left behind that is not referenced: no stray objects, no lock.
     const head = (await devices[0]!.head())!;
     const referenced = new Set([head.file, ...(head.versions ?? []).map((v) => v.file)].map((f) => f.split('/')[1]));
-    assert.deepEqual(readdirSync(path.join(p.dir(folder), 'versions')).filter((f) => !f.startsWith('.')).sort(), [...referenced].sort());
+    assert.deepEqual(
+      readdirSync(path.join(p.dir(folder), 'versions'))
+        .filter((f) => !f.startsWith('.'))
+        .sort(),
+      [...referenced].sort(),
+    );
     assert.equal(existsSync(path.join(p.dir(folder), 'cordiax-sync.lock')), false);
     console.log(`[commit-race] ${p.name}: ${JSON.stringify(s)}`);
   });
@@ -117,15 +139,29 @@ for (const p of peers()) {
     const folder = `head-${randomBytes(3).toString('hex')}`;
     const work = tmpDir('cx-commit-work-');
     const a = remoteFor(p, folder, 'equipoA');
-    const attempts = [await attempt(a, 'A', work, null), await attempt(a, 'A', work, 1), await attempt(a, 'A', work, 2)];
-    assert.deepEqual(attempts.map((x) => x.result), ['ok', 'ok', 'ok']);
+    const attempts = [
+      await attempt(a, 'A', work, null),
+      await attempt(a, 'A', work, 1),
+      await attempt(a, 'A', work, 2),
+    ];
+    assert.deepEqual(
+      attempts.map((x) => x.result),
+      ['ok', 'ok', 'ok'],
+    );
     const dir = p.dir(folder);
     const head = JSON.parse(readFileSync(path.join(dir, MANIFEST_FILE), 'utf8')) as RemoteManifest;
     assert.equal(head.generation, 3);
-    assert.deepEqual(readFileSync(path.join(dir, commitPath(3))), readFileSync(path.join(dir, MANIFEST_FILE)), 'the manifest is a copy of the newest record');
+    assert.deepEqual(
+      readFileSync(path.join(dir, commitPath(3))),
+      readFileSync(path.join(dir, MANIFEST_FILE)),
+      'the manifest is a copy of the newest record',
+    );
     assert.deepEqual(head.parent, { generation: 2, sha256: attempts[1]!.sha256 });
     assert.match(head.remote_id ?? '', /^[A-Za-z0-9_-]{22}$/);
-    assert.equal((JSON.parse(readFileSync(path.join(dir, ID_FILE), 'utf8')) as { remote_id: string }).remote_id, head.remote_id);
+    assert.equal(
+      (JSON.parse(readFileSync(path.join(dir, ID_FILE), 'utf8')) as { remote_id: string }).remote_id,
+      head.remote_id,
+    );
 
     // Manifest deleted: the head is still generation 3 (from the records), nothing to re-push.
     rmSync(path.join(dir, MANIFEST_FILE));
@@ -167,7 +203,10 @@ for (const p of peers()) {
     const b = remoteFor(p, folder, 'equipoB');
     assert.equal((await attempt(b, 'B', work, 2)).result, 'ok');
     const entry = await a.lineageEntry(3);
-    assert.equal(checkLineage({ recorded: record, head: await a.head(), entries: entry ? [entry] : [] }).verdict, 'our-commit-lost');
+    assert.equal(
+      checkLineage({ recorded: record, head: await a.head(), entries: entry ? [entry] : [] }).verdict,
+      'our-commit-lost',
+    );
 
     // Everything deleted: "remote empty" is never taken at face value by a device that synced with it.
     for (const f of readdirSync(dir)) rmSync(path.join(dir, f), { recursive: true });
@@ -175,7 +214,10 @@ for (const p of peers()) {
     assert.equal(checkLineage({ recorded: record, head: null }).verdict, 'manifest-disappeared');
     // Recreated by a device that pushes anew: another identity.
     assert.equal((await attempt(b, 'B', work, null)).result, 'ok');
-    assert.equal(checkLineage({ recorded: { ...record, highestGeneration: 1, lastSynced: null }, head: await a.head() }).verdict, 'remote-identity-changed');
+    assert.equal(
+      checkLineage({ recorded: { ...record, highestGeneration: 1, lastSynced: null }, head: await a.head() }).verdict,
+      'remote-identity-changed',
+    );
   });
 
   test(`${p.name}: a remote written by v0.1 (manifest + versions/, no commits/) keeps working and upgrades in place`, async () => {
@@ -189,7 +231,17 @@ for (const p of peers()) {
     await t.mkdirp('versions');
     const old = payload(work, 'old.db');
     await t.upload(old.file, 'versions/000001-20250101T000000Z-abc.db', { size: old.size, sha256: old.sha256 });
-    const v01 = { format: 'cordiax-sync/1', generation: 1, sha256: old.sha256, size: old.size, encrypted: false, device: 'viejo', time: '2025-01-01T00:00:00.000Z', file: 'versions/000001-20250101T000000Z-abc.db', versions: [] };
+    const v01 = {
+      format: 'cordiax-sync/1',
+      generation: 1,
+      sha256: old.sha256,
+      size: old.size,
+      encrypted: false,
+      device: 'viejo',
+      time: '2025-01-01T00:00:00.000Z',
+      file: 'versions/000001-20250101T000000Z-abc.db',
+      versions: [],
+    };
     await t.writeSmall(MANIFEST_FILE, Buffer.from(JSON.stringify(v01, null, 2)));
     const a = remoteFor(p, folder, 'equipoA');
     const h1 = await a.head();
@@ -201,11 +253,25 @@ for (const p of peers()) {
     const rec = JSON.parse(readFileSync(path.join(dir, commitPath(2)), 'utf8')) as RemoteManifest;
     assert.deepEqual(rec.parent, { generation: 1, sha256: old.sha256 });
     assert.ok(rec.remote_id);
-    assert.deepEqual(readdirSync(path.join(dir, COMMITS_DIR)).filter((f) => !f.startsWith('.')), ['000002.json']);
+    assert.deepEqual(
+      readdirSync(path.join(dir, COMMITS_DIR)).filter((f) => !f.startsWith('.')),
+      ['000002.json'],
+    );
     // A v0.1 client writes generation 3 over the manifest (it drops the lineage fields): still read, identity kept.
     const again = payload(work, 'again.db');
     await t.upload(again.file, 'versions/000003-20250101T000000Z-def.db', { size: again.size, sha256: again.sha256 });
-    await t.writeSmall(MANIFEST_FILE, Buffer.from(JSON.stringify({ ...v01, generation: 3, sha256: again.sha256, size: again.size, file: 'versions/000003-20250101T000000Z-def.db' })));
+    await t.writeSmall(
+      MANIFEST_FILE,
+      Buffer.from(
+        JSON.stringify({
+          ...v01,
+          generation: 3,
+          sha256: again.sha256,
+          size: again.size,
+          file: 'versions/000003-20250101T000000Z-def.db',
+        }),
+      ),
+    );
     const h3 = await a.head();
     assert.equal(h3?.generation, 3);
     assert.equal(h3?.remote_id, rec.remote_id, 'the identity comes from cordiax-sync.id');
@@ -231,8 +297,20 @@ test('a damaged lineage field is refused, never trusted; a missing one is unknow
   mkdirSync(path.join(dir, 'r'));
   const t = new FolderTransport(path.join(dir, 'r'), { log: memoryLogger(), tmpDir: tmpDir(), device: 'x' });
   const r = new FileRemote(t, { device: 'x', keepVersions: 5, log: memoryLogger() });
-  const base = { format: 'cordiax-sync/1', generation: 2, sha256: 'a'.repeat(64), size: 1, encrypted: false, device: 'x', time: '', file: 'versions/x.db' };
-  writeFileSync(path.join(dir, 'r', MANIFEST_FILE), JSON.stringify({ ...base, parent: { generation: 5, sha256: 'b'.repeat(64) } }));
+  const base = {
+    format: 'cordiax-sync/1',
+    generation: 2,
+    sha256: 'a'.repeat(64),
+    size: 1,
+    encrypted: false,
+    device: 'x',
+    time: '',
+    file: 'versions/x.db',
+  };
+  writeFileSync(
+    path.join(dir, 'r', MANIFEST_FILE),
+    JSON.stringify({ ...base, parent: { generation: 5, sha256: 'b'.repeat(64) } }),
+  );
   await assert.rejects(r.head(), { code: 'PROTOCOL' });
   writeFileSync(path.join(dir, 'r', MANIFEST_FILE), JSON.stringify({ ...base, remote_id: '../../etc' }));
   await assert.rejects(r.head(), { code: 'PROTOCOL' });

@@ -50,7 +50,14 @@ test('a file we write has the spec shape (plus only what was set) and keeps unkn
   cfg.smb.server = '192.168.1.10';
   await saveConfig(cfg, f);
   const written = JSON.parse(readFileSync(f, 'utf8'));
-  assert.deepEqual(Object.keys(written).slice(0, 6), ['enabled', 'protocol', 'polling_interval', 'webdav', 'smb', 'socketio']);
+  assert.deepEqual(Object.keys(written).slice(0, 6), [
+    'enabled',
+    'protocol',
+    'polling_interval',
+    'webdav',
+    'smb',
+    'socketio',
+  ]);
   assert.deepEqual(written.future_key, { a: 1 });
   assert.equal(written.smb.server, '192.168.1.10');
   assert.equal(statSync(f).mode & 0o777, 0o600);
@@ -71,7 +78,12 @@ const cases: Array<[string, unknown, string, RegExp]> = [
   ['enabled not boolean', { enabled: 'yes' }, 'enabled', /true o false/],
   ['direction unknown', { direction: 'sideways' }, 'direction', /bidirectional/],
   ['keep_versions zero', { keep_versions: 0 }, 'keep_versions', /al menos 1/],
-  ['bad age recipient', { encryption: { enabled: true, recipients: ['age1nope'] } }, 'encryption.recipients.0', /clave pública age/],
+  [
+    'bad age recipient',
+    { encryption: { enabled: true, recipients: ['age1nope'] } },
+    'encryption.recipients.0',
+    /clave pública age/,
+  ],
   ['block of wrong type', { webdav: 'x' }, 'webdav', /tipo no válido|objeto|object/],
   ['password of wrong type', { smb: { password: 1234 } }, 'smb.password', /texto/],
 ];
@@ -88,8 +100,14 @@ for (const [name, patch, key, re] of cases) {
 
 test('completeness: an empty server / url is named for the selected protocol only', () => {
   const cfg = defaultConfig();
-  assert.deepEqual(completenessProblems(cfg).map((p) => p.key), ['webdav.url', 'webdav.username']);
-  assert.deepEqual(completenessProblems({ ...cfg, protocol: 'smb' }).map((p) => p.key), ['smb.server', 'smb.share_name', 'smb.username']);
+  assert.deepEqual(
+    completenessProblems(cfg).map((p) => p.key),
+    ['webdav.url', 'webdav.username'],
+  );
+  assert.deepEqual(
+    completenessProblems({ ...cfg, protocol: 'smb' }).map((p) => p.key),
+    ['smb.server', 'smb.share_name', 'smb.username'],
+  );
   assert.deepEqual(completenessProblems({ ...cfg, protocol: 'socketio' }), []);
 });
 
@@ -115,7 +133,11 @@ test('malformed JSON reports line and column and the file is never overwritten',
 test('invalid UTF-8 is refused, not repaired', async () => {
   const dir = tmpDir();
   const f = path.join(dir, 'sync_config.json');
-  const bytes = Buffer.concat([Buffer.from('{"webdav": {"username": "'), Buffer.from([0xff, 0xfe]), Buffer.from('"}}')]);
+  const bytes = Buffer.concat([
+    Buffer.from('{"webdav": {"username": "'),
+    Buffer.from([0xff, 0xfe]),
+    Buffer.from('"}}'),
+  ]);
   writeFileSync(f, bytes);
   const r = await loadConfig(f);
   assert.equal(r.status, 'invalid');
@@ -155,13 +177,16 @@ test('setKey parses numbers and booleans and refuses prototype keys', () => {
 test('the UI-style save keeps a stored password when the field comes back empty', async () => {
   const dir = tmpDir();
   const svc = await SyncService.open({ home: dir });
-  const cfg = structuredClone(svc.config()) as Record<string, any>;
+  const cfg = structuredClone(svc.config()) as Record<string, Record<string, unknown>>;
   cfg.webdav.password = 's3cr3t-Pa55';
   await svc.saveConfig(cfg);
-  const pub = svc.publicConfig() as Record<string, any>;
+  const pub = svc.publicConfig() as Record<string, Record<string, unknown>>;
   assert.equal(pub.webdav.password, '');
   assert.equal(pub.webdav.password_set, true);
   await svc.saveConfig(pub);
-  assert.equal(JSON.parse(await fsp.readFile(path.join(dir, 'sync_config.json'), 'utf8')).webdav.password, 's3cr3t-Pa55');
+  assert.equal(
+    JSON.parse(await fsp.readFile(path.join(dir, 'sync_config.json'), 'utf8')).webdav.password,
+    's3cr3t-Pa55',
+  );
   await svc.close();
 });

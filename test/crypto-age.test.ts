@@ -76,9 +76,19 @@ describe('keys', () => {
 
   test('parseRecipient rejects typos, wrong prefixes and identities', () => {
     assert.equal(parseRecipient(cli1.recipient).length, 32);
-    const bad = [cli1.recipient.slice(0, -1) + (cli1.recipient.endsWith('q') ? 'p' : 'q'), 'age1', cli1.identity, cli1.recipient.toUpperCase().slice(0, 10) + cli1.recipient.slice(10), ''];
+    const bad = [
+      cli1.recipient.slice(0, -1) + (cli1.recipient.endsWith('q') ? 'p' : 'q'),
+      'age1',
+      cli1.identity,
+      cli1.recipient.toUpperCase().slice(0, 10) + cli1.recipient.slice(10),
+      '',
+    ];
     for (const s of bad) {
-      assert.throws(() => parseRecipient(s), (e: unknown) => encryptionReason(e) === 'bad-recipient', s);
+      assert.throws(
+        () => parseRecipient(s),
+        (e: unknown) => encryptionReason(e) === 'bad-recipient',
+        s,
+      );
     }
     // An identity pasted where a recipient belongs must not be echoed into the error.
     const err = (() => {
@@ -165,9 +175,13 @@ describe('interop with the age CLI (X25519)', () => {
     const pieces = [];
     for (let off = 0, n = 1; off < data.length; off += n, n = n * 3 + 1) pieces.push(data.subarray(off, off + n));
     const enc: Buffer[] = [];
-    await pipeline(Readable.from(pieces), encryptStream({ recipients: [cli1.recipient] }), async (src: AsyncIterable<Buffer>) => {
-      for await (const c of src) enc.push(c);
-    });
+    await pipeline(
+      Readable.from(pieces),
+      encryptStream({ recipients: [cli1.recipient] }),
+      async (src: AsyncIterable<Buffer>) => {
+        for await (const c of src) enc.push(c);
+      },
+    );
     const ct = Buffer.concat(enc);
     assert.ok(startsWithAgeHeader(ct));
     const r = age(['-d', '-i', cli1.file], ct);
@@ -178,9 +192,13 @@ describe('interop with the age CLI (X25519)', () => {
     const out: Buffer[] = [];
     // One byte at a time through the header, then larger pieces.
     const feed = [...Array.from({ length: 300 }, (_, i) => cliCt.subarray(i, i + 1)), cliCt.subarray(300)];
-    await pipeline(Readable.from(feed), decryptStream({ identities: [ours.identity] }), async (src: AsyncIterable<Buffer>) => {
-      for await (const c of src) out.push(c);
-    });
+    await pipeline(
+      Readable.from(feed),
+      decryptStream({ identities: [ours.identity] }),
+      async (src: AsyncIterable<Buffer>) => {
+        for await (const c of src) out.push(c);
+      },
+    );
     assert.ok(Buffer.concat(out).equals(data));
   });
 
@@ -207,7 +225,11 @@ describe('refusals', () => {
   });
 
   /** Decrypting must fail with `reason`, and leave no output file behind (even one that existed before). */
-  async function refuses(file: string | Buffer, reason: EncryptionReason, keys: { identities?: string[]; passphrase?: string } = { identities: [ours.identity] }) {
+  async function refuses(
+    file: string | Buffer,
+    reason: EncryptionReason,
+    keys: { identities?: string[]; passphrase?: string } = { identities: [ours.identity] },
+  ) {
     let src = file as string;
     if (Buffer.isBuffer(file)) {
       src = p('case.age');
@@ -225,7 +247,10 @@ describe('refusals', () => {
     texts.add((await refuses(enc, 'no-matching-identity', { identities: [cli2.identity] })).text.en);
     texts.add((await refuses(enc, 'needs-identity', { passphrase: 'x' })).text.en);
     await assert.rejects(decryptFile(enc, p('x'), {}), (e: unknown) => encryptionReason(e) === 'no-key');
-    assert.throws(() => decryptStream({ identities: ['AGE-SECRET-KEY-1NOPE'] }), (e: unknown) => encryptionReason(e) === 'bad-identity');
+    assert.throws(
+      () => decryptStream({ identities: ['AGE-SECRET-KEY-1NOPE'] }),
+      (e: unknown) => encryptionReason(e) === 'bad-identity',
+    );
     const pass = p('pass.age');
     await encryptFile(p('r-plain'), pass, { passphrase: 'correcto', scryptWorkFactor: 10 });
     texts.add((await refuses(pass, 'needs-passphrase')).text.en);
@@ -247,7 +272,9 @@ describe('refusals', () => {
     s[firstBody + 5] = s[firstBody + 5] === 0x41 ? 0x42 : 0x41;
     cases.push(s);
     // 3. An extra stanza slipped in before the MAC line.
-    cases.push(Buffer.concat([bytes.subarray(0, macAt - 4), Buffer.from('-> grease x\n\n'), bytes.subarray(macAt - 4)]));
+    cases.push(
+      Buffer.concat([bytes.subarray(0, macAt - 4), Buffer.from('-> grease x\n\n'), bytes.subarray(macAt - 4)]),
+    );
     for (const c of cases) {
       await refuses(c, 'header-mac');
       assert.notEqual(age(['-d', '-i', ours.file], c).status, 0);
@@ -263,7 +290,10 @@ describe('refusals', () => {
     ];
     for (const v of variants) await refuses(Buffer.from(v, 'latin1'), 'header');
     await refuses(bytes.subarray(0, 40), 'truncated'); // cut inside the header
-    await refuses(Buffer.from(text.replace('age-encryption.org/v1', 'age-encryption.org/v2'), 'latin1'), 'unsupported-version');
+    await refuses(
+      Buffer.from(text.replace('age-encryption.org/v1', 'age-encryption.org/v2'), 'latin1'),
+      'unsupported-version',
+    );
   });
 
   test('a tampered payload chunk is refused and nothing is kept; verifyFile sees it without writing', async () => {
@@ -296,13 +326,15 @@ describe('refusals', () => {
     await refuses(Buffer.concat([bytes, Buffer.from([0])]), 'payload');
     await refuses(Buffer.concat([bytes, Buffer.alloc(ENC_CHUNK + 10, 1)]), 'payload');
     // After a full-size final chunk the extra bytes are recognised as such.
-    const full = await craftAgeFile(ours.recipient, [{ plain: Buffer.alloc(CHUNK, 2), last: true }], { trailing: Buffer.from('x') });
+    const full = await craftAgeFile(ours.recipient, [{ plain: Buffer.alloc(CHUNK, 2), last: true }], {
+      trailing: Buffer.from('x'),
+    });
     await refuses(full, 'trailing-data');
     assert.notEqual(age(['-d', '-i', ours.file], full).status, 0);
   });
 
   test('not an age file: plain SQLite, empty, random, armored', async () => {
-    await refuses(Buffer.from('SQLite format 3\0' + 'x'.repeat(100)), 'not-age');
+    await refuses(Buffer.from(`SQLite format 3\0${'x'.repeat(100)}`), 'not-age');
     await refuses(Buffer.alloc(0), 'not-age');
     await refuses(Buffer.from('hola'), 'not-age');
     const armored = age(['-a', '-r', ours.recipient], Buffer.from('datos')).stdout;
@@ -319,20 +351,31 @@ describe('refusals', () => {
       await rejectsWith(encryptFile(p('r-plain'), p('never.age'), opts), reason);
       assert.equal(existsSync(p('never.age')), false);
     }
-    await assert.rejects(encryptFile(p('no-such-file'), p('never.age'), { recipients: [ours.recipient] }), (e: unknown) => e instanceof SyncError && e.code === 'NOT_FOUND');
+    await assert.rejects(
+      encryptFile(p('no-such-file'), p('never.age'), { recipients: [ours.recipient] }),
+      (e: unknown) => e instanceof SyncError && e.code === 'NOT_FOUND',
+    );
     assert.equal(existsSync(p('never.age')), false);
   });
 
   test('an aborted encryption or decryption leaves no output', async () => {
     randomFile(p('abort-plain'), 8 * 1024 * 1024);
     const ac = new AbortController();
-    const err = await encryptFile(p('abort-plain'), p('abort.age'), { recipients: [ours.recipient], signal: ac.signal, onProgress: (n) => n >= 2 * 1024 * 1024 && ac.abort() }).catch((e: unknown) => e);
+    const err = await encryptFile(p('abort-plain'), p('abort.age'), {
+      recipients: [ours.recipient],
+      signal: ac.signal,
+      onProgress: (n) => n >= 2 * 1024 * 1024 && ac.abort(),
+    }).catch((e: unknown) => e);
     assert.ok(err instanceof SyncError && err.code === 'CANCELLED', String(err));
     assert.equal(existsSync(p('abort.age')), false);
 
     await encryptFile(p('abort-plain'), p('abort2.age'), { recipients: [ours.recipient] });
     const ac2 = new AbortController();
-    const err2 = await decryptFile(p('abort2.age'), p('abort2.out'), { identities: [ours.identity], signal: ac2.signal, onProgress: (n) => n >= 2 * 1024 * 1024 && ac2.abort() }).catch((e: unknown) => e);
+    const err2 = await decryptFile(p('abort2.age'), p('abort2.out'), {
+      identities: [ours.identity],
+      signal: ac2.signal,
+      onProgress: (n) => n >= 2 * 1024 * 1024 && ac2.abort(),
+    }).catch((e: unknown) => e);
     assert.ok(err2 instanceof SyncError && err2.code === 'CANCELLED', String(err2));
     assert.equal(existsSync(p('abort2.out')), false, 'no partial plaintext');
   });
@@ -340,16 +383,63 @@ describe('refusals', () => {
 
 describe('STREAM rules, checked against the CLI on crafted payloads', () => {
   const full = (b: number) => Buffer.alloc(CHUNK, b);
-  const cases: Array<{ name: string; chunks: Array<{ plain: Buffer; last: boolean; counter?: number }>; expect: 'ok' | EncryptionReason }> = [
+  const cases: Array<{
+    name: string;
+    chunks: Array<{ plain: Buffer; last: boolean; counter?: number }>;
+    expect: 'ok' | EncryptionReason;
+  }> = [
     { name: 'empty payload: one empty final chunk', chunks: [{ plain: Buffer.alloc(0), last: true }], expect: 'ok' },
     { name: 'a full-size final chunk', chunks: [{ plain: full(1), last: true }], expect: 'ok' },
-    { name: 'full chunk, then a 1-byte final chunk', chunks: [{ plain: full(1), last: false }, { plain: Buffer.from([9]), last: true }], expect: 'ok' },
-    { name: 'an empty final chunk after a full one', chunks: [{ plain: full(1), last: false }, { plain: Buffer.alloc(0), last: true }], expect: 'payload' },
-    { name: 'no final chunk', chunks: [{ plain: full(1), last: false }, { plain: full(2), last: false }], expect: 'truncated' },
-    { name: 'two final chunks', chunks: [{ plain: full(1), last: true }, { plain: Buffer.from([1]), last: true }], expect: 'trailing-data' },
+    {
+      name: 'full chunk, then a 1-byte final chunk',
+      chunks: [
+        { plain: full(1), last: false },
+        { plain: Buffer.from([9]), last: true },
+      ],
+      expect: 'ok',
+    },
+    {
+      name: 'an empty final chunk after a full one',
+      chunks: [
+        { plain: full(1), last: false },
+        { plain: Buffer.alloc(0), last: true },
+      ],
+      expect: 'payload',
+    },
+    {
+      name: 'no final chunk',
+      chunks: [
+        { plain: full(1), last: false },
+        { plain: full(2), last: false },
+      ],
+      expect: 'truncated',
+    },
+    {
+      name: 'two final chunks',
+      chunks: [
+        { plain: full(1), last: true },
+        { plain: Buffer.from([1]), last: true },
+      ],
+      expect: 'trailing-data',
+    },
     { name: 'a short chunk not marked final', chunks: [{ plain: Buffer.from('abc'), last: false }], expect: 'payload' },
-    { name: 'chunks swapped', chunks: [{ plain: full(2), last: false, counter: 1 }, { plain: full(1), last: false, counter: 0 }, { plain: Buffer.from([3]), last: true }], expect: 'payload' },
-    { name: 'a chunk skipped', chunks: [{ plain: full(1), last: false }, { plain: Buffer.from([3]), last: true, counter: 2 }], expect: 'payload' },
+    {
+      name: 'chunks swapped',
+      chunks: [
+        { plain: full(2), last: false, counter: 1 },
+        { plain: full(1), last: false, counter: 0 },
+        { plain: Buffer.from([3]), last: true },
+      ],
+      expect: 'payload',
+    },
+    {
+      name: 'a chunk skipped',
+      chunks: [
+        { plain: full(1), last: false },
+        { plain: Buffer.from([3]), last: true, counter: 2 },
+      ],
+      expect: 'payload',
+    },
   ];
   for (const c of cases) {
     test(c.name, async () => {

@@ -17,13 +17,20 @@ const LIMIT_MB = 200;
 if (process.env.CX_AGE_MEMORY_CHILD) {
   // Child: encrypt then decrypt, report peak RSS. The identity arrives on stdin, never in argv or the environment.
   const [src, enc, out] = process.argv.slice(2) as [string, string, string];
-  const identity = (await new Promise<string>((resolve) => {
+  const identity = await new Promise<string>((resolve) => {
     let s = '';
     process.stdin.on('data', (d) => (s += d)).on('end', () => resolve(s.trim()));
-  }));
+  });
   const e = await encryptFile(src, enc, { recipients: [identityToRecipient(identity)] });
   const d = await decryptFile(enc, out, { identities: [identity] });
-  process.stdout.write(JSON.stringify({ encSize: e.size, encSha: e.sha256, decSize: d.size, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));
+  process.stdout.write(
+    JSON.stringify({
+      encSize: e.size,
+      encSha: e.sha256,
+      decSize: d.size,
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    }),
+  );
 } else {
   test(`encrypt + decrypt of 200 MiB stays under ${LIMIT_MB} MB of RSS, and the CLI agrees`, async (t) => {
     const dir = tmpDir('cx-age-mem-');

@@ -22,7 +22,12 @@ describe('passphrase mode (scrypt) with the age CLI', () => {
     const enc = p('ours.age');
     await encryptFile(p('plain'), enc, { passphrase: PASSPHRASE });
     const header = readFileSync(enc).subarray(0, 200).toString('latin1');
-    assert.match(header, new RegExp(`^age-encryption\\.org/v1\\n-> scrypt [A-Za-z0-9+/]{22} ${SCRYPT_WORK_FACTOR}\\n[A-Za-z0-9+/]{43}\\n--- `));
+    assert.match(
+      header,
+      new RegExp(
+        `^age-encryption\\.org/v1\\n-> scrypt [A-Za-z0-9+/]{22} ${SCRYPT_WORK_FACTOR}\\n[A-Za-z0-9+/]{43}\\n--- `,
+      ),
+    );
     assert.equal(SCRYPT_WORK_FACTOR, 18);
     const r = withPty('age', ['-d', '-o', p('ours.out'), enc], PASSPHRASE);
     assert.equal(r.status, 0, r.screen);
@@ -39,7 +44,10 @@ describe('passphrase mode (scrypt) with the age CLI', () => {
     assert.equal(await sha256File(p('cli.out')), want);
 
     writeFileSync(p('wrong.out'), 'stale');
-    await assert.rejects(decryptFile(enc, p('wrong.out'), { passphrase: PASSPHRASE.normalize('NFD') }), (e: unknown) => encryptionReason(e) === 'wrong-passphrase');
+    await assert.rejects(
+      decryptFile(enc, p('wrong.out'), { passphrase: PASSPHRASE.normalize('NFD') }),
+      (e: unknown) => encryptionReason(e) === 'wrong-passphrase',
+    );
     assert.equal(existsSync(p('wrong.out')), false);
   });
 
@@ -49,12 +57,21 @@ describe('passphrase mode (scrypt) with the age CLI', () => {
     const text = readFileSync(enc).toString('latin1');
     const high = Buffer.from(text.replace(/(-> scrypt \S+) 10\n/, '$1 30\n'), 'latin1');
     writeFileSync(p('high.age'), high);
-    await assert.rejects(decryptFile(p('high.age'), p('high.out'), { passphrase: PASSPHRASE }), (e: unknown) => encryptionReason(e) === 'work-factor');
+    await assert.rejects(
+      decryptFile(p('high.age'), p('high.out'), { passphrase: PASSPHRASE }),
+      (e: unknown) => encryptionReason(e) === 'work-factor',
+    );
     const mixed = Buffer.from(text.replace('\n---', '\n-> X25519 AAAA\nAAAA\n---'), 'latin1');
     writeFileSync(p('mixed.age'), mixed);
-    await assert.rejects(decryptFile(p('mixed.age'), p('mixed.out'), { passphrase: PASSPHRASE }), (e: unknown) => encryptionReason(e) === 'header');
+    await assert.rejects(
+      decryptFile(p('mixed.age'), p('mixed.out'), { passphrase: PASSPHRASE }),
+      (e: unknown) => encryptionReason(e) === 'header',
+    );
     const leading0 = Buffer.from(text.replace(/(-> scrypt \S+) 10\n/, '$1 010\n'), 'latin1');
     writeFileSync(p('lead0.age'), leading0);
-    await assert.rejects(decryptFile(p('lead0.age'), p('lead0.out'), { passphrase: PASSPHRASE }), (e: unknown) => encryptionReason(e) === 'header');
+    await assert.rejects(
+      decryptFile(p('lead0.age'), p('lead0.out'), { passphrase: PASSPHRASE }),
+      (e: unknown) => encryptionReason(e) === 'header',
+    );
   });
 });

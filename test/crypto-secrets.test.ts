@@ -8,7 +8,14 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { encryptionReason, generateX25519Identity, loadIdentityFile, promptPassphrase, readPassphrase, type EncryptionReason } from '../src/crypto/index.js';
+import {
+  encryptionReason,
+  generateX25519Identity,
+  loadIdentityFile,
+  promptPassphrase,
+  readPassphrase,
+  type EncryptionReason,
+} from '../src/crypto/index.js';
 import { SyncError } from '../src/errors.js';
 import { redactString } from '../src/log/redact.js';
 import { ageKeygen, sha256, withPty, writePrivate } from './helpers/age.js';
@@ -49,7 +56,10 @@ describe('identity files', () => {
     const a = generateX25519Identity();
     const broken = a.identity.slice(0, -1) + (a.identity.endsWith('Q') ? 'P' : 'Q');
     writePrivate(p('bad.txt'), `# clave\n${broken}\n`);
-    const err = await loadIdentityFile(p('bad.txt')).then(() => assert.fail('accepted a broken key'), (e: unknown) => e);
+    const err = await loadIdentityFile(p('bad.txt')).then(
+      () => assert.fail('accepted a broken key'),
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof SyncError);
     assert.equal(encryptionReason(err), 'identity-file-invalid');
     assert.equal(err.details?.line, 2);
@@ -88,7 +98,10 @@ describe('passphrases', () => {
   });
 
   test('the prompt refuses to read a secret from something that is not a terminal', async () => {
-    await assert.rejects(promptPassphrase('Frase: ', { input: new PassThrough() as unknown as NodeJS.ReadStream }), isReason('no-terminal'));
+    await assert.rejects(
+      promptPassphrase('Frase: ', { input: new PassThrough() as unknown as NodeJS.ReadStream }),
+      isReason('no-terminal'),
+    );
   });
 
   test('the prompt reads from a real terminal without echo (backspace handled)', () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync, statSync, mkdirSync, copyFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, statSync, mkdirSync, copyFileSync } from 'node:fs';
 import path from 'node:path';
 import { makeDevice, folderRemote } from './helpers/engine.js';
 import { x25519Encryption, x25519Keys } from './helpers/age.js';
@@ -12,11 +12,12 @@ import type { FileTransport } from '../src/transports/types.js';
 
 const SQLITE = Buffer.from('SQLite format 3\0', 'latin1');
 
-
 /** Every file under dir (recursive). */
 function walk(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)],
+  );
 }
 
 /** No remote file may hold the SQLite header or any row text. */
@@ -33,7 +34,9 @@ function assertNoPlaintext(root: string, rowTexts: string[]) {
 /** Snapshot of a folder's files and their bytes, to prove "exactly the original state". */
 function stateOf(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const f of readdirSync(dir)) if (!['sync_state.json'].includes(f) && statSync(path.join(dir, f)).isFile()) out[f] = readFileSync(path.join(dir, f)).toString('base64').slice(0, 64) + statSync(path.join(dir, f)).size;
+  for (const f of readdirSync(dir))
+    if (!['sync_state.json'].includes(f) && statSync(path.join(dir, f)).isFile())
+      out[f] = readFileSync(path.join(dir, f)).toString('base64').slice(0, 64) + statSync(path.join(dir, f)).size;
   return out;
 }
 
@@ -41,7 +44,10 @@ function stateOf(dir: string): Record<string, string> {
 function ageOnly(t: FileTransport): FileTransport {
   const up = t.upload.bind(t);
   t.upload = async (local, remote, expected, opts) => {
-    assert.ok(readFileSync(local).subarray(0, 22).equals(Buffer.from('age-encryption.org/v1\n')), 'plaintext about to leave');
+    assert.ok(
+      readFileSync(local).subarray(0, 22).equals(Buffer.from('age-encryption.org/v1\n')),
+      'plaintext about to leave',
+    );
     return up(local, remote, expected, opts);
   };
   return t;
@@ -51,7 +57,10 @@ test('unlocked: only ciphertext leaves, the local state is exactly restored, ano
   const remote = folderRemote();
   const k = x25519Keys(tmpDir());
   const work = tmpDir('cx-work-');
-  const a = makeDevice('equipoA', ageOnly(remote.transport()), { encryption: x25519Encryption(k.recipient), tmpDir: work });
+  const a = makeDevice('equipoA', ageOnly(remote.transport()), {
+    encryption: x25519Encryption(k.recipient),
+    tmpDir: work,
+  });
   makeTestDb(a.db, 40, { tag: 'secreto-fila' });
   const before = stateOf(a.home);
   const r = await a.engine.sync();
@@ -124,7 +133,12 @@ test('a failure half way leaves the original state and no stray plaintext or cip
   t.upload = async (local, rel, expected, opts) => {
     calls++;
     // Let half of the bytes land, then fail like a dropped connection.
-    const r = up(local, rel, expected, { ...opts, onProgress: (p) => { if (p.bytes > expected.size / 2) throw Object.assign(new Error('conexión cortada'), { code: 'ECONNRESET' }); } });
+    const r = up(local, rel, expected, {
+      ...opts,
+      onProgress: (p) => {
+        if (p.bytes > expected.size / 2) throw Object.assign(new Error('conexión cortada'), { code: 'ECONNRESET' });
+      },
+    });
     return r;
   };
   const a = makeDevice('equipoA', t, { encryption: x25519Encryption(k.recipient), tmpDir: work });
@@ -164,7 +178,10 @@ test('wrong identity and a world-readable identity are refused; the local databa
   copyFileSync(k.file, loose.file);
   chmodSync(loose.file, 0o644);
   const c = makeDevice('equipoC', remote.transport(), { encryption: x25519Encryption(k.recipient, loose.file) });
-  await assert.rejects(c.engine.sync(), (e: Error & { code?: string }) => e.code === 'ENCRYPTION' || e.code === 'PERMISSION_DENIED');
+  await assert.rejects(
+    c.engine.sync(),
+    (e: Error & { code?: string }) => e.code === 'ENCRYPTION' || e.code === 'PERMISSION_DENIED',
+  );
   assert.equal(existsSync(c.db), false);
   mkdirSync(path.join(c.home, 'x'));
 });

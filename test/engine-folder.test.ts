@@ -24,7 +24,7 @@ test('push, idle poll, pull, push back: bytes and rows travel verified', async (
   assert.equal(m1.generation, 1);
   assert.equal(m1.device, 'equipoA');
   const obj = path.join(remote.root, m1.file);
-  assert.equal((await sha256File(obj)), m1.sha256);
+  assert.equal(await sha256File(obj), m1.sha256);
   assert.equal(statSync(obj).size, m1.size);
   assert.equal(r1.bytesUp, m1.size);
 
@@ -32,7 +32,13 @@ test('push, idle poll, pull, push back: bytes and rows travel verified', async (
   const counted = counting(remote.transport());
   // A second engine on A's files, with a counting transport.
   const { SyncEngine } = await import('../src/engine/engine.js');
-  const idleEngine = new SyncEngine({ transport: counted.t, databasePath: a.db, statePath: path.join(a.home, 'sync_state.json'), device: 'equipoA', log: a.log });
+  const idleEngine = new SyncEngine({
+    transport: counted.t,
+    databasePath: a.db,
+    statePath: path.join(a.home, 'sync_state.json'),
+    device: 'equipoA',
+    log: a.log,
+  });
   const listing = readdirSync(path.join(remote.root, 'versions'));
   const idle = await idleEngine.sync();
   assert.equal(idle.action, 'none');
@@ -101,7 +107,7 @@ test('both sides changed: conflict copy, nothing overwritten, resolve keep local
   assert.equal(manifest(remote.root).generation, remoteBefore.generation + 1);
   assert.equal((await a.engine.sync()).action, 'pull');
   assert.ok(readRows(a.db).includes('solo-B'));
-  assert.ok(!readRows(a.db).includes('solo-A'), 'A took B\'s version; solo-A lives on in B\'s conflict copy');
+  assert.ok(!readRows(a.db).includes('solo-A'), "A took B's version; solo-A lives on in B's conflict copy");
   assert.ok(readRows(c.conflictCopy).includes('solo-A'));
 
   // A second conflict, resolved with the remote version.
@@ -115,7 +121,10 @@ test('both sides changed: conflict copy, nothing overwritten, resolve keep local
   assert.ok(!readRows(b.db).includes('B2'));
   assert.equal((await b.engine.sync()).action, 'none');
   const backups = readdirSync(path.join(b.home, 'backups'));
-  assert.ok(backups.some((f) => readRows(path.join(b.home, 'backups', f)).includes('B2')), 'the replaced local version was backed up');
+  assert.ok(
+    backups.some((f) => readRows(path.join(b.home, 'backups', f)).includes('B2')),
+    'the replaced local version was backed up',
+  );
 });
 
 test('compare-and-swap lost between our read and our commit -> conflict, the winner is kept', async () => {
@@ -139,7 +148,13 @@ test('compare-and-swap lost between our read and our commit -> conflict, the win
     return orig(...args);
   };
   const { SyncEngine } = await import('../src/engine/engine.js');
-  const racing = new SyncEngine({ transport: t, databasePath: a.db, statePath: path.join(a.home, 'sync_state.json'), device: 'equipoA', log: a.log });
+  const racing = new SyncEngine({
+    transport: t,
+    databasePath: a.db,
+    statePath: path.join(a.home, 'sync_state.json'),
+    device: 'equipoA',
+    log: a.log,
+  });
   const r = await racing.sync();
   assert.equal(r.action, 'conflict');
   const m = manifest(remote.root);
@@ -170,10 +185,19 @@ test('guards: an empty local database is not pushed; a corrupt or damaged remote
   makeTestDb(b.db, 5, { tag: 'bueno' });
   await b.engine.sync();
   const m = manifest(remote.root);
-  const junk = Buffer.from('SQLite format 3\0' + 'x'.repeat(5000));
+  const junk = Buffer.from(`SQLite format 3\0${'x'.repeat(5000)}`);
   writeFileSync(path.join(remote.root, 'versions', 'evil.db'), junk);
   const { createHash } = await import('node:crypto');
-  writeFileSync(path.join(remote.root, MANIFEST_FILE), JSON.stringify({ ...m, generation: m.generation + 1, file: 'versions/evil.db', size: junk.length, sha256: createHash('sha256').update(junk).digest('hex') }));
+  writeFileSync(
+    path.join(remote.root, MANIFEST_FILE),
+    JSON.stringify({
+      ...m,
+      generation: m.generation + 1,
+      file: 'versions/evil.db',
+      size: junk.length,
+      sha256: createHash('sha256').update(junk).digest('hex'),
+    }),
+  );
   const before = readFileSync(b.db);
   await assert.rejects(b.engine.sync(), { code: 'CORRUPT_DATABASE' });
   assert.deepEqual(readFileSync(b.db), before);
@@ -182,7 +206,10 @@ test('guards: an empty local database is not pushed; a corrupt or damaged remote
   writeFileSync(path.join(remote.root, MANIFEST_FILE), '{"format": "cordiax-sync/1", "generation": "x"');
   addRows(b.db, ['nueva']);
   await assert.rejects(b.engine.sync(), { code: 'PROTOCOL' });
-  assert.equal(readFileSync(path.join(remote.root, MANIFEST_FILE), 'utf8'), '{"format": "cordiax-sync/1", "generation": "x"');
+  assert.equal(
+    readFileSync(path.join(remote.root, MANIFEST_FILE), 'utf8'),
+    '{"format": "cordiax-sync/1", "generation": "x"',
+  );
   // A manifest whose object does not match its hash is not applied either.
   writeFileSync(path.join(remote.root, MANIFEST_FILE), JSON.stringify({ ...m, generation: m.generation + 5 }));
   writeFileSync(path.join(remote.root, m.file), Buffer.alloc(m.size, 1));
@@ -201,10 +228,16 @@ test('keep_versions prunes old objects and keeps the history in the manifest', a
   }
   const m = manifest(remote.root);
   assert.equal(m.generation, 5);
-  assert.deepEqual(m.versions!.map((v) => v.generation), [4, 3]);
+  assert.deepEqual(
+    m.versions!.map((v) => v.generation),
+    [4, 3],
+  );
   const files = readdirSync(path.join(remote.root, 'versions')).sort();
   assert.equal(files.length, 3);
-  assert.deepEqual(files.map((f) => Number(f.slice(0, 6))), [3, 4, 5]);
+  assert.deepEqual(
+    files.map((f) => Number(f.slice(0, 6))),
+    [3, 4, 5],
+  );
   // Restoring an older version brings its rows back locally (the next sync publishes it as new).
   await a.engine.restoreVersion(3);
   assert.equal(readRows(a.db).at(-1), 'v2');

@@ -12,11 +12,27 @@ const ID = 'remote-identity-1';
 function chain(letters: string, remoteId: string | null = ID, keep = 10): RemoteManifest {
   let m: RemoteManifest | null = null;
   for (const [i, c] of [...letters].entries()) {
-    m = nextManifest(m, { sha256: sha(c), size: 100, encrypted: false, device: 'pc', file: `versions/${i + 1}.db`, ...(remoteId ? { remoteId } : {}) }, keep).manifest;
+    m = nextManifest(
+      m,
+      {
+        sha256: sha(c),
+        size: 100,
+        encrypted: false,
+        device: 'pc',
+        file: `versions/${i + 1}.db`,
+        ...(remoteId ? { remoteId } : {}),
+      },
+      keep,
+    ).manifest;
   }
   return m!;
 }
-const rec = (generation: number, c: string, pushedByUs: boolean, extra: Partial<LineageRecord> = {}): LineageRecord => ({
+const rec = (
+  generation: number,
+  c: string,
+  pushedByUs: boolean,
+  extra: Partial<LineageRecord> = {},
+): LineageRecord => ({
   remoteId: ID,
   lastSynced: { generation, sha256: sha(c), pushedByUs },
   highestGeneration: generation,
@@ -34,7 +50,10 @@ test('ok: our pushed version is the parent of the head; the head names its paren
 });
 
 test('ok on first contact, and with an empty remote we never synced with', () => {
-  assert.equal(checkLineage({ recorded: { lastSynced: null, highestGeneration: null }, head: chain('ab') }).verdict, 'ok');
+  assert.equal(
+    checkLineage({ recorded: { lastSynced: null, highestGeneration: null }, head: chain('ab') }).verdict,
+    'ok',
+  );
   assert.equal(checkLineage({ recorded: { lastSynced: null, highestGeneration: null }, head: null }).verdict, 'ok');
 });
 
@@ -83,12 +102,29 @@ test('our-commit-lost found through the history, and through a commit record bey
   assert.equal(checkLineage({ recorded: rec(2, 'b', true), head: chain('aXcd') }).verdict, 'our-commit-lost');
   // History of 2 entries: generation 2 is not in the head; the remote's commit record tells.
   const head = chain('aXcdef', ID, 2);
-  assert.equal(head.versions!.some((v) => v.generation === 2), false);
+  assert.equal(
+    head.versions!.some((v) => v.generation === 2),
+    false,
+  );
   const unknown = checkLineage({ recorded: rec(2, 'b', true), head });
   assert.equal(unknown.verdict, 'ok');
-  assert.equal(unknown.verdict === 'ok' && unknown.certain, false, 'cannot tell without the record: reported as not certain');
-  assert.equal(checkLineage({ recorded: rec(2, 'b', true), head, entries: [{ generation: 2, sha256: sha('X'), parent: { generation: 1, sha256: sha('a') } }] }).verdict, 'our-commit-lost');
-  assert.equal(checkLineage({ recorded: rec(2, 'b', true), head, entries: [{ generation: 2, sha256: sha('b') }] }).verdict, 'ok');
+  assert.equal(
+    unknown.verdict === 'ok' && unknown.certain,
+    false,
+    'cannot tell without the record: reported as not certain',
+  );
+  assert.equal(
+    checkLineage({
+      recorded: rec(2, 'b', true),
+      head,
+      entries: [{ generation: 2, sha256: sha('X'), parent: { generation: 1, sha256: sha('a') } }],
+    }).verdict,
+    'our-commit-lost',
+  );
+  assert.equal(
+    checkLineage({ recorded: rec(2, 'b', true), head, entries: [{ generation: 2, sha256: sha('b') }] }).verdict,
+    'ok',
+  );
 });
 
 test('history-rewritten: a version we pulled (not pushed) is no longer in the lineage', () => {
@@ -103,21 +139,34 @@ test('local-is-older-version: local bytes equal an older remote version -> fast-
   assert.equal(r.conflict, false);
   assert.equal(r.verdict === 'local-is-older-version' && r.generation, 2);
   // Equal to the head: simply in sync.
-  assert.equal(checkLineage({ recorded: rec(3, 'c', false), head: chain('abcd'), localBytesSha256: sha('d') }).verdict, 'ok');
+  assert.equal(
+    checkLineage({ recorded: rec(3, 'c', false), head: chain('abcd'), localBytesSha256: sha('d') }).verdict,
+    'ok',
+  );
   // A copied state file on another PC that keeps its own older database: the old bytes are a remote version.
-  assert.equal(checkLineage({ recorded: rec(4, 'd', true), head: chain('abcd'), localBytesSha256: sha('a') }).verdict, 'local-is-older-version');
+  assert.equal(
+    checkLineage({ recorded: rec(4, 'd', true), head: chain('abcd'), localBytesSha256: sha('a') }).verdict,
+    'local-is-older-version',
+  );
 });
 
 test('priorities: identity before emptiness checks, went-back before lost commit', () => {
   // Restored from backup AND our generation-3 commit is therefore missing: reported as went-back (the cause).
   assert.equal(checkLineage({ recorded: rec(3, 'c', true), head: chain('ab') }).verdict, 'generation-went-back');
-  assert.equal(checkLineage({ recorded: rec(3, 'c', true), head: chain('ab', 'other-remote-id') }).verdict, 'remote-identity-changed');
+  assert.equal(
+    checkLineage({ recorded: rec(3, 'c', true), head: chain('ab', 'other-remote-id') }).verdict,
+    'remote-identity-changed',
+  );
 });
 
 test('recordAfterSync / recordSeen keep identity and the highest generation', () => {
   const head = chain('abc');
   const r1 = recordAfterSync(null, head, true);
-  assert.deepEqual(r1, { remoteId: ID, lastSynced: { generation: 3, sha256: sha('c'), pushedByUs: true }, highestGeneration: 3 });
+  assert.deepEqual(r1, {
+    remoteId: ID,
+    lastSynced: { generation: 3, sha256: sha('c'), pushedByUs: true },
+    highestGeneration: 3,
+  });
   const r2 = recordSeen(r1, chain('abcde'));
   assert.equal(r2.highestGeneration, 5);
   assert.deepEqual(r2.lastSynced, r1.lastSynced);

@@ -3,7 +3,7 @@
 // local edit that would push older rows over newer ones.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { makeDevice, folderRemote } from './helpers/engine.js';
 import { x25519Encryption, x25519Keys } from './helpers/age.js';
@@ -12,7 +12,6 @@ import { decryptFile, encryptFile } from '../src/crypto/index.js';
 import { MANIFEST_FILE } from '../src/engine/remote-layout.js';
 
 const SQLITE = Buffer.from('SQLite format 3\0', 'latin1');
-
 
 /** Every file beside the database and under the device's home: none may be plaintext SQLite while locked. */
 function plaintextFiles(dir: string): string[] {
@@ -27,7 +26,13 @@ function plaintextFiles(dir: string): string[] {
 
 async function rowsOfEnc(file: string, identityFile: string): Promise<string[]> {
   const plain = path.join(tmpDir('cx-dec-'), 'x.db');
-  await decryptFile(file, plain, { identities: [readFileSync(identityFile, 'utf8').split('\n').find((l) => l.startsWith('AGE-SECRET-KEY'))!] });
+  await decryptFile(file, plain, {
+    identities: [
+      readFileSync(identityFile, 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith('AGE-SECRET-KEY'))!,
+    ],
+  });
   const rows = readRows(plain);
   rmSync(path.dirname(plain), { recursive: true, force: true });
   return rows;
@@ -72,8 +77,13 @@ test('locked + conflict: the remote version is kept encrypted (.db.age), nothing
   // The local version is in the backups, encrypted.
   const backups = readdirSync(path.join(a.home, 'backups'));
   assert.ok(backups.some((n) => n.endsWith('.db.enc')));
-  const kept = await Promise.all(backups.filter((n) => n.endsWith('.db.enc')).map((n) => rowsOfEnc(path.join(a.home, 'backups', n), k.file)));
-  assert.ok(kept.some((r) => r.includes('A-locked-edit')), 'the replaced local version is in a backup');
+  const kept = await Promise.all(
+    backups.filter((n) => n.endsWith('.db.enc')).map((n) => rowsOfEnc(path.join(a.home, 'backups', n), k.file)),
+  );
+  assert.ok(
+    kept.some((r) => r.includes('A-locked-edit')),
+    'the replaced local version is in a backup',
+  );
   assert.equal((await a.engine.sync()).action, 'none');
 });
 
@@ -90,7 +100,7 @@ test('locked pull, then the app unlocks the OLD .enc it had read: the next sync 
   const next = await a.engine.sync();
   assert.equal(next.action, 'pull');
   assert.equal(next.reason, 'local-is-older-version');
-  assert.ok(readRows(a.db).includes('B-1'), 'the unlocked database now has the other device\'s row');
+  assert.ok(readRows(a.db).includes('B-1'), "the unlocked database now has the other device's row");
   const m = JSON.parse(readFileSync(path.join(remote.root, MANIFEST_FILE), 'utf8'));
   assert.ok((await rowsOfEnc(path.join(remote.root, m.file), k.file)).includes('B-1'), 'the remote still holds B-1');
   assert.equal((await a.engine.sync()).action, 'none');

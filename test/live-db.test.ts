@@ -43,22 +43,37 @@ interface Remote {
 
 function remotes(): Array<[string, () => Remote]> {
   return [
-    ['folder', () => {
-      const r = folderRemote();
-      return { name: 'folder', root: r.root, transport: () => r.transport() };
-    }],
-    ['webdav', () => {
-      const folder = `live-${Math.random().toString(36).slice(2, 10)}`;
-      return {
-        name: 'webdav',
-        root: path.join(apache.dataDir, folder),
-        transport: (device) => {
-          const t = davTransport({ url: `${apache.origin}/dav/`, username: apache.user, password: apache.password, remote_path: `/${folder}/` }, memoryLogger(), device);
-          transports.push(t);
-          return t;
-        },
-      };
-    }],
+    [
+      'folder',
+      () => {
+        const r = folderRemote();
+        return { name: 'folder', root: r.root, transport: () => r.transport() };
+      },
+    ],
+    [
+      'webdav',
+      () => {
+        const folder = `live-${Math.random().toString(36).slice(2, 10)}`;
+        return {
+          name: 'webdav',
+          root: path.join(apache.dataDir, folder),
+          transport: (device) => {
+            const t = davTransport(
+              {
+                url: `${apache.origin}/dav/`,
+                username: apache.user,
+                password: apache.password,
+                remote_path: `/${folder}/`,
+              },
+              memoryLogger(),
+              device,
+            );
+            transports.push(t);
+            return t;
+          },
+        };
+      },
+    ],
   ];
 }
 
@@ -77,7 +92,13 @@ function integrityOk(file: string): void {
 /** Every .db beside the live database and in the backups folder (conflict copies, backups). */
 function keptCopies(d: Device): string[] {
   const dirs = [path.dirname(d.db), path.join(d.home, 'backups')];
-  return dirs.flatMap((dir) => (existsSync(dir) ? readdirSync(dir).filter((n) => /\.(conflict-.*|.*before-replace.*)\.db$|before-replace.*\.db$|\.conflict-.*\.db$/.test(n)).map((n) => path.join(dir, n)) : []));
+  return dirs.flatMap((dir) =>
+    existsSync(dir)
+      ? readdirSync(dir)
+          .filter((n) => /\.(conflict-.*|.*before-replace.*)\.db$|before-replace.*\.db$|\.conflict-.*\.db$/.test(n))
+          .map((n) => path.join(dir, n))
+      : [],
+  );
 }
 
 /** One sync of `d` in which `act` runs right after each download lands (the app's move while we hold the file). */
@@ -100,10 +121,10 @@ async function syncWithAfterDownload(d: Device, act: () => Promise<unknown>) {
 function auditLedger(ledger: string[], devices: Device[], r: Remote): void {
   const where = new Set<string>();
   for (const d of devices) {
-    if (existsSync(d.db)) readRows(d.db).forEach((x) => where.add(x));
-    for (const c of keptCopies(d)) readRows(c).forEach((x) => where.add(x));
+    if (existsSync(d.db)) for (const x of readRows(d.db)) where.add(x);
+    for (const c of keptCopies(d)) for (const x of readRows(c)) where.add(x);
   }
-  if (existsSync(path.join(r.root, MANIFEST_FILE))) remoteRows(r).forEach((x) => where.add(x));
+  if (existsSync(path.join(r.root, MANIFEST_FILE))) for (const x of remoteRows(r)) where.add(x);
   const lost = ledger.filter((x) => !where.has(x));
   assert.deepEqual(lost, [], `rows lost: ${lost.join(', ')}`);
 }
@@ -158,7 +179,11 @@ for (const [remoteName, makeRemote] of remotes()) {
         const out = await sync;
         assert.equal(out.action, 'pull');
         assert.deepEqual(readRows(a.db), remoteRows(r));
-        assert.deepEqual(await cordiax.rows(), remoteRows(r), 'the app sees the pulled rows through its open connection');
+        assert.deepEqual(
+          await cordiax.rows(),
+          remoteRows(r),
+          'the app sees the pulled rows through its open connection',
+        );
         await cordiax.insert('A-after-pull');
         ledger.push(...cordiax.committed);
         assert.equal((await a.engine.sync()).action, 'push');
@@ -167,24 +192,29 @@ for (const [remoteName, makeRemote] of remotes()) {
         integrityOk(a.db);
       });
 
-      test(journal === 'delete' ? 'an open read transaction (rollback mode) holds the restore off; released, it applies' : 'an open read transaction (WAL mode) does not block the restore; the reader keeps its view', async () => {
-        const { r, a, b, ledger } = await setup();
-        const cordiax = app();
-        await cordiax.open(a.db, { journal });
-        await cordiax.beginRead();
-        const sync = a.engine.sync();
-        if (journal === 'delete') {
-          await new Promise((res) => setTimeout(res, 300));
-          await cordiax.commit();
-        }
-        const out = await sync;
-        if (journal === 'wal') await cordiax.commit();
-        assert.equal(out.action, 'pull');
-        assert.deepEqual(readRows(a.db), remoteRows(r));
-        await cordiax.close();
-        auditLedger(ledger, [a, b], r);
-        integrityOk(a.db);
-      });
+      test(
+        journal === 'delete'
+          ? 'an open read transaction (rollback mode) holds the restore off; released, it applies'
+          : 'an open read transaction (WAL mode) does not block the restore; the reader keeps its view',
+        async () => {
+          const { r, a, b, ledger } = await setup();
+          const cordiax = app();
+          await cordiax.open(a.db, { journal });
+          await cordiax.beginRead();
+          const sync = a.engine.sync();
+          if (journal === 'delete') {
+            await new Promise((res) => setTimeout(res, 300));
+            await cordiax.commit();
+          }
+          const out = await sync;
+          if (journal === 'wal') await cordiax.commit();
+          assert.equal(out.action, 'pull');
+          assert.deepEqual(readRows(a.db), remoteRows(r));
+          await cordiax.close();
+          auditLedger(ledger, [a, b], r);
+          integrityOk(a.db);
+        },
+      );
 
       test('an app that committed and keeps its connection open (frames not yet checkpointed) does not hold the pull off', async () => {
         const { r, a, b, ledger } = await setup();
@@ -238,7 +268,8 @@ for (const [remoteName, makeRemote] of remotes()) {
         assert.ok(['push', 'none', 'conflict'].includes(last.action));
         auditLedger(ledger, [a, b], r);
         integrityOk(a.db);
-        for (let round = 0; round < 6; round++) assert.ok(readRows(a.db).includes(`A-${round}-4`), `A-${round}-4 is in the live database`);
+        for (let round = 0; round < 6; round++)
+          assert.ok(readRows(a.db).includes(`A-${round}-4`), `A-${round}-4 is in the live database`);
       });
 
       test('first pull onto a new PC while the app creates the database: the app keeps its database, the remote is a conflict copy', async () => {
@@ -348,13 +379,20 @@ describe('backups, direction and the guard against wiping rows (folder)', () => 
     const out = await a.engine.sync();
     assert.equal(out.action, 'conflict');
     assert.equal(out.reason, 'would-wipe-rows');
-    assert.deepEqual(manifestOf({ name: 'folder', root: r.root, transport: () => r.transport() }), head, 'the remote is untouched');
+    assert.deepEqual(
+      manifestOf({ name: 'folder', root: r.root, transport: () => r.transport() }),
+      head,
+      'the remote is untouched',
+    );
     assert.equal(readRows(out.conflictCopy!).length, 40);
     assert.ok(a.log.recent(20).some((e) => e.code === 'PUSH_WOULD_WIPE_ROWS'));
     await a.engine.resolve('local');
     const sent = await a.engine.sync();
     assert.equal(sent.action, 'push');
-    assert.deepEqual(readRows(path.join(r.root, manifestOf({ name: 'folder', root: r.root, transport: () => r.transport() }).file)), []);
+    assert.deepEqual(
+      readRows(path.join(r.root, manifestOf({ name: 'folder', root: r.root, transport: () => r.transport() }).file)),
+      [],
+    );
   });
 
   test('a state file copied onto another PC with its own older database does not push over the newer version', async () => {

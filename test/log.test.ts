@@ -10,7 +10,12 @@ import { tmpDir } from './helpers/system.js';
 test('redaction: secret keys, registered secrets anywhere, URL credentials', () => {
   clearSecrets();
   registerSecret('Hunter2-Clave');
-  const obj = { webdav: { url: 'https://ana:Hunter2-Clave@cloud.example.com/dav', password: 'Hunter2-Clave', username: 'ana' }, msg: 'error con Hunter2-Clave y Hunter2%2DClave', token: 't0k3n', empty_password: '' };
+  const obj = {
+    webdav: { url: 'https://ana:Hunter2-Clave@cloud.example.com/dav', password: 'Hunter2-Clave', username: 'ana' },
+    msg: 'error con Hunter2-Clave y Hunter2%2DClave',
+    token: 't0k3n',
+    empty_password: '',
+  };
   const r = redact(obj);
   assert.equal(r.webdav.password, '***');
   assert.equal(r.webdav.username, 'ana');
@@ -30,7 +35,13 @@ test('event log: ring buffer, subscribers, JSONL file 0600 with secrets redacted
   const log = new EventLog({ dir, capacity: 5, maxFileBytes: 2000, maxFiles: 3 });
   const seen: string[] = [];
   const unsub = log.subscribe((e) => seen.push(e.code ?? ''));
-  for (let i = 0; i < 30; i++) log.emit({ type: 'info', code: `E${i}`, text: { es: `evento ${i} con Zorro-Secreto-1`, en: `event ${i}` }, data: { password: 'Zorro-Secreto-1', n: i } });
+  for (let i = 0; i < 30; i++)
+    log.emit({
+      type: 'info',
+      code: `E${i}`,
+      text: { es: `evento ${i} con Zorro-Secreto-1`, en: `event ${i}` },
+      data: { password: 'Zorro-Secreto-1', n: i },
+    });
   log.emit({ type: 'progress', text: { es: 'p', en: 'p' }, data: { bytes: 1 } });
   unsub();
   log.emit({ type: 'error', code: 'AFTER', text: { es: 'x', en: 'x' } });

@@ -14,7 +14,17 @@ import { unavailable } from './helpers/system.js';
 for (const c of folderFaults()) {
   test(`folder fault: ${c.name}`, { timeout: 60_000 }, async () => {
     const r = await runFault(folderTarget(), c);
-    recordFigure('fault', { transport: 'folder (npm test)', fault: r.fault, firstSync: r.firstSync, clear: r.clear ? 'yes' : 'NO', intact: r.intact ? 'yes' : 'NO', attempts: r.attemptsDuringFault, requests: r.requestsDuringFault, recovered: r.recovered ? 'yes' : 'NO', notes: '-' });
+    recordFigure('fault', {
+      transport: 'folder (npm test)',
+      fault: r.fault,
+      firstSync: r.firstSync,
+      clear: r.clear ? 'yes' : 'NO',
+      intact: r.intact ? 'yes' : 'NO',
+      attempts: r.attemptsDuringFault,
+      requests: r.requestsDuringFault,
+      recovered: r.recovered ? 'yes' : 'NO',
+      notes: '-',
+    });
     assert.deepEqual(r.problems, []);
     assert.ok(r.clear && r.intact && r.recovered);
   });

@@ -10,7 +10,9 @@ import { HOSTILE_CASES, runHostileCase } from '../reliability/lib/hostile-remote
 import { HOSTILE_SERVERS, runHostileServer } from '../reliability/lib/hostile-servers.js';
 import { recordFigure } from '../reliability/lib/util.js';
 
-test(`${HOSTILE_CASES.length} hostile remote states: clear error, nothing overwritten locally or remotely`, { timeout: 120_000 }, async () => {
+test(`${HOSTILE_CASES.length} hostile remote states: clear error, nothing overwritten locally or remotely`, {
+  timeout: 120_000,
+}, async () => {
   const failures: string[] = [];
   let tried = 0;
   for (const c of HOSTILE_CASES) {
@@ -18,7 +20,12 @@ test(`${HOSTILE_CASES.length} hostile remote states: clear error, nothing overwr
     const r = await runHostileCase(c);
     if (!r.ok) failures.push(`${c.name}: ${r.problems.join('; ')}`);
   }
-  recordFigure('hostile', { what: 'hostile manifests/objects, folder (npm test)', cases: tried, crashes: 0, unclearOrDamaging: failures.length });
+  recordFigure('hostile', {
+    what: 'hostile manifests/objects, folder (npm test)',
+    cases: tried,
+    crashes: 0,
+    unclearOrDamaging: failures.length,
+  });
   assert.ok(tried >= 28);
   assert.deepEqual(failures, []);
 });
@@ -29,7 +36,9 @@ test(`${HOSTILE_CASES.length} hostile remote states: clear error, nothing overwr
  */
 const TRICKLING = 'WebDAV: body that never ends (1 byte/s)';
 
-test('malformed server answers (broken/deep/huge WebDAV XML, huge headers, truncated SMB frames, garbage Socket.IO)', { timeout: 120_000 }, async () => {
+test('malformed server answers (broken/deep/huge WebDAV XML, huge headers, truncated SMB frames, garbage Socket.IO)', {
+  timeout: 120_000,
+}, async () => {
   const failures: string[] = [];
   let tried = 0;
   for (const h of HOSTILE_SERVERS) {
@@ -38,7 +47,12 @@ test('malformed server answers (broken/deep/huge WebDAV XML, huge headers, trunc
     const r = await runHostileServer(h);
     if (r.problems.length) failures.push(`${h.name}: ${r.problems.join('; ')}`);
   }
-  recordFigure('hostile', { what: 'malformed server answers (npm test)', cases: tried, crashes: 0, unclearOrDamaging: failures.length });
+  recordFigure('hostile', {
+    what: 'malformed server answers (npm test)',
+    cases: tried,
+    crashes: 0,
+    unclearOrDamaging: failures.length,
+  });
   assert.ok(tried >= 15);
   assert.deepEqual(failures, []);
 });

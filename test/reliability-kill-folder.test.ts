@@ -14,13 +14,33 @@ import { folderConfig, recordFigure, seedFromEnv } from '../reliability/lib/util
 
 function folderTarget() {
   const root = path.join(tmpDir('cx-kill-remote-'), 'cordiax_sync');
-  return { name: 'folder', remoteDir: root, config: (db: string, dev: string) => folderConfig(root, db, dev), triggers: FOLDER_TRIGGERS };
+  return {
+    name: 'folder',
+    remoteDir: root,
+    config: (db: string, dev: string) => folderConfig(root, db, dev),
+    triggers: FOLDER_TRIGGERS,
+  };
 }
 
-test('kill -9 at 20 points of a push and a pull (folder): no corrupt or lost version, local intact, sync converges', { timeout: 170_000 }, async () => {
+test('kill -9 at 20 points of a push and a pull (folder): no corrupt or lost version, local intact, sync converges', {
+  timeout: 170_000,
+}, async () => {
   const seed = seedFromEnv(20261128);
-  const r = await runKillPoints(folderTarget(), { pushPoints: 12, pullPoints: 8, padMb: 6, seed, useTriggers: ['object-temp', 'object-final'] });
-  recordFigure('kill', { transport: 'folder (npm test)', tried: r.tried, midway: r.killedMidway, survived: r.survived, nextSyncOk: r.recoveredNextSync, converged: r.recoveredEventually });
+  const r = await runKillPoints(folderTarget(), {
+    pushPoints: 12,
+    pullPoints: 8,
+    padMb: 6,
+    seed,
+    useTriggers: ['object-temp', 'object-final'],
+  });
+  recordFigure('kill', {
+    transport: 'folder (npm test)',
+    tried: r.tried,
+    midway: r.killedMidway,
+    survived: r.survived,
+    nextSyncOk: r.recoveredNextSync,
+    converged: r.recoveredEventually,
+  });
   const bad = r.points.filter((p) => !p.dataIntact || !p.recovered);
   assert.equal(r.tried, 20);
   // Timing on a loaded 2-core machine varies: half the kills inside a sync still exercises every step.
@@ -28,8 +48,16 @@ test('kill -9 at 20 points of a push and a pull (folder): no corrupt or lost ver
   assert.deepEqual(bad, [], `seed ${seed}`);
 });
 
-test('regression: a kill while the manifest lock is held does not block the next sync', { timeout: 300_000 }, async () => {
-  const r = await runKillPoints(folderTarget(), { pushPoints: 6, pullPoints: 0, padMb: 6, seed: 7, useTriggers: ['lock'] });
+test('regression: a kill while the manifest lock is held does not block the next sync', {
+  timeout: 300_000,
+}, async () => {
+  const r = await runKillPoints(folderTarget(), {
+    pushPoints: 6,
+    pullPoints: 0,
+    padMb: 6,
+    seed: 7,
+    useTriggers: ['lock'],
+  });
   const failed = r.points.filter((p) => !p.recovered).map((p) => `${p.kind}: ${p.nextSync}`);
   assert.deepEqual(failed, []);
 });

@@ -9,9 +9,18 @@ import assert from 'node:assert/strict';
 import { runSecretScenario } from '../reliability/lib/secret-scenario.js';
 import { recordFigure } from '../reliability/lib/util.js';
 
-test('secret scan: zero hits in logs, files, CLI output, API answers and command lines', { timeout: 170_000 }, async () => {
+test('secret scan: zero hits in logs, files, CLI output, API answers and command lines', {
+  timeout: 170_000,
+}, async () => {
   const r = await runSecretScenario();
-  recordFigure('secrets', { what: 'CLI + UI API + encrypted folder sync (npm test)', files: r.filesScanned, outputs: r.outputsScanned, apiAnswers: r.apiAnswersScanned, cmdlines: r.cmdlinesSeen, hits: r.hits.length });
+  recordFigure('secrets', {
+    what: 'CLI + UI API + encrypted folder sync (npm test)',
+    files: r.filesScanned,
+    outputs: r.outputsScanned,
+    apiAnswers: r.apiAnswersScanned,
+    cmdlines: r.cmdlinesSeen,
+    hits: r.hits.length,
+  });
   assert.deepEqual(r.controlProblems, []);
   assert.ok(r.cliRuns.length >= 20);
   assert.ok(r.apiAnswersScanned >= 8, `API answers scanned: ${r.apiAnswersScanned}`);

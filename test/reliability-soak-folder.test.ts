@@ -13,17 +13,37 @@ import path from 'node:path';
 import { tmpDir } from './helpers/system.js';
 import { makeDevice, folderRemote } from './helpers/engine.js';
 import { runSoak } from '../reliability/lib/soak.js';
-import { addNotes, checkRemoteDir, folderConfig, makeDb, notesOf, recordFigure, seedFromEnv } from '../reliability/lib/util.js';
+import {
+  addNotes,
+  checkRemoteDir,
+  folderConfig,
+  makeDb,
+  notesOf,
+  recordFigure,
+  seedFromEnv,
+} from '../reliability/lib/util.js';
 
 function target() {
   const root = path.join(tmpDir('cx-soak-remote-'), 'cordiax_sync');
-  return { name: 'folder', config: (db: string, dev: string) => folderConfig(root, db, dev), remoteRows: () => checkRemoteDir(root).rows };
+  return {
+    name: 'folder',
+    config: (db: string, dev: string) => folderConfig(root, db, dev),
+    remoteRows: () => checkRemoteDir(root).rows,
+  };
 }
 
 test('3-client soak on a folder remote: zero lost rows, all clients converge', { timeout: 120_000 }, async () => {
   const seed = seedFromEnv(3);
   const r = await runSoak(target(), { clients: 3, seconds: 12, seed, writer: 'inline', minGapMs: 1100 });
-  recordFigure('soak', { transport: 'folder (npm test)', mode: 'rows between syncs, <=1 sync/s', seconds: 12, committed: r.committed, syncs: r.syncs, conflicts: r.conflicts, lost: r.lost });
+  recordFigure('soak', {
+    transport: 'folder (npm test)',
+    mode: 'rows between syncs, <=1 sync/s',
+    seconds: 12,
+    committed: r.committed,
+    syncs: r.syncs,
+    conflicts: r.conflicts,
+    lost: r.lost,
+  });
   assert.ok(r.committed >= 100, `rows committed: ${r.committed}`);
   assert.ok(r.syncs >= 30, `syncs: ${r.syncs}`);
   assert.equal(r.errors, 0, JSON.stringify(r.errorCodes));
@@ -49,7 +69,10 @@ test('a row the app commits while a pull is downloading is never dropped from th
   };
   const r = await b.engine.sync();
   // Either the pull is abandoned (the local side changed: conflict / retry) or the row survives: never dropped.
-  assert.ok(r.action === 'conflict' || notesOf(b.db).includes('b-written-during-pull'), `action ${r.action}, rows ${notesOf(b.db).join(',')}`);
+  assert.ok(
+    r.action === 'conflict' || notesOf(b.db).includes('b-written-during-pull'),
+    `action ${r.action}, rows ${notesOf(b.db).join(',')}`,
+  );
 });
 
 test('a second conflict with the same device in the same second keeps the first conflict copy', async () => {
@@ -72,14 +95,30 @@ test('a second conflict with the same device in the same second keeps the first 
   addNotes(b.db, ['b2']);
   const c2 = await b.engine.sync();
   assert.equal(c2.action, 'conflict');
-  const kept = new Set([...notesOf(a.db), ...notesOf(b.db), ...readdirSync(b.home).filter((n) => n.includes('.conflict-')).flatMap((n) => notesOf(path.join(b.home, n)))]);
+  const kept = new Set([
+    ...notesOf(a.db),
+    ...notesOf(b.db),
+    ...readdirSync(b.home)
+      .filter((n) => n.includes('.conflict-'))
+      .flatMap((n) => notesOf(path.join(b.home, n))),
+  ]);
   assert.ok(kept.has('a1'), `conflict copies: ${c1.conflictCopy} then ${c2.conflictCopy}`);
 });
 
-test('fast 3-client soak with a writer process committing during the syncs: zero lost rows', { timeout: 120_000 }, async () => {
+test('fast 3-client soak with a writer process committing during the syncs: zero lost rows', {
+  timeout: 120_000,
+}, async () => {
   const seed = seedFromEnv(1);
   const r = await runSoak(target(), { clients: 3, seconds: 12, seed, writer: 'external' });
-  recordFigure('soak', { transport: 'folder (npm test)', mode: 'fast: app writes during syncs', seconds: 12, committed: r.committed, syncs: r.syncs, conflicts: r.conflicts, lost: r.lost });
+  recordFigure('soak', {
+    transport: 'folder (npm test)',
+    mode: 'fast: app writes during syncs',
+    seconds: 12,
+    committed: r.committed,
+    syncs: r.syncs,
+    conflicts: r.conflicts,
+    lost: r.lost,
+  });
   assert.ok(r.committed >= 50, `rows committed: ${r.committed}`);
   assert.deepEqual(r.lostRows, [], `seed ${seed}`);
   assert.equal(r.converged, true);

@@ -4,7 +4,10 @@ import { Scheduler, type SchedulerState } from '../src/engine/scheduler.js';
 import { plan } from '../src/engine/plan.js';
 
 /** Resolves on the first state change that satisfies `pred` (an event, not a sleep). */
-function stateWhere(subscribers: Array<(st: SchedulerState) => void>, pred: (st: SchedulerState) => boolean): Promise<SchedulerState> {
+function stateWhere(
+  subscribers: Array<(st: SchedulerState) => void>,
+  pred: (st: SchedulerState) => boolean,
+): Promise<SchedulerState> {
   return new Promise((resolve) => {
     const fn = (st: SchedulerState) => {
       if (!pred(st)) return;
@@ -23,7 +26,9 @@ test('scheduler: one run at a time; a request during a run is followed by exactl
   const subscribers: Array<(st: SchedulerState) => void> = [];
   const s = new Scheduler({
     intervalSeconds: 3600,
-    onStateChange: (st) => [...subscribers].forEach((f) => f(st)),
+    onStateChange: (st) => {
+      for (const f of [...subscribers]) f(st);
+    },
     run: async () => {
       runs++;
       active++;
@@ -88,15 +93,24 @@ async function failUntil(s: Scheduler, n: number): Promise<void> {
 }
 
 test('scheduler: retry delays double from the base and never exceed the interval, at both jitter extremes', async () => {
-  for (const [label, r] of [['jitter 0 (longest wait)', () => 0], ['jitter ~1 (shortest wait)', () => 0.999999]] as const) {
+  for (const [label, r] of [
+    ['jitter 0 (longest wait)', () => 0],
+    ['jitter ~1 (shortest wait)', () => 0.999999],
+  ] as const) {
     const { s, planned } = await failing(r);
     await failUntil(s, 12);
     s.stop();
     assert.equal(planned.size, 12);
     for (const [fails, d] of planned) {
       const backoff = Math.min(INTERVAL_MS, 15_000 * 2 ** (fails - 1));
-      assert.ok(d <= INTERVAL_MS, `${label}: retry ${d} ms after failure ${fails} exceeds the ${INTERVAL_MS} ms interval`);
-      assert.ok(d <= backoff && d >= Math.floor(backoff * 0.8), `${label}: ${d} ms after failure ${fails}, backoff ${backoff} ms`);
+      assert.ok(
+        d <= INTERVAL_MS,
+        `${label}: retry ${d} ms after failure ${fails} exceeds the ${INTERVAL_MS} ms interval`,
+      );
+      assert.ok(
+        d <= backoff && d >= Math.floor(backoff * 0.8),
+        `${label}: ${d} ms after failure ${fails}, backoff ${backoff} ms`,
+      );
     }
     const first3 = [1, 2, 3].map((f) => planned.get(f));
     if (r() === 0) assert.deepEqual(first3, [15_000, 30_000, 60_000], label);
@@ -110,8 +124,15 @@ test('scheduler: 200 consecutive failures with real Math.random: every retry <= 
   assert.equal(planned.size, 200);
   const delays = [...planned.values()];
   const over = delays.filter((d) => d > INTERVAL_MS);
-  assert.deepEqual(over, [], `retries over ${INTERVAL_MS} ms: ${over.length} of ${delays.length}, max ${Math.max(...delays)}`);
-  assert.ok([...planned].filter(([f]) => f >= 3).every(([, d]) => d >= INTERVAL_MS * 0.8), 'at the cap, the jitter takes at most 20 %');
+  assert.deepEqual(
+    over,
+    [],
+    `retries over ${INTERVAL_MS} ms: ${over.length} of ${delays.length}, max ${Math.max(...delays)}`,
+  );
+  assert.ok(
+    [...planned].filter(([f]) => f >= 3).every(([, d]) => d >= INTERVAL_MS * 0.8),
+    'at the cap, the jitter takes at most 20 %',
+  );
   succeed();
   await s.trigger();
   assert.equal(s.state().consecutiveFailures, 0);
@@ -128,24 +149,62 @@ test('scheduler: the longest interval (7 days) after 2000 failures: still capped
 });
 
 test('plan: the three-way table, never newer-wins', () => {
-  const remote = { format: 'cordiax-sync/1' as const, generation: 3, sha256: 'r3', size: 1, encrypted: false, device: 'x', time: '', file: 'f' };
+  const remote = {
+    format: 'cordiax-sync/1' as const,
+    generation: 3,
+    sha256: 'r3',
+    size: 1,
+    encrypted: false,
+    device: 'x',
+    time: '',
+    file: 'f',
+  };
   const base = { generation: 3, remoteSha256: 'r3', localSha256: 'L' };
   assert.deepEqual(plan({ localSha256: 'L', remote, base, direction: 'bidirectional' }).action, 'none');
   assert.deepEqual(plan({ localSha256: 'L2', remote, base, direction: 'bidirectional' }).action, 'push');
-  assert.deepEqual(plan({ localSha256: 'L', remote: { ...remote, generation: 4, sha256: 'r4' }, base, direction: 'bidirectional' }).action, 'pull');
-  assert.deepEqual(plan({ localSha256: 'L2', remote: { ...remote, generation: 4, sha256: 'r4' }, base, direction: 'bidirectional' }).action, 'conflict');
+  assert.deepEqual(
+    plan({ localSha256: 'L', remote: { ...remote, generation: 4, sha256: 'r4' }, base, direction: 'bidirectional' })
+      .action,
+    'pull',
+  );
+  assert.deepEqual(
+    plan({ localSha256: 'L2', remote: { ...remote, generation: 4, sha256: 'r4' }, base, direction: 'bidirectional' })
+      .action,
+    'conflict',
+  );
   // Both changed: a one-way direction still keeps both (conflict), it never drops the other side's rows.
-  assert.deepEqual(plan({ localSha256: 'L2', remote: { ...remote, generation: 4 }, base, direction: 'pull' }).action, 'conflict');
-  assert.deepEqual(plan({ localSha256: 'L2', remote: { ...remote, generation: 4 }, base, direction: 'push' }).action, 'conflict');
-  assert.deepEqual(plan({ localSha256: 'L', remote: { ...remote, generation: 4 }, base, direction: 'pull' }).action, 'pull');
+  assert.deepEqual(
+    plan({ localSha256: 'L2', remote: { ...remote, generation: 4 }, base, direction: 'pull' }).action,
+    'conflict',
+  );
+  assert.deepEqual(
+    plan({ localSha256: 'L2', remote: { ...remote, generation: 4 }, base, direction: 'push' }).action,
+    'conflict',
+  );
+  assert.deepEqual(
+    plan({ localSha256: 'L', remote: { ...remote, generation: 4 }, base, direction: 'pull' }).action,
+    'pull',
+  );
   // Local content equal to an older version this device held: behind, not edited -> fast-forward.
-  assert.deepEqual(plan({ localSha256: 'L0', remote, base, direction: 'bidirectional', localIsOlderVersion: true }).action, 'pull');
-  assert.deepEqual(plan({ localSha256: 'P', localAliases: ['L'], remote, base, direction: 'bidirectional' }).action, 'none');
+  assert.deepEqual(
+    plan({ localSha256: 'L0', remote, base, direction: 'bidirectional', localIsOlderVersion: true }).action,
+    'pull',
+  );
+  assert.deepEqual(
+    plan({ localSha256: 'P', localAliases: ['L'], remote, base, direction: 'bidirectional' }).action,
+    'none',
+  );
   assert.deepEqual(plan({ localSha256: 'L2', remote, base, direction: 'pull' }).action, 'none');
   assert.deepEqual(plan({ localSha256: 'X', remote, base: null, direction: 'bidirectional' }).action, 'conflict');
   assert.deepEqual(plan({ localSha256: 'r3', remote, base: null, direction: 'bidirectional' }).action, 'none');
   assert.deepEqual(plan({ localSha256: null, remote, base: null, direction: 'bidirectional' }).action, 'pull');
   assert.deepEqual(plan({ localSha256: 'L', remote: null, base: null, direction: 'bidirectional' }).action, 'push');
-  assert.deepEqual(plan({ localSha256: 'L', remote: undefined, base: null, direction: 'bidirectional', lastAckedSha256: 'L' }).action, 'none');
-  assert.deepEqual(plan({ localSha256: 'L2', remote: undefined, base: null, direction: 'bidirectional', lastAckedSha256: 'L' }).action, 'push');
+  assert.deepEqual(
+    plan({ localSha256: 'L', remote: undefined, base: null, direction: 'bidirectional', lastAckedSha256: 'L' }).action,
+    'none',
+  );
+  assert.deepEqual(
+    plan({ localSha256: 'L2', remote: undefined, base: null, direction: 'bidirectional', lastAckedSha256: 'L' }).action,
+    'push',
+  );
 });

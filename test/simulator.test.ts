@@ -21,20 +21,32 @@ test('the same seed gives the same traces (digest); another seed gives others', 
   const c = await runMany({ seed: 'determinism-2', count: 3, allowed: [...CLASSES] });
   assert.match(a.digest, /^[0-9a-f]{64}$/);
   assert.equal(a.digest, b.digest);
-  assert.deepEqual(a.results.map((r) => r.violations.map((v) => `${v.kind}@${v.step}`)), b.results.map((r) => r.violations.map((v) => `${v.kind}@${v.step}`)));
+  assert.deepEqual(
+    a.results.map((r) => r.violations.map((v) => `${v.kind}@${v.step}`)),
+    b.results.map((r) => r.violations.map((v) => `${v.kind}@${v.step}`)),
+  );
   assert.notEqual(a.digest, c.digest);
 });
 
-test('fault-free schedules on today\'s engine: no violation', async (t) => {
+test("fault-free schedules on today's engine: no violation", async (t) => {
   const s = await runMany({ seed: 'ci-fault-free', count: 6, allowed: [] });
   t.diagnostic(describeRun(s));
   assert.equal(s.schedules, 6);
-  assert.deepEqual(s.results.flatMap((r) => r.violations), []);
+  assert.deepEqual(
+    s.results.flatMap((r) => r.violations),
+    [],
+  );
 });
 
-test('baseline classes (all but the known failures) on today\'s engine: no violation', async (t) => {
+test("baseline classes (all but the known failures) on today's engine: no violation", async (t) => {
   const lines: string[] = [];
-  const s = await runMany({ seed: 'ci-baseline', count: 45, allowed: [...CLASSES], baseline: true, onViolation: (l) => lines.push(l) });
+  const s = await runMany({
+    seed: 'ci-baseline',
+    count: 45,
+    allowed: [...CLASSES],
+    baseline: true,
+    onViolation: (l) => lines.push(l),
+  });
   t.diagnostic(describeRun(s));
   assert.equal(s.schedules, 45);
   assert.deepEqual(lines, []);
@@ -56,16 +68,34 @@ for (const p of PLANTED) {
   test(`planted bug "${p.name}" is reported within ${p.budget} schedules`, async (t) => {
     const lines: string[] = [];
     const allowed = p.classes ?? [...CLASSES];
-    const s = await runMany({ seed: `ci-plant-${p.name}`, count: p.budget, allowed, baseline: true, modes: p.modes, plant: PLANTS[p.name]!(), stopAtFirst: true, onViolation: (l) => lines.push(l) });
+    const s = await runMany({
+      seed: `ci-plant-${p.name}`,
+      count: p.budget,
+      allowed,
+      baseline: true,
+      modes: p.modes,
+      plant: PLANTS[p.name]!(),
+      stopAtFirst: true,
+      onViolation: (l) => lines.push(l),
+    });
     t.diagnostic(`${describeRun(s)}; first: ${lines[0] ?? 'none'}`);
     assert.ok(s.violations > 0, `${p.name} went unnoticed in ${s.schedules} schedules`);
     // The same schedule without the plant is clean, so the violation is the plant's.
-    const clean = await runMany({ seed: `ci-plant-${p.name}`, from: s.schedules - 1, count: 1, allowed, baseline: true, modes: p.modes });
+    const clean = await runMany({
+      seed: `ci-plant-${p.name}`,
+      from: s.schedules - 1,
+      count: 1,
+      allowed,
+      baseline: true,
+      modes: p.modes,
+    });
     assert.equal(clean.violations, 0, `schedule ${s.schedules - 1} fails without the plant too`);
   });
 }
 
-test('every fault class on today\'s engine (a TODO only while sim/classes.ts lists known failures)', { todo: KNOWN_FAILING.length ? KNOWN_FAILING.map(knownLabel).join(', ') : false }, async (t) => {
+test("every fault class on today's engine (a TODO only while sim/classes.ts lists known failures)", {
+  todo: KNOWN_FAILING.length ? KNOWN_FAILING.map(knownLabel).join(', ') : false,
+}, async (t) => {
   const s = await runMany({ seed: 'ci-known', count: 30, allowed: [...CLASSES] });
   for (const l of knownLines(s)) t.diagnostic(l);
   t.diagnostic(describeRun(s));

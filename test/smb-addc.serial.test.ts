@@ -26,7 +26,14 @@ describe('SMB client against a Samba AD DC (domain CORDIAX)', () => {
     ['user@realm', 'cordiax@CORDIAX.TEST', undefined],
   ] as const) {
     test(`domain user logs in (${label}), signing mandatory, round trip`, async () => {
-      const c = await SmbClient.connect({ host: dc.host, port: 445, username, password: dc.password, domain, timeoutMs: 15000 });
+      const c = await SmbClient.connect({
+        host: dc.host,
+        port: 445,
+        username,
+        password: dc.password,
+        domain,
+        timeoutMs: 15000,
+      });
       try {
         assert.equal(c.facts.signingRequiredByServer, true);
         assert.equal(c.facts.signing, true);
@@ -44,13 +51,24 @@ describe('SMB client against a Samba AD DC (domain CORDIAX)', () => {
   }
 
   test('wrong domain password: AUTH_FAILED', async () => {
-    const e = await SmbClient.connect({ host: dc.host, port: 445, username: 'cordiax', password: 'Wrong-pass-1', domain: 'CORDIAX', timeoutMs: 15000 }).catch((x) => x);
+    const e = await SmbClient.connect({
+      host: dc.host,
+      port: 445,
+      username: 'cordiax',
+      password: 'Wrong-pass-1',
+      domain: 'CORDIAX',
+      timeoutMs: 15000,
+    }).catch((x) => x);
     assert.ok(isSyncError(e, 'AUTH_FAILED'), String(e));
   });
 
   test('transport "Probar Conexión" against the DC reports the domain login', async () => {
     const log = memoryLog();
-    const t = new SmbTransport(smbConfig(dc, { remote_path: '/cordiax_sync/' }), { log, tmpDir: tmpDir(), device: 'pc-dc' });
+    const t = new SmbTransport(smbConfig(dc, { remote_path: '/cordiax_sync/' }), {
+      log,
+      tmpDir: tmpDir(),
+      device: 'pc-dc',
+    });
     try {
       const report = await t.test();
       assert.equal(report.ok, true, JSON.stringify(report.error));

@@ -119,7 +119,8 @@ describe('SMB client against Samba with default settings', () => {
   test('large file with several 1 MiB requests in flight: interim STATUS_PENDING answers do not corrupt it', async () => {
     const big = path.join(work, 'big.bin');
     const out = createWriteStream(big);
-    for (let i = 0; i < 96; i++) if (!out.write(randomBytes(1024 * 1024))) await new Promise<void>((r) => out.once('drain', () => r()));
+    for (let i = 0; i < 96; i++)
+      if (!out.write(randomBytes(1024 * 1024))) await new Promise<void>((r) => out.once('drain', () => r()));
     await new Promise<void>((r) => out.end(() => r()));
     const want = await sha256File(big);
     const tree = await client.treeConnect(s.share);
@@ -171,8 +172,13 @@ describe('SMB client against Samba with default settings', () => {
   });
 
   test('client-requested encryption: AES-128-GCM (3.1.1) and AES-128-CCM (3.0.2)', async () => {
-    for (const [dialects, cipher] of [[undefined, 'aes-128-gcm'], [['3.0.2'], 'aes-128-ccm']] as const) {
-      const c = await SmbClient.connect(opts(s, { requireEncryption: true, dialects: dialects ? [...dialects] : undefined }));
+    for (const [dialects, cipher] of [
+      [undefined, 'aes-128-gcm'],
+      [['3.0.2'], 'aes-128-ccm'],
+    ] as const) {
+      const c = await SmbClient.connect(
+        opts(s, { requireEncryption: true, dialects: dialects ? [...dialects] : undefined }),
+      );
       try {
         assert.equal(c.facts.encryption, cipher);
         await interop(s, c, `enc-${cipher}`);
@@ -204,7 +210,10 @@ describe('SMB client against Samba with default settings', () => {
       await tree.writeFile('drop.txt', Buffer.from('before'));
       const before = c.generation;
       // Kill the smbd child serving this connection (a real drop, not a simulated one).
-      const pids = sh('smbstatus', ['-s', s.conf, '-p']).stdout.split('\n').map((l) => /^\s*(\d+)\s+cxsmb\b/.exec(l)?.[1]).filter(Boolean) as string[];
+      const pids = sh('smbstatus', ['-s', s.conf, '-p'])
+        .stdout.split('\n')
+        .map((l) => /^\s*(\d+)\s+cxsmb\b/.exec(l)?.[1])
+        .filter(Boolean) as string[];
       assert.ok(pids.length >= 2, 'smbstatus lists our connections');
       const mine = pids.map(Number).sort((a, b) => b - a)[0]; // the newest connection is ours
       process.kill(mine, 'SIGKILL');

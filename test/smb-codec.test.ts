@@ -53,10 +53,15 @@ function negotiateAnswer(messageId: bigint, patch?: (body: Buffer) => void): Buf
 const frame = (msg: Buffer) => Buffer.concat([frameHeader(msg.length), msg]);
 
 const servers: net.Server[] = [];
-after(() => servers.forEach((s) => s.close()));
+after(() => {
+  for (const s of servers) s.close();
+});
 
 /** A fake server: `onMessage` gets each SMB2 request (parsed header) and the socket. */
-async function fakeServer(onMessage: (req: { command: number; messageId: bigint; raw: Buffer }, sock: net.Socket) => void, onConnect?: (sock: net.Socket) => void): Promise<number> {
+async function fakeServer(
+  onMessage: (req: { command: number; messageId: bigint; raw: Buffer }, sock: net.Socket) => void,
+  onConnect?: (sock: net.Socket) => void,
+): Promise<number> {
   const server = net.createServer((sock) => {
     sock.on('error', () => {});
     onConnect?.(sock);
@@ -92,7 +97,10 @@ describe('hostile or broken servers end in an error, never a hang', () => {
   });
 
   test('server that closes at once: CONNECTION_RESET', async () => {
-    const port = await fakeServer(() => {}, (s) => s.destroy());
+    const port = await fakeServer(
+      () => {},
+      (s) => s.destroy(),
+    );
     await expectConnectError(port, 'CONNECTION_RESET');
   });
 
@@ -135,7 +143,9 @@ describe('hostile or broken servers end in an error, never a hang', () => {
   });
 
   test('dialect we did not offer: PROTOCOL', async () => {
-    const port = await fakeServer((r, s) => s.write(frame(negotiateAnswer(r.messageId, (b) => b.writeUInt16LE(0x02ff, 4)))));
+    const port = await fakeServer((r, s) =>
+      s.write(frame(negotiateAnswer(r.messageId, (b) => b.writeUInt16LE(0x02ff, 4)))),
+    );
     await expectConnectError(port, 'PROTOCOL');
   });
 
@@ -148,7 +158,17 @@ describe('hostile or broken servers end in an error, never a hang', () => {
     const port = await fakeServer((r, s) => {
       const timer = setInterval(() => {
         if (s.destroyed) return clearInterval(timer);
-        s.write(frame(answer(r.command, r.messageId, Status.PENDING, Buffer.from([9, 0, 0, 0, 0, 0, 0, 0, 0]), Flags.ASYNC_COMMAND)));
+        s.write(
+          frame(
+            answer(
+              r.command,
+              r.messageId,
+              Status.PENDING,
+              Buffer.from([9, 0, 0, 0, 0, 0, 0, 0, 0]),
+              Flags.ASYNC_COMMAND,
+            ),
+          ),
+        );
       }, 20);
       s.on('close', () => clearInterval(timer));
     });
@@ -171,7 +191,11 @@ describe('hostile or broken servers end in an error, never a hang', () => {
   test('LOGON_FAILURE from the server: AUTH_FAILED', async () => {
     const port = await fakeServer((r, s) => {
       if (r.command === Command.NEGOTIATE) return s.write(frame(negotiateAnswer(r.messageId)));
-      s.write(frame(answer(Command.SESSION_SETUP, r.messageId, Status.LOGON_FAILURE, Buffer.from([9, 0, 0, 0, 0, 0, 0, 0, 0]))));
+      s.write(
+        frame(
+          answer(Command.SESSION_SETUP, r.messageId, Status.LOGON_FAILURE, Buffer.from([9, 0, 0, 0, 0, 0, 0, 0, 0])),
+        ),
+      );
     });
     await expectConnectError(port, 'AUTH_FAILED');
   });
@@ -202,14 +226,29 @@ describe('codecs', () => {
     const b = frame(Buffer.from('second!'));
     const all = Buffer.concat([a, b]);
     const out: string[] = [];
-    for (let i = 0; i < all.length; i += 3) out.push(...r.push(all.subarray(i, i + 3)).map((f) => f.payload.toString()));
+    for (let i = 0; i < all.length; i += 3)
+      out.push(...r.push(all.subarray(i, i + 3)).map((f) => f.payload.toString()));
     assert.deepEqual(out, ['first', 'second!']);
-    assert.deepEqual(r.push(Buffer.concat([a, b])).map((f) => f.payload.toString()), ['first', 'second!']);
-    assert.throws(() => new FrameReader(10).push(frameHeader(11)), (e) => isSyncError(e, 'PROTOCOL'));
+    assert.deepEqual(
+      r.push(Buffer.concat([a, b])).map((f) => f.payload.toString()),
+      ['first', 'second!'],
+    );
+    assert.throws(
+      () => new FrameReader(10).push(frameHeader(11)),
+      (e) => isSyncError(e, 'PROTOCOL'),
+    );
   });
 
   test('NEGOTIATE request: dialects and 3.1.1 contexts at 8-byte aligned offsets', () => {
-    const { body } = negotiateRequest({ dialects: [0x0202, 0x0210, 0x0300, 0x0302, 0x0311], securityMode: 1, capabilities: 0x44, clientGuid: Buffer.alloc(16, 7), salt: Buffer.alloc(32, 1), ciphers: [2, 1], signingAlgorithms: [2, 1] });
+    const { body } = negotiateRequest({
+      dialects: [0x0202, 0x0210, 0x0300, 0x0302, 0x0311],
+      securityMode: 1,
+      capabilities: 0x44,
+      clientGuid: Buffer.alloc(16, 7),
+      salt: Buffer.alloc(32, 1),
+      ciphers: [2, 1],
+      signingAlgorithms: [2, 1],
+    });
     assert.equal(body.readUInt16LE(0), 36);
     assert.equal(body.readUInt16LE(2), 5);
     const ctxOff = body.readUInt32LE(28);
@@ -239,9 +278,18 @@ describe('codecs', () => {
     read.writeUInt16LE(17, 0);
     read.writeUInt8(80, 2);
     read.writeUInt32LE(1 << 20, 4); // claims 1 MiB of data
-    assert.throws(() => parseReadResponse(answer(Command.READ, 1n, 0, read)), (e) => isSyncError(e, 'PROTOCOL'));
-    assert.throws(() => parseCreateResponse(answer(Command.CREATE, 1n, 0, Buffer.from([89, 0]))), (e) => isSyncError(e, 'PROTOCOL'));
-    assert.throws(() => parseNegotiateResponse(answer(Command.NEGOTIATE, 1n, 0, Buffer.from([65, 0, 0]))), (e) => isSyncError(e, 'PROTOCOL'));
+    assert.throws(
+      () => parseReadResponse(answer(Command.READ, 1n, 0, read)),
+      (e) => isSyncError(e, 'PROTOCOL'),
+    );
+    assert.throws(
+      () => parseCreateResponse(answer(Command.CREATE, 1n, 0, Buffer.from([89, 0]))),
+      (e) => isSyncError(e, 'PROTOCOL'),
+    );
+    assert.throws(
+      () => parseNegotiateResponse(answer(Command.NEGOTIATE, 1n, 0, Buffer.from([65, 0, 0]))),
+      (e) => isSyncError(e, 'PROTOCOL'),
+    );
     // A directory listing whose NextEntryOffset points backwards would loop forever if trusted.
     const entry = Buffer.alloc(72);
     entry.writeUInt32LE(8, 0);
@@ -250,8 +298,14 @@ describe('codecs', () => {
     dirBody.writeUInt16LE(9, 0);
     dirBody.writeUInt16LE(HEADER_SIZE + 8, 2);
     dirBody.writeUInt32LE(entry.length, 4);
-    assert.throws(() => parseQueryDirectoryResponse(answer(Command.QUERY_DIRECTORY, 1n, 0, Buffer.concat([dirBody, entry]))), (e) => isSyncError(e, 'PROTOCOL'));
-    assert.throws(() => parseHeader(Buffer.alloc(63)), (e) => isSyncError(e, 'PROTOCOL'));
+    assert.throws(
+      () => parseQueryDirectoryResponse(answer(Command.QUERY_DIRECTORY, 1n, 0, Buffer.concat([dirBody, entry]))),
+      (e) => isSyncError(e, 'PROTOCOL'),
+    );
+    assert.throws(
+      () => parseHeader(Buffer.alloc(63)),
+      (e) => isSyncError(e, 'PROTOCOL'),
+    );
   });
 
   test('NTSTATUS map: clear codes with Spanish text and hints', () => {
@@ -281,6 +335,9 @@ describe('codecs', () => {
   test('paths: slashes normalised, ".." refused', () => {
     assert.equal(toSmbPath('/a//b/c/'), 'a\\b\\c');
     assert.equal(toSmbPath(''), '');
-    assert.throws(() => toSmbPath('a/../b'), (e) => isSyncError(e, 'CONFIG_INVALID'));
+    assert.throws(
+      () => toSmbPath('a/../b'),
+      (e) => isSyncError(e, 'CONFIG_INVALID'),
+    );
   });
 });

@@ -8,12 +8,29 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { md4 } from '../src/smb/md4.js';
 import { rc4 } from '../src/smb/rc4.js';
-import { aesCmac, computeSignature, decryptMessage, encryptMessage, kdf, NonceSource, signMessage, verifySignature } from '../src/smb/crypto.js';
-import { authenticateMessage, computeNtlmv2, ntHash, ntowfv2, parseChallenge, splitUser, MsvAvTimestamp } from '../src/smb/ntlm.js';
+import {
+  aesCmac,
+  computeSignature,
+  decryptMessage,
+  encryptMessage,
+  kdf,
+  NonceSource,
+  signMessage,
+  verifySignature,
+} from '../src/smb/crypto.js';
+import {
+  authenticateMessage,
+  computeNtlmv2,
+  ntHash,
+  ntowfv2,
+  parseChallenge,
+  splitUser,
+  MsvAvTimestamp,
+} from '../src/smb/ntlm.js';
 import { negTokenInit, negTokenResp, parseNegTokenResp, NTLMSSP_OID } from '../src/smb/spnego.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
-const label = (s: string) => Buffer.from(s + '\0', 'latin1');
+const label = (s: string) => Buffer.from(`${s}\0`, 'latin1');
 
 test('MD4: RFC 1320 appendix A.5 vectors', () => {
   const vectors: Array<[string, string]> = [
@@ -31,12 +48,17 @@ test('MD4: RFC 1320 appendix A.5 vectors', () => {
 test('RC4: classic vectors', () => {
   assert.equal(rc4(Buffer.from('Key'), Buffer.from('Plaintext')).toString('hex'), 'bbf316e8d940af0ad3');
   assert.equal(rc4(Buffer.from('Wiki'), Buffer.from('pedia')).toString('hex'), '1021bf0420');
-  assert.equal(rc4(Buffer.from('Secret'), Buffer.from('Attack at dawn')).toString('hex'), '45a01f645fc35b383552544b9bf5');
+  assert.equal(
+    rc4(Buffer.from('Secret'), Buffer.from('Attack at dawn')).toString('hex'),
+    '45a01f645fc35b383552544b9bf5',
+  );
 });
 
 test('AES-CMAC: RFC 4493 section 4 vectors, whole and split into parts', () => {
   const key = hex('2b7e151628aed2a6abf7158809cf4f3c');
-  const m = hex('6bc1bee22e409f96e93d7e117393172a ae2d8a571e03ac9c9eb76fac45af8e51 30c81c46a35ce411e5fbc1191a0a52ef f69f2445df4f9b17ad2b417be66c3710');
+  const m = hex(
+    '6bc1bee22e409f96e93d7e117393172a ae2d8a571e03ac9c9eb76fac45af8e51 30c81c46a35ce411e5fbc1191a0a52ef f69f2445df4f9b17ad2b417be66c3710',
+  );
   const expected: Array<[number, string]> = [
     [0, 'bb1d6929e95937287fa37d129b756746'],
     [16, '070a16b46b4d4144f79bdd9dd04a287c'],
@@ -45,7 +67,8 @@ test('AES-CMAC: RFC 4493 section 4 vectors, whole and split into parts', () => {
   ];
   for (const [len, mac] of expected) {
     assert.equal(aesCmac(key, m.subarray(0, len)).toString('hex'), mac, `len ${len}`);
-    if (len > 7) assert.equal(aesCmac(key, [m.subarray(0, 7), m.subarray(7, len)]).toString('hex'), mac, `parts, len ${len}`);
+    if (len > 7)
+      assert.equal(aesCmac(key, [m.subarray(0, 7), m.subarray(7, len)]).toString('hex'), mac, `parts, len ${len}`);
   }
 });
 
@@ -62,7 +85,10 @@ test('NTLMv2: MS-NLMP 4.2.4 known answers (NTOWFv2, LMv2, NTProofStr, session ke
   assert.equal(r.sessionBaseKey.toString('hex'), '8de40ccadbc14a82f15cb0ad0de95ca3');
   assert.equal(
     r.ntChallengeResponse.toString('hex'),
-    '68cd0ab851e51c96aabc927bebef6a1c' + '01010000000000000000000000000000aaaaaaaaaaaaaaaa00000000' + targetInfo.toString('hex') + '00000000',
+    '68cd0ab851e51c96aabc927bebef6a1c' +
+      '01010000000000000000000000000000aaaaaaaaaaaaaaaa00000000' +
+      targetInfo.toString('hex') +
+      '00000000',
   );
 
   // A CHALLENGE message carrying that target info, then the AUTHENTICATE built from it.
@@ -77,13 +103,18 @@ test('NTLMv2: MS-NLMP 4.2.4 known answers (NTOWFv2, LMv2, NTProofStr, session ke
   targetInfo.copy(challenge, 48);
   const parsed = parseChallenge(challenge);
   assert.equal(parsed.av.get(2)?.toString('utf16le'), 'Domain');
-  const auth = authenticateMessage({ user: 'User', domain: 'Domain', password: 'Password', workstation: 'COMPUTER' }, parsed, {
-    clientChallenge,
-    exportedSessionKey: hex('55555555555555555555555555555555'),
-    time: Buffer.alloc(8),
-  });
+  const auth = authenticateMessage(
+    { user: 'User', domain: 'Domain', password: 'Password', workstation: 'COMPUTER' },
+    parsed,
+    {
+      clientChallenge,
+      exportedSessionKey: hex('55555555555555555555555555555555'),
+      time: Buffer.alloc(8),
+    },
+  );
   const m = auth.message;
-  const field = (i: number) => m.subarray(m.readUInt32LE(16 + i * 8), m.readUInt32LE(16 + i * 8) + m.readUInt16LE(12 + i * 8));
+  const field = (i: number) =>
+    m.subarray(m.readUInt32LE(16 + i * 8), m.readUInt32LE(16 + i * 8) + m.readUInt16LE(12 + i * 8));
   assert.equal(m.readUInt32LE(8), 3);
   assert.equal(field(1).subarray(0, 16).toString('hex'), '68cd0ab851e51c96aabc927bebef6a1c');
   assert.equal(field(2).toString('utf16le'), 'Domain');
@@ -148,7 +179,9 @@ test('SP800-108 KDF: Microsoft SMB 3.0 and 3.1.1 key walkthrough vectors', () =>
   assert.equal(kdf(k30, label('SMB2AESCCM'), label('ServerIn ')).toString('hex'), 'fad27796665b313ebb578f388632b4f7');
   assert.equal(kdf(k30, label('SMB2AESCCM'), label('ServerOut')).toString('hex'), 'b0f0427f7ceb416d1d9dcc0cd4f99447');
   const k311 = hex('270E1BA896585EEB7AF3472D3B4C75A7');
-  const preauth = hex('0DD13628CC3ED218EF9DF9772D436D0887AB9814BFAE63A80AA845F36909DB7928622DDDAD522D9751640A459762C5A9D6BB084CBB3CE6BDADEF5D5BCE3C6C01');
+  const preauth = hex(
+    '0DD13628CC3ED218EF9DF9772D436D0887AB9814BFAE63A80AA845F36909DB7928622DDDAD522D9751640A459762C5A9D6BB084CBB3CE6BDADEF5D5BCE3C6C01',
+  );
   const signing = kdf(k311, label('SMBSigningKey'), preauth);
   assert.equal(signing.toString('hex'), '73fe7a9a77bef0bde49c650d8ccb5f76');
   assert.equal(kdf(k311, label('SMBC2SCipherKey'), preauth).toString('hex'), '629bcbc54422a0f572b97f45989b6073');

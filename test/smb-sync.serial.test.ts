@@ -54,7 +54,13 @@ describe('sync engine over SMB (Samba)', () => {
     // Idle poll through SMB: only the manifest is read; no data object moves, nothing changes remotely.
     const counted = counting(transport('equipoA'));
     const { SyncEngine } = await import('../src/engine/engine.js');
-    const idle = new SyncEngine({ transport: counted.t, databasePath: a.db, statePath: path.join(a.home, 'sync_state.json'), device: 'equipoA', log: a.log });
+    const idle = new SyncEngine({
+      transport: counted.t,
+      databasePath: a.db,
+      statePath: path.join(a.home, 'sync_state.json'),
+      device: 'equipoA',
+      log: a.log,
+    });
     const listing = readdirSync(path.join(remoteDir(), 'versions'));
     const r = await idle.sync();
     assert.equal(r.action, 'none');
@@ -128,7 +134,11 @@ describe('sync engine over SMB (Samba)', () => {
           opts.onProgress?.(p);
           if (!killed && p.bytes > 4 * 1024 * 1024) {
             killed = true;
-            const pids = sh('smbstatus', ['-s', s.conf, '-p']).stdout.split('\n').map((l) => /^\s*(\d+)\s+cxsmb\b/.exec(l)?.[1]).filter(Boolean).map(Number);
+            const pids = sh('smbstatus', ['-s', s.conf, '-p'])
+              .stdout.split('\n')
+              .map((l) => /^\s*(\d+)\s+cxsmb\b/.exec(l)?.[1])
+              .filter(Boolean)
+              .map(Number);
             process.kill(Math.max(...pids), 'SIGKILL');
           }
         },
@@ -158,7 +168,7 @@ describe('sync engine over SMB (Samba)', () => {
     assert.equal((await b.engine.sync()).action, 'pull');
     assert.ok(statSync(b.db).size > 20 * 1024 * 1024, 'B now holds the large version');
     // The transport said what happened: connected, lost the connection, reconnected.
-    const kinds = logs.get(t)!.events.map((e) => `${e.type}${e.level ? ':' + e.level : ''}`);
+    const kinds = logs.get(t)!.events.map((e) => `${e.type}${e.level ? `:${e.level}` : ''}`);
     assert.deepEqual(kinds, ['connect', 'disconnect:warn', 'connect']);
     assert.match(logs.get(t)!.events[2].text.es, /Reconectado/);
   });

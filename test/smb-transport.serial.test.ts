@@ -32,7 +32,17 @@ describe('SMB transport against Samba', () => {
 
   test('module shape for the registry, and config parsing', () => {
     assert.equal(protocol, 'smb');
-    const cfg = configSchema.parse({ protocol: 'smb', smb: { server: '127.0.0.1', share_name: 'share', username: 'u', password: 'p', domain: '', remote_path: '/cordiax_sync/' } });
+    const cfg = configSchema.parse({
+      protocol: 'smb',
+      smb: {
+        server: '127.0.0.1',
+        share_name: 'share',
+        username: 'u',
+        password: 'p',
+        domain: '',
+        remote_path: '/cordiax_sync/',
+      },
+    });
     const t = create(cfg, { log: memoryLog(), tmpDir: work, device: 'x' });
     assert.equal(t.protocol, 'smb');
     assert.deepEqual(parseServer('\\\\srv\\share'), { host: 'srv', port: undefined });
@@ -45,7 +55,10 @@ describe('SMB transport against Samba', () => {
     const report = await t.test();
     await t.close();
     assert.equal(report.ok, true, JSON.stringify(report.error));
-    assert.deepEqual(report.steps.map((x) => x.id), ['auth', 'mkdir', 'write', 'read', 'rename', 'delete', 'commit']);
+    assert.deepEqual(
+      report.steps.map((x) => x.id),
+      ['auth', 'mkdir', 'write', 'read', 'rename', 'delete', 'commit'],
+    );
     assert.equal(report.facts.dialect, '3.1.1');
     assert.equal(report.facts.signing, true);
     assert.equal(report.facts.signingAlgorithm, 'aes-gmac');
@@ -54,7 +67,10 @@ describe('SMB transport against Samba', () => {
     assert.deepEqual(report.guarantees, { conditionalWrite: false, exclusiveCreate: true, atomicReplace: true });
     assert.ok(existsSync(path.join(s.shareDir, 'cordiax_sync')));
     assert.deepEqual(readdirSync(path.join(s.shareDir, 'cordiax_sync')), [], 'the probe leaves nothing behind');
-    assert.deepEqual(log.events.map((e) => e.type), ['connect', 'disconnect']);
+    assert.deepEqual(
+      log.events.map((e) => e.type),
+      ['connect', 'disconnect'],
+    );
     assert.match(log.events[0].text.es, /Conectado a .*SMB 3\.1\.1/);
     assert.ok(!JSON.stringify(log.events).includes(s.password));
     assert.ok(!JSON.stringify(report).includes(s.password));
@@ -69,18 +85,27 @@ describe('SMB transport against Samba', () => {
       const sha = await sha256File(local);
       const size = statSync(local).size;
       const progress: number[] = [];
-      const up = await t.upload(local, 'versions/000001-abc.db', { size, sha256: sha }, { onProgress: (p) => progress.push(p.bytes) });
+      const up = await t.upload(
+        local,
+        'versions/000001-abc.db',
+        { size, sha256: sha },
+        { onProgress: (p) => progress.push(p.bytes) },
+      );
       assert.deepEqual(up, { size, sha256: sha });
       assert.equal(progress.at(-1), size);
       const landed = path.join(s.shareDir, 'deep/er/path/versions/000001-abc.db');
       assert.equal(await sha256File(landed), sha);
       assert.deepEqual(readdirSync(path.dirname(landed)), ['000001-abc.db'], 'no temp file left');
       // Not replacing an existing target is the default.
-      await assert.rejects(t.upload(local, 'versions/000001-abc.db', { size, sha256: sha }), (e) => isSyncError(e, 'ALREADY_EXISTS'));
+      await assert.rejects(t.upload(local, 'versions/000001-abc.db', { size, sha256: sha }), (e) =>
+        isSyncError(e, 'ALREADY_EXISTS'),
+      );
       assert.deepEqual(readdirSync(path.dirname(landed)), ['000001-abc.db'], 'the failed upload cleaned its temp file');
       await t.upload(local, 'versions/000001-abc.db', { size, sha256: sha }, { replace: true });
       // A wrong expectation is caught before the rename, and the target is untouched.
-      await assert.rejects(t.upload(local, 'versions/other.db', { size, sha256: '0'.repeat(64) }), (e) => isSyncError(e, 'VERIFY_FAILED'));
+      await assert.rejects(t.upload(local, 'versions/other.db', { size, sha256: '0'.repeat(64) }), (e) =>
+        isSyncError(e, 'VERIFY_FAILED'),
+      );
       assert.equal(existsSync(path.join(path.dirname(landed), 'other.db')), false);
 
       const out = path.join(work, 'down.bin');
@@ -88,7 +113,9 @@ describe('SMB transport against Samba', () => {
       assert.deepEqual(down, { size, sha256: sha });
       assert.equal(await sha256File(out), sha);
       assert.equal(statSync(out).mode & 0o777, 0o600);
-      await assert.rejects(t.download('versions/missing.db', path.join(work, 'x.bin')), (e) => isSyncError(e, 'NOT_FOUND'));
+      await assert.rejects(t.download('versions/missing.db', path.join(work, 'x.bin')), (e) =>
+        isSyncError(e, 'NOT_FOUND'),
+      );
     } finally {
       await t.close();
     }
@@ -100,13 +127,20 @@ describe('SMB transport against Samba', () => {
       await t.open();
       assert.equal(await t.readSmall('cordiax-sync.json'), null);
       const w1 = await t.writeSmall('cordiax-sync.json', Buffer.from('{"generation":1}'), { ifVersion: null });
-      await assert.rejects(t.writeSmall('cordiax-sync.json', Buffer.from('x'), { ifVersion: null }), (e) => isSyncError(e, 'ALREADY_EXISTS'));
+      await assert.rejects(t.writeSmall('cordiax-sync.json', Buffer.from('x'), { ifVersion: null }), (e) =>
+        isSyncError(e, 'ALREADY_EXISTS'),
+      );
       const r1 = await t.readSmall('cordiax-sync.json');
       assert.equal(r1?.data.toString(), '{"generation":1}');
       assert.equal(r1?.version, w1.version);
       await t.writeSmall('cordiax-sync.json', Buffer.from('{"generation":2}'));
-      assert.equal(readFileSync(path.join(s.shareDir, 'cordiax_sync', 'cordiax-sync.json'), 'utf8'), '{"generation":2}');
-      await assert.rejects(t.writeSmall('cordiax-sync.json', Buffer.from('x'), { ifVersion: 'stale' }), (e) => isSyncError(e, 'PRECONDITION_FAILED'));
+      assert.equal(
+        readFileSync(path.join(s.shareDir, 'cordiax_sync', 'cordiax-sync.json'), 'utf8'),
+        '{"generation":2}',
+      );
+      await assert.rejects(t.writeSmall('cordiax-sync.json', Buffer.from('x'), { ifVersion: 'stale' }), (e) =>
+        isSyncError(e, 'PRECONDITION_FAILED'),
+      );
       await assert.rejects(t.readSmall('cordiax-sync.json', 4), (e) => isSyncError(e, 'TOO_LARGE'));
 
       assert.equal(await t.createExclusive('sync.lock', Buffer.from('equipo-1')), true);
@@ -117,7 +151,10 @@ describe('SMB transport against Samba', () => {
       await t.writeSmall('versions/a.db', Buffer.from('aaa'));
       const entries = (await t.list('')).map((e) => `${e.path}:${e.isDirectory ? 'd' : e.size}`).sort();
       assert.deepEqual(entries, ['cordiax-sync.json:16', 'sync.lock:8', 'versions:d']);
-      assert.deepEqual((await t.list('versions')).map((e) => e.path), ['versions/a.db']);
+      assert.deepEqual(
+        (await t.list('versions')).map((e) => e.path),
+        ['versions/a.db'],
+      );
       assert.deepEqual(await t.list('nothing-here'), []);
       assert.equal((await t.stat('versions/a.db'))?.size, 3);
       assert.equal(await t.stat('versions/none.db'), null);
@@ -144,7 +181,11 @@ describe('SMB transport against Samba', () => {
       await t.open();
       // The same open createExclusive does (FILE_CREATE, share nothing), held open before its data is written.
       const tree = await client.treeConnect(s.share);
-      const f = await tree.open('locks/held.lock', { access: Access.FILE_WRITE_DATA | Access.SYNCHRONIZE, disposition: Disposition.CREATE, shareAccess: 0 });
+      const f = await tree.open('locks/held.lock', {
+        access: Access.FILE_WRITE_DATA | Access.SYNCHRONIZE,
+        disposition: Disposition.CREATE,
+        shareAccess: 0,
+      });
       await assert.rejects(t.readSmall('held.lock'), (e) => isSyncError(e, 'LOCKED'));
       assert.equal(await t.createExclusive('held.lock', Buffer.from('other')), false);
       await f.write(Buffer.from('{"device":"x"}'), 0);
@@ -162,7 +203,10 @@ describe('SMB transport against Samba', () => {
     assert.equal(report.ok, false);
     assert.equal(report.error?.code, 'AUTH_FAILED');
     assert.ok(report.error?.hint);
-    assert.deepEqual(report.steps.map((x) => `${x.id}:${x.ok}`), ['error:false']);
+    assert.deepEqual(
+      report.steps.map((x) => `${x.id}:${x.ok}`),
+      ['error:false'],
+    );
     await assert.rejects(t.open(), (e) => isSyncError(e, 'AUTH_FAILED'));
     assert.ok(!log.events.some((e) => e.type === 'connect'));
     assert.ok(!JSON.stringify(report).includes('mala-contraseña'));

@@ -8,7 +8,9 @@ import { takeSnapshot, verifyDatabase, restoreInto, sha256File } from '../src/db
 import { tmpDir, makeTestDb, readRows, addRows } from './helpers/system.js';
 
 function startWriter(file: string, mode: string) {
-  const child = spawn(process.execPath, [path.resolve('test/fixtures/busy-writer.mjs'), file, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [path.resolve('test/fixtures/busy-writer.mjs'), file, mode], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const ready = new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
   return { child, ready };
 }
@@ -87,7 +89,9 @@ test('restoreInto replaces the content of a database another connection holds op
   const app = new Database(live); // the application keeps its connection
   app.pragma('busy_timeout = 5000');
   await restoreInto(incoming, live);
-  const rows = (app.prepare('SELECT texto FROM notas ORDER BY id').all() as Array<{ texto: string }>).map((r) => r.texto);
+  const rows = (app.prepare('SELECT texto FROM notas ORDER BY id').all() as Array<{ texto: string }>).map(
+    (r) => r.texto,
+  );
   assert.equal(rows.length, 25);
   assert.equal(rows[0], 'nuevo-0');
   app.prepare('INSERT INTO notas (texto) VALUES (?)').run('después');

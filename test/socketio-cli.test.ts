@@ -11,20 +11,35 @@ import https from 'node:https';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSyncServer } from '../src/server/server.js';
-import { SyncError } from '../src/errors.js';
+import type { SyncError } from '../src/errors.js';
 import { endpoint, writeTokens } from './helpers/socketio.js';
 import { freePort, killGroup, makeTestDb, sh, sha256File, startDaemon, tmpDir } from './helpers/system.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-test('cordiax-sync server: starts with a tokens file, serves a client with the token, stops cleanly on SIGTERM', { timeout: 60_000 }, async () => {
+test('cordiax-sync server: starts with a tokens file, serves a client with the token, stops cleanly on SIGTERM', {
+  timeout: 60_000,
+}, async () => {
   const dir = tmpDir();
   const token = `cli-${randomBytes(16).toString('hex')}`;
   const tokensFile = writeTokens(dir, [token]);
   const storage = path.join(dir, 'almacen');
   const script = path.join(here, 'helpers/socketio-cli-child.ts');
   const port = await freePort();
-  const args = ['--import', 'tsx', script, 'server', '--port', String(port), '--storage', storage, '--tokens-file', tokensFile, '--keep-versions', '3'];
+  const args = [
+    '--import',
+    'tsx',
+    script,
+    'server',
+    '--port',
+    String(port),
+    '--storage',
+    storage,
+    '--tokens-file',
+    tokensFile,
+    '--keep-versions',
+    '3',
+  ];
   assert.ok(!args.join(' ').includes(token));
   const proc = startDaemon(process.execPath, args, { cwd: path.join(here, '..') });
   let out = '';
@@ -42,7 +57,13 @@ test('cordiax-sync server: starts with a tokens file, serves a client with the t
     const { ep } = endpoint(`http://127.0.0.1:${port}`, { token_file: tokenFile, database_id: 'cli' });
     try {
       const db = makeTestDb(path.join(dir, 'a.db'), 50);
-      const r = await ep.push(db, { sha256: await sha256File(db), size: statSync(db).size, encrypted: false, device: 'equipo-a', baseGeneration: null });
+      const r = await ep.push(db, {
+        sha256: await sha256File(db),
+        size: statSync(db).size,
+        encrypted: false,
+        device: 'equipo-a',
+        baseGeneration: null,
+      });
       assert.equal(await sha256File(path.join(storage, 'cli', r.manifest!.file)), await sha256File(db));
       assert.equal(statSync(storage).mode & 0o777, 0o700);
     } finally {
@@ -59,11 +80,29 @@ test('cordiax-sync server: starts with a tokens file, serves a client with the t
   }
 });
 
-test('TLS: the server speaks HTTPS with the given certificate; a client that cannot verify it gets a TLS error', { timeout: 60_000 }, async () => {
+test('TLS: the server speaks HTTPS with the given certificate; a client that cannot verify it gets a TLS error', {
+  timeout: 60_000,
+}, async () => {
   const dir = tmpDir();
   const cert = path.join(dir, 'cert.pem');
   const key = path.join(dir, 'key.pem');
-  const r = sh('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-subj', '/CN=127.0.0.1', '-days', '1', '-addext', 'subjectAltName=IP:127.0.0.1']);
+  const r = sh('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    key,
+    '-out',
+    cert,
+    '-subj',
+    '/CN=127.0.0.1',
+    '-days',
+    '1',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1',
+  ]);
   assert.equal(r.status, 0, r.stderr);
   const server = await startSyncServer({ host: '127.0.0.1', port: 0, storageDir: tmpDir(), tls: { cert, key } });
   try {

@@ -19,7 +19,10 @@ const portFree = (port: number) =>
     s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
 
-test('embedded server on localhost:5000 when nothing listens there; not when something does or the URL is elsewhere', { timeout: 60_000, skip: (await portFree(5000)) ? false : 'port 5000 is in use on this machine' }, async () => {
+test('embedded server on localhost:5000 when nothing listens there; not when something does or the URL is elsewhere', {
+  timeout: 60_000,
+  skip: (await portFree(5000)) ? false : 'port 5000 is in use on this machine',
+}, async () => {
   const home = tmpDir();
   const log = memoryLogger();
   assert.equal(await maybeStartEmbeddedServer(socketioConfig('http://192.0.2.1:5000'), home, log), null);
@@ -32,7 +35,13 @@ test('embedded server on localhost:5000 when nothing listens there; not when som
     const { ep } = endpoint('http://localhost:5000');
     try {
       const db = makeTestDb(path.join(tmpDir(), 'a.db'), 30);
-      const r = await ep.push(db, { sha256: await sha256File(db), size: statSync(db).size, encrypted: false, device: 'equipo-a', baseGeneration: null });
+      const r = await ep.push(db, {
+        sha256: await sha256File(db),
+        size: statSync(db).size,
+        encrypted: false,
+        device: 'equipo-a',
+        baseGeneration: null,
+      });
       assert.equal(await sha256File(path.join(home, 'sync-server', 'default', r.manifest!.file)), await sha256File(db));
     } finally {
       await ep.close();

@@ -15,10 +15,19 @@ import { addRows, makeTestDb, readRows, tmpDir } from './helpers/system.js';
 
 function engineFor(ep: ReturnType<typeof endpoint>['ep'], databasePath: string, device: string) {
   const dir = tmpDir();
-  return new SyncEngine({ transport: ep, databasePath, statePath: path.join(dir, 'state.json'), device, log: memoryLogger(), tmpDir: dir });
+  return new SyncEngine({
+    transport: ep,
+    databasePath,
+    statePath: path.join(dir, 'state.json'),
+    device,
+    log: memoryLogger(),
+    tmpDir: dir,
+  });
 }
 
-test('engine + spec Flask server: change -> pushed, no change -> nothing sent, sync_request after a restart -> sent again', { timeout: 90_000 }, async () => {
+test('engine + spec Flask server: change -> pushed, no change -> nothing sent, sync_request after a restart -> sent again', {
+  timeout: 90_000,
+}, async () => {
   const flask = await startFlask();
   const { ep } = endpoint(flask.url);
   const db = makeTestDb(path.join(tmpDir(), 'cordiax.db'), 200, { tag: 'inicio' });
@@ -55,7 +64,9 @@ test('engine + spec Flask server: change -> pushed, no change -> nothing sent, s
   }
 });
 
-test('engine + our server, two devices: a change reaches the other device through sync_update and a pull; both changed -> conflict kept', { timeout: 90_000 }, async () => {
+test('engine + our server, two devices: a change reaches the other device through sync_update and a pull; both changed -> conflict kept', {
+  timeout: 90_000,
+}, async () => {
   const server = await startSyncServer({ host: '127.0.0.1', port: 0, storageDir: tmpDir() });
   const a = endpoint(server.url, {}, {}, 'equipo-a');
   const b = endpoint(server.url, {}, {}, 'equipo-b');
@@ -85,11 +96,10 @@ test('engine + our server, two devices: a change reaches the other device throug
     assert.equal(readRows(dbB).at(-1), 'solo-b', 'the local database stays');
     assert.deepEqual(readRows(outcome.conflictCopy), readRows(dbA), 'the remote version is kept beside it');
     const head = await b.ep.head();
-    assert.equal(head!.device, 'equipo-a', 'the server still has A\'s version');
+    assert.equal(head!.device, 'equipo-a', "the server still has A's version");
   } finally {
     await a.ep.close();
     await b.ep.close();
     await server.close();
   }
 });
-

@@ -10,13 +10,19 @@ import path from 'node:path';
 import { startFlask } from './helpers/flask.js';
 import { endpoint, nextEvent } from './helpers/socketio.js';
 import { makeTestDb, sha256File, tmpDir } from './helpers/system.js';
-import { SyncError } from '../src/errors.js';
+import type { SyncError } from '../src/errors.js';
 import { PROTOCOL1_MAX_BYTES } from '../src/transports/socketio/protocol.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function metaOf(file: string) {
-  return { sha256: await sha256File(file), size: statSync(file).size, encrypted: false, device: 'equipo-a', baseGeneration: null };
+  return {
+    sha256: await sha256File(file),
+    size: statSync(file).size,
+    encrypted: false,
+    device: 'equipo-a',
+    baseGeneration: null,
+  };
 }
 
 /** Polls a condition; the test's own timeout bounds it (no timing is asserted). */
@@ -24,15 +30,26 @@ async function until(cond: () => boolean | Promise<boolean>): Promise<void> {
   while (!(await cond())) await sleep(50);
 }
 
-test('connect + sync (namespace without its trailing slash): the spec server stores exactly the snapshot bytes; capabilities say push only', { timeout: 60_000 }, async () => {
+test('connect + sync (namespace without its trailing slash): the spec server stores exactly the snapshot bytes; capabilities say push only', {
+  timeout: 60_000,
+}, async () => {
   const flask = await startFlask();
   const { ep, log } = endpoint(flask.url, { namespace: '/cordiax-sync' });
   try {
     const gotRequest = nextEvent(ep, 'sync_request');
     const caps = await ep.capabilities();
-    assert.deepEqual(caps, { push: true, pull: false, history: false, compareAndSwap: false, maxBytes: PROTOCOL1_MAX_BYTES });
+    assert.deepEqual(caps, {
+      push: true,
+      pull: false,
+      history: false,
+      compareAndSwap: false,
+      maxBytes: PROTOCOL1_MAX_BYTES,
+    });
     await gotRequest;
-    assert.ok(log.events.some((e) => e.code === 'NAMESPACE_SLASH'), 'a missing trailing slash is added, with a warning');
+    assert.ok(
+      log.events.some((e) => e.code === 'NAMESPACE_SLASH'),
+      'a missing trailing slash is added, with a warning',
+    );
     assert.equal(await ep.head(), undefined);
     const db = makeTestDb(path.join(tmpDir(), 'a.db'), 300);
     const meta = await metaOf(db);
@@ -52,7 +69,9 @@ test('connect + sync (namespace without its trailing slash): the spec server sto
   }
 });
 
-test('the largest database that fits (499,978 bytes) is stored byte for byte; one byte more is refused before sending, with no reconnect storm', { timeout: 60_000 }, async () => {
+test('the largest database that fits (499,978 bytes) is stored byte for byte; one byte more is refused before sending, with no reconnect storm', {
+  timeout: 60_000,
+}, async () => {
   const flask = await startFlask();
   const { ep, log } = endpoint(flask.url);
   const dir = tmpDir();
@@ -98,7 +117,9 @@ test('the largest database that fits (499,978 bytes) is stored byte for byte; on
   }
 });
 
-test('server restart: the client reconnects, gets sync_request again, and the resync lands', { timeout: 60_000 }, async () => {
+test('server restart: the client reconnects, gets sync_request again, and the resync lands', {
+  timeout: 60_000,
+}, async () => {
   const flask = await startFlask();
   const { ep } = endpoint(flask.url);
   const dir = tmpDir();
@@ -125,7 +146,9 @@ test('server restart: the client reconnects, gets sync_request again, and the re
   }
 });
 
-test('a frozen server (no reset, no answers) is noticed by the heartbeat and the client reconnects when it thaws', { timeout: 60_000 }, async () => {
+test('a frozen server (no reset, no answers) is noticed by the heartbeat and the client reconnects when it thaws', {
+  timeout: 60_000,
+}, async () => {
   const flask = await startFlask();
   const { ep } = endpoint(flask.url, {}, { heartbeatMs: 1500 });
   try {
@@ -145,7 +168,9 @@ test('a frozen server (no reset, no answers) is noticed by the heartbeat and the
   }
 });
 
-test('a token is sent in the handshake; the spec server ignores it and the report says so without showing it', { timeout: 60_000 }, async () => {
+test('a token is sent in the handshake; the spec server ignores it and the report says so without showing it', {
+  timeout: 60_000,
+}, async () => {
   const flask = await startFlask();
   const dir = tmpDir();
   const tokenFile = path.join(dir, 'token');
@@ -166,7 +191,9 @@ test('a token is sent in the handshake; the spec server ignores it and the repor
   }
 });
 
-test('a server with a smaller buffer than announced drops the send: after two drops the size is a learned limit, no reconnect storm', { timeout: 60_000 }, async () => {
+test('a server with a smaller buffer than announced drops the send: after two drops the size is a learned limit, no reconnect storm', {
+  timeout: 60_000,
+}, async () => {
   const flask = await startFlask({ maxHttpBufferSize: 400_000 });
   const { ep } = endpoint(flask.url);
   const dir = tmpDir();
@@ -184,7 +211,10 @@ test('a server with a smaller buffer than announced drops the send: after two dr
     // Two drops, two reconnects; the third sync_request finds the learned limit and sends nothing.
     await until(() => errors.includes('TOO_LARGE') && flask.connections() >= 3);
     assert.ok((await ep.capabilities()).maxBytes! < meta.size);
-    await assert.rejects(ep.push(db, meta), (e: SyncError) => e.code === 'TOO_LARGE' && /cortó la conexión/.test(e.text.es));
+    await assert.rejects(
+      ep.push(db, meta),
+      (e: SyncError) => e.code === 'TOO_LARGE' && /cortó la conexión/.test(e.text.es),
+    );
     assert.equal(existsSync(flask.dbFile), false);
     // A sentinel that fits, on the same connection, instead of a sleep: the server handles it after anything sent
     // before it, so a further drop (and reconnect) would show as a fourth connection or an oversize message received.

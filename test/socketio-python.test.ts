@@ -67,14 +67,23 @@ async function runPython(dir: string, url: string, db: string, tokenFile: string
 // python3-socketio's HTTP client needs python3-requests (not a declared dependency of the Debian package).
 const hasRequests = sh(PYTHON, ['-c', 'import requests, socketio']).status === 0;
 
-test('python3-socketio sends the spec hex to our server: stored byte for byte, acked with the manifest', { timeout: 60_000, skip: hasRequests ? false : 'python3-requests is not installed' }, async () => {
+test('python3-socketio sends the spec hex to our server: stored byte for byte, acked with the manifest', {
+  timeout: 60_000,
+  skip: hasRequests ? false : 'python3-requests is not installed',
+}, async () => {
   const dir = tmpDir();
   const token = `py-${randomBytes(16).toString('hex')}`;
   const tokenFile = path.join(dir, 'token');
   writeFileSync(tokenFile, token, { mode: 0o600 });
   const storageDir = tmpDir();
   const log = memoryLogger();
-  const server = await startSyncServer({ host: '127.0.0.1', port: 0, storageDir, tokensFile: writeTokens(dir, [token]), log });
+  const server = await startSyncServer({
+    host: '127.0.0.1',
+    port: 0,
+    storageDir,
+    tokensFile: writeTokens(dir, [token]),
+    log,
+  });
   try {
     const db = makeTestDb(path.join(dir, 'a.db'), 400);
     const out = await runPython(dir, server.url, db, tokenFile);
@@ -83,7 +92,9 @@ test('python3-socketio sends the spec hex to our server: stored byte for byte, a
     const ack = out.ack as { ok: boolean; manifest: RemoteManifest };
     assert.equal(ack.ok, true);
     assert.equal(ack.manifest.sha256, await sha256File(db));
-    const manifest = JSON.parse(readFileSync(path.join(storageDir, 'python', 'manifest.json'), 'utf8')) as RemoteManifest;
+    const manifest = JSON.parse(
+      readFileSync(path.join(storageDir, 'python', 'manifest.json'), 'utf8'),
+    ) as RemoteManifest;
     assert.equal(await sha256File(path.join(storageDir, 'python', manifest.file)), await sha256File(db));
 
     // Without the token: refused, nothing stored.

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import path from 'node:path';
 import { io as ioClient } from 'socket.io-client';
 import { startSyncServer } from '../src/server/server.js';
-import { SyncError } from '../src/errors.js';
+import type { SyncError } from '../src/errors.js';
 import type { RemoteManifest } from '../src/transports/types.js';
 import { endpoint, memoryLogger, nextEvent, startServerChild, writeTokens } from './helpers/socketio.js';
 import { addRows, freePort, makeLargeDb, makeTestDb, readRows, sha256File, tmpDir } from './helpers/system.js';
@@ -22,12 +22,20 @@ function storedFile(storageDir: string, m: RemoteManifest, databaseId = 'default
   return path.join(storageDir, databaseId, m.file);
 }
 
-test('push stores the snapshot byte for byte with a manifest; the same bytes again make no new version; pull returns them', { timeout: 60_000 }, async () => {
+test('push stores the snapshot byte for byte with a manifest; the same bytes again make no new version; pull returns them', {
+  timeout: 60_000,
+}, async () => {
   const storageDir = tmpDir();
   const server = await startSyncServer({ host: '127.0.0.1', port: 0, storageDir });
   const { ep } = endpoint(server.url);
   try {
-    assert.deepEqual(await ep.capabilities(), { push: true, pull: true, history: true, compareAndSwap: true, maxBytes: 2 * 1024 ** 3 });
+    assert.deepEqual(await ep.capabilities(), {
+      push: true,
+      pull: true,
+      history: true,
+      compareAndSwap: true,
+      maxBytes: 2 * 1024 ** 3,
+    });
     assert.equal(await ep.head(), null);
     const db = makeTestDb(path.join(tmpDir(), 'a.db'), 2000);
     const meta = await metaOf(db);
@@ -35,7 +43,9 @@ test('push stores the snapshot byte for byte with a manifest; the same bytes aga
     assert.ok(r.manifest && !r.conflict);
     assert.equal(r.manifest.generation, 1);
     assert.equal(await sha256File(storedFile(storageDir, r.manifest)), meta.sha256);
-    const onDisk = JSON.parse(readFileSync(path.join(storageDir, 'default', 'manifest.json'), 'utf8')) as RemoteManifest;
+    const onDisk = JSON.parse(
+      readFileSync(path.join(storageDir, 'default', 'manifest.json'), 'utf8'),
+    ) as RemoteManifest;
     assert.deepEqual(onDisk, r.manifest);
     assert.equal(statSync(path.join(storageDir, 'default', 'manifest.json')).mode & 0o777, 0o600);
     assert.equal(statSync(path.join(storageDir, 'default')).mode & 0o777, 0o700);
@@ -57,7 +67,9 @@ test('push stores the snapshot byte for byte with a manifest; the same bytes aga
   }
 });
 
-test('two clients on one database: the stale one gets a conflict with the newer manifest, the other a sync_update', { timeout: 60_000 }, async () => {
+test('two clients on one database: the stale one gets a conflict with the newer manifest, the other a sync_update', {
+  timeout: 60_000,
+}, async () => {
   const storageDir = tmpDir();
   const server = await startSyncServer({ host: '127.0.0.1', port: 0, storageDir, keepVersions: 2 });
   const a = endpoint(server.url, {}, {}, 'equipo-a');
@@ -77,7 +89,11 @@ test('two clients on one database: the stale one gets a conflict with the newer 
     const r2 = await b.ep.push(dbB, await metaOf(dbB, null, 'equipo-b'));
     assert.equal(r2.manifest, undefined);
     assert.deepEqual(r2.conflict, r1.manifest);
-    assert.equal(await sha256File(storedFile(storageDir, r1.manifest!)), await sha256File(dbA), 'A\'s version untouched');
+    assert.equal(
+      await sha256File(storedFile(storageDir, r1.manifest!)),
+      await sha256File(dbA),
+      "A's version untouched",
+    );
 
     // After pulling, B pushes on top of generation 1.
     const pulled = path.join(dir, 'b-pulled.db');
@@ -91,7 +107,10 @@ test('two clients on one database: the stale one gets a conflict with the newer 
     addRows(pulled, ['otra']);
     const r4 = await b.ep.push(pulled, await metaOf(pulled, 2, 'equipo-b'));
     assert.equal(r4.manifest!.generation, 3);
-    assert.deepEqual(r4.manifest!.versions!.map((v) => v.generation), [2]);
+    assert.deepEqual(
+      r4.manifest!.versions!.map((v) => v.generation),
+      [2],
+    );
     assert.equal(readdirSync(path.join(storageDir, 'default', 'versions')).length, 2);
     // An older kept version can still be pulled.
     const old = path.join(dir, 'old.db');
@@ -104,12 +123,20 @@ test('two clients on one database: the stale one gets a conflict with the newer 
   }
 });
 
-test('auth: a wrong token is refused (AUTH_FAILED, no retry loop), a token file is re-read, and no token shows anywhere', { timeout: 60_000 }, async () => {
+test('auth: a wrong token is refused (AUTH_FAILED, no retry loop), a token file is re-read, and no token shows anywhere', {
+  timeout: 60_000,
+}, async () => {
   const dir = tmpDir();
   const good = `good-${randomBytes(16).toString('hex')}`;
   const bad = `bad-${randomBytes(16).toString('hex')}`;
   const serverLog = memoryLogger();
-  const server = await startSyncServer({ host: '127.0.0.1', port: 0, storageDir: tmpDir(), tokensFile: writeTokens(dir, [good]), log: serverLog });
+  const server = await startSyncServer({
+    host: '127.0.0.1',
+    port: 0,
+    storageDir: tmpDir(),
+    tokensFile: writeTokens(dir, [good]),
+    log: serverLog,
+  });
   const tokenFile = path.join(dir, 'client-token');
   writeFileSync(tokenFile, bad, { mode: 0o600 });
   const { ep, log } = endpoint(server.url, { token_file: tokenFile });
@@ -122,14 +149,22 @@ test('auth: a wrong token is refused (AUTH_FAILED, no retry loop), a token file 
     // No sleep to wait for retries that should not come: socket.io only reconnects an active socket, and a refusal by
     // the server's middleware leaves it inactive. Checked on the client's own socket, and with a listener that would
     // count any reconnect attempt for the rest of the test.
-    const conn = (ep as unknown as { conn: { refused: boolean; socket: { active: boolean; io: { on(ev: string, f: () => void): void } } } }).conn;
+    const conn = (
+      ep as unknown as {
+        conn: { refused: boolean; socket: { active: boolean; io: { on(ev: string, f: () => void): void } } };
+      }
+    ).conn;
     assert.equal(conn.refused, true, 'the client knows it was refused');
     assert.equal(conn.socket.active, false, 'an inactive socket: socket.io schedules no retry');
     let retries = 0;
     conn.socket.io.on('reconnect_attempt', () => retries++);
     const refusals = serverLog.events.filter((e) => e.code === 'AUTH_FAILED').length;
 
-    assert.equal(serverLog.events.filter((e) => e.code === 'AUTH_FAILED').length, refusals, 'no automatic retries after a refusal');
+    assert.equal(
+      serverLog.events.filter((e) => e.code === 'AUTH_FAILED').length,
+      refusals,
+      'no automatic retries after a refusal',
+    );
     assert.equal(retries, 0);
     writeFileSync(tokenFile, `${good}\n`);
     await ep.open();
@@ -162,7 +197,9 @@ test('protocol 1 to our server (hex sync_data, as the spec) stores the same byte
   }
 });
 
-test('server restart in the middle of a large upload: the client reconnects and resumes where the server left off', { timeout: 120_000 }, async () => {
+test('server restart in the middle of a large upload: the client reconnects and resumes where the server left off', {
+  timeout: 120_000,
+}, async () => {
   const dir = tmpDir();
   const db = makeLargeDb(path.join(dir, 'big.db'), 40 * 1024 * 1024);
   const meta = await metaOf(db);
@@ -192,7 +229,10 @@ test('server restart in the middle of a large upload: the client reconnects and 
     assert.equal(r.manifest!.sha256, meta.sha256);
     assert.equal(await sha256File(storedFile(server.storageDir, r.manifest!)), meta.sha256);
     assert.ok(log.events.some((e) => e.code === 'RESUME'));
-    assert.ok(afterKill.length > 0 && afterKill.every((b) => b > killedAt), 'resumed where the server left off, not from byte 0');
+    assert.ok(
+      afterKill.length > 0 && afterKill.every((b) => b > killedAt),
+      'resumed where the server left off, not from byte 0',
+    );
     assert.deepEqual(readdirSync(path.join(server.storageDir, 'default', 'uploads')), [], 'no upload left behind');
   } finally {
     await ep.close();
@@ -201,7 +241,9 @@ test('server restart in the middle of a large upload: the client reconnects and 
   }
 });
 
-test('hostile peers: garbage requests get errors, the server stays up and keeps serving', { timeout: 60_000 }, async () => {
+test('hostile peers: garbage requests get errors, the server stays up and keeps serving', {
+  timeout: 60_000,
+}, async () => {
   const storageDir = tmpDir();
   const server = await startSyncServer({ host: '127.0.0.1', port: 0, storageDir, maxBytes: 1024 * 1024 });
   const raw = ioClient(`${server.url}/cordiax-sync/`, { forceNew: true, reconnection: false });
@@ -210,19 +252,39 @@ test('hostile peers: garbage requests get errors, the server stays up and keeps 
       raw.once('connect', () => resolve());
       raw.once('connect_error', reject);
     });
-    const ask = (ev: string, payload: unknown) => raw.timeout(5000).emitWithAck(ev, payload) as Promise<{ ok: boolean; code?: string }>;
+    const ask = (ev: string, payload: unknown) =>
+      raw.timeout(5000).emitWithAck(ev, payload) as Promise<{ ok: boolean; code?: string }>;
     assert.equal((await ask('sync_data', { data: 'zz' })).code, 'BAD_REQUEST');
     assert.equal((await ask('sync_data', { data: 'abc' })).code, 'BAD_REQUEST');
     assert.equal((await ask('sync_data', 'not an object')).code, 'BAD_REQUEST');
     assert.equal((await ask('sync_data', { data: 'ab', sha256: '0'.repeat(64) })).code, 'VERIFY_FAILED');
     assert.equal((await ask('p2_chunk', { uploadId: 'x', offset: 0, data: Buffer.alloc(4) })).code, 'NOT_FOUND');
-    assert.equal((await ask('p2_begin', { sha256: 'nope', size: 1, encrypted: false, baseGeneration: null })).code, 'BAD_REQUEST');
-    assert.equal((await ask('p2_begin', { sha256: '0'.repeat(64), size: 2 * 1024 * 1024, encrypted: false, baseGeneration: null })).code, 'TOO_LARGE');
-    assert.equal((await ask('p2_begin', { sha256: '0'.repeat(64), size: -5, encrypted: false, baseGeneration: null })).code, 'BAD_REQUEST');
-    const b = (await ask('p2_begin', { sha256: '0'.repeat(64), size: 10, encrypted: false, baseGeneration: null })) as { ok: boolean; uploadId: string };
+    assert.equal(
+      (await ask('p2_begin', { sha256: 'nope', size: 1, encrypted: false, baseGeneration: null })).code,
+      'BAD_REQUEST',
+    );
+    assert.equal(
+      (await ask('p2_begin', { sha256: '0'.repeat(64), size: 2 * 1024 * 1024, encrypted: false, baseGeneration: null }))
+        .code,
+      'TOO_LARGE',
+    );
+    assert.equal(
+      (await ask('p2_begin', { sha256: '0'.repeat(64), size: -5, encrypted: false, baseGeneration: null })).code,
+      'BAD_REQUEST',
+    );
+    const b = (await ask('p2_begin', { sha256: '0'.repeat(64), size: 10, encrypted: false, baseGeneration: null })) as {
+      ok: boolean;
+      uploadId: string;
+    };
     assert.equal(b.ok, true);
-    assert.equal((await ask('p2_chunk', { uploadId: b.uploadId, offset: 5, data: Buffer.alloc(5) })).code, 'BAD_REQUEST');
-    assert.equal((await ask('p2_chunk', { uploadId: b.uploadId, offset: 0, data: Buffer.alloc(11) })).code, 'BAD_REQUEST');
+    assert.equal(
+      (await ask('p2_chunk', { uploadId: b.uploadId, offset: 5, data: Buffer.alloc(5) })).code,
+      'BAD_REQUEST',
+    );
+    assert.equal(
+      (await ask('p2_chunk', { uploadId: b.uploadId, offset: 0, data: Buffer.alloc(11) })).code,
+      'BAD_REQUEST',
+    );
     assert.equal((await ask('p2_chunk', { uploadId: b.uploadId, offset: 0, data: Buffer.alloc(10) })).ok, true);
     assert.equal((await ask('p2_end', { uploadId: b.uploadId, sha256: '0'.repeat(64) })).code, 'VERIFY_FAILED');
     assert.equal((await ask('p2_read', { generation: 1, offset: 0, length: 10 })).code, 'NOT_FOUND');
@@ -232,9 +294,15 @@ test('hostile peers: garbage requests get errors, the server stays up and keeps 
     // A malformed packet inside a real session: that session ends, the server does not.
     const hs = await fetch(`${server.url}/socket.io/?EIO=4&transport=polling`);
     const sid = (JSON.parse((await hs.text()).slice(1)) as { sid: string }).sid;
-    await fetch(`${server.url}/socket.io/?EIO=4&transport=polling&sid=${sid}`, { method: 'POST', body: '42/cordiax-sync/,{{{ no es json' });
+    await fetch(`${server.url}/socket.io/?EIO=4&transport=polling&sid=${sid}`, {
+      method: 'POST',
+      body: '42/cordiax-sync/,{{{ no es json',
+    });
     // Raw garbage at the HTTP level.
-    const res = await fetch(`${server.url}/socket.io/?EIO=4&transport=polling&sid=doesnotexist`, { method: 'POST', body: '\u0000\u00ff garbage' });
+    const res = await fetch(`${server.url}/socket.io/?EIO=4&transport=polling&sid=doesnotexist`, {
+      method: 'POST',
+      body: '\u0000\u00ff garbage',
+    });
     assert.equal(res.status, 400);
     assert.deepEqual(readdirSync(path.join(storageDir, 'default', 'versions')), [], 'nothing stored');
     // Still serving.
@@ -251,10 +319,18 @@ test('hostile peers: garbage requests get errors, the server stays up and keeps 
   }
 });
 
-test('CORS is closed by default: a browser origin that is not listed is refused, a listed one is allowed', { timeout: 30_000 }, async () => {
-  const server = await startSyncServer({ host: '127.0.0.1', port: 0, storageDir: tmpDir(), corsOrigins: ['https://app.example'] });
+test('CORS is closed by default: a browser origin that is not listed is refused, a listed one is allowed', {
+  timeout: 30_000,
+}, async () => {
+  const server = await startSyncServer({
+    host: '127.0.0.1',
+    port: 0,
+    storageDir: tmpDir(),
+    corsOrigins: ['https://app.example'],
+  });
   try {
-    const handshake = (origin?: string) => fetch(`${server.url}/socket.io/?EIO=4&transport=polling`, { headers: origin ? { origin } : {} });
+    const handshake = (origin?: string) =>
+      fetch(`${server.url}/socket.io/?EIO=4&transport=polling`, { headers: origin ? { origin } : {} });
     const evil = await handshake('https://evil.example');
     assert.equal(evil.status, 403);
     assert.equal(evil.headers.get('access-control-allow-origin'), null);
@@ -267,7 +343,9 @@ test('CORS is closed by default: a browser origin that is not listed is refused,
   }
 });
 
-test('a frozen server (SIGSTOP) is noticed by the ping timeout within seconds; the client reconnects when it thaws', { timeout: 60_000 }, async () => {
+test('a frozen server (SIGSTOP) is noticed by the ping timeout within seconds; the client reconnects when it thaws', {
+  timeout: 60_000,
+}, async () => {
   const server = await startServerChild();
   const { ep } = endpoint(server.url);
   try {
@@ -285,14 +363,19 @@ test('a frozen server (SIGSTOP) is noticed by the ping timeout within seconds; t
   }
 });
 
-test('nothing listening: open() fails with CONNECTION_REFUSED and a hint; a wrong namespace says NOT_FOUND; a bad URL CONFIG_INVALID', { timeout: 30_000 }, async () => {
+test('nothing listening: open() fails with CONNECTION_REFUSED and a hint; a wrong namespace says NOT_FOUND; a bad URL CONFIG_INVALID', {
+  timeout: 30_000,
+}, async () => {
   const bad = endpoint('http://[no-es-una-url');
   await assert.rejects(bad.ep.open(), (e: SyncError) => e.code === 'CONFIG_INVALID' && /server_url/.test(e.text.es));
   await bad.ep.close();
   const port = await freePort();
   const down = endpoint(`http://127.0.0.1:${port}`);
   try {
-    await assert.rejects(down.ep.open(), (e: SyncError) => e.code === 'CONNECTION_REFUSED' && /servidor/.test(e.hint!.es));
+    await assert.rejects(
+      down.ep.open(),
+      (e: SyncError) => e.code === 'CONNECTION_REFUSED' && /servidor/.test(e.hint!.es),
+    );
   } finally {
     await down.ep.close();
   }
@@ -306,15 +389,26 @@ test('nothing listening: open() fails with CONNECTION_REFUSED and a hint; a wron
   }
 });
 
-test('rate limits: connection attempts per address and requests per connection are capped with clear answers', { timeout: 30_000 }, async () => {
-  const server = await startSyncServer({ host: '127.0.0.1', port: 0, storageDir: tmpDir(), rateLimits: { connectBurst: 2, connectPerSecond: 0.01, requestBurst: 5, requestPerSecond: 0.01 } });
+test('rate limits: connection attempts per address and requests per connection are capped with clear answers', {
+  timeout: 30_000,
+}, async () => {
+  const server = await startSyncServer({
+    host: '127.0.0.1',
+    port: 0,
+    storageDir: tmpDir(),
+    rateLimits: { connectBurst: 2, connectPerSecond: 0.01, requestBurst: 5, requestPerSecond: 0.01 },
+  });
   const eps = [endpoint(server.url), endpoint(server.url), endpoint(server.url)];
   try {
     await eps[0]!.ep.open();
     await eps[1]!.ep.open();
     await assert.rejects(eps[2]!.ep.open(), (e: SyncError) => e.code === 'UNAVAILABLE' && /intentos/.test(e.text.es));
     const codes: string[] = [];
-    for (let i = 0; i < 8; i++) await eps[0]!.ep.head().then(() => codes.push('ok'), (e: SyncError) => codes.push(e.code));
+    for (let i = 0; i < 8; i++)
+      await eps[0]!.ep.head().then(
+        () => codes.push('ok'),
+        (e: SyncError) => codes.push(e.code),
+      );
     assert.deepEqual(codes, ['ok', 'ok', 'ok', 'ok', 'ok', 'UNAVAILABLE', 'UNAVAILABLE', 'UNAVAILABLE']);
   } finally {
     for (const e of eps) await e.ep.close();
@@ -322,15 +416,34 @@ test('rate limits: connection attempts per address and requests per connection a
   }
 });
 
-test('a hostile or broken server: malformed answers end in PROTOCOL errors, silence in TIMEOUT; nothing hangs, no partial file', { timeout: 30_000 }, async () => {
+test('a hostile or broken server: malformed answers end in PROTOCOL errors, silence in TIMEOUT; nothing hangs, no partial file', {
+  timeout: 30_000,
+}, async () => {
   const { Server } = await import('socket.io');
   const http = await import('node:http');
   const httpServer = http.createServer();
   const io = new Server(httpServer);
   const sha = 'a'.repeat(64);
-  const manifest = { format: 'cordiax-sync/1', generation: 1, sha256: sha, size: 10, encrypted: false, device: 'x', time: 'now', file: 'versions/1.db' };
+  const manifest = {
+    format: 'cordiax-sync/1',
+    generation: 1,
+    sha256: sha,
+    size: 10,
+    encrypted: false,
+    device: 'x',
+    time: 'now',
+    file: 'versions/1.db',
+  };
   io.of('/cordiax-sync/').on('connection', (s) => {
-    s.emit('sync_request', { protocol: 2, server: 'cordiax-sync', databaseId: 'default', maxBytes: 1e9, chunkBytes: 1024, auth: 'none', manifest: null });
+    s.emit('sync_request', {
+      protocol: 2,
+      server: 'cordiax-sync',
+      databaseId: 'default',
+      maxBytes: 1e9,
+      chunkBytes: 1024,
+      auth: 'none',
+      manifest: null,
+    });
     let heads = 0;
     s.on('p2_head', (_p: unknown, ack: (r: unknown) => void) => {
       if (heads++ === 0) ack({ ok: true, manifest: { ...manifest, sha256: 'not a hash' } }); // then: silence

@@ -12,20 +12,28 @@ import { tmpDir } from './helpers/system.js';
 import { countingProxy, transportContract } from './helpers/transport-contract.js';
 
 for (const variant of ['default', 'signing', 'encrypt'] as SambaVariant[]) {
-  transportContract(async () => {
-    const s = await startSamba(variant);
-    mkdirSync(s.shareDir, { recursive: true });
-    const wire = await countingProxy(s.port);
-    return {
-      name: `smb-${variant}`,
-      manifestName: 'cordiax-sync.json',
-      wire,
-      backingDir: (folder) => path.join(s.shareDir, folder),
-      make: (folder, device) => new SmbTransport(smbConfig(s, { remote_path: `/${folder}/`, port: wire.port }), { log: memoryLog(), tmpDir: tmpDir(), device }),
-      stop: async () => {
-        await wire.close();
-        await s.stop();
-      },
-    };
-  }, { label: `SMB (Samba, ${variant})` });
+  transportContract(
+    async () => {
+      const s = await startSamba(variant);
+      mkdirSync(s.shareDir, { recursive: true });
+      const wire = await countingProxy(s.port);
+      return {
+        name: `smb-${variant}`,
+        manifestName: 'cordiax-sync.json',
+        wire,
+        backingDir: (folder) => path.join(s.shareDir, folder),
+        make: (folder, device) =>
+          new SmbTransport(smbConfig(s, { remote_path: `/${folder}/`, port: wire.port }), {
+            log: memoryLog(),
+            tmpDir: tmpDir(),
+            device,
+          }),
+        stop: async () => {
+          await wire.close();
+          await s.stop();
+        },
+      };
+    },
+    { label: `SMB (Samba, ${variant})` },
+  );
 }

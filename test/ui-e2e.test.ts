@@ -30,7 +30,12 @@ const pageErrors: string[] = [];
 
 /** The remote block as the UI would save it, for a second "office computer" that shares the remote. */
 function remoteConfig(): Record<string, unknown> {
-  return useWebdav ? { protocol: 'webdav', webdav: { url: `${apache!.origin}/dav/`, username: apache!.user, password, remote_path: '/cordiax_sync/' } } : { protocol: 'folder', folder: { path: folderRemote } };
+  return useWebdav
+    ? {
+        protocol: 'webdav',
+        webdav: { url: `${apache!.origin}/dav/`, username: apache!.user, password, remote_path: '/cordiax_sync/' },
+      }
+    : { protocol: 'folder', folder: { path: folderRemote } };
 }
 
 async function toast(text: RegExp | string): Promise<void> {
@@ -40,7 +45,10 @@ async function toast(text: RegExp | string): Promise<void> {
 before(async () => {
   buildUi();
   if (useWebdav) {
-    if (!commandExists('apache2')) throw new Error('apache2 is not installed: the UI end-to-end test needs a real WebDAV server (CORDIAX_UI_E2E_FOLDER=1 runs the folder variant instead, explicitly)');
+    if (!commandExists('apache2'))
+      throw new Error(
+        'apache2 is not installed: the UI end-to-end test needs a real WebDAV server (CORDIAX_UI_E2E_FOLDER=1 runs the folder variant instead, explicitly)',
+      );
     apache = await startApache();
     password = apache.password;
   }
@@ -48,7 +56,11 @@ before(async () => {
   makeTestDb(path.join(home, 'cordiax.db'), 50, { tag: 'oficina' });
   env = await startUiEnv({ home });
   browser = await launchChromium();
-  context = await browser.newContext({ viewport: { width: 1360, height: 1000 }, locale: 'es-ES', timezoneId: 'Europe/Madrid' });
+  context = await browser.newContext({
+    viewport: { width: 1360, height: 1000 },
+    locale: 'es-ES',
+    timezoneId: 'Europe/Madrid',
+  });
   page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
   // Every answer the page reads is kept, to check no password ever came back.
@@ -69,16 +81,16 @@ after(async () => {
 describe(`interfaz web en Chromium (${useWebdav ? 'WebDAV con Apache' : 'carpeta, sin Apache'})`, () => {
   test('sin código de acceso la página se niega; con él, la dirección queda limpia', async () => {
     const bare = await context.newPage();
-    const r = await bare.goto(env.base + '/');
+    const r = await bare.goto(`${env.base}/`);
     assert.equal(r?.status(), 401);
-    assert.match(await bare.textContent('body') ?? '', /Falta el código de acceso/);
+    assert.match((await bare.textContent('body')) ?? '', /Falta el código de acceso/);
     await bare.close();
     await page.goto(env.ui.url);
-    assert.equal(page.url(), env.base + '/');
+    assert.equal(page.url(), `${env.base}/`);
     await page.locator('#state').waitFor();
     await page.locator('#first-run').waitFor();
-    assert.match(await page.textContent('#save-config') ?? '', /Guardar Configuración/);
-    assert.match(await page.textContent('#sync-now') ?? '', /Sincronizar Ahora/);
+    assert.match((await page.textContent('#save-config')) ?? '', /Guardar Configuración/);
+    assert.match((await page.textContent('#sync-now')) ?? '', /Sincronizar Ahora/);
     await shot(page, '01-primeros-pasos');
   });
 
@@ -95,22 +107,25 @@ describe(`interfaz web en Chromium (${useWebdav ? 'WebDAV con Apache' : 'carpeta
     const proto = useWebdav ? 'webdav' : 'folder';
     await page.click(`#test-${proto}`);
     await page.locator(`#diagnosis-${proto}.tone-ok`).waitFor({ timeout: 30000 });
-    assert.match(await page.textContent(`#diagnosis-${proto}`) ?? '', /correcta/);
+    assert.match((await page.textContent(`#diagnosis-${proto}`)) ?? '', /correcta/);
     await shot(page, '02-prueba-conexion');
 
     await page.click('#save-config');
     await toast('Configuración guardada');
-    const saved = JSON.parse(readFileSync(path.join(env.home, 'sync_config.json'), 'utf8')) as Record<string, Record<string, unknown>>;
+    const saved = JSON.parse(readFileSync(path.join(env.home, 'sync_config.json'), 'utf8')) as Record<
+      string,
+      Record<string, unknown>
+    >;
     assert.equal(saved.protocol, proto);
     if (useWebdav) assert.equal(saved.webdav!.password, password);
 
     await page.click('#sync-now');
     await page.locator('#state[data-tone="ok"]').waitFor({ timeout: 30000 });
-    assert.match(await page.textContent('#state') ?? '', /Sincronizado/);
+    assert.match((await page.textContent('#state')) ?? '', /Sincronizado/);
     await page.locator('.log-row[data-code="SYNC_START"]').first().waitFor();
     await page.locator('.log-row[data-code="SYNC_PUSH"]').first().waitFor();
-    assert.match(await page.textContent('#last-good') ?? '', /hoy/);
-    assert.match(await page.textContent('#remote-gen') ?? '', /generación 1/);
+    assert.match((await page.textContent('#last-good')) ?? '', /hoy/);
+    assert.match((await page.textContent('#remote-gen')) ?? '', /generación 1/);
     await page.locator('#first-run').waitFor({ state: 'detached' });
     await page.locator('#versions li').first().waitFor({ timeout: 20000 });
     await shot(page, '03-sincronizado');
@@ -126,14 +141,32 @@ describe(`interfaz web en Chromium (${useWebdav ? 'WebDAV con Apache' : 'carpeta
     const attacker = await context.newPage();
     try {
       await attacker.goto(`http://localhost:${evilPort}/`);
-      const read = await attacker.evaluate(async (u) => fetch(`${u}/api/state`, { credentials: 'include' }).then((r) => r.text(), () => 'bloqueado'), env.base);
+      const read = await attacker.evaluate(
+        async (u) =>
+          fetch(`${u}/api/state`, { credentials: 'include' }).then(
+            (r) => r.text(),
+            () => 'bloqueado',
+          ),
+        env.base,
+      );
       assert.equal(read, 'bloqueado'); // no CORS: the answer is unreadable
       await attacker.evaluate(async (u) => {
-        await fetch(`${u}/api/sync`, { method: 'POST', mode: 'no-cors', credentials: 'include', headers: { 'Content-Type': 'text/plain' }, body: '{}' }).catch(() => {});
+        await fetch(`${u}/api/sync`, {
+          method: 'POST',
+          mode: 'no-cors',
+          credentials: 'include',
+          headers: { 'Content-Type': 'text/plain' },
+          body: '{}',
+        }).catch(() => {});
       }, env.base);
       // A classic form POST is a navigation: refused by Origin (and SameSite=Strict keeps the cookie home).
-      await attacker.setContent(`<form method="post" action="${env.base}/api/sync" enctype="text/plain"><input name="a" value="b"></form>`);
-      const [nav] = await Promise.all([attacker.waitForNavigation(), attacker.evaluate(() => document.querySelector('form')!.submit())]);
+      await attacker.setContent(
+        `<form method="post" action="${env.base}/api/sync" enctype="text/plain"><input name="a" value="b"></form>`,
+      );
+      const [nav] = await Promise.all([
+        attacker.waitForNavigation(),
+        attacker.evaluate(() => document.querySelector('form')!.submit()),
+      ]);
       assert.ok([401, 403].includes(nav!.status()), `form POST answered ${nav!.status()}`);
     } finally {
       await attacker.close();
@@ -169,7 +202,7 @@ describe(`interfaz web en Chromium (${useWebdav ? 'WebDAV con Apache' : 'carpeta
     await page.fill('#f-polling_interval', '30');
     const err = page.locator('.field[data-key="polling_interval"] .field-error');
     await err.waitFor();
-    assert.match(await err.textContent() ?? '', /mínimo es de 60 segundos/);
+    assert.match((await err.textContent()) ?? '', /mínimo es de 60 segundos/);
     await page.click('#save-config');
     await page.locator('#save-summary:not([hidden])').waitFor();
     await toast('No se ha guardado');
@@ -179,12 +212,14 @@ describe(`interfaz web en Chromium (${useWebdav ? 'WebDAV con Apache' : 'carpeta
     assert.equal(await err.textContent(), '');
   });
 
-  test('una contraseña incorrecta da un mensaje claro', { skip: !useWebdav && 'CORDIAX_UI_E2E_FOLDER=1: la carpeta no tiene contraseña que probar' }, async () => {
+  test('una contraseña incorrecta da un mensaje claro', {
+    skip: !useWebdav && 'CORDIAX_UI_E2E_FOLDER=1: la carpeta no tiene contraseña que probar',
+  }, async () => {
     await page.fill('#f-webdav-password', 'contraseña-equivocada');
     await page.click('#test-webdav');
     const diag = page.locator('#diagnosis-webdav.tone-bad');
     await diag.waitFor({ timeout: 30000 });
-    assert.match(await diag.textContent() ?? '', /Usuario o contraseña incorrectos/);
+    assert.match((await diag.textContent()) ?? '', /Usuario o contraseña incorrectos/);
     await shot(page, '05-contrasena-incorrecta');
     await page.reload(); // drop the wrong password from the form
     await page.locator('#state[data-tone="ok"]').waitFor();
@@ -207,7 +242,7 @@ describe(`interfaz web en Chromium (${useWebdav ? 'WebDAV con Apache' : 'carpeta
     await page.click('#sync-now');
     const card = page.locator('#conflict-card');
     await card.locator('#keep-local').waitFor({ timeout: 30000 });
-    assert.match(await card.textContent() ?? '', /recepcion/);
+    assert.match((await card.textContent()) ?? '', /recepcion/);
     assert.equal(await page.getAttribute('#state', 'data-state'), 'conflict');
     await page.locator('.log-row[data-code="CONFLICT"]').first().waitFor();
     await shot(page, '06-conflicto');
@@ -227,7 +262,7 @@ describe(`interfaz web en Chromium (${useWebdav ? 'WebDAV con Apache' : 'carpeta
     await page.locator('#versions li[data-generation="1"] button').click();
     const dialog = page.locator('#confirm[open]');
     await dialog.waitFor();
-    assert.match(await dialog.textContent() ?? '', /Restaurar la versión #1/);
+    assert.match((await dialog.textContent()) ?? '', /Restaurar la versión #1/);
     await shot(page, '07-restaurar-version');
     await page.click('#confirm-ok');
     await toast('Versión #1 restaurada');
@@ -236,13 +271,22 @@ describe(`interfaz web en Chromium (${useWebdav ? 'WebDAV con Apache' : 'carpeta
   });
 
   test('barra de progreso con bytes y velocidad; la última sincronización envejece a ámbar y luego a rojo', async () => {
-    env.svc.log.emit({ type: 'progress', text: { es: 'Enviando…', en: 'Uploading…' }, protocol: 'webdav', data: { phase: 'upload', bytes: 5 * 1048576, total: 10 * 1048576, bytesPerSecond: 2 * 1048576 } });
+    env.svc.log.emit({
+      type: 'progress',
+      text: { es: 'Enviando…', en: 'Uploading…' },
+      protocol: 'webdav',
+      data: { phase: 'upload', bytes: 5 * 1048576, total: 10 * 1048576, bytesPerSecond: 2 * 1048576 },
+    });
     const bar = page.locator('#progress');
     await bar.waitFor();
-    assert.match(await bar.textContent() ?? '', /Enviando… 5 MB de 10 MB · 2 MB\/s/);
+    assert.match((await bar.textContent()) ?? '', /Enviando… 5 MB de 10 MB · 2 MB\/s/);
     assert.equal(await page.getAttribute('#progress [role="progressbar"]', 'aria-valuenow'), '50');
     await shot(page, '10-progreso');
-    env.svc.log.emit({ type: 'sync_end', code: 'SYNC_NONE', text: { es: 'Sincronización terminada: no había cambios.', en: 'Sync finished: nothing had changed.' } });
+    env.svc.log.emit({
+      type: 'sync_end',
+      code: 'SYNC_NONE',
+      text: { es: 'Sincronización terminada: no había cambios.', en: 'Sync finished: nothing had changed.' },
+    });
     await bar.waitFor({ state: 'detached' });
 
     const target = targetId(env.svc.config());
@@ -270,7 +314,7 @@ describe(`interfaz web en Chromium (${useWebdav ? 'WebDAV con Apache' : 'carpeta
     await page.click('#auto-toggle');
     await toast('Sincronización automática iniciada');
     await page.locator('#auto-state', { hasText: 'Activa' }).waitFor();
-    assert.match(await page.textContent('#auto-toggle') ?? '', /Detener Sincronización/);
+    assert.match((await page.textContent('#auto-toggle')) ?? '', /Detener Sincronización/);
     await page.click('#auto-toggle');
     await page.locator('#auto-toggle', { hasText: 'Iniciar Sincronización' }).waitFor();
   });
@@ -289,14 +333,23 @@ describe(`interfaz web en Chromium (${useWebdav ? 'WebDAV con Apache' : 'carpeta
     await page.route('**/api/state', async (route) => {
       const res = await route.fetch();
       const data = (await res.json()) as { status: { availability: Array<Record<string, unknown>> } };
-      data.status.availability = data.status.availability.map((a) => (a.protocol === 'socketio' ? { protocol: 'socketio', available: false, reason: { es: 'falta la dependencia "socket.io-client"', en: 'missing dependency "socket.io-client"' }, installHint: 'npm install socket.io-client' } : a));
+      data.status.availability = data.status.availability.map((a) =>
+        a.protocol === 'socketio'
+          ? {
+              protocol: 'socketio',
+              available: false,
+              reason: { es: 'falta la dependencia "socket.io-client"', en: 'missing dependency "socket.io-client"' },
+              installHint: 'npm install socket.io-client',
+            }
+          : a,
+      );
       await route.fulfill({ response: res, json: data });
     });
     await page.reload();
     await page.locator('#tab-socketio .tab-badge', { hasText: 'no disponible' }).waitFor();
     await page.click('#tab-socketio');
     const box = page.locator('#unavailable-socketio');
-    assert.match(await box.textContent() ?? '', /no disponible.*socket\.io-client.*npm install socket\.io-client/s);
+    assert.match((await box.textContent()) ?? '', /no disponible.*socket\.io-client.*npm install socket\.io-client/s);
     assert.ok(await page.isDisabled('#test-socketio'));
     await shot(page, '09-no-disponible');
     await page.unroute('**/api/state');
@@ -309,7 +362,7 @@ describe(`interfaz web en Chromium (${useWebdav ? 'WebDAV con Apache' : 'carpeta
     try {
       await p.goto(fresh.ui.url);
       await p.locator('#first-run #create-sample').waitFor();
-      assert.match(await p.textContent('#first-run') ?? '', /No hay ninguna base de datos/);
+      assert.match((await p.textContent('#first-run')) ?? '', /No hay ninguna base de datos/);
       await p.click('#create-sample');
       await p.locator('.toast', { hasText: 'Base de datos de ejemplo creada' }).waitFor();
       await p.locator('#first-run li.done', { hasText: 'Base de datos encontrada' }).waitFor();

@@ -18,7 +18,18 @@ const remoteDir = tmpDir('cx-ui-sec-remote-');
 
 const json = (o: unknown) => JSON.stringify(o);
 const post = (p: string, body: unknown, headers: Record<string, string> = {}) =>
-  raw(env.ui.port, { method: 'POST', path: p, body: json(body), headers: { Cookie: cookie, 'Content-Type': 'application/json', 'X-Cordiax-CSRF': csrf, Origin: `http://127.0.0.1:${env.ui.port}`, ...headers } });
+  raw(env.ui.port, {
+    method: 'POST',
+    path: p,
+    body: json(body),
+    headers: {
+      Cookie: cookie,
+      'Content-Type': 'application/json',
+      'X-Cordiax-CSRF': csrf,
+      Origin: `http://127.0.0.1:${env.ui.port}`,
+      ...headers,
+    },
+  });
 
 before(async () => {
   buildUi();
@@ -42,7 +53,10 @@ describe('acceso', () => {
     if (!other) return t.skip('no non-loopback IPv4 address on this machine');
     const refused = await new Promise<boolean>((resolve) => {
       const s = net.connect(env.ui.port, other);
-      s.once('connect', () => (s.destroy(), resolve(false)));
+      s.once('connect', () => {
+        s.destroy();
+        resolve(false);
+      });
       s.once('error', () => resolve(true));
     });
     assert.ok(refused, `reachable on ${other}`);
@@ -52,7 +66,10 @@ describe('acceso', () => {
     try {
       const reached = await new Promise<boolean>((resolve) => {
         const s = net.connect((probe.address() as net.AddressInfo).port, other);
-        s.once('connect', () => (s.destroy(), resolve(true)));
+        s.once('connect', () => {
+          s.destroy();
+          resolve(true);
+        });
         s.once('error', () => resolve(false));
       });
       assert.ok(reached, `a 0.0.0.0 listener must be reachable on ${other}, or the check above proves nothing`);
@@ -69,8 +86,21 @@ describe('acceso', () => {
     }
     const page = await raw(env.ui.port, { headers: { Accept: 'text/html' } });
     assert.match(page.body, /Falta el código de acceso/);
-    assert.equal((await raw(env.ui.port, { method: 'POST', path: '/api/sync', body: '{}', headers: { 'Content-Type': 'application/json' } })).status, 401);
-    assert.equal((await raw(env.ui.port, { path: '/api/state', headers: { Cookie: `${cookie.split('=')[0]}=otro` } })).status, 401);
+    assert.equal(
+      (
+        await raw(env.ui.port, {
+          method: 'POST',
+          path: '/api/sync',
+          body: '{}',
+          headers: { 'Content-Type': 'application/json' },
+        })
+      ).status,
+      401,
+    );
+    assert.equal(
+      (await raw(env.ui.port, { path: '/api/state', headers: { Cookie: `${cookie.split('=')[0]}=otro` } })).status,
+      401,
+    );
   });
 
   test('el código de la URL se cambia por una cookie HttpOnly SameSite=Strict y una dirección limpia', async () => {
@@ -85,19 +115,33 @@ describe('acceso', () => {
     const ok = await raw(env.ui.port, { headers: { Cookie: cookie } });
     assert.equal(ok.status, 200);
     // Scripts may use the token as a bearer header instead.
-    assert.equal((await raw(env.ui.port, { path: '/api/status', headers: { Authorization: `Bearer ${env.ui.token}` } })).status, 200);
+    assert.equal(
+      (await raw(env.ui.port, { path: '/api/status', headers: { Authorization: `Bearer ${env.ui.token}` } })).status,
+      200,
+    );
   });
 
   test('cabecera Host ajena (DNS rebinding): rechazada aunque haya cookie', async () => {
-    for (const host of [`evil.example:${env.ui.port}`, `cordiax.attacker.test:${env.ui.port}`, `127.0.0.1:${env.ui.port + 1}`, '127.0.0.1']) {
+    for (const host of [
+      `evil.example:${env.ui.port}`,
+      `cordiax.attacker.test:${env.ui.port}`,
+      `127.0.0.1:${env.ui.port + 1}`,
+      '127.0.0.1',
+    ]) {
       const r = await raw(env.ui.port, { path: '/api/state', headers: { Cookie: cookie, Host: host } });
       assert.equal(r.status, 421, `Host: ${host}`);
     }
-    assert.equal((await raw(env.ui.port, { path: '/api/status', headers: { Cookie: cookie, Host: `localhost:${env.ui.port}` } })).status, 200);
+    assert.equal(
+      (await raw(env.ui.port, { path: '/api/status', headers: { Cookie: cookie, Host: `localhost:${env.ui.port}` } }))
+        .status,
+      200,
+    );
     // No Host header at all (HTTP/1.0 by hand).
     const noHost = await new Promise<string>((resolve, reject) => {
       let out = '';
-      const s = net.connect(env.ui.port, '127.0.0.1', () => s.end(`GET /api/status HTTP/1.0\r\nCookie: ${cookie}\r\n\r\n`));
+      const s = net.connect(env.ui.port, '127.0.0.1', () =>
+        s.end(`GET /api/status HTTP/1.0\r\nCookie: ${cookie}\r\n\r\n`),
+      );
       s.on('data', (d) => (out += d.toString()));
       s.on('end', () => resolve(out));
       s.on('error', reject);
@@ -106,12 +150,29 @@ describe('acceso', () => {
   });
 
   test('Origin ajeno: rechazado (lectura y escritura); sin CORS', async () => {
-    for (const origin of ['http://evil.example', 'null', `http://localhost:${env.ui.port + 1}`, `https://127.0.0.1:${env.ui.port}`]) {
-      assert.equal((await raw(env.ui.port, { path: '/api/state', headers: { Cookie: cookie, Origin: origin } })).status, 403, origin);
+    for (const origin of [
+      'http://evil.example',
+      'null',
+      `http://localhost:${env.ui.port + 1}`,
+      `https://127.0.0.1:${env.ui.port}`,
+    ]) {
+      assert.equal(
+        (await raw(env.ui.port, { path: '/api/state', headers: { Cookie: cookie, Origin: origin } })).status,
+        403,
+        origin,
+      );
       assert.equal((await post('/api/sync', {}, { Origin: origin })).status, 403, origin);
     }
-    assert.equal((await raw(env.ui.port, { path: '/api/status', headers: { Cookie: cookie, 'Sec-Fetch-Site': 'cross-site' } })).status, 403);
-    const pre = await raw(env.ui.port, { method: 'OPTIONS', path: '/api/config', headers: { Cookie: cookie, Origin: 'http://evil.example', 'Access-Control-Request-Method': 'POST' } });
+    assert.equal(
+      (await raw(env.ui.port, { path: '/api/status', headers: { Cookie: cookie, 'Sec-Fetch-Site': 'cross-site' } }))
+        .status,
+      403,
+    );
+    const pre = await raw(env.ui.port, {
+      method: 'OPTIONS',
+      path: '/api/config',
+      headers: { Cookie: cookie, Origin: 'http://evil.example', 'Access-Control-Request-Method': 'POST' },
+    });
     assert.notEqual(pre.status, 200);
     assert.notEqual(pre.status, 204);
     for (const r of [pre, await raw(env.ui.port, { path: '/api/state', headers: { Cookie: cookie } })]) {
@@ -125,8 +186,27 @@ describe('acceso', () => {
     assert.equal((await post('/api/auto', { run: false })).status, 200);
     assert.equal((await post('/api/auto', { run: false }, { 'Content-Type': 'text/plain' })).status, 415);
     assert.equal((await post('/api/auto', { run: 'sí' })).status, 400);
-    assert.equal((await raw(env.ui.port, { method: 'POST', path: '/api/auto', body: 'x'.repeat(300 * 1024), headers: { Cookie: cookie, 'Content-Type': 'application/json', 'X-Cordiax-CSRF': csrf } })).status, 413);
-    assert.equal((await raw(env.ui.port, { method: 'DELETE', path: '/api/config', headers: { Cookie: cookie, 'X-Cordiax-CSRF': csrf } })).status, 405);
+    assert.equal(
+      (
+        await raw(env.ui.port, {
+          method: 'POST',
+          path: '/api/auto',
+          body: 'x'.repeat(300 * 1024),
+          headers: { Cookie: cookie, 'Content-Type': 'application/json', 'X-Cordiax-CSRF': csrf },
+        })
+      ).status,
+      413,
+    );
+    assert.equal(
+      (
+        await raw(env.ui.port, {
+          method: 'DELETE',
+          path: '/api/config',
+          headers: { Cookie: cookie, 'X-Cordiax-CSRF': csrf },
+        })
+      ).status,
+      405,
+    );
   });
 
   test('CSP estricta y cabeceras de seguridad; la página no tiene scripts en línea', async () => {
@@ -144,7 +224,14 @@ describe('acceso', () => {
   });
 
   test('no sirve nada fuera de su carpeta', async () => {
-    for (const p of ['/../package.json', '/%2e%2e/%2e%2e/package.json', '/..%2f..%2fpackage.json', '/%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd', '/app.js%00.html', '/.app.js.tmp']) {
+    for (const p of [
+      '/../package.json',
+      '/%2e%2e/%2e%2e/package.json',
+      '/..%2f..%2fpackage.json',
+      '/%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd',
+      '/app.js%00.html',
+      '/.app.js.tmp',
+    ]) {
       const r = await raw(env.ui.port, { path: p, headers: { Cookie: cookie } });
       assert.ok(r.status === 404 || r.status === 400, `${p}: ${r.status}`);
       assert.ok(!r.body.includes('"name": "cordiax-sync"') && !r.body.includes('root:'), p);
@@ -162,18 +249,40 @@ describe('registro en directo (SSE)', () => {
     assert.match(first.body, /UI_TEST_1/);
     const lastId = ids(first.body).at(-1)!;
     assert.ok(lastId.startsWith(`${instance}.`));
-    setTimeout(() => env.svc.log.emit({ type: 'warning', code: 'UI_TEST_2', text: { es: 'segundo', en: 'second' } }), 100);
-    const again = await raw(env.ui.port, { path: '/api/events/stream', headers: { Cookie: cookie, 'Last-Event-ID': lastId }, readMs: 400 });
+    setTimeout(
+      () => env.svc.log.emit({ type: 'warning', code: 'UI_TEST_2', text: { es: 'segundo', en: 'second' } }),
+      100,
+    );
+    const again = await raw(env.ui.port, {
+      path: '/api/events/stream',
+      headers: { Cookie: cookie, 'Last-Event-ID': lastId },
+      readMs: 400,
+    });
     assert.doesNotMatch(again.body, /UI_TEST_1/);
     assert.match(again.body, /UI_TEST_2/);
-    const other = await raw(env.ui.port, { path: '/api/events/stream', headers: { Cookie: cookie, 'Last-Event-ID': 'otro.999999' }, readMs: 300 });
+    const other = await raw(env.ui.port, {
+      path: '/api/events/stream',
+      headers: { Cookie: cookie, 'Last-Event-ID': 'otro.999999' },
+      readMs: 300,
+    });
     assert.match(other.body, /UI_TEST_1[\s\S]*UI_TEST_2/);
   });
 });
 
 describe('secretos y API', () => {
   test('la contraseña se guarda pero nunca vuelve en ninguna respuesta', async () => {
-    const config = { protocol: 'folder', enabled: false, polling_interval: 300, folder: { path: remoteDir }, webdav: { url: 'https://cloud.example.com/remote.php/dav', username: 'ana', password: PASSWORD, remote_path: '/cordiax_sync/' } };
+    const config = {
+      protocol: 'folder',
+      enabled: false,
+      polling_interval: 300,
+      folder: { path: remoteDir },
+      webdav: {
+        url: 'https://cloud.example.com/remote.php/dav',
+        username: 'ana',
+        password: PASSWORD,
+        remote_path: '/cordiax_sync/',
+      },
+    };
     const saved = await post('/api/config', { config });
     assert.equal(saved.status, 200, saved.body);
     assert.ok(readFileSync(path.join(env.home, 'sync_config.json'), 'utf8').includes(PASSWORD), 'stored in the file');
@@ -181,29 +290,50 @@ describe('secretos y API', () => {
     const again = await post('/api/config', { config: { ...config, webdav: { ...config.webdav, password: '' } } });
     assert.equal(again.status, 200);
     assert.ok(readFileSync(path.join(env.home, 'sync_config.json'), 'utf8').includes(PASSWORD), 'kept on empty');
-    const test = await post('/api/test', { protocol: 'webdav', config: { ...config, webdav: { ...config.webdav, url: 'http://127.0.0.1:1/dav/', password: '' } } });
+    const test = await post('/api/test', {
+      protocol: 'webdav',
+      config: { ...config, webdav: { ...config.webdav, url: 'http://127.0.0.1:1/dav/', password: '' } },
+    });
     assert.equal(test.status, 200);
     const answers = [saved, again, test];
-    for (const p of ['/api/state', '/api/status', '/api/events?limit=1000']) answers.push(await raw(env.ui.port, { path: p, headers: { Cookie: cookie } }));
+    for (const p of ['/api/state', '/api/status', '/api/events?limit=1000'])
+      answers.push(await raw(env.ui.port, { path: p, headers: { Cookie: cookie } }));
     answers.push(await raw(env.ui.port, { path: '/api/events/stream', headers: { Cookie: cookie }, readMs: 400 }));
-    for (const r of answers) assert.ok(!r.body.includes(PASSWORD) && !r.body.includes(encodeURIComponent(PASSWORD)), `password leaked: ${r.body.slice(0, 200)}`);
+    for (const r of answers)
+      assert.ok(
+        !r.body.includes(PASSWORD) && !r.body.includes(encodeURIComponent(PASSWORD)),
+        `password leaked: ${r.body.slice(0, 200)}`,
+      );
     const state = JSON.parse(answers[3]!.body) as { config: { webdav: { password: string; password_set: boolean } } };
     assert.equal(state.config.webdav.password, '');
     assert.equal(state.config.webdav.password_set, true);
     // Erasing it is an explicit request.
-    const cleared = await post('/api/config', { config: { ...config, webdav: { ...config.webdav, password: '' } }, clear: ['webdav.password'] });
-    assert.equal((JSON.parse(cleared.body) as { config: { webdav: { password_set: boolean } } }).config.webdav.password_set, false);
+    const cleared = await post('/api/config', {
+      config: { ...config, webdav: { ...config.webdav, password: '' } },
+      clear: ['webdav.password'],
+    });
+    assert.equal(
+      (JSON.parse(cleared.body) as { config: { webdav: { password_set: boolean } } }).config.webdav.password_set,
+      false,
+    );
     assert.ok(!readFileSync(path.join(env.home, 'sync_config.json'), 'utf8').includes(PASSWORD));
   });
 
   test('intervalo no válido: 400 con el problema por campo y el archivo no cambia', async () => {
     const file = path.join(env.home, 'sync_config.json');
     const before = readFileSync(file);
-    const r = await post('/api/config', { config: { protocol: 'folder', enabled: true, polling_interval: 30, folder: { path: remoteDir } } });
+    const r = await post('/api/config', {
+      config: { protocol: 'folder', enabled: true, polling_interval: 30, folder: { path: remoteDir } },
+    });
     assert.equal(r.status, 400);
-    const err = (JSON.parse(r.body) as { error: { code: string; problems: Array<{ key: string; text: { es: string } }> } }).error;
+    const err = (
+      JSON.parse(r.body) as { error: { code: string; problems: Array<{ key: string; text: { es: string } }> } }
+    ).error;
     assert.equal(err.code, 'CONFIG_INVALID');
-    assert.deepEqual(err.problems.map((p) => p.key), ['polling_interval']);
+    assert.deepEqual(
+      err.problems.map((p) => p.key),
+      ['polling_interval'],
+    );
     assert.match(err.problems[0]!.text.es, /al menos 60/);
     assert.deepEqual(readFileSync(file), before);
   });
@@ -215,19 +345,39 @@ describe('secretos y API', () => {
     const other = await startUiEnv({ home });
     try {
       const s = await login(other);
-      const call = (p: string, body: unknown) => raw(other.ui.port, { method: 'POST', path: p, body: json(body), headers: { Cookie: s.cookie, 'Content-Type': 'application/json', 'X-Cordiax-CSRF': s.csrf } });
-      const state = JSON.parse((await raw(other.ui.port, { path: '/api/state', headers: { Cookie: s.cookie } })).body) as { status: { configStatus: string; problems: Array<{ key: string }> } };
+      const call = (p: string, body: unknown) =>
+        raw(other.ui.port, {
+          method: 'POST',
+          path: p,
+          body: json(body),
+          headers: { Cookie: s.cookie, 'Content-Type': 'application/json', 'X-Cordiax-CSRF': s.csrf },
+        });
+      const state = JSON.parse(
+        (await raw(other.ui.port, { path: '/api/state', headers: { Cookie: s.cookie } })).body,
+      ) as { status: { configStatus: string; problems: Array<{ key: string }> } };
       assert.equal(state.status.configStatus, 'invalid');
-      assert.deepEqual(state.status.problems.map((p) => p.key), ['polling_interval']);
-      const save = await call('/api/config', { config: { protocol: 'folder', polling_interval: 300, folder: { path: remoteDir } } });
+      assert.deepEqual(
+        state.status.problems.map((p) => p.key),
+        ['polling_interval'],
+      );
+      const save = await call('/api/config', {
+        config: { protocol: 'folder', polling_interval: 300, folder: { path: remoteDir } },
+      });
       assert.equal(save.status, 400);
       assert.match(readFileSync(file, 'utf8'), /"polling_interval": 5/);
       const aside = await call('/api/config/set-aside', {});
       assert.equal(aside.status, 200, aside.body);
-      const kept = (JSON.parse(aside.body) as { invalidBackup: string; status: { configStatus: string } });
+      const kept = JSON.parse(aside.body) as { invalidBackup: string; status: { configStatus: string } };
       assert.equal(kept.status.configStatus, 'missing');
       assert.match(readFileSync(kept.invalidBackup, 'utf8'), /"polling_interval": 5/);
-      assert.equal((await call('/api/config', { config: { protocol: 'folder', polling_interval: 300, folder: { path: remoteDir } } })).status, 200);
+      assert.equal(
+        (
+          await call('/api/config', {
+            config: { protocol: 'folder', polling_interval: 300, folder: { path: remoteDir } },
+          })
+        ).status,
+        200,
+      );
     } finally {
       await other.close();
       process.env.CORDIAX_HOME = env.home;

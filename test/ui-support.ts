@@ -52,17 +52,40 @@ export interface RawResponse {
 }
 
 /** A real HTTP request with full control of Host, Origin and cookies (fetch would not let us set Host). */
-export function raw(port: number, opts: { method?: string; path?: string; headers?: Record<string, string>; body?: string; host?: string; readMs?: number } = {}): Promise<RawResponse> {
+export function raw(
+  port: number,
+  opts: {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    host?: string;
+    readMs?: number;
+  } = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: opts.host ?? '127.0.0.1', port, method: opts.method ?? 'GET', path: opts.path ?? '/', headers: { Host: `127.0.0.1:${port}`, ...opts.headers } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      const done = () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
-      res.on('end', done);
-      // Event streams never end: read for a moment, then hang up.
-      if (opts.readMs) setTimeout(() => { done(); req.destroy(); }, opts.readMs);
-    });
+    const req = http.request(
+      {
+        host: opts.host ?? '127.0.0.1',
+        port,
+        method: opts.method ?? 'GET',
+        path: opts.path ?? '/',
+        headers: { Host: `127.0.0.1:${port}`, ...opts.headers },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        const done = () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+        res.on('end', done);
+        // Event streams never end: read for a moment, then hang up.
+        if (opts.readMs)
+          setTimeout(() => {
+            done();
+            req.destroy();
+          }, opts.readMs);
+      },
+    );
     req.on('error', reject);
     if (opts.body !== undefined) req.write(opts.body);
     req.end();
@@ -78,11 +101,23 @@ export async function login(env: UiEnv): Promise<{ cookie: string; csrf: string 
   return { cookie, csrf };
 }
 
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** Debian's Chromium, never a downloaded one. */
 export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: [...CHROMIUM_ARGS, ...extraArgs] });
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
+  });
 }
 
 export async function shot(page: Page, name: string): Promise<void> {

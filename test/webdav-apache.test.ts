@@ -6,7 +6,14 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import path from 'node:path';
 import { isSyncError } from '../src/errors.js';
 import type { FileTransport } from '../src/transports/types.js';
-import { davTransport, memoryLogger, raceConditionalWrites, randomFile, startApache, type ApacheServer } from './helpers/apache.js';
+import {
+  davTransport,
+  memoryLogger,
+  raceConditionalWrites,
+  randomFile,
+  startApache,
+  type ApacheServer,
+} from './helpers/apache.js';
 import { sha256File, tmpDir } from './helpers/system.js';
 
 let a: ApacheServer;
@@ -25,7 +32,10 @@ async function rejectsWith(p: Promise<unknown>, code: string): Promise<Error> {
     () => assert.fail(`expected ${code}, it succeeded`),
     (e) => (caught = e),
   );
-  assert.ok(isSyncError(caught, code as never), `expected ${code}, got ${String((caught as { code?: string }).code)}: ${String((caught as Error).message)}`);
+  assert.ok(
+    isSyncError(caught, code as never),
+    `expected ${code}, got ${String((caught as { code?: string }).code)}: ${String((caught as Error).message)}`,
+  );
   return caught as Error;
 }
 
@@ -66,7 +76,10 @@ describe('Apache mod_dav, Basic auth', () => {
     assert.equal(put.contentLength, String(f.size));
     assert.equal(put.transferEncoding, '-');
     const entries = await t.list('versions');
-    assert.deepEqual(entries.map((e) => [e.path, e.size, e.isDirectory]), [['versions/000001-a.db', f.size, false]]);
+    assert.deepEqual(
+      entries.map((e) => [e.path, e.size, e.isDirectory]),
+      [['versions/000001-a.db', f.size, false]],
+    );
   });
 
   test('upload without replace never overwrites; with replace it does', async () => {
@@ -98,26 +111,47 @@ describe('Apache mod_dav, Basic auth', () => {
     await t.open();
     assert.ok(statSync(path.join(a.dataDir, 'oficina', 'datos', 'cordiax_sync')).isDirectory());
     await t.writeSmall('hola.json', Buffer.from('{"hola":1}'));
-    assert.equal(readFileSync(path.join(a.dataDir, 'oficina', 'datos', 'cordiax_sync', 'hola.json'), 'utf8'), '{"hola":1}');
+    assert.equal(
+      readFileSync(path.join(a.dataDir, 'oficina', 'datos', 'cordiax_sync', 'hola.json'), 'utf8'),
+      '{"hola":1}',
+    );
     // Opening again costs one PROPFIND, no MKCOL.
     await a.mark();
     const before = a.accessLines().length;
     await dav({ remote_path: '/oficina/datos/cordiax_sync/' }).open();
     await a.mark();
-    assert.deepEqual(a.accessLines().slice(before).map((l) => l.method), ['PROPFIND']);
+    assert.deepEqual(
+      a
+        .accessLines()
+        .slice(before)
+        .map((l) => l.method),
+      ['PROPFIND'],
+    );
   });
 
   test('names with spaces, accents, # and % travel encoded and come back as written', async () => {
     const t = dav({ remote_path: '/Oficina Peña/datos #1 100%/' });
     await t.mkdirp('versión 2');
     await t.writeSmall('versión 2/año #3 50%.json', Buffer.from('ñ'));
-    assert.equal(readFileSync(path.join(a.dataDir, 'Oficina Peña', 'datos #1 100%', 'versión 2', 'año #3 50%.json'), 'utf8'), 'ñ');
-    assert.deepEqual((await t.list('versión 2')).map((e) => e.path), ['versión 2/año #3 50%.json']);
-    assert.deepEqual((await t.list('')).map((e) => [e.path, e.isDirectory]), [['versión 2', true]]);
+    assert.equal(
+      readFileSync(path.join(a.dataDir, 'Oficina Peña', 'datos #1 100%', 'versión 2', 'año #3 50%.json'), 'utf8'),
+      'ñ',
+    );
+    assert.deepEqual(
+      (await t.list('versión 2')).map((e) => e.path),
+      ['versión 2/año #3 50%.json'],
+    );
+    assert.deepEqual(
+      (await t.list('')).map((e) => [e.path, e.isDirectory]),
+      [['versión 2', true]],
+    );
     assert.equal((await t.readSmall('versión 2/año #3 50%.json'))?.data.toString(), 'ñ');
     await t.rename('versión 2/año #3 50%.json', 'versión 2/otro nombre.json');
     assert.equal((await t.stat('versión 2/otro nombre.json'))?.size, 2);
-    assert.throws(() => (t as unknown as { abs(p: string): string }).abs('../fuera.json'), (e) => isSyncError(e, 'INTERNAL'));
+    assert.throws(
+      () => (t as unknown as { abs(p: string): string }).abs('../fuera.json'),
+      (e) => isSyncError(e, 'INTERNAL'),
+    );
   });
 
   test('wrong password: AUTH_FAILED everywhere, the connection test fails at "auth", the password leaks nowhere', async () => {
@@ -132,7 +166,11 @@ describe('Apache mod_dav, Basic auth', () => {
     assert.equal(r.steps.find((s) => s.id === 'connect')?.ok, true);
     assert.equal(r.steps.find((s) => s.id === 'auth')?.ok, false);
     assert.ok(r.steps.find((s) => s.id === 'write')?.skipped);
-    const all = JSON.stringify(r) + JSON.stringify(log.events) + err.message + JSON.stringify((err as { details?: unknown }).details);
+    const all =
+      JSON.stringify(r) +
+      JSON.stringify(log.events) +
+      err.message +
+      JSON.stringify((err as { details?: unknown }).details);
     assert.ok(!all.includes(wrong) && !all.includes(a.password));
     assert.ok(!existsSync(path.join(a.dataDir, 'auth')));
   });
@@ -161,7 +199,15 @@ describe('Apache mod_dav, Basic auth', () => {
 
   test('conditional writes are detected and enforced (If-Match, If-None-Match:*), weak ETags included', async () => {
     const t = dav({ remote_path: '/cond/' });
-    assert.deepEqual(await t.guarantees(), { conditionalWrite: true, exclusiveCreate: true, atomicReplace: false, ifMatch: true, ifNoneMatch: true, locks: true, lockSupport: true });
+    assert.deepEqual(await t.guarantees(), {
+      conditionalWrite: true,
+      exclusiveCreate: true,
+      atomicReplace: false,
+      ifMatch: true,
+      ifNoneMatch: true,
+      locks: true,
+      lockSupport: true,
+    });
     const file = path.join(a.dataDir, 'cond', 'm.json');
     const v1 = await t.writeSmall('m.json', Buffer.from('uno'), { ifVersion: null });
     await rejectsWith(t.writeSmall('m.json', Buffer.from('dos'), { ifVersion: null }), 'PRECONDITION_FAILED');
@@ -174,16 +220,27 @@ describe('Apache mod_dav, Basic auth', () => {
     assert.equal(read?.data.toString(), 'dos');
     assert.equal(read?.version, v2.version);
     writeFileSync(file, 'de otro equipo, más largo');
-    await rejectsWith(t.writeSmall('m.json', Buffer.from('cuatro'), { ifVersion: read!.version! }), 'PRECONDITION_FAILED');
+    await rejectsWith(
+      t.writeSmall('m.json', Buffer.from('cuatro'), { ifVersion: read!.version! }),
+      'PRECONDITION_FAILED',
+    );
     assert.equal(readFileSync(file, 'utf8'), 'de otro equipo, más largo');
     assert.equal(await t.createExclusive('lock.json', Buffer.from('a')), true);
     assert.equal(await t.createExclusive('lock.json', Buffer.from('b')), false);
     assert.equal(readFileSync(path.join(a.dataDir, 'cond', 'lock.json'), 'utf8'), 'a');
     // A conditional write into a folder that does not exist fails cleanly and leaves nothing behind.
     await rejectsWith(t.writeSmall('sin-carpeta/m.json', Buffer.from('x'), { ifVersion: null }), 'NOT_FOUND');
-    await rejectsWith(t.writeSmall('perdido.json', Buffer.from('x'), { ifVersion: '"etag-de-nada"' }), 'PRECONDITION_FAILED');
+    await rejectsWith(
+      t.writeSmall('perdido.json', Buffer.from('x'), { ifVersion: '"etag-de-nada"' }),
+      'PRECONDITION_FAILED',
+    );
     // (.DAV is mod_dav_fs's own property store.)
-    assert.deepEqual(readdirSync(path.join(a.dataDir, 'cond')).filter((n) => n !== '.DAV').sort(), ['lock.json', 'm.json']);
+    assert.deepEqual(
+      readdirSync(path.join(a.dataDir, 'cond'))
+        .filter((n) => n !== '.DAV')
+        .sort(),
+      ['lock.json', 'm.json'],
+    );
   });
 
   test('six devices racing for the same conditional write: exactly one wins, every time, and its bytes are what stays', async () => {
@@ -197,7 +254,19 @@ describe('Apache mod_dav, Basic auth', () => {
     const t = dav({ remote_path: '/probar/' });
     const r = await t.test();
     assert.equal(r.ok, true, JSON.stringify(r.error));
-    for (const id of ['connect', 'auth', 'resolve', 'mkdir', 'write', 'read', 'rename', 'if-match', 'lock', 'delete', 'clock']) {
+    for (const id of [
+      'connect',
+      'auth',
+      'resolve',
+      'mkdir',
+      'write',
+      'read',
+      'rename',
+      'if-match',
+      'lock',
+      'delete',
+      'clock',
+    ]) {
       assert.equal(r.steps.find((s) => s.id === id)?.ok, true, id);
     }
     assert.equal(r.facts.if_match, true);
@@ -207,7 +276,12 @@ describe('Apache mod_dav, Basic auth', () => {
     assert.deepEqual(r.guarantees, { conditionalWrite: true, exclusiveCreate: true, atomicReplace: false });
     assert.deepEqual(readdirSync(path.join(a.dataDir, 'probar')), []);
     await a.mark();
-    const methods = new Set(a.accessLines().filter((l) => l.path.startsWith('/dav/probar/')).map((l) => l.method));
+    const methods = new Set(
+      a
+        .accessLines()
+        .filter((l) => l.path.startsWith('/dav/probar/'))
+        .map((l) => l.method),
+    );
     for (const m of ['PUT', 'GET', 'MOVE', 'LOCK', 'UNLOCK', 'DELETE']) assert.ok(methods.has(m), m);
   });
 });
@@ -243,7 +317,10 @@ describe('Apache mod_dav, Digest auth', () => {
     assert.equal(await sha256File(path.join(a.dataDir, 'dg-stale', 's.db')), f.sha256);
     await a.mark();
     const puts = a.accessLines().filter((l) => l.path.startsWith('/digest-short/dg-stale/') && l.method === 'PUT');
-    assert.deepEqual(puts.map((l) => l.status), [401, 201]);
+    assert.deepEqual(
+      puts.map((l) => l.status),
+      [401, 201],
+    );
     assert.ok(puts[1]!.bytesIn >= f.size);
   });
 
@@ -252,7 +329,10 @@ describe('Apache mod_dav, Digest auth', () => {
     const r = await t.test();
     assert.equal(r.ok, true, JSON.stringify(r.error));
     assert.equal(r.facts.auth, 'digest');
-    await rejectsWith(dav({ url: `${a.origin}/digest/`, auth: 'digest', password: 'mala', remote_path: '/dg-bad/' }).open(), 'AUTH_FAILED');
+    await rejectsWith(
+      dav({ url: `${a.origin}/digest/`, auth: 'digest', password: 'mala', remote_path: '/dg-bad/' }).open(),
+      'AUTH_FAILED',
+    );
     const err = await rejectsWith(dav({ url: `${a.origin}/digest/`, remote_path: '/dg-basic/' }).open(), 'AUTH_FAILED');
     assert.match((err as { hint?: { es: string } }).hint!.es, /digest/);
     assert.ok(!existsSync(path.join(a.dataDir, 'dg-bad')) && !existsSync(path.join(a.dataDir, 'dg-basic')));
@@ -296,7 +376,12 @@ describe('Apache over TLS with a private CA', () => {
 
 describe('Nextcloud-style URLs', () => {
   test('the DAV root resolves to files/<uid>/ through current-user-principal (uid differs from the login)', async () => {
-    const t = dav({ url: `${a.origin}/remote.php/dav`, username: a.ncLogin, password: a.ncPassword, remote_path: '/cordiax_sync/' });
+    const t = dav({
+      url: `${a.origin}/remote.php/dav`,
+      username: a.ncLogin,
+      password: a.ncPassword,
+      remote_path: '/cordiax_sync/',
+    });
     const f = await localFile('nc.bin', 50_000);
     await t.upload(f.file, 'nc.db', f);
     assert.equal(await sha256File(path.join(a.ncFilesDir, 'cordiax_sync', 'nc.db')), f.sha256);
@@ -306,7 +391,12 @@ describe('Nextcloud-style URLs', () => {
   });
 
   test('the legacy /remote.php/webdav/ is used as is', async () => {
-    const t = dav({ url: `${a.origin}/remote.php/webdav/`, username: a.ncLogin, password: a.ncPassword, remote_path: '/legacy/' });
+    const t = dav({
+      url: `${a.origin}/remote.php/webdav/`,
+      username: a.ncLogin,
+      password: a.ncPassword,
+      remote_path: '/legacy/',
+    });
     await t.writeSmall('m.json', Buffer.from('[1]'));
     assert.equal(readFileSync(path.join(a.ncFilesDir, 'legacy', 'm.json'), 'utf8'), '[1]');
   });

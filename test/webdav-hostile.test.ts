@@ -31,10 +31,18 @@ interface Seen {
 }
 
 /** A fake server: the root folder /dav/x/ exists; `handler` decides everything else (return true when handled). */
-async function fake(handler: (req: http.IncomingMessage, res: http.ServerResponse) => boolean | void): Promise<{ url: string; seen: Seen[] }> {
+async function fake(
+  handler: (req: http.IncomingMessage, res: http.ServerResponse) => boolean | undefined,
+): Promise<{ url: string; seen: Seen[] }> {
   const seen: Seen[] = [];
   const s = http.createServer((req, res) => {
-    seen.push({ method: req.method!, url: req.url!, auth: req.headers.authorization !== undefined, contentLength: req.headers['content-length'], transferEncoding: req.headers['transfer-encoding'] });
+    seen.push({
+      method: req.method!,
+      url: req.url!,
+      auth: req.headers.authorization !== undefined,
+      contentLength: req.headers['content-length'],
+      transferEncoding: req.headers['transfer-encoding'],
+    });
     req.resume();
     if (handler(req, res)) return;
     if (req.method === 'PROPFIND' && req.url === '/dav/x/') {
@@ -130,7 +138,13 @@ test('garbage, truncated or oversized answers are errors, not crashes', async ()
 });
 
 test('HTTP statuses map to precise codes: 507, 423, 413, 405, 500, and a redirect is not followed with credentials', async () => {
-  const statusFor: Record<string, number> = { 'full.json': 507, 'locked.json': 423, 'big.json': 413, 'nope.json': 405, 'boom.json': 500 };
+  const statusFor: Record<string, number> = {
+    'full.json': 507,
+    'locked.json': 423,
+    'big.json': 413,
+    'nope.json': 405,
+    'boom.json': 500,
+  };
   const f = await fake((req, res) => {
     const name = req.url!.split('/').pop()!;
     if (req.method === 'PUT' && statusFor[name]) {
@@ -153,7 +167,10 @@ test('HTTP statuses map to precise codes: 507, 423, 413, 405, 500, and a redirec
   // Every PUT carried an explicit length and no chunked encoding was ever used.
   const puts = f.seen.filter((s) => s.method === 'PUT');
   assert.ok(puts.length >= 5);
-  assert.ok(puts.every((s) => s.contentLength === '2' || (s.url.includes('probe') && s.contentLength !== undefined)), JSON.stringify(puts));
+  assert.ok(
+    puts.every((s) => s.contentLength === '2' || (s.url.includes('probe') && s.contentLength !== undefined)),
+    JSON.stringify(puts),
+  );
   assert.ok(f.seen.every((s) => s.transferEncoding === undefined));
   // The redirect target (port 1) was never contacted; the redirect answer itself came from our fake.
   assert.equal(f.seen.filter((s) => s.url === '/dav/x/moved.json').length, 1);
@@ -178,7 +195,10 @@ test('connection refused, unknown host and bad URLs give their own codes', async
   const port = await freePort();
   assert.equal(await code(dav(`http://127.0.0.1:${port}/dav/`).open()), 'CONNECTION_REFUSED');
   assert.equal(await code(dav('http://servidor-que-no-existe.invalid/dav/').open()), 'DNS');
-  assert.throws(() => dav('http://ana:clave@127.0.0.1/dav/'), (e) => isSyncError(e, 'CONFIG_INVALID') && !e.message.includes('clave'));
+  assert.throws(
+    () => dav('http://ana:clave@127.0.0.1/dav/'),
+    (e) => isSyncError(e, 'CONFIG_INVALID') && !e.message.includes('clave'),
+  );
   const r = await dav(`http://127.0.0.1:${port}/dav/`).test();
   assert.equal(r.ok, false);
   assert.equal(r.error?.code, 'CONNECTION_REFUSED');
@@ -187,22 +207,35 @@ test('connection refused, unknown host and bad URLs give their own codes', async
 });
 
 test('Digest: RFC 7616 known answers (MD5 and SHA-256) and challenge parsing', () => {
-  const [ch] = parseChallenges(['Digest realm="http-auth@example.org", qop="auth, auth-int", algorithm=SHA-256, nonce="7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v", opaque="FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS"']);
+  const [ch] = parseChallenges([
+    'Digest realm="http-auth@example.org", qop="auth, auth-int", algorithm=SHA-256, nonce="7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v", opaque="FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS"',
+  ]);
   const cnonce = 'f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ';
   const sha = new DigestSession(ch!, cnonce).header('GET', '/dir/index.html', 'Mufasa', 'Circle of Life');
   assert.match(sha, /response="753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1"/);
   assert.match(sha, /nc=00000001/);
   const md5ch = { scheme: 'digest', params: { ...ch!.params, algorithm: 'MD5' } };
-  assert.match(new DigestSession(md5ch, cnonce).header('GET', '/dir/index.html', 'Mufasa', 'Circle of Life'), /response="8ca523f5e9506fed4657c9700eebdbec"/);
+  assert.match(
+    new DigestSession(md5ch, cnonce).header('GET', '/dir/index.html', 'Mufasa', 'Circle of Life'),
+    /response="8ca523f5e9506fed4657c9700eebdbec"/,
+  );
   const both = parseChallenges(['Basic realm="a", Digest realm="b", nonce="x\\"y", qop="auth"', 'Negotiate']);
-  assert.deepEqual(both.map((c) => c.scheme), ['basic', 'digest', 'negotiate']);
+  assert.deepEqual(
+    both.map((c) => c.scheme),
+    ['basic', 'digest', 'negotiate'],
+  );
   assert.equal(both[1]!.params.nonce, 'x"y');
-  assert.equal(DigestSession.supported({ scheme: 'digest', params: { realm: 'r', nonce: 'n', qop: 'auth-int' } }), 'qop auth-int');
+  assert.equal(
+    DigestSession.supported({ scheme: 'digest', params: { realm: 'r', nonce: 'n', qop: 'auth-int' } }),
+    'qop auth-int',
+  );
   assert.equal(parseChallenges(['=,,,"\\']).length, 0);
 });
 
 test('plain http to a non-loopback host is logged as a warning (the password would cross the network in clear)', async (t) => {
-  const ip = Object.values(os.networkInterfaces()).flat().find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+  const ip = Object.values(os.networkInterfaces())
+    .flat()
+    .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
   if (!ip) return t.skip('no non-loopback IPv4 address on this machine');
   const s = http.createServer((req, res) => {
     req.resume();
@@ -213,7 +246,10 @@ test('plain http to a non-loopback host is logged as a warning (the password wou
   await new Promise<void>((r) => s.listen(0, ip, r));
   const port = (s.address() as AddressInfo).port;
   const remoteLog = memoryLogger();
-  await davTransport({ url: `http://${ip}:${port}/dav/`, username: 'ana', password: 'secreto-123', remote_path: '/x/' }, remoteLog).open();
+  await davTransport(
+    { url: `http://${ip}:${port}/dav/`, username: 'ana', password: 'secreto-123', remote_path: '/x/' },
+    remoteLog,
+  ).open();
   const warn = remoteLog.events.find((e) => e.code === 'PLAINTEXT_HTTP');
   assert.equal(warn?.level, 'warn');
   assert.match(warn!.text.es, /no está cifrada/);

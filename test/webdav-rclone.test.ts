@@ -38,7 +38,9 @@ test('rclone: missing folder created, upload/download verified by bytes and hash
   assert.deepEqual(readdirSync(path.join(r.dataDir, 'a', 'b', 'cordiax_sync', 'versions')), ['1.db']);
   const back = path.join(work, 'f.back');
   assert.deepEqual(await t.download('versions/1.db', back), { size: 2 * 1024 * 1024 + 3, sha256 });
-  await assert.rejects(t.upload(file, 'versions/1.db', { size: 2 * 1024 * 1024 + 3, sha256 }), (e) => isSyncError(e, 'ALREADY_EXISTS'));
+  await assert.rejects(t.upload(file, 'versions/1.db', { size: 2 * 1024 * 1024 + 3, sha256 }), (e) =>
+    isSyncError(e, 'ALREADY_EXISTS'),
+  );
 });
 
 test('rclone: conditional writes are detected as NOT enforced; the connection test says so; best-effort checks still refuse stale versions', async () => {
@@ -52,10 +54,14 @@ test('rclone: conditional writes are detected as NOT enforced; the connection te
   assert.match(rep.steps.find((s) => s.id === 'if-match')!.text.es, /NO respeta/);
   assert.equal(rep.guarantees?.conditionalWrite, false);
   const v1 = await t.writeSmall('m.json', Buffer.from('uno'), { ifVersion: null });
-  await assert.rejects(t.writeSmall('m.json', Buffer.from('dos'), { ifVersion: null }), (e) => isSyncError(e, 'PRECONDITION_FAILED'));
+  await assert.rejects(t.writeSmall('m.json', Buffer.from('dos'), { ifVersion: null }), (e) =>
+    isSyncError(e, 'PRECONDITION_FAILED'),
+  );
   // Someone else rewrites it on the server: our stale version is refused by the stat-before-write check.
   assert.equal(curlPut(`${r.url}cond/m.json`, r.user, r.password, 'de otro equipo'), 201);
-  await assert.rejects(t.writeSmall('m.json', Buffer.from('tres'), { ifVersion: v1.version! }), (e) => isSyncError(e, 'PRECONDITION_FAILED'));
+  await assert.rejects(t.writeSmall('m.json', Buffer.from('tres'), { ifVersion: v1.version! }), (e) =>
+    isSyncError(e, 'PRECONDITION_FAILED'),
+  );
   assert.equal(readFileSync(path.join(r.dataDir, 'cond', 'm.json'), 'utf8'), 'de otro equipo');
   const cur = await t.readSmall('m.json');
   await t.writeSmall('m.json', Buffer.from('cuatro'), { ifVersion: cur!.version! });
@@ -66,7 +72,13 @@ test('rclone: conditional writes are detected as NOT enforced; the connection te
 });
 
 test('rclone: six devices racing for the same conditional write: exactly one wins (check + write under a WebDAV LOCK)', async () => {
-  const racers = Array.from({ length: 6 }, (_, i) => davTransport({ url: r.url, username: r.user, password: r.password, remote_path: '/race/' }, memoryLogger(), `equipo${i}`));
+  const racers = Array.from({ length: 6 }, (_, i) =>
+    davTransport(
+      { url: r.url, username: r.user, password: r.password, remote_path: '/race/' },
+      memoryLogger(),
+      `equipo${i}`,
+    ),
+  );
   open.push(...racers);
   await raceConditionalWrites(racers, path.join(r.dataDir, 'race'), 4);
 });

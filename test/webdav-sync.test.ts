@@ -38,18 +38,30 @@ after(async () => {
 
 function peers(): Peer[] {
   return [
-    { name: 'Apache', url: `${apache.origin}/dav/`, dataDir: apache.dataDir, user: apache.user, password: apache.password, apache },
+    {
+      name: 'Apache',
+      url: `${apache.origin}/dav/`,
+      dataDir: apache.dataDir,
+      user: apache.user,
+      password: apache.password,
+      apache,
+    },
     { name: 'rclone', url: rclone.url, dataDir: rclone.dataDir, user: rclone.user, password: rclone.password },
   ];
 }
 
 function dav(p: Peer, folder: string, device: string): FileTransport {
-  const t = davTransport({ url: p.url, username: p.user, password: p.password, remote_path: `/${folder}/` }, memoryLogger(), device);
+  const t = davTransport(
+    { url: p.url, username: p.user, password: p.password, remote_path: `/${folder}/` },
+    memoryLogger(),
+    device,
+  );
   transports.push(t);
   return t;
 }
 
-const manifestOf = (p: Peer, folder: string): RemoteManifest => JSON.parse(readFileSync(path.join(p.dataDir, folder, MANIFEST_FILE), 'utf8'));
+const manifestOf = (p: Peer, folder: string): RemoteManifest =>
+  JSON.parse(readFileSync(path.join(p.dataDir, folder, MANIFEST_FILE), 'utf8'));
 
 for (const which of ['Apache', 'rclone']) {
   describe(`sync over WebDAV (${which})`, () => {
@@ -72,7 +84,13 @@ for (const which of ['Apache', 'rclone']) {
       // Idle poll: nothing changed on either side.
       const counted = counting(dav(p, folder, 'equipoA'));
       const { SyncEngine } = await import('../src/engine/engine.js');
-      const idleEngine = new SyncEngine({ transport: counted.t, databasePath: a.db, statePath: path.join(a.home, 'sync_state.json'), device: 'equipoA', log: a.log });
+      const idleEngine = new SyncEngine({
+        transport: counted.t,
+        databasePath: a.db,
+        statePath: path.join(a.home, 'sync_state.json'),
+        device: 'equipoA',
+        log: a.log,
+      });
       await counted.t.open(); // the first connection resolves and checks the folder once; polls after it are what we count
       await p.apache?.mark();
       const linesBefore = p.apache?.accessLines().length ?? 0;
@@ -84,7 +102,10 @@ for (const which of ['Apache', 'rclone']) {
       if (p.apache) {
         const lines = p.apache.accessLines().slice(linesBefore);
         // The manifest, and the next commit record (absent): a commit whose manifest is not written yet is seen.
-        assert.deepEqual(lines.map((l) => `${l.method} ${l.status} ${l.path}`), [`GET 200 /dav/${folder}/${MANIFEST_FILE}`, `GET 404 /dav/${folder}/commits/000002.json`]);
+        assert.deepEqual(
+          lines.map((l) => `${l.method} ${l.status} ${l.path}`),
+          [`GET 200 /dav/${folder}/${MANIFEST_FILE}`, `GET 404 /dav/${folder}/commits/000002.json`],
+        );
         const bytes = lines.reduce((n, l) => n + l.bytesIn + l.bytesOut, 0);
         assert.ok(bytes < 4096 && bytes < m1.size / 10, `idle poll moved ${bytes} bytes (database: ${m1.size})`);
       }
@@ -125,7 +146,9 @@ for (const which of ['Apache', 'rclone']) {
         device: 'equipoC',
         time: new Date().toISOString(),
         file: otherFile,
-        versions: [{ generation: 1, sha256: m1.sha256, size: m1.size, device: m1.device, time: m1.time, file: m1.file }],
+        versions: [
+          { generation: 1, sha256: m1.sha256, size: m1.size, device: m1.device, time: m1.time, file: m1.file },
+        ],
       };
 
       // A's transport publishes the other version right after A's upload lands, before A's commit.
@@ -137,13 +160,18 @@ for (const which of ['Apache', 'rclone']) {
         if (!raced) {
           raced = true;
           assert.equal(curlPut(`${base}${otherFile}`, p.user, p.password, readFileSync(other)), 201);
-          assert.ok([201, 204].includes(curlPut(`${base}${MANIFEST_FILE}`, p.user, p.password, JSON.stringify(otherManifest))));
+          assert.ok(
+            [201, 204].includes(curlPut(`${base}${MANIFEST_FILE}`, p.user, p.password, JSON.stringify(otherManifest))),
+          );
         }
         return r;
       };
       // The same device (A's database and state, so the base is generation 1), through the racing transport. (A
       // copied state file would describe another database file: the engine refuses to push from it.)
-      const a2 = { ...makeDevice('equipoA', t, { databasePath: a.db, statePath: path.join(a.home, 'sync_state.json') }), db: a.db };
+      const a2 = {
+        ...makeDevice('equipoA', t, { databasePath: a.db, statePath: path.join(a.home, 'sync_state.json') }),
+        db: a.db,
+      };
       addRows(a2.db, ['A-local-1']);
       const rowsBefore = readRows(a2.db);
 
@@ -153,7 +181,10 @@ for (const which of ['Apache', 'rclone']) {
       // The other device's manifest and object are intact; our uploaded object was removed.
       assert.deepEqual(manifestOf(p, folder), otherManifest);
       assert.equal(await sha256File(path.join(p.dataDir, folder, otherFile)), otherSha);
-      assert.deepEqual(readdirSync(path.join(p.dataDir, folder, 'versions')).sort(), [m1.file.split('/')[1]!, otherFile.split('/')[1]!].sort());
+      assert.deepEqual(
+        readdirSync(path.join(p.dataDir, folder, 'versions')).sort(),
+        [m1.file.split('/')[1]!, otherFile.split('/')[1]!].sort(),
+      );
       // Both versions kept: the local database untouched, the remote one saved beside it.
       assert.deepEqual(readRows(a2.db), rowsBefore);
       assert.ok(out.conflictCopy);
@@ -186,7 +217,9 @@ test('Apache killed in the middle of a push: the sync fails, the remote keeps th
 
   makeLargeDb(a.db, 24 * 1024 * 1024); // a push big enough to be cut in the middle
   armed = true;
-  await assert.rejects(a.engine.sync(), (e: { code?: string }) => ['CONNECTION_RESET', 'CONNECTION_REFUSED'].includes(e.code ?? ''));
+  await assert.rejects(a.engine.sync(), (e: { code?: string }) =>
+    ['CONNECTION_RESET', 'CONNECTION_REFUSED'].includes(e.code ?? ''),
+  );
   assert.ok(killed);
   await killed;
   armed = false;
@@ -200,7 +233,10 @@ test('Apache killed in the middle of a push: the sync fails, the remote keeps th
 
   // Apache never renamed its own temporary file into our name, so nothing of ours was left half-written.
   const versions = path.join(p.dataDir, folder, 'versions');
-  assert.deepEqual(readdirSync(versions).filter((n) => n.endsWith('.cxtmp')), []);
+  assert.deepEqual(
+    readdirSync(versions).filter((n) => n.endsWith('.cxtmp')),
+    [],
+  );
   // Where a server writes in place (rclone), a cut upload leaves '.<name>.<rand>.cxtmp': once a day old, the next
   // push removes it; a recent one (maybe another device's upload in progress) stays.
   for (const n of ['.000009-viejo.db.aaaaaa.cxtmp', '.000009-reciente.db.bbbbbb.cxtmp']) {
@@ -211,5 +247,8 @@ test('Apache killed in the middle of a push: the sync fails, the remote keeps th
   const r = await a.engine.sync();
   assert.equal(r.action, 'push');
   assert.equal(manifestOf(p, folder).generation, 2);
-  assert.deepEqual(readdirSync(versions).filter((n) => n.endsWith('.cxtmp')), ['.000009-reciente.db.bbbbbb.cxtmp']);
+  assert.deepEqual(
+    readdirSync(versions).filter((n) => n.endsWith('.cxtmp')),
+    ['.000009-reciente.db.bbbbbb.cxtmp'],
+  );
 });

@@ -9,9 +9,19 @@ export interface Run {
 }
 
 /** Runs cmd once; returns wall seconds and the peak RSS (MB) that /usr/bin/time reports. */
-export function timed(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {}): Run {
+export function timed(
+  cmd: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {},
+): Run {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], { encoding: 'utf8', env: opts.env ?? process.env, input: opts.input, cwd: opts.cwd, maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], {
+    encoding: 'utf8',
+    env: opts.env ?? process.env,
+    input: opts.input,
+    cwd: opts.cwd,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
   const kb = Number(r.stderr.trim().split('\n').pop());
@@ -46,7 +56,11 @@ export function summary(runs: Run[]): Run {
  * machine (page cache, CPU contention from other jobs, thermal) lands on all contenders alike rather than on whichever
  * ran its rounds last. `before` runs ahead of every measurement (e.g. `sync` to flush dirty pages). Returns all runs.
  */
-export async function interleaved<K extends string>(rounds: number, contenders: Record<K, () => Run | Promise<Run>>, before?: () => void): Promise<Record<K, Run[]>> {
+export async function interleaved<K extends string>(
+  rounds: number,
+  contenders: Record<K, () => Run | Promise<Run>>,
+  before?: () => void,
+): Promise<Record<K, Run[]>> {
   const names = Object.keys(contenders) as K[];
   const out = Object.fromEntries(names.map((n) => [n, [] as Run[]])) as Record<K, Run[]>;
   for (let r = 0; r < rounds; r++) {

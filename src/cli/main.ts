@@ -22,15 +22,21 @@ function L(es: string, en: string): string {
 }
 
 function print(json: boolean, data: unknown, human: () => string): void {
-  if (json) process.stdout.write(JSON.stringify(redact(data), null, 2) + '\n');
-  else process.stdout.write(human() + '\n');
+  if (json) process.stdout.write(`${JSON.stringify(redact(data), null, 2)}\n`);
+  else process.stdout.write(`${human()}\n`);
 }
 
 function fail(json: boolean, err: unknown): never {
   const e = toSyncError(err);
-  if (json) process.stdout.write(JSON.stringify({ ok: false, error: e.toJSON() }, null, 2) + '\n');
+  if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: e.toJSON() }, null, 2)}\n`);
   else process.stderr.write(`${L('Error', 'Error')}: ${e.describe()}\n`);
-  process.exit(e.code === 'CONFIG_INVALID' || e.code === 'CONFIG_PARSE' ? EXIT.config : e.code === 'CONFLICT' ? EXIT.conflict : EXIT.error);
+  process.exit(
+    e.code === 'CONFIG_INVALID' || e.code === 'CONFIG_PARSE'
+      ? EXIT.config
+      : e.code === 'CONFLICT'
+        ? EXIT.conflict
+        : EXIT.error,
+  );
 }
 
 function ago(seconds: number | null): string {
@@ -48,11 +54,20 @@ export function formatEvent(e: SyncEvent): string {
 }
 
 export function formatReport(r: ConnectionReport): string {
-  const lines = r.steps.map((s) => `  ${s.skipped ? '-' : s.ok ? '✓' : '✗'} ${getLanguage() === 'en' ? s.text.en : s.text.es}${!s.ok && s.hint ? `\n      → ${getLanguage() === 'en' ? s.hint.en : s.hint.es}` : ''}`);
+  const lines = r.steps.map(
+    (s) =>
+      `  ${s.skipped ? '-' : s.ok ? '✓' : '✗'} ${getLanguage() === 'en' ? s.text.en : s.text.es}${!s.ok && s.hint ? `\n      → ${getLanguage() === 'en' ? s.hint.en : s.hint.es}` : ''}`,
+  );
   const facts = Object.entries(r.facts).map(([k, v]) => `  ${k}: ${String(v)}`);
-  const head = r.ok ? L(`Conexión ${r.protocol} correcta.`, `${r.protocol} connection OK.`) : L(`La conexión ${r.protocol} ha fallado.`, `The ${r.protocol} connection failed.`);
-  const err = r.error ? `\n${getLanguage() === 'en' ? r.error.message_en : r.error.message}${r.error.hint ? `\n→ ${getLanguage() === 'en' ? r.error.hint_en : r.error.hint}` : ''}` : '';
-  return [head, ...lines, ...(facts.length ? [L('Datos del servidor:', 'Server facts:'), ...facts] : [])].join('\n') + err;
+  const head = r.ok
+    ? L(`Conexión ${r.protocol} correcta.`, `${r.protocol} connection OK.`)
+    : L(`La conexión ${r.protocol} ha fallado.`, `The ${r.protocol} connection failed.`);
+  const err = r.error
+    ? `\n${getLanguage() === 'en' ? r.error.message_en : r.error.message}${r.error.hint ? `\n→ ${getLanguage() === 'en' ? r.error.hint_en : r.error.hint}` : ''}`
+    : '';
+  return (
+    [head, ...lines, ...(facts.length ? [L('Datos del servidor:', 'Server facts:'), ...facts] : [])].join('\n') + err
+  );
 }
 
 /** Reads a secret from stdin (piped) or a no-echo prompt: secrets never travel in process arguments. */
@@ -60,7 +75,9 @@ async function readSecret(question: string): Promise<string> {
   if (!process.stdin.isTTY) {
     const chunks: Buffer[] = [];
     for await (const c of process.stdin) chunks.push(c as Buffer);
-    return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+    return Buffer.concat(chunks)
+      .toString('utf8')
+      .replace(/\r?\n$/, '');
   }
   return new Promise((resolve) => {
     const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: true });
@@ -97,7 +114,9 @@ export function buildProgram(): Command {
   const program = new Command();
   program
     .name('cordiax-sync')
-    .description('Sincroniza la base de datos de Cordiax (WebDAV, SMB/CIFS, Socket.IO, carpeta). / Syncs the Cordiax database.')
+    .description(
+      'Sincroniza la base de datos de Cordiax (WebDAV, SMB/CIFS, Socket.IO, carpeta). / Syncs the Cordiax database.',
+    )
     .addOption(new Option('--lang <lang>', 'idioma de los mensajes / message language').choices(['es', 'en']))
     .hook('preAction', (cmd) => {
       const lang = cmd.opts().lang as Language | undefined;
@@ -113,11 +132,34 @@ export function buildProgram(): Command {
       const r = await loadConfig(file);
       const problems = r.status === 'invalid' ? r.problems : (await openService()).checkConfig();
       const ok = problems.length === 0;
-      print(!!o.json, { ok, file, status: r.status, problems: problems.map((p) => ({ key: p.key, severity: p.severity, message: p.text.es, message_en: p.text.en })) }, () => {
-        const head = r.status === 'missing' ? L(`No existe ${file}: se usan los valores por defecto.`, `${file} does not exist: using defaults.`) : '';
-        const lines = problems.map((p) => `  - ${p.key}: ${getLanguage() === 'en' ? p.text.en : p.text.es}`);
-        return [head, ok ? L('Configuración correcta.', 'Configuration OK.') : L(`Problemas en ${file}:`, `Problems in ${file}:`), ...lines].filter(Boolean).join('\n');
-      });
+      print(
+        !!o.json,
+        {
+          ok,
+          file,
+          status: r.status,
+          problems: problems.map((p) => ({
+            key: p.key,
+            severity: p.severity,
+            message: p.text.es,
+            message_en: p.text.en,
+          })),
+        },
+        () => {
+          const head =
+            r.status === 'missing'
+              ? L(`No existe ${file}: se usan los valores por defecto.`, `${file} does not exist: using defaults.`)
+              : '';
+          const lines = problems.map((p) => `  - ${p.key}: ${getLanguage() === 'en' ? p.text.en : p.text.es}`);
+          return [
+            head,
+            ok ? L('Configuración correcta.', 'Configuration OK.') : L(`Problemas en ${file}:`, `Problems in ${file}:`),
+            ...lines,
+          ]
+            .filter(Boolean)
+            .join('\n');
+        },
+      );
       process.exit(ok ? EXIT.ok : EXIT.config);
     });
 
@@ -127,11 +169,17 @@ export function buildProgram(): Command {
     .option('--json', 'salida JSON')
     .action(async (o: { json?: boolean }) => {
       const svc = await openService();
-      const unsub = o.json ? () => {} : svc.subscribe((e) => e.type !== 'progress' && e.level !== 'debug' && process.stderr.write(formatEvent(e) + '\n'));
+      const unsub = o.json
+        ? () => {}
+        : svc.subscribe(
+            (e) => e.type !== 'progress' && e.level !== 'debug' && process.stderr.write(`${formatEvent(e)}\n`),
+          );
       try {
         const r = await svc.syncNow();
         unsub();
-        print(!!o.json, { ok: r.action !== 'conflict', ...r }, () => L(`Resultado: ${r.action}`, `Result: ${r.action}`));
+        print(!!o.json, { ok: r.action !== 'conflict', ...r }, () =>
+          L(`Resultado: ${r.action}`, `Result: ${r.action}`),
+        );
         await svc.close();
         process.exit(r.action === 'conflict' ? EXIT.conflict : EXIT.ok);
       } catch (err) {
@@ -170,12 +218,29 @@ export function buildProgram(): Command {
           `${L('Próxima', 'Next run')}: ${s.nextRun ?? L('— (el programador no está en marcha)', '— (scheduler not running)')}`,
           `${L('Versión remota', 'Remote version')}: ${s.remoteGeneration ?? '—'}`,
           `${L('Encriptación', 'Encryption')}: ${s.encryption}`,
-          ...(s.conflict ? [L(`¡CONFLICTO! Copia remota en ${s.conflict.copyPath}. Use: cordiax-sync resolve --keep local|remote`, `CONFLICT! Remote copy at ${s.conflict.copyPath}. Use: cordiax-sync resolve --keep local|remote`)] : []),
-          ...(s.lastError ? [`${L('Último error', 'Last error')}: ${getLanguage() === 'en' ? s.lastError.message_en : s.lastError.message}`] : []),
+          ...(s.conflict
+            ? [
+                L(
+                  `¡CONFLICTO! Copia remota en ${s.conflict.copyPath}. Use: cordiax-sync resolve --keep local|remote`,
+                  `CONFLICT! Remote copy at ${s.conflict.copyPath}. Use: cordiax-sync resolve --keep local|remote`,
+                ),
+              ]
+            : []),
+          ...(s.lastError
+            ? [
+                `${L('Último error', 'Last error')}: ${getLanguage() === 'en' ? s.lastError.message_en : s.lastError.message}`,
+              ]
+            : []),
           ...s.problems.map((p) => `  - ${p.key}: ${getLanguage() === 'en' ? p.text.en : p.text.es}`),
         ].join('\n'),
       );
-      process.exit(s.state === 'error' || s.state === 'invalid-config' ? EXIT.error : s.state === 'conflict' ? EXIT.conflict : EXIT.ok);
+      process.exit(
+        s.state === 'error' || s.state === 'invalid-config'
+          ? EXIT.error
+          : s.state === 'conflict'
+            ? EXIT.conflict
+            : EXIT.ok,
+      );
     });
 
   program
@@ -189,7 +254,7 @@ export function buildProgram(): Command {
       const show = (line: string) => {
         try {
           const e = JSON.parse(line) as SyncEvent;
-          process.stdout.write((o.json ? JSON.stringify(e) : formatEvent(e)) + '\n');
+          process.stdout.write(`${o.json ? JSON.stringify(e) : formatEvent(e)}\n`);
         } catch {
           /* torn line */
         }
@@ -239,21 +304,29 @@ export function buildProgram(): Command {
       const svc = await openService();
       svc.subscribe((e) => {
         if (e.type === 'progress' || e.level === 'debug') return;
-        process.stdout.write((o.json ? JSON.stringify(e) : formatEvent(e)) + '\n');
+        process.stdout.write(`${o.json ? JSON.stringify(e) : formatEvent(e)}\n`);
       });
       let ui: { url: string; close(): Promise<void> } | null = null;
       if (o.ui) {
         try {
           const mod = await import('../ui/server.js');
-          const started = await mod.startUiServer(svc, { port: o.port !== undefined ? Number(o.port) : undefined, open: !!o.open });
+          const started = await mod.startUiServer(svc, {
+            port: o.port !== undefined ? Number(o.port) : undefined,
+            open: !!o.open,
+          });
           ui = started;
           process.stdout.write(L(`Interfaz: ${started.url}\n`, `Interface: ${started.url}\n`));
         } catch (err) {
-          process.stderr.write(L(`No se pudo iniciar la interfaz: ${(err as Error).message}\n`, `Could not start the interface: ${(err as Error).message}\n`));
+          process.stderr.write(
+            L(
+              `No se pudo iniciar la interfaz: ${(err as Error).message}\n`,
+              `Could not start the interface: ${(err as Error).message}\n`,
+            ),
+          );
         }
       }
       const started = await svc.start().catch((err) => {
-        process.stderr.write(toSyncError(err).describe() + '\n');
+        process.stderr.write(`${toSyncError(err).describe()}\n`);
         return false;
       });
       if (!started && !ui) process.exit(EXIT.config);
@@ -266,34 +339,55 @@ export function buildProgram(): Command {
       process.on('SIGTERM', () => void shutdown());
     });
 
-  const config = program.command('config').description('Lee o cambia claves de la configuración / get or set config keys');
+  const config = program
+    .command('config')
+    .description('Lee o cambia claves de la configuración / get or set config keys');
   config
     .command('get <key>')
     .option('--json', 'salida JSON')
     .action(async (key: string, o: { json?: boolean }) => {
       const r = await loadConfig(configPath());
-      if (r.status === 'invalid') fail(!!o.json, new SyncError('CONFIG_INVALID', { es: 'La configuración no es válida (ver check-config).', en: 'The configuration is invalid (see check-config).' }));
+      if (r.status === 'invalid')
+        fail(
+          !!o.json,
+          new SyncError('CONFIG_INVALID', {
+            es: 'La configuración no es válida (ver check-config).',
+            en: 'The configuration is invalid (see check-config).',
+          }),
+        );
       const value = getKey(r.config as Record<string, unknown>, key);
       const last = key.split('.').pop() ?? key;
       // Passwords are never echoed: only whether one is set.
       const shown = isSecretKey(last) ? (typeof value === 'string' && value ? '***' : '') : value;
-      print(!!o.json, { key, value: shown }, () => (shown === undefined ? '' : typeof shown === 'string' ? shown : JSON.stringify(shown)));
+      print(!!o.json, { key, value: shown }, () =>
+        shown === undefined ? '' : typeof shown === 'string' ? shown : JSON.stringify(shown),
+      );
       process.exit(value === undefined ? EXIT.error : EXIT.ok);
     });
   config
     .command('set <key> [value]')
-    .description('Cambia una clave; para contraseñas use "-" y escríbala por la entrada estándar / for passwords use "-" and stdin')
+    .description(
+      'Cambia una clave; para contraseñas use "-" y escríbala por la entrada estándar / for passwords use "-" and stdin',
+    )
     .option('--json', 'salida JSON')
     .action(async (key: string, value: string | undefined, o: { json?: boolean }) => {
       try {
         const last = key.split('.').pop() ?? key;
         if (isSecretKey(last) && value !== undefined && value !== '-') {
-          throw new SyncError('CONFIG_INVALID', { es: `Por seguridad, ${key} no se acepta como argumento (se vería en la lista de procesos). Use: cordiax-sync config set ${key} - y escríbala por la entrada estándar.`, en: `For safety, ${key} is not accepted as an argument (it would show in the process list). Use: cordiax-sync config set ${key} - and type it on standard input.` });
+          throw new SyncError('CONFIG_INVALID', {
+            es: `Por seguridad, ${key} no se acepta como argumento (se vería en la lista de procesos). Use: cordiax-sync config set ${key} - y escríbala por la entrada estándar.`,
+            en: `For safety, ${key} is not accepted as an argument (it would show in the process list). Use: cordiax-sync config set ${key} - and type it on standard input.`,
+          });
         }
-        if (value === undefined || value === '-') value = await readSecret(L(`Valor para ${key}: `, `Value for ${key}: `));
+        if (value === undefined || value === '-')
+          value = await readSecret(L(`Valor para ${key}: `, `Value for ${key}: `));
         const file = configPath();
         const r = await loadConfig(file);
-        if (r.status === 'invalid') throw new SyncError('CONFIG_INVALID', { es: 'La configuración actual no es válida; corríjala antes (ver check-config). No se ha modificado.', en: 'The current configuration is invalid; fix it first (see check-config). It was not modified.' });
+        if (r.status === 'invalid')
+          throw new SyncError('CONFIG_INVALID', {
+            es: 'La configuración actual no es válida; corríjala antes (ver check-config). No se ha modificado.',
+            en: 'The current configuration is invalid; fix it first (see check-config). It was not modified.',
+          });
         const base = r.status === 'ok' ? r.raw : (r.config as Record<string, unknown>);
         const next = setKey(base, key, value, { raw: isSecretKey(last) });
         const svc = await openService();
@@ -312,7 +406,12 @@ export function buildProgram(): Command {
     .option('--json', 'salida JSON')
     .action(async (o: { keep: 'local' | 'remote'; json?: boolean }) => {
       await withService(!!o.json, (svc) => svc.resolve(o.keep));
-      print(!!o.json, { ok: true, keep: o.keep }, () => L(`Conflicto resuelto: se conserva la versión ${o.keep === 'local' ? 'local' : 'remota'}.`, `Conflict resolved: kept the ${o.keep} version.`));
+      print(!!o.json, { ok: true, keep: o.keep }, () =>
+        L(
+          `Conflicto resuelto: se conserva la versión ${o.keep === 'local' ? 'local' : 'remota'}.`,
+          `Conflict resolved: kept the ${o.keep} version.`,
+        ),
+      );
     });
 
   program
@@ -321,16 +420,33 @@ export function buildProgram(): Command {
     .option('--json', 'salida JSON')
     .action(async (o: { json?: boolean }) => {
       const v = await withService(!!o.json, (svc) => svc.versions());
-      print(!!o.json, v.map((m) => ({ generation: m.generation, time: m.time, device: m.device, size: m.size, encrypted: m.encrypted })), () => v.map((m) => `${m.generation}\t${m.time}\t${m.device}\t${m.size} B${m.encrypted ? '\tage' : ''}`).join('\n') || L('Sin versiones.', 'No versions.'));
+      print(
+        !!o.json,
+        v.map((m) => ({
+          generation: m.generation,
+          time: m.time,
+          device: m.device,
+          size: m.size,
+          encrypted: m.encrypted,
+        })),
+        () =>
+          v
+            .map((m) => `${m.generation}\t${m.time}\t${m.device}\t${m.size} B${m.encrypted ? '\tage' : ''}`)
+            .join('\n') || L('Sin versiones.', 'No versions.'),
+      );
     });
 
   program
     .command('restore <generation>')
-    .description('Restaura una versión remota en la base de datos local (con copia de seguridad previa) / restore a remote version')
+    .description(
+      'Restaura una versión remota en la base de datos local (con copia de seguridad previa) / restore a remote version',
+    )
     .option('--json', 'salida JSON')
     .action(async (generation: string, o: { json?: boolean }) => {
       await withService(!!o.json, (svc) => svc.restoreVersion(Number(generation)));
-      print(!!o.json, { ok: true, generation: Number(generation) }, () => L(`Versión ${generation} restaurada.`, `Version ${generation} restored.`));
+      print(!!o.json, { ok: true, generation: Number(generation) }, () =>
+        L(`Versión ${generation} restaurada.`, `Version ${generation} restored.`),
+      );
     });
 
   program
@@ -342,8 +458,16 @@ export function buildProgram(): Command {
       try {
         const { generateX25519Identity } = await import('../crypto/index.js');
         const id = generateX25519Identity();
-        await fsp.writeFile(o.output, `# created: ${new Date().toISOString()}\n# public key: ${id.recipient}\n${id.identity}\n`, { mode: 0o600, flag: 'wx' });
-        print(!!o.json, { ok: true, recipient: id.recipient, identity_file: path.resolve(o.output) }, () => id.recipient);
+        await fsp.writeFile(
+          o.output,
+          `# created: ${new Date().toISOString()}\n# public key: ${id.recipient}\n${id.identity}\n`,
+          { mode: 0o600, flag: 'wx' },
+        );
+        print(
+          !!o.json,
+          { ok: true, recipient: id.recipient, identity_file: path.resolve(o.output) },
+          () => id.recipient,
+        );
       } catch (err) {
         fail(!!o.json, err);
       }

@@ -41,7 +41,9 @@ export function parseJsonText(text: string): { ok: true; value: unknown } | { ok
     if (lc) pos = { line: Number(lc[1]), column: Number(lc[2]) };
     else if (p) pos = lineCol(text, Number(p[1]));
     else if (/Unexpected end/i.test(m)) pos = lineCol(text, text.length);
-    const where = pos ? { es: ` (línea ${pos.line}, columna ${pos.column})`, en: ` (line ${pos.line}, column ${pos.column})` } : { es: '', en: '' };
+    const where = pos
+      ? { es: ` (línea ${pos.line}, columna ${pos.column})`, en: ` (line ${pos.line}, column ${pos.column})` }
+      : { es: '', en: '' };
     return {
       ok: false,
       problem: {
@@ -58,17 +60,45 @@ export async function loadConfig(file = configPath()): Promise<LoadResult> {
   try {
     const st = await fsp.stat(file);
     if (st.size > MAX_CONFIG_BYTES) {
-      return { status: 'invalid', problems: [{ key: '(archivo)', severity: 'error', text: { es: `el archivo es demasiado grande (${st.size} bytes; máximo ${MAX_CONFIG_BYTES})`, en: `the file is too large (${st.size} bytes; maximum ${MAX_CONFIG_BYTES})` } }] };
+      return {
+        status: 'invalid',
+        problems: [
+          {
+            key: '(archivo)',
+            severity: 'error',
+            text: {
+              es: `el archivo es demasiado grande (${st.size} bytes; máximo ${MAX_CONFIG_BYTES})`,
+              en: `the file is too large (${st.size} bytes; maximum ${MAX_CONFIG_BYTES})`,
+            },
+          },
+        ],
+      };
     }
     buf = await fsp.readFile(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'missing', config: defaultConfig() };
-    throw new SyncError('PERMISSION_DENIED', { es: `No se puede leer ${file}: ${(err as Error).message}`, en: `Cannot read ${file}: ${(err as Error).message}` }, { cause: err });
+    throw new SyncError(
+      'PERMISSION_DENIED',
+      {
+        es: `No se puede leer ${file}: ${(err as Error).message}`,
+        en: `Cannot read ${file}: ${(err as Error).message}`,
+      },
+      { cause: err },
+    );
   }
   // Invalid UTF-8 would silently become U+FFFD: refuse it instead, so a damaged file is not re-saved "repaired".
   const text = new TextDecoder('utf-8', { fatal: false }).decode(buf);
   if (text.includes('\uFFFD') && !buf.includes(Buffer.from('\uFFFD'))) {
-    return { status: 'invalid', problems: [{ key: '(archivo)', severity: 'error', text: { es: 'el archivo no es UTF-8 válido', en: 'the file is not valid UTF-8' } }] };
+    return {
+      status: 'invalid',
+      problems: [
+        {
+          key: '(archivo)',
+          severity: 'error',
+          text: { es: 'el archivo no es UTF-8 válido', en: 'the file is not valid UTF-8' },
+        },
+      ],
+    };
   }
   const parsed = parseJsonText(text.replace(/^\uFEFF/, ''));
   if (!parsed.ok) return { status: 'invalid', problems: [parsed.problem] };
@@ -91,7 +121,10 @@ export function configError(file: string, problems: ConfigProblem[]): SyncError 
   return new SyncError(
     code,
     { es: `La configuración ${file} no es válida:\n${es}`, en: `The configuration ${file} is not valid:\n${en}` },
-    { hint: { es: 'Corrija el archivo a mano; no se ha modificado.', en: 'Fix the file by hand; it was not modified.' }, details: { problems } },
+    {
+      hint: { es: 'Corrija el archivo a mano; no se ha modificado.', en: 'Fix the file by hand; it was not modified.' },
+      details: { problems },
+    },
   );
 }
 
@@ -107,12 +140,19 @@ export async function saveConfig(config: unknown, file = configPath()): Promise<
   if (!r.ok) throw configError(file, r.problems);
   const existing = await loadConfig(file);
   if (existing.status === 'invalid') {
-    throw new SyncError('CONFIG_INVALID', { es: `El archivo ${file} actual no es válido y no se sobrescribe. Corríjalo o bórrelo antes.`, en: `The current file ${file} is invalid and is not overwritten. Fix or delete it first.` }, { details: { problems: existing.problems } });
+    throw new SyncError(
+      'CONFIG_INVALID',
+      {
+        es: `El archivo ${file} actual no es válido y no se sobrescribe. Corríjalo o bórrelo antes.`,
+        en: `The current file ${file} is invalid and is not overwritten. Fix or delete it first.`,
+      },
+      { details: { problems: existing.problems } },
+    );
   }
   const home = path.dirname(file);
   await fsp.mkdir(home, { recursive: true, mode: 0o700 });
   await fsp.chmod(home, 0o700).catch(() => {});
-  await writeFileAtomic(file, JSON.stringify(r.config, null, 4) + '\n', 0o600);
+  await writeFileAtomic(file, `${JSON.stringify(r.config, null, 4)}\n`, 0o600);
   return r.config;
 }
 
@@ -128,8 +168,16 @@ export function getKey(obj: Record<string, unknown>, key: string): unknown {
 }
 
 /** Returns a copy of obj with key set. VALUE text is parsed as JSON when it is a number/boolean/array/object literal (unless raw). */
-export function setKey(obj: Record<string, unknown>, key: string, valueText: string, opts: { raw?: boolean } = {}): Record<string, unknown> {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(key) || /(^|\.)(__proto__|constructor|prototype)(\.|$)/.test(key)) {
+export function setKey(
+  obj: Record<string, unknown>,
+  key: string,
+  valueText: string,
+  opts: { raw?: boolean } = {},
+): Record<string, unknown> {
+  if (
+    !/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(key) ||
+    /(^|\.)(__proto__|constructor|prototype)(\.|$)/.test(key)
+  ) {
     throw new SyncError('CONFIG_INVALID', { es: `Clave no válida: ${key}`, en: `Invalid key: ${key}` });
   }
   let value: unknown = valueText;

@@ -47,7 +47,9 @@ function stanzaText(type: string, args: string[], body: Buffer): string {
 }
 
 function headerMac(fileKey: Buffer, macInput: Buffer | string): Buffer {
-  return createHmac('sha256', hkdf(fileKey, Buffer.alloc(0), 'header')).update(macInput).digest();
+  return createHmac('sha256', hkdf(fileKey, Buffer.alloc(0), 'header'))
+    .update(macInput)
+    .digest();
 }
 
 /** scrypt over the passphrase's UTF-8 bytes as typed (age does not normalize them), N = 2^workFactor, r = 8, p = 1. */
@@ -55,8 +57,12 @@ function scryptKey(passphrase: string, salt: Buffer, workFactor: number): Promis
   const N = 2 ** workFactor;
   const r = 8;
   return new Promise((resolve, reject) => {
-    scryptCb(passphrase, Buffer.concat([Buffer.from(SCRYPT_LABEL), salt]), 32, { N, r, p: 1, maxmem: 128 * N * r + 32 * 1024 * 1024 }, (err, key) =>
-      err ? reject(err) : resolve(key),
+    scryptCb(
+      passphrase,
+      Buffer.concat([Buffer.from(SCRYPT_LABEL), salt]),
+      32,
+      { N, r, p: 1, maxmem: 128 * N * r + 32 * 1024 * 1024 },
+      (err, key) => (err ? reject(err) : resolve(key)),
     );
   });
 }
@@ -65,7 +71,9 @@ function x25519WrapKey(secret: Buffer, share: Buffer, recipient: Buffer): Buffer
   return hkdf(secret, Buffer.concat([share, recipient]), X25519_LABEL);
 }
 
-export type HeaderRecipients = { recipients: Buffer[]; passphrase?: undefined } | { recipients?: undefined; passphrase: string; workFactor?: number };
+export type HeaderRecipients =
+  | { recipients: Buffer[]; passphrase?: undefined }
+  | { recipients?: undefined; passphrase: string; workFactor?: number };
 
 /** Writes a header wrapping `fileKey` for raw X25519 recipients, or for one passphrase (scrypt must stand alone). */
 export async function buildHeader(fileKey: Buffer, to: HeaderRecipients): Promise<Buffer> {
@@ -81,7 +89,11 @@ export async function buildHeader(fileKey: Buffer, to: HeaderRecipients): Promis
       const share = rawPublicKey(eph.publicKey);
       const secret = x25519(eph.privateKey, publicKeyFromRaw(recipient));
       if (!secret) throw encryptionError('bad-recipient');
-      text += stanzaText('X25519', [b64(share)], Buffer.concat(aeadSeal(x25519WrapKey(secret, share, recipient), ZERO_NONCE, fileKey)));
+      text += stanzaText(
+        'X25519',
+        [b64(share)],
+        Buffer.concat(aeadSeal(x25519WrapKey(secret, share, recipient), ZERO_NONCE, fileKey)),
+      );
     }
   }
   text += '---';
@@ -175,8 +187,9 @@ export function toUnlockers(opts: { identities?: readonly string[]; passphrase?:
 
 function unwrapX25519(stanza: Stanza, identities: X25519Identity[]): Buffer | null {
   const share = stanza.args.length === 2 ? b64Decode(stanza.args[1]!) : null;
-  if (!share || share.length !== 32 || stanza.body.length !== WRAPPED_KEY_SIZE) throw encryptionError('header', { what: 'X25519 stanza' });
-  let sharePub;
+  if (share?.length !== 32 || stanza.body.length !== WRAPPED_KEY_SIZE)
+    throw encryptionError('header', { what: 'X25519 stanza' });
+  let sharePub: ReturnType<typeof publicKeyFromRaw>;
   try {
     sharePub = publicKeyFromRaw(share);
   } catch {
@@ -194,11 +207,12 @@ function unwrapX25519(stanza: Stanza, identities: X25519Identity[]): Buffer | nu
 async function unwrapScrypt(stanza: Stanza, passphrase: string): Promise<Buffer | null> {
   const salt = stanza.args.length === 3 ? b64Decode(stanza.args[1]!) : null;
   const wfText = stanza.args[2] ?? '';
-  if (!salt || salt.length !== 16 || !/^[1-9][0-9]?$/.test(wfText) || stanza.body.length !== WRAPPED_KEY_SIZE) {
+  if (salt?.length !== 16 || !/^[1-9][0-9]?$/.test(wfText) || stanza.body.length !== WRAPPED_KEY_SIZE) {
     throw encryptionError('header', { what: 'scrypt stanza' });
   }
   const wf = Number(wfText);
-  if (wf > MAX_SCRYPT_WORK_FACTOR) throw encryptionError('work-factor', { workFactor: wf, max: MAX_SCRYPT_WORK_FACTOR });
+  if (wf > MAX_SCRYPT_WORK_FACTOR)
+    throw encryptionError('work-factor', { workFactor: wf, max: MAX_SCRYPT_WORK_FACTOR });
   return aeadOpen(await scryptKey(passphrase, salt, wf), ZERO_NONCE, stanza.body);
 }
 
@@ -210,7 +224,8 @@ async function unwrapScrypt(stanza: Stanza, passphrase: string): Promise<Buffer 
 export async function openHeader(header: ParsedHeader, keys: Unlockers): Promise<Buffer> {
   const { stanzas } = header;
   const scryptStanzas = stanzas.filter((s) => s.args[0] === 'scrypt');
-  if (scryptStanzas.length > 0 && stanzas.length > 1) throw encryptionError('header', { what: 'scrypt stanza not alone' });
+  if (scryptStanzas.length > 0 && stanzas.length > 1)
+    throw encryptionError('header', { what: 'scrypt stanza not alone' });
   const x25519Stanzas = stanzas.filter((s) => s.args[0] === 'X25519');
   if (!keys.identities.length && keys.passphrase === undefined) throw encryptionError('no-key');
 

@@ -13,9 +13,12 @@ import { parseIdentity } from './keys.js';
 const MAX_SECRET_FILE = 1024 * 1024;
 
 /** Reads a file holding a secret, refusing it when group or others have any access (as ssh does for keys). */
-async function readPrivateFile(file: string, reasons: { missing: EncryptionReason; insecure: EncryptionReason; invalid: EncryptionReason }): Promise<string> {
+async function readPrivateFile(
+  file: string,
+  reasons: { missing: EncryptionReason; insecure: EncryptionReason; invalid: EncryptionReason },
+): Promise<string> {
   const { missing, insecure, invalid } = reasons;
-  let st;
+  let st: import('node:fs').Stats;
   try {
     st = await stat(file);
   } catch (err) {
@@ -37,7 +40,11 @@ async function readPrivateFile(file: string, reasons: { missing: EncryptionReaso
  * Refuses a missing file, one that group/others can access, and any other content (by line number only).
  */
 export async function loadIdentityFile(file: string): Promise<string[]> {
-  const text = await readPrivateFile(file, { missing: 'identity-file-missing', insecure: 'identity-file-insecure', invalid: 'identity-file-invalid' });
+  const text = await readPrivateFile(file, {
+    missing: 'identity-file-missing',
+    insecure: 'identity-file-insecure',
+    invalid: 'identity-file-invalid',
+  });
   const identities: string[] = [];
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
@@ -66,7 +73,13 @@ const fromEnv = new Map<string, string>();
 export async function readPassphrase(cfg: { passphrase_file?: string; passphrase_env?: string }): Promise<string> {
   let value: string | undefined;
   if (cfg.passphrase_file) {
-    value = (await readPrivateFile(cfg.passphrase_file, { missing: 'passphrase-missing', insecure: 'passphrase-file-insecure', invalid: 'passphrase-missing' })).replace(/\r?\n$/, '');
+    value = (
+      await readPrivateFile(cfg.passphrase_file, {
+        missing: 'passphrase-missing',
+        insecure: 'passphrase-file-insecure',
+        invalid: 'passphrase-missing',
+      })
+    ).replace(/\r?\n$/, '');
   } else if (cfg.passphrase_env) {
     const name = cfg.passphrase_env;
     if (process.env[name] !== undefined) {
@@ -75,7 +88,11 @@ export async function readPassphrase(cfg: { passphrase_file?: string; passphrase
     }
     value = fromEnv.get(name);
   }
-  if (!value) throw encryptionError('passphrase-missing', cfg.passphrase_file ? { path: cfg.passphrase_file } : { env: cfg.passphrase_env });
+  if (!value)
+    throw encryptionError(
+      'passphrase-missing',
+      cfg.passphrase_file ? { path: cfg.passphrase_file } : { env: cfg.passphrase_env },
+    );
   registerSecret(value);
   return value;
 }
@@ -84,7 +101,10 @@ export async function readPassphrase(cfg: { passphrase_file?: string; passphrase
  * Asks for a passphrase on the terminal without echoing it. Ctrl-C cancels (SyncError CANCELLED), Ctrl-D or
  * Enter ends the input. Refuses when stdin is not a terminal, rather than reading a secret from a pipe unseen.
  */
-export function promptPassphrase(question: string, io: { input?: NodeJS.ReadStream; output?: NodeJS.WriteStream } = {}): Promise<string> {
+export function promptPassphrase(
+  question: string,
+  io: { input?: NodeJS.ReadStream; output?: NodeJS.WriteStream } = {},
+): Promise<string> {
   const input = io.input ?? process.stdin;
   const output = io.output ?? process.stderr;
   if (!input.isTTY) return Promise.reject(encryptionError('no-terminal'));
@@ -107,7 +127,8 @@ export function promptPassphrase(question: string, io: { input?: NodeJS.ReadStre
     const onData = (data: Buffer) => {
       for (const ch of decoder.write(data)) {
         if (ch === '\r' || ch === '\n' || ch === '\u0004') return done(null);
-        if (ch === '\u0003') return done(new SyncError('CANCELLED', { es: 'Operación cancelada.', en: 'Operation cancelled.' }));
+        if (ch === '\u0003')
+          return done(new SyncError('CANCELLED', { es: 'Operación cancelada.', en: 'Operation cancelled.' }));
         if (ch === '\u007f' || ch === '\b') value = [...value].slice(0, -1).join('');
         else if (ch >= ' ') value += ch;
       }

@@ -247,11 +247,13 @@ export class AgeDecryptor implements AgeCodec {
     const n = this.queue.length;
     if (n === 0) throw encryptionError('truncated', { where: 'no payload chunk' });
     const sealed = this.queue.take(n);
-    if (n === TAG_SIZE && this.nonce.counter > 0) throw encryptionError('payload', { chunk: this.nonce.counter, what: 'empty final chunk' });
+    if (n === TAG_SIZE && this.nonce.counter > 0)
+      throw encryptionError('payload', { chunk: this.nonce.counter, what: 'empty final chunk' });
     const plain = this.open(sealed, true);
     if (!plain) {
       // A whole chunk that verifies as non-final: everything present is authentic, but the end is missing.
-      if (n === ENC_CHUNK_SIZE && this.open(sealed, false)) throw encryptionError('truncated', { where: 'after chunk', chunk: this.nonce.counter });
+      if (n === ENC_CHUNK_SIZE && this.open(sealed, false))
+        throw encryptionError('truncated', { where: 'after chunk', chunk: this.nonce.counter });
       throw encryptionError('payload', { chunk: this.nonce.counter });
     }
     out.push(plain);

@@ -15,7 +15,16 @@
  * in rollback-journal mode any read transaction) returns `{ totalPages: 0 }` at once: that means busy, and we retry
  * with a bounded wait instead of taking it for success (shared/notes/data-safety.md).
  */
-import { closeSync, constants as fsc, fstatSync, openSync, readSync, statSync, promises as fsp, type BigIntStats } from 'node:fs';
+import {
+  closeSync,
+  constants as fsc,
+  fstatSync,
+  openSync,
+  readSync,
+  statSync,
+  promises as fsp,
+  type BigIntStats,
+} from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SyncError } from '../errors.js';
@@ -127,9 +136,15 @@ export interface LiveReading {
 /** The live content now, with the fingerprint that describes it. */
 export async function readLive(dbPath: string, tmpParent?: string): Promise<LiveReading> {
   const fingerprint = liveFingerprintSync(dbPath);
-  if (isAbsentDatabase(dbPath)) return { fingerprint, contentSha256: null, stable: liveFingerprintSync(dbPath) === fingerprint };
+  if (isAbsentDatabase(dbPath))
+    return { fingerprint, contentSha256: null, stable: liveFingerprintSync(dbPath) === fingerprint };
   const snapshot = await takeSnapshot(dbPath, { tmpParent });
-  return { fingerprint, contentSha256: snapshot.contentSha256, snapshot, stable: liveFingerprintSync(dbPath) === fingerprint };
+  return {
+    fingerprint,
+    contentSha256: snapshot.contentSha256,
+    snapshot,
+    stable: liveFingerprintSync(dbPath) === fingerprint,
+  };
 }
 
 /** Journal mode from the header (bytes 18/19: 2 = WAL), without opening a connection. */
@@ -148,7 +163,11 @@ class MovedUnderLock extends Error {}
  * one SQLite transaction under the live database's write lock, after checking `expect` inside that lock and keeping a
  * backup of what is replaced. Creates the live database exclusively when missing. Verifies the result.
  */
-export async function replaceLiveDatabase(incomingPath: string, livePath: string, opts: ReplaceOptions = {}): Promise<ReplaceResult> {
+export async function replaceLiveDatabase(
+  incomingPath: string,
+  livePath: string,
+  opts: ReplaceOptions = {},
+): Promise<ReplaceResult> {
   const deadline = Date.now() + (opts.lockWaitMs ?? 30_000);
   await fsp.mkdir(path.dirname(livePath), { recursive: true, mode: 0o700 });
   // Never rename over or truncate an existing file: create it only if absent. An app that creates it meanwhile is
@@ -179,8 +198,15 @@ export async function replaceLiveDatabase(incomingPath: string, livePath: string
     // 1. Outside the lock: what does the live database hold? Must be what the plan saw.
     const now = await readLive(livePath, opts.tmpParent);
     try {
-      if (opts.expect && now.contentSha256 !== opts.expect.contentSha256 && !(now.contentSha256 && opts.expect.aliases?.includes(now.contentSha256))) {
-        throw new LocalChangedError({ es: 'La base de datos local cambió desde que se planificó la sincronización; no se reemplaza.', en: 'The local database changed since the sync was planned; it is not replaced.' });
+      if (
+        opts.expect &&
+        now.contentSha256 !== opts.expect.contentSha256 &&
+        !(now.contentSha256 && opts.expect.aliases?.includes(now.contentSha256))
+      ) {
+        throw new LocalChangedError({
+          es: 'La base de datos local cambió desde que se planificó la sincronización; no se reemplaza.',
+          en: 'The local database changed since the sync was planned; it is not replaced.',
+        });
       }
       // 2. Keep what is about to be replaced (once: the content is the same on every retry).
       if (now.snapshot && backupPath === null && opts.keepBackup) backupPath = await opts.keepBackup(now.snapshot);
@@ -213,7 +239,10 @@ export async function replaceLiveDatabase(incomingPath: string, livePath: string
     if (Date.now() > deadline) {
       throw new SyncError(
         'LOCKED',
-        { es: 'La base de datos local está ocupada por otro programa (Cordiax) y no se pudo reemplazar; no se ha cambiado nada. Se reintentará en la próxima sincronización.', en: 'The local database is busy in another program (Cordiax) and could not be replaced; nothing was changed. It will be retried at the next sync.' },
+        {
+          es: 'La base de datos local está ocupada por otro programa (Cordiax) y no se pudo reemplazar; no se ha cambiado nada. Se reintentará en la próxima sincronización.',
+          en: 'The local database is busy in another program (Cordiax) and could not be replaced; nothing was changed. It will be retried at the next sync.',
+        },
         { details: { rounds: busyRounds } },
       );
     }
@@ -238,9 +267,23 @@ function mapSqliteError(err: unknown): SyncError {
   if (err instanceof SyncError) return err;
   const code = (err as { code?: string }).code ?? '';
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-    return new SyncError('LOCKED', { es: 'La base de datos local está bloqueada por otro programa; se reintentará.', en: 'The local database is locked by another program; will retry.' }, { cause: err });
+    return new SyncError(
+      'LOCKED',
+      {
+        es: 'La base de datos local está bloqueada por otro programa; se reintentará.',
+        en: 'The local database is locked by another program; will retry.',
+      },
+      { cause: err },
+    );
   }
-  return new SyncError('INTERNAL', { es: `No se pudo reemplazar la base de datos local: ${(err as Error).message}`, en: `Could not replace the local database: ${(err as Error).message}` }, { cause: err });
+  return new SyncError(
+    'INTERNAL',
+    {
+      es: `No se pudo reemplazar la base de datos local: ${(err as Error).message}`,
+      en: `Could not replace the local database: ${(err as Error).message}`,
+    },
+    { cause: err },
+  );
 }
 
 /** A unique, never-overwritten file name in `dir` (exclusive create), e.g. for backups and conflict copies. */

@@ -13,7 +13,10 @@ import { replaceLiveDatabase } from './live.js';
 export const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
 /** A private (0700) temp folder, removed by the returned dispose(). */
-export async function privateTempDir(parent = os.tmpdir(), prefix = 'cordiax-sync-'): Promise<{ dir: string; dispose: () => Promise<void> }> {
+export async function privateTempDir(
+  parent = os.tmpdir(),
+  prefix = 'cordiax-sync-',
+): Promise<{ dir: string; dispose: () => Promise<void> }> {
   const dir = await fsp.mkdtemp(path.join(parent, prefix));
   await fsp.chmod(dir, 0o700);
   return { dir, dispose: () => fsp.rm(dir, { recursive: true, force: true }) };
@@ -48,7 +51,8 @@ export async function hashSqliteFile(file: string): Promise<{ sha256: string; co
     raw.update(buf);
     if (size < 100) {
       const copy = Buffer.from(buf);
-      for (const [a, b] of VOLATILE_HEADER_RANGES) if (a - size < copy.length) copy.fill(0, Math.max(0, a - size), Math.max(0, Math.min(copy.length, b - size)));
+      for (const [a, b] of VOLATILE_HEADER_RANGES)
+        if (a - size < copy.length) copy.fill(0, Math.max(0, a - size), Math.max(0, Math.min(copy.length, b - size)));
       content.update(copy);
     } else {
       content.update(buf);
@@ -76,10 +80,16 @@ export async function hasSqliteHeader(file: string): Promise<boolean> {
 export async function verifyDatabase(file: string, opts: { full?: boolean } = {}): Promise<void> {
   const st = await fsp.stat(file).catch(() => null);
   if (!st || st.size === 0) {
-    throw new SyncError('EMPTY_DATABASE', { es: `La base de datos ${path.basename(file)} está vacía o no existe.`, en: `The database ${path.basename(file)} is empty or missing.` });
+    throw new SyncError('EMPTY_DATABASE', {
+      es: `La base de datos ${path.basename(file)} está vacía o no existe.`,
+      en: `The database ${path.basename(file)} is empty or missing.`,
+    });
   }
   if (st.size < 512 || !(await hasSqliteHeader(file))) {
-    throw new SyncError('CORRUPT_DATABASE', { es: `${path.basename(file)} no es una base de datos SQLite (cabecera incorrecta o truncada).`, en: `${path.basename(file)} is not an SQLite database (wrong header or truncated).` });
+    throw new SyncError('CORRUPT_DATABASE', {
+      es: `${path.basename(file)} no es una base de datos SQLite (cabecera incorrecta o truncada).`,
+      en: `${path.basename(file)} is not an SQLite database (wrong header or truncated).`,
+    });
   }
   let db: Database.Database | undefined;
   try {
@@ -88,17 +98,30 @@ export async function verifyDatabase(file: string, opts: { full?: boolean } = {}
     const rows = db.pragma(pragma) as Array<Record<string, string>>;
     const first = rows[0] ? Object.values(rows[0])[0] : undefined;
     if (rows.length !== 1 || first !== 'ok') {
-      throw new SyncError('CORRUPT_DATABASE', { es: `La comprobación de integridad de ${path.basename(file)} ha fallado: ${String(first)}`, en: `The integrity check of ${path.basename(file)} failed: ${String(first)}` });
+      throw new SyncError('CORRUPT_DATABASE', {
+        es: `La comprobación de integridad de ${path.basename(file)} ha fallado: ${String(first)}`,
+        en: `The integrity check of ${path.basename(file)} failed: ${String(first)}`,
+      });
     }
     // A page count that does not match the file size means truncation that quick_check may not reach.
     const pageSize = db.pragma('page_size', { simple: true }) as number;
     const pageCount = db.pragma('page_count', { simple: true }) as number;
     if (pageSize * pageCount > st.size) {
-      throw new SyncError('CORRUPT_DATABASE', { es: `${path.basename(file)} está truncada (${st.size} de ${pageSize * pageCount} bytes).`, en: `${path.basename(file)} is truncated (${st.size} of ${pageSize * pageCount} bytes).` });
+      throw new SyncError('CORRUPT_DATABASE', {
+        es: `${path.basename(file)} está truncada (${st.size} de ${pageSize * pageCount} bytes).`,
+        en: `${path.basename(file)} is truncated (${st.size} of ${pageSize * pageCount} bytes).`,
+      });
     }
   } catch (err) {
     if (err instanceof SyncError) throw err;
-    throw new SyncError('CORRUPT_DATABASE', { es: `${path.basename(file)} no es una base de datos SQLite válida: ${(err as Error).message}`, en: `${path.basename(file)} is not a valid SQLite database: ${(err as Error).message}` }, { cause: err });
+    throw new SyncError(
+      'CORRUPT_DATABASE',
+      {
+        es: `${path.basename(file)} no es una base de datos SQLite válida: ${(err as Error).message}`,
+        en: `${path.basename(file)} is not a valid SQLite database: ${(err as Error).message}`,
+      },
+      { cause: err },
+    );
   } finally {
     db?.close();
   }
@@ -121,13 +144,23 @@ export interface Snapshot {
  * right under a busy writer in WAL and rollback-journal modes (measured: 12/12 and 14/14). The source's content is
  * untouched (a read-write connection, closed at once; a read-only one would leave -wal/-shm behind).
  */
-export async function takeSnapshot(dbPath: string, opts: { tmpParent?: string; busyTimeoutMs?: number } = {}): Promise<Snapshot> {
+export async function takeSnapshot(
+  dbPath: string,
+  opts: { tmpParent?: string; busyTimeoutMs?: number } = {},
+): Promise<Snapshot> {
   const st = await fsp.stat(dbPath).catch(() => null);
   if (!st) {
-    throw new SyncError('NOT_FOUND', { es: `No existe la base de datos ${dbPath}.`, en: `The database ${dbPath} does not exist.` }, { hint: { es: 'Revise database_path en la configuración.', en: 'Check database_path in the configuration.' } });
+    throw new SyncError(
+      'NOT_FOUND',
+      { es: `No existe la base de datos ${dbPath}.`, en: `The database ${dbPath} does not exist.` },
+      { hint: { es: 'Revise database_path en la configuración.', en: 'Check database_path in the configuration.' } },
+    );
   }
   if (st.size === 0) {
-    throw new SyncError('EMPTY_DATABASE', { es: `La base de datos ${dbPath} está vacía (0 bytes): no se sincroniza.`, en: `The database ${dbPath} is empty (0 bytes): not synced.` });
+    throw new SyncError('EMPTY_DATABASE', {
+      es: `La base de datos ${dbPath} está vacía (0 bytes): no se sincroniza.`,
+      en: `The database ${dbPath} is empty (0 bytes): not synced.`,
+    });
   }
   const tmp = await privateTempDir(opts.tmpParent);
   const out = path.join(tmp.dir, `snapshot-${randomBytes(4).toString('hex')}.db`);
@@ -153,12 +186,33 @@ export async function takeSnapshot(dbPath: string, opts: { tmpParent?: string; b
     if (err instanceof SyncError) throw err;
     const code = (err as { code?: string }).code;
     if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
-      throw new SyncError('CORRUPT_DATABASE', { es: `La base de datos local ${dbPath} está dañada o no es SQLite: ${(err as Error).message}`, en: `The local database ${dbPath} is damaged or not SQLite: ${(err as Error).message}` }, { cause: err });
+      throw new SyncError(
+        'CORRUPT_DATABASE',
+        {
+          es: `La base de datos local ${dbPath} está dañada o no es SQLite: ${(err as Error).message}`,
+          en: `The local database ${dbPath} is damaged or not SQLite: ${(err as Error).message}`,
+        },
+        { cause: err },
+      );
     }
     if (code === 'SQLITE_BUSY') {
-      throw new SyncError('LOCKED', { es: 'La base de datos local está bloqueada por otro programa; se reintentará.', en: 'The local database is locked by another program; will retry.' }, { cause: err });
+      throw new SyncError(
+        'LOCKED',
+        {
+          es: 'La base de datos local está bloqueada por otro programa; se reintentará.',
+          en: 'The local database is locked by another program; will retry.',
+        },
+        { cause: err },
+      );
     }
-    throw new SyncError('INTERNAL', { es: `No se pudo copiar la base de datos: ${(err as Error).message}`, en: `Could not snapshot the database: ${(err as Error).message}` }, { cause: err });
+    throw new SyncError(
+      'INTERNAL',
+      {
+        es: `No se pudo copiar la base de datos: ${(err as Error).message}`,
+        en: `Could not snapshot the database: ${(err as Error).message}`,
+      },
+      { cause: err },
+    );
   }
 }
 
@@ -166,7 +220,11 @@ export async function takeSnapshot(dbPath: string, opts: { tmpParent?: string; b
  * Replaces the content of the live database with `sourcePath` (kept for the public API): see replaceLiveDatabase in
  * live.ts, which does it under the live database's write lock and verifies the result.
  */
-export async function restoreInto(sourcePath: string, livePath: string, opts: { lockWaitMs?: number } = {}): Promise<void> {
+export async function restoreInto(
+  sourcePath: string,
+  livePath: string,
+  opts: { lockWaitMs?: number } = {},
+): Promise<void> {
   const tmp = await privateTempDir();
   try {
     const copy = path.join(tmp.dir, 'incoming.db');
@@ -185,11 +243,17 @@ export function countRows(file: string): number {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     const tables = db
-      .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%'")
+      .prepare(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%'",
+      )
       .pluck()
       .all() as string[];
     let total = 0;
-    for (const t of tables) total += db.prepare(`SELECT count(*) FROM "${t.replace(/"/g, '""')}"`).pluck().get() as number;
+    for (const t of tables)
+      total += db
+        .prepare(`SELECT count(*) FROM "${t.replace(/"/g, '""')}"`)
+        .pluck()
+        .get() as number;
     return total;
   } finally {
     db.close();

@@ -3,7 +3,7 @@
  *   snapshot/hash local -> read remote manifest -> three-way plan (plan.ts) -> push | pull | conflict | nothing.
  * Every outcome is recorded in the state file only after verification; every failure is logged and rethrown.
  */
-import { promises as fsp, constants as fsc } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { SyncError, isSyncError, toSyncError } from '../errors.js';
 import type { EncryptionConfig } from '../config/schema.js';
@@ -69,7 +69,9 @@ export class SyncEngine {
   private resendRequested = false;
 
   constructor(private readonly o: EngineOptions) {
-    this.remote = isFileTransport(o.transport) ? new FileRemote(o.transport, { device: o.device, keepVersions: o.keepVersions ?? 10, log: o.log }) : o.transport;
+    this.remote = isFileTransport(o.transport)
+      ? new FileRemote(o.transport, { device: o.device, keepVersions: o.keepVersions ?? 10, log: o.log })
+      : o.transport;
     this.state = new StateStore(o.statePath);
     this.target = o.targetId ?? this.remote.protocol;
     this.local = new LocalDb({
@@ -112,8 +114,22 @@ export class SyncEngine {
     return this.inFlight !== null;
   }
 
-  private emit(type: Parameters<Logger['emit']>[0]['type'], code: string, es: string, en: string, data?: Record<string, unknown>, level?: 'info' | 'warn' | 'error' | 'debug') {
-    this.o.log.emit({ type, code, text: { es, en }, protocol: this.remote.protocol, data, ...(level ? { level } : {}) });
+  private emit(
+    type: Parameters<Logger['emit']>[0]['type'],
+    code: string,
+    es: string,
+    en: string,
+    data?: Record<string, unknown>,
+    level?: 'info' | 'warn' | 'error' | 'debug',
+  ) {
+    this.o.log.emit({
+      type,
+      code,
+      text: { es, en },
+      protocol: this.remote.protocol,
+      data,
+      ...(level ? { level } : {}),
+    });
   }
 
   private progress(phase: 'upload' | 'download') {
@@ -124,7 +140,15 @@ export class SyncEngine {
       if (now - last < 250 && p.bytes !== p.total) return;
       last = now;
       const secs = Math.max(0.001, (now - start) / 1000);
-      this.o.log.emit({ type: 'progress', text: { es: phase === 'upload' ? 'Enviando…' : 'Descargando…', en: phase === 'upload' ? 'Uploading…' : 'Downloading…' }, protocol: this.remote.protocol, data: { phase, bytes: p.bytes, total: p.total, bytesPerSecond: Math.round(p.bytes / secs) } });
+      this.o.log.emit({
+        type: 'progress',
+        text: {
+          es: phase === 'upload' ? 'Enviando…' : 'Descargando…',
+          en: phase === 'upload' ? 'Uploading…' : 'Downloading…',
+        },
+        protocol: this.remote.protocol,
+        data: { phase, bytes: p.bytes, total: p.total, bytesPerSecond: Math.round(p.bytes / secs) },
+      });
     };
   }
 
@@ -138,14 +162,34 @@ export class SyncEngine {
     let snapshotToDispose: { dispose(): Promise<void> } | undefined;
     try {
       if (st.conflict) {
-        this.emit('conflict', 'CONFLICT_UNRESOLVED', `Hay un conflicto sin resolver: la versión remota está en ${st.conflict.copyPath}. Resuélvalo en la interfaz ("Conservar la local" / "Conservar la remota") o con "cordiax-sync resolve --keep local|remote".`, `There is an unresolved conflict: the remote version is at ${st.conflict.copyPath}. Resolve it in the interface ("Keep local" / "Keep remote") or with "cordiax-sync resolve --keep local|remote".`, { copyPath: st.conflict.copyPath }, 'warn');
-        return { action: 'conflict', reason: 'unresolved', bytesUp: 0, bytesDown: 0, generation: st.remoteGeneration ?? null, durationMs: Date.now() - started, conflictCopy: st.conflict.copyPath };
+        this.emit(
+          'conflict',
+          'CONFLICT_UNRESOLVED',
+          `Hay un conflicto sin resolver: la versión remota está en ${st.conflict.copyPath}. Resuélvalo en la interfaz ("Conservar la local" / "Conservar la remota") o con "cordiax-sync resolve --keep local|remote".`,
+          `There is an unresolved conflict: the remote version is at ${st.conflict.copyPath}. Resolve it in the interface ("Keep local" / "Keep remote") or with "cordiax-sync resolve --keep local|remote".`,
+          { copyPath: st.conflict.copyPath },
+          'warn',
+        );
+        return {
+          action: 'conflict',
+          reason: 'unresolved',
+          bytesUp: 0,
+          bytesDown: 0,
+          generation: st.remoteGeneration ?? null,
+          durationMs: Date.now() - started,
+          conflictCopy: st.conflict.copyPath,
+        };
       }
 
       await this.remote.open();
       const remote = await this.remote.head();
       if (remote && remote.encrypted === false && this.local.encryptionOn) {
-        this.emit('warning', 'REMOTE_PLAINTEXT', 'La copia remota no está cifrada pero la encriptación está activada: la próxima subida será cifrada.', 'The remote copy is not encrypted but encryption is on: the next upload will be encrypted.');
+        this.emit(
+          'warning',
+          'REMOTE_PLAINTEXT',
+          'La copia remota no está cifrada pero la encriptación está activada: la próxima subida será cifrada.',
+          'The remote copy is not encrypted but encryption is on: the next upload will be encrypted.',
+        );
       }
       if (st.pendingPush && remote && remote.sha256 === st.pendingPush.sha256) {
         // Our own push landed but the process stopped before recording it: adopt it rather than call it a conflict.
@@ -156,7 +200,11 @@ export class SyncEngine {
           lineage: recordAfterSync(st.lineage ?? null, remote, true),
         });
       }
-      const local = await this.local.contentHash({ fingerprint: st.localFingerprint, sha256: st.localSha256, aliases: st.localAliases });
+      const local = await this.local.contentHash({
+        fingerprint: st.localFingerprint,
+        sha256: st.localSha256,
+        aliases: st.localAliases,
+      });
       snapshotToDispose = local.snapshot;
       if (st.pendingPull) {
         // A pull was interrupted around its replace: if the local database holds what it was replacing with, that
@@ -165,7 +213,9 @@ export class SyncEngine {
         const adopted = local.sha256 === p.localSha256;
         st = await this.state.update(this.target, {
           pendingPull: null,
-          ...(adopted ? this.holding(st, { generation: p.generation, remoteSha256: p.remoteSha256, localSha256: p.localSha256 }) : {}),
+          ...(adopted
+            ? this.holding(st, { generation: p.generation, remoteSha256: p.remoteSha256, localSha256: p.localSha256 })
+            : {}),
         });
       }
       const resend = this.resendRequested;
@@ -184,12 +234,32 @@ export class SyncEngine {
 
       // Lineage, the backstop behind the commit protocol: a commit of ours that vanished, a remote restored from an
       // older backup, deleted or replaced by another one is a loud conflict, never a silent pull or push.
-      const lineage: LineageRecord = st.lineage ?? { lastSynced: st.base ? { generation: st.base.generation, sha256: st.base.remoteSha256, pushedByUs: false } : null, highestGeneration: st.remoteGeneration ?? st.base?.generation ?? null };
-      if (remote !== undefined && decision.action !== 'none' || (remote === null && lineage.lastSynced)) {
-        const entry = remote && lineage.lastSynced && this.remote.lineageEntry ? await this.remote.lineageEntry(lineage.lastSynced.generation).catch(() => null) : null;
-        const v = checkLineage({ recorded: lineage, head: remote ?? null, entries: entry ? [entry] : [], localBytesSha256: local.snapshot?.sha256 ?? null });
+      const lineage: LineageRecord = st.lineage ?? {
+        lastSynced: st.base
+          ? { generation: st.base.generation, sha256: st.base.remoteSha256, pushedByUs: false }
+          : null,
+        highestGeneration: st.remoteGeneration ?? st.base?.generation ?? null,
+      };
+      if ((remote !== undefined && decision.action !== 'none') || (remote === null && lineage.lastSynced)) {
+        const entry =
+          remote && lineage.lastSynced && this.remote.lineageEntry
+            ? await this.remote.lineageEntry(lineage.lastSynced.generation).catch(() => null)
+            : null;
+        const v = checkLineage({
+          recorded: lineage,
+          head: remote ?? null,
+          entries: entry ? [entry] : [],
+          localBytesSha256: local.snapshot?.sha256 ?? null,
+        });
         if (v.conflict) {
-          this.emit('warning', `LINEAGE_${v.verdict.toUpperCase().replace(/-/g, '_')}`, v.text.es, v.text.en, { verdict: v.verdict }, 'warn');
+          this.emit(
+            'warning',
+            `LINEAGE_${v.verdict.toUpperCase().replace(/-/g, '_')}`,
+            v.text.es,
+            v.text.en,
+            { verdict: v.verdict },
+            'warn',
+          );
           if (!remote) return await this.remoteVanished(v.text, started);
           decision = { action: 'conflict', reason: v.verdict };
         } else if (v.verdict === 'local-is-older-version' && decision.action === 'push') {
@@ -201,19 +271,37 @@ export class SyncEngine {
       switch (decision.action) {
         case 'none':
           if (decision.reason === 'remote-empty-local-missing') {
-            this.emit('warning', 'NO_LOCAL_DATABASE', `No hay base de datos local que sincronizar (${this.o.databasePath} no existe o está vacía) y el servidor aún no tiene ninguna.`, `There is no local database to sync (${this.o.databasePath} is missing or empty) and the server holds none yet.`);
+            this.emit(
+              'warning',
+              'NO_LOCAL_DATABASE',
+              `No hay base de datos local que sincronizar (${this.o.databasePath} no existe o está vacía) y el servidor aún no tiene ninguna.`,
+              `There is no local database to sync (${this.o.databasePath} is missing or empty) and the server holds none yet.`,
+            );
           }
           if (decision.reason === 'same-content' && remote) {
-            await this.state.update(this.target, { base: { generation: remote.generation, remoteSha256: remote.sha256, localSha256: local.sha256! } });
+            await this.state.update(this.target, {
+              base: { generation: remote.generation, remoteSha256: remote.sha256, localSha256: local.sha256! },
+            });
           }
-          outcome = { action: 'none', reason: decision.reason, bytesUp: 0, bytesDown: 0, generation: remote?.generation ?? null, durationMs: 0 };
+          outcome = {
+            action: 'none',
+            reason: decision.reason,
+            bytesUp: 0,
+            bytesDown: 0,
+            generation: remote?.generation ?? null,
+            durationMs: 0,
+          };
           break;
         case 'push':
           outcome = await this.push(local, remote, decision.reason);
           snapshotToDispose = undefined; // outgoing() owns it now
           break;
         case 'pull':
-          outcome = await this.pull(remote!, work.dir, decision.reason, { sha256: local.sha256, fingerprint: local.fingerprint, aliases: local.aliases });
+          outcome = await this.pull(remote!, work.dir, decision.reason, {
+            sha256: local.sha256,
+            fingerprint: local.fingerprint,
+            aliases: local.aliases,
+          });
           break;
         case 'conflict':
           outcome = await this.conflict(remote!, work.dir, decision.reason);
@@ -221,9 +309,12 @@ export class SyncEngine {
       }
       // What this device now knows of the remote's history.
       let nextLineage: LineageRecord | null = lineage;
-      if (outcome.action === 'push' && outcome.committed) nextLineage = recordAfterSync(lineage, outcome.committed, true);
+      if (outcome.action === 'push' && outcome.committed)
+        nextLineage = recordAfterSync(lineage, outcome.committed, true);
       else if (outcome.action === 'pull' && remote) nextLineage = recordAfterSync(lineage, remote, false);
-      else if (outcome.action === 'none' && remote) nextLineage = decision.reason === 'same-content' ? recordAfterSync(lineage, remote, false) : recordSeen(lineage, remote);
+      else if (outcome.action === 'none' && remote)
+        nextLineage =
+          decision.reason === 'same-content' ? recordAfterSync(lineage, remote, false) : recordSeen(lineage, remote);
       // Record what the local side looks like now, so the next idle poll can skip the snapshot.
       const after = outcome.local ?? local;
       delete outcome.local;
@@ -237,7 +328,9 @@ export class SyncEngine {
         localSha256: after.sha256,
         localAliases: after.aliases ?? null,
         ...(remote !== undefined ? { lineage: nextLineage } : {}),
-        ...(outcome.action === 'push' || outcome.action === 'pull' || outcome.action === 'none' ? { localIdentity: await localIdentity(this.o.databasePath) } : {}),
+        ...(outcome.action === 'push' || outcome.action === 'pull' || outcome.action === 'none'
+          ? { localIdentity: await localIdentity(this.o.databasePath) }
+          : {}),
       });
       outcome.durationMs = Date.now() - started;
       this.emit(
@@ -245,14 +338,32 @@ export class SyncEngine {
         `SYNC_${outcome.action.toUpperCase()}`,
         describe(outcome, 'es'),
         describe(outcome, 'en'),
-        { action: outcome.action, reason: outcome.reason, bytesUp: outcome.bytesUp, bytesDown: outcome.bytesDown, durationMs: outcome.durationMs, generation: outcome.generation },
+        {
+          action: outcome.action,
+          reason: outcome.reason,
+          bytesUp: outcome.bytesUp,
+          bytesDown: outcome.bytesDown,
+          durationMs: outcome.durationMs,
+          generation: outcome.generation,
+        },
         outcome.action === 'conflict' ? 'warn' : 'info',
       );
       return outcome;
     } catch (err) {
       const e = toSyncError(err);
-      await this.state.update(this.target, { lastError: { code: e.code, message: e.describe('es'), message_en: e.describe('en'), time: now() } }).catch(() => {});
-      this.emit('error', e.code, `La sincronización ha fallado: ${e.describe('es')}`, `Sync failed: ${e.describe('en')}`, { code: e.code }, 'error');
+      await this.state
+        .update(this.target, {
+          lastError: { code: e.code, message: e.describe('es'), message_en: e.describe('en'), time: now() },
+        })
+        .catch(() => {});
+      this.emit(
+        'error',
+        e.code,
+        `La sincronización ha fallado: ${e.describe('es')}`,
+        `Sync failed: ${e.describe('en')}`,
+        { code: e.code },
+        'error',
+      );
       throw e;
     } finally {
       await snapshotToDispose?.dispose().catch(() => {});
@@ -266,10 +377,35 @@ export class SyncEngine {
    * ("Conservar la local" sends this database as the first version of a new history).
    */
   private async remoteVanished(text: { es: string; en: string }, started: number): Promise<SyncOutcome> {
-    const info: ConflictInfo = { copyPath: '', remoteGeneration: 0, remoteSha256: '', remoteDevice: '', remoteTime: '', remoteSize: 0, localSize: 0, localTime: '', detectedAt: new Date().toISOString(), reason: 'manifest-disappeared' };
+    const info: ConflictInfo = {
+      copyPath: '',
+      remoteGeneration: 0,
+      remoteSha256: '',
+      remoteDevice: '',
+      remoteTime: '',
+      remoteSize: 0,
+      localSize: 0,
+      localTime: '',
+      detectedAt: new Date().toISOString(),
+      reason: 'manifest-disappeared',
+    };
     await this.state.update(this.target, { conflict: info });
-    this.emit('conflict', 'CONFLICT', `¡CONFLICTO! ${text.es}`, `CONFLICT! ${text.en}`, { reason: 'manifest-disappeared' }, 'warn');
-    return { action: 'conflict', reason: 'manifest-disappeared', bytesUp: 0, bytesDown: 0, generation: null, durationMs: Date.now() - started };
+    this.emit(
+      'conflict',
+      'CONFLICT',
+      `¡CONFLICTO! ${text.es}`,
+      `CONFLICT! ${text.en}`,
+      { reason: 'manifest-disappeared' },
+      'warn',
+    );
+    return {
+      action: 'conflict',
+      reason: 'manifest-disappeared',
+      bytesUp: 0,
+      bytesDown: 0,
+      generation: null,
+      durationMs: Date.now() - started,
+    };
   }
 
   /** Local content equal to a version this device held before the base: behind, not edited (see plan). */
@@ -284,7 +420,11 @@ export class SyncEngine {
    * The state of holding a remote version locally: it becomes the base, and its local forms join the versions this
    * device held (newest first, bounded), so an older one seen again later is recognised (see isOlderVersion).
    */
-  private holding(st: TargetState, v: Base, moreForms: Array<string | null | undefined> = []): { base: Base; known: KnownVersion[] } {
+  private holding(
+    st: TargetState,
+    v: Base,
+    moreForms: Array<string | null | undefined> = [],
+  ): { base: Base; known: KnownVersion[] } {
     const forms = [v.localSha256, v.remoteSha256, ...(v.localAliases ?? []), ...moreForms];
     const hashes = [...new Set(forms.filter((h): h is string => typeof h === 'string' && h.length > 0))];
     const rest = (st.known ?? []).filter((k) => k.generation !== v.generation);
@@ -296,41 +436,84 @@ export class SyncEngine {
    * a database that would wipe most of the rows the remote holds; a plaintext unlocked from an .enc older than the
    * one a locked pull put in place; a state file that describes another database file (copied from another PC).
    */
-  private async pushGuard(st: TargetState, local: LocalContent, remote: RemoteManifest | null | undefined): Promise<{ action: 'conflict'; reason: string } | null> {
+  private async pushGuard(
+    st: TargetState,
+    local: LocalContent,
+    remote: RemoteManifest | null | undefined,
+  ): Promise<{ action: 'conflict'; reason: string } | null> {
     if (!remote || !st.base) return null;
     const confirmed = st.shrinkConfirmed && st.shrinkConfirmed === local.sha256;
     const before = st.base.rows;
     if (!confirmed && local.rows !== undefined && before !== undefined && before > 0) {
       if (local.rows === 0 || (before >= 20 && local.rows < before / 2)) {
-        this.emit('warning', 'PUSH_WOULD_WIPE_ROWS', `No se envía la base de datos local: tiene ${local.rows} filas y la versión del servidor ${before}. Se trata como un conflicto; si es lo que quiere, elija "Conservar la local".`, `The local database is not sent: it has ${local.rows} rows and the server's version ${before}. It is treated as a conflict; if this is what you want, choose "Keep local".`, { localRows: local.rows, remoteRows: before }, 'warn');
+        this.emit(
+          'warning',
+          'PUSH_WOULD_WIPE_ROWS',
+          `No se envía la base de datos local: tiene ${local.rows} filas y la versión del servidor ${before}. Se trata como un conflicto; si es lo que quiere, elija "Conservar la local".`,
+          `The local database is not sent: it has ${local.rows} rows and the server's version ${before}. It is treated as a conflict; if this is what you want, choose "Keep local".`,
+          { localRows: local.rows, remoteRows: before },
+          'warn',
+        );
         return { action: 'conflict', reason: 'would-wipe-rows' };
       }
     }
     if (st.encReplacedAt && (await this.local.state()) === 'unlocked') {
       const born = await plaintextCreatedAt(this.o.databasePath);
       if (born !== null && born < st.encReplacedAt) {
-        this.emit('warning', 'UNLOCKED_BEFORE_PULL', 'La base de datos se desbloqueó mientras se recibía una versión nueva cifrada: puede no incluirla. Se trata como un conflicto.', 'The database was unlocked while a new encrypted version was being received: it may not include it. It is treated as a conflict.', undefined, 'warn');
+        this.emit(
+          'warning',
+          'UNLOCKED_BEFORE_PULL',
+          'La base de datos se desbloqueó mientras se recibía una versión nueva cifrada: puede no incluirla. Se trata como un conflicto.',
+          'The database was unlocked while a new encrypted version was being received: it may not include it. It is treated as a conflict.',
+          undefined,
+          'warn',
+        );
         return { action: 'conflict', reason: 'unlocked-before-pull' };
       }
     }
     if (!this.local.encryptionOn && st.localIdentity) {
       const id = await localIdentity(this.o.databasePath);
       if (id && id !== st.localIdentity) {
-        this.emit('warning', 'LOCAL_IDENTITY_CHANGED', 'El archivo de la base de datos local no es el de la última sincronización (¿se copió el estado de otro equipo o se sustituyó el archivo?). No se envía: se trata como un conflicto.', 'The local database file is not the one of the last sync (was the state copied from another computer, or the file replaced?). Not sent: treated as a conflict.', undefined, 'warn');
+        this.emit(
+          'warning',
+          'LOCAL_IDENTITY_CHANGED',
+          'El archivo de la base de datos local no es el de la última sincronización (¿se copió el estado de otro equipo o se sustituyó el archivo?). No se envía: se trata como un conflicto.',
+          'The local database file is not the one of the last sync (was the state copied from another computer, or the file replaced?). Not sent: treated as a conflict.',
+          undefined,
+          'warn',
+        );
         return { action: 'conflict', reason: 'local-identity-changed' };
       }
     }
     return null;
   }
 
-  private async push(local: LocalContent, remote: RemoteManifest | null | undefined, reason: string): Promise<SyncOutcome> {
+  private async push(
+    local: LocalContent,
+    remote: RemoteManifest | null | undefined,
+    reason: string,
+  ): Promise<SyncOutcome> {
     const out = await this.local.outgoing(local.snapshot, local.sha256!);
     try {
-      if (remote !== undefined) await this.state.update(this.target, { pendingPush: { sha256: out.sha256, localSha256: out.localSha256 } });
-      const res = await this.remote.push(out.path, { sha256: out.sha256, size: out.size, encrypted: out.encrypted, device: this.o.device, baseGeneration: remote?.generation ?? null }, { onProgress: this.progress('upload') });
+      if (remote !== undefined)
+        await this.state.update(this.target, { pendingPush: { sha256: out.sha256, localSha256: out.localSha256 } });
+      const res = await this.remote.push(
+        out.path,
+        {
+          sha256: out.sha256,
+          size: out.size,
+          encrypted: out.encrypted,
+          device: this.o.device,
+          baseGeneration: remote?.generation ?? null,
+        },
+        { onProgress: this.progress('upload') },
+      );
       if (res.conflict !== undefined || !res.manifest) {
         if (res.conflict === undefined && remote !== undefined) {
-          throw new SyncError('PRECONDITION_FAILED', { es: 'El servidor rechazó la versión sin dar la suya.', en: 'The server refused the version without giving its own.' });
+          throw new SyncError('PRECONDITION_FAILED', {
+            es: 'El servidor rechazó la versión sin dar la suya.',
+            en: 'The server refused the version without giving its own.',
+          });
         }
         // The remote moved between our read and our commit (compare-and-swap lost): keep both.
         if (res.conflict) return await this.conflict(res.conflict, path.dirname(out.path), 'cas-lost');
@@ -339,7 +522,17 @@ export class SyncEngine {
       const st = await this.state.get(this.target);
       if (m) {
         await this.state.update(this.target, {
-          ...this.holding(st, { generation: m.generation, remoteSha256: m.sha256, localSha256: out.localSha256, localAliases: local.aliases, rows: local.rows }, [local.sha256]),
+          ...this.holding(
+            st,
+            {
+              generation: m.generation,
+              remoteSha256: m.sha256,
+              localSha256: out.localSha256,
+              localAliases: local.aliases,
+              rows: local.rows,
+            },
+            [local.sha256],
+          ),
           pendingPush: null,
           shrinkConfirmed: null,
           restoredSha256: null,
@@ -348,20 +541,35 @@ export class SyncEngine {
       } else {
         await this.state.update(this.target, { lastAckedSha256: out.localSha256 });
       }
-      return { action: 'push', reason, bytesUp: out.size, bytesDown: 0, generation: m?.generation ?? null, durationMs: 0, committed: m };
+      return {
+        action: 'push',
+        reason,
+        bytesUp: out.size,
+        bytesDown: 0,
+        generation: m?.generation ?? null,
+        durationMs: 0,
+        committed: m,
+      };
     } finally {
       await out.dispose();
     }
   }
 
-  private async pull(remote: RemoteManifest, workDir: string, reason: string, planned: LocalExpectation): Promise<SyncOutcome> {
+  private async pull(
+    remote: RemoteManifest,
+    workDir: string,
+    reason: string,
+    planned: LocalExpectation,
+  ): Promise<SyncOutcome> {
     const file = path.join(workDir, remote.encrypted ? 'download.db.age' : 'download.db');
     const r = await this.remote.pull(file, remote, { onProgress: this.progress('download') });
     const wasLocked = (await this.local.state()) === 'locked';
     let applied: ApplyResult;
     try {
       applied = await this.local.applyDownload(file, remote.encrypted, workDir, planned, async (localSha256) => {
-        await this.state.update(this.target, { pendingPull: { generation: remote.generation, remoteSha256: remote.sha256, localSha256 } });
+        await this.state.update(this.target, {
+          pendingPull: { generation: remote.generation, remoteSha256: remote.sha256, localSha256 },
+        });
       });
     } catch (err) {
       // The app committed while we downloaded (or during the replace): both sides changed, so keep both.
@@ -377,28 +585,65 @@ export class SyncEngine {
       const keep = path.join(pendingDir, `generation-${remote.generation}.db.age`);
       await fsp.copyFile(file, keep);
       await fsp.chmod(keep, 0o600);
-      await this.state.update(this.target, { pending: { path: keep, generation: remote.generation, reason: 'no-identity' } });
-      this.emit('warning', 'PULL_PENDING', `Hay una versión remota cifrada (generación ${remote.generation}) pero no hay identidad para descifrarla: queda pendiente en ${keep}. Configure encryption.identity_file.`, `An encrypted remote version (generation ${remote.generation}) cannot be decrypted without an identity: kept pending at ${keep}. Set encryption.identity_file.`);
-      return { action: 'pending', reason: 'no-identity', bytesUp: 0, bytesDown: r.size, generation: remote.generation, durationMs: 0 };
+      await this.state.update(this.target, {
+        pending: { path: keep, generation: remote.generation, reason: 'no-identity' },
+      });
+      this.emit(
+        'warning',
+        'PULL_PENDING',
+        `Hay una versión remota cifrada (generación ${remote.generation}) pero no hay identidad para descifrarla: queda pendiente en ${keep}. Configure encryption.identity_file.`,
+        `An encrypted remote version (generation ${remote.generation}) cannot be decrypted without an identity: kept pending at ${keep}. Set encryption.identity_file.`,
+      );
+      return {
+        action: 'pending',
+        reason: 'no-identity',
+        bytesUp: 0,
+        bytesDown: r.size,
+        generation: remote.generation,
+        durationMs: 0,
+      };
     }
     const st = await this.state.get(this.target);
     await this.state.update(this.target, {
-      ...this.holding(st, { generation: remote.generation, remoteSha256: remote.sha256, localSha256: applied.localSha256, localAliases: applied.aliases, rows: applied.rows }),
+      ...this.holding(st, {
+        generation: remote.generation,
+        remoteSha256: remote.sha256,
+        localSha256: applied.localSha256,
+        localAliases: applied.aliases,
+        rows: applied.rows,
+      }),
       pending: null,
       pendingPull: null,
       encReplacedAt: wasLocked ? Date.now() : null,
       restoredSha256: null,
     });
     // No fingerprint: the next poll hashes the live database again, so a commit made right after the restore counts.
-    return { action: 'pull', reason, bytesUp: 0, bytesDown: r.size, generation: remote.generation, durationMs: 0, local: { sha256: applied.localSha256, fingerprint: '', aliases: applied.aliases } };
+    return {
+      action: 'pull',
+      reason,
+      bytesUp: 0,
+      bytesDown: r.size,
+      generation: remote.generation,
+      durationMs: 0,
+      local: { sha256: applied.localSha256, fingerprint: '', aliases: applied.aliases },
+    };
   }
 
   /**
    * Both sides changed: the local database stays; the remote version is saved beside it. Never "newer wins".
    * While the database is locked (only the .enc at rest), the copy stays encrypted: nothing plaintext is written.
    */
-  private async conflict(remote: RemoteManifest | undefined, workDir: string, reason: string, downloaded?: string): Promise<SyncOutcome> {
-    if (!remote) throw new SyncError('CONFLICT', { es: 'Conflicto con una versión remota desconocida.', en: 'Conflict with an unknown remote version.' });
+  private async conflict(
+    remote: RemoteManifest | undefined,
+    workDir: string,
+    reason: string,
+    downloaded?: string,
+  ): Promise<SyncOutcome> {
+    if (!remote)
+      throw new SyncError('CONFLICT', {
+        es: 'Conflicto con una versión remota desconocida.',
+        en: 'Conflict with an unknown remote version.',
+      });
     let dl = downloaded;
     let bytesDown = 0;
     if (!dl) {
@@ -426,7 +671,10 @@ export class SyncEngine {
       ext = '.db.age';
     }
     const copyPath = await copyToUniqueFile(copySource, dbDir, `${base}.conflict-${device}-${ts}`, ext);
-    const localSt = await fsp.stat(this.o.databasePath).catch(() => fsp.stat(this.local.encryptedPath)).catch(() => null);
+    const localSt = await fsp
+      .stat(this.o.databasePath)
+      .catch(() => fsp.stat(this.local.encryptedPath))
+      .catch(() => null);
     const info: ConflictInfo = {
       copyPath,
       remoteGeneration: remote.generation,
@@ -449,7 +697,15 @@ export class SyncEngine {
       { ...info, reason },
       'warn',
     );
-    return { action: 'conflict', reason, bytesUp: 0, bytesDown, generation: remote.generation, durationMs: 0, conflictCopy: copyPath };
+    return {
+      action: 'conflict',
+      reason,
+      bytesUp: 0,
+      bytesDown,
+      generation: remote.generation,
+      durationMs: 0,
+      conflictCopy: copyPath,
+    };
   }
 
   /**
@@ -461,28 +717,48 @@ export class SyncEngine {
     if (this.inFlight) await this.inFlight.catch(() => {});
     const st = await this.state.get(this.target);
     const c = st.conflict;
-    if (!c) throw new SyncError('NOT_FOUND', { es: 'No hay ningún conflicto pendiente.', en: 'There is no pending conflict.' });
+    if (!c)
+      throw new SyncError('NOT_FOUND', {
+        es: 'No hay ningún conflicto pendiente.',
+        en: 'There is no pending conflict.',
+      });
     if (keep === 'local') {
       // Base = the remote version we saw, local hash unknown: the next sync sees "only local changed" and pushes.
       const local = await this.local.contentHash();
       await local.snapshot?.dispose();
       // The user accepts the remote as it is now (a restored backup, a new identity, or nothing at all).
-      const accepted: LineageRecord = { lastSynced: c.remoteGeneration ? { generation: c.remoteGeneration, sha256: c.remoteSha256, pushedByUs: false } : null, highestGeneration: c.remoteGeneration || null };
+      const accepted: LineageRecord = {
+        lastSynced: c.remoteGeneration
+          ? { generation: c.remoteGeneration, sha256: c.remoteSha256, pushedByUs: false }
+          : null,
+        highestGeneration: c.remoteGeneration || null,
+      };
       await this.state.update(this.target, {
         conflict: null,
         lineage: accepted,
         remoteGeneration: c.remoteGeneration || null,
-        base: c.remoteGeneration ? { generation: c.remoteGeneration, remoteSha256: c.remoteSha256, localSha256: '' } : null,
+        base: c.remoteGeneration
+          ? { generation: c.remoteGeneration, remoteSha256: c.remoteSha256, localSha256: '' }
+          : null,
         localFingerprint: null,
         shrinkConfirmed: local.sha256,
         restoredSha256: local.sha256,
         encReplacedAt: null,
         localIdentity: await localIdentity(this.o.databasePath),
       });
-      this.emit('info', 'CONFLICT_RESOLVED_LOCAL', 'Conflicto resuelto: se conserva la versión local; se enviará en la próxima sincronización.', 'Conflict resolved: the local version is kept; it will be sent on the next sync.');
+      this.emit(
+        'info',
+        'CONFLICT_RESOLVED_LOCAL',
+        'Conflicto resuelto: se conserva la versión local; se enviará en la próxima sincronización.',
+        'Conflict resolved: the local version is kept; it will be sent on the next sync.',
+      );
       return;
     }
-    if (!c.copyPath) throw new SyncError('NOT_FOUND', { es: 'El servidor ya no tiene ninguna versión que conservar; elija "Conservar la local".', en: 'The server no longer holds any version to keep; choose "Keep local".' });
+    if (!c.copyPath)
+      throw new SyncError('NOT_FOUND', {
+        es: 'El servidor ya no tiene ninguna versión que conservar; elija "Conservar la local".',
+        en: 'The server no longer holds any version to keep; choose "Keep local".',
+      });
     const work = await privateTempDir(this.o.tmpDir);
     let applied: ApplyResult;
     try {
@@ -490,12 +766,25 @@ export class SyncEngine {
     } finally {
       await work.dispose();
     }
-    if (applied.status === 'pending') throw new SyncError('ENCRYPTION', { es: 'La copia remota está cifrada y no hay identidad para descifrarla.', en: 'The remote copy is encrypted and there is no identity to decrypt it.' });
+    if (applied.status === 'pending')
+      throw new SyncError('ENCRYPTION', {
+        es: 'La copia remota está cifrada y no hay identidad para descifrarla.',
+        en: 'The remote copy is encrypted and there is no identity to decrypt it.',
+      });
     await this.state.update(this.target, {
       conflict: null,
-      lineage: { lastSynced: { generation: c.remoteGeneration, sha256: c.remoteSha256, pushedByUs: false }, highestGeneration: c.remoteGeneration },
+      lineage: {
+        lastSynced: { generation: c.remoteGeneration, sha256: c.remoteSha256, pushedByUs: false },
+        highestGeneration: c.remoteGeneration,
+      },
       remoteGeneration: c.remoteGeneration,
-      ...this.holding(st, { generation: c.remoteGeneration, remoteSha256: c.remoteSha256, localSha256: applied.localSha256, localAliases: applied.aliases, rows: applied.rows }),
+      ...this.holding(st, {
+        generation: c.remoteGeneration,
+        remoteSha256: c.remoteSha256,
+        localSha256: applied.localSha256,
+        localAliases: applied.aliases,
+        rows: applied.rows,
+      }),
       localFingerprint: null,
       localSha256: applied.localSha256,
       localIdentity: await localIdentity(this.o.databasePath),
@@ -503,7 +792,12 @@ export class SyncEngine {
     });
     const where = applied.backupPath ? ` en ${applied.backupPath}` : '';
     const whereEn = applied.backupPath ? ` at ${applied.backupPath}` : '';
-    this.emit('info', 'CONFLICT_RESOLVED_REMOTE', `Conflicto resuelto: la versión del servidor sustituye a la local (copia de seguridad de la local${where}).`, `Conflict resolved: the server's version replaces the local one (backup of the local one${whereEn}).`);
+    this.emit(
+      'info',
+      'CONFLICT_RESOLVED_REMOTE',
+      `Conflicto resuelto: la versión del servidor sustituye a la local (copia de seguridad de la local${where}).`,
+      `Conflict resolved: the server's version replaces the local one (backup of the local one${whereEn}).`,
+    );
   }
 
   /** Remote history (newest first) for "restore a version". */
@@ -517,17 +811,34 @@ export class SyncEngine {
   async restoreVersion(generation: number): Promise<void> {
     const all = await this.versions();
     const v = all.find((m) => m.generation === generation);
-    if (!v) throw new SyncError('NOT_FOUND', { es: `No existe la versión ${generation}.`, en: `Version ${generation} does not exist.` });
+    if (!v)
+      throw new SyncError('NOT_FOUND', {
+        es: `No existe la versión ${generation}.`,
+        en: `Version ${generation} does not exist.`,
+      });
     const work = await privateTempDir(this.o.tmpDir);
     try {
       const file = path.join(work.dir, 'version.bin');
       await this.remote.pull(file, v);
       const applied = await this.local.applyDownload(file, v.encrypted, work.dir);
-      if (applied.status === 'pending') throw new SyncError('ENCRYPTION', { es: 'La versión está cifrada y no hay identidad para descifrarla.', en: 'The version is encrypted and there is no identity to decrypt it.' });
-      await this.state.update(this.target, { localFingerprint: null, restoredSha256: applied.localSha256, localIdentity: await localIdentity(this.o.databasePath) });
+      if (applied.status === 'pending')
+        throw new SyncError('ENCRYPTION', {
+          es: 'La versión está cifrada y no hay identidad para descifrarla.',
+          en: 'The version is encrypted and there is no identity to decrypt it.',
+        });
+      await this.state.update(this.target, {
+        localFingerprint: null,
+        restoredSha256: applied.localSha256,
+        localIdentity: await localIdentity(this.o.databasePath),
+      });
       const where = applied.backupPath ? ` (copia de seguridad de la anterior en ${applied.backupPath})` : '';
       const whereEn = applied.backupPath ? ` (backup of the previous one at ${applied.backupPath})` : '';
-      this.emit('info', 'VERSION_RESTORED', `Versión ${generation} restaurada en la base de datos local${where}.`, `Version ${generation} restored into the local database${whereEn}.`);
+      this.emit(
+        'info',
+        'VERSION_RESTORED',
+        `Versión ${generation} restaurada en la base de datos local${where}.`,
+        `Version ${generation} restored into the local database${whereEn}.`,
+      );
     } finally {
       await work.dispose();
     }
@@ -562,4 +873,3 @@ function describe(o: SyncOutcome, lang: 'es' | 'en'): string {
   };
   return (lang === 'es' ? es : en)[o.action];
 }
-

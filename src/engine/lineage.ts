@@ -38,7 +38,10 @@ export interface LineageInput {
 type Ver = { generation: number; sha256: string };
 
 export type LineageVerdict =
-  | { verdict: 'ok'; /** false: the remote no longer lists the generation we last synced, so it could not be checked. */ certain: boolean }
+  | {
+      verdict: 'ok' /** false: the remote no longer lists the generation we last synced, so it could not be checked. */;
+      certain: boolean;
+    }
   /** The remote holds nothing, but we synced with it before: deleted or emptied, never "a new remote". */
   | { verdict: 'manifest-disappeared'; lastGeneration: number }
   /** The remote is another one (recreated, or a different folder/server): its versions are not descendants of ours. */
@@ -173,7 +176,11 @@ export function checkLineage(input: LineageInput): LineageResult {
 }
 
 /** What to record after a verified sync (push: pushedByUs true), so the next check has something to compare. */
-export function recordAfterSync(previous: LineageRecord | null, synced: RemoteManifest, pushedByUs: boolean): LineageRecord {
+export function recordAfterSync(
+  previous: LineageRecord | null,
+  synced: RemoteManifest,
+  pushedByUs: boolean,
+): LineageRecord {
   return {
     remoteId: synced.remote_id ?? previous?.remoteId,
     lastSynced: { generation: synced.generation, sha256: synced.sha256, pushedByUs },

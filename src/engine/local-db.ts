@@ -7,7 +7,15 @@ import { promises as fsp, constants as fsc } from 'node:fs';
 import path from 'node:path';
 import { SyncError } from '../errors.js';
 import { countRows, sha256File, takeSnapshot, verifyDatabase, privateTempDir, type Snapshot } from '../db/snapshot.js';
-import { copyToUniqueFile, fileFingerprintSync, isAbsentDatabase, liveFingerprintSync, LocalChangedError, readLive, replaceLiveDatabase } from '../db/live.js';
+import {
+  copyToUniqueFile,
+  fileFingerprintSync,
+  isAbsentDatabase,
+  liveFingerprintSync,
+  LocalChangedError,
+  readLive,
+  replaceLiveDatabase,
+} from '../db/live.js';
 import * as ageCrypto from '../crypto/index.js';
 import type { EncryptionConfig } from '../config/schema.js';
 import type { Logger } from '../log/events.js';
@@ -107,11 +115,16 @@ export class LocalDb {
    * Returns the snapshot too when one was taken, so a push can use it without taking another. `previous` (what the
    * last sync recorded) lets an unchanged fingerprint skip the snapshot.
    */
-  async contentHash(previous?: { fingerprint?: string | null; sha256?: string | null; aliases?: string[] | null }): Promise<LocalContent> {
+  async contentHash(previous?: {
+    fingerprint?: string | null;
+    sha256?: string | null;
+    aliases?: string[] | null;
+  }): Promise<LocalContent> {
     const st = await this.state();
     const fp = await this.fingerprint();
     if (st === 'missing') return { sha256: null, fingerprint: fp };
-    if (previous?.fingerprint && previous.fingerprint === fp && previous.sha256) return { sha256: previous.sha256, fingerprint: fp, aliases: previous.aliases ?? undefined };
+    if (previous?.fingerprint && previous.fingerprint === fp && previous.sha256)
+      return { sha256: previous.sha256, fingerprint: fp, aliases: previous.aliases ?? undefined };
     if (st === 'locked') {
       const sha256 = (await sha256File(this.encryptedPath)).sha256;
       const plain = await this.plainContentOfEncrypted(this.encryptedPath);
@@ -119,7 +132,12 @@ export class LocalDb {
     }
     const live = await readLive(this.o.databasePath, this.o.tmpParent);
     if (!live.snapshot) return { sha256: null, fingerprint: live.fingerprint };
-    return { sha256: live.contentSha256, fingerprint: `${st}|${live.fingerprint}`, snapshot: live.snapshot, rows: countRows(live.snapshot.path) };
+    return {
+      sha256: live.contentSha256,
+      fingerprint: `${st}|${live.fingerprint}`,
+      snapshot: live.snapshot,
+      rows: countRows(live.snapshot.path),
+    };
   }
 
   /**
@@ -159,7 +177,13 @@ export class LocalDb {
       if (!this.encryptionOn) {
         const snap = snapshot ?? (await takeSnapshot(this.o.databasePath, { tmpParent: this.o.tmpParent }));
         snapshot = snap;
-        out = { path: snap.path, sha256: snap.sha256, size: snap.size, encrypted: false, localSha256: snap.contentSha256 };
+        out = {
+          path: snap.path,
+          sha256: snap.sha256,
+          size: snap.size,
+          encrypted: false,
+          localSha256: snap.contentSha256,
+        };
       } else if (st === 'locked') {
         // Copy first: the app may rewrite the .enc while we upload; the copy is what we hash and send.
         const copy = path.join(tmp.dir, 'locked.db.age');
@@ -192,15 +216,29 @@ export class LocalDb {
   async guard(file: string, claimedEncrypted: boolean): Promise<void> {
     if (!this.encryptionOn) return;
     if (!claimedEncrypted || !(await ageCrypto.isAgeFile(file))) {
-      this.o.log.emit({ type: 'error', code: 'PLAINTEXT_REFUSED', text: { es: 'Se ha bloqueado un envío: la encriptación está activada y los datos no están cifrados. No se ha enviado nada.', en: 'An upload was blocked: encryption is on and the data is not encrypted. Nothing was sent.' } });
-      throw new SyncError('ENCRYPTION', { es: 'La encriptación está activada y los datos a enviar no están cifrados: no se envía nada.', en: 'Encryption is on and the data to send is not encrypted: nothing is sent.' });
+      this.o.log.emit({
+        type: 'error',
+        code: 'PLAINTEXT_REFUSED',
+        text: {
+          es: 'Se ha bloqueado un envío: la encriptación está activada y los datos no están cifrados. No se ha enviado nada.',
+          en: 'An upload was blocked: encryption is on and the data is not encrypted. Nothing was sent.',
+        },
+      });
+      throw new SyncError('ENCRYPTION', {
+        es: 'La encriptación está activada y los datos a enviar no están cifrados: no se envía nada.',
+        en: 'Encryption is on and the data to send is not encrypted: nothing is sent.',
+      });
     }
   }
 
   async encryptOptions(): Promise<{ recipients?: string[]; passphrase?: string }> {
     const e = this.o.encryption!;
     if (e.mode === 'passphrase') return { passphrase: await ageCrypto.readPassphrase(e) };
-    if (!e.recipients.length) throw new SyncError('ENCRYPTION', { es: 'Encriptación activada sin claves públicas (recipients).', en: 'Encryption is on but no public keys (recipients) are set.' });
+    if (!e.recipients.length)
+      throw new SyncError('ENCRYPTION', {
+        es: 'Encriptación activada sin claves públicas (recipients).',
+        en: 'Encryption is on but no public keys (recipients) are set.',
+      });
     return { recipients: e.recipients };
   }
 
@@ -223,10 +261,19 @@ export class LocalDb {
    * the live database under its write lock. Returns 'pending' when an encrypted download cannot be decrypted here.
    * With `expect`, refuses (LocalChangedError) if the local content moved since it was planned on.
    */
-  async applyDownload(file: string, remoteEncrypted: boolean, workDir: string, expect?: LocalExpectation, beforeReplace?: (localSha256: string) => Promise<void>): Promise<ApplyResult> {
+  async applyDownload(
+    file: string,
+    remoteEncrypted: boolean,
+    workDir: string,
+    expect?: LocalExpectation,
+    beforeReplace?: (localSha256: string) => Promise<void>,
+  ): Promise<ApplyResult> {
     const st = await this.state();
     if (remoteEncrypted && !(await ageCrypto.isAgeFile(file))) {
-      throw new SyncError('ENCRYPTION', { es: 'El manifiesto dice que la copia remota está cifrada pero no lo está; no se aplica.', en: 'The manifest says the remote copy is encrypted but it is not; not applied.' });
+      throw new SyncError('ENCRYPTION', {
+        es: 'El manifiesto dice que la copia remota está cifrada pero no lo está; no se aplica.',
+        en: 'The manifest says the remote copy is encrypted but it is not; not applied.',
+      });
     }
     if (this.encryptionOn && st === 'locked') {
       let enc = file;
@@ -243,7 +290,13 @@ export class LocalDb {
       }
       const plain = await this.plainContentOfEncrypted(enc);
       const r = await this.replaceEncrypted(enc, expect, beforeReplace);
-      return { status: 'applied', localSha256: r.sha256, aliases: plain ? [plain.contentSha256] : undefined, rows: plain?.rows, backupPath: r.backupPath };
+      return {
+        status: 'applied',
+        localSha256: r.sha256,
+        aliases: plain ? [plain.contentSha256] : undefined,
+        rows: plain?.rows,
+        backupPath: r.backupPath,
+      };
     }
     if (remoteEncrypted) {
       const keys = await this.decryptOptions();
@@ -260,7 +313,11 @@ export class LocalDb {
    * the "unchanged since the plan" check, the backup of what is replaced and the replace cannot be separated by an
    * application commit, and the result is read back. `file` is copied first: the caller's file stays as it was.
    */
-  async applyPlain(file: string, expect?: LocalExpectation, beforeReplace?: (localSha256: string) => Promise<void>): Promise<{ localSha256: string; rows: number; backupPath: string | null }> {
+  async applyPlain(
+    file: string,
+    expect?: LocalExpectation,
+    beforeReplace?: (localSha256: string) => Promise<void>,
+  ): Promise<{ localSha256: string; rows: number; backupPath: string | null }> {
     await verifyDatabase(file);
     const tmp = await privateTempDir(this.o.tmpParent);
     try {
@@ -268,7 +325,9 @@ export class LocalDb {
       await fsp.copyFile(file, incoming);
       const rows = countRows(incoming);
       const r = await replaceLiveDatabase(incoming, this.o.databasePath, {
-        expect: expect ? { fingerprint: expect.fingerprint, contentSha256: expect.sha256, aliases: expect.aliases } : undefined,
+        expect: expect
+          ? { fingerprint: expect.fingerprint, contentSha256: expect.sha256, aliases: expect.aliases }
+          : undefined,
         keepBackup: (snap) => this.keepBackup(snap.path, 'before-replace', '.db'),
         tmpParent: this.o.tmpParent,
         lockWaitMs: this.o.lockWaitMs,
@@ -282,7 +341,15 @@ export class LocalDb {
   }
 
   private logBackup(where: string): void {
-    this.o.log.emit({ type: 'info', code: 'LOCAL_BACKUP', text: { es: `Copia de seguridad de la base de datos local guardada en ${where}.`, en: `Backup of the local database kept at ${where}.` }, data: { path: where } });
+    this.o.log.emit({
+      type: 'info',
+      code: 'LOCAL_BACKUP',
+      text: {
+        es: `Copia de seguridad de la base de datos local guardada en ${where}.`,
+        en: `Backup of the local database kept at ${where}.`,
+      },
+      data: { path: where },
+    });
   }
 
   /** Keeps a consistent copy of the local database now (e.g. before "restore"); null when there is none. */
@@ -338,11 +405,20 @@ export class LocalDb {
    * is first moved into the backups folder (so whatever is there at that instant is kept), checked against the plan,
    * and the new one is linked into place only if no new .enc appeared meanwhile (link never overwrites).
    */
-  private async replaceEncrypted(src: string, expect?: LocalExpectation, beforeReplace?: (sha256: string) => Promise<void>): Promise<{ sha256: string; backupPath: string | null }> {
+  private async replaceEncrypted(
+    src: string,
+    expect?: LocalExpectation,
+    beforeReplace?: (sha256: string) => Promise<void>,
+  ): Promise<{ sha256: string; backupPath: string | null }> {
     const { sha256 } = await sha256File(src);
     await beforeReplace?.(sha256);
     const dest = this.encryptedPath;
-    const staged = await copyToUniqueFile(src, path.dirname(dest), `${path.basename(dest)}.incoming-${process.pid}`, '');
+    const staged = await copyToUniqueFile(
+      src,
+      path.dirname(dest),
+      `${path.basename(dest)}.incoming-${process.pid}`,
+      '',
+    );
     try {
       let backupPath: string | null = null;
       if (await exists(dest)) {
@@ -355,18 +431,27 @@ export class LocalDb {
         if (expect && expect.sha256 !== null && was !== expect.sha256) {
           await fsp.link(aside, dest).catch(() => {});
           await fsp.rm(aside, { force: true });
-          throw new LocalChangedError({ es: 'La base de datos cifrada local cambió durante la descarga; no se reemplaza.', en: 'The local encrypted database changed during the download; it is not replaced.' });
+          throw new LocalChangedError({
+            es: 'La base de datos cifrada local cambió durante la descarga; no se reemplaza.',
+            en: 'The local encrypted database changed during the download; it is not replaced.',
+          });
         }
         await fsp.rm(aside, { force: true });
         this.logBackup(backupPath);
       } else if (expect && expect.sha256 !== null) {
-        throw new LocalChangedError({ es: 'La base de datos cifrada local desapareció durante la descarga; no se reemplaza.', en: 'The local encrypted database disappeared during the download; it is not replaced.' });
+        throw new LocalChangedError({
+          es: 'La base de datos cifrada local desapareció durante la descarga; no se reemplaza.',
+          en: 'The local encrypted database disappeared during the download; it is not replaced.',
+        });
       }
       try {
         await fsp.link(staged, dest);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-          throw new LocalChangedError({ es: 'La aplicación escribió una nueva base de datos cifrada mientras se reemplazaba; se conservan las dos.', en: 'The application wrote a new encrypted database while it was being replaced; both are kept.' });
+          throw new LocalChangedError({
+            es: 'La aplicación escribió una nueva base de datos cifrada mientras se reemplazaba; se conservan las dos.',
+            en: 'The application wrote a new encrypted database while it was being replaced; both are kept.',
+          });
         }
         throw err;
       }

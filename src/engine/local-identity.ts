@@ -13,6 +13,6 @@ export async function localIdentity(dbPath: string): Promise<string | null> {
 /** When the plaintext database file was created (birth time; null where the file system does not keep it). */
 export async function plaintextCreatedAt(dbPath: string): Promise<number | null> {
   const st = await fsp.stat(dbPath).catch(() => null);
-  if (!st || !st.birthtimeMs) return null;
+  if (!st?.birthtimeMs) return null;
   return st.birthtimeMs;
 }

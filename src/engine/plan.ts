@@ -50,7 +50,9 @@ export function plan(input: PlanInput): Plan {
   if (remote === undefined) {
     // A remote that only receives: send when the local content differs from what it last acknowledged.
     if (local === null || direction === 'pull') return { action: 'none', reason: 'direction' };
-    return local !== input.lastAckedSha256 ? { action: 'push', reason: 'push-only-endpoint' } : { action: 'none', reason: 'unchanged' };
+    return local !== input.lastAckedSha256
+      ? { action: 'push', reason: 'push-only-endpoint' }
+      : { action: 'none', reason: 'unchanged' };
   }
 
   if (remote === null) {
@@ -58,10 +60,16 @@ export function plan(input: PlanInput): Plan {
     return direction === 'pull' ? { action: 'none', reason: 'direction' } : { action: 'push', reason: 'remote-empty' };
   }
 
-  if (local === null) return direction === 'push' ? { action: 'none', reason: 'direction' } : { action: 'pull', reason: 'no-local' };
+  if (local === null)
+    return direction === 'push' ? { action: 'none', reason: 'direction' } : { action: 'pull', reason: 'no-local' };
 
   // Identical bytes on both sides (first contact, or our own push whose record was lost in a crash): in sync.
-  if (remote.sha256 === (input.localBytesSha256 ?? local)) return { action: 'none', reason: base && base.generation === remote.generation && base.localSha256 === local ? 'unchanged' : 'same-content' };
+  if (remote.sha256 === (input.localBytesSha256 ?? local))
+    return {
+      action: 'none',
+      reason:
+        base && base.generation === remote.generation && base.localSha256 === local ? 'unchanged' : 'same-content',
+    };
 
   // First sync with a remote that already holds a different database: it must not be overwritten in either
   // direction without the user's say, whatever `direction` says (direction picks which side may move, never which
@@ -71,13 +79,19 @@ export function plan(input: PlanInput): Plan {
   const forms = [local, ...(input.localAliases ?? [])];
   const localChanged = !forms.some((h) => h === base.localSha256 || (base.localAliases ?? []).includes(h));
   if (localChanged && input.localIsOlderVersion) {
-    return direction === 'push' ? { action: 'none', reason: 'direction' } : { action: 'pull', reason: 'local-is-older-version' };
+    return direction === 'push'
+      ? { action: 'none', reason: 'direction' }
+      : { action: 'pull', reason: 'local-is-older-version' };
   }
   const remoteChanged = remote.generation !== base.generation || remote.sha256 !== base.remoteSha256;
 
   if (!localChanged && !remoteChanged) return { action: 'none', reason: 'unchanged' };
-  if (localChanged && !remoteChanged) return direction === 'pull' ? { action: 'none', reason: 'direction' } : { action: 'push', reason: 'local-changed' };
-  if (!localChanged && remoteChanged) return direction === 'push' ? { action: 'none', reason: 'direction' } : { action: 'pull', reason: 'remote-changed' };
+  if (localChanged && !remoteChanged)
+    return direction === 'pull' ? { action: 'none', reason: 'direction' } : { action: 'push', reason: 'local-changed' };
+  if (!localChanged && remoteChanged)
+    return direction === 'push'
+      ? { action: 'none', reason: 'direction' }
+      : { action: 'pull', reason: 'remote-changed' };
   // Both moved: keep both, in every direction (a one-way setting never silently drops the other side's rows).
   return { action: 'conflict', reason: 'both-changed' };
 }

@@ -26,7 +26,16 @@ import { REMOTE_ID_RE, newRemoteId, nextManifest } from '../transports/manifest.
 
 export { REMOTE_ID_RE, newRemoteId } from '../transports/manifest.js';
 import { commitGuarantee } from '../transports/commit-guarantee.js';
-import type { ConnectionReport, DownloadResult, FileTransport, LineageEntry, ManifestParent, RemoteManifest, SyncEndpoint, TransferOptions } from '../transports/types.js';
+import type {
+  ConnectionReport,
+  DownloadResult,
+  FileTransport,
+  LineageEntry,
+  ManifestParent,
+  RemoteManifest,
+  SyncEndpoint,
+  TransferOptions,
+} from '../transports/types.js';
 
 export type { LineageEntry, ManifestParent, RemoteManifest } from '../transports/types.js';
 
@@ -67,7 +76,6 @@ export interface RemoteIdFile {
   created: string;
 }
 
-
 export function pad(n: number): string {
   return String(n).padStart(6, '0');
 }
@@ -76,7 +84,10 @@ export function commitPath(generation: number): string {
   return `${COMMITS_DIR}/${pad(generation)}.json`;
 }
 function stamp(d = new Date()): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -89,24 +100,39 @@ export function parseManifest(data: Buffer): RemoteManifest {
     throw damaged('no es JSON', 'not JSON');
   }
   const o = m as Partial<RemoteManifest>;
-  if (!o || typeof o !== 'object' || o.format !== 'cordiax-sync/1') throw damaged('formato desconocido', 'unknown format');
-  if (!Number.isSafeInteger(o.generation) || (o.generation as number) < 1) throw damaged('generación no válida', 'invalid generation');
-  if (typeof o.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(o.sha256)) throw damaged('sha256 no válido', 'invalid sha256');
+  if (!o || typeof o !== 'object' || o.format !== 'cordiax-sync/1')
+    throw damaged('formato desconocido', 'unknown format');
+  if (!Number.isSafeInteger(o.generation) || (o.generation as number) < 1)
+    throw damaged('generación no válida', 'invalid generation');
+  if (typeof o.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(o.sha256))
+    throw damaged('sha256 no válido', 'invalid sha256');
   if (!Number.isSafeInteger(o.size) || (o.size as number) < 0) throw damaged('tamaño no válido', 'invalid size');
-  if (typeof o.file !== 'string' || !isSafeRelative(o.file)) throw damaged('ruta de archivo no válida', 'invalid file path');
+  if (typeof o.file !== 'string' || !isSafeRelative(o.file))
+    throw damaged('ruta de archivo no válida', 'invalid file path');
   if (o.versions !== undefined && !Array.isArray(o.versions)) throw damaged('historial no válido', 'invalid history');
-  const versions = (o.versions ?? []).filter((v) => v && typeof v.file === 'string' && isSafeRelative(v.file) && Number.isSafeInteger(v.generation));
+  const versions = (o.versions ?? []).filter(
+    (v) => v && typeof v.file === 'string' && isSafeRelative(v.file) && Number.isSafeInteger(v.generation),
+  );
   // Lineage fields are new: absent means "unknown" (v0.1), present but malformed means damaged.
   let parent: ManifestParent | null | undefined;
   if (o.parent === null) parent = null;
   else if (o.parent !== undefined) {
     const pr = o.parent as Partial<ManifestParent>;
-    if (!pr || typeof pr !== 'object' || !Number.isSafeInteger(pr.generation) || (pr.generation as number) < 1 || (pr.generation as number) >= (o.generation as number) || typeof pr.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(pr.sha256)) {
+    if (
+      !pr ||
+      typeof pr !== 'object' ||
+      !Number.isSafeInteger(pr.generation) ||
+      (pr.generation as number) < 1 ||
+      (pr.generation as number) >= (o.generation as number) ||
+      typeof pr.sha256 !== 'string' ||
+      !/^[0-9a-f]{64}$/.test(pr.sha256)
+    ) {
       throw damaged('padre no válido', 'invalid parent');
     }
     parent = { generation: pr.generation as number, sha256: pr.sha256 };
   }
-  if (o.remote_id !== undefined && (typeof o.remote_id !== 'string' || !REMOTE_ID_RE.test(o.remote_id))) throw damaged('identidad no válida', 'invalid identity');
+  if (o.remote_id !== undefined && (typeof o.remote_id !== 'string' || !REMOTE_ID_RE.test(o.remote_id)))
+    throw damaged('identidad no válida', 'invalid identity');
   return {
     format: 'cordiax-sync/1',
     generation: o.generation as number,
@@ -133,15 +159,28 @@ function vanished(generation: number): SyncError {
 function damaged(es: string, en: string): SyncError {
   return new SyncError(
     'PROTOCOL',
-    { es: `El manifiesto remoto ${MANIFEST_FILE} está dañado (${es}); no se modifica nada.`, en: `The remote manifest ${MANIFEST_FILE} is damaged (${en}); nothing is changed.` },
-    { hint: { es: 'Revise la carpeta remota; puede restaurar una versión desde versions/.', en: 'Check the remote folder; a version can be restored from versions/.' } },
+    {
+      es: `El manifiesto remoto ${MANIFEST_FILE} está dañado (${es}); no se modifica nada.`,
+      en: `The remote manifest ${MANIFEST_FILE} is damaged (${en}); nothing is changed.`,
+    },
+    {
+      hint: {
+        es: 'Revise la carpeta remota; puede restaurar una versión desde versions/.',
+        en: 'Check the remote folder; a version can be restored from versions/.',
+      },
+    },
   );
 }
 
 function isSafeRelative(p: string): boolean {
-  return p.length > 0 && p.length < 512 && !p.startsWith('/') && !p.includes('\\') && !p.split('/').some((s) => s === '..' || s === '' || s === '.');
+  return (
+    p.length > 0 &&
+    p.length < 512 &&
+    !p.startsWith('/') &&
+    !p.includes('\\') &&
+    !p.split('/').some((s) => s === '..' || s === '' || s === '.')
+  );
 }
-
 
 export interface FileRemoteOptions {
   device: string;
@@ -157,7 +196,11 @@ export interface FileRemoteOptions {
 type Outcome = { manifest?: RemoteManifest; conflict?: RemoteManifest };
 
 function sameVersion(a: RemoteManifest | null | undefined, b: RemoteManifest | null | undefined): boolean {
-  return (a?.generation ?? null) === (b?.generation ?? null) && (a?.sha256 ?? null) === (b?.sha256 ?? null) && (a?.file ?? null) === (b?.file ?? null);
+  return (
+    (a?.generation ?? null) === (b?.generation ?? null) &&
+    (a?.sha256 ?? null) === (b?.sha256 ?? null) &&
+    (a?.file ?? null) === (b?.file ?? null)
+  );
 }
 
 /** Turns a FileTransport into a SyncEndpoint with the layout above. */
@@ -203,7 +246,11 @@ export class FileRemote implements SyncEndpoint {
     const r = await this.transport.readSmall(commitPath(generation), MAX_MANIFEST_BYTES);
     if (!r) return null;
     const manifest = parseManifest(r.data);
-    if (manifest.generation !== generation) throw damaged(`registro ${commitPath(generation)} con otra generación`, `record ${commitPath(generation)} holds another generation`);
+    if (manifest.generation !== generation)
+      throw damaged(
+        `registro ${commitPath(generation)} con otra generación`,
+        `record ${commitPath(generation)} holds another generation`,
+      );
     return { manifest, data: r.data };
   }
 
@@ -231,7 +278,7 @@ export class FileRemote implements SyncEndpoint {
    */
   private async resolveHead(): Promise<RemoteManifest | null> {
     const m = await this.readManifest();
-    let head: RemoteManifest | null = m?.manifest ?? null;
+    const head: RemoteManifest | null = m?.manifest ?? null;
     let newer: { manifest: RemoteManifest; data: Buffer } | null = null;
     let n = head ? head.generation + 1 : await this.highestCommit();
     if (!head) {
@@ -250,7 +297,8 @@ export class FileRemote implements SyncEndpoint {
     // roll the manifest forward, as a database recovers a committed transaction, so v0.1 readers see it too. Only
     // onto an object that is there: a record whose writer is about to withdraw it (its object vanished in a restore
     // from an older copy) must not leave the manifest dangling (found by the simulator).
-    if (await this.transport.stat(newer.manifest.file).catch(() => null)) await this.publishManifest(newer.manifest, newer.data).catch(() => {});
+    if (await this.transport.stat(newer.manifest.file).catch(() => null))
+      await this.publishManifest(newer.manifest, newer.data).catch(() => {});
     return newer.manifest;
   }
 
@@ -280,8 +328,12 @@ export class FileRemote implements SyncEndpoint {
   private async remoteIdentity(): Promise<string> {
     const existing = await this.readRemoteId();
     if (existing) return existing;
-    const body: RemoteIdFile = { format: 'cordiax-sync-id/1', remote_id: newRemoteId(), created: new Date().toISOString() };
-    if (await this.transport.createExclusive(ID_FILE, Buffer.from(JSON.stringify(body, null, 2) + '\n'))) {
+    const body: RemoteIdFile = {
+      format: 'cordiax-sync-id/1',
+      remote_id: newRemoteId(),
+      created: new Date().toISOString(),
+    };
+    if (await this.transport.createExclusive(ID_FILE, Buffer.from(`${JSON.stringify(body, null, 2)}\n`))) {
       // On a server without atomic create another device may have written its own meanwhile: read what stands.
       return (await this.readRemoteId()) ?? body.remote_id;
     }
@@ -293,11 +345,17 @@ export class FileRemote implements SyncEndpoint {
   async lineageEntry(generation: number): Promise<LineageEntry | null> {
     const head = await this.resolveHead();
     if (!head || generation > head.generation) return null;
-    if (head.generation === generation) return { generation, sha256: head.sha256, ...(head.parent !== undefined ? { parent: head.parent } : {}) };
+    if (head.generation === generation)
+      return { generation, sha256: head.sha256, ...(head.parent !== undefined ? { parent: head.parent } : {}) };
     const v = head.versions?.find((x) => x.generation === generation);
     const rec = await this.readCommit(generation);
     if (v && (!rec || rec.manifest.sha256 !== v.sha256)) return { generation, sha256: v.sha256 };
-    if (rec) return { generation, sha256: rec.manifest.sha256, ...(rec.manifest.parent !== undefined ? { parent: rec.manifest.parent } : {}) };
+    if (rec)
+      return {
+        generation,
+        sha256: rec.manifest.sha256,
+        ...(rec.manifest.parent !== undefined ? { parent: rec.manifest.parent } : {}),
+      };
     return null;
   }
 
@@ -315,10 +373,18 @@ export class FileRemote implements SyncEndpoint {
     // A random part keeps names unique even when a crashed attempt left an object for the same generation and second.
     const file = `${VERSIONS_DIR}/${pad(generation)}-${stamp(now)}-${meta.sha256.slice(0, 12)}-${randomBytes(3).toString('hex')}.db${meta.encrypted ? '.age' : ''}`;
     await t.mkdirp(VERSIONS_DIR);
-    const landed = await t.upload(localPath, file, { size: meta.size, sha256: meta.sha256 }, { ...opts, replace: false });
+    const landed = await t.upload(
+      localPath,
+      file,
+      { size: meta.size, sha256: meta.sha256 },
+      { ...opts, replace: false },
+    );
     if (landed.size !== meta.size || (landed.sha256 !== undefined && landed.sha256 !== meta.sha256)) {
       await t.remove(file).catch(() => {});
-      throw new SyncError('VERIFY_FAILED', { es: 'Lo que llegó al servidor no coincide con lo enviado; no se ha publicado.', en: 'What reached the server does not match what was sent; not published.' });
+      throw new SyncError('VERIFY_FAILED', {
+        es: 'Lo que llegó al servidor no coincide con lo enviado; no se ha publicado.',
+        en: 'What reached the server does not match what was sent; not published.',
+      });
     }
 
     // From the moment our record may exist, our object may be committed: it is only removed on proof of the opposite.
@@ -326,8 +392,20 @@ export class FileRemote implements SyncEndpoint {
     let outcome: Outcome;
     try {
       const remoteId = before?.remote_id ?? (await this.remoteIdentity());
-      const { manifest } = nextManifest(before, { sha256: meta.sha256, size: meta.size, encrypted: meta.encrypted, device: meta.device, file, time: now, remoteId }, this.opts.keepVersions);
-      const body = Buffer.from(JSON.stringify(manifest, null, 2) + '\n');
+      const { manifest } = nextManifest(
+        before,
+        {
+          sha256: meta.sha256,
+          size: meta.size,
+          encrypted: meta.encrypted,
+          device: meta.device,
+          file,
+          time: now,
+          remoteId,
+        },
+        this.opts.keepVersions,
+      );
+      const body = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
       outcome = await this.commit(before, manifest, body, progress);
     } catch (err) {
       if (!progress.recordCreated) await t.remove(file).catch(() => {});
@@ -346,7 +424,14 @@ export class FileRemote implements SyncEndpoint {
       return outcome;
     }
     await this.prune(outcome.manifest).catch((err) => {
-      this.opts.log.emit({ type: 'warning', code: 'PRUNE_FAILED', text: { es: `No se pudieron borrar versiones antiguas: ${(err as Error).message}`, en: `Could not delete old versions: ${(err as Error).message}` } });
+      this.opts.log.emit({
+        type: 'warning',
+        code: 'PRUNE_FAILED',
+        text: {
+          es: `No se pudieron borrar versiones antiguas: ${(err as Error).message}`,
+          en: `Could not delete old versions: ${(err as Error).message}`,
+        },
+      });
     });
     return outcome;
   }
@@ -356,7 +441,12 @@ export class FileRemote implements SyncEndpoint {
    * Where the server has no atomic create, a fenced lock comes first: the head is re-read under it, and ownership is
    * re-checked right before the record is created.
    */
-  private async commit(before: RemoteManifest | null, manifest: RemoteManifest, body: Buffer, progress: { recordCreated: boolean }): Promise<Outcome> {
+  private async commit(
+    before: RemoteManifest | null,
+    manifest: RemoteManifest,
+    body: Buffer,
+    progress: { recordCreated: boolean },
+  ): Promise<Outcome> {
     const t = this.transport;
     const g = await t.guarantees();
     const rec = commitPath(manifest.generation);
@@ -383,7 +473,7 @@ export class FileRemote implements SyncEndpoint {
       // Read back: on a server whose create is not atomic against every writer (another transport on the same
       // share, a server that ignores conditions), a foreign commit of this generation shows up here.
       const back = await t.readSmall(rec, MAX_MANIFEST_BYTES);
-      if (!back || !back.data.equals(body)) return foreign();
+      if (!back?.data.equals(body)) return foreign();
       return { manifest };
     };
     const outcome = g.exclusiveCreate ? await create(async () => {}) : await this.withLock(create);
@@ -393,7 +483,8 @@ export class FileRemote implements SyncEndpoint {
     // upload and our record removes it (found by the simulator). Our record then references nothing: withdraw it.
     if (!(await t.stat(manifest.file))) {
       const mine = await this.readCommit(manifest.generation).catch(() => null);
-      if (mine?.data.equals(body) && !(await this.readCommit(manifest.generation + 1).catch(() => null))) await t.remove(rec);
+      if (mine?.data.equals(body) && !(await this.readCommit(manifest.generation + 1).catch(() => null)))
+        await t.remove(rec);
       throw vanished(manifest.generation);
     }
     await this.publishManifest(manifest, body);
@@ -409,7 +500,8 @@ export class FileRemote implements SyncEndpoint {
     }
     if (!last.data.equals(body)) {
       const shown = await this.readManifest().catch(() => null);
-      if (last && shown && shown.manifest.generation === manifest.generation) await t.writeSmall(MANIFEST_FILE, last.data).catch(() => {});
+      if (last && shown && shown.manifest.generation === manifest.generation)
+        await t.writeSmall(MANIFEST_FILE, last.data).catch(() => {});
       return foreign();
     }
     return outcome;
@@ -420,11 +512,16 @@ export class FileRemote implements SyncEndpoint {
     try {
       const cur = await this.readManifest().catch(() => null);
       if (cur && cur.manifest.generation > manifest.generation) return;
-      if (cur && cur.manifest.generation === manifest.generation && (cur.manifest.sha256 !== manifest.sha256 || cur.manifest.file !== manifest.file)) {
+      if (
+        cur &&
+        cur.manifest.generation === manifest.generation &&
+        (cur.manifest.sha256 !== manifest.sha256 || cur.manifest.file !== manifest.file)
+      ) {
         // A v0.1 writer published this generation in the manifest meanwhile (it knows nothing of records). v0.1
         // devices may have pulled it already: ours yields, unless a newer record was built on it.
         const mine = await this.readCommit(manifest.generation);
-        if (mine?.data.equals(body) && !(await this.readCommit(manifest.generation + 1))) await this.transport.remove(commitPath(manifest.generation));
+        if (mine?.data.equals(body) && !(await this.readCommit(manifest.generation + 1)))
+          await this.transport.remove(commitPath(manifest.generation));
         return;
       }
       await this.transport.writeSmall(MANIFEST_FILE, body);
@@ -469,7 +566,13 @@ export class FileRemote implements SyncEndpoint {
   private async withLock<T>(fn: (fence: () => Promise<void>) => Promise<T>): Promise<T> {
     const t = this.transport;
     const nonce = randomBytes(12).toString('hex');
-    const body: LockBody = { format: 'cordiax-sync-lock/2', device: this.opts.device, installation: this.installationId, nonce, created: new Date().toISOString() };
+    const body: LockBody = {
+      format: 'cordiax-sync-lock/2',
+      device: this.opts.device,
+      installation: this.installationId,
+      nonce,
+      created: new Date().toISOString(),
+    };
     const data = Buffer.from(JSON.stringify(body));
     const deadline = Date.now() + LOCK_WAIT_MS;
     let leaseCheckedAt = 0;
@@ -478,7 +581,10 @@ export class FileRemote implements SyncEndpoint {
       const held = await t.readSmall(LOCK_FILE, 4096).catch(() => null);
       let holder = '?';
       try {
-        holder = String((JSON.parse(held?.data.toString('utf8') ?? '{}') as Partial<LockBody>).device ?? '?').slice(0, 64);
+        holder = String((JSON.parse(held?.data.toString('utf8') ?? '{}') as Partial<LockBody>).device ?? '?').slice(
+          0,
+          64,
+        );
       } catch {
         /* empty or torn (v0.1): the lease below decides */
       }
@@ -487,15 +593,25 @@ export class FileRemote implements SyncEndpoint {
         if (await this.leaseExpired(held.data.length === 0 ? EMPTY_LOCK_LEASE_MS : LOCK_LEASE_MS)) {
           // Remove it only if it is still the one judged stale (not a fresh lock taken meanwhile).
           const again = await t.readSmall(LOCK_FILE, 4096).catch(() => null);
-          if (again && again.data.equals(held.data)) {
-            this.opts.log.emit({ type: 'warning', code: 'STALE_LOCK_REMOVED', text: { es: `Se elimina un bloqueo remoto caducado (según la hora del servidor) de ${holder}.`, en: `Removing a remote lock held by ${holder}, expired by the server's clock.` } });
+          if (again?.data.equals(held.data)) {
+            this.opts.log.emit({
+              type: 'warning',
+              code: 'STALE_LOCK_REMOVED',
+              text: {
+                es: `Se elimina un bloqueo remoto caducado (según la hora del servidor) de ${holder}.`,
+                en: `Removing a remote lock held by ${holder}, expired by the server's clock.`,
+              },
+            });
             await t.remove(LOCK_FILE);
           }
           continue;
         }
       }
       if (Date.now() > deadline) {
-        throw new SyncError('LOCKED', { es: `Otro equipo (${holder}) está sincronizando; se reintentará.`, en: `Another device (${holder}) is syncing; will retry.` });
+        throw new SyncError('LOCKED', {
+          es: `Otro equipo (${holder}) está sincronizando; se reintentará.`,
+          en: `Another device (${holder}) is syncing; will retry.`,
+        });
       }
       await sleep(300 + Math.random() * 400);
     }
@@ -503,7 +619,10 @@ export class FileRemote implements SyncEndpoint {
     // suspended past its lease finds it taken and stops).
     const fence = async () => {
       if (!(await this.ownsLock(nonce))) {
-        throw new SyncError('LOCKED', { es: 'Este equipo perdió el bloqueo remoto (estuvo en pausa demasiado tiempo); no se publica nada, se reintentará.', en: 'This device lost the remote lock (it was paused too long); nothing is published, will retry.' });
+        throw new SyncError('LOCKED', {
+          es: 'Este equipo perdió el bloqueo remoto (estuvo en pausa demasiado tiempo); no se publica nada, se reintentará.',
+          en: 'This device lost the remote lock (it was paused too long); nothing is published, will retry.',
+        });
       }
     };
     try {
@@ -529,14 +648,19 @@ export class FileRemote implements SyncEndpoint {
     if (manifest.generation % 100 === 0 && manifest.generation > COMMITS_KEPT) {
       for (const e of await this.transport.list(COMMITS_DIR)) {
         const m = /^(\d{6,})\.json$/.exec(e.path.split('/').pop() ?? '');
-        if (!e.isDirectory && m && Number(m[1]) < manifest.generation - COMMITS_KEPT) await this.transport.remove(`${COMMITS_DIR}/${m[0]}`);
+        if (!e.isDirectory && m && Number(m[1]) < manifest.generation - COMMITS_KEPT)
+          await this.transport.remove(`${COMMITS_DIR}/${m[0]}`);
       }
     }
   }
 
   async pull(localPath: string, manifest?: RemoteManifest, opts: TransferOptions = {}): Promise<DownloadResult> {
     const m = manifest ?? (await this.head());
-    if (!m) throw new SyncError('NOT_FOUND', { es: 'El servidor aún no tiene ninguna base de datos.', en: 'The server holds no database yet.' });
+    if (!m)
+      throw new SyncError('NOT_FOUND', {
+        es: 'El servidor aún no tiene ninguna base de datos.',
+        en: 'The server holds no database yet.',
+      });
     const r = await this.transport.download(m.file, localPath, opts);
     if (r.size !== m.size || r.sha256 !== m.sha256) {
       throw new SyncError('VERIFY_FAILED', {

@@ -37,7 +37,12 @@ export class Scheduler {
   constructor(private o: SchedulerOptions) {}
 
   state(): SchedulerState {
-    return { running: this.running, syncing: this.syncing !== null, nextRun: this.nextAt ? new Date(this.nextAt).toISOString() : null, consecutiveFailures: this.failures };
+    return {
+      running: this.running,
+      syncing: this.syncing !== null,
+      nextRun: this.nextAt ? new Date(this.nextAt).toISOString() : null,
+      consecutiveFailures: this.failures,
+    };
   }
 
   setInterval(seconds: number): void {

@@ -105,7 +105,7 @@ export class StateStore {
     const all = await this.readAll();
     const next = { ...(all.targets[target] ?? { base: null }), ...patch };
     all.targets[target] = next;
-    await writeFileAtomic(this.file, JSON.stringify(all, null, 2) + '\n', 0o600);
+    await writeFileAtomic(this.file, `${JSON.stringify(all, null, 2)}\n`, 0o600);
     return next;
   }
 }

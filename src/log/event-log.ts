@@ -87,7 +87,7 @@ export class EventLog implements Logger {
   private append(event: SyncEvent): void {
     try {
       if (existsSync(this.file!) && statSync(this.file!).size > this.maxFileBytes) this.rotate();
-      appendFileSync(this.file!, JSON.stringify(event) + '\n', { mode: 0o600 });
+      appendFileSync(this.file!, `${JSON.stringify(event)}\n`, { mode: 0o600 });
     } catch {
       /* a full disk must not stop the sync from reporting in memory */
     }

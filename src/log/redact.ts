@@ -38,7 +38,11 @@ export function redact<T>(value: T, depth = 0): T {
   if (typeof value === 'string') return redactString(value) as unknown as T;
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1)) as unknown as T;
   if (value instanceof Error) {
-    return { name: value.name, message: redactString(value.message), code: (value as { code?: unknown }).code } as unknown as T;
+    return {
+      name: value.name,
+      message: redactString(value.message),
+      code: (value as { code?: unknown }).code,
+    } as unknown as T;
   }
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};

@@ -24,7 +24,11 @@ function listening(port: number, host: string): Promise<boolean> {
   });
 }
 
-export async function maybeStartEmbeddedServer(cfg: SyncConfig, home: string, log: Logger): Promise<{ close(): Promise<void> } | null> {
+export async function maybeStartEmbeddedServer(
+  cfg: SyncConfig,
+  home: string,
+  log: Logger,
+): Promise<{ close(): Promise<void> } | null> {
   if (cfg.protocol !== 'socketio') return null;
   let u: URL;
   try {

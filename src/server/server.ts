@@ -68,14 +68,26 @@ function refusal(code: string, message: Text): Error {
   return err;
 }
 
-function wireError(err: unknown): { ok: false; code: WireErrorCode; message: Text; manifest?: unknown; offset?: number } {
+function wireError(err: unknown): {
+  ok: false;
+  code: WireErrorCode;
+  message: Text;
+  manifest?: unknown;
+  offset?: number;
+} {
   if (err instanceof StoreError) return { ok: false, code: err.code, message: err.text, ...err.extra };
   const e = err as NodeJS.ErrnoException;
-  if (e?.code === 'ENOSPC' || e?.code === 'EDQUOT') return { ok: false, code: 'STORAGE', message: text('El servidor no tiene espacio en disco.', 'The server is out of disk space.') };
+  if (e?.code === 'ENOSPC' || e?.code === 'EDQUOT')
+    return {
+      ok: false,
+      code: 'STORAGE',
+      message: text('El servidor no tiene espacio en disco.', 'The server is out of disk space.'),
+    };
   return { ok: false, code: 'INTERNAL', message: text('Error interno del servidor.', 'Internal server error.') };
 }
 
-const badRequest = (what: string) => new StoreError('BAD_REQUEST', text(`Petición no válida: ${what}.`, `Invalid request: ${what}.`));
+const badRequest = (what: string) =>
+  new StoreError('BAD_REQUEST', text(`Petición no válida: ${what}.`, `Invalid request: ${what}.`));
 
 export async function startSyncServer(opts: SyncServerOptions): Promise<SyncServer> {
   const log = opts.log ?? silentLogger;
@@ -91,7 +103,9 @@ export async function startSyncServer(opts: SyncServerOptions): Promise<SyncServ
   const requestLimiter = new RateLimiter(rl.requestBurst ?? 1000, rl.requestPerSecond ?? 500);
   const cors = opts.corsOrigins ?? [];
 
-  const httpServer = opts.tls ? https.createServer({ cert: pem(opts.tls.cert), key: pem(opts.tls.key) }) : http.createServer();
+  const httpServer = opts.tls
+    ? https.createServer({ cert: pem(opts.tls.cert), key: pem(opts.tls.key) })
+    : http.createServer();
   const io = new Server(httpServer, {
     serveClient: false,
     // A binary chunk travels as base64 over long-polling; protocol 1 sends the whole database as hex.
@@ -114,7 +128,11 @@ export async function startSyncServer(opts: SyncServerOptions): Promise<SyncServ
     const sub = pub.duplicate();
     for (const c of [pub, sub]) {
       c.on('error', (err: Error) =>
-        log.emit({ type: 'error', code: 'REDIS', text: text(`Redis: ${redactString(err.message)}`, `Redis: ${redactString(err.message)}`) }),
+        log.emit({
+          type: 'error',
+          code: 'REDIS',
+          text: text(`Redis: ${redactString(err.message)}`, `Redis: ${redactString(err.message)}`),
+        }),
       );
     }
     await Promise.all([pub.connect(), sub.connect()]);
@@ -128,23 +146,50 @@ export async function startSyncServer(opts: SyncServerOptions): Promise<SyncServ
     void (async () => {
       const ip = socket.handshake.address;
       if (!connectLimiter.take(ip)) {
-        return next(refusal('rate_limited', text('Demasiados intentos de conexión; espere unos segundos.', 'Too many connection attempts; wait a few seconds.')));
+        return next(
+          refusal(
+            'rate_limited',
+            text(
+              'Demasiados intentos de conexión; espere unos segundos.',
+              'Too many connection attempts; wait a few seconds.',
+            ),
+          ),
+        );
       }
       const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
       let accepted: boolean;
       try {
         accepted = await tokens.check(auth.token);
       } catch {
-        log.emit({ type: 'error', code: 'TOKENS_FILE', text: text('No se puede leer el archivo de tokens: se rechazan las conexiones.', 'Cannot read the tokens file: connections are refused.') });
+        log.emit({
+          type: 'error',
+          code: 'TOKENS_FILE',
+          text: text(
+            'No se puede leer el archivo de tokens: se rechazan las conexiones.',
+            'Cannot read the tokens file: connections are refused.',
+          ),
+        });
         accepted = false;
       }
       if (!accepted) {
-        log.emit({ type: 'warning', code: 'AUTH_FAILED', text: text(`Token rechazado desde ${ip}.`, `Token refused from ${ip}.`) });
+        log.emit({
+          type: 'warning',
+          code: 'AUTH_FAILED',
+          text: text(`Token rechazado desde ${ip}.`, `Token refused from ${ip}.`),
+        });
         return next(refusal('unauthorized', text('Token no válido.', 'Invalid token.')));
       }
       const databaseId = auth.database_id === undefined ? 'default' : auth.database_id;
       if (typeof databaseId !== 'string' || !DATABASE_ID_RE.test(databaseId)) {
-        return next(refusal('bad_database_id', text('Identificador de base de datos no válido (letras, números, . _ -).', 'Invalid database id (letters, digits, . _ -).')));
+        return next(
+          refusal(
+            'bad_database_id',
+            text(
+              'Identificador de base de datos no válido (letras, números, . _ -).',
+              'Invalid database id (letters, digits, . _ -).',
+            ),
+          ),
+        );
       }
       const device = typeof auth.device === 'string' && DEVICE_RE.test(auth.device) ? auth.device : 'desconocido';
       socket.data = { databaseId, device, busy: false };
@@ -159,13 +204,21 @@ export async function startSyncServer(opts: SyncServerOptions): Promise<SyncServ
     log.emit({
       type: 'info',
       code: 'STORED',
-      text: text(`Nueva versión de «${socket.data.databaseId}» desde ${socket.data.device}.`, `New version of "${socket.data.databaseId}" from ${socket.data.device}.`),
+      text: text(
+        `Nueva versión de «${socket.data.databaseId}» desde ${socket.data.device}.`,
+        `New version of "${socket.data.databaseId}" from ${socket.data.device}.`,
+      ),
       data: { databaseId: socket.data.databaseId, manifest },
     });
   }
 
   /** Registers a request handler: validated, rate limited, answered exactly once, never throwing. */
-  function handle(socket: Socket, event: string, fn: (payload: Record<string, unknown>) => Promise<Record<string, unknown>>, opts: { ackOptional?: boolean } = {}): void {
+  function handle(
+    socket: Socket,
+    event: string,
+    fn: (payload: Record<string, unknown>) => Promise<Record<string, unknown>>,
+    opts: { ackOptional?: boolean } = {},
+  ): void {
     socket.on(event, (payload: unknown, ack: unknown) => {
       const reply = typeof ack === 'function' ? (ack as (r: unknown) => void) : null;
       if (!reply && !opts.ackOptional) return;
@@ -173,7 +226,11 @@ export async function startSyncServer(opts: SyncServerOptions): Promise<SyncServ
         if (reply && socket.connected) reply(r);
       };
       if (!requestLimiter.take(socket.id)) {
-        answer({ ok: false, code: 'RATE_LIMITED', message: text('Demasiadas peticiones; espere.', 'Too many requests; slow down.') });
+        answer({
+          ok: false,
+          code: 'RATE_LIMITED',
+          message: text('Demasiadas peticiones; espere.', 'Too many requests; slow down.'),
+        });
         return;
       }
       if (!payload || typeof payload !== 'object' || Array.isArray(payload)) {
@@ -184,7 +241,14 @@ export async function startSyncServer(opts: SyncServerOptions): Promise<SyncServ
         (r) => answer({ ok: true, ...r }),
         (err: unknown) => {
           if (!(err instanceof StoreError)) {
-            log.emit({ type: 'error', code: 'SERVER_ERROR', text: text(`Error del servidor: ${redactString(String((err as Error)?.message ?? err))}`, `Server error: ${redactString(String((err as Error)?.message ?? err))}`) });
+            log.emit({
+              type: 'error',
+              code: 'SERVER_ERROR',
+              text: text(
+                `Error del servidor: ${redactString(String((err as Error)?.message ?? err))}`,
+                `Server error: ${redactString(String((err as Error)?.message ?? err))}`,
+              ),
+            });
           }
           answer(wireError(err));
         },
@@ -200,10 +264,21 @@ export async function startSyncServer(opts: SyncServerOptions): Promise<SyncServ
   nsp.on('connection', (socket) => {
     const { databaseId, device } = socket.data as { databaseId: string; device: string };
     void socket.join(room(databaseId));
-    log.emit({ type: 'connect', text: text(`Cliente conectado: ${device} (${socket.handshake.address}), base «${databaseId}».`, `Client connected: ${device} (${socket.handshake.address}), database "${databaseId}".`), data: { databaseId, device, transport: socket.conn.transport.name } });
+    log.emit({
+      type: 'connect',
+      text: text(
+        `Cliente conectado: ${device} (${socket.handshake.address}), base «${databaseId}».`,
+        `Client connected: ${device} (${socket.handshake.address}), database "${databaseId}".`,
+      ),
+      data: { databaseId, device, transport: socket.conn.transport.name },
+    });
     socket.on('disconnect', (reason) => {
       requestLimiter.forget(socket.id);
-      log.emit({ type: 'disconnect', text: text(`Cliente desconectado: ${device} (${reason}).`, `Client disconnected: ${device} (${reason}).`), data: { databaseId, device, reason } });
+      log.emit({
+        type: 'disconnect',
+        text: text(`Cliente desconectado: ${device} (${reason}).`, `Client disconnected: ${device} (${reason}).`),
+        data: { databaseId, device, reason },
+      });
     });
 
     // Protocol 1, exactly as the spec: {data: hex}; sha256/size/device are optional extras.
@@ -211,16 +286,29 @@ export async function startSyncServer(opts: SyncServerOptions): Promise<SyncServ
       socket,
       EV.syncData,
       async (p) => {
-        if (socket.data.busy) throw new StoreError('BUSY', text('Ya hay un envío en curso en esta conexión.', 'A transfer is already running on this connection.'));
+        if (socket.data.busy)
+          throw new StoreError(
+            'BUSY',
+            text('Ya hay un envío en curso en esta conexión.', 'A transfer is already running on this connection.'),
+          );
         const hex = p.data;
-        if (typeof hex !== 'string' || hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) throw badRequest('data debe ser hexadecimal / data must be hex');
+        if (typeof hex !== 'string' || hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex))
+          throw badRequest('data debe ser hexadecimal / data must be hex');
         if (hex.length / 2 > p1Max) {
-          throw new StoreError('TOO_LARGE', text(`Demasiado grande para el protocolo 1 (máximo ${p1Max} bytes): use el protocolo 2.`, `Too large for protocol 1 (maximum ${p1Max} bytes): use protocol 2.`));
+          throw new StoreError(
+            'TOO_LARGE',
+            text(
+              `Demasiado grande para el protocolo 1 (máximo ${p1Max} bytes): use el protocolo 2.`,
+              `Too large for protocol 1 (maximum ${p1Max} bytes): use protocol 2.`,
+            ),
+          );
         }
         const data = Buffer.from(hex, 'hex');
-        if (p.size !== undefined && p.size !== data.length) throw new StoreError('VERIFY_FAILED', text('El tamaño no coincide.', 'The size does not match.'));
+        if (p.size !== undefined && p.size !== data.length)
+          throw new StoreError('VERIFY_FAILED', text('El tamaño no coincide.', 'The size does not match.'));
         if (p.sha256 !== undefined) {
-          if (createHash('sha256').update(data).digest('hex') !== p.sha256) throw new StoreError('VERIFY_FAILED', text('El hash no coincide.', 'The hash does not match.'));
+          if (createHash('sha256').update(data).digest('hex') !== p.sha256)
+            throw new StoreError('VERIFY_FAILED', text('El hash no coincide.', 'The hash does not match.'));
         }
         socket.data.busy = true;
         try {
@@ -277,7 +365,12 @@ export async function startSyncServer(opts: SyncServerOptions): Promise<SyncServ
       try {
         manifest = await storage.head(databaseId);
       } catch (err) {
-        log.emit({ type: 'error', code: 'MANIFEST', text: text(`Manifiesto ilegible para «${databaseId}».`, `Unreadable manifest for "${databaseId}".`), data: { error: String(err) } });
+        log.emit({
+          type: 'error',
+          code: 'MANIFEST',
+          text: text(`Manifiesto ilegible para «${databaseId}».`, `Unreadable manifest for "${databaseId}".`),
+          data: { error: String(err) },
+        });
       }
       const hello: ServerHello = {
         protocol: 2,
@@ -297,14 +390,29 @@ export async function startSyncServer(opts: SyncServerOptions): Promise<SyncServ
     httpServer.once('error', (err: NodeJS.ErrnoException) => {
       reject(
         err.code === 'EADDRINUSE'
-          ? new SyncError('ALREADY_EXISTS', text(`El puerto ${opts.port} ya está en uso.`, `Port ${opts.port} is already in use.`), { hint: text('Elija otro puerto con --port o pare el otro programa.', 'Pick another port with --port or stop the other program.'), cause: err })
+          ? new SyncError(
+              'ALREADY_EXISTS',
+              text(`El puerto ${opts.port} ya está en uso.`, `Port ${opts.port} is already in use.`),
+              {
+                hint: text(
+                  'Elija otro puerto con --port o pare el otro programa.',
+                  'Pick another port with --port or stop the other program.',
+                ),
+                cause: err,
+              },
+            )
           : err,
       );
     });
     httpServer.listen(opts.port, opts.host, () => resolve());
   });
   const port = (httpServer.address() as AddressInfo).port;
-  const host = opts.host === '0.0.0.0' || opts.host === '::' || opts.host === '' ? '127.0.0.1' : opts.host.includes(':') ? `[${opts.host}]` : opts.host;
+  const host =
+    opts.host === '0.0.0.0' || opts.host === '::' || opts.host === ''
+      ? '127.0.0.1'
+      : opts.host.includes(':')
+        ? `[${opts.host}]`
+        : opts.host;
   const url = `${opts.tls ? 'https' : 'http'}://${host}:${port}`;
   log.emit({
     type: 'info',

@@ -95,7 +95,8 @@ export class Storage {
 
   private async ensureDirs(databaseId: string): Promise<string> {
     const dir = this.dbDir(databaseId);
-    for (const d of [dir, path.join(dir, 'versions'), path.join(dir, 'uploads'), path.join(dir, 'commits')]) await fsp.mkdir(d, { recursive: true, mode: 0o700 });
+    for (const d of [dir, path.join(dir, 'versions'), path.join(dir, 'uploads'), path.join(dir, 'commits')])
+      await fsp.mkdir(d, { recursive: true, mode: 0o700 });
     return dir;
   }
 
@@ -113,7 +114,11 @@ export class Storage {
     } catch {
       m = null;
     }
-    if (!isManifest(m)) throw new StoreError('INTERNAL', { es: 'El manifiesto del servidor está dañado.', en: 'The server manifest is damaged.' });
+    if (!isManifest(m))
+      throw new StoreError('INTERNAL', {
+        es: 'El manifiesto del servidor está dañado.',
+        en: 'The server manifest is damaged.',
+      });
     return m;
   }
 
@@ -145,7 +150,10 @@ export class Storage {
   }
 
   /** What the storage recorded for `generation` (commit record, else the head's history): for lineage checks. */
-  async lineageEntry(databaseId: string, generation: number): Promise<{ generation: number; sha256: string; parent?: RemoteManifest['parent'] } | null> {
+  async lineageEntry(
+    databaseId: string,
+    generation: number,
+  ): Promise<{ generation: number; sha256: string; parent?: RemoteManifest['parent'] } | null> {
     const rec = await this.readJson(this.commitFile(databaseId, generation));
     if (rec) return { generation, sha256: rec.sha256, ...(rec.parent !== undefined ? { parent: rec.parent } : {}) };
     const m = await this.head(databaseId);
@@ -189,38 +197,63 @@ export class Storage {
    * Makes the file at `tmpFile` (already complete, verified and fsynced, inside the database's uploads folder) the
    * next version. baseGeneration 'any' skips the compare-and-swap (protocol 1: last writer wins, as the spec).
    */
-  async commit(meta: Omit<UploadMeta, 'uploadId'>, tmpFile: string, baseGeneration: number | null | 'any'): Promise<{ manifest: RemoteManifest; created: boolean }> {
+  async commit(
+    meta: Omit<UploadMeta, 'uploadId'>,
+    tmpFile: string,
+    baseGeneration: number | null | 'any',
+  ): Promise<{ manifest: RemoteManifest; created: boolean }> {
     return this.serialize(meta.databaseId, async () => {
       const dir = await this.ensureDirs(meta.databaseId);
       try {
         for (let attempt = 0; ; attempt++) {
           const current = await this.head(meta.databaseId);
-          if (current && current.sha256 === meta.sha256 && current.size === meta.size && current.encrypted === meta.encrypted) {
+          if (
+            current &&
+            current.sha256 === meta.sha256 &&
+            current.size === meta.size &&
+            current.encrypted === meta.encrypted
+          ) {
             // Same bytes as the newest version: nothing new to keep.
             return { manifest: current, created: false };
           }
           if (baseGeneration !== 'any' && (current?.generation ?? null) !== baseGeneration) {
-            throw new StoreError('CONFLICT', { es: 'Otro equipo guardó una versión más nueva.', en: 'Another device stored a newer version.' }, { manifest: current });
+            throw new StoreError(
+              'CONFLICT',
+              { es: 'Otro equipo guardó una versión más nueva.', en: 'Another device stored a newer version.' },
+              { manifest: current },
+            );
           }
           const generation = (current?.generation ?? 0) + 1;
           // A random part: two processes racing for one generation never share an object name.
           const file = `versions/${pad(generation)}-${meta.sha256.slice(0, 12)}-${randomBytes(4).toString('hex')}.db`;
           await fsp.link(tmpFile, path.join(dir, file));
           await fsyncDir(path.join(dir, 'versions'));
-          const next = { sha256: meta.sha256, size: meta.size, encrypted: meta.encrypted, device: meta.device, file, remoteId: current?.remote_id ?? newRemoteId() };
+          const next = {
+            sha256: meta.sha256,
+            size: meta.size,
+            encrypted: meta.encrypted,
+            device: meta.device,
+            file,
+            remoteId: current?.remote_id ?? newRemoteId(),
+          };
           const { manifest, dropped } = nextManifest(current, next, this.opts.keepVersions);
           const body = JSON.stringify(manifest, null, 2);
           if (!(await this.createExclusive(this.commitFile(meta.databaseId, generation), body))) {
             // Another process committed this generation first: our object is referenced by nothing.
             await fsp.rm(path.join(dir, file), { force: true });
             if (baseGeneration === 'any' && attempt < MAX_RETRIES) continue;
-            throw new StoreError('CONFLICT', { es: 'Otro equipo guardó una versión más nueva.', en: 'Another device stored a newer version.' }, { manifest: await this.head(meta.databaseId) });
+            throw new StoreError(
+              'CONFLICT',
+              { es: 'Otro equipo guardó una versión más nueva.', en: 'Another device stored a newer version.' },
+              { manifest: await this.head(meta.databaseId) },
+            );
           }
           // Committed. The manifest follows (never moved back over a newer one); old objects go.
           const shown = await this.readJson(path.join(dir, 'manifest.json')).catch(() => null);
           if (!shown || shown.generation < generation) await writeFileAtomic(path.join(dir, 'manifest.json'), body);
           for (const v of dropped) await fsp.rm(path.join(dir, v.file), { force: true });
-          if (generation % 100 === 0 && generation > COMMITS_KEPT) await this.pruneCommits(meta.databaseId, generation - COMMITS_KEPT);
+          if (generation % 100 === 0 && generation > COMMITS_KEPT)
+            await this.pruneCommits(meta.databaseId, generation - COMMITS_KEPT);
           return { manifest, created: true };
         }
       } finally {
@@ -238,7 +271,11 @@ export class Storage {
   }
 
   /** Protocol 1: a whole database in memory (small by construction: the hex limit). */
-  async storeWhole(databaseId: string, data: Buffer, meta: { device: string }): Promise<{ manifest: RemoteManifest; created: boolean }> {
+  async storeWhole(
+    databaseId: string,
+    data: Buffer,
+    meta: { device: string },
+  ): Promise<{ manifest: RemoteManifest; created: boolean }> {
     this.checkSize(data.length);
     const dir = await this.ensureDirs(databaseId);
     const tmp = path.join(dir, 'uploads', `${randomBytes(12).toString('hex')}.whole`);
@@ -251,7 +288,11 @@ export class Storage {
     }
     const sha256 = createHash('sha256').update(data).digest('hex');
     try {
-      return await this.commit({ databaseId, sha256, size: data.length, encrypted: false, device: meta.device, baseGeneration: null }, tmp, 'any');
+      return await this.commit(
+        { databaseId, sha256, size: data.length, encrypted: false, device: meta.device, baseGeneration: null },
+        tmp,
+        'any',
+      );
     } finally {
       await fsp.rm(tmp, { force: true });
     }
@@ -267,7 +308,9 @@ export class Storage {
   }
 
   /** Starts an upload, or resumes one (same uploadId, same content) at the bytes already received. */
-  async begin(req: Omit<UploadMeta, 'uploadId'> & { uploadId?: string }): Promise<{ uploadId: string; offset: number; done?: RemoteManifest }> {
+  async begin(
+    req: Omit<UploadMeta, 'uploadId'> & { uploadId?: string },
+  ): Promise<{ uploadId: string; offset: number; done?: RemoteManifest }> {
     this.checkSize(req.size);
     const current = await this.head(req.databaseId);
     if (current && current.sha256 === req.sha256 && current.size === req.size && current.encrypted === req.encrypted) {
@@ -275,11 +318,19 @@ export class Storage {
     }
     // Refuse before any byte moves when the client is already behind.
     if ((current?.generation ?? null) !== req.baseGeneration) {
-      throw new StoreError('CONFLICT', { es: 'Otro equipo guardó una versión más nueva.', en: 'Another device stored a newer version.' }, { manifest: current });
+      throw new StoreError(
+        'CONFLICT',
+        { es: 'Otro equipo guardó una versión más nueva.', en: 'Another device stored a newer version.' },
+        { manifest: current },
+      );
     }
     const dir = await this.ensureDirs(req.databaseId);
     if (req.uploadId && /^[0-9a-f]{32}$/.test(req.uploadId)) {
-      const same = (m: UploadMeta) => m.databaseId === req.databaseId && m.sha256 === req.sha256 && m.size === req.size && m.encrypted === req.encrypted;
+      const same = (m: UploadMeta) =>
+        m.databaseId === req.databaseId &&
+        m.sha256 === req.sha256 &&
+        m.size === req.size &&
+        m.encrypted === req.encrypted;
       const live = this.uploads.get(req.uploadId);
       if (live && same(live)) {
         await live.queue.catch(() => undefined);
@@ -289,19 +340,45 @@ export class Storage {
       }
       // After a server restart: the part file on disk is the state.
       const metaFile = path.join(dir, 'uploads', `${req.uploadId}.json`);
-      const onDisk = await fsp.readFile(metaFile, 'utf8').then((s) => JSON.parse(s) as UploadMeta).catch(() => null);
+      const onDisk = await fsp
+        .readFile(metaFile, 'utf8')
+        .then((s) => JSON.parse(s) as UploadMeta)
+        .catch(() => null);
       const st = await fsp.stat(path.join(dir, 'uploads', `${req.uploadId}.part`)).catch(() => null);
       if (onDisk && st && same(onDisk) && st.size <= req.size) {
-        const up: Upload = { ...onDisk, baseGeneration: req.baseGeneration, received: st.size, hash: st.size === 0 ? createHash('sha256') : null, fh: null, queue: Promise.resolve(), touched: Date.now() };
+        const up: Upload = {
+          ...onDisk,
+          baseGeneration: req.baseGeneration,
+          received: st.size,
+          hash: st.size === 0 ? createHash('sha256') : null,
+          fh: null,
+          queue: Promise.resolve(),
+          touched: Date.now(),
+        };
         this.uploads.set(up.uploadId, up);
         return { uploadId: up.uploadId, offset: up.received };
       }
     }
     const uploadId = randomBytes(16).toString('hex');
-    const meta: UploadMeta = { uploadId, databaseId: req.databaseId, sha256: req.sha256, size: req.size, encrypted: req.encrypted, device: req.device, baseGeneration: req.baseGeneration };
+    const meta: UploadMeta = {
+      uploadId,
+      databaseId: req.databaseId,
+      sha256: req.sha256,
+      size: req.size,
+      encrypted: req.encrypted,
+      device: req.device,
+      baseGeneration: req.baseGeneration,
+    };
     await writeFileAtomic(path.join(dir, 'uploads', `${uploadId}.json`), JSON.stringify(meta));
     const fh = await fsp.open(path.join(dir, 'uploads', `${uploadId}.part`), 'wx', 0o600);
-    this.uploads.set(uploadId, { ...meta, received: 0, hash: createHash('sha256'), fh, queue: Promise.resolve(), touched: Date.now() });
+    this.uploads.set(uploadId, {
+      ...meta,
+      received: 0,
+      hash: createHash('sha256'),
+      fh,
+      queue: Promise.resolve(),
+      touched: Date.now(),
+    });
     this.reapIdle();
     return { uploadId, offset: 0 };
   }
@@ -318,7 +395,8 @@ export class Storage {
 
   private upload(databaseId: string, uploadId: unknown): Upload {
     const up = typeof uploadId === 'string' ? this.uploads.get(uploadId) : undefined;
-    if (!up || up.databaseId !== databaseId) throw new StoreError('NOT_FOUND', { es: 'Subida desconocida o caducada.', en: 'Unknown or expired upload.' });
+    if (!up || up.databaseId !== databaseId)
+      throw new StoreError('NOT_FOUND', { es: 'Subida desconocida o caducada.', en: 'Unknown or expired upload.' });
     return up;
   }
 
@@ -328,12 +406,27 @@ export class Storage {
     return run;
   }
 
-  async chunk(databaseId: string, uploadId: unknown, offset: number, data: Buffer, chunkBytes: number): Promise<number> {
+  async chunk(
+    databaseId: string,
+    uploadId: unknown,
+    offset: number,
+    data: Buffer,
+    chunkBytes: number,
+  ): Promise<number> {
     const up = this.upload(databaseId, uploadId);
     return this.serial(up, async () => {
-      if (offset !== up.received) throw new StoreError('BAD_REQUEST', { es: 'Fragmento fuera de orden.', en: 'Chunk out of order.' }, { offset: up.received });
+      if (offset !== up.received)
+        throw new StoreError(
+          'BAD_REQUEST',
+          { es: 'Fragmento fuera de orden.', en: 'Chunk out of order.' },
+          { offset: up.received },
+        );
       if (data.length === 0 || data.length > chunkBytes || up.received + data.length > up.size) {
-        throw new StoreError('BAD_REQUEST', { es: 'Fragmento de tamaño incorrecto.', en: 'Chunk of the wrong size.' }, { offset: up.received });
+        throw new StoreError(
+          'BAD_REQUEST',
+          { es: 'Fragmento de tamaño incorrecto.', en: 'Chunk of the wrong size.' },
+          { offset: up.received },
+        );
       }
       if (!up.fh) up.fh = await fsp.open(path.join(this.dbDir(databaseId), 'uploads', `${up.uploadId}.part`), 'r+');
       let done = 0;
@@ -351,7 +444,15 @@ export class Storage {
   async end(databaseId: string, uploadId: unknown, sha256: unknown): Promise<RemoteManifest> {
     const up = this.upload(databaseId, uploadId);
     return this.serial(up, async () => {
-      if (up.received !== up.size) throw new StoreError('BAD_REQUEST', { es: `Faltan datos: recibidos ${up.received} de ${up.size} bytes.`, en: `Missing data: received ${up.received} of ${up.size} bytes.` }, { offset: up.received });
+      if (up.received !== up.size)
+        throw new StoreError(
+          'BAD_REQUEST',
+          {
+            es: `Faltan datos: recibidos ${up.received} de ${up.size} bytes.`,
+            en: `Missing data: received ${up.received} of ${up.size} bytes.`,
+          },
+          { offset: up.received },
+        );
       const dir = this.dbDir(databaseId);
       const part = path.join(dir, 'uploads', `${up.uploadId}.part`);
       if (!up.fh) up.fh = await fsp.open(part, 'r+');
@@ -364,7 +465,10 @@ export class Storage {
       await fsp.rm(path.join(dir, 'uploads', `${up.uploadId}.json`), { force: true });
       if (typeof sha256 !== 'string' || got !== sha256 || got !== up.sha256) {
         await fsp.rm(part, { force: true });
-        throw new StoreError('VERIFY_FAILED', { es: 'El hash de lo recibido no coincide: no se guardó nada.', en: 'The hash of what arrived does not match: nothing was stored.' });
+        throw new StoreError('VERIFY_FAILED', {
+          es: 'El hash de lo recibido no coincide: no se guardó nada.',
+          en: 'The hash of what arrived does not match: nothing was stored.',
+        });
       }
       const { manifest } = await this.commit(up, part, up.baseGeneration);
       return manifest;
@@ -383,16 +487,40 @@ export class Storage {
   }
 
   /** A range of a stored generation (the newest or one still kept). */
-  async read(databaseId: string, generation: number, offset: number, length: number): Promise<{ data: Buffer; size: number }> {
+  async read(
+    databaseId: string,
+    generation: number,
+    offset: number,
+    length: number,
+  ): Promise<{ data: Buffer; size: number }> {
     const m = await this.head(databaseId);
     const entry = m && (m.generation === generation ? m : m.versions?.find((v) => v.generation === generation));
-    if (!entry) throw new StoreError('NOT_FOUND', { es: `La versión ${generation} ya no está en el servidor.`, en: `Version ${generation} is no longer on the server.` }, { manifest: m });
-    if (offset < 0 || offset > entry.size) throw new StoreError('BAD_REQUEST', { es: 'Posición fuera del archivo.', en: 'Offset outside the file.' });
+    if (!entry)
+      throw new StoreError(
+        'NOT_FOUND',
+        {
+          es: `La versión ${generation} ya no está en el servidor.`,
+          en: `Version ${generation} is no longer on the server.`,
+        },
+        { manifest: m },
+      );
+    if (offset < 0 || offset > entry.size)
+      throw new StoreError('BAD_REQUEST', { es: 'Posición fuera del archivo.', en: 'Offset outside the file.' });
     const want = Math.min(length, entry.size - offset);
-    const fh = await fsp.open(path.join(this.dbDir(databaseId), entry.file), 'r').catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') throw new StoreError('NOT_FOUND', { es: `La versión ${generation} ya no está en el servidor.`, en: `Version ${generation} is no longer on the server.` }, { manifest: m });
-      throw err;
-    });
+    const fh = await fsp
+      .open(path.join(this.dbDir(databaseId), entry.file), 'r')
+      .catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT')
+          throw new StoreError(
+            'NOT_FOUND',
+            {
+              es: `La versión ${generation} ya no está en el servidor.`,
+              en: `Version ${generation} is no longer on the server.`,
+            },
+            { manifest: m },
+          );
+        throw err;
+      });
     try {
       const data = Buffer.allocUnsafe(want);
       let got = 0;
@@ -401,7 +529,11 @@ export class Storage {
         if (bytesRead === 0) break;
         got += bytesRead;
       }
-      if (got !== want) throw new StoreError('INTERNAL', { es: 'La versión guardada está truncada.', en: 'The stored version is truncated.' });
+      if (got !== want)
+        throw new StoreError('INTERNAL', {
+          es: 'La versión guardada está truncada.',
+          en: 'The stored version is truncated.',
+        });
       return { data, size: entry.size };
     } finally {
       await fh.close();

@@ -98,7 +98,8 @@ export class SmbClient {
 
   /** The live connection, (re)establishing it if it dropped since the last operation. */
   async connection(): Promise<Connection> {
-    if (this.closed) throw new SyncError('CANCELLED', { es: 'El cliente SMB está cerrado.', en: 'The SMB client is closed.' });
+    if (this.closed)
+      throw new SyncError('CANCELLED', { es: 'El cliente SMB está cerrado.', en: 'The SMB client is closed.' });
     if (this.conn?.alive) return this.conn;
     if (!this.reconnecting) {
       this.reconnecting = this.open().finally(() => {
@@ -110,9 +111,25 @@ export class SmbClient {
 
   private async open(): Promise<Connection> {
     const o = this.opts;
-    const base = { host: o.host, username: o.username, password: o.password, domain: o.domain, workstation: o.workstation, timeoutMs: o.timeoutMs ?? DEFAULT_TIMEOUT, dialects: o.dialects, alwaysSign: o.alwaysSign, requireEncryption: o.requireEncryption, allowGuest: o.allowGuest };
+    const base = {
+      host: o.host,
+      username: o.username,
+      password: o.password,
+      domain: o.domain,
+      workstation: o.workstation,
+      timeoutMs: o.timeoutMs ?? DEFAULT_TIMEOUT,
+      dialects: o.dialects,
+      alwaysSign: o.alwaysSign,
+      requireEncryption: o.requireEncryption,
+      allowGuest: o.allowGuest,
+    };
     const attempts: Array<{ port: number; netbios: boolean }> =
-      o.port !== undefined ? [{ port: o.port, netbios: o.netbios ?? o.port === 139 }] : [{ port: 445, netbios: o.netbios ?? false }, { port: 139, netbios: true }];
+      o.port !== undefined
+        ? [{ port: o.port, netbios: o.netbios ?? o.port === 139 }]
+        : [
+            { port: 445, netbios: o.netbios ?? false },
+            { port: 139, netbios: true },
+          ];
     let lastError: unknown;
     for (const a of attempts) {
       try {
@@ -175,7 +192,11 @@ export class SmbClient {
 export function toSmbPath(p: string): string {
   const parts = p.split(/[\\/]+/).filter((s) => s !== '' && s !== '.');
   for (const s of parts) {
-    if (s === '..') throw new SyncError('CONFIG_INVALID', { es: `Ruta SMB no válida (contiene ".."): ${p}`, en: `Invalid SMB path (contains ".."): ${p}` });
+    if (s === '..')
+      throw new SyncError('CONFIG_INVALID', {
+        es: `Ruta SMB no válida (contiene ".."): ${p}`,
+        en: `Invalid SMB path (contains ".."): ${p}`,
+      });
   }
   return parts.join('\\');
 }
@@ -222,20 +243,42 @@ export class SmbFile {
     if (r.header.status !== Status.SUCCESS) throw statusError(r.header.status, 'WRITE', this.path);
     const n = parseWriteResponse(r.msg);
     if (n !== data.length) {
-      throw new SyncError('VERIFY_FAILED', { es: `El servidor escribió ${n} de ${data.length} bytes en ${this.path}.`, en: `The server wrote ${n} of ${data.length} bytes to ${this.path}.` });
+      throw new SyncError('VERIFY_FAILED', {
+        es: `El servidor escribió ${n} de ${data.length} bytes en ${this.path}.`,
+        en: `The server wrote ${n} of ${data.length} bytes to ${this.path}.`,
+      });
     }
   }
 
   /** QUERY_INFO FileNetworkOpenInformation: size and times of the open file. */
   async queryInfo(): Promise<SmbStat> {
-    const r = await this.request(Command.QUERY_INFO, queryInfoRequest({ fileId: this.fileId, infoType: InfoType.FILE, infoClass: FileInfoClass.FileNetworkOpenInformation, outputLength: 56 }));
+    const r = await this.request(
+      Command.QUERY_INFO,
+      queryInfoRequest({
+        fileId: this.fileId,
+        infoType: InfoType.FILE,
+        infoClass: FileInfoClass.FileNetworkOpenInformation,
+        outputLength: 56,
+      }),
+    );
     if (r.header.status !== Status.SUCCESS) throw statusError(r.header.status, 'QUERY_INFO', this.path);
     const i = parseNetworkOpenInfo(parseQueryInfoResponse(r.msg));
-    return { name: baseName(this.path), size: Number(i.endOfFile), isDirectory: (i.attributes & FileAttribute.DIRECTORY) !== 0, created: i.creationTime, modified: i.lastWriteTime, changed: i.changeTime, accessed: i.lastAccessTime };
+    return {
+      name: baseName(this.path),
+      size: Number(i.endOfFile),
+      isDirectory: (i.attributes & FileAttribute.DIRECTORY) !== 0,
+      created: i.creationTime,
+      modified: i.lastWriteTime,
+      changed: i.changeTime,
+      accessed: i.lastAccessTime,
+    };
   }
 
   async setInfo(infoClass: number, data: Buffer): Promise<void> {
-    const r = await this.request(Command.SET_INFO, setInfoRequest({ fileId: this.fileId, infoType: InfoType.FILE, infoClass, data }));
+    const r = await this.request(
+      Command.SET_INFO,
+      setInfoRequest({ fileId: this.fileId, infoType: InfoType.FILE, infoClass, data }),
+    );
     if (r.header.status !== Status.SUCCESS) throw statusError(r.header.status, 'SET_INFO', this.path);
   }
 
@@ -244,7 +287,8 @@ export class SmbFile {
     this.closed = true;
     if (!this.conn.alive) return;
     const r = await this.request(Command.CLOSE, closeRequest(this.fileId));
-    if (r.header.status !== Status.SUCCESS && r.header.status !== Status.FILE_CLOSED) throw statusError(r.header.status, 'CLOSE', this.path);
+    if (r.header.status !== Status.SUCCESS && r.header.status !== Status.FILE_CLOSED)
+      throw statusError(r.header.status, 'CLOSE', this.path);
   }
 
   /** Reads the whole file (or the range) as an ordered stream of chunks, several READs in flight. */
@@ -268,13 +312,21 @@ export class SmbFile {
         const { offset, length, p } = inflight.shift()!;
         let data = await p;
         issue();
-        if (data.length === 0) throw new SyncError('VERIFY_FAILED', { es: `El archivo ${this.path} se acortó durante la lectura.`, en: `The file ${this.path} shrank while being read.` });
+        if (data.length === 0)
+          throw new SyncError('VERIFY_FAILED', {
+            es: `El archivo ${this.path} se acortó durante la lectura.`,
+            en: `The file ${this.path} shrank while being read.`,
+          });
         yield data;
         // A short read (allowed by the protocol) is completed in place before going on, so order holds.
         let got = data.length;
         while (got < length) {
           data = await this.read(offset + got, length - got);
-          if (data.length === 0) throw new SyncError('VERIFY_FAILED', { es: `El archivo ${this.path} se acortó durante la lectura.`, en: `The file ${this.path} shrank while being read.` });
+          if (data.length === 0)
+            throw new SyncError('VERIFY_FAILED', {
+              es: `El archivo ${this.path} se acortó durante la lectura.`,
+              en: `The file ${this.path} shrank while being read.`,
+            });
           got += data.length;
           yield data;
         }
@@ -285,7 +337,10 @@ export class SmbFile {
   }
 
   /** Writes a stream at offset 0 onwards, several WRITEs in flight; resolves with the byte count. */
-  async writeFrom(source: AsyncIterable<Buffer | Uint8Array | string> | Iterable<Buffer>, onProgress?: (bytes: number) => void): Promise<number> {
+  async writeFrom(
+    source: AsyncIterable<Buffer | Uint8Array | string> | Iterable<Buffer>,
+    onProgress?: (bytes: number) => void,
+  ): Promise<number> {
     const size = this.tree.client.ioSize('write');
     const depth = this.tree.client.ioDepth();
     const inflight = new Set<Promise<void>>();
@@ -313,7 +368,12 @@ export class SmbFile {
     };
     try {
       for await (const c of source) {
-        const chunk = typeof c === 'string' ? Buffer.from(c) : Buffer.isBuffer(c) ? c : Buffer.from(c.buffer, c.byteOffset, c.byteLength);
+        const chunk =
+          typeof c === 'string'
+            ? Buffer.from(c)
+            : Buffer.isBuffer(c)
+              ? c
+              : Buffer.from(c.buffer, c.byteOffset, c.byteLength);
         parts.push(chunk);
         partsLen += chunk.length;
         while (partsLen >= size) {
@@ -338,8 +398,26 @@ function baseName(p: string): string {
   return i >= 0 ? p.slice(i + 1) : p;
 }
 
-function statFrom(name: string, c: { endOfFile: bigint; attributes: number; creationTime: Date; lastWriteTime: Date; changeTime: Date; lastAccessTime: Date }): SmbStat {
-  return { name, size: Number(c.endOfFile), isDirectory: (c.attributes & FileAttribute.DIRECTORY) !== 0, created: c.creationTime, modified: c.lastWriteTime, changed: c.changeTime, accessed: c.lastAccessTime };
+function statFrom(
+  name: string,
+  c: {
+    endOfFile: bigint;
+    attributes: number;
+    creationTime: Date;
+    lastWriteTime: Date;
+    changeTime: Date;
+    lastAccessTime: Date;
+  },
+): SmbStat {
+  return {
+    name,
+    size: Number(c.endOfFile),
+    isDirectory: (c.attributes & FileAttribute.DIRECTORY) !== 0,
+    created: c.creationTime,
+    modified: c.lastWriteTime,
+    changed: c.changeTime,
+    accessed: c.lastAccessTime,
+  };
 }
 
 const NOT_FOUND = new Set<number>([Status.OBJECT_NAME_NOT_FOUND, Status.OBJECT_PATH_NOT_FOUND]);
@@ -380,7 +458,11 @@ export class SmbTree {
     this.treeId = r.header.treeId;
     this.shareFlags = t.shareFlags;
     if (t.shareFlags & ShareFlag.ENCRYPT_DATA) {
-      if (!conn.encryption) throw new SyncError('ENCRYPTION', { es: 'El recurso exige cifrado SMB3 y el servidor no lo negoció.', en: 'The share requires SMB3 encryption and the server did not negotiate it.' });
+      if (!conn.encryption)
+        throw new SyncError('ENCRYPTION', {
+          es: 'El recurso exige cifrado SMB3 y el servidor no lo negoció.',
+          en: 'The share requires SMB3 encryption and the server did not negotiate it.',
+        });
       conn.encryptTrees.add(this.treeId);
     }
     await validateNegotiate(conn, this.treeId);
@@ -393,7 +475,14 @@ export class SmbTree {
     const name = toSmbPath(path);
     const r = await conn.request(
       Command.CREATE,
-      createRequest({ name, access: o.access, shareAccess: o.shareAccess ?? ShareAccess.READ | ShareAccess.WRITE | ShareAccess.DELETE, disposition: o.disposition, options: o.options ?? 0, attributes: o.attributes }),
+      createRequest({
+        name,
+        access: o.access,
+        shareAccess: o.shareAccess ?? ShareAccess.READ | ShareAccess.WRITE | ShareAccess.DELETE,
+        disposition: o.disposition,
+        options: o.options ?? 0,
+        attributes: o.attributes,
+      }),
       { treeId: this.treeId },
     );
     if (r.header.status !== Status.SUCCESS) throw statusError(r.header.status, 'CREATE', name || '\\');
@@ -416,7 +505,11 @@ export class SmbTree {
   /** Size, times and kind of `path`; null if it does not exist. */
   async stat(path: string): Promise<SmbStat | null> {
     try {
-      return await this.withFile(path, { access: Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE, disposition: Disposition.OPEN }, async (f) => f.queryInfo());
+      return await this.withFile(
+        path,
+        { access: Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE, disposition: Disposition.OPEN },
+        async (f) => f.queryInfo(),
+      );
     } catch (e) {
       if (isNotFound(e)) return null;
       throw e;
@@ -425,18 +518,30 @@ export class SmbTree {
 
   /** Entries of a directory ('' = share root), without '.' and '..'. */
   async list(dir: string): Promise<SmbStat[]> {
-    return this.withFile(dir, { access: Access.FILE_READ_DATA | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE, disposition: Disposition.OPEN, options: CreateOption.DIRECTORY_FILE }, async (f) => {
-      const out: SmbStat[] = [];
-      for (let first = true; ; first = false) {
-        const r = await f.request(Command.QUERY_DIRECTORY, queryDirectoryRequest({ fileId: f.fileId, pattern: '*', restart: first, outputLength: 64 * 1024 }));
-        if (r.header.status === Status.NO_MORE_FILES) break;
-        if (r.header.status !== Status.SUCCESS) throw statusError(r.header.status, 'QUERY_DIRECTORY', f.path);
-        const entries = parseQueryDirectoryResponse(r.msg);
-        if (!entries.length) break;
-        for (const e of entries) if (e.name !== '.' && e.name !== '..') out.push(statFrom(e.name, { ...e, endOfFile: e.size }));
-      }
-      return out;
-    });
+    return this.withFile(
+      dir,
+      {
+        access: Access.FILE_READ_DATA | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE,
+        disposition: Disposition.OPEN,
+        options: CreateOption.DIRECTORY_FILE,
+      },
+      async (f) => {
+        const out: SmbStat[] = [];
+        for (let first = true; ; first = false) {
+          const r = await f.request(
+            Command.QUERY_DIRECTORY,
+            queryDirectoryRequest({ fileId: f.fileId, pattern: '*', restart: first, outputLength: 64 * 1024 }),
+          );
+          if (r.header.status === Status.NO_MORE_FILES) break;
+          if (r.header.status !== Status.SUCCESS) throw statusError(r.header.status, 'QUERY_DIRECTORY', f.path);
+          const entries = parseQueryDirectoryResponse(r.msg);
+          if (!entries.length) break;
+          for (const e of entries)
+            if (e.name !== '.' && e.name !== '..') out.push(statFrom(e.name, { ...e, endOfFile: e.size }));
+        }
+        return out;
+      },
+    );
   }
 
   /** Creates `dir` and its missing parents. */
@@ -444,14 +549,23 @@ export class SmbTree {
     const parts = toSmbPath(dir).split('\\').filter(Boolean);
     for (let i = 1; i <= parts.length; i++) {
       const p = parts.slice(0, i).join('\\');
-      const f = await this.open(p, { access: Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE, disposition: Disposition.OPEN_IF, options: CreateOption.DIRECTORY_FILE });
+      const f = await this.open(p, {
+        access: Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE,
+        disposition: Disposition.OPEN_IF,
+        options: CreateOption.DIRECTORY_FILE,
+      });
       await f.close();
     }
   }
 
   /** A readable stream of the file's bytes (several READs in flight, in order). */
   async createReadStream(path: string): Promise<{ stream: Readable; size: number }> {
-    const f = await this.open(path, { access: Access.FILE_READ_DATA | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE, disposition: Disposition.OPEN, options: CreateOption.NON_DIRECTORY_FILE | CreateOption.SEQUENTIAL_ONLY, shareAccess: ShareAccess.READ | ShareAccess.WRITE | ShareAccess.DELETE });
+    const f = await this.open(path, {
+      access: Access.FILE_READ_DATA | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE,
+      disposition: Disposition.OPEN,
+      options: CreateOption.NON_DIRECTORY_FILE | CreateOption.SEQUENTIAL_ONLY,
+      shareAccess: ShareAccess.READ | ShareAccess.WRITE | ShareAccess.DELETE,
+    });
     async function* gen() {
       try {
         yield* f.chunks();
@@ -463,12 +577,24 @@ export class SmbTree {
   }
 
   async readFile(path: string, maxBytes = Number.MAX_SAFE_INTEGER): Promise<Buffer> {
-    return this.withFile(path, { access: Access.FILE_READ_DATA | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE, disposition: Disposition.OPEN, options: CreateOption.NON_DIRECTORY_FILE }, async (f) => {
-      if (f.size > maxBytes) throw new SyncError('TOO_LARGE', { es: `El archivo remoto ${path} es demasiado grande (${f.size} bytes).`, en: `The remote file ${path} is too large (${f.size} bytes).` });
-      const parts: Buffer[] = [];
-      for await (const c of f.chunks()) parts.push(c);
-      return Buffer.concat(parts);
-    });
+    return this.withFile(
+      path,
+      {
+        access: Access.FILE_READ_DATA | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE,
+        disposition: Disposition.OPEN,
+        options: CreateOption.NON_DIRECTORY_FILE,
+      },
+      async (f) => {
+        if (f.size > maxBytes)
+          throw new SyncError('TOO_LARGE', {
+            es: `El archivo remoto ${path} es demasiado grande (${f.size} bytes).`,
+            en: `The remote file ${path} is too large (${f.size} bytes).`,
+          });
+        const parts: Buffer[] = [];
+        for await (const c of f.chunks()) parts.push(c);
+        return Buffer.concat(parts);
+      },
+    );
   }
 
   /**
@@ -481,12 +607,24 @@ export class SmbTree {
     opts: { mode?: 'create' | 'overwrite'; onProgress?: (bytes: number) => void; shareAccess?: number } = {},
   ): Promise<number> {
     const disposition = opts.mode === 'create' ? Disposition.CREATE : Disposition.OVERWRITE_IF;
-    return this.withFile(path, { access: Access.FILE_WRITE_DATA | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE, disposition, options: CreateOption.NON_DIRECTORY_FILE, shareAccess: opts.shareAccess ?? ShareAccess.READ, attributes: FileAttribute.ARCHIVE }, (f) =>
-      f.writeFrom(source, opts.onProgress),
+    return this.withFile(
+      path,
+      {
+        access: Access.FILE_WRITE_DATA | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE,
+        disposition,
+        options: CreateOption.NON_DIRECTORY_FILE,
+        shareAccess: opts.shareAccess ?? ShareAccess.READ,
+        attributes: FileAttribute.ARCHIVE,
+      },
+      (f) => f.writeFrom(source, opts.onProgress),
     );
   }
 
-  async writeFile(path: string, data: Buffer, opts: { mode?: 'create' | 'overwrite'; shareAccess?: number } = {}): Promise<void> {
+  async writeFile(
+    path: string,
+    data: Buffer,
+    opts: { mode?: 'create' | 'overwrite'; shareAccess?: number } = {},
+  ): Promise<void> {
     await this.upload(path, [data], opts);
   }
 
@@ -507,8 +645,14 @@ export class SmbTree {
 
   /** Renames `from` to `to` (both share-relative); `replace` atomically replaces an existing target. */
   async rename(from: string, to: string, opts: { replace?: boolean } = {}): Promise<void> {
-    await this.withFile(from, { access: Access.DELETE | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE, disposition: Disposition.OPEN, shareAccess: ShareAccess.READ | ShareAccess.WRITE | ShareAccess.DELETE }, (f) =>
-      f.setInfo(FileInfoClass.FileRenameInformation, renameInfo(toSmbPath(to), opts.replace === true)),
+    await this.withFile(
+      from,
+      {
+        access: Access.DELETE | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE,
+        disposition: Disposition.OPEN,
+        shareAccess: ShareAccess.READ | ShareAccess.WRITE | ShareAccess.DELETE,
+      },
+      (f) => f.setInfo(FileInfoClass.FileRenameInformation, renameInfo(toSmbPath(to), opts.replace === true)),
     );
   }
 
@@ -518,16 +662,29 @@ export class SmbTree {
    * concurrent no-replace renames to one name both succeeded). Exists -> ALREADY_EXISTS.
    */
   async link(from: string, to: string): Promise<void> {
-    await this.withFile(from, { access: Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE, disposition: Disposition.OPEN, shareAccess: ShareAccess.READ | ShareAccess.WRITE | ShareAccess.DELETE }, (f) =>
-      f.setInfo(FileInfoClass.FileLinkInformation, renameInfo(toSmbPath(to), false)),
+    await this.withFile(
+      from,
+      {
+        access: Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE,
+        disposition: Disposition.OPEN,
+        shareAccess: ShareAccess.READ | ShareAccess.WRITE | ShareAccess.DELETE,
+      },
+      (f) => f.setInfo(FileInfoClass.FileLinkInformation, renameInfo(toSmbPath(to), false)),
     );
   }
 
   /** Deletes a file (or an empty directory). Missing -> false. */
   async remove(path: string, opts: { directory?: boolean } = {}): Promise<boolean> {
     try {
-      await this.withFile(path, { access: Access.DELETE | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE, disposition: Disposition.OPEN, options: opts.directory ? CreateOption.DIRECTORY_FILE : CreateOption.NON_DIRECTORY_FILE, shareAccess: ShareAccess.READ | ShareAccess.WRITE | ShareAccess.DELETE }, (f) =>
-        f.setInfo(FileInfoClass.FileDispositionInformation, dispositionInfo(true)),
+      await this.withFile(
+        path,
+        {
+          access: Access.DELETE | Access.FILE_READ_ATTRIBUTES | Access.SYNCHRONIZE,
+          disposition: Disposition.OPEN,
+          options: opts.directory ? CreateOption.DIRECTORY_FILE : CreateOption.NON_DIRECTORY_FILE,
+          shareAccess: ShareAccess.READ | ShareAccess.WRITE | ShareAccess.DELETE,
+        },
+        (f) => f.setInfo(FileInfoClass.FileDispositionInformation, dispositionInfo(true)),
       );
       return true;
     } catch (e) {
@@ -546,7 +703,9 @@ export class SmbTree {
 }
 
 export function isNotFound(e: unknown): boolean {
-  return e instanceof SyncError && typeof e.details?.ntstatus === 'string' && NOT_FOUND.has(statusCodeOf(e.details.ntstatus));
+  return (
+    e instanceof SyncError && typeof e.details?.ntstatus === 'string' && NOT_FOUND.has(statusCodeOf(e.details.ntstatus))
+  );
 }
 function statusCodeOf(name: string): number {
   const key = name.replace(/^STATUS_/, '') as keyof typeof Status;

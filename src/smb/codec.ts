@@ -29,7 +29,10 @@ export const Command = {
   SET_INFO: 17,
   OPLOCK_BREAK: 18,
 } as const;
-export const COMMAND_NAMES = Object.fromEntries(Object.entries(Command).map(([k, v]) => [v, k])) as Record<number, string>;
+export const COMMAND_NAMES = Object.fromEntries(Object.entries(Command).map(([k, v]) => [v, k])) as Record<
+  number,
+  string
+>;
 
 export const Flags = {
   SERVER_TO_REDIR: 0x1,
@@ -40,10 +43,30 @@ export const Flags = {
 
 export const Dialect = { SMB202: 0x0202, SMB21: 0x0210, SMB30: 0x0300, SMB302: 0x0302, SMB311: 0x0311 } as const;
 export type DialectName = '2.0.2' | '2.1' | '3.0' | '3.0.2' | '3.1.1';
-export const DIALECT_NAMES: Record<number, DialectName> = { 0x0202: '2.0.2', 0x0210: '2.1', 0x0300: '3.0', 0x0302: '3.0.2', 0x0311: '3.1.1' };
-export const DIALECT_CODES: Record<DialectName, number> = { '2.0.2': 0x0202, '2.1': 0x0210, '3.0': 0x0300, '3.0.2': 0x0302, '3.1.1': 0x0311 };
+export const DIALECT_NAMES: Record<number, DialectName> = {
+  514: '2.0.2',
+  528: '2.1',
+  768: '3.0',
+  770: '3.0.2',
+  785: '3.1.1',
+};
+export const DIALECT_CODES: Record<DialectName, number> = {
+  '2.0.2': 0x0202,
+  '2.1': 0x0210,
+  '3.0': 0x0300,
+  '3.0.2': 0x0302,
+  '3.1.1': 0x0311,
+};
 
-export const Cap = { DFS: 0x1, LEASING: 0x2, LARGE_MTU: 0x4, MULTI_CHANNEL: 0x8, PERSISTENT_HANDLES: 0x10, DIRECTORY_LEASING: 0x20, ENCRYPTION: 0x40 } as const;
+export const Cap = {
+  DFS: 0x1,
+  LEASING: 0x2,
+  LARGE_MTU: 0x4,
+  MULTI_CHANNEL: 0x8,
+  PERSISTENT_HANDLES: 0x10,
+  DIRECTORY_LEASING: 0x20,
+  ENCRYPTION: 0x40,
+} as const;
 export const SecurityMode = { SIGNING_ENABLED: 0x1, SIGNING_REQUIRED: 0x2 } as const;
 export const SessionFlag = { IS_GUEST: 0x1, IS_NULL: 0x2, ENCRYPT_DATA: 0x4 } as const;
 export const ShareFlag = { ENCRYPT_DATA: 0x8000 } as const;
@@ -52,7 +75,8 @@ export const ShareFlag = { ENCRYPT_DATA: 0x8000 } as const;
 export class Reader {
   constructor(readonly buf: Buffer) {}
   need(off: number, len: number, what: string): void {
-    if (off < 0 || len < 0 || off + len > this.buf.length) throw protocolError(`${what} out of bounds`, `${what} fuera de límites`);
+    if (off < 0 || len < 0 || off + len > this.buf.length)
+      throw protocolError(`${what} out of bounds`, `${what} fuera de límites`);
   }
   u8(off: number): number {
     this.need(off, 1, 'field');
@@ -92,8 +116,10 @@ export interface Header {
 }
 
 export function parseHeader(msg: Buffer): Header {
-  if (msg.length < HEADER_SIZE) throw protocolError('message shorter than the SMB2 header', 'mensaje más corto que la cabecera SMB2');
-  if (msg.readUInt32LE(0) !== SMB2_PROTOCOL_ID || msg.readUInt16LE(4) !== 64) throw protocolError('not an SMB2 message', 'no es un mensaje SMB2');
+  if (msg.length < HEADER_SIZE)
+    throw protocolError('message shorter than the SMB2 header', 'mensaje más corto que la cabecera SMB2');
+  if (msg.readUInt32LE(0) !== SMB2_PROTOCOL_ID || msg.readUInt16LE(4) !== 64)
+    throw protocolError('not an SMB2 message', 'no es un mensaje SMB2');
   const flags = msg.readUInt32LE(16);
   const isAsync = (flags & Flags.ASYNC_COMMAND) !== 0;
   return {
@@ -112,7 +138,15 @@ export function parseHeader(msg: Buffer): Header {
 
 export function writeHeader(
   msg: Buffer,
-  h: { command: number; creditCharge: number; creditRequest: number; flags: number; messageId: bigint; treeId: number; sessionId: bigint },
+  h: {
+    command: number;
+    creditCharge: number;
+    creditRequest: number;
+    flags: number;
+    messageId: bigint;
+    treeId: number;
+    sessionId: bigint;
+  },
 ): void {
   msg.writeUInt32LE(SMB2_PROTOCOL_ID, 0);
   msg.writeUInt16LE(64, 4);
@@ -143,7 +177,15 @@ export const SigningAlgorithmId = { HMAC_SHA256: 0, AES_CMAC: 1, AES_GMAC: 2 } a
 export const CipherId = { AES_128_CCM: 1, AES_128_GCM: 2 } as const;
 export const HASH_SHA512 = 1;
 
-export function negotiateRequest(p: { dialects: number[]; securityMode: number; capabilities: number; clientGuid: Buffer; salt: Buffer; ciphers: number[]; signingAlgorithms: number[] }): RequestBody {
+export function negotiateRequest(p: {
+  dialects: number[];
+  securityMode: number;
+  capabilities: number;
+  clientGuid: Buffer;
+  salt: Buffer;
+  ciphers: number[];
+  signingAlgorithms: number[];
+}): RequestBody {
   const has311 = p.dialects.includes(Dialect.SMB311);
   const fixed = 36 + p.dialects.length * 2;
   const ctxStart = pad8(HEADER_SIZE + fixed) - HEADER_SIZE;
@@ -156,10 +198,10 @@ export function negotiateRequest(p: { dialects: number[]; securityMode: number; 
     p.salt.copy(pre, 6);
     const enc = Buffer.alloc(2 + p.ciphers.length * 2);
     enc.writeUInt16LE(p.ciphers.length, 0);
-    p.ciphers.forEach((c, i) => enc.writeUInt16LE(c, 2 + i * 2));
+    for (const [i, c] of p.ciphers.entries()) enc.writeUInt16LE(c, 2 + i * 2);
     const sig = Buffer.alloc(2 + p.signingAlgorithms.length * 2);
     sig.writeUInt16LE(p.signingAlgorithms.length, 0);
-    p.signingAlgorithms.forEach((a, i) => sig.writeUInt16LE(a, 2 + i * 2));
+    for (const [i, a] of p.signingAlgorithms.entries()) sig.writeUInt16LE(a, 2 + i * 2);
     for (const [type, data] of [
       [NegotiateContextType.PREAUTH_INTEGRITY, pre],
       [NegotiateContextType.ENCRYPTION, enc],
@@ -186,7 +228,7 @@ export function negotiateRequest(p: { dialects: number[]; securityMode: number; 
     body.writeUInt32LE(HEADER_SIZE + ctxStart, 28);
     body.writeUInt16LE(contexts.length, 32);
   }
-  p.dialects.forEach((d, i) => body.writeUInt16LE(d, 36 + i * 2));
+  for (const [i, d] of p.dialects.entries()) body.writeUInt16LE(d, 36 + i * 2);
   let off = ctxStart;
   for (const c of contexts) {
     c.copy(body, off);
@@ -270,7 +312,12 @@ export function treeConnectRequest(path: string): RequestBody {
   p.copy(body, 8);
   return { body };
 }
-export function parseTreeConnectResponse(msg: Buffer): { shareType: number; shareFlags: number; capabilities: number; maximalAccess: number } {
+export function parseTreeConnectResponse(msg: Buffer): {
+  shareType: number;
+  shareFlags: number;
+  capabilities: number;
+  maximalAccess: number;
+} {
   const r = new Reader(msg);
   const b = HEADER_SIZE;
   if (r.u16(b) !== 16) throw protocolError('bad TREE_CONNECT response size', 'tamaño de TREE_CONNECT incorrecto');
@@ -292,10 +339,23 @@ export const Access = {
 } as const;
 export const ShareAccess = { READ: 1, WRITE: 2, DELETE: 4 } as const;
 export const Disposition = { SUPERSEDE: 0, OPEN: 1, CREATE: 2, OPEN_IF: 3, OVERWRITE: 4, OVERWRITE_IF: 5 } as const;
-export const CreateOption = { DIRECTORY_FILE: 0x1, WRITE_THROUGH: 0x2, SEQUENTIAL_ONLY: 0x4, NON_DIRECTORY_FILE: 0x40, DELETE_ON_CLOSE: 0x1000 } as const;
+export const CreateOption = {
+  DIRECTORY_FILE: 0x1,
+  WRITE_THROUGH: 0x2,
+  SEQUENTIAL_ONLY: 0x4,
+  NON_DIRECTORY_FILE: 0x40,
+  DELETE_ON_CLOSE: 0x1000,
+} as const;
 export const FileAttribute = { READONLY: 0x1, HIDDEN: 0x2, DIRECTORY: 0x10, ARCHIVE: 0x20, NORMAL: 0x80 } as const;
 
-export function createRequest(p: { name: string; access: number; shareAccess: number; disposition: number; options: number; attributes?: number }): RequestBody {
+export function createRequest(p: {
+  name: string;
+  access: number;
+  shareAccess: number;
+  disposition: number;
+  options: number;
+  attributes?: number;
+}): RequestBody {
   const name = utf16(p.name);
   // The buffer must hold at least one byte even for the share root (empty name).
   const body = Buffer.alloc(56 + Math.max(name.length, 8));
@@ -405,7 +465,12 @@ export const FileInfoClass = {
 } as const;
 export const InfoType = { FILE: 1, FILESYSTEM: 2 } as const;
 
-export function queryDirectoryRequest(p: { fileId: Buffer; pattern: string; restart: boolean; outputLength: number }): RequestBody {
+export function queryDirectoryRequest(p: {
+  fileId: Buffer;
+  pattern: string;
+  restart: boolean;
+  outputLength: number;
+}): RequestBody {
   const name = utf16(p.pattern);
   const body = Buffer.alloc(32 + name.length);
   body.writeUInt16LE(33, 0);
@@ -452,7 +517,12 @@ export function parseQueryDirectoryResponse(msg: Buffer): DirEntry[] {
 }
 
 // ---- QUERY_INFO ----
-export function queryInfoRequest(p: { fileId: Buffer; infoType: number; infoClass: number; outputLength: number }): RequestBody {
+export function queryInfoRequest(p: {
+  fileId: Buffer;
+  infoType: number;
+  infoClass: number;
+  outputLength: number;
+}): RequestBody {
   const body = Buffer.alloc(41);
   body.writeUInt16LE(41, 0);
   body.writeUInt8(p.infoType, 2);
@@ -516,13 +586,18 @@ export function dispositionInfo(deletePending: boolean): Buffer {
 
 // ---- IOCTL: FSCTL_VALIDATE_NEGOTIATE_INFO (3.0 / 3.0.2 downgrade protection) ----
 export const FSCTL_VALIDATE_NEGOTIATE_INFO = 0x00140204;
-export function validateNegotiateRequest(p: { capabilities: number; clientGuid: Buffer; securityMode: number; dialects: number[] }): RequestBody {
+export function validateNegotiateRequest(p: {
+  capabilities: number;
+  clientGuid: Buffer;
+  securityMode: number;
+  dialects: number[];
+}): RequestBody {
   const input = Buffer.alloc(24 + p.dialects.length * 2);
   input.writeUInt32LE(p.capabilities, 0);
   p.clientGuid.copy(input, 4);
   input.writeUInt16LE(p.securityMode, 20);
   input.writeUInt16LE(p.dialects.length, 22);
-  p.dialects.forEach((d, i) => input.writeUInt16LE(d, 24 + i * 2));
+  for (const [i, d] of p.dialects.entries()) input.writeUInt16LE(d, 24 + i * 2);
   const body = Buffer.alloc(56 + input.length);
   body.writeUInt16LE(57, 0);
   body.writeUInt32LE(FSCTL_VALIDATE_NEGOTIATE_INFO, 4);
@@ -534,12 +609,22 @@ export function validateNegotiateRequest(p: { capabilities: number; clientGuid: 
   input.copy(body, 56);
   return { body };
 }
-export function parseValidateNegotiateResponse(msg: Buffer): { capabilities: number; serverGuid: Buffer; securityMode: number; dialect: number } {
+export function parseValidateNegotiateResponse(msg: Buffer): {
+  capabilities: number;
+  serverGuid: Buffer;
+  securityMode: number;
+  dialect: number;
+} {
   const r = new Reader(msg);
   const b = HEADER_SIZE;
   if (r.u16(b) !== 49) throw protocolError('bad IOCTL response size', 'tamaño de IOCTL incorrecto');
   const out = new Reader(r.slice(r.u32(b + 32), r.u32(b + 36), 'ioctl output'));
-  return { capabilities: out.u32(0), serverGuid: Buffer.from(out.slice(4, 16, 'server guid')), securityMode: out.u16(20), dialect: out.u16(22) };
+  return {
+    capabilities: out.u32(0),
+    serverGuid: Buffer.from(out.slice(4, 16, 'server guid')),
+    securityMode: out.u16(20),
+    dialect: out.u16(22),
+  };
 }
 
 // ---- ECHO / LOGOFF / TREE_DISCONNECT: fixed 4-byte bodies ----

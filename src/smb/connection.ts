@@ -6,9 +6,36 @@
  */
 import net from 'node:net';
 import { SyncError } from '../errors.js';
-import { Command, COMMAND_NAMES, Flags, HEADER_SIZE, parseHeader, SMB2_PROTOCOL_ID, writeHeader, type Header, type RequestBody } from './codec.js';
-import { computeSignature, decryptMessage, encryptMessage, NonceSource, signMessage, TRANSFORM_PROTOCOL_ID, type Cipher, type SigningAlgorithm } from './crypto.js';
-import { FrameReader, frameHeader, NBSS_KEEPALIVE, NBSS_NEGATIVE_RESPONSE, NBSS_POSITIVE_RESPONSE, NBSS_SESSION_MESSAGE, sessionRequest } from './nbss.js';
+import {
+  Command,
+  COMMAND_NAMES,
+  Flags,
+  HEADER_SIZE,
+  parseHeader,
+  SMB2_PROTOCOL_ID,
+  writeHeader,
+  type Header,
+  type RequestBody,
+} from './codec.js';
+import {
+  computeSignature,
+  decryptMessage,
+  encryptMessage,
+  NonceSource,
+  signMessage,
+  TRANSFORM_PROTOCOL_ID,
+  type Cipher,
+  type SigningAlgorithm,
+} from './crypto.js';
+import {
+  FrameReader,
+  frameHeader,
+  NBSS_KEEPALIVE,
+  NBSS_NEGATIVE_RESPONSE,
+  NBSS_POSITIVE_RESPONSE,
+  NBSS_SESSION_MESSAGE,
+  sessionRequest,
+} from './nbss.js';
 import { protocolError, Status } from './ntstatus.js';
 import { timingSafeEqual } from 'node:crypto';
 
@@ -57,8 +84,32 @@ const CREDIT_TARGET = 512;
 
 export function connectionError(code: 'CONNECTION_RESET' | 'TIMEOUT', what: string): SyncError {
   if (code === 'TIMEOUT')
-    return new SyncError('TIMEOUT', { es: `El servidor SMB no respondió a tiempo (${what}).`, en: `The SMB server did not answer in time (${what}).` }, { hint: { es: 'Compruebe que el servidor está encendido y la red funciona; reintente más tarde.', en: 'Check that the server is up and the network works; try again later.' } });
-  return new SyncError('CONNECTION_RESET', { es: `Se cortó la conexión con el servidor SMB (${what}).`, en: `The connection to the SMB server dropped (${what}).` }, { hint: { es: 'Compruebe la red y que el servidor sigue en marcha; la próxima sincronización reconectará.', en: 'Check the network and that the server is still running; the next sync reconnects.' } });
+    return new SyncError(
+      'TIMEOUT',
+      {
+        es: `El servidor SMB no respondió a tiempo (${what}).`,
+        en: `The SMB server did not answer in time (${what}).`,
+      },
+      {
+        hint: {
+          es: 'Compruebe que el servidor está encendido y la red funciona; reintente más tarde.',
+          en: 'Check that the server is up and the network works; try again later.',
+        },
+      },
+    );
+  return new SyncError(
+    'CONNECTION_RESET',
+    {
+      es: `Se cortó la conexión con el servidor SMB (${what}).`,
+      en: `The connection to the SMB server dropped (${what}).`,
+    },
+    {
+      hint: {
+        es: 'Compruebe la red y que el servidor sigue en marcha; la próxima sincronización reconectará.',
+        en: 'Check the network and that the server is still running; the next sync reconnects.',
+      },
+    },
+  );
 }
 
 export class Connection {
@@ -73,7 +124,10 @@ export class Connection {
   private failure: Error | null = null;
 
   /** What was negotiated, kept for FSCTL_VALIDATE_NEGOTIATE_INFO (3.0 / 3.0.2); null once validated. */
-  negotiated: { request: { capabilities: number; clientGuid: Buffer; securityMode: number; dialects: number[] }; response: { capabilities: number; serverGuid: Buffer; securityMode: number; dialect: number } } | null = null;
+  negotiated: {
+    request: { capabilities: number; clientGuid: Buffer; securityMode: number; dialects: number[] };
+    response: { capabilities: number; serverGuid: Buffer; securityMode: number; dialect: number };
+  } | null = null;
   /** Set once NEGOTIATE tells whether multi-credit requests are allowed (2.1+ with LARGE_MTU). */
   multiCredit = false;
   dialect = 0;
@@ -90,7 +144,10 @@ export class Connection {
   /** Counters for diagnostics and tests: interim STATUS_PENDING answers seen, requests sent. */
   readonly stats = { requests: 0, interim: 0 };
 
-  private constructor(socket: net.Socket, readonly opts: ConnectionOptions) {
+  private constructor(
+    socket: net.Socket,
+    readonly opts: ConnectionOptions,
+  ) {
     this.socket = socket;
     socket.setNoDelay(true);
     // Between polls the connection idles for minutes: TCP keepalive finds a dead peer before the next request does.
@@ -181,7 +238,9 @@ export class Connection {
     this.nextMessageId += BigInt(charge);
 
     const head = Buffer.allocUnsafe(HEADER_SIZE + req.body.length);
-    const encrypt = this.encryption !== null && (this.encryptAll || (opts.treeId !== undefined && this.encryptTrees.has(opts.treeId)));
+    const encrypt =
+      this.encryption !== null &&
+      (this.encryptAll || (opts.treeId !== undefined && this.encryptTrees.has(opts.treeId)));
     const sign = !encrypt && this.signing !== null && command !== Command.SESSION_SETUP;
     writeHeader(head, {
       command,
@@ -200,7 +259,15 @@ export class Connection {
     if (opts.onSent) opts.onSent(parts.length > 1 ? Buffer.concat(parts) : head);
     if (encrypt) {
       const plain = parts.length > 1 ? Buffer.concat(parts) : head;
-      parts = [encryptMessage(this.encryption!.cipher, this.encryption!.encKey, this.nonces.next(this.encryption!.cipher), this.sessionId, plain)];
+      parts = [
+        encryptMessage(
+          this.encryption!.cipher,
+          this.encryption!.encKey,
+          this.nonces.next(this.encryption!.cipher),
+          this.sessionId,
+          plain,
+        ),
+      ];
     }
     const wireLength = parts.reduce((n, p) => n + p.length, 0);
 
@@ -211,7 +278,10 @@ export class Connection {
         command,
         timeoutMs,
         giveUpAt: Date.now() + timeoutMs * MAX_PENDING_FACTOR,
-        timer: setTimeout(() => this.fail(connectionError('TIMEOUT', COMMAND_NAMES[command] ?? String(command))), remaining),
+        timer: setTimeout(
+          () => this.fail(connectionError('TIMEOUT', COMMAND_NAMES[command] ?? String(command))),
+          remaining,
+        ),
       };
       this.pending.set(messageId, p);
       this.stats.requests++;
@@ -231,11 +301,22 @@ export class Connection {
     }
     if (this.outstanding === 0 && this.credits < charge) {
       // Nothing in flight will bring credits back: ask for them with an ECHO (which costs one credit, if we have it).
-      if (this.credits < 1) throw protocolError(`the server granted no credits for ${COMMAND_NAMES[command]}`, `el servidor no concede créditos para ${COMMAND_NAMES[command]}`);
-      this.request(Command.ECHO, { body: Buffer.from([4, 0, 0, 0]) }, { timeoutMs, creditRequest: charge + 64, jumpQueue: true }).catch(() => {});
+      if (this.credits < 1)
+        throw protocolError(
+          `the server granted no credits for ${COMMAND_NAMES[command]}`,
+          `el servidor no concede créditos para ${COMMAND_NAMES[command]}`,
+        );
+      this.request(
+        Command.ECHO,
+        { body: Buffer.from([4, 0, 0, 0]) },
+        { timeoutMs, creditRequest: charge + 64, jumpQueue: true },
+      ).catch(() => {});
     }
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => this.fail(connectionError('TIMEOUT', `waiting for credits for ${COMMAND_NAMES[command]}`)), timeoutMs);
+      const timer = setTimeout(
+        () => this.fail(connectionError('TIMEOUT', `waiting for credits for ${COMMAND_NAMES[command]}`)),
+        timeoutMs,
+      );
       this.creditWaiters.push({
         charge,
         go: () => {
@@ -264,7 +345,11 @@ export class Connection {
     try {
       for (const frame of this.reader.push(chunk)) {
         if (frame.type === NBSS_KEEPALIVE) continue;
-        if (frame.type !== NBSS_SESSION_MESSAGE) throw protocolError(`unexpected NetBIOS frame type ${frame.type}`, `tipo de trama NetBIOS inesperado ${frame.type}`);
+        if (frame.type !== NBSS_SESSION_MESSAGE)
+          throw protocolError(
+            `unexpected NetBIOS frame type ${frame.type}`,
+            `tipo de trama NetBIOS inesperado ${frame.type}`,
+          );
         this.onMessage(frame.payload);
       }
     } catch (e) {
@@ -278,11 +363,16 @@ export class Connection {
     let msg: Buffer;
     let encrypted = false;
     if (proto === TRANSFORM_PROTOCOL_ID) {
-      if (!this.encryption) throw protocolError('encrypted message without encryption keys', 'mensaje cifrado sin claves de cifrado');
+      if (!this.encryption)
+        throw protocolError('encrypted message without encryption keys', 'mensaje cifrado sin claves de cifrado');
       try {
         msg = decryptMessage(this.encryption.cipher, this.encryption.decKey, wire).plain;
       } catch (e) {
-        throw protocolError('encrypted message failed authentication', 'el mensaje cifrado no supera la autenticación', e);
+        throw protocolError(
+          'encrypted message failed authentication',
+          'el mensaje cifrado no supera la autenticación',
+          e,
+        );
       }
       encrypted = true;
     } else if (proto === SMB2_PROTOCOL_ID) {
@@ -294,7 +384,8 @@ export class Connection {
     for (let off = 0; ; ) {
       const h = parseHeader(msg.subarray(off));
       const end = h.nextCommand ? off + h.nextCommand : msg.length;
-      if (h.nextCommand && (h.nextCommand < HEADER_SIZE || end > msg.length || h.nextCommand % 8)) throw protocolError('bad NextCommand', 'NextCommand incorrecto');
+      if (h.nextCommand && (h.nextCommand < HEADER_SIZE || end > msg.length || h.nextCommand % 8))
+        throw protocolError('bad NextCommand', 'NextCommand incorrecto');
       this.onResponse(h, msg.subarray(off, end), encrypted);
       if (!h.nextCommand) break;
       off = end;
@@ -302,7 +393,8 @@ export class Connection {
   }
 
   private onResponse(h: Header, msg: Buffer, encrypted: boolean): void {
-    if (!(h.flags & Flags.SERVER_TO_REDIR)) throw protocolError('answer without the server flag', 'respuesta sin la marca de servidor');
+    if (!(h.flags & Flags.SERVER_TO_REDIR))
+      throw protocolError('answer without the server flag', 'respuesta sin la marca de servidor');
     this.credits = Math.min(this.credits + h.credits, 65535);
     if (h.messageId === UNSOLICITED_ID) return; // oplock/lease break notification: we hold none
     const p = this.pending.get(h.messageId);
@@ -311,10 +403,24 @@ export class Connection {
       return; // answer to a request we gave up on; harmless
     }
     const interim = h.status === Status.PENDING && (h.flags & Flags.ASYNC_COMMAND) !== 0;
-    if (!interim && !encrypted && this.signing && h.sessionId === this.sessionId && p.command !== Command.SESSION_SETUP) {
-      if (!(h.flags & Flags.SIGNED)) throw protocolError(`unsigned ${COMMAND_NAMES[h.command]} answer on a signed session`, `respuesta ${COMMAND_NAMES[h.command]} sin firmar en una sesión firmada`);
+    if (
+      !interim &&
+      !encrypted &&
+      this.signing &&
+      h.sessionId === this.sessionId &&
+      p.command !== Command.SESSION_SETUP
+    ) {
+      if (!(h.flags & Flags.SIGNED))
+        throw protocolError(
+          `unsigned ${COMMAND_NAMES[h.command]} answer on a signed session`,
+          `respuesta ${COMMAND_NAMES[h.command]} sin firmar en una sesión firmada`,
+        );
       const expected = computeSignature(this.signing.alg, this.signing.key, msg);
-      if (!timingSafeEqual(expected, msg.subarray(48, 64))) throw protocolError(`bad signature on ${COMMAND_NAMES[h.command]} answer`, `firma incorrecta en la respuesta ${COMMAND_NAMES[h.command]}`);
+      if (!timingSafeEqual(expected, msg.subarray(48, 64)))
+        throw protocolError(
+          `bad signature on ${COMMAND_NAMES[h.command]} answer`,
+          `firma incorrecta en la respuesta ${COMMAND_NAMES[h.command]}`,
+        );
     }
     if (interim) {
       // MS-SMB2 3.3.4.2: the real answer comes later with the same MessageId. The server is alive: restart the clock.
@@ -336,18 +442,47 @@ export class Connection {
 function translateSocketError(e: NodeJS.ErrnoException): Error {
   switch (e.code) {
     case 'ECONNREFUSED':
-      return new SyncError('CONNECTION_REFUSED', { es: 'El servidor SMB rechazó la conexión.', en: 'The SMB server refused the connection.' }, { cause: e, hint: { es: 'Compruebe la dirección del servidor, que Samba/Windows comparte archivos y que el cortafuegos deja pasar los puertos 445 o 139.', en: 'Check the server address, that file sharing is on, and that the firewall lets ports 445 or 139 through.' } });
+      return new SyncError(
+        'CONNECTION_REFUSED',
+        { es: 'El servidor SMB rechazó la conexión.', en: 'The SMB server refused the connection.' },
+        {
+          cause: e,
+          hint: {
+            es: 'Compruebe la dirección del servidor, que Samba/Windows comparte archivos y que el cortafuegos deja pasar los puertos 445 o 139.',
+            en: 'Check the server address, that file sharing is on, and that the firewall lets ports 445 or 139 through.',
+          },
+        },
+      );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new SyncError('DNS', { es: 'No se encuentra el nombre del servidor SMB.', en: 'The SMB server name cannot be resolved.' }, { cause: e, hint: { es: 'Revise el nombre o use la dirección IP.', en: 'Check the name or use the IP address.' } });
+      return new SyncError(
+        'DNS',
+        { es: 'No se encuentra el nombre del servidor SMB.', en: 'The SMB server name cannot be resolved.' },
+        {
+          cause: e,
+          hint: { es: 'Revise el nombre o use la dirección IP.', en: 'Check the name or use the IP address.' },
+        },
+      );
     case 'ETIMEDOUT':
       return connectionError('TIMEOUT', 'connect');
     default:
-      return new SyncError('CONNECTION_RESET', { es: `Error de red con el servidor SMB: ${e.code ?? e.message}.`, en: `Network error with the SMB server: ${e.code ?? e.message}.` }, { cause: e, hint: { es: 'Compruebe la red.', en: 'Check the network.' } });
+      return new SyncError(
+        'CONNECTION_RESET',
+        {
+          es: `Error de red con el servidor SMB: ${e.code ?? e.message}.`,
+          en: `Network error with the SMB server: ${e.code ?? e.message}.`,
+        },
+        { cause: e, hint: { es: 'Compruebe la red.', en: 'Check the network.' } },
+      );
   }
 }
 
-async function netbiosSessionRequest(socket: net.Socket, timeoutMs: number, early: Buffer[], setSink: (fn: (chunk: Buffer) => void) => void): Promise<void> {
+async function netbiosSessionRequest(
+  socket: net.Socket,
+  timeoutMs: number,
+  early: Buffer[],
+  setSink: (fn: (chunk: Buffer) => void) => void,
+): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     let buf = Buffer.concat(early.splice(0));
     const done = (err?: Error) => {
@@ -368,10 +503,27 @@ async function netbiosSessionRequest(socket: net.Socket, timeoutMs: number, earl
       if (buf.length < 4) return;
       const len = buf.readUInt32BE(0) & 0x1ffff;
       if (buf.length < 4 + len) return;
-      if (buf.length > 4 + len) return done(protocolError('data after the NetBIOS session response', 'datos tras la respuesta de sesión NetBIOS'));
+      if (buf.length > 4 + len)
+        return done(
+          protocolError('data after the NetBIOS session response', 'datos tras la respuesta de sesión NetBIOS'),
+        );
       if (buf[0] === NBSS_POSITIVE_RESPONSE) return done();
       if (buf[0] === NBSS_NEGATIVE_RESPONSE)
-        return done(new SyncError('CONNECTION_REFUSED', { es: `El servidor rechazó la sesión NetBIOS (código 0x${(buf[4] ?? 0).toString(16)}).`, en: `The server refused the NetBIOS session (code 0x${(buf[4] ?? 0).toString(16)}).` }, { hint: { es: 'Use el puerto 445 o revise el nombre del servidor.', en: 'Use port 445 or check the server name.' } }));
+        return done(
+          new SyncError(
+            'CONNECTION_REFUSED',
+            {
+              es: `El servidor rechazó la sesión NetBIOS (código 0x${(buf[4] ?? 0).toString(16)}).`,
+              en: `The server refused the NetBIOS session (code 0x${(buf[4] ?? 0).toString(16)}).`,
+            },
+            {
+              hint: {
+                es: 'Use el puerto 445 o revise el nombre del servidor.',
+                en: 'Use port 445 or check the server name.',
+              },
+            },
+          ),
+        );
       done(protocolError(`unexpected NetBIOS answer type ${buf[0]}`, `respuesta NetBIOS inesperada de tipo ${buf[0]}`));
     };
     setSink(onData);

@@ -11,7 +11,11 @@ export function kdf(key: Buffer, label: Buffer, context: Buffer, bits = 128): Bu
   i.writeUInt32BE(1);
   const l = Buffer.alloc(4);
   l.writeUInt32BE(bits);
-  h.update(i).update(label).update(Buffer.from([0])).update(context).update(l);
+  h.update(i)
+    .update(label)
+    .update(Buffer.from([0]))
+    .update(context)
+    .update(l);
   return h.digest().subarray(0, bits / 8);
 }
 
@@ -51,7 +55,7 @@ export function aesCmac(key: Buffer, parts: Buffer | Buffer[]): Buffer {
   const last = Buffer.alloc(16);
   let lastLen = 0;
   for (const p of msg) {
-    let take = Math.min(p.length, Math.max(0, headLen - fed));
+    const take = Math.min(p.length, Math.max(0, headLen - fed));
     if (take > 0) {
       const out = cbc.update(p.subarray(0, take));
       if (out.length >= 16) lastEnc = out.subarray(out.length - 16);
@@ -155,7 +159,9 @@ export function encryptMessage(cipher: Cipher, key: Buffer, nonce: Buffer, sessi
   out.writeBigUInt64LE(sessionId, 44);
   const aad = out.subarray(20, TRANSFORM_HEADER_SIZE);
   const nonceLen = cipher === 'aes-128-ccm' ? 11 : 12;
-  const c = createCipheriv(cipher, key, nonce.subarray(0, nonceLen), { authTagLength: 16 } as never) as unknown as import('node:crypto').CipherCCM;
+  const c = createCipheriv(cipher, key, nonce.subarray(0, nonceLen), {
+    authTagLength: 16,
+  } as never) as unknown as import('node:crypto').CipherCCM;
   c.setAAD(aad, { plaintextLength: plain.length });
   const body = c.update(plain);
   body.copy(out, TRANSFORM_HEADER_SIZE);
@@ -171,7 +177,9 @@ export function decryptMessage(cipher: Cipher, key: Buffer, msg: Buffer): { sess
   if (size !== msg.length - TRANSFORM_HEADER_SIZE) throw new Error('transform size mismatch');
   const sessionId = msg.readBigUInt64LE(44);
   const nonceLen = cipher === 'aes-128-ccm' ? 11 : 12;
-  const d = createDecipheriv(cipher, key, msg.subarray(20, 20 + nonceLen), { authTagLength: 16 } as never) as unknown as import('node:crypto').DecipherCCM;
+  const d = createDecipheriv(cipher, key, msg.subarray(20, 20 + nonceLen), {
+    authTagLength: 16,
+  } as never) as unknown as import('node:crypto').DecipherCCM;
   d.setAuthTag(msg.subarray(4, 20));
   d.setAAD(msg.subarray(20, TRANSFORM_HEADER_SIZE), { plaintextLength: size });
   const plain = d.update(msg.subarray(TRANSFORM_HEADER_SIZE));

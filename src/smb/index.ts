@@ -11,7 +11,17 @@
  *   client.facts; // dialect, signing, encryption, auth
  *   await client.close();
  */
-export { SmbClient, SmbTree, SmbFile, toSmbPath, isNotFound, type SmbConnectOptions, type SmbStat, type OpenOptions, type ConnectionFacts } from './client.js';
+export {
+  SmbClient,
+  SmbTree,
+  SmbFile,
+  toSmbPath,
+  isNotFound,
+  type SmbConnectOptions,
+  type SmbStat,
+  type OpenOptions,
+  type ConnectionFacts,
+} from './client.js';
 export type { SessionFacts } from './session.js';
 export type { DialectName } from './codec.js';
 export { Status, statusName, statusError } from './ntstatus.js';

@@ -67,7 +67,11 @@ export class FrameReader {
         if (this.headerFill < 4) break;
         this.headerFill = 0;
         const length = this.header.readUInt32BE(0) & 0x00ffffff;
-        if (length > this.maxFrame) throw protocolError(`frame of ${length} bytes exceeds the limit`, `trama de ${length} bytes supera el límite`);
+        if (length > this.maxFrame)
+          throw protocolError(
+            `frame of ${length} bytes exceeds the limit`,
+            `trama de ${length} bytes supera el límite`,
+          );
         this.frame = { type: this.header[0], buf: Buffer.allocUnsafe(length), filled: 0 };
       }
       const f = this.frame;

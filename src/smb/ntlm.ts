@@ -71,7 +71,8 @@ export function parseAvPairs(info: Buffer): Map<number, Buffer> {
 }
 
 export function parseChallenge(msg: Buffer): Challenge {
-  if (msg.length < 48 || !msg.subarray(0, 8).equals(SIGNATURE) || msg.readUInt32LE(8) !== 2) throw new Error('not an NTLM CHALLENGE message');
+  if (msg.length < 48 || !msg.subarray(0, 8).equals(SIGNATURE) || msg.readUInt32LE(8) !== 2)
+    throw new Error('not an NTLM CHALLENGE message');
   const flags = msg.readUInt32LE(20);
   const serverChallenge = Buffer.from(msg.subarray(24, 32));
   const tiLen = msg.readUInt16LE(40);
@@ -120,10 +121,24 @@ export function computeNtlmv2(p: {
   /** MS-NLMP: when the server sent MsvAvTimestamp, the LMv2 response is all zeros. */
   zeroLm?: boolean;
 }): Ntlmv2Result {
-  const temp = Buffer.concat([Buffer.from([1, 1, 0, 0, 0, 0, 0, 0]), p.time, p.clientChallenge, Buffer.alloc(4), p.targetInfo, Buffer.alloc(4)]);
+  const temp = Buffer.concat([
+    Buffer.from([1, 1, 0, 0, 0, 0, 0, 0]),
+    p.time,
+    p.clientChallenge,
+    Buffer.alloc(4),
+    p.targetInfo,
+    Buffer.alloc(4),
+  ]);
   const ntProofStr = hmacMd5(p.responseKeyNT, p.serverChallenge, temp);
-  const lm = p.zeroLm ? Buffer.alloc(24) : Buffer.concat([hmacMd5(p.responseKeyNT, p.serverChallenge, p.clientChallenge), p.clientChallenge]);
-  return { ntChallengeResponse: Buffer.concat([ntProofStr, temp]), lmChallengeResponse: lm, ntProofStr, sessionBaseKey: hmacMd5(p.responseKeyNT, ntProofStr) };
+  const lm = p.zeroLm
+    ? Buffer.alloc(24)
+    : Buffer.concat([hmacMd5(p.responseKeyNT, p.serverChallenge, p.clientChallenge), p.clientChallenge]);
+  return {
+    ntChallengeResponse: Buffer.concat([ntProofStr, temp]),
+    lmChallengeResponse: lm,
+    ntProofStr,
+    sessionBaseKey: hmacMd5(p.responseKeyNT, ntProofStr),
+  };
 }
 
 export interface Credentials {
@@ -173,7 +188,14 @@ export function authenticateMessage(
     exportedSessionKey = rnd.exportedSessionKey ?? randomBytes(16);
     encryptedKey = rc4(r.sessionBaseKey, exportedSessionKey);
   }
-  const fields = [r.lmChallengeResponse, r.ntChallengeResponse, utf16(creds.domain), utf16(creds.user), utf16(creds.workstation ?? ''), encryptedKey];
+  const fields = [
+    r.lmChallengeResponse,
+    r.ntChallengeResponse,
+    utf16(creds.domain),
+    utf16(creds.user),
+    utf16(creds.workstation ?? ''),
+    encryptedKey,
+  ];
   const headerLen = 64;
   const msg = Buffer.alloc(headerLen + fields.reduce((n, f) => n + f.length, 0));
   SIGNATURE.copy(msg, 0);

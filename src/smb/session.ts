@@ -71,10 +71,15 @@ const sha512 = (...parts: Buffer[]) => {
   for (const p of parts) h.update(p);
   return h.digest();
 };
-const label = (s: string) => Buffer.from(s + '\0', 'latin1');
+const label = (s: string) => Buffer.from(`${s}\0`, 'latin1');
 
 export async function establish(opts: SessionOptions): Promise<{ conn: Connection; facts: SessionFacts }> {
-  const conn = await Connection.open({ host: opts.host, port: opts.port, netbios: opts.netbios, timeoutMs: opts.timeoutMs });
+  const conn = await Connection.open({
+    host: opts.host,
+    port: opts.port,
+    netbios: opts.netbios,
+    timeoutMs: opts.timeoutMs,
+  });
   try {
     const facts = await setup(conn, opts);
     return { conn, facts };
@@ -105,27 +110,58 @@ async function setup(conn: Connection, opts: SessionOptions): Promise<SessionFac
     { onSent: (m) => (preauth = sha512(preauth, m)) },
   );
   if (negRes.header.status === Status.NOT_SUPPORTED || negRes.header.status === Status.INVALID_PARAMETER) {
-    throw new SyncError('NOT_SUPPORTED', { es: `El servidor no acepta ninguno de los dialectos SMB ofrecidos (${opts.dialects?.join(', ') ?? '2.0.2 - 3.1.1'}).`, en: `The server accepts none of the SMB dialects offered (${opts.dialects?.join(', ') ?? '2.0.2 - 3.1.1'}).` }, { hint: { es: 'Revise "server min protocol" en el servidor; este cliente habla SMB 2.0.2 a 3.1.1 (SMB1 no).', en: 'Check "server min protocol" on the server; this client speaks SMB 2.0.2 to 3.1.1 (not SMB1).' }, details: { ntstatus: 'NEGOTIATE' } });
+    throw new SyncError(
+      'NOT_SUPPORTED',
+      {
+        es: `El servidor no acepta ninguno de los dialectos SMB ofrecidos (${opts.dialects?.join(', ') ?? '2.0.2 - 3.1.1'}).`,
+        en: `The server accepts none of the SMB dialects offered (${opts.dialects?.join(', ') ?? '2.0.2 - 3.1.1'}).`,
+      },
+      {
+        hint: {
+          es: 'Revise "server min protocol" en el servidor; este cliente habla SMB 2.0.2 a 3.1.1 (SMB1 no).',
+          en: 'Check "server min protocol" on the server; this client speaks SMB 2.0.2 to 3.1.1 (not SMB1).',
+        },
+        details: { ntstatus: 'NEGOTIATE' },
+      },
+    );
   }
   if (negRes.header.status !== Status.SUCCESS) throw statusError(negRes.header.status, 'NEGOTIATE');
   const neg = parseNegotiateResponse(negRes.msg);
-  if (!dialects.includes(neg.dialect)) throw protocolError(`server chose dialect 0x${neg.dialect.toString(16)} we did not offer`, `el servidor eligió el dialecto 0x${neg.dialect.toString(16)}, que no ofrecimos`);
+  if (!dialects.includes(neg.dialect))
+    throw protocolError(
+      `server chose dialect 0x${neg.dialect.toString(16)} we did not offer`,
+      `el servidor eligió el dialecto 0x${neg.dialect.toString(16)}, que no ofrecimos`,
+    );
   const dialect = DIALECT_NAMES[neg.dialect];
   const is3 = neg.dialect >= Dialect.SMB30;
   const is311 = neg.dialect === Dialect.SMB311;
   if (is311) {
-    if (neg.preauthHash !== 1) throw protocolError('3.1.1 without SHA-512 preauth integrity', '3.1.1 sin integridad previa SHA-512');
+    if (neg.preauthHash !== 1)
+      throw protocolError('3.1.1 without SHA-512 preauth integrity', '3.1.1 sin integridad previa SHA-512');
     preauth = sha512(preauth, negRes.msg);
   }
   conn.dialect = neg.dialect;
   if (neg.dialect === Dialect.SMB30 || neg.dialect === Dialect.SMB302) {
     conn.negotiated = {
       request: { capabilities: clientCaps, clientGuid, securityMode: SecurityMode.SIGNING_ENABLED, dialects },
-      response: { capabilities: neg.capabilities, serverGuid: neg.serverGuid, securityMode: neg.securityMode, dialect: neg.dialect },
+      response: {
+        capabilities: neg.capabilities,
+        serverGuid: neg.serverGuid,
+        securityMode: neg.securityMode,
+        dialect: neg.dialect,
+      },
     };
   }
   conn.multiCredit = neg.dialect >= Dialect.SMB21 && (neg.capabilities & Cap.LARGE_MTU) !== 0;
-  const cipher: Cipher | null = is311 ? (neg.cipher === CipherId.AES_128_GCM ? 'aes-128-gcm' : neg.cipher === CipherId.AES_128_CCM ? 'aes-128-ccm' : null) : is3 && neg.capabilities & Cap.ENCRYPTION ? 'aes-128-ccm' : null;
+  const cipher: Cipher | null = is311
+    ? neg.cipher === CipherId.AES_128_GCM
+      ? 'aes-128-gcm'
+      : neg.cipher === CipherId.AES_128_CCM
+        ? 'aes-128-ccm'
+        : null
+    : is3 && neg.capabilities & Cap.ENCRYPTION
+      ? 'aes-128-ccm'
+      : null;
   const signingRequiredByServer = (neg.securityMode & SecurityMode.SIGNING_REQUIRED) !== 0;
 
   // ---- SESSION_SETUP 1: NTLM NEGOTIATE inside SPNEGO ----
@@ -135,34 +171,60 @@ async function setup(conn: Connection, opts: SessionOptions): Promise<SessionFac
   const track = (m: Buffer) => {
     if (is311) sessionHash = sha512(sessionHash, m);
   };
-  const r1 = await conn.request(Command.SESSION_SETUP, sessionSetupRequest({ securityMode, token: negTokenInit(negotiateMessage()) }), { onSent: track });
+  const r1 = await conn.request(
+    Command.SESSION_SETUP,
+    sessionSetupRequest({ securityMode, token: negTokenInit(negotiateMessage()) }),
+    { onSent: track },
+  );
   if (r1.header.status !== Status.MORE_PROCESSING_REQUIRED) throw authError(r1.header.status);
   track(r1.msg);
   conn.sessionId = r1.header.sessionId;
-  let challenge;
+  let challenge: ReturnType<typeof parseChallenge>;
   try {
     const tok = parseNegTokenResp(parseSessionSetupResponse(r1.msg).token);
     if (tok.negState === 2 || !tok.responseToken) throw new Error('SPNEGO rejected NTLMSSP');
     challenge = parseChallenge(tok.responseToken);
   } catch (e) {
     if (e instanceof SyncError) throw e;
-    throw protocolError(`bad NTLM challenge: ${(e as Error).message}`, `desafío NTLM incorrecto: ${(e as Error).message}`, e);
+    throw protocolError(
+      `bad NTLM challenge: ${(e as Error).message}`,
+      `desafío NTLM incorrecto: ${(e as Error).message}`,
+      e,
+    );
   }
 
   // ---- SESSION_SETUP 2: NTLMv2 AUTHENTICATE ----
-  const auth = authenticateMessage({ user, domain, password: opts.password, workstation: opts.workstation ?? 'CORDIAX' }, challenge);
-  const r2 = await conn.request(Command.SESSION_SETUP, sessionSetupRequest({ securityMode, token: negTokenResp(auth.message) }), { onSent: track });
+  const auth = authenticateMessage(
+    { user, domain, password: opts.password, workstation: opts.workstation ?? 'CORDIAX' },
+    challenge,
+  );
+  const r2 = await conn.request(
+    Command.SESSION_SETUP,
+    sessionSetupRequest({ securityMode, token: negTokenResp(auth.message) }),
+    { onSent: track },
+  );
   if (r2.header.status !== Status.SUCCESS) throw authError(r2.header.status);
   const { sessionFlags } = parseSessionSetupResponse(r2.msg);
   const guest = (sessionFlags & (SessionFlag.IS_GUEST | SessionFlag.IS_NULL)) !== 0;
   if (guest && !opts.allowGuest) {
-    throw new SyncError('AUTH_FAILED', { es: 'El servidor SMB aceptó la conexión solo como invitado: no reconoce el usuario o la contraseña.', en: 'The SMB server only accepted a guest session: it does not recognise the user name or password.' }, { hint: { es: 'Revise el usuario, la contraseña y el dominio.', en: 'Check the user name, password and domain.' }, details: { ntstatus: 'SESSION_FLAG_IS_GUEST' } });
+    throw new SyncError(
+      'AUTH_FAILED',
+      {
+        es: 'El servidor SMB aceptó la conexión solo como invitado: no reconoce el usuario o la contraseña.',
+        en: 'The SMB server only accepted a guest session: it does not recognise the user name or password.',
+      },
+      {
+        hint: { es: 'Revise el usuario, la contraseña y el dominio.', en: 'Check the user name, password and domain.' },
+        details: { ntstatus: 'SESSION_FLAG_IS_GUEST' },
+      },
+    );
   }
 
   // ---- Keys ----
   const sessionKey = auth.exportedSessionKey;
   let signingKey = sessionKey;
-  const alg: SigningAlgorithm = neg.signingAlgorithm === SigningAlgorithmId.AES_GMAC ? 'aes-gmac' : is3 ? 'aes-cmac' : 'hmac-sha256';
+  const alg: SigningAlgorithm =
+    neg.signingAlgorithm === SigningAlgorithmId.AES_GMAC ? 'aes-gmac' : is3 ? 'aes-cmac' : 'hmac-sha256';
   let encKey: Buffer | null = null;
   let decKey: Buffer | null = null;
   if (is311) {
@@ -177,19 +239,32 @@ async function setup(conn: Connection, opts: SessionOptions): Promise<SessionFac
   // The server signs the final SESSION_SETUP answer when signing is on; checking it proves it derived the same keys
   // (and, in 3.1.1, saw the same negotiation: a downgrade would change the preauth hash).
   // MS-SMB2 3.3.5.5.3: a 3.1.1 server must sign it; an unsigned one would let a man in the middle go unnoticed.
-  if (is311 && !guest && !(r2.header.flags & Flags.SIGNED)) throw protocolError('unsigned 3.1.1 session setup answer', 'respuesta de inicio de sesión 3.1.1 sin firmar');
+  if (is311 && !guest && !(r2.header.flags & Flags.SIGNED))
+    throw protocolError('unsigned 3.1.1 session setup answer', 'respuesta de inicio de sesión 3.1.1 sin firmar');
   if (r2.header.flags & Flags.SIGNED && !guest) {
     const sig = computeSignature(alg, signingKey, r2.msg);
-    if (!timingSafeEqual(sig, r2.msg.subarray(48, 64))) throw protocolError('bad signature on the session setup answer', 'firma incorrecta en la respuesta de inicio de sesión');
+    if (!timingSafeEqual(sig, r2.msg.subarray(48, 64)))
+      throw protocolError(
+        'bad signature on the session setup answer',
+        'firma incorrecta en la respuesta de inicio de sesión',
+      );
   }
   const encryptData = (sessionFlags & SessionFlag.ENCRYPT_DATA) !== 0;
   if (cipher && encKey && decKey) conn.encryption = { cipher, encKey, decKey };
   if (encryptData) {
-    if (!conn.encryption) throw protocolError('server demands encryption without a cipher', 'el servidor exige cifrado sin un algoritmo');
+    if (!conn.encryption)
+      throw protocolError('server demands encryption without a cipher', 'el servidor exige cifrado sin un algoritmo');
     conn.encryptAll = true;
   }
   if (opts.requireEncryption && !conn.encryption) {
-    throw new SyncError('ENCRYPTION', { es: `El servidor no permite cifrado SMB3 (dialecto ${dialect}).`, en: `The server does not allow SMB3 encryption (dialect ${dialect}).` }, { hint: { es: 'Active SMB3 en el servidor.', en: 'Enable SMB3 on the server.' } });
+    throw new SyncError(
+      'ENCRYPTION',
+      {
+        es: `El servidor no permite cifrado SMB3 (dialecto ${dialect}).`,
+        en: `The server does not allow SMB3 encryption (dialect ${dialect}).`,
+      },
+      { hint: { es: 'Active SMB3 en el servidor.', en: 'Enable SMB3 on the server.' } },
+    );
   }
   if (opts.requireEncryption) conn.encryptAll = true;
   // 3.1.1 servers (Samba, Windows) refuse an unsigned TREE_CONNECT, so there signing is not optional.
@@ -234,8 +309,16 @@ export async function validateNegotiate(conn: Connection, treeId: number): Promi
   if (r.header.status !== Status.SUCCESS) return;
   const v = parseValidateNegotiateResponse(r.msg);
   const e = n.response;
-  if (v.dialect !== e.dialect || v.securityMode !== e.securityMode || v.capabilities !== e.capabilities || !v.serverGuid.equals(e.serverGuid)) {
-    const err = protocolError('VALIDATE_NEGOTIATE_INFO mismatch (the negotiation was tampered with)', 'VALIDATE_NEGOTIATE_INFO no coincide (alguien alteró la negociación)');
+  if (
+    v.dialect !== e.dialect ||
+    v.securityMode !== e.securityMode ||
+    v.capabilities !== e.capabilities ||
+    !v.serverGuid.equals(e.serverGuid)
+  ) {
+    const err = protocolError(
+      'VALIDATE_NEGOTIATE_INFO mismatch (the negotiation was tampered with)',
+      'VALIDATE_NEGOTIATE_INFO no coincide (alguien alteró la negociación)',
+    );
     conn.fail(err);
     throw err;
   }

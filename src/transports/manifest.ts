@@ -19,11 +19,29 @@ export type VersionEntry = NonNullable<RemoteManifest['versions']>[number];
  */
 export function nextManifest(
   previous: RemoteManifest | null,
-  next: { sha256: string; size: number; encrypted: boolean; device: string; file: string; time?: Date; remoteId?: string },
+  next: {
+    sha256: string;
+    size: number;
+    encrypted: boolean;
+    device: string;
+    file: string;
+    time?: Date;
+    remoteId?: string;
+  },
   keepVersions: number,
 ): { manifest: RemoteManifest; dropped: VersionEntry[] } {
   const older: VersionEntry[] = previous
-    ? [{ generation: previous.generation, sha256: previous.sha256, size: previous.size, device: previous.device, time: previous.time, file: previous.file }, ...(previous.versions ?? [])]
+    ? [
+        {
+          generation: previous.generation,
+          sha256: previous.sha256,
+          size: previous.size,
+          device: previous.device,
+          time: previous.time,
+          file: previous.file,
+        },
+        ...(previous.versions ?? []),
+      ]
     : [];
   const keep = older.slice(0, Math.max(0, keepVersions - 1));
   return {

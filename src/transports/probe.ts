@@ -41,16 +41,35 @@ export async function probeRoundTrip(t: FileTransport, b: ReportBuilder): Promis
     const body = randomBytes(4096);
     const sha = createHash('sha256').update(body).digest('hex');
     await b.step('write', 'Escritura de un archivo de prueba.', 'Wrote a probe file.', async () => {
-      if (!(await t.createExclusive(probe, body))) throw new SyncError('ALREADY_EXISTS', { es: 'El archivo de prueba ya existía.', en: 'The probe file already existed.' });
+      if (!(await t.createExclusive(probe, body)))
+        throw new SyncError('ALREADY_EXISTS', {
+          es: 'El archivo de prueba ya existía.',
+          en: 'The probe file already existed.',
+        });
     });
-    await b.step('read', 'Lectura del archivo de prueba (contenido idéntico).', 'Read the probe back (identical).', async () => {
-      const r = await t.readSmall(probe);
-      if (!r || createHash('sha256').update(r.data).digest('hex') !== sha) throw new SyncError('VERIFY_FAILED', { es: 'El archivo de prueba leído no coincide.', en: 'The probe read back differs.' });
-    });
-    await b.step('rename', 'Renombrado del archivo de prueba.', 'Renamed the probe.', () => t.rename(probe, renamed, { replace: true }));
+    await b.step(
+      'read',
+      'Lectura del archivo de prueba (contenido idéntico).',
+      'Read the probe back (identical).',
+      async () => {
+        const r = await t.readSmall(probe);
+        if (!r || createHash('sha256').update(r.data).digest('hex') !== sha)
+          throw new SyncError('VERIFY_FAILED', {
+            es: 'El archivo de prueba leído no coincide.',
+            en: 'The probe read back differs.',
+          });
+      },
+    );
+    await b.step('rename', 'Renombrado del archivo de prueba.', 'Renamed the probe.', () =>
+      t.rename(probe, renamed, { replace: true }),
+    );
     await b.step('delete', 'Borrado del archivo de prueba.', 'Deleted the probe.', async () => {
       await t.remove(renamed);
-      if (await t.stat(renamed)) throw new SyncError('VERIFY_FAILED', { es: 'El archivo de prueba sigue existiendo tras borrarlo.', en: 'The probe still exists after deleting it.' });
+      if (await t.stat(renamed))
+        throw new SyncError('VERIFY_FAILED', {
+          es: 'El archivo de prueba sigue existiendo tras borrarlo.',
+          en: 'The probe still exists after deleting it.',
+        });
     });
   } catch (err) {
     await t.remove(probe).catch(() => {});
@@ -61,7 +80,11 @@ export async function probeRoundTrip(t: FileTransport, b: ReportBuilder): Promis
 
 /** Records what the server guarantees and the commit guarantee that follows (facts.commit_guarantee + a step). */
 export function reportGuarantees(report: ConnectionReport, g: Guarantees & { locks?: boolean }): void {
-  report.guarantees = { conditionalWrite: g.conditionalWrite, exclusiveCreate: g.exclusiveCreate, atomicReplace: g.atomicReplace };
+  report.guarantees = {
+    conditionalWrite: g.conditionalWrite,
+    exclusiveCreate: g.exclusiveCreate,
+    atomicReplace: g.atomicReplace,
+  };
   const { level, step } = commitGuaranteeStep(g);
   report.facts.commit_guarantee = level;
   report.steps.push(step);

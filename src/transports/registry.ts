@@ -52,13 +52,24 @@ export async function allAvailability(): Promise<Availability[]> {
   return Promise.all((Object.keys(MODULES) as Protocol[]).map((p) => availability(p)));
 }
 
-export async function createTransport(config: SyncConfig, ctx: TransportContext, protocol: Protocol = config.protocol): Promise<FileTransport | SyncEndpoint> {
+export async function createTransport(
+  config: SyncConfig,
+  ctx: TransportContext,
+  protocol: Protocol = config.protocol,
+): Promise<FileTransport | SyncEndpoint> {
   let mod: TransportModule;
   try {
     mod = await loadModule(protocol);
   } catch {
     const a = await availability(protocol);
-    throw new SyncError('UNAVAILABLE', { es: `El protocolo ${protocol} no está disponible: ${a.reason?.es}.`, en: `The ${protocol} protocol is unavailable: ${a.reason?.en}.` }, { hint: { es: `Instale la dependencia: ${a.installHint}`, en: `Install the dependency: ${a.installHint}` } });
+    throw new SyncError(
+      'UNAVAILABLE',
+      {
+        es: `El protocolo ${protocol} no está disponible: ${a.reason?.es}.`,
+        en: `The ${protocol} protocol is unavailable: ${a.reason?.en}.`,
+      },
+      { hint: { es: `Instale la dependencia: ${a.installHint}`, en: `Install the dependency: ${a.installHint}` } },
+    );
   }
   return mod.create(config, ctx);
 }

@@ -130,7 +130,12 @@ export interface FileTransport {
    * `replace: false` (the default) must not overwrite an existing target (ALREADY_EXISTS).
    * On any failure the temporary file is removed when possible and `path` is untouched.
    */
-  upload(localPath: string, path: string, expected: { size: number; sha256: string }, opts?: TransferOptions & { replace?: boolean }): Promise<UploadResult>;
+  upload(
+    localPath: string,
+    path: string,
+    expected: { size: number; sha256: string },
+    opts?: TransferOptions & { replace?: boolean },
+  ): Promise<UploadResult>;
   /** Streams `path` to `localPath` (created 0600), hashing on the way. Rejects (never hangs) on a dropped connection. */
   download(path: string, localPath: string, opts?: TransferOptions): Promise<DownloadResult>;
 
@@ -187,7 +192,13 @@ export interface LineageEntry {
 export interface SyncEndpoint {
   readonly protocol: ProtocolName;
   /** What this endpoint can do: the spec's Flask server can only receive (push). */
-  capabilities(): Promise<{ push: boolean; pull: boolean; history: boolean; compareAndSwap: boolean; maxBytes?: number }>;
+  capabilities(): Promise<{
+    push: boolean;
+    pull: boolean;
+    history: boolean;
+    compareAndSwap: boolean;
+    maxBytes?: number;
+  }>;
   open(): Promise<void>;
   /** Current remote manifest; null if nothing stored yet; undefined if the endpoint cannot tell (push-only). */
   head(): Promise<RemoteManifest | null | undefined>;
@@ -195,11 +206,20 @@ export interface SyncEndpoint {
    * Sends a verified local file as the next version. baseGeneration: what we last saw (CAS); a server that
    * supports CAS answers { conflict } instead of overwriting a newer generation.
    */
-  push(localPath: string, meta: { sha256: string; size: number; encrypted: boolean; device: string; baseGeneration: number | null }, opts?: TransferOptions): Promise<{ manifest?: RemoteManifest; conflict?: RemoteManifest }>;
+  push(
+    localPath: string,
+    meta: { sha256: string; size: number; encrypted: boolean; device: string; baseGeneration: number | null },
+    opts?: TransferOptions,
+  ): Promise<{ manifest?: RemoteManifest; conflict?: RemoteManifest }>;
   /** Downloads the version described by `manifest` (or the newest) to localPath, verified against its sha256. */
   pull(localPath: string, manifest?: RemoteManifest, opts?: TransferOptions): Promise<DownloadResult>;
   /** Called by the endpoint when the remote says something changed or asks for data (Socket.IO sync_request/sync_update). */
-  onRemoteEvent(listener: (ev: { kind: 'sync_request' | 'sync_update' | 'connected' | 'disconnected'; manifest?: RemoteManifest }) => void): () => void;
+  onRemoteEvent(
+    listener: (ev: {
+      kind: 'sync_request' | 'sync_update' | 'connected' | 'disconnected';
+      manifest?: RemoteManifest;
+    }) => void,
+  ): () => void;
   /**
    * What the remote recorded for `generation` (its commit record, or the head's history), for the lineage check
    * (src/engine/lineage.ts). null: the remote no longer knows (pruned) or never had it. Optional: endpoints without

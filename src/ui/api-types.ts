@@ -15,7 +15,12 @@ export interface BiText {
 }
 
 /** The config as the page sees it: secrets blanked, `<field>_set` flags (SyncService.publicConfig()). */
-export type PublicConfig = Record<string, unknown> & { protocol: string; enabled: boolean; polling_interval: number; language?: 'es' | 'en' };
+export type PublicConfig = Record<string, unknown> & {
+  protocol: string;
+  enabled: boolean;
+  polling_interval: number;
+  language?: 'es' | 'en';
+};
 
 /** GET /api/state: everything the first paint needs. */
 export interface StateResponse {

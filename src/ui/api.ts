@@ -5,7 +5,7 @@
  */
 import { promises as fsp, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { SECRET_FIELDS, SyncService } from '../service.js';
+import { SECRET_FIELDS, type SyncService } from '../service.js';
 import { SyncError, toSyncError } from '../errors.js';
 import { MAX_POLLING_INTERVAL, MIN_POLLING_INTERVAL, PROTOCOLS, resolvedDeviceName } from '../config/schema.js';
 import { redact, redactString } from '../log/redact.js';
@@ -22,7 +22,10 @@ export type Handler = (svc: SyncService, body: unknown, query: URLSearchParams) 
 const VERSION = (() => {
   try {
     // Same relative place from src/ui (tsx) and dist/ui (built).
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? '';
+    return (
+      (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string })
+        .version ?? ''
+    );
   } catch {
     return '';
   }
@@ -34,7 +37,11 @@ const configRequest = z.object({
   config: z.record(z.string(), z.unknown()),
   clear: z.array(z.enum(secretKeys)).max(SECRET_FIELDS.length).optional(),
 });
-const testRequest = z.object({ protocol: protocolSchema, config: z.record(z.string(), z.unknown()).optional(), clear: configRequest.shape.clear });
+const testRequest = z.object({
+  protocol: protocolSchema,
+  config: z.record(z.string(), z.unknown()).optional(),
+  clear: configRequest.shape.clear,
+});
 const resolveRequest = z.object({ keep: z.enum(['local', 'remote']) });
 const restoreRequest = z.object({ generation: z.number().int().min(0) });
 const autoRequest = z.object({ run: z.boolean() });
@@ -42,7 +49,8 @@ const autoRequest = z.object({ run: z.boolean() });
 function httpStatusFor(code: string): number {
   if (code === 'CONFIG_INVALID' || code === 'CONFIG_PARSE' || code === 'BAD_REQUEST') return 400;
   if (code === 'NOT_FOUND') return 404;
-  if (code === 'ALREADY_EXISTS' || code === 'CONFLICT' || code === 'PRECONDITION_FAILED' || code === 'LOCKED') return 409;
+  if (code === 'ALREADY_EXISTS' || code === 'CONFLICT' || code === 'PRECONDITION_FAILED' || code === 'LOCKED')
+    return 409;
   if (code === 'UNAVAILABLE') return 503;
   if (code === 'INTERNAL') return 500;
   return 502; // the remote or the local file system said no
@@ -50,7 +58,8 @@ function httpStatusFor(code: string): number {
 
 export function errorResult(err: unknown): ApiResult {
   const e = toSyncError(err);
-  const raw = (e.details as { problems?: Array<{ key: string; text: { es: string; en: string } }> } | undefined)?.problems;
+  const raw = (e.details as { problems?: Array<{ key: string; text: { es: string; en: string } }> } | undefined)
+    ?.problems;
   const body: ApiError = {
     error: {
       code: e.code,
@@ -65,7 +74,9 @@ export function errorResult(err: unknown): ApiResult {
 
 export function badRequest(issues: z.core.$ZodIssue[]): ApiResult {
   const detail = issues.map((i) => `${i.path.join('.') || '(cuerpo)'}: ${i.message}`).join('; ');
-  const body: ApiError = { error: { code: 'BAD_REQUEST', message: `Petición no válida: ${detail}`, message_en: `Invalid request: ${detail}` } };
+  const body: ApiError = {
+    error: { code: 'BAD_REQUEST', message: `Petición no válida: ${detail}`, message_en: `Invalid request: ${detail}` },
+  };
   return { status: 400, body };
 }
 
@@ -84,7 +95,8 @@ export function safeBody(body: unknown, keyBased: boolean): unknown {
   const walk = (v: unknown): unknown => {
     if (typeof v === 'string') return redactString(v);
     if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, walk(x)]));
+    if (v && typeof v === 'object')
+      return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, walk(x)]));
     return v;
   };
   return walk(body);
@@ -93,7 +105,14 @@ export function safeBody(body: unknown, keyBased: boolean): unknown {
 const publicConfig = (svc: SyncService) => svc.publicConfig() as PublicConfig;
 
 async function stateOf(svc: SyncService): Promise<StateResponse> {
-  return { config: publicConfig(svc), status: await svc.status(), device: resolvedDeviceName(svc.config()), minInterval: MIN_POLLING_INTERVAL, maxInterval: MAX_POLLING_INTERVAL, version: VERSION };
+  return {
+    config: publicConfig(svc),
+    status: await svc.status(),
+    device: resolvedDeviceName(svc.config()),
+    minInterval: MIN_POLLING_INTERVAL,
+    maxInterval: MAX_POLLING_INTERVAL,
+    version: VERSION,
+  };
 }
 
 const ok = (body: unknown, status = 200): ApiResult => ({ status, body });
@@ -114,7 +133,9 @@ export const ROUTES: Record<string, Handler> = {
 
   'GET /api/status': guarded(async (svc) => ok(await svc.status())),
 
-  'GET /api/events': guarded(async (svc, _b, q) => ok(svc.log.recent(Math.min(1000, Number(q.get('limit')) || 200), Number(q.get('after')) || 0))),
+  'GET /api/events': guarded(async (svc, _b, q) =>
+    ok(svc.log.recent(Math.min(1000, Number(q.get('limit')) || 200), Number(q.get('after')) || 0)),
+  ),
 
   'POST /api/config': guarded(async (svc, body) => {
     const p = parse(configRequest, body);
@@ -126,7 +147,11 @@ export const ROUTES: Record<string, Handler> = {
 
   /** An unusable config file is never overwritten: this sets it aside (renamed, kept) so the form can start anew. */
   'POST /api/config/set-aside': guarded(async (svc) => {
-    if (svc.configState !== 'invalid') throw new SyncError('NOT_FOUND', { es: 'La configuración actual es válida: no hay nada que apartar.', en: 'The current configuration is valid: nothing to set aside.' });
+    if (svc.configState !== 'invalid')
+      throw new SyncError('NOT_FOUND', {
+        es: 'La configuración actual es válida: no hay nada que apartar.',
+        en: 'The current configuration is valid: nothing to set aside.',
+      });
     const kept = `${svc.configFile}.invalid-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     await fsp.rename(svc.configFile, kept);
     await svc.reloadConfig();
@@ -137,7 +162,10 @@ export const ROUTES: Record<string, Handler> = {
   'POST /api/test': guarded(async (svc, body) => {
     const p = parse(testRequest, body);
     if (!p.ok) return p.result;
-    const report = await svc.test(p.value.protocol, p.value.config ? svc.withStoredSecrets(p.value.config, p.value.clear) : undefined);
+    const report = await svc.test(
+      p.value.protocol,
+      p.value.config ? svc.withStoredSecrets(p.value.config, p.value.clear) : undefined,
+    );
     return ok(report);
   }),
 
@@ -170,7 +198,11 @@ export const ROUTES: Record<string, Handler> = {
 
   'POST /api/sample-db': guarded(async (svc) => {
     const file = await createSampleDatabase((await svc.status()).databasePath);
-    svc.log.emit({ type: 'info', code: 'SAMPLE_DB_CREATED', text: { es: `Base de datos de ejemplo creada en ${file}.`, en: `Sample database created at ${file}.` } });
+    svc.log.emit({
+      type: 'info',
+      code: 'SAMPLE_DB_CREATED',
+      text: { es: `Base de datos de ejemplo creada en ${file}.`, en: `Sample database created at ${file}.` },
+    });
     const res: SampleDbResponse = { path: file, status: await svc.status() };
     return ok(res);
   }),

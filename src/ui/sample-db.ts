@@ -17,9 +17,16 @@ const CLIENTES = [
 ];
 
 export async function createSampleDatabase(dbPath: string): Promise<string> {
-  const taken = async (p: string) => fsp.lstat(p).then(() => true, () => false);
+  const taken = async (p: string) =>
+    fsp.lstat(p).then(
+      () => true,
+      () => false,
+    );
   if ((await taken(dbPath)) || (await taken(`${dbPath}.enc`))) {
-    throw new SyncError('ALREADY_EXISTS', { es: `Ya existe una base de datos en ${dbPath}: no se crea la de ejemplo.`, en: `A database already exists at ${dbPath}: the sample is not created.` });
+    throw new SyncError('ALREADY_EXISTS', {
+      es: `Ya existe una base de datos en ${dbPath}: no se crea la de ejemplo.`,
+      en: `A database already exists at ${dbPath}: the sample is not created.`,
+    });
   }
   const dir = path.dirname(dbPath);
   await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
@@ -38,7 +45,8 @@ export async function createSampleDatabase(dbPath: string): Promise<string> {
       db.transaction(() => {
         CLIENTES.forEach((c, i) => {
           addClient.run(...c);
-          for (let n = 1; n <= 3; n++) addInvoice.run(i + 1, `2026-0${n}-1${i}`, `Servicio mensual ${n}`, 120 + 35.5 * (i + n));
+          for (let n = 1; n <= 3; n++)
+            addInvoice.run(i + 1, `2026-0${n}-1${i}`, `Servicio mensual ${n}`, 120 + 35.5 * (i + n));
         });
       })();
     } finally {
@@ -49,7 +57,10 @@ export async function createSampleDatabase(dbPath: string): Promise<string> {
       await fsp.link(tmp, dbPath);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-        throw new SyncError('ALREADY_EXISTS', { es: `Ya existe una base de datos en ${dbPath}: no se crea la de ejemplo.`, en: `A database already exists at ${dbPath}: the sample is not created.` });
+        throw new SyncError('ALREADY_EXISTS', {
+          es: `Ya existe una base de datos en ${dbPath}: no se crea la de ejemplo.`,
+          en: `A database already exists at ${dbPath}: the sample is not created.`,
+        });
       }
       throw err;
     }

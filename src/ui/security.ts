@@ -27,7 +27,13 @@ export function newToken(): string {
 
 export function makeGate(token: string, port: number, bindHost: string): Gate {
   const extra = bindHost && net.isIP(bindHost) === 0 && bindHost !== 'localhost' ? [bindHost.toLowerCase()] : [];
-  return { token, csrf: createHmac('sha256', token).update('csrf').digest('base64url'), cookieName: `cordiax_ui_${port}`, port, extraHosts: extra };
+  return {
+    token,
+    csrf: createHmac('sha256', token).update('csrf').digest('base64url'),
+    cookieName: `cordiax_ui_${port}`,
+    port,
+    extraHosts: extra,
+  };
 }
 
 /** Constant-time comparison of two secrets of any length. */

@@ -16,7 +16,18 @@ import type { SyncService } from '../service.js';
 import { SyncError } from '../errors.js';
 import type { SyncEvent } from '../log/events.js';
 import { CONFIG_ROUTES, ROUTES, errorResult, safeBody } from './api.js';
-import { CSRF_HEADER, SECURITY_HEADERS, authenticate, hostAllowed, makeGate, newToken, originAllowed, secretEquals, sessionCookie, type Gate } from './security.js';
+import {
+  CSRF_HEADER,
+  SECURITY_HEADERS,
+  authenticate,
+  hostAllowed,
+  makeGate,
+  newToken,
+  originAllowed,
+  secretEquals,
+  sessionCookie,
+  type Gate,
+} from './security.js';
 
 export interface UiServerOptions {
   /** Interface to bind (default: config ui.host, else 127.0.0.1). */
@@ -58,8 +69,19 @@ function publicDir(): string {
   return candidates.find((d) => existsSync(path.join(d, 'index.html'))) ?? candidates[0]!;
 }
 
-function send(res: ServerResponse, status: number, body: string | Buffer, type: string, extra: Record<string, string> = {}): void {
-  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), ...extra });
+function send(
+  res: ServerResponse,
+  status: number,
+  body: string | Buffer,
+  type: string,
+  extra: Record<string, string> = {},
+): void {
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'Content-Type': type,
+    'Content-Length': Buffer.byteLength(body),
+    ...extra,
+  });
   res.end(body);
 }
 
@@ -74,26 +96,45 @@ function refuse(req: IncomingMessage, res: ServerResponse, status: number, code:
     return;
   }
   const esc = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
-  send(res, status, `<!doctype html><html lang="es"><meta charset="utf-8"><title>Cordiax Sync</title><body style="font-family:sans-serif;max-width:40em;margin:4em auto;line-height:1.5"><h1>Cordiax Sync</h1><p>${esc(es)}</p><p lang="en" style="color:#555">${esc(en)}</p></body></html>`, 'text/html; charset=utf-8');
+  send(
+    res,
+    status,
+    `<!doctype html><html lang="es"><meta charset="utf-8"><title>Cordiax Sync</title><body style="font-family:sans-serif;max-width:40em;margin:4em auto;line-height:1.5"><h1>Cordiax Sync</h1><p>${esc(es)}</p><p lang="en" style="color:#555">${esc(en)}</p></body></html>`,
+    'text/html; charset=utf-8',
+  );
 }
 
-async function readJson(req: IncomingMessage): Promise<{ ok: true; value: unknown } | { ok: false; status: number; es: string; en: string }> {
+async function readJson(
+  req: IncomingMessage,
+): Promise<{ ok: true; value: unknown } | { ok: false; status: number; es: string; en: string }> {
   if (req.method === 'GET' || req.method === 'HEAD') return { ok: true, value: undefined };
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of req) {
     size += (c as Buffer).length;
-    if (size > MAX_BODY) return { ok: false, status: 413, es: 'La petición es demasiado grande.', en: 'The request is too large.' };
+    if (size > MAX_BODY)
+      return { ok: false, status: 413, es: 'La petición es demasiado grande.', en: 'The request is too large.' };
     chunks.push(c as Buffer);
   }
   if (size === 0) return { ok: true, value: {} };
   // Only JSON: a cross-site HTML form cannot send it without a preflight.
-  if (type !== 'application/json') return { ok: false, status: 415, es: 'Solo se acepta JSON (Content-Type: application/json).', en: 'Only JSON is accepted (Content-Type: application/json).' };
+  if (type !== 'application/json')
+    return {
+      ok: false,
+      status: 415,
+      es: 'Solo se acepta JSON (Content-Type: application/json).',
+      en: 'Only JSON is accepted (Content-Type: application/json).',
+    };
   try {
     return { ok: true, value: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
   } catch {
-    return { ok: false, status: 400, es: 'El cuerpo de la petición no es JSON válido.', en: 'The request body is not valid JSON.' };
+    return {
+      ok: false,
+      status: 400,
+      es: 'El cuerpo de la petición no es JSON válido.',
+      en: 'The request body is not valid JSON.',
+    };
   }
 }
 
@@ -116,14 +157,22 @@ export async function startUiServer(svc: SyncService, opts: UiServerOptions = {}
       return refuse(req, res, 400, 'BAD_REQUEST', 'Dirección no válida.', 'Invalid address.');
     }
     if (rel === '/' || rel === '') rel = '/index.html';
-    const file = path.resolve(root, '.' + path.posix.normalize(rel));
-    if (rel.includes('\0') || !file.startsWith(root + path.sep) || !TYPES[path.extname(file)]) return refuse(req, res, 404, 'NOT_FOUND', 'No existe.', 'Not found.');
+    const file = path.resolve(root, `.${path.posix.normalize(rel)}`);
+    if (rel.includes('\0') || !file.startsWith(root + path.sep) || !TYPES[path.extname(file)])
+      return refuse(req, res, 404, 'NOT_FOUND', 'No existe.', 'Not found.');
     let data: Buffer;
     try {
       data = await fsp.readFile(file);
     } catch {
       if (rel === '/index.html') {
-        return refuse(req, res, 500, 'NOT_BUILT', `La interfaz no está compilada (falta ${root}). Ejecute "npm run build".`, `The interface is not built (${root} is missing). Run "npm run build".`);
+        return refuse(
+          req,
+          res,
+          500,
+          'NOT_BUILT',
+          `La interfaz no está compilada (falta ${root}). Ejecute "npm run build".`,
+          `The interface is not built (${root} is missing). Run "npm run build".`,
+        );
       }
       return refuse(req, res, 404, 'NOT_FOUND', 'No existe.', 'Not found.');
     }
@@ -133,7 +182,12 @@ export async function startUiServer(svc: SyncService, opts: UiServerOptions = {}
   };
 
   const openStream = (req: IncomingMessage, res: ServerResponse) => {
-    res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
     // Ids carry this server's instance: after a restart (ids start again) a reconnecting page gets the full history.
     const write = (e: SyncEvent) => res.write(`id: ${instance}.${e.id}\nevent: log\ndata: ${JSON.stringify(e)}\n\n`);
     res.write(`retry: 2000\nevent: hello\ndata: ${JSON.stringify({ instance })}\n\n`);
@@ -154,33 +208,77 @@ export async function startUiServer(svc: SyncService, opts: UiServerOptions = {}
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const hostHeader = req.headers.host ?? '';
     if (!hostAllowed(hostHeader, gate)) {
-      return refuse(req, res, 421, 'BAD_HOST', 'Nombre de servidor no permitido: abra la interfaz en http://127.0.0.1 o http://localhost.', 'Host name not allowed: open the interface at http://127.0.0.1 or http://localhost.');
+      return refuse(
+        req,
+        res,
+        421,
+        'BAD_HOST',
+        'Nombre de servidor no permitido: abra la interfaz en http://127.0.0.1 o http://localhost.',
+        'Host name not allowed: open the interface at http://127.0.0.1 or http://localhost.',
+      );
     }
     const origin = req.headers.origin;
     if (!originAllowed(origin, hostHeader) || req.headers['sec-fetch-site'] === 'cross-site') {
-      return refuse(req, res, 403, 'BAD_ORIGIN', 'Petición rechazada: viene de otra página web.', 'Request refused: it comes from another web page.');
+      return refuse(
+        req,
+        res,
+        403,
+        'BAD_ORIGIN',
+        'Petición rechazada: viene de otra página web.',
+        'Request refused: it comes from another web page.',
+      );
     }
     const url = new URL(req.url ?? '/', `http://${hostHeader}`);
     // The printed address carries the token once: trade it for a cookie and show a clean address.
     if (url.searchParams.has('token')) {
       if (!secretEquals(url.searchParams.get('token') ?? '', gate.token)) {
-        return refuse(req, res, 401, 'BAD_TOKEN', 'El código de acceso no es válido (cambia en cada arranque). Abra la dirección que muestra ahora "cordiax-sync start".', 'The access code is not valid (it changes on every start). Open the address "cordiax-sync start" prints now.');
+        return refuse(
+          req,
+          res,
+          401,
+          'BAD_TOKEN',
+          'El código de acceso no es válido (cambia en cada arranque). Abra la dirección que muestra ahora "cordiax-sync start".',
+          'The access code is not valid (it changes on every start). Open the address "cordiax-sync start" prints now.',
+        );
       }
       url.searchParams.delete('token');
       const clean = url.pathname + (url.searchParams.size ? `?${url.searchParams}` : '');
-      res.writeHead(303, { ...SECURITY_HEADERS, Location: clean, 'Set-Cookie': sessionCookie(gate), 'Content-Length': 0 });
+      res.writeHead(303, {
+        ...SECURITY_HEADERS,
+        Location: clean,
+        'Set-Cookie': sessionCookie(gate),
+        'Content-Length': 0,
+      });
       return res.end();
     }
     const auth = authenticate(req, gate);
     if (!auth) {
-      return refuse(req, res, 401, 'NO_TOKEN', 'Falta el código de acceso. Abra la dirección completa que muestra "cordiax-sync start" (incluye ?token=...).', 'The access code is missing. Open the full address "cordiax-sync start" prints (it includes ?token=...).');
+      return refuse(
+        req,
+        res,
+        401,
+        'NO_TOKEN',
+        'Falta el código de acceso. Abra la dirección completa que muestra "cordiax-sync start" (incluye ?token=...).',
+        'The access code is missing. Open the full address "cordiax-sync start" prints (it includes ?token=...).',
+      );
     }
     const method = req.method ?? 'GET';
     if (method !== 'GET' && method !== 'HEAD' && method !== 'POST') {
       return refuse(req, res, 405, 'METHOD', 'Método no permitido.', 'Method not allowed.');
     }
-    if (method === 'POST' && auth === 'cookie' && !secretEquals(req.headers[CSRF_HEADER] as string | undefined, gate.csrf)) {
-      return refuse(req, res, 403, 'CSRF', 'Petición rechazada: falta la cabecera anti-falsificación. Recargue la página.', 'Request refused: the anti-forgery header is missing. Reload the page.');
+    if (
+      method === 'POST' &&
+      auth === 'cookie' &&
+      !secretEquals(req.headers[CSRF_HEADER] as string | undefined, gate.csrf)
+    ) {
+      return refuse(
+        req,
+        res,
+        403,
+        'CSRF',
+        'Petición rechazada: falta la cabecera anti-falsificación. Recargue la página.',
+        'Request refused: the anti-forgery header is missing. Reload the page.',
+      );
     }
     if (!url.pathname.startsWith('/api/')) {
       if (method === 'POST') return refuse(req, res, 405, 'METHOD', 'Método no permitido.', 'Method not allowed.');
@@ -213,7 +311,16 @@ export async function startUiServer(svc: SyncService, opts: UiServerOptions = {}
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') {
-        reject(new SyncError('ALREADY_EXISTS', { es: `El puerto ${wantedPort} ya está en uso (¿otra copia de cordiax-sync?). Use --port para elegir otro.`, en: `Port ${wantedPort} is already in use (another cordiax-sync?). Use --port to choose another.` }, { cause: err }));
+        reject(
+          new SyncError(
+            'ALREADY_EXISTS',
+            {
+              es: `El puerto ${wantedPort} ya está en uso (¿otra copia de cordiax-sync?). Use --port para elegir otro.`,
+              en: `Port ${wantedPort} is already in use (another cordiax-sync?). Use --port to choose another.`,
+            },
+            { cause: err },
+          ),
+        );
       } else reject(err);
     });
     server.listen(wantedPort, host, () => resolve());
@@ -224,9 +331,16 @@ export async function startUiServer(svc: SyncService, opts: UiServerOptions = {}
   const url = `http://${shownHost}:${port}/?token=${token}`;
 
   if (opts.open) {
-    const [cmd, args] = process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
+    const [cmd, args] =
+      process.platform === 'darwin'
+        ? ['open', [url]]
+        : process.platform === 'win32'
+          ? ['cmd', ['/c', 'start', '', url]]
+          : ['xdg-open', [url]];
     try {
-      spawn(cmd as string, args as string[], { stdio: 'ignore', detached: true }).on('error', () => {}).unref();
+      spawn(cmd as string, args as string[], { stdio: 'ignore', detached: true })
+        .on('error', () => {})
+        .unref();
     } catch {
       /* no browser launcher: the printed address is enough */
     }

@@ -105,8 +105,18 @@ sys.stdout.buffer.write(seen)
 sys.exit(os.waitstatus_to_exitcode(status))
 `;
 
-export function withPty(cmd: string, args: string[], secret: string, env?: NodeJS.ProcessEnv): { status: number; screen: string } {
-  const r = spawnSync('python3', ['-c', PTY_DRIVER, cmd, ...args], { input: `${secret}\n`, encoding: 'utf8', env: env ?? process.env, timeout: 90_000 });
+export function withPty(
+  cmd: string,
+  args: string[],
+  secret: string,
+  env?: NodeJS.ProcessEnv,
+): { status: number; screen: string } {
+  const r = spawnSync('python3', ['-c', PTY_DRIVER, cmd, ...args], {
+    input: `${secret}\n`,
+    encoding: 'utf8',
+    env: env ?? process.env,
+    timeout: 90_000,
+  });
   return { status: r.status ?? -1, screen: `${r.stdout ?? ''}${r.stderr ?? ''}` };
 }
 
@@ -121,11 +131,18 @@ export interface CraftedChunk {
  * An age file with a valid header for `recipient` and a payload laid out chunk by chunk, to test the STREAM rules
  * (the age CLI is the oracle for whether each layout is valid). Built from our primitives, not our encryptor.
  */
-export async function craftAgeFile(recipient: string, chunks: CraftedChunk[], opts: { trailing?: Buffer; nonceBytes?: number } = {}): Promise<Buffer> {
+export async function craftAgeFile(
+  recipient: string,
+  chunks: CraftedChunk[],
+  opts: { trailing?: Buffer; nonceBytes?: number } = {},
+): Promise<Buffer> {
   const fileKey = randomBytes(16);
   const nonce = randomBytes(16);
   const key = hkdf(fileKey, nonce, 'payload');
-  const parts: Buffer[] = [await buildHeader(fileKey, { recipients: [parseRecipient(recipient)] }), nonce.subarray(0, opts.nonceBytes ?? 16)];
+  const parts: Buffer[] = [
+    await buildHeader(fileKey, { recipients: [parseRecipient(recipient)] }),
+    nonce.subarray(0, opts.nonceBytes ?? 16),
+  ];
   chunks.forEach((c, i) => {
     const n = Buffer.alloc(12);
     n.writeUIntBE(c.counter ?? i, 5, 6);

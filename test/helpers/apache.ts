@@ -99,11 +99,15 @@ export async function startApache(): Promise<ApacheServer> {
   const ncPassword = `nc-${randomBytes(9).toString('base64url')}`;
   const ncUid = 'a7f3c9-ana';
   const d = (p: string) => path.join(dir, p);
-  for (const sub of ['data', 'ro', `nc/files/${ncUid}`, 'lock', 'run', 'cgi', 'www', 'tls']) mkdirSync(d(sub), { recursive: true });
+  for (const sub of ['data', 'ro', `nc/files/${ncUid}`, 'lock', 'run', 'cgi', 'www', 'tls'])
+    mkdirSync(d(sub), { recursive: true });
   writeFileSync(d('ro/leeme.txt'), 'solo lectura\n');
 
   // Credentials: htpasswd reads the password from stdin (-i); the digest line is computed here.
-  for (const [i, [u, p]] of [[user, password], [ncLogin, ncPassword]].entries()) {
+  for (const [i, [u, p]] of [
+    [user, password],
+    [ncLogin, ncPassword],
+  ].entries()) {
     const r = sh('htpasswd', [...(i === 0 ? ['-c'] : []), '-i', d('htpasswd'), u!], { input: p });
     if (r.status !== 0) throw new Error(`htpasswd failed: ${r.stderr}`);
   }
@@ -115,11 +119,59 @@ export async function startApache(): Promise<ApacheServer> {
     const r = sh('openssl', args, { cwd: d('tls') });
     if (r.status !== 0) throw new Error(`openssl ${args[0]} failed: ${r.stderr}`);
   };
-  ssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '3', '-subj', '/CN=Cordiax Test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-  ssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1']);
+  ssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '3',
+    '-subj',
+    '/CN=Cordiax Test CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+  ]);
+  ssl([
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:P-256',
+    '-nodes',
+    '-keyout',
+    'server.key',
+    '-out',
+    'server.csr',
+    '-subj',
+    '/CN=127.0.0.1',
+  ]);
   writeFileSync(d('tls/ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
-  ssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '3', '-extfile', 'ext.cnf']);
+  ssl([
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.crt',
+    '-days',
+    '3',
+    '-extfile',
+    'ext.cnf',
+  ]);
 
   // Nextcloud answers PROPFIND current-user-principal on its DAV root; a CGI does the same here (it must read the
   // request body first, or Apache resets the connection).
@@ -133,7 +185,8 @@ printf '<?xml version="1.0"?>\\n<d:multistatus xmlns:d="DAV:" xmlns:s="http://sa
   );
   chmodSync(d('cgi/principal'), 0o755);
 
-  const basic = (file: string) => `AuthType Basic\n  AuthName "cordiax"\n  AuthBasicProvider file\n  AuthUserFile ${file}\n  Require valid-user`;
+  const basic = (file: string) =>
+    `AuthType Basic\n  AuthName "cordiax"\n  AuthBasicProvider file\n  AuthUserFile ${file}\n  Require valid-user`;
   const conf = `
 ServerName 127.0.0.1
 ServerRoot ${dir}
@@ -234,7 +287,8 @@ Alias /digest-short ${d('data')}
 `;
   writeFileSync(d('httpd.conf'), conf);
   if (isRoot) {
-    for (const sub of ['data', 'ro', 'nc', `nc/files`, `nc/files/${ncUid}`, 'lock', 'ro/leeme.txt']) chownSync(d(sub), 33, 33);
+    for (const sub of ['data', 'ro', 'nc', `nc/files`, `nc/files/${ncUid}`, 'lock', 'ro/leeme.txt'])
+      chownSync(d(sub), 33, 33);
     chownSync(d('htpasswd'), 0, 33);
     chownSync(d('htdigest'), 0, 33);
     chmodSync(d('htpasswd'), 0o640);
@@ -248,7 +302,9 @@ Alias /digest-short ${d('data')}
     child = c;
     let stderr = '';
     c.stderr?.on('data', (b: Buffer) => (stderr += b.toString()));
-    const exited = new Promise<never>((_, reject) => c.once('exit', (code) => reject(new Error(`apache exited (${code})`))));
+    const exited = new Promise<never>((_, reject) =>
+      c.once('exit', (code) => reject(new Error(`apache exited (${code})`))),
+    );
     try {
       await Promise.race([Promise.all([waitForPort(port), waitForPort(tlsPort)]), exited]);
     } catch (err) {
@@ -285,7 +341,9 @@ Alias /digest-short ${d('data')}
     accessLog: d('access.log'),
     async mark() {
       const id = `/__mark-${randomBytes(6).toString('hex')}`;
-      await fetch(`http://127.0.0.1:${port}${id}`).then((r) => r.arrayBuffer()).catch(() => undefined);
+      await fetch(`http://127.0.0.1:${port}${id}`)
+        .then((r) => r.arrayBuffer())
+        .catch(() => undefined);
       for (let i = 0; i < 100; i++) {
         if (existsSync(d('access.log')) && readFileSync(d('access.log'), 'utf8').includes(id)) return;
         await new Promise((r) => setTimeout(r, 20));
@@ -298,7 +356,16 @@ Alias /digest-short ${d('data')}
       for (const line of readFileSync(d('access.log'), 'utf8').split('\n')) {
         const m = /^(\d+) (\d+|-) (\d+|-) (\S+) (\S+) "([^"]*)" "(\S+) (\S+)[^"]*"$/.exec(line);
         if (m && !m[8]!.startsWith('/__mark-')) {
-          out.push({ status: Number(m[1]), bytesIn: Number(m[2]) || 0, bytesOut: Number(m[3]) || 0, contentLength: m[4]!, transferEncoding: m[5]!, user: m[6]!, method: m[7]!, path: m[8]! });
+          out.push({
+            status: Number(m[1]),
+            bytesIn: Number(m[2]) || 0,
+            bytesOut: Number(m[3]) || 0,
+            contentLength: m[4]!,
+            transferEncoding: m[5]!,
+            user: m[6]!,
+            method: m[7]!,
+            path: m[8]!,
+          });
         }
       }
       return out;
@@ -313,7 +380,6 @@ Alias /digest-short ${d('data')}
 
 // ------------------------------------------------------------------ shared by the WebDAV tests and the bench
 
-
 /** A Logger that keeps every event (to assert on warnings and on the absence of secrets). */
 export function memoryLogger(): Logger & { events: EventInput[] } {
   const events: EventInput[] = [];
@@ -321,7 +387,11 @@ export function memoryLogger(): Logger & { events: EventInput[] } {
 }
 
 /** A WebDAV transport built from a config block exactly as the program would (schema defaults applied). */
-export function davTransport(webdav: Record<string, unknown>, log: Logger = memoryLogger(), device = 'pc1'): FileTransport {
+export function davTransport(
+  webdav: Record<string, unknown>,
+  log: Logger = memoryLogger(),
+  device = 'pc1',
+): FileTransport {
   const cfg = configSchema.parse({ protocol: 'webdav', webdav });
   return create(cfg, { log, tmpDir: tmpDir('cx-dav-ctx-'), device });
 }
@@ -337,7 +407,11 @@ export async function randomFile(file: string, bytes: number): Promise<string> {
 }
 
 /** curl with the credentials in a config read from stdin (-K -), never in its arguments. */
-export function curl(args: string[], user: string, password: string): { status: number; stdout: string; stderr: string } {
+export function curl(
+  args: string[],
+  user: string,
+  password: string,
+): { status: number; stdout: string; stderr: string } {
   const q = (s: string) => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
   return sh('curl', ['-sS', '-K', '-', ...args], { input: `user = "${q(user)}:${q(password)}"\n` });
 }
@@ -374,7 +448,15 @@ const ms = performance.now() - t0;
 await t.close();
 process.stdout.write(JSON.stringify({ result, ms, rssMb: Math.round(process.resourceUsage().maxRSS / 1024) }) + '\\n');
 `;
-  buildSync({ stdin: { contents, resolveDir: root, loader: 'ts', sourcefile: 'dav-child.ts' }, bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile, logLevel: 'error' });
+  buildSync({
+    stdin: { contents, resolveDir: root, loader: 'ts', sourcefile: 'dav-child.ts' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile,
+    logLevel: 'error',
+  });
   return outfile;
 }
 
@@ -391,9 +473,17 @@ export interface DavChildJob {
 }
 
 /** Runs one job of the bundled child; returns what it printed plus its wall time. */
-export function runDavChild(child: string, job: DavChildJob, password: string): { result: { size: number; sha256: string }; ms: number; rssMb: number; wallMs: number } {
+export function runDavChild(
+  child: string,
+  job: DavChildJob,
+  password: string,
+): { result: { size: number; sha256: string }; ms: number; rssMb: number; wallMs: number } {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [child], { encoding: 'utf8', env: { ...process.env, CX_DAV_JOB: JSON.stringify(job), CX_DAV_PASSWORD: password }, timeout: 300_000 });
+  const r = spawnSync(process.execPath, [child], {
+    encoding: 'utf8',
+    env: { ...process.env, CX_DAV_JOB: JSON.stringify(job), CX_DAV_PASSWORD: password },
+    timeout: 300_000,
+  });
   const wallMs = performance.now() - t0;
   if (r.status !== 0) throw new Error(`dav child failed (${r.status}): ${r.stderr}`);
   return { ...JSON.parse(r.stdout.trim().split('\n').pop()!), wallMs };
@@ -406,17 +496,42 @@ export function runDavChild(child: string, job: DavChildJob, password: string): 
  */
 export async function raceConditionalWrites(racers: FileTransport[], dir: string, rounds: number): Promise<void> {
   await Promise.all(racers.map((t) => t.guarantees()));
-  const settle = (p: Promise<unknown>) => p.then((r) => (r === false ? 'no' : 'ok'), (e: { code?: string }) => e.code ?? String(e));
+  const settle = (p: Promise<unknown>) =>
+    p.then(
+      (r) => (r === false ? 'no' : 'ok'),
+      (e: { code?: string }) => e.code ?? String(e),
+    );
   const check = (what: string, file: string, rs: string[]) => {
     const wins = rs.flatMap((r, i) => (r === 'ok' ? [i] : []));
     assert.equal(wins.length, 1, `${what}: ${rs.join(',')}`);
-    assert.ok(rs.every((r) => ['ok', 'no', 'PRECONDITION_FAILED', 'LOCKED'].includes(r)), `${what}: ${rs.join(',')}`);
+    assert.ok(
+      rs.every((r) => ['ok', 'no', 'PRECONDITION_FAILED', 'LOCKED'].includes(r)),
+      `${what}: ${rs.join(',')}`,
+    );
     assert.equal(readFileSync(path.join(dir, file), 'utf8'), `equipo${wins[0]}`);
   };
   for (let round = 0; round < rounds; round++) {
-    check('createExclusive', `lock-${round}.json`, await Promise.all(racers.map((t, i) => settle(t.createExclusive(`lock-${round}.json`, Buffer.from(`equipo${i}`))))));
-    check('ifVersion null', `m-${round}.json`, await Promise.all(racers.map((t, i) => settle(t.writeSmall(`m-${round}.json`, Buffer.from(`equipo${i}`), { ifVersion: null })))));
+    check(
+      'createExclusive',
+      `lock-${round}.json`,
+      await Promise.all(
+        racers.map((t, i) => settle(t.createExclusive(`lock-${round}.json`, Buffer.from(`equipo${i}`)))),
+      ),
+    );
+    check(
+      'ifVersion null',
+      `m-${round}.json`,
+      await Promise.all(
+        racers.map((t, i) => settle(t.writeSmall(`m-${round}.json`, Buffer.from(`equipo${i}`), { ifVersion: null }))),
+      ),
+    );
   }
   const base = await racers[0]!.writeSmall('cas.json', Buffer.from('base'));
-  check('ifVersion', 'cas.json', await Promise.all(racers.map((t, i) => settle(t.writeSmall('cas.json', Buffer.from(`equipo${i}`), { ifVersion: base.version! })))));
+  check(
+    'ifVersion',
+    'cas.json',
+    await Promise.all(
+      racers.map((t, i) => settle(t.writeSmall('cas.json', Buffer.from(`equipo${i}`), { ifVersion: base.version! }))),
+    ),
+  );
 }

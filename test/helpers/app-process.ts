@@ -64,14 +64,16 @@ export class AppProcess {
 
   constructor() {
     this.child = spawn(process.execPath, ['-e', CHILD], { stdio: ['pipe', 'pipe', 'inherit'] });
-    createInterface({ input: this.child.stdout! }).on('line', (l) => this.waiting.shift()?.(JSON.parse(l) as AppAnswer));
+    createInterface({ input: this.child.stdout! }).on('line', (l) =>
+      this.waiting.shift()?.(JSON.parse(l) as AppAnswer),
+    );
     this.exited = new Promise((r) => this.child.on('exit', (code) => r(code)));
   }
 
   private send(cmd: Record<string, unknown>): Promise<AppAnswer> {
     return new Promise((resolve, reject) => {
       this.waiting.push(resolve);
-      this.child.stdin!.write(JSON.stringify(cmd) + '\n', (err) => err && reject(err));
+      this.child.stdin!.write(`${JSON.stringify(cmd)}\n`, (err) => err && reject(err));
     });
   }
 
@@ -117,7 +119,7 @@ export class AppProcess {
   }
   /** SIGKILL, as a crash or a power cut of the app would leave things (its -wal stays behind). */
   async crash(): Promise<void> {
-    this.child.stdin!.write(JSON.stringify({ op: 'crash' }) + '\n');
+    this.child.stdin!.write(`${JSON.stringify({ op: 'crash' })}\n`);
     await this.exited;
   }
   async stop(): Promise<void> {

@@ -39,7 +39,16 @@ const ctx = { log, tmpDir: job.tmpDir, device: job.device };
 const t: FileTransport =
   job.kind === 'folder'
     ? new FolderTransport(job.where, ctx)
-    : new WebdavTransport({ url: job.where, username: job.user ?? '', password: process.env.CX_COMMIT_PASSWORD ?? '', remote_path: job.remotePath ?? '/', auth: 'basic' } as never, ctx);
+    : new WebdavTransport(
+        {
+          url: job.where,
+          username: job.user ?? '',
+          password: process.env.CX_COMMIT_PASSWORD ?? '',
+          remote_path: job.remotePath ?? '/',
+          auth: 'basic',
+        } as never,
+        ctx,
+      );
 if (job.stopAt === 'commit') {
   const mkdirp = t.mkdirp.bind(t);
   t.mkdirp = async (dir: string) => {
@@ -58,13 +67,41 @@ let base: number | null = null;
 try {
   await remote.open();
   base = (await remote.head())?.generation ?? null;
-  const r = await remote.push(job.file, { sha256, size: data.length, encrypted: false, device: job.device, baseGeneration: base });
+  const r = await remote.push(job.file, {
+    sha256,
+    size: data.length,
+    encrypted: false,
+    device: job.device,
+    baseGeneration: base,
+  });
   out = r.manifest
-    ? { result: 'ok', device: job.device, sha256, base, generation: r.manifest.generation, time: new Date().toISOString() }
-    : { result: 'conflict', device: job.device, sha256, base, ...(r.conflict ? { generation: r.conflict.generation } : {}), time: new Date().toISOString() };
+    ? {
+        result: 'ok',
+        device: job.device,
+        sha256,
+        base,
+        generation: r.manifest.generation,
+        time: new Date().toISOString(),
+      }
+    : {
+        result: 'conflict',
+        device: job.device,
+        sha256,
+        base,
+        ...(r.conflict ? { generation: r.conflict.generation } : {}),
+        time: new Date().toISOString(),
+      };
 } catch (err) {
   const e = err as { code?: string; message?: string };
-  out = { result: 'error', device: job.device, sha256, base, code: e.code ?? 'UNKNOWN', message: e.message ?? String(err), time: new Date().toISOString() };
+  out = {
+    result: 'error',
+    device: job.device,
+    sha256,
+    base,
+    code: e.code ?? 'UNKNOWN',
+    message: e.message ?? String(err),
+    time: new Date().toISOString(),
+  };
 }
 await remote.close().catch(() => {});
-process.stdout.write(JSON.stringify(out) + '\n');
+process.stdout.write(`${JSON.stringify(out)}\n`);

@@ -30,7 +30,12 @@ export interface LedgerSummary {
 }
 
 /** `dataDir`: the remote folder on disk (to hash the objects); `reader`: a FileRemote on the same remote. */
-export async function checkLedger(reader: FileRemote, dataDir: string, attempts: Attempt[], allowedErrors: string[] = []): Promise<LedgerSummary> {
+export async function checkLedger(
+  reader: FileRemote,
+  dataDir: string,
+  attempts: Attempt[],
+  allowedErrors: string[] = [],
+): Promise<LedgerSummary> {
   const head = await reader.head();
   assert.ok(head, 'the remote has a head');
   const records = new Map<number, string>();
@@ -38,10 +43,15 @@ export async function checkLedger(reader: FileRemote, dataDir: string, attempts:
     const e = await reader.lineageEntry(g);
     assert.ok(e, `generation ${g} has a commit record`);
     records.set(g, e.sha256);
-    if (g > 1) assert.deepEqual(e.parent, { generation: g - 1, sha256: records.get(g - 1) }, `generation ${g} names its parent`);
+    if (g > 1)
+      assert.deepEqual(e.parent, { generation: g - 1, sha256: records.get(g - 1) }, `generation ${g} names its parent`);
     const owner = attempts.filter((a) => a.sha256 === e.sha256);
     assert.equal(owner.length, 1, `generation ${g} was written by exactly one attempt`);
-    assert.notEqual(owner[0]!.result, 'conflict', `generation ${g}: the attempt told "conflict" is in fact committed (${owner[0]!.device})`);
+    assert.notEqual(
+      owner[0]!.result,
+      'conflict',
+      `generation ${g}: the attempt told "conflict" is in fact committed (${owner[0]!.device})`,
+    );
   }
   // Every committed object is on the server with its bytes (the head's history lists the files).
   for (const v of [head, ...(head.versions ?? [])]) {
@@ -62,8 +72,19 @@ export async function checkLedger(reader: FileRemote, dataDir: string, attempts:
       else {
         // The backstop: the device's next sync must see that its commit is not in the lineage.
         const entry = await reader.lineageEntry(a.generation);
-        const v = checkLineage({ recorded: { lastSynced: { generation: a.generation, sha256: a.sha256, pushedByUs: true }, highestGeneration: a.generation }, head, entries: entry ? [entry] : [] });
-        assert.equal(v.verdict, 'our-commit-lost', `${a.device}: told "ok" at generation ${a.generation}, replaced, and not detected`);
+        const v = checkLineage({
+          recorded: {
+            lastSynced: { generation: a.generation, sha256: a.sha256, pushedByUs: true },
+            highestGeneration: a.generation,
+          },
+          head,
+          entries: entry ? [entry] : [],
+        });
+        assert.equal(
+          v.verdict,
+          'our-commit-lost',
+          `${a.device}: told "ok" at generation ${a.generation}, replaced, and not detected`,
+        );
         s.caughtByLineage++;
       }
     }

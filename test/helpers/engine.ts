@@ -15,11 +15,24 @@ export interface Device {
   engine: SyncEngine;
 }
 
-export function makeDevice(name: string, transport: FileTransport | SyncEndpoint, extra: Partial<EngineOptions> = {}): Device {
+export function makeDevice(
+  name: string,
+  transport: FileTransport | SyncEndpoint,
+  extra: Partial<EngineOptions> = {},
+): Device {
   const home = tmpDir(`cx-${name}-`);
   const db = path.join(home, 'cordiax.db');
   const log = new EventLog({ dir: path.join(home, 'logs') });
-  const engine = new SyncEngine({ transport, databasePath: db, statePath: path.join(home, 'sync_state.json'), device: name, log, keepVersions: 10, direction: 'bidirectional', ...extra });
+  const engine = new SyncEngine({
+    transport,
+    databasePath: db,
+    statePath: path.join(home, 'sync_state.json'),
+    device: name,
+    log,
+    keepVersions: 10,
+    direction: 'bidirectional',
+    ...extra,
+  });
   return { name, home, db, log, engine };
 }
 

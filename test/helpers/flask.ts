@@ -53,15 +53,23 @@ export interface FlaskServer {
 }
 
 /** maxHttpBufferSize: a server whose owner set a smaller buffer than the default (the only change to the spec's code). */
-export async function startFlask(opts: { port?: number; dir?: string; maxHttpBufferSize?: number } = {}): Promise<FlaskServer> {
+export async function startFlask(
+  opts: { port?: number; dir?: string; maxHttpBufferSize?: number } = {},
+): Promise<FlaskServer> {
   const dir = opts.dir ?? tmpDir('cx-flask-');
   const script = path.join(dir, 'server.py');
   const code = opts.maxHttpBufferSize
-    ? SPEC_SERVER.replace('SocketIO(app, cors_allowed_origins="*")', `SocketIO(app, cors_allowed_origins="*", max_http_buffer_size=${Math.floor(opts.maxHttpBufferSize)})`)
+    ? SPEC_SERVER.replace(
+        'SocketIO(app, cors_allowed_origins="*")',
+        `SocketIO(app, cors_allowed_origins="*", max_http_buffer_size=${Math.floor(opts.maxHttpBufferSize)})`,
+      )
     : SPEC_SERVER;
   writeFileSync(script, code, { mode: 0o600 });
   const port = opts.port ?? (await freePort());
-  const proc = startDaemon(PYTHON, ['-u', script, String(port)], { cwd: dir, env: { ...process.env, PYTHONUNBUFFERED: '1' } });
+  const proc = startDaemon(PYTHON, ['-u', script, String(port)], {
+    cwd: dir,
+    env: { ...process.env, PYTHONUNBUFFERED: '1' },
+  });
   let out = '';
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   await waitForPort(port);

@@ -61,7 +61,10 @@ async function assertPortsFree(ports: number[]): Promise<void> {
   for (const p of ports) {
     // A server stopped a moment ago may still be letting go of its sockets: give it a few seconds.
     for (let i = 0; i < 30 && (await portInUse(p)); i++) await new Promise((r) => setTimeout(r, 100));
-    if (await portInUse(p)) throw new Error(`port ${p} on 127.0.0.1 is already in use (a system smbd/samba?). Stop it before running the SMB tests (e.g. systemctl stop smbd samba-ad-dc).`);
+    if (await portInUse(p))
+      throw new Error(
+        `port ${p} on 127.0.0.1 is already in use (a system smbd/samba?). Stop it before running the SMB tests (e.g. systemctl stop smbd samba-ad-dc).`,
+      );
   }
 }
 
@@ -85,14 +88,27 @@ function makeServer(p: Omit<SambaServer, 'smbclient' | 'stop'> & { ports: number
   return {
     ...p,
     smbclient(commands: string, extra: string[] = []) {
-      return sh('smbclient', [`//127.0.0.1/${p.share}`, '-A', p.authFile, '-s', p.conf, '-p', String(p.port), ...extra, '-c', commands]);
+      return sh('smbclient', [
+        `//127.0.0.1/${p.share}`,
+        '-A',
+        p.authFile,
+        '-s',
+        p.conf,
+        '-p',
+        String(p.port),
+        ...extra,
+        '-c',
+        commands,
+      ]);
     },
     async stop() {
       killGroup(p.child);
-      const exited = p.child.exitCode !== null ? Promise.resolve() : new Promise<void>((r) => p.child.once('exit', () => r()));
+      const exited =
+        p.child.exitCode !== null ? Promise.resolve() : new Promise<void>((r) => p.child.once('exit', () => r()));
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
       // The kernel may keep the ports for a moment after the group dies.
-      for (const port of p.ports) for (let i = 0; i < 50 && (await portInUse(port)); i++) await new Promise((r) => setTimeout(r, 100));
+      for (const port of p.ports)
+        for (let i = 0; i < 50 && (await portInUse(port)); i++) await new Promise((r) => setTimeout(r, 100));
     },
   };
 }
@@ -115,7 +131,11 @@ export async function startSamba(variant: SambaVariant = 'default'): Promise<Sam
     return d;
   };
   const extra =
-    variant === 'signing' ? ['server signing = mandatory'] : variant === 'encrypt' ? ['server min protocol = SMB3', 'smb encrypt = required'] : [];
+    variant === 'signing'
+      ? ['server signing = mandatory']
+      : variant === 'encrypt'
+        ? ['server min protocol = SMB3', 'smb encrypt = required']
+        : [];
   const guest = variant === 'guest';
   const conf = path.join(dir, 'smb.conf');
   writeFileSync(
@@ -155,7 +175,19 @@ export async function startSamba(variant: SambaVariant = 'default'): Promise<Sam
   if (r.status !== 0) throw new Error(`smbpasswd failed: ${r.stderr}${r.stdout}`);
   const child = startDaemon('smbd', ['--foreground', '--no-process-group', '-s', conf]);
   const authFile = writeAuthFile(dir, SMB_USER, password, '');
-  const server = makeServer({ host: '127.0.0.1', port: ports[0], ports, share: 'share', user: SMB_USER, password, domain: '', shareDir, conf, authFile, child });
+  const server = makeServer({
+    host: '127.0.0.1',
+    port: ports[0],
+    ports,
+    share: 'share',
+    user: SMB_USER,
+    password,
+    domain: '',
+    shareDir,
+    conf,
+    authFile,
+    child,
+  });
   await waitFor('smbd', () => server.smbclient('ls').status === 0, child);
   return server;
 }
@@ -192,19 +224,36 @@ export async function startAdDc(): Promise<SambaServer> {
   text = sections.filter((s) => /^\[(global|sysvol|netlogon)\]/i.test(s) || !s.startsWith('[')).join('');
   const logs = path.join(dir, 'log');
   mkdirSync(logs);
-  text = text.replace(/\[global\]\n/, `[global]\n\tlog file = ${logs}/log.%m\n\tpid directory = ${dir}/pid\n\tncalrpc dir = ${dir}/ncalrpc\n`);
+  text = text.replace(
+    /\[global\]\n/,
+    `[global]\n\tlog file = ${logs}/log.%m\n\tpid directory = ${dir}/pid\n\tncalrpc dir = ${dir}/ncalrpc\n`,
+  );
   text += `\n[share]\n\tpath = ${shareDir}\n\tread only = no\n`;
   writeFileSync(conf, text);
   const child = startDaemon('samba', ['--foreground', '--no-process-group', '-s', conf]);
   const authFile = writeAuthFile(dir, 'cordiax', password, 'CORDIAX');
-  const server = makeServer({ host: '127.0.0.1', port: 445, ports: [445, 139, 88, 389], share: 'share', user: 'cordiax', password, domain: 'CORDIAX', shareDir, conf, authFile, child });
+  const server = makeServer({
+    host: '127.0.0.1',
+    port: 445,
+    ports: [445, 139, 88, 389],
+    share: 'share',
+    user: 'cordiax',
+    password,
+    domain: 'CORDIAX',
+    shareDir,
+    conf,
+    authFile,
+    child,
+  });
   await waitFor('samba AD DC port 445', () => portOpenSync(445), child, 90000);
   const userPassFile = path.join(dir, 'user.pass');
   writeFileSync(userPassFile, `${password}\n${password}\n`, { mode: 0o600 });
   // samba-tool prompts for the password when it is not given: feed it on stdin.
   await waitFor(
     'samba-tool user create',
-    () => sh('samba-tool', ['user', 'create', 'cordiax', `--configfile=${conf}`], { input: `${password}\n${password}\n` }).status === 0,
+    () =>
+      sh('samba-tool', ['user', 'create', 'cordiax', `--configfile=${conf}`], { input: `${password}\n${password}\n` })
+        .status === 0,
     child,
     60000,
   );
@@ -218,7 +267,17 @@ function portOpenSync(port: number): boolean {
 
 /** The spec's `smb` config block pointing at a test server. */
 export function smbConfig(s: SambaServer, extra: Partial<SmbConfig> = {}): SmbConfig {
-  return { server: s.host, share_name: s.share, username: s.user, password: s.password, domain: s.domain, remote_path: '/cordiax_sync/', port: s.port, timeout_seconds: 15, ...extra } as SmbConfig;
+  return {
+    server: s.host,
+    share_name: s.share,
+    username: s.user,
+    password: s.password,
+    domain: s.domain,
+    remote_path: '/cordiax_sync/',
+    port: s.port,
+    timeout_seconds: 15,
+    ...extra,
+  } as SmbConfig;
 }
 
 /** A Logger that keeps what it is told, for assertions. */

@@ -6,7 +6,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..', process.env.CX_CODE === 'dist' ? 'dist' : 'src');
+const root = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../..',
+  process.env.CX_CODE === 'dist' ? 'dist' : 'src',
+);
 const { defaultConfig } = await import(path.join(root, 'config/schema.js'));
 const { SocketioEndpoint } = await import(path.join(root, 'transports/socketio/endpoint.js'));
 const { sha256File } = await import(path.join(root, 'db/snapshot.js'));
@@ -15,7 +19,11 @@ const job = JSON.parse(process.env.CX_CLIENT ?? '{}');
 const cfg = defaultConfig();
 cfg.socketio.server_url = job.url;
 if (job.database_id) cfg.socketio.database_id = job.database_id;
-const ep = new SocketioEndpoint(cfg, { log: { emit: () => {} }, tmpDir: os.tmpdir(), device: 'hijo' }, { forceProtocol: job.forceProtocol, ackTimeoutMs: 120_000 });
+const ep = new SocketioEndpoint(
+  cfg,
+  { log: { emit: () => {} }, tmpDir: os.tmpdir(), device: 'hijo' },
+  { forceProtocol: job.forceProtocol, ackTimeoutMs: 120_000 },
+);
 const result = {};
 try {
   await ep.open();
@@ -23,7 +31,13 @@ try {
     const { sha256, size } = await sha256File(job.push);
     if (statSync(job.push).size !== size) throw new Error('file changed');
     const t = performance.now();
-    const r = await ep.push(job.push, { sha256, size, encrypted: false, device: 'hijo', baseGeneration: job.baseGeneration ?? null });
+    const r = await ep.push(job.push, {
+      sha256,
+      size,
+      encrypted: false,
+      device: 'hijo',
+      baseGeneration: job.baseGeneration ?? null,
+    });
     result.pushMs = performance.now() - t;
     result.manifest = r.manifest ?? null;
     result.conflict = r.conflict ?? null;

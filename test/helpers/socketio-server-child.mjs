@@ -3,10 +3,17 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..', process.env.CX_CODE === 'dist' ? 'dist' : 'src');
+const root = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../..',
+  process.env.CX_CODE === 'dist' ? 'dist' : 'src',
+);
 const { startSyncServer } = await import(path.join(root, 'server/server.js'));
 const opts = JSON.parse(process.env.CX_SERVER_OPTS ?? '{}');
-const server = await startSyncServer({ ...opts, log: { emit: (e) => process.stderr.write(`${e.type} ${e.code ?? ''} ${e.text.en}\n`) } });
+const server = await startSyncServer({
+  ...opts,
+  log: { emit: (e) => process.stderr.write(`${e.type} ${e.code ?? ''} ${e.text.en}\n`) },
+});
 process.stdout.write(`READY ${JSON.stringify({ url: server.url, port: server.port })}\n`);
 process.on('SIGTERM', () => {
   void server.close().finally(() => {

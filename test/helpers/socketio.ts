@@ -34,9 +34,18 @@ export function socketioConfig(serverUrl: string, extra: Partial<SyncConfig['soc
   return cfg;
 }
 
-export function endpoint(serverUrl: string, extra: Partial<SyncConfig['socketio']> = {}, opts: EndpointOptions = {}, device = 'equipo-a'): { ep: SocketioEndpoint; log: ReturnType<typeof memoryLogger> } {
+export function endpoint(
+  serverUrl: string,
+  extra: Partial<SyncConfig['socketio']> = {},
+  opts: EndpointOptions = {},
+  device = 'equipo-a',
+): { ep: SocketioEndpoint; log: ReturnType<typeof memoryLogger> } {
   const log = memoryLogger();
-  const ep = new SocketioEndpoint(socketioConfig(serverUrl, extra), { log, tmpDir: tmpDir('cx-sio-ctx-'), device }, opts);
+  const ep = new SocketioEndpoint(
+    socketioConfig(serverUrl, extra),
+    { log, tmpDir: tmpDir('cx-sio-ctx-'), device },
+    opts,
+  );
   return { ep, log };
 }
 
@@ -63,12 +72,17 @@ export interface ServerChild {
 }
 
 /** Starts our server in its own process (its RSS is its own; a test can kill or freeze it). */
-export async function startServerChild(opts: Partial<SyncServerOptions> & { port?: number } = {}, code: Code = 'src'): Promise<ServerChild> {
+export async function startServerChild(
+  opts: Partial<SyncServerOptions> & { port?: number } = {},
+  code: Code = 'src',
+): Promise<ServerChild> {
   const storageDir = opts.storageDir ?? tmpDir('cx-sio-store-');
   const port = opts.port ?? (await freePort());
   const full = { host: '127.0.0.1', ...opts, port, storageDir };
   if (full.tokens) throw new Error('pass tokens through tokensFile: never in the environment or arguments');
-  const proc = startDaemon(process.execPath, childArgs(code, SERVER_CHILD), { env: { ...process.env, CX_CODE: code, CX_SERVER_OPTS: JSON.stringify(full) } });
+  const proc = startDaemon(process.execPath, childArgs(code, SERVER_CHILD), {
+    env: { ...process.env, CX_CODE: code, CX_SERVER_OPTS: JSON.stringify(full) },
+  });
   let out = '';
   let err = '';
   proc.stderr?.on('data', (d: Buffer) => (err += d.toString()));
@@ -105,10 +119,19 @@ export function writeTokens(dir: string, tokens: string[]): string {
 
 /** Runs the client child to completion and returns its RESULT. */
 export async function runClientChild(
-  job: { url: string; push?: string; pull?: string; forceProtocol?: 1; database_id?: string; baseGeneration?: number | null },
+  job: {
+    url: string;
+    push?: string;
+    pull?: string;
+    forceProtocol?: 1;
+    database_id?: string;
+    baseGeneration?: number | null;
+  },
   code: Code = 'src',
 ): Promise<Record<string, unknown> & { peakRssMb: number }> {
-  const proc = startDaemon(process.execPath, childArgs(code, CLIENT_CHILD), { env: { ...process.env, CX_CODE: code, CX_CLIENT: JSON.stringify(job) } });
+  const proc = startDaemon(process.execPath, childArgs(code, CLIENT_CHILD), {
+    env: { ...process.env, CX_CODE: code, CX_CLIENT: JSON.stringify(job) },
+  });
   let out = '';
   let err = '';
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));

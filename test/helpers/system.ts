@@ -37,7 +37,11 @@ function hookExit() {
     }
   };
   process.on('exit', run);
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => { run(); process.exit(130); });
+  for (const sig of ['SIGINT', 'SIGTERM'] as const)
+    process.on(sig, () => {
+      run();
+      process.exit(130);
+    });
 }
 /** Registers a cleanup that runs when the test process exits, even on failure. */
 export function atExit(fn: () => void): void {
@@ -69,7 +73,10 @@ export async function waitForPort(port: number, host = '127.0.0.1', timeoutMs = 
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
       const s = net.connect(port, host);
-      s.once('connect', () => { s.destroy(); resolve(true); });
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
       s.once('error', () => resolve(false));
     });
     if (ok) return;
@@ -101,8 +108,18 @@ export function killGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL
   }
 }
 
-export function sh(cmd: string, args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', input: opts.input, env: opts.env ?? process.env, cwd: opts.cwd, maxBuffer: 64 * 1024 * 1024 });
+export function sh(
+  cmd: string,
+  args: string[],
+  opts: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(cmd, args, {
+    encoding: 'utf8',
+    input: opts.input,
+    env: opts.env ?? process.env,
+    cwd: opts.cwd,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
@@ -162,7 +179,9 @@ export function addRows(file: string, texts: string[]): void {
   try {
     db.pragma('busy_timeout = 5000');
     const ins = db.prepare('INSERT INTO notas (texto) VALUES (?)');
-    db.transaction(() => texts.forEach((x) => ins.run(x)))();
+    db.transaction(() => {
+      for (const x of texts) ins.run(x);
+    })();
   } finally {
     db.close();
   }

@@ -11,7 +11,16 @@ import { SyncError, toSyncError } from '../../errors.js';
 import { sha256File } from '../../util/hash.js';
 import type { SyncConfig } from '../../config/schema.js';
 import { probeRoundTrip, reportBuilder, reportGuarantees } from '../probe.js';
-import type { ConnectionReport, DownloadResult, FileTransport, Guarantees, RemoteEntry, TransferOptions, TransportContext, UploadResult } from '../types.js';
+import type {
+  ConnectionReport,
+  DownloadResult,
+  FileTransport,
+  Guarantees,
+  RemoteEntry,
+  TransferOptions,
+  TransportContext,
+  UploadResult,
+} from '../types.js';
 
 export const protocol = 'folder';
 
@@ -74,7 +83,10 @@ export class FolderTransport implements FileTransport {
 
   private abs(rel: string): string {
     if (!this.root || !path.isAbsolute(this.root)) {
-      throw new SyncError('CONFIG_INVALID', { es: 'folder.path debe ser una ruta absoluta.', en: 'folder.path must be an absolute path.' });
+      throw new SyncError('CONFIG_INVALID', {
+        es: 'folder.path debe ser una ruta absoluta.',
+        en: 'folder.path must be an absolute path.',
+      });
     }
     return safeJoin(this.root, rel);
   }
@@ -82,19 +94,31 @@ export class FolderTransport implements FileTransport {
   private wrap(err: unknown, what: string): SyncError {
     const e = toSyncError(err);
     if (e.code === 'NOT_FOUND') {
-      return new SyncError('NOT_FOUND', { es: `No existe en la carpeta de destino: ${what}`, en: `Not found in the target folder: ${what}` }, { hint: { es: '¿Está montada la unidad de red o conectado el disco?', en: 'Is the network drive mounted or the disk plugged in?' }, cause: err });
+      return new SyncError(
+        'NOT_FOUND',
+        { es: `No existe en la carpeta de destino: ${what}`, en: `Not found in the target folder: ${what}` },
+        {
+          hint: {
+            es: '¿Está montada la unidad de red o conectado el disco?',
+            en: 'Is the network drive mounted or the disk plugged in?',
+          },
+          cause: err,
+        },
+      );
     }
     return e;
   }
 
   async open(): Promise<void> {
     const st = await fsp.stat(this.abs('')).catch(() => null);
-    if (st && !st.isDirectory()) throw new SyncError('NOT_FOUND', { es: `${this.root} no es una carpeta.`, en: `${this.root} is not a folder.` });
+    if (st && !st.isDirectory())
+      throw new SyncError('NOT_FOUND', { es: `${this.root} no es una carpeta.`, en: `${this.root} is not a folder.` });
     if (!st) {
       // Create the target folder itself, but only inside an existing parent: an unmounted drive must not turn
       // into a local folder silently.
       const parent = await fsp.stat(path.dirname(this.root)).catch(() => null);
-      if (!parent) throw this.wrap(Object.assign(new Error(path.dirname(this.root)), { code: 'ENOENT' }), path.dirname(this.root));
+      if (!parent)
+        throw this.wrap(Object.assign(new Error(path.dirname(this.root)), { code: 'ENOENT' }), path.dirname(this.root));
       await fsp.mkdir(this.root, { mode: 0o700 }).catch((err) => {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw this.wrap(err, this.root);
       });
@@ -111,7 +135,13 @@ export class FolderTransport implements FileTransport {
       throw this.wrap(err, rel);
     });
     if (!st) return null;
-    return { path: rel, size: st.size, isDirectory: st.isDirectory(), modified: st.mtime, version: `${st.size}-${st.mtimeMs}` };
+    return {
+      path: rel,
+      size: st.size,
+      isDirectory: st.isDirectory(),
+      modified: st.mtime,
+      version: `${st.size}-${st.mtimeMs}`,
+    };
   }
 
   async list(dir: string): Promise<RemoteEntry[]> {
@@ -138,7 +168,11 @@ export class FolderTransport implements FileTransport {
   async readSmall(rel: string, maxBytes = 1024 * 1024): Promise<{ data: Buffer; version?: string } | null> {
     const st = await this.stat(rel);
     if (!st) return null;
-    if (st.size > maxBytes) throw new SyncError('PROTOCOL', { es: `${rel} es demasiado grande (${st.size} bytes).`, en: `${rel} is too large (${st.size} bytes).` });
+    if (st.size > maxBytes)
+      throw new SyncError('PROTOCOL', {
+        es: `${rel} es demasiado grande (${st.size} bytes).`,
+        en: `${rel} is too large (${st.size} bytes).`,
+      });
     const data = await fsp.readFile(this.abs(rel)).catch((err) => {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw this.wrap(err, rel);
@@ -154,7 +188,8 @@ export class FolderTransport implements FileTransport {
 
   async writeSmall(rel: string, data: Buffer, opts: { ifVersion?: string | null } = {}): Promise<{ version?: string }> {
     if (opts.ifVersion === null) {
-      if (!(await this.createExclusive(rel, data))) throw new SyncError('ALREADY_EXISTS', { es: `${rel} ya existe.`, en: `${rel} already exists.` });
+      if (!(await this.createExclusive(rel, data)))
+        throw new SyncError('ALREADY_EXISTS', { es: `${rel} ya existe.`, en: `${rel} already exists.` });
       return { version: (await this.stat(rel))?.version };
     }
     const tmp = this.abs(this.tmpName(rel));
@@ -184,24 +219,41 @@ export class FolderTransport implements FileTransport {
     }
   }
 
-  async upload(localPath: string, rel: string, expected: { size: number; sha256: string }, opts: TransferOptions & { replace?: boolean } = {}): Promise<UploadResult> {
+  async upload(
+    localPath: string,
+    rel: string,
+    expected: { size: number; sha256: string },
+    opts: TransferOptions & { replace?: boolean } = {},
+  ): Promise<UploadResult> {
     const target = this.abs(rel);
     const tmp = this.abs(this.tmpName(rel));
     try {
       const m = meter(opts.onProgress, expected.size);
-      await pipeline(createReadStream(localPath, { highWaterMark: 1024 * 1024 }), m.t, createWriteStream(tmp, { flags: 'wx', mode: 0o600 }), { signal: opts.signal });
+      await pipeline(
+        createReadStream(localPath, { highWaterMark: 1024 * 1024 }),
+        m.t,
+        createWriteStream(tmp, { flags: 'wx', mode: 0o600 }),
+        { signal: opts.signal },
+      );
       await fsyncPath(tmp);
       // Verify what landed by reading it back, not what we think we wrote.
       const landed = await sha256File(tmp);
       if (landed.size !== expected.size || landed.sha256 !== expected.sha256) {
-        throw new SyncError('VERIFY_FAILED', { es: `La copia en destino no coincide (${landed.size} de ${expected.size} bytes).`, en: `The copy at the target does not match (${landed.size} of ${expected.size} bytes).` });
+        throw new SyncError('VERIFY_FAILED', {
+          es: `La copia en destino no coincide (${landed.size} de ${expected.size} bytes).`,
+          en: `The copy at the target does not match (${landed.size} of ${expected.size} bytes).`,
+        });
       }
       if (opts.replace) {
         await fsp.rename(tmp, target);
       } else {
         // link() fails if the target exists: an atomic "rename without replace".
         await fsp.link(tmp, target).catch((err) => {
-          if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new SyncError('ALREADY_EXISTS', { es: `${rel} ya existe en el destino.`, en: `${rel} already exists at the target.` });
+          if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+            throw new SyncError('ALREADY_EXISTS', {
+              es: `${rel} ya existe en el destino.`,
+              en: `${rel} already exists at the target.`,
+            });
           throw err;
         });
         await fsp.rm(tmp, { force: true });
@@ -219,10 +271,19 @@ export class FolderTransport implements FileTransport {
     const st = await fsp.stat(src).catch((err) => {
       throw this.wrap(err, rel);
     });
-    if (!st.isFile()) throw new SyncError('PROTOCOL', { es: `${rel} no es un archivo en el destino; no se descarga.`, en: `${rel} is not a file at the target; not downloaded.` });
+    if (!st.isFile())
+      throw new SyncError('PROTOCOL', {
+        es: `${rel} no es un archivo en el destino; no se descarga.`,
+        en: `${rel} is not a file at the target; not downloaded.`,
+      });
     try {
       const m = meter(opts.onProgress, st.size);
-      await pipeline(createReadStream(src, { highWaterMark: 1024 * 1024 }), m.t, createWriteStream(localPath, { mode: 0o600 }), { signal: opts.signal });
+      await pipeline(
+        createReadStream(src, { highWaterMark: 1024 * 1024 }),
+        m.t,
+        createWriteStream(localPath, { mode: 0o600 }),
+        { signal: opts.signal },
+      );
       const r = m.done();
       return { size: r.bytes, sha256: r.sha256 };
     } catch (err) {
@@ -239,7 +300,8 @@ export class FolderTransport implements FileTransport {
         await fsp.unlink(this.abs(from));
       }
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new SyncError('ALREADY_EXISTS', { es: `${to} ya existe.`, en: `${to} already exists.` });
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+        throw new SyncError('ALREADY_EXISTS', { es: `${to} ya existe.`, en: `${to} already exists.` });
       throw this.wrap(err, from);
     }
   }
@@ -253,7 +315,9 @@ export class FolderTransport implements FileTransport {
   async test(): Promise<ConnectionReport> {
     const b = reportBuilder('folder', { path: this.root });
     try {
-      await b.step('open', 'Carpeta accesible (creada si faltaba).', 'Folder reachable (created if missing).', () => this.open());
+      await b.step('open', 'Carpeta accesible (creada si faltaba).', 'Folder reachable (created if missing).', () =>
+        this.open(),
+      );
       await probeRoundTrip(this, b);
       const free = await fsp.statfs(this.abs('')).catch(() => null);
       if (free) b.report.facts.freeBytes = free.bavail * free.bsize;

@@ -12,13 +12,25 @@ import { SyncError, isSyncError, toSyncError } from '../../errors.js';
 import { registerSecret } from '../../log/redact.js';
 import { SmbClient, type SmbStat, type SmbTree } from '../../smb/index.js';
 import { probeRoundTrip, reportBuilder, reportGuarantees } from '../probe.js';
-import type { ConnectionReport, DownloadResult, FileTransport, Guarantees, RemoteEntry, TransferOptions, TransportContext, UploadResult } from '../types.js';
+import type {
+  ConnectionReport,
+  DownloadResult,
+  FileTransport,
+  Guarantees,
+  RemoteEntry,
+  TransferOptions,
+  TransportContext,
+  UploadResult,
+} from '../types.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 /** 'host', '\\host', '//host', 'smb://host' and 'host:port' all name the same server. */
 export function parseServer(server: string): { host: string; port?: number } {
-  let s = server.trim().replace(/^smb:\/\//i, '').replace(/^[\\/]+/, '');
+  let s = server
+    .trim()
+    .replace(/^smb:\/\//i, '')
+    .replace(/^[\\/]+/, '');
   s = s.split(/[\\/]/)[0];
   const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(s) ?? /^([^:]+)(?::(\d+))?$/.exec(s);
   if (!m) return { host: s };
@@ -76,9 +88,16 @@ export class SmbTransport implements FileTransport {
     this.host = srv.host;
     this.port = cfg.port ?? srv.port;
     this.root = normalizeRoot(cfg.remote_path ?? '');
-    if (!this.host) throw new SyncError('CONFIG_INVALID', { es: 'smb.server está vacío: indique la IP o el nombre del servidor SMB.', en: 'smb.server is empty: enter the SMB server address or name.' });
+    if (!this.host)
+      throw new SyncError('CONFIG_INVALID', {
+        es: 'smb.server está vacío: indique la IP o el nombre del servidor SMB.',
+        en: 'smb.server is empty: enter the SMB server address or name.',
+      });
     if (!cfg.share_name || /[\\/]/.test(cfg.share_name.replace(/^[\\/]+|[\\/]+$/g, ''))) {
-      throw new SyncError('CONFIG_INVALID', { es: 'smb.share_name debe ser solo el nombre del recurso compartido (p. ej. "datos").', en: 'smb.share_name must be just the share name (e.g. "data").' });
+      throw new SyncError('CONFIG_INVALID', {
+        es: 'smb.share_name debe ser solo el nombre del recurso compartido (p. ej. "datos").',
+        en: 'smb.share_name must be just the share name (e.g. "data").',
+      });
     }
   }
 
@@ -88,7 +107,8 @@ export class SmbTransport implements FileTransport {
 
   private full(rel: string): string {
     const r = rel.replace(/\\/g, '/').replace(/^\/+|\/+$/g, '');
-    if (r.split('/').includes('..')) throw new SyncError('CONFIG_INVALID', { es: `Ruta remota no válida: ${rel}`, en: `Invalid remote path: ${rel}` });
+    if (r.split('/').includes('..'))
+      throw new SyncError('CONFIG_INVALID', { es: `Ruta remota no válida: ${rel}`, en: `Invalid remote path: ${rel}` });
     return this.root ? (r ? `${this.root}/${r}` : this.root) : r;
   }
 
@@ -105,11 +125,25 @@ export class SmbTransport implements FileTransport {
           domain: this.cfg.domain || undefined,
           timeoutMs: this.cfg.timeout_seconds ? this.cfg.timeout_seconds * 1000 : DEFAULT_TIMEOUT_MS,
           onConnect: (f, reconnected) => {
-            if (reconnected) this.ctx.log.emit({ type: 'connect', protocol: 'smb', text: { es: `Reconectado a \\\\${this.host}\\${this.share} (SMB ${f.dialect}).`, en: `Reconnected to \\\\${this.host}\\${this.share} (SMB ${f.dialect}).` } });
+            if (reconnected)
+              this.ctx.log.emit({
+                type: 'connect',
+                protocol: 'smb',
+                text: {
+                  es: `Reconectado a \\\\${this.host}\\${this.share} (SMB ${f.dialect}).`,
+                  en: `Reconnected to \\\\${this.host}\\${this.share} (SMB ${f.dialect}).`,
+                },
+              });
           },
           onDisconnect: (err) => {
             const e = toSyncError(err);
-            this.ctx.log.emit({ type: 'disconnect', level: 'warn', code: e.code, protocol: 'smb', text: { es: `Conexión SMB perdida: ${e.text.es}`, en: `SMB connection lost: ${e.text.en}` } });
+            this.ctx.log.emit({
+              type: 'disconnect',
+              level: 'warn',
+              code: e.code,
+              protocol: 'smb',
+              text: { es: `Conexión SMB perdida: ${e.text.es}`, en: `SMB connection lost: ${e.text.en}` },
+            });
           },
         });
         try {
@@ -125,7 +159,16 @@ export class SmbTransport implements FileTransport {
               es: `Conectado a \\\\${this.host}\\${this.share} (SMB ${f.dialect}, ${enc ? `cifrado ${enc}` : f.signing ? `firmado ${f.signingAlgorithm}` : 'sin firma'}, ${f.auth}).`,
               en: `Connected to \\\\${this.host}\\${this.share} (SMB ${f.dialect}, ${enc ? `encrypted ${enc}` : f.signing ? `signed ${f.signingAlgorithm}` : 'unsigned'}, ${f.auth}).`,
             },
-            data: { dialect: f.dialect, signing: f.signing, signingAlgorithm: f.signingAlgorithm, encryption: enc, port: f.port, transport: f.transport, user: f.user, domain: f.domain },
+            data: {
+              dialect: f.dialect,
+              signing: f.signing,
+              signingAlgorithm: f.signingAlgorithm,
+              encryption: enc,
+              port: f.port,
+              transport: f.transport,
+              user: f.user,
+              domain: f.domain,
+            },
           });
           return tree;
         } catch (e) {
@@ -164,7 +207,13 @@ export class SmbTransport implements FileTransport {
       throw e;
     }
     const base = dir.replace(/^\/+|\/+$/g, '');
-    return entries.map((st) => ({ path: base ? `${base}/${st.name}` : st.name, size: st.size, isDirectory: st.isDirectory, modified: st.modified, version: versionOf(st) }));
+    return entries.map((st) => ({
+      path: base ? `${base}/${st.name}` : st.name,
+      size: st.size,
+      isDirectory: st.isDirectory,
+      modified: st.modified,
+      version: versionOf(st),
+    }));
   }
 
   async mkdirp(dir: string): Promise<void> {
@@ -176,7 +225,11 @@ export class SmbTransport implements FileTransport {
     const tree = await this.t();
     const st = await tree.stat(this.full(path));
     if (!st) return null;
-    if (st.size > maxBytes) throw new SyncError('TOO_LARGE', { es: `${path} es demasiado grande (${st.size} bytes).`, en: `${path} is too large (${st.size} bytes).` });
+    if (st.size > maxBytes)
+      throw new SyncError('TOO_LARGE', {
+        es: `${path} es demasiado grande (${st.size} bytes).`,
+        en: `${path} is too large (${st.size} bytes).`,
+      });
     try {
       return { data: await tree.readFile(this.full(path), maxBytes), version: versionOf(st) };
     } catch (e) {
@@ -192,15 +245,27 @@ export class SmbTransport implements FileTransport {
     return i >= 0 ? `${full.slice(0, i)}/${name}` : name;
   }
 
-  async writeSmall(path: string, data: Buffer, opts: { ifVersion?: string | null } = {}): Promise<{ version?: string }> {
+  async writeSmall(
+    path: string,
+    data: Buffer,
+    opts: { ifVersion?: string | null } = {},
+  ): Promise<{ version?: string }> {
     const tree = await this.t();
     if (opts.ifVersion === null) {
-      if (!(await this.createExclusive(path, data))) throw new SyncError('ALREADY_EXISTS', { es: `${path} ya existe en el servidor.`, en: `${path} already exists on the server.` });
+      if (!(await this.createExclusive(path, data)))
+        throw new SyncError('ALREADY_EXISTS', {
+          es: `${path} ya existe en el servidor.`,
+          en: `${path} already exists on the server.`,
+        });
     } else {
       if (opts.ifVersion !== undefined) {
         // Best effort only (guarantees().conditionalWrite is false): the engine adds a lock file around it.
         const cur = await tree.stat(this.full(path));
-        if (!cur || versionOf(cur) !== opts.ifVersion) throw new SyncError('PRECONDITION_FAILED', { es: `${path} cambió en el servidor.`, en: `${path} changed on the server.` });
+        if (!cur || versionOf(cur) !== opts.ifVersion)
+          throw new SyncError('PRECONDITION_FAILED', {
+            es: `${path} cambió en el servidor.`,
+            en: `${path} changed on the server.`,
+          });
       }
       const tmp = this.tmpName(path);
       try {
@@ -222,7 +287,11 @@ export class SmbTransport implements FileTransport {
   async createExclusive(path: string, data: Buffer): Promise<boolean> {
     const tree = await this.t();
     const tmp = this.tmpName(path);
-    if (!(await tree.createExclusive(tmp, data))) throw new SyncError('ALREADY_EXISTS', { es: 'El nombre temporal ya existía.', en: 'The temporary name already existed.' });
+    if (!(await tree.createExclusive(tmp, data)))
+      throw new SyncError('ALREADY_EXISTS', {
+        es: 'El nombre temporal ya existía.',
+        en: 'The temporary name already existed.',
+      });
     try {
       await tree.link(tmp, this.full(path));
       return true;
@@ -234,7 +303,12 @@ export class SmbTransport implements FileTransport {
     }
   }
 
-  async upload(localPath: string, path: string, expected: { size: number; sha256: string }, opts: TransferOptions & { replace?: boolean } = {}): Promise<UploadResult> {
+  async upload(
+    localPath: string,
+    path: string,
+    expected: { size: number; sha256: string },
+    opts: TransferOptions & { replace?: boolean } = {},
+  ): Promise<UploadResult> {
     const tree = await this.t();
     const tmp = this.tmpName(path);
     try {
@@ -246,7 +320,10 @@ export class SmbTransport implements FileTransport {
       const sent = await tree.upload(tmp, m.gen, { mode: 'create' });
       const local = m.done();
       if (local.bytes !== expected.size || local.sha256 !== expected.sha256) {
-        throw new SyncError('VERIFY_FAILED', { es: 'El archivo local cambió mientras se enviaba.', en: 'The local file changed while it was being sent.' });
+        throw new SyncError('VERIFY_FAILED', {
+          es: 'El archivo local cambió mientras se enviaba.',
+          en: 'The local file changed while it was being sent.',
+        });
       }
       // Verify what landed by reading it back, not what we think we wrote.
       const { stream } = await tree.createReadStream(tmp);
@@ -256,7 +333,10 @@ export class SmbTransport implements FileTransport {
       }
       const landed = back.done();
       if (sent !== expected.size || landed.bytes !== expected.size || landed.sha256 !== expected.sha256) {
-        throw new SyncError('VERIFY_FAILED', { es: `La copia en el servidor no coincide (${landed.bytes} de ${expected.size} bytes).`, en: `The copy on the server does not match (${landed.bytes} of ${expected.size} bytes).` });
+        throw new SyncError('VERIFY_FAILED', {
+          es: `La copia en el servidor no coincide (${landed.bytes} de ${expected.size} bytes).`,
+          en: `The copy on the server does not match (${landed.bytes} of ${expected.size} bytes).`,
+        });
       }
       await tree.rename(tmp, this.full(path), { replace: opts.replace === true });
       return { size: landed.bytes, sha256: landed.sha256 };
@@ -271,7 +351,10 @@ export class SmbTransport implements FileTransport {
     const { stream, size } = await tree.createReadStream(this.full(path));
     const m = metered(stream, opts, size);
     try {
-      await pipeline(Readable.from(m.gen, { objectMode: false, highWaterMark: 1024 * 1024 }), createWriteStream(localPath, { mode: 0o600 }));
+      await pipeline(
+        Readable.from(m.gen, { objectMode: false, highWaterMark: 1024 * 1024 }),
+        createWriteStream(localPath, { mode: 0o600 }),
+      );
     } catch (e) {
       stream.destroy();
       await fsp.rm(localPath, { force: true }).catch(() => {});
@@ -292,9 +375,14 @@ export class SmbTransport implements FileTransport {
   async test(): Promise<ConnectionReport> {
     const b = reportBuilder('smb', { server: this.host, share: this.share, remote_path: this.root || '/' });
     try {
-      await b.step('auth', 'Inicio de sesión y conexión al recurso compartido.', 'Logged in and connected to the share.', async () => {
-        await this.t();
-      });
+      await b.step(
+        'auth',
+        'Inicio de sesión y conexión al recurso compartido.',
+        'Logged in and connected to the share.',
+        async () => {
+          await this.t();
+        },
+      );
       const f = this.client!.facts;
       Object.assign(b.report.facts, {
         dialect: f.dialect,
@@ -308,7 +396,12 @@ export class SmbTransport implements FileTransport {
         transport: f.transport,
         port: f.port,
       });
-      await b.step('mkdir', 'Carpeta remota accesible (creada si faltaba).', 'Remote folder reachable (created if missing).', () => this.open());
+      await b.step(
+        'mkdir',
+        'Carpeta remota accesible (creada si faltaba).',
+        'Remote folder reachable (created if missing).',
+        () => this.open(),
+      );
       await probeRoundTrip(this, b);
       reportGuarantees(b.report, await this.guarantees());
       b.report.ok = true;
@@ -324,7 +417,14 @@ export class SmbTransport implements FileTransport {
     this.tree = null;
     if (c) {
       await c.close();
-      this.ctx.log.emit({ type: 'disconnect', protocol: 'smb', text: { es: `Desconectado de \\\\${this.host}\\${this.share}.`, en: `Disconnected from \\\\${this.host}\\${this.share}.` } });
+      this.ctx.log.emit({
+        type: 'disconnect',
+        protocol: 'smb',
+        text: {
+          es: `Desconectado de \\\\${this.host}\\${this.share}.`,
+          en: `Disconnected from \\\\${this.host}\\${this.share}.`,
+        },
+      });
     }
   }
 }

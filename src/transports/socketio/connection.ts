@@ -32,7 +32,10 @@ export function resolveTarget(cfg: SocketioConfig, log: Logger): { url: string; 
       type: 'warning',
       code: 'NAMESPACE_SLASH',
       protocol: 'socketio',
-      text: text(`El namespace «${namespace}» no termina en «/»: se usa «${namespace}/» (el servidor del ejemplo lo exige).`, `The namespace "${namespace}" lacks the trailing "/": using "${namespace}/" (the spec's server requires it).`),
+      text: text(
+        `El namespace «${namespace}» no termina en «/»: se usa «${namespace}/» (el servidor del ejemplo lo exige).`,
+        `The namespace "${namespace}" lacks the trailing "/": using "${namespace}/" (the spec's server requires it).`,
+      ),
     });
     namespace += '/';
   }
@@ -40,9 +43,16 @@ export function resolveTarget(cfg: SocketioConfig, log: Logger): { url: string; 
   try {
     u = new URL(cfg.server_url);
   } catch {
-    throw new SyncError('CONFIG_INVALID', text(`socketio.server_url no es una URL válida: «${redactString(cfg.server_url)}».`, `socketio.server_url is not a valid URL: "${redactString(cfg.server_url)}".`), {
-      hint: text('Ejemplo: http://localhost:5000', 'Example: http://localhost:5000'),
-    });
+    throw new SyncError(
+      'CONFIG_INVALID',
+      text(
+        `socketio.server_url no es una URL válida: «${redactString(cfg.server_url)}».`,
+        `socketio.server_url is not a valid URL: "${redactString(cfg.server_url)}".`,
+      ),
+      {
+        hint: text('Ejemplo: http://localhost:5000', 'Example: http://localhost:5000'),
+      },
+    );
   }
   // A server behind a reverse proxy under a sub-path serves Socket.IO at <sub-path>/socket.io/.
   const prefix = u.pathname.replace(/\/+$/, '');
@@ -60,7 +70,10 @@ export function readToken(cfg: SocketioConfig, log: Logger): string | undefined 
         type: 'error',
         code: 'TOKEN_FILE',
         protocol: 'socketio',
-        text: text(`No se puede leer token_file (${(err as NodeJS.ErrnoException).code ?? 'error'}).`, `Cannot read token_file (${(err as NodeJS.ErrnoException).code ?? 'error'}).`),
+        text: text(
+          `No se puede leer token_file (${(err as NodeJS.ErrnoException).code ?? 'error'}).`,
+          `Cannot read token_file (${(err as NodeJS.ErrnoException).code ?? 'error'}).`,
+        ),
       });
       token = undefined;
     }
@@ -69,7 +82,10 @@ export function readToken(cfg: SocketioConfig, log: Logger): string | undefined 
   return token || undefined;
 }
 
-const CHECK_SERVER = text('Verifique que el servidor esté ejecutándose y que la URL y el puerto sean correctos.', 'Check that the server is running and that the URL and port are right.');
+const CHECK_SERVER = text(
+  'Verifique que el servidor esté ejecutándose y que la URL y el puerto sean correctos.',
+  'Check that the server is running and that the URL and port are right.',
+);
 
 /** connect_error -> SyncError with a precise code and what to check. */
 export function connectError(err: unknown, namespace: string): SyncError {
@@ -77,37 +93,89 @@ export function connectError(err: unknown, namespace: string): SyncError {
   const code = e?.data?.code ?? e?.message;
   if (code === 'unauthorized') {
     return new SyncError('AUTH_FAILED', text('El servidor rechazó el token.', 'The server refused the token.'), {
-      hint: text('Revise socketio.token o socketio.token_file (debe coincidir con un token del servidor).', 'Check socketio.token or socketio.token_file (it must match one of the server tokens).'),
+      hint: text(
+        'Revise socketio.token o socketio.token_file (debe coincidir con un token del servidor).',
+        'Check socketio.token or socketio.token_file (it must match one of the server tokens).',
+      ),
     });
   }
-  if (code === 'rate_limited') return new SyncError('UNAVAILABLE', e.data?.message ?? text('Demasiados intentos de conexión.', 'Too many connection attempts.'));
+  if (code === 'rate_limited')
+    return new SyncError(
+      'UNAVAILABLE',
+      e.data?.message ?? text('Demasiados intentos de conexión.', 'Too many connection attempts.'),
+    );
   if (code === 'bad_database_id') {
-    return new SyncError('CONFIG_INVALID', text('socketio.database_id no es válido.', 'socketio.database_id is not valid.'), { hint: text('Use letras, números, punto, guion y guion bajo.', 'Use letters, digits, dot, dash and underscore.') });
+    return new SyncError(
+      'CONFIG_INVALID',
+      text('socketio.database_id no es válido.', 'socketio.database_id is not valid.'),
+      {
+        hint: text('Use letras, números, punto, guion y guion bajo.', 'Use letters, digits, dot, dash and underscore.'),
+      },
+    );
   }
   if (e?.message === 'Invalid namespace' || e?.message === 'Unable to connect') {
-    return new SyncError('NOT_FOUND', text(`El servidor no tiene el namespace «${namespace}».`, `The server has no namespace "${namespace}".`), {
-      hint: text('Asegúrese de que el namespace sea correcto (por defecto /cordiax-sync/, con la barra final).', 'Make sure the namespace is right (default /cordiax-sync/, with the trailing slash).'),
-    });
+    return new SyncError(
+      'NOT_FOUND',
+      text(`El servidor no tiene el namespace «${namespace}».`, `The server has no namespace "${namespace}".`),
+      {
+        hint: text(
+          'Asegúrese de que el namespace sea correcto (por defecto /cordiax-sync/, con la barra final).',
+          'Make sure the namespace is right (default /cordiax-sync/, with the trailing slash).',
+        ),
+      },
+    );
   }
   const d = e?.description;
   // The cause hides in different places: the websocket error, or the polling XHR's statusText (Node).
   const ctx = (e as { context?: { statusText?: unknown } })?.context?.statusText;
-  const inner = d instanceof Error ? d : (d as { error?: unknown })?.error instanceof Error ? (d as { error: Error }).error : ctx instanceof Error ? ctx : null;
+  const inner =
+    d instanceof Error
+      ? d
+      : (d as { error?: unknown })?.error instanceof Error
+        ? (d as { error: Error }).error
+        : ctx instanceof Error
+          ? ctx
+          : null;
   if (inner) {
     const c = (inner as NodeJS.ErrnoException).code ?? '';
     if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/.test(c)) {
-      return new SyncError('TLS', text(`Problema con el certificado del servidor (${c}).`, `Problem with the server certificate (${c}).`), { hint: text('Revise el certificado del servidor o la URL (https/http).', 'Check the server certificate or the URL (https/http).'), cause: inner });
+      return new SyncError(
+        'TLS',
+        text(`Problema con el certificado del servidor (${c}).`, `Problem with the server certificate (${c}).`),
+        {
+          hint: text(
+            'Revise el certificado del servidor o la URL (https/http).',
+            'Check the server certificate or the URL (https/http).',
+          ),
+          cause: inner,
+        },
+      );
     }
     const s = toSyncError(inner);
     if (s.code !== 'INTERNAL') return new SyncError(s.code, s.text, { hint: s.hint ?? CHECK_SERVER, cause: inner });
   }
   if (typeof d === 'number' && d > 0) {
-    return new SyncError('PROTOCOL', text(`El servidor respondió HTTP ${d} al conectar.`, `The server answered HTTP ${d} when connecting.`), {
-      hint: text('¿Es un servidor Socket.IO? Revise la URL.', 'Is it a Socket.IO server? Check the URL.'),
-    });
+    return new SyncError(
+      'PROTOCOL',
+      text(`El servidor respondió HTTP ${d} al conectar.`, `The server answered HTTP ${d} when connecting.`),
+      {
+        hint: text('¿Es un servidor Socket.IO? Revise la URL.', 'Is it a Socket.IO server? Check the URL.'),
+      },
+    );
   }
-  if (e?.message === 'timeout') return new SyncError('TIMEOUT', text('El servidor no respondió a tiempo al conectar.', 'The server did not answer in time when connecting.'));
-  return new SyncError('CONNECTION_REFUSED', text(`No se pudo conectar: ${redactString(String(e?.message ?? err))}.`, `Could not connect: ${redactString(String(e?.message ?? err))}.`), { hint: CHECK_SERVER });
+  if (e?.message === 'timeout')
+    return new SyncError(
+      'TIMEOUT',
+      text('El servidor no respondió a tiempo al conectar.', 'The server did not answer in time when connecting.'),
+    );
+  return new SyncError(
+    'CONNECTION_REFUSED',
+    text(
+      `No se pudo conectar: ${redactString(String(e?.message ?? err))}.`,
+      `Could not connect: ${redactString(String(e?.message ?? err))}.`,
+    ),
+    { hint: CHECK_SERVER },
+  );
 }
 
 /**
@@ -170,7 +238,14 @@ export class Connection extends EventEmitter {
       this.lastError = null;
       this.refused = false;
       this.errorsLogged = 0;
-      this.log.emit({ type: 'connect', protocol: 'socketio', text: text(`Conectado a ${target.url} (${s.io.engine?.transport?.name ?? '?'}).`, `Connected to ${target.url} (${s.io.engine?.transport?.name ?? '?'}).`) });
+      this.log.emit({
+        type: 'connect',
+        protocol: 'socketio',
+        text: text(
+          `Conectado a ${target.url} (${s.io.engine?.transport?.name ?? '?'}).`,
+          `Connected to ${target.url} (${s.io.engine?.transport?.name ?? '?'}).`,
+        ),
+      });
       if (this.hello === undefined) {
         this.helloTimer = setTimeout(() => this.setHello(null), opts.helloTimeoutMs);
       }
@@ -180,10 +255,15 @@ export class Connection extends EventEmitter {
       this.clearTimers();
       this.hello = undefined;
       this.rttMs = null;
-      this.log.emit({ type: 'disconnect', protocol: 'socketio', text: text(`Desconectado del servidor (${reason}).`, `Disconnected from the server (${reason}).`) });
+      this.log.emit({
+        type: 'disconnect',
+        protocol: 'socketio',
+        text: text(`Desconectado del servidor (${reason}).`, `Disconnected from the server (${reason}).`),
+      });
       this.emit('disconnected', reason);
       // The server closed the session on purpose: socket.io waits for us to reconnect, so do it with a pause.
-      if (reason === 'io server disconnect' && opts.reconnection) setTimeout(() => this.socket.active || this.socket.connect(), 5000).unref();
+      if (reason === 'io server disconnect' && opts.reconnection)
+        setTimeout(() => this.socket.active || this.socket.connect(), 5000).unref();
     });
     s.on('connect_error', (err: Error) => {
       const se = connectError(err, this.namespace);
@@ -226,10 +306,17 @@ export class Connection extends EventEmitter {
       if (waiting || !this.socket.connected) return;
       waiting = setTimeout(() => {
         waiting = null;
-        this.log.emit({ type: 'warning', code: 'HEARTBEAT', protocol: 'socketio', text: text('El servidor no responde: se reconecta.', 'The server does not answer: reconnecting.') });
+        this.log.emit({
+          type: 'warning',
+          code: 'HEARTBEAT',
+          protocol: 'socketio',
+          text: text('El servidor no responde: se reconecta.', 'The server does not answer: reconnecting.'),
+        });
         // Drop the session the way a ping timeout does (a plain close() would wait for the stuck request to
         // drain); socket.io then reconnects with its backoff.
-        const engine = this.socket.io.engine as unknown as { _onClose?: (reason: string) => void; close(): void } | undefined;
+        const engine = this.socket.io.engine as unknown as
+          | { _onClose?: (reason: string) => void; close(): void }
+          | undefined;
         if (typeof engine?._onClose === 'function') engine._onClose('ping timeout');
         else engine?.close();
       }, this.opts.heartbeatMs);
@@ -280,7 +367,15 @@ export class Connection extends EventEmitter {
       };
       const timer = setTimeout(() => {
         done();
-        reject(this.lastError ?? new SyncError('TIMEOUT', text('El servidor no respondió a tiempo.', 'The server did not answer in time.'), { hint: text('Verifique que el servidor esté ejecutándose y la URL.', 'Check that the server is running and the URL.') }));
+        reject(
+          this.lastError ??
+            new SyncError('TIMEOUT', text('El servidor no respondió a tiempo.', 'The server did not answer in time.'), {
+              hint: text(
+                'Verifique que el servidor esté ejecutándose y la URL.',
+                'Check that the server is running and the URL.',
+              ),
+            }),
+        );
       }, timeoutMs);
       this.on('hello', onHello);
       this.on('connected', onConnected);

@@ -8,7 +8,15 @@ import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { SyncError, type ErrorCode, type Text } from '../../errors.js';
 import type { SyncConfig } from '../../config/schema.js';
-import type { CheckStep, ConnectionReport, DownloadResult, RemoteManifest, SyncEndpoint, TransferOptions, TransportContext } from '../types.js';
+import type {
+  CheckStep,
+  ConnectionReport,
+  DownloadResult,
+  RemoteManifest,
+  SyncEndpoint,
+  TransferOptions,
+  TransportContext,
+} from '../types.js';
 import { Connection, type Hello } from './connection.js';
 import {
   text,
@@ -53,9 +61,16 @@ const WIRE_TO_CODE: Record<WireErrorCode, ErrorCode> = {
 
 /** A reply the server gave that is not in the protocol: a hostile or broken peer. */
 function protocolError(what: string): SyncError {
-  return new SyncError('PROTOCOL', text(`Respuesta no válida del servidor (${what}).`, `Invalid answer from the server (${what}).`), {
-    hint: text('¿Es un servidor cordiax-sync compatible? Revise la URL y la versión del servidor.', 'Is it a compatible cordiax-sync server? Check the URL and the server version.'),
-  });
+  return new SyncError(
+    'PROTOCOL',
+    text(`Respuesta no válida del servidor (${what}).`, `Invalid answer from the server (${what}).`),
+    {
+      hint: text(
+        '¿Es un servidor cordiax-sync compatible? Revise la URL y la versión del servidor.',
+        'Is it a compatible cordiax-sync server? Check the URL and the server version.',
+      ),
+    },
+  );
 }
 
 class WireError extends SyncError {
@@ -70,7 +85,13 @@ class WireError extends SyncError {
 }
 
 const lost = () =>
-  new SyncError('CONNECTION_RESET', text('Se perdió la conexión con el servidor durante la transferencia.', 'The connection to the server dropped during the transfer.'));
+  new SyncError(
+    'CONNECTION_RESET',
+    text(
+      'Se perdió la conexión con el servidor durante la transferencia.',
+      'The connection to the server dropped during the transfer.',
+    ),
+  );
 
 function tooLargeForFlask(size: number, max: number, learned: boolean): SyncError {
   return new SyncError(
@@ -119,7 +140,11 @@ export class SocketioEndpoint implements SyncEndpoint {
   }
 
   private connection(): Connection {
-    if (this.closed) throw new SyncError('CANCELLED', text('La conexión Socket.IO está cerrada.', 'The Socket.IO connection is closed.'));
+    if (this.closed)
+      throw new SyncError(
+        'CANCELLED',
+        text('La conexión Socket.IO está cerrada.', 'The Socket.IO connection is closed.'),
+      );
     if (!this.conn) {
       const c = new Connection(this.config.socketio, this.ctx.log, {
         reconnection: true,
@@ -176,7 +201,13 @@ export class SocketioEndpoint implements SyncEndpoint {
     return this.learnedMax !== null ? Math.min(base, this.learnedMax) : base;
   }
 
-  async capabilities(): Promise<{ push: boolean; pull: boolean; history: boolean; compareAndSwap: boolean; maxBytes?: number }> {
+  async capabilities(): Promise<{
+    push: boolean;
+    pull: boolean;
+    history: boolean;
+    compareAndSwap: boolean;
+    maxBytes?: number;
+  }> {
     const h = await this.ready();
     if (this.p2(h)) return { push: true, pull: true, history: true, compareAndSwap: true, maxBytes: h.maxBytes };
     return { push: true, pull: false, history: false, compareAndSwap: false, maxBytes: this.p1Max(h) };
@@ -199,16 +230,30 @@ export class SocketioEndpoint implements SyncEndpoint {
       reply = await s.timeout(timeoutMs).emitWithAck(event, payload);
     } catch {
       if (!s.connected) throw lost();
-      throw new SyncError('TIMEOUT', text(`El servidor no confirmó «${event}» en ${Math.round(timeoutMs / 1000)} s.`, `The server did not acknowledge "${event}" within ${Math.round(timeoutMs / 1000)} s.`), {
-        hint: text('El servidor puede estar bloqueado o sobrecargado; se reintentará.', 'The server may be frozen or overloaded; it will be retried.'),
-      });
+      throw new SyncError(
+        'TIMEOUT',
+        text(
+          `El servidor no confirmó «${event}» en ${Math.round(timeoutMs / 1000)} s.`,
+          `The server did not acknowledge "${event}" within ${Math.round(timeoutMs / 1000)} s.`,
+        ),
+        {
+          hint: text(
+            'El servidor puede estar bloqueado o sobrecargado; se reintentará.',
+            'The server may be frozen or overloaded; it will be retried.',
+          ),
+        },
+      );
     }
-    if (!reply || typeof reply !== 'object' || typeof (reply as { ok?: unknown }).ok !== 'boolean') throw protocolError(event);
+    if (!reply || typeof reply !== 'object' || typeof (reply as { ok?: unknown }).ok !== 'boolean')
+      throw protocolError(event);
     const r = reply as { ok: boolean; code?: unknown; message?: unknown; manifest?: unknown; offset?: unknown };
     if (!r.ok) {
       const code = typeof r.code === 'string' && r.code in WIRE_TO_CODE ? (r.code as WireErrorCode) : 'INTERNAL';
       const m = r.message as Text | undefined;
-      const message = m && typeof m.es === 'string' && typeof m.en === 'string' ? { es: m.es.slice(0, 500), en: m.en.slice(0, 500) } : text('El servidor devolvió un error.', 'The server returned an error.');
+      const message =
+        m && typeof m.es === 'string' && typeof m.en === 'string'
+          ? { es: m.es.slice(0, 500), en: m.en.slice(0, 500) }
+          : text('El servidor devolvió un error.', 'The server returned an error.');
       const manifest = r.manifest === null ? null : isManifest(r.manifest) ? r.manifest : undefined;
       throw new WireError(code, message, manifest, typeof r.offset === 'number' ? r.offset : undefined);
     }
@@ -233,19 +278,41 @@ export class SocketioEndpoint implements SyncEndpoint {
   }
 
   /** Protocol 1: the whole database as hex in one `sync_data`, success only when the ack arrives. */
-  private async pushHex(localPath: string, meta: { sha256: string; size: number; device: string }, h: Hello, opts: TransferOptions): Promise<{ manifest?: RemoteManifest }> {
+  private async pushHex(
+    localPath: string,
+    meta: { sha256: string; size: number; device: string },
+    h: Hello,
+    opts: TransferOptions,
+  ): Promise<{ manifest?: RemoteManifest }> {
     const max = this.p1Max(h);
-    if (meta.size > max) throw tooLargeForFlask(meta.size, max, this.learnedMax !== null && meta.size > this.learnedMax);
+    if (meta.size > max)
+      throw tooLargeForFlask(meta.size, max, this.learnedMax !== null && meta.size > this.learnedMax);
     const data = await fsp.readFile(localPath);
     if (data.length !== meta.size || createHash('sha256').update(data).digest('hex') !== meta.sha256) {
-      throw new SyncError('VERIFY_FAILED', text('La copia local cambió antes de enviarla: no se envió.', 'The local copy changed before sending: not sent.'));
+      throw new SyncError(
+        'VERIFY_FAILED',
+        text(
+          'La copia local cambió antes de enviarla: no se envió.',
+          'The local copy changed before sending: not sent.',
+        ),
+      );
     }
     const s = this.connection().socket;
-    let payload: Record<string, unknown> = { data: data.toString('hex'), sha256: meta.sha256, size: meta.size, device: meta.device };
+    let payload: Record<string, unknown> = {
+      data: data.toString('hex'),
+      sha256: meta.sha256,
+      size: meta.size,
+      device: meta.device,
+    };
     if (h === null) {
       // The Flask server's buffer counts the whole request body: "42/ns,<ackId>[...]". Drop the extras if needed.
       const nextAck = (s as unknown as { ids?: unknown }).ids;
-      const frame = (p: unknown) => 2 + this.connection().namespace.length + 1 + String(typeof nextAck === 'number' ? nextAck : 99999).length + Buffer.byteLength(JSON.stringify([EV.syncData, p]));
+      const frame = (p: unknown) =>
+        2 +
+        this.connection().namespace.length +
+        1 +
+        String(typeof nextAck === 'number' ? nextAck : 99999).length +
+        Buffer.byteLength(JSON.stringify([EV.syncData, p]));
       if (frame(payload) > FLASK_BUFFER_BYTES) payload = { data: payload.data };
       if (frame(payload) > FLASK_BUFFER_BYTES) throw tooLargeForFlask(meta.size, max, false);
     }
@@ -257,22 +324,40 @@ export class SocketioEndpoint implements SyncEndpoint {
     } catch {
       if (!s.connected) {
         // The Flask server drops oversize messages by closing the session; a second drop at this size is a limit.
-        this.drops = this.drops.size === meta.size ? { size: meta.size, count: this.drops.count + 1 } : { size: meta.size, count: 1 };
+        this.drops =
+          this.drops.size === meta.size
+            ? { size: meta.size, count: this.drops.count + 1 }
+            : { size: meta.size, count: 1 };
         if (this.drops.count >= 2) {
           this.learnedMax = Math.min(this.learnedMax ?? Infinity, meta.size - 1);
           throw tooLargeForFlask(meta.size, this.p1Max(h), true);
         }
         throw lost();
       }
-      throw new SyncError('TIMEOUT', text('El servidor no confirmó la recepción de los datos (sin ack).', 'The server did not acknowledge the data (no ack).'), {
-        hint: text('El servidor puede estar bloqueado o haber fallado al guardar (revise sus logs).', 'The server may be frozen or have failed to store it (check its logs).'),
-      });
+      throw new SyncError(
+        'TIMEOUT',
+        text(
+          'El servidor no confirmó la recepción de los datos (sin ack).',
+          'The server did not acknowledge the data (no ack).',
+        ),
+        {
+          hint: text(
+            'El servidor puede estar bloqueado o haber fallado al guardar (revise sus logs).',
+            'The server may be frozen or have failed to store it (check its logs).',
+          ),
+        },
+      );
     }
     this.drops = { size: 0, count: 0 };
     // The Flask server acks with nothing; ours answers {ok, manifest}.
     if (reply && typeof reply === 'object' && (reply as { ok?: unknown }).ok === false) {
       const r = reply as { code?: string; message?: Text };
-      throw new WireError((r.code as WireErrorCode) in WIRE_TO_CODE ? (r.code as WireErrorCode) : 'INTERNAL', r.message ?? text('El servidor devolvió un error.', 'The server returned an error.'), undefined, undefined);
+      throw new WireError(
+        (r.code as WireErrorCode) in WIRE_TO_CODE ? (r.code as WireErrorCode) : 'INTERNAL',
+        r.message ?? text('El servidor devolvió un error.', 'The server returned an error.'),
+        undefined,
+        undefined,
+      );
     }
     opts.onProgress?.({ bytes: meta.size, total: meta.size });
     const m = (reply as { manifest?: unknown } | undefined)?.manifest;
@@ -286,8 +371,17 @@ export class SocketioEndpoint implements SyncEndpoint {
       try {
         return await step();
       } catch (err) {
-        if (!(err instanceof SyncError) || err.code !== 'CONNECTION_RESET' || attempt >= this.o.resumeAttempts) throw err;
-        this.ctx.log.emit({ type: 'warning', code: 'RESUME', protocol: 'socketio', text: text('Conexión perdida: se reanuda la transferencia al reconectar.', 'Connection lost: the transfer resumes on reconnect.') });
+        if (!(err instanceof SyncError) || err.code !== 'CONNECTION_RESET' || attempt >= this.o.resumeAttempts)
+          throw err;
+        this.ctx.log.emit({
+          type: 'warning',
+          code: 'RESUME',
+          protocol: 'socketio',
+          text: text(
+            'Conexión perdida: se reanuda la transferencia al reconectar.',
+            'Connection lost: the transfer resumes on reconnect.',
+          ),
+        });
         await this.connection().whenReady(60_000);
       }
     }
@@ -301,40 +395,76 @@ export class SocketioEndpoint implements SyncEndpoint {
     opts: TransferOptions,
   ): Promise<{ manifest?: RemoteManifest; conflict?: RemoteManifest }> {
     if (meta.size > h.maxBytes) {
-      throw new SyncError('TOO_LARGE', text(`La base de datos (${meta.size} bytes) supera el límite del servidor (${h.maxBytes} bytes).`, `The database (${meta.size} bytes) exceeds the server's limit (${h.maxBytes} bytes).`), {
-        hint: text('Aumente el límite del servidor (--max-bytes).', "Raise the server's limit (--max-bytes)."),
-      });
+      throw new SyncError(
+        'TOO_LARGE',
+        text(
+          `La base de datos (${meta.size} bytes) supera el límite del servidor (${h.maxBytes} bytes).`,
+          `The database (${meta.size} bytes) exceeds the server's limit (${h.maxBytes} bytes).`,
+        ),
+        {
+          hint: text('Aumente el límite del servidor (--max-bytes).', "Raise the server's limit (--max-bytes)."),
+        },
+      );
     }
     const fh = await fsp.open(localPath, 'r');
     try {
       const st = await fh.stat();
-      if (st.size !== meta.size) throw new SyncError('VERIFY_FAILED', text('La copia local cambió antes de enviarla.', 'The local copy changed before sending.'));
+      if (st.size !== meta.size)
+        throw new SyncError(
+          'VERIFY_FAILED',
+          text('La copia local cambió antes de enviarla.', 'The local copy changed before sending.'),
+        );
       let base = meta.baseGeneration;
       return await this.resuming(async () => {
-        const resume = this.pending && this.pending.sha256 === meta.sha256 && this.pending.size === meta.size ? this.pending.uploadId : undefined;
+        const resume =
+          this.pending && this.pending.sha256 === meta.sha256 && this.pending.size === meta.size
+            ? this.pending.uploadId
+            : undefined;
         let b: Extract<BeginReply, { ok: true }>;
         try {
-          b = await this.request(EV.begin, { uploadId: resume, sha256: meta.sha256, size: meta.size, encrypted: meta.encrypted, device: meta.device, baseGeneration: base });
+          b = await this.request(EV.begin, {
+            uploadId: resume,
+            sha256: meta.sha256,
+            size: meta.size,
+            encrypted: meta.encrypted,
+            device: meta.device,
+            baseGeneration: base,
+          });
         } catch (err) {
           if (err instanceof WireError && err.wire === 'CONFLICT') {
             if (err.manifest) return { conflict: err.manifest };
             // The server holds nothing (storage wiped): nothing can be overwritten, so store as the first version.
             base = null;
-            b = await this.request(EV.begin, { sha256: meta.sha256, size: meta.size, encrypted: meta.encrypted, device: meta.device, baseGeneration: null });
+            b = await this.request(EV.begin, {
+              sha256: meta.sha256,
+              size: meta.size,
+              encrypted: meta.encrypted,
+              device: meta.device,
+              baseGeneration: null,
+            });
           } else throw err;
         }
         if (b.done) {
           if (!isManifest(b.done) || b.done.sha256 !== meta.sha256) throw protocolError('begin');
           return { manifest: b.done };
         }
-        if (typeof b.uploadId !== 'string' || !Number.isSafeInteger(b.offset) || b.offset < 0 || b.offset > meta.size) throw protocolError('begin');
+        if (typeof b.uploadId !== 'string' || !Number.isSafeInteger(b.offset) || b.offset < 0 || b.offset > meta.size)
+          throw protocolError('begin');
         this.pending = { uploadId: b.uploadId, sha256: meta.sha256, size: meta.size };
-        const chunk = Math.min(CHUNK_BYTES, Number.isSafeInteger(b.chunkBytes) && b.chunkBytes > 0 ? b.chunkBytes : CHUNK_BYTES, h.chunkBytes);
+        const chunk = Math.min(
+          CHUNK_BYTES,
+          Number.isSafeInteger(b.chunkBytes) && b.chunkBytes > 0 ? b.chunkBytes : CHUNK_BYTES,
+          h.chunkBytes,
+        );
         await this.sendChunks(fh, b.uploadId, b.offset, meta.size, chunk, opts);
         try {
-          const e = await this.request<Extract<EndReply, { ok: true }>>(EV.end, { uploadId: b.uploadId, sha256: meta.sha256 });
+          const e = await this.request<Extract<EndReply, { ok: true }>>(EV.end, {
+            uploadId: b.uploadId,
+            sha256: meta.sha256,
+          });
           this.pending = null;
-          if (!isManifest(e.manifest) || e.manifest.sha256 !== meta.sha256 || e.manifest.size !== meta.size) throw protocolError('end');
+          if (!isManifest(e.manifest) || e.manifest.sha256 !== meta.sha256 || e.manifest.size !== meta.size)
+            throw protocolError('end');
           return { manifest: e.manifest };
         } catch (err) {
           if (err instanceof WireError) {
@@ -350,7 +480,14 @@ export class SocketioEndpoint implements SyncEndpoint {
   }
 
   /** Reads chunks from disk and sends them with up to WINDOW unacknowledged: memory stays at WINDOW chunks. */
-  private async sendChunks(fh: FileHandle, uploadId: string, from: number, size: number, chunk: number, opts: TransferOptions): Promise<void> {
+  private async sendChunks(
+    fh: FileHandle,
+    uploadId: string,
+    from: number,
+    size: number,
+    chunk: number,
+    opts: TransferOptions,
+  ): Promise<void> {
     const inflight: Array<Promise<unknown>> = [];
     let failure: unknown = null;
     let acked = from;
@@ -362,7 +499,11 @@ export class SocketioEndpoint implements SyncEndpoint {
       const len = Math.min(chunk, size - pos);
       const data = Buffer.allocUnsafe(len);
       const { bytesRead } = await fh.read(data, 0, len, pos);
-      if (bytesRead !== len) throw new SyncError('VERIFY_FAILED', text('La copia local cambió durante el envío.', 'The local copy changed while sending.'));
+      if (bytesRead !== len)
+        throw new SyncError(
+          'VERIFY_FAILED',
+          text('La copia local cambió durante el envío.', 'The local copy changed while sending.'),
+        );
       const p = this.request<Extract<ChunkReply, { ok: true }>>(EV.chunk, { uploadId, offset: pos, data }).then(
         (r) => {
           if (r.received !== pos + len) throw protocolError('chunk');
@@ -388,12 +529,29 @@ export class SocketioEndpoint implements SyncEndpoint {
     return this.serial(async () => {
       const h = await this.ready();
       if (!this.p2(h)) {
-        throw new SyncError('NOT_SUPPORTED', text('Este servidor Socket.IO solo recibe datos (protocolo del ejemplo): no se puede descargar.', 'This Socket.IO server only receives data (the spec protocol): cannot download.'), {
-          hint: text('Use el servidor de cordiax-sync para sincronizar en ambos sentidos.', 'Use the cordiax-sync server to sync both ways.'),
-        });
+        throw new SyncError(
+          'NOT_SUPPORTED',
+          text(
+            'Este servidor Socket.IO solo recibe datos (protocolo del ejemplo): no se puede descargar.',
+            'This Socket.IO server only receives data (the spec protocol): cannot download.',
+          ),
+          {
+            hint: text(
+              'Use el servidor de cordiax-sync para sincronizar en ambos sentidos.',
+              'Use the cordiax-sync server to sync both ways.',
+            ),
+          },
+        );
       }
       const target = manifest ?? (await this.head());
-      if (!target) throw new SyncError('NOT_FOUND', text('El servidor aún no tiene ninguna versión de esta base de datos.', 'The server has no version of this database yet.'));
+      if (!target)
+        throw new SyncError(
+          'NOT_FOUND',
+          text(
+            'El servidor aún no tiene ninguna versión de esta base de datos.',
+            'The server has no version of this database yet.',
+          ),
+        );
       const chunk = Math.min(CHUNK_BYTES, h.chunkBytes);
       const fh = await fsp.open(localPath, 'w', 0o600);
       await fh.chmod(0o600); // the mode above only applies to a new file
@@ -406,16 +564,22 @@ export class SocketioEndpoint implements SyncEndpoint {
             const reqs: Array<Promise<Extract<ReadReply, { ok: true }>>> = [];
             for (let off = pos, i = 0; off < target.size && i < WINDOW; off += chunk, i++) {
               const length = Math.min(chunk, target.size - off);
-              const p = this.request<Extract<ReadReply, { ok: true }>>(EV.read, { generation: target.generation, offset: off, length });
+              const p = this.request<Extract<ReadReply, { ok: true }>>(EV.read, {
+                generation: target.generation,
+                offset: off,
+                length,
+              });
               p.catch(() => undefined);
               reqs.push(p);
             }
             for (const p of reqs) {
               const r = await p;
               const want = Math.min(chunk, target.size - pos);
-              if (!Buffer.isBuffer(r.data) || r.data.length !== want || r.size !== target.size) throw protocolError('read');
+              if (!Buffer.isBuffer(r.data) || r.data.length !== want || r.size !== target.size)
+                throw protocolError('read');
               let done = 0;
-              while (done < r.data.length) done += (await fh.write(r.data, done, r.data.length - done, pos + done)).bytesWritten;
+              while (done < r.data.length)
+                done += (await fh.write(r.data, done, r.data.length - done, pos + done)).bytesWritten;
               hash.update(r.data);
               pos += want;
               opts.onProgress?.({ bytes: pos, total: target.size });
@@ -432,7 +596,13 @@ export class SocketioEndpoint implements SyncEndpoint {
       const sha256 = hash.digest('hex');
       if (sha256 !== target.sha256) {
         await fsp.rm(localPath, { force: true });
-        throw new SyncError('VERIFY_FAILED', text('Lo descargado no coincide con el hash del servidor: se descartó.', 'The download does not match the server hash: discarded.'));
+        throw new SyncError(
+          'VERIFY_FAILED',
+          text(
+            'Lo descargado no coincide con el hash del servidor: se descartó.',
+            'The download does not match the server hash: discarded.',
+          ),
+        );
       }
       return { size: target.size, sha256 };
     });
@@ -442,7 +612,10 @@ export class SocketioEndpoint implements SyncEndpoint {
     const steps: CheckStep[] = [];
     const facts: ConnectionReport['facts'] = {};
     // The probe's own connect/disconnect lines would read like the real connection dropping: keep only problems.
-    const quiet = { emit: (e: Parameters<TransportContext['log']['emit']>[0]) => e.type !== 'connect' && e.type !== 'disconnect' && this.ctx.log.emit(e) };
+    const quiet = {
+      emit: (e: Parameters<TransportContext['log']['emit']>[0]) =>
+        e.type !== 'connect' && e.type !== 'disconnect' && this.ctx.log.emit(e),
+    };
     const conn = new Connection(this.config.socketio, quiet, {
       reconnection: false,
       connectTimeoutMs: this.o.connectTimeoutMs,
@@ -458,12 +631,34 @@ export class SocketioEndpoint implements SyncEndpoint {
       } catch (err) {
         const se = err instanceof SyncError ? err : lost();
         const authStep = se.code === 'AUTH_FAILED';
-        steps.push({ id: 'connect', ok: authStep, text: authStep ? text('Conexión al servidor', 'Connection to the server') : se.text, hint: authStep ? undefined : se.hint });
+        steps.push({
+          id: 'connect',
+          ok: authStep,
+          text: authStep ? text('Conexión al servidor', 'Connection to the server') : se.text,
+          hint: authStep ? undefined : se.hint,
+        });
         if (authStep) steps.push({ id: 'auth', ok: false, text: se.text, hint: se.hint });
         facts.tokenAccepted = authStep ? false : null;
-        return { protocol: 'socketio', ok: false, steps, facts, error: { code: se.code, message: se.text.es, message_en: se.text.en, hint: se.hint?.es, hint_en: se.hint?.en } };
+        return {
+          protocol: 'socketio',
+          ok: false,
+          steps,
+          facts,
+          error: {
+            code: se.code,
+            message: se.text.es,
+            message_en: se.text.en,
+            hint: se.hint?.es,
+            hint_en: se.hint?.en,
+          },
+        };
       }
-      steps.push({ id: 'connect', ok: true, text: text(`Conectado al namespace ${conn.namespace}`, `Connected to namespace ${conn.namespace}`), durationMs: Math.round(performance.now() - t0) });
+      steps.push({
+        id: 'connect',
+        ok: true,
+        text: text(`Conectado al namespace ${conn.namespace}`, `Connected to namespace ${conn.namespace}`),
+        durationMs: Math.round(performance.now() - t0),
+      });
       // Give the transport a moment to upgrade, so the report says what a sync would use.
       const engine = conn.socket.io.engine;
       if (engine && engine.transport.name === 'polling' && h !== null) {
@@ -494,13 +689,25 @@ export class SocketioEndpoint implements SyncEndpoint {
       const caps = announced
         ? { push: true, pull: true, history: true, compareAndSwap: true, maxBytes: h!.maxBytes }
         : { push: true, pull: false, history: false, compareAndSwap: false, maxBytes: this.p1Max(h) };
-      Object.assign(facts, { push: caps.push, pull: caps.pull, history: caps.history, compareAndSwap: caps.compareAndSwap, maxBytes: caps.maxBytes });
+      Object.assign(facts, {
+        push: caps.push,
+        pull: caps.pull,
+        history: caps.history,
+        compareAndSwap: caps.compareAndSwap,
+        maxBytes: caps.maxBytes,
+      });
       steps.push({
         id: 'capabilities',
         ok: true,
         text: announced
-          ? text(`Servidor cordiax-sync (protocolo 2): subida y descarga por fragmentos, historial; máximo ${caps.maxBytes} bytes`, `cordiax-sync server (protocol 2): chunked upload and download, history; at most ${caps.maxBytes} bytes`)
-          : text(`Servidor del ejemplo (protocolo 1): solo recibe; máximo ${caps.maxBytes} bytes de base de datos`, `Example server (protocol 1): receive only; at most ${caps.maxBytes} bytes of database`),
+          ? text(
+              `Servidor cordiax-sync (protocolo 2): subida y descarga por fragmentos, historial; máximo ${caps.maxBytes} bytes`,
+              `cordiax-sync server (protocol 2): chunked upload and download, history; at most ${caps.maxBytes} bytes`,
+            )
+          : text(
+              `Servidor del ejemplo (protocolo 1): solo recibe; máximo ${caps.maxBytes} bytes de base de datos`,
+              `Example server (protocol 1): receive only; at most ${caps.maxBytes} bytes of database`,
+            ),
       });
       let rtt = conn.rttMs;
       if (h !== null) {
@@ -509,12 +716,20 @@ export class SocketioEndpoint implements SyncEndpoint {
           await conn.socket.timeout(this.o.ackTimeoutMs).emitWithAck(EV.ping, {});
           rtt = Math.round((performance.now() - t) * 10) / 10;
         } catch {
-          steps.push({ id: 'rtt', ok: false, text: text('El servidor no respondió al ping', 'The server did not answer the ping') });
+          steps.push({
+            id: 'rtt',
+            ok: false,
+            text: text('El servidor no respondió al ping', 'The server did not answer the ping'),
+          });
           return { protocol: 'socketio', ok: false, steps, facts };
         }
       }
       facts.rttMs = rtt;
-      steps.push({ id: 'rtt', ok: true, text: text(`Tiempo de ida y vuelta: ${rtt ?? '?'} ms`, `Round-trip time: ${rtt ?? '?'} ms`) });
+      steps.push({
+        id: 'rtt',
+        ok: true,
+        text: text(`Tiempo de ida y vuelta: ${rtt ?? '?'} ms`, `Round-trip time: ${rtt ?? '?'} ms`),
+      });
       return { protocol: 'socketio', ok: true, steps, facts };
     } finally {
       conn.close();

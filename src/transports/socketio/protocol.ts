@@ -76,7 +76,9 @@ export type WireErrorCode =
   | 'STORAGE'
   | 'INTERNAL';
 
-export type WireReply<T> = ({ ok: true } & T) | { ok: false; code: WireErrorCode; message: Text; manifest?: RemoteManifest | null; offset?: number };
+export type WireReply<T> =
+  | ({ ok: true } & T)
+  | { ok: false; code: WireErrorCode; message: Text; manifest?: RemoteManifest | null; offset?: number };
 
 export interface BeginRequest {
   uploadId?: string;
@@ -131,7 +133,13 @@ export function isManifest(m: unknown): m is RemoteManifest {
 function isParent(p: unknown, generation: number): boolean {
   if (!p || typeof p !== 'object') return false;
   const x = p as Record<string, unknown>;
-  return Number.isSafeInteger(x.generation) && (x.generation as number) >= 1 && (x.generation as number) < generation && typeof x.sha256 === 'string' && SHA256_RE.test(x.sha256);
+  return (
+    Number.isSafeInteger(x.generation) &&
+    (x.generation as number) >= 1 &&
+    (x.generation as number) < generation &&
+    typeof x.sha256 === 'string' &&
+    SHA256_RE.test(x.sha256)
+  );
 }
 
 export function isServerHello(p: unknown): p is ServerHello {

@@ -16,9 +16,10 @@ export function parseChallenges(values: string[]): Challenge[] {
     // token (SP auth-param *( "," auth-param ))... ; a new challenge starts where a bare token is followed by a space.
     const re = /\s*,?\s*([A-Za-z0-9!#$%&'*+.^_`|~-]+)(?:\s*=\s*("((?:[^"\\]|\\.)*)"|[^,\s]*))?/gy;
     let current: Challenge | undefined;
-    let m: RegExpExecArray | null;
     let guard = 0;
-    while ((m = re.exec(value)) !== null && guard++ < 200) {
+    for (;;) {
+      const m = re.exec(value);
+      if (m === null || guard++ >= 200) break;
       if (m[0].length === 0) break;
       const name = m[1]!;
       if (m[2] === undefined) {
@@ -35,7 +36,7 @@ export function parseChallenges(values: string[]): Challenge[] {
 }
 
 export function basicHeader(user: string, password: string): string {
-  return 'Basic ' + Buffer.from(`${user}:${password}`, 'utf8').toString('base64');
+  return `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
 }
 
 export class DigestSession {
@@ -49,7 +50,10 @@ export class DigestSession {
     private readonly cnonce = randomBytes(12).toString('hex'),
   ) {
     this.algorithm = (challenge.params.algorithm ?? 'MD5').toUpperCase();
-    const qops = (challenge.params.qop ?? '').split(',').map((q) => q.trim().toLowerCase()).filter(Boolean);
+    const qops = (challenge.params.qop ?? '')
+      .split(',')
+      .map((q) => q.trim().toLowerCase())
+      .filter(Boolean);
     this.qop = qops.includes('auth') ? 'auth' : undefined;
   }
 
@@ -58,7 +62,10 @@ export class DigestSession {
     const alg = (ch.params.algorithm ?? 'MD5').toUpperCase();
     if (!['MD5', 'MD5-SESS', 'SHA-256', 'SHA-256-SESS'].includes(alg)) return `algorithm ${alg}`;
     if (!ch.params.nonce || ch.params.realm === undefined) return 'nonce/realm missing';
-    const qops = (ch.params.qop ?? '').split(',').map((q) => q.trim().toLowerCase()).filter(Boolean);
+    const qops = (ch.params.qop ?? '')
+      .split(',')
+      .map((q) => q.trim().toLowerCase())
+      .filter(Boolean);
     if (qops.length > 0 && !qops.includes('auth')) return `qop ${qops.join(',')}`;
     return null;
   }
@@ -74,12 +81,20 @@ export class DigestSession {
     const ha2 = H(`${method}:${uri}`);
     this.nc++;
     const nc = this.nc.toString(16).padStart(8, '0');
-    const response = this.qop ? H(`${ha1}:${nonce}:${nc}:${this.cnonce}:${this.qop}:${ha2}`) : H(`${ha1}:${nonce}:${ha2}`);
+    const response = this.qop
+      ? H(`${ha1}:${nonce}:${nc}:${this.cnonce}:${this.qop}:${ha2}`)
+      : H(`${ha1}:${nonce}:${ha2}`);
     const q = (s: string) => `"${s.replace(/(["\\])/g, '\\$1')}"`;
-    const parts = [`username=${q(user)}`, `realm=${q(realm)}`, `nonce=${q(nonce)}`, `uri=${q(uri)}`, `response=${q(response)}`];
+    const parts = [
+      `username=${q(user)}`,
+      `realm=${q(realm)}`,
+      `nonce=${q(nonce)}`,
+      `uri=${q(uri)}`,
+      `response=${q(response)}`,
+    ];
     if (p.algorithm) parts.push(`algorithm=${p.algorithm}`);
     if (p.opaque !== undefined) parts.push(`opaque=${q(p.opaque)}`);
     if (this.qop) parts.push(`qop=${this.qop}`, `nc=${nc}`, `cnonce=${q(this.cnonce)}`);
-    return 'Digest ' + parts.join(', ');
+    return `Digest ${parts.join(', ')}`;
   }
 }

@@ -86,10 +86,17 @@ export class HttpClient {
         try {
           ca = readFileSync(o.caFile);
         } catch (err) {
-          throw new SyncError('TLS', { es: `No se puede leer el archivo de CA ${o.caFile}.`, en: `Cannot read the CA file ${o.caFile}.` }, {
-            hint: { es: 'Revise la ruta de ca_file (un archivo PEM legible).', en: 'Check the ca_file path (a readable PEM file).' },
-            cause: err,
-          });
+          throw new SyncError(
+            'TLS',
+            { es: `No se puede leer el archivo de CA ${o.caFile}.`, en: `Cannot read the CA file ${o.caFile}.` },
+            {
+              hint: {
+                es: 'Revise la ruta de ca_file (un archivo PEM legible).',
+                en: 'Check the ca_file path (a readable PEM file).',
+              },
+              cause: err,
+            },
+          );
         }
       }
       // A private CA is added to the system roots, not instead of them.
@@ -115,7 +122,8 @@ export class HttpClient {
 
   private authorization(method: string, path: string): string | undefined {
     if (this.scheme === 'basic') return basicHeader(this.o.username, this.o.password);
-    if (this.scheme === 'digest' && this.digest) return this.digest.header(method, path, this.o.username, this.o.password);
+    if (this.scheme === 'digest' && this.digest)
+      return this.digest.header(method, path, this.o.username, this.o.password);
     return undefined;
   }
 
@@ -126,7 +134,8 @@ export class HttpClient {
     if (streaming && (this.scheme === undefined || (this.scheme === 'digest' && !this.digest))) {
       const pre = await this.requestOnce({ method: 'OPTIONS', path: init.path, signal: init.signal });
       discard(pre);
-      if (pre.status === 401 && this.learn(pre)) discard(await this.requestOnce({ method: 'OPTIONS', path: init.path, signal: init.signal }));
+      if (pre.status === 401 && this.learn(pre))
+        discard(await this.requestOnce({ method: 'OPTIONS', path: init.path, signal: init.signal }));
     }
     let res = await this.requestOnce(init);
     if (res.status === 401 && this.learn(res)) {
@@ -139,7 +148,8 @@ export class HttpClient {
   /** Takes what a 401 offers; true if a retry makes sense (new scheme, first or stale Digest nonce). */
   private learn(res: HttpResponse): boolean {
     const values: string[] = [];
-    for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) if (res.rawHeaders[i]!.toLowerCase() === 'www-authenticate') values.push(res.rawHeaders[i + 1]!);
+    for (let i = 0; i + 1 < res.rawHeaders.length; i += 2)
+      if (res.rawHeaders[i]!.toLowerCase() === 'www-authenticate') values.push(res.rawHeaders[i + 1]!);
     const chs = parseChallenges(values);
     const digest = chs.find((c) => c.scheme === 'digest' && DigestSession.supported(c) === null);
     const basic = chs.find((c) => c.scheme === 'basic');
@@ -163,9 +173,11 @@ export class HttpClient {
     discard(res);
     const challenges: string[] = [];
     for (let i = 0; i + 1 < res.rawHeaders.length; i += 2) {
-      if (res.rawHeaders[i]!.toLowerCase() === 'www-authenticate') challenges.push(...parseChallenges([res.rawHeaders[i + 1]!]).map((c) => c.scheme));
+      if (res.rawHeaders[i]!.toLowerCase() === 'www-authenticate')
+        challenges.push(...parseChallenges([res.rawHeaders[i + 1]!]).map((c) => c.scheme));
     }
-    const location = typeof res.headers.location === 'string' ? res.headers.location.replace(/\/\/[^/@]*@/, '//') : undefined;
+    const location =
+      typeof res.headers.location === 'string' ? res.headers.location.replace(/\/\/[^/@]*@/, '//') : undefined;
     return httpError(res.status, { method, target, challenges, location, scheme: this.scheme ?? this.o.auth });
   }
 
@@ -175,7 +187,8 @@ export class HttpClient {
     if (auth) headers.Authorization = auth;
     const body = init.body;
     const length = body === undefined ? 0 : Buffer.isBuffer(body) ? body.length : body.length;
-    if (body !== undefined || ['PUT', 'POST', 'PROPFIND', 'PROPPATCH', 'LOCK'].includes(init.method)) headers['Content-Length'] = String(length);
+    if (body !== undefined || ['PUT', 'POST', 'PROPFIND', 'PROPPATCH', 'LOCK'].includes(init.method))
+      headers['Content-Length'] = String(length);
     const started = Date.now();
     return new Promise<HttpResponse>((resolve, reject) => {
       let settled = false;
@@ -186,7 +199,12 @@ export class HttpClient {
       };
       let req: http.ClientRequest;
       try {
-        req = this.mod.request(this.url(init.path), { method: init.method, headers, agent: this.agent, signal: init.signal });
+        req = this.mod.request(this.url(init.path), {
+          method: init.method,
+          headers,
+          agent: this.agent,
+          signal: init.signal,
+        });
       } catch (err) {
         fail(err);
         return;
@@ -240,7 +258,13 @@ export class HttpClient {
         settled = true;
         response = res;
         res.on('close', stopWatchdog);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, rawHeaders: res.rawHeaders, body: res, localMidpoint: (started + Date.now()) / 2 });
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          rawHeaders: res.rawHeaders,
+          body: res,
+          localMidpoint: (started + Date.now()) / 2,
+        });
       });
       if (body === undefined) req.end();
       else if (Buffer.isBuffer(body)) req.end(body);
@@ -279,7 +303,8 @@ async function sendFile(req: http.ClientRequest, body: FileBody, stop: () => boo
     for (let i = 0; pos < body.length; i ^= 1) {
       if (stop()) return; // the server answered early (401, 413, 507...): the caller handles the answer
       const { bytesRead } = await fh.read(bufs[i]!, 0, Math.min(FILE_CHUNK, body.length - pos), pos);
-      if (bytesRead === 0) throw Object.assign(new Error('the local file shrank during the upload'), { code: 'ERR_FILE_SHRANK' });
+      if (bytesRead === 0)
+        throw Object.assign(new Error('the local file shrank during the upload'), { code: 'ERR_FILE_SHRANK' });
       const chunk = bufs[i]!.subarray(0, bytesRead);
       body.onData?.(chunk);
       pos += bytesRead;
@@ -316,6 +341,7 @@ export async function readBody(res: HttpResponse, max: number, what: string): Pr
     if (err instanceof SyncError) throw err;
     throw networkError(err, what);
   }
-  if (Number.isFinite(declared) && declared !== n) throw networkError(Object.assign(new Error('short body'), { code: 'ECONNRESET' }), what);
+  if (Number.isFinite(declared) && declared !== n)
+    throw networkError(Object.assign(new Error('short body'), { code: 'ECONNRESET' }), what);
   return Buffer.concat(chunks);
 }

@@ -17,7 +17,13 @@ const STEPS: Array<{ id: string; text: Text }> = [
   { id: 'write', text: { es: 'Escribir archivo de prueba', en: 'Write a probe file' } },
   { id: 'read', text: { es: 'Leerlo y comparar', en: 'Read it back and compare' } },
   { id: 'rename', text: { es: 'Renombrarlo (MOVE)', en: 'Rename it (MOVE)' } },
-  { id: 'if-match', text: { es: 'Escrituras condicionales (If-Match / If-None-Match)', en: 'Conditional writes (If-Match / If-None-Match)' } },
+  {
+    id: 'if-match',
+    text: {
+      es: 'Escrituras condicionales (If-Match / If-None-Match)',
+      en: 'Conditional writes (If-Match / If-None-Match)',
+    },
+  },
   { id: 'lock', text: { es: 'Bloqueos (LOCK)', en: 'Locks (LOCK)' } },
   { id: 'commit', text: { es: 'Garantía para publicar versiones', en: 'Guarantee for publishing versions' } },
   { id: 'delete', text: { es: 'Borrarlo', en: 'Delete it' } },
@@ -73,38 +79,78 @@ export async function runConnectionTest(t: WebdavTransport): Promise<ConnectionR
       facts.clock_skew_seconds = opt.skewSeconds;
     }
     facts.auth = t.http.authScheme ?? null;
-    await step('resolve', () => t.resolveBase(), (base) => ({ es: `Carpeta del usuario: ${showPath(base)}`, en: `User's folder: ${showPath(base)}` }));
-    await step('mkdir', () => t.open(), () => ({ es: `Carpeta remota lista: ${t.describeRoot()}`, en: `Remote folder ready: ${t.describeRoot()}` }));
+    await step(
+      'resolve',
+      () => t.resolveBase(),
+      (base) => ({ es: `Carpeta del usuario: ${showPath(base)}`, en: `User's folder: ${showPath(base)}` }),
+    );
+    await step(
+      'mkdir',
+      () => t.open(),
+      () => ({ es: `Carpeta remota lista: ${t.describeRoot()}`, en: `Remote folder ready: ${t.describeRoot()}` }),
+    );
     opened = true;
     const data = randomBytes(4096);
     await step('write', () => t.putRaw(probe, data));
     await step('read', async () => {
       const back = await t.readSmall(probe);
-      if (!back || !back.data.equals(data)) {
-        throw new SyncError('VERIFY_FAILED', { es: 'El archivo de prueba leído no coincide con el escrito.', en: 'The probe file read back differs from what was written.' }, {
-          hint: { es: 'El servidor o un proxy altera los archivos; revise su configuración.', en: 'The server or a proxy alters files; check its configuration.' },
-        });
+      if (!back?.data.equals(data)) {
+        throw new SyncError(
+          'VERIFY_FAILED',
+          {
+            es: 'El archivo de prueba leído no coincide con el escrito.',
+            en: 'The probe file read back differs from what was written.',
+          },
+          {
+            hint: {
+              es: 'El servidor o un proxy altera los archivos; revise su configuración.',
+              en: 'The server or a proxy alters files; check its configuration.',
+            },
+          },
+        );
       }
     });
     await step('rename', () => t.rename(probe, moved));
     facts.move = true;
-    const g = await step('if-match', () => t.reprobe(), (r) =>
-      r.conditionalWrite
-        ? { es: 'El servidor respeta If-Match e If-None-Match: protección contra escrituras simultáneas.', en: 'The server enforces If-Match and If-None-Match: protection against concurrent writes.' }
-        : {
-            es: 'El servidor NO respeta las escrituras condicionales (If-Match/If-None-Match): se usará solo la comprobación de generación del manifiesto.',
-            en: 'The server does NOT enforce conditional writes (If-Match/If-None-Match): only the manifest generation check will be used.',
-          },
+    const g = await step(
+      'if-match',
+      () => t.reprobe(),
+      (r) =>
+        r.conditionalWrite
+          ? {
+              es: 'El servidor respeta If-Match e If-None-Match: protección contra escrituras simultáneas.',
+              en: 'The server enforces If-Match and If-None-Match: protection against concurrent writes.',
+            }
+          : {
+              es: 'El servidor NO respeta las escrituras condicionales (If-Match/If-None-Match): se usará solo la comprobación de generación del manifiesto.',
+              en: 'The server does NOT enforce conditional writes (If-Match/If-None-Match): only the manifest generation check will be used.',
+            },
     );
     facts.if_match = g.ifMatch;
     facts.if_none_match = g.ifNoneMatch;
-    report.guarantees = { conditionalWrite: g.conditionalWrite, exclusiveCreate: g.exclusiveCreate, atomicReplace: g.atomicReplace };
-    const locks = await step('lock', async () => g.lockSupport, (l) =>
-      l === true
-        ? { es: 'El servidor respeta los bloqueos (423 sin el token): se usan para que las escrituras condicionales sean atómicas.', en: 'The server enforces locks (423 without the token): they make conditional writes atomic.' }
-        : l === null
-          ? { es: 'El servidor no admite bloqueos (no se usan).', en: 'The server does not support locks (not used).' }
-          : { es: 'El servidor acepta LOCK pero no lo hace respetar (no se usan).', en: 'The server accepts LOCK but does not enforce it (not used).' },
+    report.guarantees = {
+      conditionalWrite: g.conditionalWrite,
+      exclusiveCreate: g.exclusiveCreate,
+      atomicReplace: g.atomicReplace,
+    };
+    const locks = await step(
+      'lock',
+      async () => g.lockSupport,
+      (l) =>
+        l === true
+          ? {
+              es: 'El servidor respeta los bloqueos (423 sin el token): se usan para que las escrituras condicionales sean atómicas.',
+              en: 'The server enforces locks (423 without the token): they make conditional writes atomic.',
+            }
+          : l === null
+            ? {
+                es: 'El servidor no admite bloqueos (no se usan).',
+                en: 'The server does not support locks (not used).',
+              }
+            : {
+                es: 'El servidor acepta LOCK pero no lo hace respetar (no se usan).',
+                en: 'The server accepts LOCK but does not enforce it (not used).',
+              },
     );
     facts.locks = locks;
     // What the commit protocol can count on here (atomic create, lock, conditional write or none), in words.
@@ -114,26 +160,54 @@ export async function runConnectionTest(t: WebdavTransport): Promise<ConnectionR
     await step('delete', async () => {
       await t.remove(moved);
       if (await t.stat(moved)) {
-        throw new SyncError('PROTOCOL', { es: 'El archivo de prueba sigue existiendo tras borrarlo.', en: 'The probe file still exists after deleting it.' });
+        throw new SyncError('PROTOCOL', {
+          es: 'El archivo de prueba sigue existiendo tras borrarlo.',
+          en: 'The probe file still exists after deleting it.',
+        });
       }
     });
     report.ok = true;
     const skew = facts.clock_skew_seconds;
     steps.push(
       typeof skew !== 'number'
-        ? { id: 'clock', ok: true, text: { es: 'El servidor no indica su hora (cabecera Date).', en: 'The server does not give its time (Date header).' } }
+        ? {
+            id: 'clock',
+            ok: true,
+            text: {
+              es: 'El servidor no indica su hora (cabecera Date).',
+              en: 'The server does not give its time (Date header).',
+            },
+          }
         : Math.abs(skew) <= MAX_SKEW_SECONDS
-          ? { id: 'clock', ok: true, text: { es: `Diferencia de reloj con el servidor: ${skew} s.`, en: `Clock difference with the server: ${skew} s.` } }
+          ? {
+              id: 'clock',
+              ok: true,
+              text: {
+                es: `Diferencia de reloj con el servidor: ${skew} s.`,
+                en: `Clock difference with the server: ${skew} s.`,
+              },
+            }
           : {
               id: 'clock',
               ok: false,
-              text: { es: `El reloj del servidor difiere ${skew} s del de este equipo.`, en: `The server's clock differs by ${skew} s from this computer's.` },
-              hint: { es: 'Ajuste la hora (sincronización automática) en este equipo o en el servidor.', en: 'Fix the time (automatic time sync) on this computer or on the server.' },
+              text: {
+                es: `El reloj del servidor difiere ${skew} s del de este equipo.`,
+                en: `The server's clock differs by ${skew} s from this computer's.`,
+              },
+              hint: {
+                es: 'Ajuste la hora (sincronización automática) en este equipo o en el servidor.',
+                en: 'Fix the time (automatic time sync) on this computer or on the server.',
+              },
             },
     );
   } catch (err) {
     const e = toSyncError(err);
-    report.error = { code: e.code, message: e.text.es, message_en: e.text.en, ...(e.hint ? { hint: e.hint.es, hint_en: e.hint.en } : {}) };
+    report.error = {
+      code: e.code,
+      message: e.text.es,
+      message_en: e.text.en,
+      ...(e.hint ? { hint: e.hint.es, hint_en: e.hint.en } : {}),
+    };
   } finally {
     if (opened) {
       for (const name of [probe, moved]) await t.remove(name).catch(() => undefined);

@@ -16,7 +16,16 @@ import { once } from 'node:events';
 import { finished, pipeline } from 'node:stream/promises';
 import { SyncError, isSyncError, toSyncError } from '../../errors.js';
 import type { WebdavConfig } from '../../config/schema.js';
-import type { DownloadResult, FileTransport, Guarantees, RemoteEntry, TransferOptions, TransportContext, UploadResult, ConnectionReport } from '../types.js';
+import type {
+  DownloadResult,
+  FileTransport,
+  Guarantees,
+  RemoteEntry,
+  TransferOptions,
+  TransportContext,
+  UploadResult,
+  ConnectionReport,
+} from '../types.js';
 import { discard, HttpClient, readBody, type HttpResponse } from './http.js';
 import { alreadyExists, httpError, localChanged, networkError, protocolError, verifyFailed } from './errors.js';
 import { entryFields, first, hrefPath, parseMultistatus, type DavResponse } from './xml.js';
@@ -26,7 +35,8 @@ const KIB = 1024;
 const MIB = 1024 * KIB;
 const PROPFIND_BODY =
   '<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:"><d:prop><d:resourcetype/><d:getcontentlength/><d:getlastmodified/><d:getetag/></d:prop></d:propfind>';
-const PRINCIPAL_BODY = '<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:"><d:prop><d:current-user-principal/></d:prop></d:propfind>';
+const PRINCIPAL_BODY =
+  '<?xml version="1.0" encoding="utf-8"?><d:propfind xmlns:d="DAV:"><d:prop><d:current-user-principal/></d:prop></d:propfind>';
 
 const LOCK_BODY =
   '<?xml version="1.0" encoding="utf-8"?><d:lockinfo xmlns:d="DAV:"><d:lockscope><d:exclusive/></d:lockscope><d:locktype><d:write/></d:locktype><d:owner>cordiax-sync</d:owner></d:lockinfo>';
@@ -60,11 +70,21 @@ export function showPath(p: string): string {
 
 /** Splits a remote folder setting ('/cordiax_sync/', 'a\\b') into safe segments. */
 export function folderSegments(p: string): string[] {
-  const segs = p.replace(/\\/g, '/').split('/').filter((s) => s !== '' && s !== '.');
+  const segs = p
+    .replace(/\\/g, '/')
+    .split('/')
+    .filter((s) => s !== '' && s !== '.');
   if (segs.some((s) => s === '..' || /[\u0000-\u001f\u007f]/.test(s))) {
-    throw new SyncError('CONFIG_INVALID', { es: `Ruta remota no válida: ${p}`, en: `Invalid remote path: ${p}` }, {
-      hint: { es: "La ruta remota no puede contener '..' ni caracteres de control.", en: "The remote path must not contain '..' or control characters." },
-    });
+    throw new SyncError(
+      'CONFIG_INVALID',
+      { es: `Ruta remota no válida: ${p}`, en: `Invalid remote path: ${p}` },
+      {
+        hint: {
+          es: "La ruta remota no puede contener '..' ni caracteres de control.",
+          en: "The remote path must not contain '..' or control characters.",
+        },
+      },
+    );
   }
   return segs;
 }
@@ -72,8 +92,15 @@ export function folderSegments(p: string): string[] {
 /** Segments of a transport-relative path; rejects anything that could leave the remote folder. */
 function relSegments(rel: string): string[] {
   const segs = rel.split('/');
-  if (rel === '' || rel.startsWith('/') || segs.some((s) => s === '' || s === '.' || s === '..' || /[\u0000-\u001f\u007f\\]/.test(s))) {
-    throw new SyncError('INTERNAL', { es: `Ruta relativa no válida: ${JSON.stringify(rel)}`, en: `Invalid relative path: ${JSON.stringify(rel)}` });
+  if (
+    rel === '' ||
+    rel.startsWith('/') ||
+    segs.some((s) => s === '' || s === '.' || s === '..' || /[\u0000-\u001f\u007f\\]/.test(s))
+  ) {
+    throw new SyncError('INTERNAL', {
+      es: `Ruta relativa no válida: ${JSON.stringify(rel)}`,
+      en: `Invalid relative path: ${JSON.stringify(rel)}`,
+    });
   }
   return segs;
 }
@@ -98,16 +125,33 @@ export class WebdavTransport implements FileTransport {
       u = new URL('invalid:');
     }
     if (!/^https?:$/.test(u.protocol) || !u.host) {
-      throw new SyncError('CONFIG_INVALID', { es: `La URL WebDAV no es válida: ${cfg.url}`, en: `The WebDAV URL is not valid: ${cfg.url}` }, {
-        hint: { es: 'Debe empezar por http:// o https:// (ej: https://cloud.example.com/remote.php/dav).', en: 'It must start with http:// or https:// (e.g. https://cloud.example.com/remote.php/dav).' },
-      });
+      throw new SyncError(
+        'CONFIG_INVALID',
+        { es: `La URL WebDAV no es válida: ${cfg.url}`, en: `The WebDAV URL is not valid: ${cfg.url}` },
+        {
+          hint: {
+            es: 'Debe empezar por http:// o https:// (ej: https://cloud.example.com/remote.php/dav).',
+            en: 'It must start with http:// or https:// (e.g. https://cloud.example.com/remote.php/dav).',
+          },
+        },
+      );
     }
     if (u.username || u.password) {
-      throw new SyncError('CONFIG_INVALID', { es: 'La URL WebDAV no debe llevar usuario ni contraseña.', en: 'The WebDAV URL must not contain a user name or password.' }, {
-        hint: { es: 'Quítelos de la URL y escríbalos en los campos Usuario y Contraseña.', en: 'Remove them from the URL and enter them in the User and Password fields.' },
-      });
+      throw new SyncError(
+        'CONFIG_INVALID',
+        {
+          es: 'La URL WebDAV no debe llevar usuario ni contraseña.',
+          en: 'The WebDAV URL must not contain a user name or password.',
+        },
+        {
+          hint: {
+            es: 'Quítelos de la URL y escríbalos en los campos Usuario y Contraseña.',
+            en: 'Remove them from the URL and enter them in the User and Password fields.',
+          },
+        },
+      );
     }
-    this.urlPath = u.pathname.endsWith('/') ? u.pathname : u.pathname + '/';
+    this.urlPath = u.pathname.endsWith('/') ? u.pathname : `${u.pathname}/`;
     this.http = new HttpClient({
       origin: new URL(u.origin),
       username: cfg.username,
@@ -134,9 +178,19 @@ export class WebdavTransport implements FileTransport {
       const p = href !== undefined ? hrefPath(href) : undefined;
       const uid = p ? /\/principals\/(?:users\/)?([^/]+)\/?$/.exec(p)?.[1] : undefined;
       if (!uid) {
-        throw new SyncError('NOT_FOUND', { es: 'El servidor no indica la carpeta del usuario (current-user-principal).', en: "The server does not tell the user's folder (current-user-principal)." }, {
-          hint: { es: 'Escriba la URL completa de la carpeta, p. ej. https://servidor/remote.php/dav/files/USUARIO/.', en: 'Enter the full folder URL, e.g. https://server/remote.php/dav/files/USER/.' },
-        });
+        throw new SyncError(
+          'NOT_FOUND',
+          {
+            es: 'El servidor no indica la carpeta del usuario (current-user-principal).',
+            en: "The server does not tell the user's folder (current-user-principal).",
+          },
+          {
+            hint: {
+              es: 'Escriba la URL completa de la carpeta, p. ej. https://servidor/remote.php/dav/files/USUARIO/.',
+              en: 'Enter the full folder URL, e.g. https://server/remote.php/dav/files/USER/.',
+            },
+          },
+        );
       }
       base = `${nc[1]}files/${enc(uid)}/`;
     }
@@ -145,7 +199,8 @@ export class WebdavTransport implements FileTransport {
   }
 
   private get root(): string {
-    if (!this.rootPath) throw new SyncError('INTERNAL', { es: 'Transporte WebDAV sin abrir.', en: 'WebDAV transport not opened.' });
+    if (!this.rootPath)
+      throw new SyncError('INTERNAL', { es: 'Transporte WebDAV sin abrir.', en: 'WebDAV transport not opened.' });
     return this.rootPath;
   }
 
@@ -178,7 +233,10 @@ export class WebdavTransport implements FileTransport {
       this.ctx.log.emit({
         type: 'connect',
         protocol: 'webdav',
-        text: { es: `Conectado a WebDAV ${this.http.host}${showPath(this.rootPath)}`, en: `Connected to WebDAV ${this.http.host}${showPath(this.rootPath)}` },
+        text: {
+          es: `Conectado a WebDAV ${this.http.host}${showPath(this.rootPath)}`,
+          en: `Connected to WebDAV ${this.http.host}${showPath(this.rootPath)}`,
+        },
         data: { host: this.http.host, path: this.rootPath, auth: this.http.authScheme ?? null },
       });
     })().catch((err) => {
@@ -199,16 +257,23 @@ export class WebdavTransport implements FileTransport {
     if (existing) {
       const f = existing[0] ? entryFields(existing[0]) : undefined;
       if (f && !f.isDirectory) {
-        throw new SyncError('ALREADY_EXISTS', { es: `${showPath(full)} existe y es un archivo, no una carpeta.`, en: `${showPath(full)} exists and is a file, not a folder.` }, {
-          hint: { es: 'Cambie la ruta remota.', en: 'Change the remote path.' },
-        });
+        throw new SyncError(
+          'ALREADY_EXISTS',
+          {
+            es: `${showPath(full)} existe y es un archivo, no una carpeta.`,
+            en: `${showPath(full)} exists and is a file, not a folder.`,
+          },
+          {
+            hint: { es: 'Cambie la ruta remota.', en: 'Change the remote path.' },
+          },
+        );
       }
       return false;
     }
     let cur = parent;
     const deadline = Date.now() + LOCK_WAIT_MS;
     for (const s of segs) {
-      cur += enc(s) + '/';
+      cur += `${enc(s)}/`;
       for (;;) {
         const res = await this.http.request({ method: 'MKCOL', path: cur });
         discard(res);
@@ -237,7 +302,13 @@ export class WebdavTransport implements FileTransport {
   // ---------------------------------------------------------------- metadata
 
   /** PROPFIND; null on 404. */
-  async propfind(path: string, depth: 0 | 1, body: string, what: string, signal?: AbortSignal): Promise<DavResponse[] | null> {
+  async propfind(
+    path: string,
+    depth: 0 | 1,
+    body: string,
+    what: string,
+    signal?: AbortSignal,
+  ): Promise<DavResponse[] | null> {
     const res = await this.http.request({
       method: 'PROPFIND',
       path,
@@ -252,13 +323,23 @@ export class WebdavTransport implements FileTransport {
     if (res.status !== 207) throw this.http.fail(res, 'PROPFIND', what);
     const xml = (await readBody(res, depth === 0 ? 1 * MIB : 32 * MIB, what)).toString('utf8');
     const out = parseMultistatus(xml);
-    if (out.length === 0) throw protocolError({ es: `Respuesta PROPFIND sin entradas para ${what}.`, en: `PROPFIND answer without entries for ${what}.` });
+    if (out.length === 0)
+      throw protocolError({
+        es: `Respuesta PROPFIND sin entradas para ${what}.`,
+        en: `PROPFIND answer without entries for ${what}.`,
+      });
     return out;
   }
 
   private toEntry(rel: string, r: DavResponse): RemoteEntry {
     const f = entryFields(r);
-    return { path: rel, size: f.size, isDirectory: f.isDirectory, ...(f.modified ? { modified: f.modified } : {}), ...(f.etag ? { version: f.etag } : {}) };
+    return {
+      path: rel,
+      size: f.size,
+      isDirectory: f.isDirectory,
+      ...(f.modified ? { modified: f.modified } : {}),
+      ...(f.etag ? { version: f.etag } : {}),
+    };
   }
 
   async stat(rel: string, opts: { signal?: AbortSignal } = {}): Promise<RemoteEntry | null> {
@@ -276,7 +357,7 @@ export class WebdavTransport implements FileTransport {
     const out: RemoteEntry[] = [];
     for (const r of rs) {
       const p = r.href.replace(/\/+$/, '');
-      if (p === self || !p.startsWith(self + '/')) continue;
+      if (p === self || !p.startsWith(`${self}/`)) continue;
       const name = p.slice(self.length + 1);
       if (name.includes('/')) continue;
       out.push(this.toEntry(dir ? `${dir}/${name}` : name, r));
@@ -301,7 +382,12 @@ export class WebdavTransport implements FileTransport {
 
   /** PUT of a small buffer with optional precondition headers. */
   private async put(rel: string, data: Buffer, headers: Record<string, string> = {}): Promise<HttpResponse> {
-    return this.http.request({ method: 'PUT', path: this.abs(rel), headers: { 'Content-Type': 'application/octet-stream', ...headers }, body: data });
+    return this.http.request({
+      method: 'PUT',
+      path: this.abs(rel),
+      headers: { 'Content-Type': 'application/octet-stream', ...headers },
+      body: data,
+    });
   }
 
   private async versionAfterWrite(rel: string, res: HttpResponse): Promise<{ version?: string }> {
@@ -326,11 +412,16 @@ export class WebdavTransport implements FileTransport {
    *    server enforces locks (Apache, rclone), an exclusive LOCK makes check + write one step: on the file itself,
    *    or on its folder for a new file (every writer of ours takes the same lock; others get 423 meanwhile).
    */
-  private async conditionalPut(rel: string, data: Buffer, ifVersion: string | null | undefined): Promise<HttpResponse | 'precondition'> {
+  private async conditionalPut(
+    rel: string,
+    data: Buffer,
+    ifVersion: string | null | undefined,
+  ): Promise<HttpResponse | 'precondition'> {
     if (ifVersion === undefined) return this.checkedPut(rel, data, {});
     const g = await this.guarantees();
     let cond: Record<string, string> = {};
-    if (g.conditionalWrite) cond = ifVersion === null ? { 'If-None-Match': '*' } : { 'If-Match': await this.strongEtag(rel, ifVersion) };
+    if (g.conditionalWrite)
+      cond = ifVersion === null ? { 'If-None-Match': '*' } : { 'If-Match': await this.strongEtag(rel, ifVersion) };
     const stillAsExpected = async () => {
       if (g.conditionalWrite) return true; // the server checks
       const cur = await this.stat(rel);
@@ -350,7 +441,11 @@ export class WebdavTransport implements FileTransport {
     });
   }
 
-  private async checkedPut(rel: string, data: Buffer, headers: Record<string, string>): Promise<HttpResponse | 'precondition'> {
+  private async checkedPut(
+    rel: string,
+    data: Buffer,
+    headers: Record<string, string>,
+  ): Promise<HttpResponse | 'precondition'> {
     const res = await this.put(rel, data, headers);
     discard(res);
     if (res.status === 412) return 'precondition';
@@ -396,7 +491,11 @@ export class WebdavTransport implements FileTransport {
         continue;
       }
       if (l.status === 423) throw httpError(423, { method: 'LOCK', target: showPath(path) });
-      if (!ok2xx(l.status) || !l.token) throw protocolError({ es: `El servidor no concedió el bloqueo de ${showPath(path)} (${l.status}).`, en: `The server did not grant the lock on ${showPath(path)} (${l.status}).` });
+      if (!ok2xx(l.status) || !l.token)
+        throw protocolError({
+          es: `El servidor no concedió el bloqueo de ${showPath(path)} (${l.status}).`,
+          en: `The server did not grant the lock on ${showPath(path)} (${l.status}).`,
+        });
       try {
         return await fn(`<${this.http.url(path)}> (${l.token})`, l.status === 201);
       } catch (err) {
@@ -418,7 +517,8 @@ export class WebdavTransport implements FileTransport {
     if (!version.startsWith('W/')) return version;
     for (let i = 0; i < 8; i++) {
       const cur = await this.stat(rel);
-      if (!cur?.version || stripWeak(cur.version) !== stripWeak(version)) throw httpError(412, { method: 'PUT', target: rel });
+      if (!cur?.version || stripWeak(cur.version) !== stripWeak(version))
+        throw httpError(412, { method: 'PUT', target: rel });
       if (!cur.version.startsWith('W/')) return cur.version;
       await sleep(300);
     }
@@ -432,7 +532,12 @@ export class WebdavTransport implements FileTransport {
 
   // ---------------------------------------------------------------- big files
 
-  async upload(localPath: string, rel: string, expected: { size: number; sha256: string }, opts: TransferOptions & { replace?: boolean } = {}): Promise<UploadResult> {
+  async upload(
+    localPath: string,
+    rel: string,
+    expected: { size: number; sha256: string },
+    opts: TransferOptions & { replace?: boolean } = {},
+  ): Promise<UploadResult> {
     await this.open();
     const size = (await fsStat(localPath)).size;
     if (size !== expected.size) throw localChanged(localPath);
@@ -470,9 +575,11 @@ export class WebdavTransport implements FileTransport {
       if (sent !== size || hash.digest('hex') !== expected.sha256) throw localChanged(localPath);
       // What landed: size from the server's own listing, then the bytes themselves read back and hashed.
       const landed = await this.stat(tmpRel, { signal: opts.signal });
-      if (!landed || landed.size !== size) throw verifyFailed(rel, { expectedSize: size, landedSize: landed?.size ?? null });
+      if (!landed || landed.size !== size)
+        throw verifyFailed(rel, { expectedSize: size, landedSize: landed?.size ?? null });
       const back = await this.streamGet(tmpRel, null, { signal: opts.signal });
-      if (back.size !== size || back.sha256 !== expected.sha256) throw verifyFailed(rel, { expectedSize: size, landedSize: back.size });
+      if (back.size !== size || back.sha256 !== expected.sha256)
+        throw verifyFailed(rel, { expectedSize: size, landedSize: back.size });
       await this.rename(tmpRel, rel, { replace: opts.replace === true });
       moved = true;
       const fin = await this.stat(rel);
@@ -492,7 +599,14 @@ export class WebdavTransport implements FileTransport {
     const cutoff = Date.now() - STALE_TEMP_MS;
     for (const e of await this.list(dir)) {
       const name = e.path.split('/').pop()!;
-      if (!e.isDirectory && name.startsWith('.') && name.endsWith(TEMP_SUFFIX) && e.modified && e.modified.getTime() < cutoff) await this.remove(e.path);
+      if (
+        !e.isDirectory &&
+        name.startsWith('.') &&
+        name.endsWith(TEMP_SUFFIX) &&
+        e.modified &&
+        e.modified.getTime() < cutoff
+      )
+        await this.remove(e.path);
     }
   }
 
@@ -538,10 +652,13 @@ export class WebdavTransport implements FileTransport {
     } catch (err) {
       res.body.destroy();
       // A local disk problem (full, read-only...) keeps its own meaning; anything else here is the connection.
-      const local = ['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS', 'ENOENT', 'EISDIR'].includes((err as NodeJS.ErrnoException).code ?? '');
+      const local = ['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS', 'ENOENT', 'EISDIR'].includes(
+        (err as NodeJS.ErrnoException).code ?? '',
+      );
       throw local ? toSyncError(err) : networkError(err, this.http.host);
     }
-    if (total !== undefined && n !== total) throw networkError(Object.assign(new Error('short body'), { code: 'ECONNRESET' }), this.http.host);
+    if (total !== undefined && n !== total)
+      throw networkError(Object.assign(new Error('short body'), { code: 'ECONNRESET' }), this.http.host);
     return { size: n, sha256: hash.digest('hex') };
   }
 
@@ -621,7 +738,15 @@ export class WebdavTransport implements FileTransport {
       for (let i = 0; i < 3 && locks === false; i++) locks = await this.lockHonoured(name);
       if (locks === 'busy') return 'busy';
       // Exclusive create is only atomic with lock serialization (see conditionalPut).
-      return { conditionalWrite: ifMatch && ifNoneMatch, exclusiveCreate: ifNoneMatch && locks === true, atomicReplace: false, ifMatch, ifNoneMatch, locks: locks === true, lockSupport: locks };
+      return {
+        conditionalWrite: ifMatch && ifNoneMatch,
+        exclusiveCreate: ifNoneMatch && locks === true,
+        atomicReplace: false,
+        ifMatch,
+        ifNoneMatch,
+        locks: locks === true,
+        lockSupport: locks,
+      };
     } finally {
       await this.remove(name).catch(() => undefined);
     }

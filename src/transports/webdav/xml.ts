@@ -18,8 +18,9 @@ export function elements(xml: string, localName: string): string[] {
   const out: string[] = [];
   const open = new RegExp(`<${NAME}${localName}(?=[\\s/>])[^>]*>`, 'g');
   const close = new RegExp(`</${NAME}${localName}\\s*>`, 'g');
-  let m: RegExpExecArray | null;
-  while ((m = open.exec(xml)) !== null) {
+  for (;;) {
+    const m = open.exec(xml);
+    if (m === null) break;
     if (m[0].endsWith('/>')) {
       out.push('');
       continue;

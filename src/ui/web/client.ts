@@ -21,7 +21,11 @@ async function call<T>(method: 'GET' | 'POST', url: string, body?: unknown): Pro
   });
   const data = (await res.json().catch(() => null)) as unknown;
   if (!res.ok) {
-    const err = (data as ApiError | null)?.error ?? { code: `HTTP_${res.status}`, message: `Error del servidor (${res.status}).`, message_en: `Server error (${res.status}).` };
+    const err = (data as ApiError | null)?.error ?? {
+      code: `HTTP_${res.status}`,
+      message: `Error del servidor (${res.status}).`,
+      message_en: `Server error (${res.status}).`,
+    };
     throw new ApiFailure(res.status, err);
   }
   return data as T;
@@ -31,7 +35,11 @@ export const get = <T>(url: string) => call<T>('GET', url);
 export const post = <T>(url: string, body?: unknown) => call<T>('POST', url, body);
 
 /** Follows the log stream; the browser reconnects by itself and sends Last-Event-ID. */
-export function followEvents(onEvent: (e: SyncEvent) => void, onHello: (h: StreamHello) => void, onLink: (up: boolean) => void): () => void {
+export function followEvents(
+  onEvent: (e: SyncEvent) => void,
+  onHello: (h: StreamHello) => void,
+  onLink: (up: boolean) => void,
+): () => void {
   const es = new EventSource('/api/events/stream');
   es.addEventListener('hello', (m) => {
     onLink(true);

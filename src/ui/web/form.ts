@@ -7,7 +7,22 @@ import type { ConnectionReport, SaveResponse } from '../api-types.js';
 import { fill, h } from './dom.js';
 import { bi, tr } from './i18n.js';
 import { post, ApiFailure } from './client.js';
-import { ADVANCED_FIELDS, ALL_FIELDS, AUTO_FIELDS, ENCRYPTION_FIELDS, PROTOCOLS, PROTOCOL_FIELDS, PROTOCOL_INFO, getKey, setKey, toConfigValue, toInputValue, validate, type Field, type Protocol } from './fields.js';
+import {
+  ADVANCED_FIELDS,
+  ALL_FIELDS,
+  AUTO_FIELDS,
+  ENCRYPTION_FIELDS,
+  PROTOCOLS,
+  PROTOCOL_FIELDS,
+  PROTOCOL_INFO,
+  getKey,
+  setKey,
+  toConfigValue,
+  toInputValue,
+  validate,
+  type Field,
+  type Protocol,
+} from './fields.js';
 import { app, draftProtocol } from './state.js';
 import { button, toast, failureText } from './ui.js';
 
@@ -48,8 +63,20 @@ function showErrors(): void {
   const hidden = keys.filter((k) => !shown.has(k));
   fill(
     summary,
-    keys.length ? h('p', {}, tr('Revise los campos marcados: no se ha guardado nada.', 'Check the marked fields: nothing was saved.')) : null,
-    hidden.length ? h('ul', {}, hidden.map((k) => h('li', {}, h('code', {}, k), ': ', app.errors[k]!))) : null,
+    keys.length
+      ? h(
+          'p',
+          {},
+          tr('Revise los campos marcados: no se ha guardado nada.', 'Check the marked fields: nothing was saved.'),
+        )
+      : null,
+    hidden.length
+      ? h(
+          'ul',
+          {},
+          hidden.map((k) => h('li', {}, h('code', {}, k), ': ', app.errors[k]!)),
+        )
+      : null,
   );
   summary.toggleAttribute('hidden', keys.length === 0);
 }
@@ -72,7 +99,11 @@ function secretControls(f: Field): HTMLElement | null {
   return h(
     'div',
     { class: 'secret-state' },
-    h('span', { class: `chip ${clearing ? 'chip-warn' : 'chip-ok'}` }, clearing ? tr('Se borrará al guardar', 'Will be erased on save') : tr('Guardada', 'Stored')),
+    h(
+      'span',
+      { class: `chip ${clearing ? 'chip-warn' : 'chip-ok'}` },
+      clearing ? tr('Se borrará al guardar', 'Will be erased on save') : tr('Guardada', 'Stored'),
+    ),
     h(
       'button',
       {
@@ -102,15 +133,33 @@ function fieldEl(f: Field, placeholder?: string): HTMLElement {
       return h(
         'div',
         { class: `field field-check${f.wide ? ' wide' : ''}`, 'data-key': f.key },
-        h('label', { class: 'check' }, h('input', { type: 'checkbox', id, name: f.key, checked: value === true, onchange: on }), h('span', { class: 'switch', 'aria-hidden': 'true' }), h('span', {}, L(f.label))),
+        h(
+          'label',
+          { class: 'check' },
+          h('input', { type: 'checkbox', id, name: f.key, checked: value === true, onchange: on }),
+          h('span', { class: 'switch', 'aria-hidden': 'true' }),
+          h('span', {}, L(f.label)),
+        ),
         f.help ? h('div', { class: 'help' }, L(f.help)) : null,
         h('div', { class: 'field-error', role: 'alert' }),
       );
     case 'select':
-      input = h('select', { id, name: f.key, onchange: on }, (f.options ?? []).map(([v, es, en]) => h('option', { value: v, selected: v === value }, tr(es, en))));
+      input = h(
+        'select',
+        { id, name: f.key, onchange: on },
+        (f.options ?? []).map(([v, es, en]) => h('option', { value: v, selected: v === value }, tr(es, en))),
+      );
       break;
     case 'lines':
-      input = h('textarea', { id, name: f.key, rows: 3, placeholder: f.placeholder, spellcheck: 'false', oninput: on, value: String(value) });
+      input = h('textarea', {
+        id,
+        name: f.key,
+        rows: 3,
+        placeholder: f.placeholder,
+        spellcheck: 'false',
+        oninput: on,
+        value: String(value),
+      });
       break;
     case 'password': {
       const isSet = getKey(app.config, `${f.key}_set`) === true;
@@ -120,7 +169,11 @@ function fieldEl(f: Field, placeholder?: string): HTMLElement {
         name: f.key,
         autocomplete: 'new-password',
         value: String(value),
-        placeholder: app.clear.has(f.key) ? tr('(se borrará)', '(will be erased)') : isSet ? tr('•••••••• (escriba para cambiarla)', '•••••••• (type to change it)') : '',
+        placeholder: app.clear.has(f.key)
+          ? tr('(se borrará)', '(will be erased)')
+          : isSet
+            ? tr('•••••••• (escriba para cambiarla)', '•••••••• (type to change it)')
+            : '',
         oninput: on,
       });
       break;
@@ -144,7 +197,12 @@ function fieldEl(f: Field, placeholder?: string): HTMLElement {
   return h(
     'div',
     { class: `field${f.wide ? ' wide' : ''}`, 'data-key': f.key },
-    h('label', { for: id }, L(f.label), f.required ? h('span', { class: 'req', title: tr('Obligatorio', 'Required') }, ' *') : null),
+    h(
+      'label',
+      { for: id },
+      L(f.label),
+      f.required ? h('span', { class: 'req', title: tr('Obligatorio', 'Required') }, ' *') : null,
+    ),
     input,
     f.kind === 'password' ? secretControls(f) : null,
     f.help ? h('div', { class: 'help' }, L(f.help)) : null,
@@ -156,7 +214,11 @@ function diagnosis(r: ConnectionReport): HTMLElement {
   const name = L(PROTOCOL_INFO[r.protocol as Protocol]?.name ?? [r.protocol, r.protocol]);
   const guarantees = r.guarantees
     ? ([
-        ['conditionalWrite', 'Escritura condicional (evita pisar cambios ajenos)', 'Conditional write (no lost updates)'],
+        [
+          'conditionalWrite',
+          'Escritura condicional (evita pisar cambios ajenos)',
+          'Conditional write (no lost updates)',
+        ],
         ['exclusiveCreate', 'Creación exclusiva (bloqueo fiable)', 'Exclusive create (reliable lock)'],
         ['atomicReplace', 'Sustitución atómica', 'Atomic replace'],
       ] as const)
@@ -165,9 +227,18 @@ function diagnosis(r: ConnectionReport): HTMLElement {
   return h(
     'div',
     { class: `diagnosis tone-${r.ok ? 'ok' : 'bad'}`, id: `diagnosis-${r.protocol}`, role: 'status' },
-    h('h3', {}, h('span', { class: 'icon', 'aria-hidden': 'true' }, r.ok ? '✓' : '✕'), r.ok ? tr(`Conexión ${name} correcta`, `${name} connection OK`) : tr(`La conexión ${name} ha fallado`, `The ${name} connection failed`)),
+    h(
+      'h3',
+      {},
+      h('span', { class: 'icon', 'aria-hidden': 'true' }, r.ok ? '✓' : '✕'),
+      r.ok
+        ? tr(`Conexión ${name} correcta`, `${name} connection OK`)
+        : tr(`La conexión ${name} ha fallado`, `The ${name} connection failed`),
+    ),
     r.error ? h('p', { class: 'diag-error' }, tr(r.error.message, r.error.message_en)) : null,
-    r.error && (r.error.hint || r.error.hint_en) ? h('p', { class: 'diag-hint' }, '→ ', tr(r.error.hint ?? '', r.error.hint_en ?? r.error.hint ?? '')) : null,
+    r.error && (r.error.hint || r.error.hint_en)
+      ? h('p', { class: 'diag-hint' }, '→ ', tr(r.error.hint ?? '', r.error.hint_en ?? r.error.hint ?? ''))
+      : null,
     h(
       'ul',
       { class: 'steps' },
@@ -176,14 +247,45 @@ function diagnosis(r: ConnectionReport): HTMLElement {
           'li',
           { class: s.skipped ? 'skipped' : s.ok ? 'ok' : 'fail' },
           h('span', { class: 'icon', 'aria-hidden': 'true' }, s.skipped ? '–' : s.ok ? '✓' : '✕'),
-          h('span', {}, bi(s.text), s.durationMs !== undefined ? h('span', { class: 'muted small' }, ` · ${s.durationMs} ms`) : null),
+          h(
+            'span',
+            {},
+            bi(s.text),
+            s.durationMs !== undefined ? h('span', { class: 'muted small' }, ` · ${s.durationMs} ms`) : null,
+          ),
           // The hint of the step that ended the test is already shown under the error.
-          !s.ok && !s.skipped && s.hint && s.hint.es !== r.error?.hint ? h('div', { class: 'step-hint' }, bi(s.hint)) : null,
+          !s.ok && !s.skipped && s.hint && s.hint.es !== r.error?.hint
+            ? h('div', { class: 'step-hint' }, bi(s.hint))
+            : null,
         ),
       ),
     ),
-    guarantees.length ? h('div', { class: 'chips' }, guarantees.map(([k, es, en]) => h('span', { class: `chip ${r.guarantees![k] ? 'chip-ok' : 'chip-muted'}` }, r.guarantees![k] ? '✓ ' : '✕ ', tr(es, en)))) : null,
-    facts.length ? h('details', { class: 'facts' }, h('summary', {}, tr('Datos del servidor', 'Server facts')), h('dl', {}, facts.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, String(v))]))) : null,
+    guarantees.length
+      ? h(
+          'div',
+          { class: 'chips' },
+          guarantees.map(([k, es, en]) =>
+            h(
+              'span',
+              { class: `chip ${r.guarantees![k] ? 'chip-ok' : 'chip-muted'}` },
+              r.guarantees![k] ? '✓ ' : '✕ ',
+              tr(es, en),
+            ),
+          ),
+        )
+      : null,
+    facts.length
+      ? h(
+          'details',
+          { class: 'facts' },
+          h('summary', {}, tr('Datos del servidor', 'Server facts')),
+          h(
+            'dl',
+            {},
+            facts.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, String(v))]),
+          ),
+        )
+      : null,
   );
 }
 
@@ -194,7 +296,12 @@ async function runTest(p: Protocol): Promise<void> {
     const r = await post<ConnectionReport>('/api/test', { protocol: p, config: app.draft, clear: [...app.clear] });
     app.reports[p] = r;
     if (r.ok) toast('ok', tr('Conexión correcta', 'Connection OK'));
-    else toast('bad', tr('La prueba de conexión ha fallado', 'The connection test failed'), r.error ? tr(r.error.message, r.error.message_en) : '');
+    else
+      toast(
+        'bad',
+        tr('La prueba de conexión ha fallado', 'The connection test failed'),
+        r.error ? tr(r.error.message, r.error.message_en) : '',
+      );
   } catch (err) {
     const f = failureText(err);
     toast('bad', f.title, f.hint);
@@ -214,7 +321,9 @@ export async function saveConfig(): Promise<void> {
   }
   if (Object.keys(app.errors).length) {
     showErrors();
-    card.querySelector<HTMLElement>('.field.has-error input, .field.has-error select, .field.has-error textarea')?.focus();
+    card
+      .querySelector<HTMLElement>('.field.has-error input, .field.has-error select, .field.has-error textarea')
+      ?.focus();
     toast('bad', tr('No se ha guardado: revise los campos marcados.', 'Not saved: check the marked fields.'));
     return;
   }
@@ -263,7 +372,9 @@ function protocolTabs(current: Protocol): HTMLElement {
         },
         L(PROTOCOL_INFO[p].name),
         a && !a.available ? h('span', { class: 'tab-badge' }, tr('no disponible', 'unavailable')) : null,
-        p === app.config.protocol ? h('span', { class: 'tab-dot', title: tr('Protocolo guardado', 'Saved protocol') }) : null,
+        p === app.config.protocol
+          ? h('span', { class: 'tab-dot', title: tr('Protocolo guardado', 'Saved protocol') })
+          : null,
       );
     }),
   );
@@ -285,16 +396,46 @@ function protocolPanel(p: Protocol): HTMLElement {
           { class: 'alert tone-warn', id: `unavailable-${p}` },
           h('strong', {}, tr(`${L(PROTOCOL_INFO[p].name)}: no disponible`, `${L(PROTOCOL_INFO[p].name)}: unavailable`)),
           h('div', {}, bi(a.reason)),
-          a.installHint ? h('div', {}, tr('Para instalarlo: ', 'To install it: '), h('code', { class: 'cmd' }, a.installHint)) : null,
+          a.installHint
+            ? h('div', {}, tr('Para instalarlo: ', 'To install it: '), h('code', { class: 'cmd' }, a.installHint))
+            : null,
         )
       : null,
-    h('div', { class: 'grid' }, basic.map((f) => fieldEl(f))),
-    adv.length ? h('details', { class: 'advanced' }, h('summary', {}, tr('Opciones avanzadas', 'Advanced options')), h('div', { class: 'grid' }, adv.map((f) => fieldEl(f)))) : null,
+    h(
+      'div',
+      { class: 'grid' },
+      basic.map((f) => fieldEl(f)),
+    ),
+    adv.length
+      ? h(
+          'details',
+          { class: 'advanced' },
+          h('summary', {}, tr('Opciones avanzadas', 'Advanced options')),
+          h(
+            'div',
+            { class: 'grid' },
+            adv.map((f) => fieldEl(f)),
+          ),
+        )
+      : null,
     h(
       'div',
       { class: 'test-row' },
-      button(tr('Probar Conexión', 'Test Connection'), { id: `test-${p}`, busy: app.busy.test === p, busyLabel: tr('Probando…', 'Testing…'), disabled: Boolean(a && !a.available) || (app.busy.test !== null && app.busy.test !== p), onclick: () => void runTest(p) }),
-      h('span', { class: 'muted small' }, tr('Prueba lo escrito en el formulario, sin guardarlo: escribe, lee, renombra y borra un archivo de prueba.', 'Tests what is typed in the form, without saving: writes, reads, renames and deletes a probe file.')),
+      button(tr('Probar Conexión', 'Test Connection'), {
+        id: `test-${p}`,
+        busy: app.busy.test === p,
+        busyLabel: tr('Probando…', 'Testing…'),
+        disabled: Boolean(a && !a.available) || (app.busy.test !== null && app.busy.test !== p),
+        onclick: () => void runTest(p),
+      }),
+      h(
+        'span',
+        { class: 'muted small' },
+        tr(
+          'Prueba lo escrito en el formulario, sin guardarlo: escribe, lee, renombra y borra un archivo de prueba.',
+          'Tests what is typed in the form, without saving: writes, reads, renames and deletes a probe file.',
+        ),
+      ),
     ),
     report ? diagnosis(report) : null,
   );
@@ -305,19 +446,52 @@ export function renderForm(): void {
   const dbPlaceholder = app.status?.databasePath ?? '';
   fill(
     card,
-    h('div', { class: 'card-head' }, h('h2', {}, tr('Configuración', 'Configuration')), app.status ? h('span', { class: 'muted small path', title: app.status.configPath }, app.status.configPath) : null),
+    h(
+      'div',
+      { class: 'card-head' },
+      h('h2', {}, tr('Configuración', 'Configuration')),
+      app.status ? h('span', { class: 'muted small path', title: app.status.configPath }, app.status.configPath) : null,
+    ),
     h('h3', { class: 'section-title' }, tr('Protocolo', 'Protocol')),
     protocolTabs(p),
     protocolPanel(p),
     h('h3', { class: 'section-title' }, tr('Sincronización automática', 'Automatic sync')),
-    h('div', { class: 'grid' }, AUTO_FIELDS.map((f) => fieldEl(f))),
-    h('details', { class: 'advanced' }, h('summary', {}, tr('Base de datos, equipo y dirección', 'Database, computer and direction')), h('div', { class: 'grid' }, ADVANCED_FIELDS.map((f) => fieldEl(f, f.key === 'database_path' ? dbPlaceholder : undefined)))),
-    h('details', { class: 'advanced', open: getKey(app.draft, 'encryption.enabled') === true }, h('summary', {}, tr('Encriptación', 'Encryption')), h('div', { class: 'grid' }, ENCRYPTION_FIELDS.map((f) => fieldEl(f)))),
+    h(
+      'div',
+      { class: 'grid' },
+      AUTO_FIELDS.map((f) => fieldEl(f)),
+    ),
+    h(
+      'details',
+      { class: 'advanced' },
+      h('summary', {}, tr('Base de datos, equipo y dirección', 'Database, computer and direction')),
+      h(
+        'div',
+        { class: 'grid' },
+        ADVANCED_FIELDS.map((f) => fieldEl(f, f.key === 'database_path' ? dbPlaceholder : undefined)),
+      ),
+    ),
+    h(
+      'details',
+      { class: 'advanced', open: getKey(app.draft, 'encryption.enabled') === true },
+      h('summary', {}, tr('Encriptación', 'Encryption')),
+      h(
+        'div',
+        { class: 'grid' },
+        ENCRYPTION_FIELDS.map((f) => fieldEl(f)),
+      ),
+    ),
     h('div', { class: 'alert tone-bad', id: 'save-summary', hidden: true }),
     h(
       'div',
       { class: 'save-row' },
-      button(tr('Guardar Configuración', 'Save Configuration'), { kind: 'primary', id: 'save-config', busy: app.busy.save, busyLabel: tr('Guardando…', 'Saving…'), onclick: () => void saveConfig() }),
+      button(tr('Guardar Configuración', 'Save Configuration'), {
+        kind: 'primary',
+        id: 'save-config',
+        busy: app.busy.save,
+        busyLabel: tr('Guardando…', 'Saving…'),
+        onclick: () => void saveConfig(),
+      }),
       h('span', { class: 'chip chip-warn', id: 'dirty', hidden: true }, tr('Cambios sin guardar', 'Unsaved changes')),
     ),
   );

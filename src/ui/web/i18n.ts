@@ -6,7 +6,7 @@ let lang: Lang = 'es';
 
 export function initLang(configured?: Lang): Lang {
   const saved = localStorage.getItem(STORE_KEY);
-  lang = saved === 'en' || saved === 'es' ? saved : configured ?? 'es';
+  lang = saved === 'en' || saved === 'es' ? saved : (configured ?? 'es');
   document.documentElement.lang = lang;
   return lang;
 }
@@ -50,7 +50,9 @@ export function fmtTime(iso: string | null | undefined, withDate = true): string
   const today = new Date().toDateString() === d.toDateString();
   const time = d.toLocaleTimeString(locale(), { hour: '2-digit', minute: '2-digit', second: '2-digit' });
   if (!withDate) return time;
-  return today ? `${tr('hoy', 'today')} ${time}` : `${d.toLocaleDateString(locale(), { day: 'numeric', month: 'short', year: 'numeric' })} ${time}`;
+  return today
+    ? `${tr('hoy', 'today')} ${time}`
+    : `${d.toLocaleDateString(locale(), { day: 'numeric', month: 'short', year: 'numeric' })} ${time}`;
 }
 
 /** "hace 3 min" / "en 2 min" from an ISO time. */

@@ -49,7 +49,11 @@ function row(e: SyncEvent): HTMLElement {
   return h(
     'li',
     { class: `log-row lvl-${e.level} type-${e.type}`, 'data-id': e.id, 'data-code': e.code ?? '' },
-    h('time', { datetime: e.time, title: fmtTime(e.time) }, new Date(e.time).toDateString() === new Date().toDateString() ? fmtTime(e.time, false) : fmtTime(e.time)),
+    h(
+      'time',
+      { datetime: e.time, title: fmtTime(e.time) },
+      new Date(e.time).toDateString() === new Date().toDateString() ? fmtTime(e.time, false) : fmtTime(e.time),
+    ),
     h('span', { class: `lvl-badge lvl-${e.level}` }, levelLabel(e.level)),
     e.protocol ? h('span', { class: 'log-proto' }, e.protocol) : null,
     h('span', { class: 'log-msg' }, getLang() === 'en' ? e.message_en : e.message),
@@ -85,7 +89,12 @@ export function resetEvents(): void {
 function renderList(): void {
   if (!listEl) return;
   const shown = events.filter(visible).reverse();
-  fill(listEl, shown.length ? shown.map(row) : h('li', { class: 'log-empty' }, tr('Todavía no hay eventos que mostrar.', 'No events to show yet.')));
+  fill(
+    listEl,
+    shown.length
+      ? shown.map(row)
+      : h('li', { class: 'log-empty' }, tr('Todavía no hay eventos que mostrar.', 'No events to show yet.')),
+  );
   updateCount();
 }
 

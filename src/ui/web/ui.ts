@@ -7,7 +7,12 @@ export type Tone = 'ok' | 'warn' | 'bad' | 'busy' | 'idle' | 'info';
 
 export function toast(tone: Tone, title: string, detail = ''): void {
   const box = $('toasts');
-  const el = h('div', { class: `toast tone-${tone}`, role: tone === 'bad' ? 'alert' : 'status' }, h('strong', {}, title), detail ? h('div', { class: 'toast-detail' }, detail) : null);
+  const el = h(
+    'div',
+    { class: `toast tone-${tone}`, role: tone === 'bad' ? 'alert' : 'status' },
+    h('strong', {}, title),
+    detail ? h('div', { class: 'toast-detail' }, detail) : null,
+  );
   box.append(el);
   setTimeout(() => el.classList.add('leaving'), tone === 'bad' ? 9000 : 4500);
   setTimeout(() => el.remove(), tone === 'bad' ? 9500 : 5000);
@@ -17,9 +22,18 @@ export function toast(tone: Tone, title: string, detail = ''): void {
 export function failureText(err: unknown): { title: string; hint: string } {
   if (err instanceof ApiFailure) {
     const e = err.body;
-    return { title: getLang() === 'en' ? e.message_en : e.message, hint: (getLang() === 'en' ? e.hint_en : e.hint) ?? '' };
+    return {
+      title: getLang() === 'en' ? e.message_en : e.message,
+      hint: (getLang() === 'en' ? e.hint_en : e.hint) ?? '',
+    };
   }
-  return { title: tr('No se pudo contactar con cordiax-sync. ¿Sigue en marcha?', 'Could not reach cordiax-sync. Is it still running?'), hint: '' };
+  return {
+    title: tr(
+      'No se pudo contactar con cordiax-sync. ¿Sigue en marcha?',
+      'Could not reach cordiax-sync. Is it still running?',
+    ),
+    hint: '',
+  };
 }
 
 export function toastFailure(err: unknown): void {
@@ -28,10 +42,29 @@ export function toastFailure(err: unknown): void {
 }
 
 /** A button that shows a spinner while its action runs. */
-export function button(label: string, opts: { kind?: 'primary' | 'secondary' | 'ghost' | 'danger'; busy?: boolean; busyLabel?: string; disabled?: boolean; id?: string; title?: string; onclick: () => void }): HTMLButtonElement {
+export function button(
+  label: string,
+  opts: {
+    kind?: 'primary' | 'secondary' | 'ghost' | 'danger';
+    busy?: boolean;
+    busyLabel?: string;
+    disabled?: boolean;
+    id?: string;
+    title?: string;
+    onclick: () => void;
+  },
+): HTMLButtonElement {
   return h(
     'button',
-    { type: 'button', class: `btn btn-${opts.kind ?? 'secondary'}${opts.busy ? ' is-busy' : ''}`, id: opts.id, title: opts.title, disabled: opts.busy || opts.disabled, 'aria-busy': opts.busy ? 'true' : null, onclick: () => opts.onclick() },
+    {
+      type: 'button',
+      class: `btn btn-${opts.kind ?? 'secondary'}${opts.busy ? ' is-busy' : ''}`,
+      id: opts.id,
+      title: opts.title,
+      disabled: opts.busy || opts.disabled,
+      'aria-busy': opts.busy ? 'true' : null,
+      onclick: () => opts.onclick(),
+    },
     opts.busy ? h('span', { class: 'spinner', 'aria-hidden': 'true' }) : null,
     opts.busy && opts.busyLabel ? opts.busyLabel : label,
   );
@@ -49,7 +82,12 @@ export function confirmDialog(title: string, text: string, confirmLabel: string)
       dlg,
       h('h2', {}, title),
       h('p', {}, text),
-      h('div', { class: 'dialog-actions' }, button(tr('Cancelar', 'Cancel'), { kind: 'ghost', onclick: () => done(false) }), button(confirmLabel, { kind: 'danger', id: 'confirm-ok', onclick: () => done(true) })),
+      h(
+        'div',
+        { class: 'dialog-actions' },
+        button(tr('Cancelar', 'Cancel'), { kind: 'ghost', onclick: () => done(false) }),
+        button(confirmLabel, { kind: 'danger', id: 'confirm-ok', onclick: () => done(true) }),
+      ),
     );
     dlg.onclose = () => resolve(false);
     dlg.showModal();
