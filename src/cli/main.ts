@@ -2,6 +2,7 @@
  * The `cordiax-sync` command: a thin shell over SyncService. Every command accepts --json and exits non-zero on
  * failure (1 = error, 2 = invalid config or usage, 3 = conflict waiting for the user).
  */
+import { registerServiceCommand } from './commands/service.js';
 import { Command, Option } from 'commander';
 import { createReadStream, promises as fsp, watchFile, unwatchFile } from 'node:fs';
 import path from 'node:path';
@@ -330,7 +331,11 @@ export function buildProgram(): Command {
         return false;
       });
       if (!started && !ui) process.exit(EXIT.config);
+      // The scheduler's timers are unref'd (so one-shot commands exit): this keeps `start` alive until a signal, even
+      // without the UI server (`--no-ui` used to sync once and exit).
+      const keepAlive = setInterval(() => {}, 1 << 30);
       const shutdown = async () => {
+        clearInterval(keepAlive);
         await ui?.close().catch(() => {});
         await svc.close().catch(() => {});
         process.exit(0);
@@ -478,6 +483,7 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
+  registerServiceCommand(program);
   try {
     const server = await import('./commands/server.js');
     server.registerServerCommand(program);
