@@ -32,6 +32,7 @@ import type {
   FileTransport,
   LineageEntry,
   ManifestParent,
+  PushMeta,
   RemoteManifest,
   SyncEndpoint,
   TransferOptions,
@@ -359,11 +360,7 @@ export class FileRemote implements SyncEndpoint {
     return null;
   }
 
-  async push(
-    localPath: string,
-    meta: { sha256: string; size: number; encrypted: boolean; device: string; baseGeneration: number | null },
-    opts: TransferOptions = {},
-  ): Promise<Outcome> {
+  async push(localPath: string, meta: PushMeta, opts: TransferOptions = {}): Promise<Outcome> {
     const t = this.transport;
     const before = await this.resolveHead();
     if ((before?.generation ?? null) !== meta.baseGeneration) return { conflict: before ?? undefined };
