@@ -23,8 +23,6 @@ import { randomBytes } from 'node:crypto';
 import { SyncError } from '../errors.js';
 import type { Logger } from '../log/events.js';
 import { REMOTE_ID_RE, newRemoteId, nextManifest } from '../transports/manifest.js';
-
-export { REMOTE_ID_RE, newRemoteId } from '../transports/manifest.js';
 import { commitGuarantee } from '../transports/commit-guarantee.js';
 import type {
   ConnectionReport,
@@ -37,8 +35,6 @@ import type {
   SyncEndpoint,
   TransferOptions,
 } from '../transports/types.js';
-
-export type { LineageEntry, ManifestParent, RemoteManifest } from '../transports/types.js';
 
 export const MANIFEST_FILE = 'cordiax-sync.json';
 export const LOCK_FILE = 'cordiax-sync.lock';
