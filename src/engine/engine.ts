@@ -334,8 +334,10 @@ export class SyncEngine {
     local: LocalContent,
     remote: RemoteManifest | null | undefined,
   ): Promise<{ decision: Decision; vanished?: Text }> {
-    if (!((remote !== undefined && decision.action !== 'none') || (remote === null && lineage.lastSynced)))
-      return { decision };
+    // Checked whenever something would move, and when a remote this device synced with holds nothing now.
+    const due =
+      (remote !== undefined && decision.action !== 'none') || (remote === null && lineage.lastSynced !== null);
+    if (!due) return { decision };
     const entry =
       remote && lineage.lastSynced && this.remote.lineageEntry
         ? await this.remote.lineageEntry(lineage.lastSynced.generation).catch(() => null)
