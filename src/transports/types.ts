@@ -189,6 +189,16 @@ export interface LineageEntry {
  * A remote that keeps its own manifest (our Socket.IO server, or the spec's Flask server which keeps nothing).
  * The engine uses it directly instead of the file layout.
  */
+/** What a push says about the file it sends: the remote checks it and commits it over `baseGeneration` (CAS). */
+export interface PushMeta {
+  sha256: string;
+  size: number;
+  encrypted: boolean;
+  device: string;
+  /** The generation the push was planned on; null when the remote held nothing (or cannot tell). */
+  baseGeneration: number | null;
+}
+
 export interface SyncEndpoint {
   readonly protocol: ProtocolName;
   /** What this endpoint can do: the spec's Flask server can only receive (push). */
@@ -208,7 +218,7 @@ export interface SyncEndpoint {
    */
   push(
     localPath: string,
-    meta: { sha256: string; size: number; encrypted: boolean; device: string; baseGeneration: number | null },
+    meta: PushMeta,
     opts?: TransferOptions,
   ): Promise<{ manifest?: RemoteManifest; conflict?: RemoteManifest }>;
   /** Downloads the version described by `manifest` (or the newest) to localPath, verified against its sha256. */

@@ -2,13 +2,13 @@
  * The folder transport: a mounted network drive, a USB disk or a local folder. Atomic replace by rename in the same
  * folder, compare-and-swap by O_EXCL create, fsync before every rename so a power cut leaves old or new, never torn.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fsp, constants as fsc } from 'node:fs';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SyncError, toSyncError } from '../../errors.js';
-import { sha256File } from '../../util/hash.js';
+import { HashMeter, sha256File } from '../../util/hash.js';
 import type { SyncConfig } from '../../config/schema.js';
 import { probeRoundTrip, reportBuilder, reportGuarantees } from '../probe.js';
 import type {
@@ -54,16 +54,13 @@ async function writeDurable(file: string, data: Buffer): Promise<void> {
   }
 }
 
-/** Counts bytes and hashes them as they pass. */
+/** Counts bytes and hashes them as they pass (the shared HashMeter as a stream stage). */
 function meter(onProgress?: (p: { bytes: number; total?: number }) => void, total?: number) {
-  const hash = createHash('sha256');
-  let bytes = 0;
+  const m = new HashMeter(onProgress, total);
   const t = new Transform({
     transform(chunk: Buffer, _enc, cb) {
-      hash.update(chunk);
-      bytes += chunk.length;
       try {
-        onProgress?.({ bytes, total });
+        m.update(chunk);
       } catch (err) {
         // A failing observer aborts the transfer cleanly instead of crashing the process.
         return cb(err as Error);
@@ -71,7 +68,7 @@ function meter(onProgress?: (p: { bytes: number; total?: number }) => void, tota
       cb(null, chunk);
     },
   });
-  return { t, done: () => ({ bytes, sha256: hash.digest('hex') }) };
+  return { t, done: () => m.done() };
 }
 
 export class FolderTransport implements FileTransport {

@@ -3,7 +3,7 @@
  * our own SMB2/3 client (src/smb). Uploads go to a temporary name, are read back and checked (size + sha256), then
  * renamed into place; create-exclusive uses FILE_CREATE, which the server makes atomic.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fsp } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -11,6 +11,7 @@ import type { SmbConfig } from '../../config/schema.js';
 import { SyncError, isSyncError, toSyncError } from '../../errors.js';
 import { registerSecret } from '../../log/redact.js';
 import { SmbClient, type SmbStat, type SmbTree } from '../../smb/index.js';
+import { HashMeter } from '../../util/hash.js';
 import { probeRoundTrip, reportBuilder, reportGuarantees } from '../probe.js';
 import type {
   ConnectionReport,
@@ -56,18 +57,15 @@ function cancelled(): SyncError {
 
 /** Passes bytes through while hashing and counting them, reporting progress and honouring an AbortSignal. */
 function metered(source: AsyncIterable<Buffer>, opts: TransferOptions, total?: number) {
-  const h = createHash('sha256');
-  let bytes = 0;
+  const m = new HashMeter(opts.onProgress, total);
   async function* gen(): AsyncGenerator<Buffer> {
     for await (const chunk of source) {
       if (opts.signal?.aborted) throw cancelled();
-      h.update(chunk);
-      bytes += chunk.length;
-      opts.onProgress?.({ bytes, total });
+      m.update(chunk);
       yield chunk;
     }
   }
-  return { gen: gen(), done: () => ({ bytes, sha256: h.digest('hex') }) };
+  return { gen: gen(), done: () => m.done() };
 }
 
 export class SmbTransport implements FileTransport {

@@ -12,11 +12,13 @@ import type {
   CheckStep,
   ConnectionReport,
   DownloadResult,
+  PushMeta,
   RemoteManifest,
   SyncEndpoint,
   TransferOptions,
   TransportContext,
 } from '../types.js';
+import { HashMeter } from '../../util/hash.js';
 import { Connection, type Hello } from './connection.js';
 import {
   text,
@@ -27,9 +29,12 @@ import {
   PROTOCOL1_MAX_BYTES,
   WINDOW,
   type BeginReply,
+  type BeginRequest,
   type ChunkReply,
+  type ChunkRequest,
   type EndReply,
   type ReadReply,
+  type ReadRequest,
   type WireErrorCode,
 } from './protocol.js';
 
@@ -268,7 +273,7 @@ export class SocketioEndpoint implements SyncEndpoint {
 
   push(
     localPath: string,
-    meta: { sha256: string; size: number; encrypted: boolean; device: string; baseGeneration: number | null },
+    meta: PushMeta,
     opts: TransferOptions = {},
   ): Promise<{ manifest?: RemoteManifest; conflict?: RemoteManifest }> {
     return this.serial(async () => {
@@ -390,7 +395,7 @@ export class SocketioEndpoint implements SyncEndpoint {
   /** Protocol 2: begin (CAS), binary chunks read from disk with a window of acks, end with sha256. */
   private async pushChunks(
     localPath: string,
-    meta: { sha256: string; size: number; encrypted: boolean; device: string; baseGeneration: number | null },
+    meta: PushMeta,
     h: NonNullable<Hello>,
     opts: TransferOptions,
   ): Promise<{ manifest?: RemoteManifest; conflict?: RemoteManifest }> {
@@ -429,7 +434,7 @@ export class SocketioEndpoint implements SyncEndpoint {
             encrypted: meta.encrypted,
             device: meta.device,
             baseGeneration: base,
-          });
+          } satisfies BeginRequest);
         } catch (err) {
           if (err instanceof WireError && err.wire === 'CONFLICT') {
             if (err.manifest) return { conflict: err.manifest };
@@ -441,7 +446,7 @@ export class SocketioEndpoint implements SyncEndpoint {
               encrypted: meta.encrypted,
               device: meta.device,
               baseGeneration: null,
-            });
+            } satisfies BeginRequest);
           } else throw err;
         }
         if (b.done) {
@@ -504,7 +509,11 @@ export class SocketioEndpoint implements SyncEndpoint {
           'VERIFY_FAILED',
           text('La copia local cambió durante el envío.', 'The local copy changed while sending.'),
         );
-      const p = this.request<Extract<ChunkReply, { ok: true }>>(EV.chunk, { uploadId, offset: pos, data }).then(
+      const p = this.request<Extract<ChunkReply, { ok: true }>>(EV.chunk, {
+        uploadId,
+        offset: pos,
+        data,
+      } satisfies ChunkRequest).then(
         (r) => {
           if (r.received !== pos + len) throw protocolError('chunk');
           acked = Math.max(acked, r.received);
@@ -555,11 +564,11 @@ export class SocketioEndpoint implements SyncEndpoint {
       const chunk = Math.min(CHUNK_BYTES, h.chunkBytes);
       const fh = await fsp.open(localPath, 'w', 0o600);
       await fh.chmod(0o600); // the mode above only applies to a new file
-      const hash = createHash('sha256');
-      let pos = 0;
+      const meter = new HashMeter(opts.onProgress, target.size);
       try {
         await this.resuming(async () => {
-          while (pos < target.size) {
+          while (meter.bytes < target.size) {
+            const pos = meter.bytes;
             // Ask for a window of ranges, write them in order as they come.
             const reqs: Array<Promise<Extract<ReadReply, { ok: true }>>> = [];
             for (let off = pos, i = 0; off < target.size && i < WINDOW; off += chunk, i++) {
@@ -568,21 +577,20 @@ export class SocketioEndpoint implements SyncEndpoint {
                 generation: target.generation,
                 offset: off,
                 length,
-              });
+              } satisfies ReadRequest);
               p.catch(() => undefined);
               reqs.push(p);
             }
             for (const p of reqs) {
               const r = await p;
-              const want = Math.min(chunk, target.size - pos);
+              const at = meter.bytes;
+              const want = Math.min(chunk, target.size - at);
               if (!Buffer.isBuffer(r.data) || r.data.length !== want || r.size !== target.size)
                 throw protocolError('read');
               let done = 0;
               while (done < r.data.length)
-                done += (await fh.write(r.data, done, r.data.length - done, pos + done)).bytesWritten;
-              hash.update(r.data);
-              pos += want;
-              opts.onProgress?.({ bytes: pos, total: target.size });
+                done += (await fh.write(r.data, done, r.data.length - done, at + done)).bytesWritten;
+              meter.update(r.data);
             }
           }
         }, opts.signal);
@@ -593,7 +601,7 @@ export class SocketioEndpoint implements SyncEndpoint {
         throw err;
       }
       await fh.close();
-      const sha256 = hash.digest('hex');
+      const { sha256 } = meter.done();
       if (sha256 !== target.sha256) {
         await fsp.rm(localPath, { force: true });
         throw new SyncError(
