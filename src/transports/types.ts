@@ -11,7 +11,8 @@
 import type { Logger } from '../log/events.js';
 import type { Text } from '../errors.js';
 
-export type ProtocolName = 'folder' | 'webdav' | 'smb' | 'socketio';
+/** The protocol names, from the transport registry (declared once there). */
+export type ProtocolName = import('./registry.js').Protocol;
 
 export interface RemoteEntry {
   /** Relative path as given to the transport. */
@@ -228,11 +229,4 @@ export interface SyncEndpoint {
   lineageEntry?(generation: number): Promise<LineageEntry | null>;
   test(): Promise<ConnectionReport>;
   close(): Promise<void>;
-}
-
-/** How each transport module exports itself, so the registry can load it by dynamic import. */
-export interface TransportModule {
-  protocol: ProtocolName;
-  /** Build from the parsed config block (already validated) and the context. */
-  create(config: import('../config/schema.js').SyncConfig, ctx: TransportContext): FileTransport | SyncEndpoint;
 }

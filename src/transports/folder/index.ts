@@ -9,7 +9,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SyncError, toSyncError } from '../../errors.js';
 import { sha256File } from '../../util/hash.js';
-import type { SyncConfig } from '../../config/schema.js';
+import { folder, type FolderConfig } from './declaration.js';
 import { probeRoundTrip, reportBuilder, reportGuarantees } from '../probe.js';
 import type {
   ConnectionReport,
@@ -22,10 +22,8 @@ import type {
   UploadResult,
 } from '../types.js';
 
-export const protocol = 'folder';
-
-export function create(config: SyncConfig, ctx: TransportContext): FileTransport {
-  return new FolderTransport(config.folder?.path ?? '', ctx);
+export function create(block: FolderConfig, ctx: TransportContext): FileTransport {
+  return new FolderTransport(block.path, ctx);
 }
 
 function safeJoin(root: string, rel: string): string {
@@ -126,7 +124,7 @@ export class FolderTransport implements FileTransport {
   }
 
   async guarantees(): Promise<Guarantees> {
-    return { conditionalWrite: false, exclusiveCreate: true, atomicReplace: true };
+    return folder.capabilities.guarantees;
   }
 
   async stat(rel: string): Promise<RemoteEntry | null> {

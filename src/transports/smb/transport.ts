@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fsp } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { SmbConfig } from '../../config/schema.js';
+import { smb, type SmbConfig } from './declaration.js';
 import { SyncError, isSyncError, toSyncError } from '../../errors.js';
 import { registerSecret } from '../../log/redact.js';
 import { SmbClient, type SmbStat, type SmbTree } from '../../smb/index.js';
@@ -188,7 +188,7 @@ export class SmbTransport implements FileTransport {
   }
 
   async guarantees(): Promise<Guarantees> {
-    return { conditionalWrite: false, exclusiveCreate: true, atomicReplace: true };
+    return smb.capabilities.guarantees;
   }
 
   async stat(path: string): Promise<RemoteEntry | null> {

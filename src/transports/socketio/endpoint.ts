@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { SyncError, type ErrorCode, type Text } from '../../errors.js';
-import type { SyncConfig } from '../../config/schema.js';
+import type { SocketioConfig } from './declaration.js';
 import type {
   CheckStep,
   ConnectionReport,
@@ -125,7 +125,8 @@ export class SocketioEndpoint implements SyncEndpoint {
   private readonly o: Required<Omit<EndpointOptions, 'forceProtocol'>> & Pick<EndpointOptions, 'forceProtocol'>;
 
   constructor(
-    private readonly config: SyncConfig,
+    /** The socketio block (a whole SyncConfig fits too). */
+    private readonly config: { socketio: SocketioConfig },
     private readonly ctx: TransportContext,
     opts: EndpointOptions = {},
   ) {
