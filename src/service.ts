@@ -44,6 +44,7 @@ import {
   targetId,
   type Availability,
 } from './transports/registry.js';
+import { failedReport } from './transports/shared/report.js';
 import type { ConnectionReport, RemoteManifest } from './transports/types.js';
 
 export interface ServiceOptions {
@@ -340,14 +341,7 @@ export class SyncService {
         await t.close().catch(() => {});
       }
     } catch (err) {
-      const e = toSyncError(err);
-      return {
-        protocol: p,
-        ok: false,
-        steps: [{ id: 'config', ok: false, text: e.text, hint: e.hint }],
-        facts: {},
-        error: { code: e.code, message: e.text.es, message_en: e.text.en, hint: e.hint?.es, hint_en: e.hint?.en },
-      };
+      return failedReport(p, 'config', err);
     }
   }
 

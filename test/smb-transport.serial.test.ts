@@ -92,7 +92,8 @@ describe('SMB transport against Samba', () => {
         { size, sha256: sha },
         { onProgress: (p) => progress.push(p.bytes) },
       );
-      assert.deepEqual(up, { size, sha256: sha });
+      assert.deepEqual([up.size, up.sha256], [size, sha]);
+      assert.equal(typeof up.version, 'string', 'the version of what was published (size + change time)');
       assert.equal(progress.at(-1), size);
       const landed = path.join(s.shareDir, 'deep/er/path/versions/000001-abc.db');
       assert.equal(await sha256File(landed), sha);

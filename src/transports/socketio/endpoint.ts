@@ -8,6 +8,7 @@ import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { SyncError, type ErrorCode, type Text } from '../../errors.js';
 import type { SocketioConfig } from './declaration.js';
+import { reportError } from '../shared/report.js';
 import type {
   CheckStep,
   ConnectionReport,
@@ -645,13 +646,7 @@ export class SocketioEndpoint implements SyncEndpoint {
           ok: false,
           steps,
           facts,
-          error: {
-            code: se.code,
-            message: se.text.es,
-            message_en: se.text.en,
-            hint: se.hint?.es,
-            hint_en: se.hint?.en,
-          },
+          error: reportError(se),
         };
       }
       steps.push({
