@@ -14,7 +14,7 @@ import { redactString } from '../src/log/redact.js';
 import { SyncService } from '../src/service.js';
 import { ROUTES, safeBody } from '../src/ui/api.js';
 import type { StateResponse } from '../src/ui/api-types.js';
-import type { TransportDeclaration } from '../src/transports/declaration.js';
+import type { AnyTransportDeclaration, TransportDeclaration } from '../src/transports/declaration.js';
 import type { FormField } from '../src/transports/form.js';
 import {
   BUILT_IN,
@@ -55,7 +55,7 @@ const bothLanguages = (pair: readonly [string, string] | undefined, what: string
   for (const s of pair) assert.ok(typeof s === 'string' && s.trim().length > 0, `${what}: empty text`);
 };
 
-function checkField(d: TransportDeclaration, f: FormField): void {
+function checkField(d: AnyTransportDeclaration, f: FormField): void {
   const what = `${d.name}.${f.key}`;
   bothLanguages(f.label, `${what} label`);
   if (f.placeholder) bothLanguages(f.placeholder, `${what} placeholder`);
@@ -65,7 +65,7 @@ function checkField(d: TransportDeclaration, f: FormField): void {
 }
 
 /** A value for every secret of every transport, distinct and long enough to be registered for masking. */
-function configWithSecrets(list: readonly TransportDeclaration[]): {
+function configWithSecrets(list: readonly AnyTransportDeclaration[]): {
   config: Record<string, unknown>;
   secrets: string[];
 } {
@@ -88,7 +88,7 @@ test('every built-in transport declares a complete, consistent description of it
     ['webdav', 'smb', 'socketio', 'folder'],
     'the form order',
   );
-  for (const d of BUILT_IN as readonly TransportDeclaration[]) {
+  for (const d of BUILT_IN as readonly AnyTransportDeclaration[]) {
     const defaults = d.schema.parse({});
     assert.ok(defaults && typeof defaults === 'object', `${d.name}: parse({}) gives the block's defaults`);
     bothLanguages(d.form.title, `${d.name} title`);

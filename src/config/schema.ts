@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Text } from '../errors.js';
-import type { TransportDeclaration } from '../transports/declaration.js';
+import type { AnyTransportDeclaration } from '../transports/declaration.js';
 import {
   BUILT_IN,
   PROTOCOLS,
@@ -71,7 +71,7 @@ type OptionalBlocks = {
   [D in BuiltIn as D['block'] extends 'optional' ? D['name'] : never]: z.ZodOptional<D['schema']>;
 };
 
-function transportBlocks(list: readonly TransportDeclaration[], kind: 'spec' | 'optional') {
+function transportBlocks(list: readonly AnyTransportDeclaration[], kind: 'spec' | 'optional') {
   return Object.fromEntries(
     list
       .filter((d) => d.block === kind)
@@ -80,7 +80,7 @@ function transportBlocks(list: readonly TransportDeclaration[], kind: 'spec' | '
 }
 
 /** The whole file's schema over a list of transports (key order as the spec's file, our keys after). */
-function buildConfigSchema(list: readonly TransportDeclaration[]) {
+function buildConfigSchema(list: readonly AnyTransportDeclaration[]) {
   const names = list.map((d) => d.name) as unknown as typeof PROTOCOLS;
   return z
     .object({
@@ -143,7 +143,7 @@ function buildConfigSchema(list: readonly TransportDeclaration[]) {
 export const configSchema = buildConfigSchema(BUILT_IN);
 
 /** The schema over the registered transports (the built-in ones, plus any registered at run time). */
-let active: { list: readonly TransportDeclaration[]; schema: typeof configSchema } = {
+let active: { list: readonly AnyTransportDeclaration[]; schema: typeof configSchema } = {
   list: BUILT_IN,
   schema: configSchema,
 };

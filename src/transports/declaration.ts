@@ -16,9 +16,12 @@ import type { FileTransport, Guarantees, SyncEndpoint, TransportContext } from '
 /** A config block's schema: a zod object whose every key has a default or is optional (`parse({})` succeeds). */
 export type BlockSchema = z.ZodObject<z.core.$ZodLooseShape, z.core.$ZodObjectConfig>;
 
-/** The module `load()` imports: builds the transport from its (validated) config block. */
+/**
+ * The module `load()` imports: builds the transport from its (validated) config block. A property, not a method, so
+ * the compiler checks the parameter strictly: a module whose create() wants more than the block does not compile.
+ */
 export interface TransportImplementation<Block> {
-  create(block: Block, ctx: TransportContext): FileTransport | SyncEndpoint;
+  create: (block: Block, ctx: TransportContext) => FileTransport | SyncEndpoint;
 }
 
 export interface TransportCapabilities {
@@ -80,3 +83,10 @@ export interface LocalServerEnv {
   log: Logger;
   keepVersions: number;
 }
+
+/**
+ * Any declaration, whatever its block type: what the registry holds. Each one is checked where it is declared
+ * (`satisfies TransportDeclaration<name, typeof schema>`); the list only needs what they have in common.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the blocks differ per transport; each is checked by its own satisfies
+export type AnyTransportDeclaration = TransportDeclaration<string, any>;

@@ -10,7 +10,7 @@
 import type { SyncConfig } from '../config/schema.js';
 import { SyncError, type Text } from '../errors.js';
 import { registerSecret } from '../log/redact.js';
-import type { TransportDeclaration } from './declaration.js';
+import type { AnyTransportDeclaration } from './declaration.js';
 import { folder } from './folder/declaration.js';
 import type { TransportView } from './form.js';
 import { smb } from './smb/declaration.js';
@@ -24,10 +24,10 @@ export const BUILT_IN = [webdav, smb, socketio, folder] as const;
 export type Protocol = (typeof BUILT_IN)[number]['name'];
 export const PROTOCOLS = BUILT_IN.map((d) => d.name) as unknown as readonly [Protocol, ...Protocol[]];
 
-let registered: readonly TransportDeclaration[] = BUILT_IN;
+let registered: readonly AnyTransportDeclaration[] = BUILT_IN;
 
 /** The registered transports (the built-in ones, plus any a test registered). */
-export function transportDeclarations(): readonly TransportDeclaration[] {
+export function transportDeclarations(): readonly AnyTransportDeclaration[] {
   return registered;
 }
 
@@ -35,7 +35,7 @@ export function transportDeclarations(): readonly TransportDeclaration[] {
  * Registers one more transport at run time. For tests (the paper test of a new transport) and embedders; the
  * static types (Protocol, SyncConfig) only know the built-in ones. Returns the function that unregisters it.
  */
-export function registerTransport(d: TransportDeclaration): () => void {
+export function registerTransport(d: AnyTransportDeclaration): () => void {
   if (registered.some((x) => x.name === d.name)) throw new Error(`transport ${d.name} already registered`);
   registered = [...registered, d];
   return () => {
@@ -43,7 +43,7 @@ export function registerTransport(d: TransportDeclaration): () => void {
   };
 }
 
-export function declarationOf(protocol: string): TransportDeclaration {
+export function declarationOf(protocol: string): AnyTransportDeclaration {
   const d = registered.find((x) => x.name === protocol);
   if (!d)
     throw new SyncError('CONFIG_INVALID', {
@@ -124,7 +124,7 @@ export async function createTransport(
   protocol: Protocol = config.protocol,
 ): Promise<FileTransport | SyncEndpoint> {
   const d = declarationOf(protocol);
-  let impl: Awaited<ReturnType<TransportDeclaration['load']>>;
+  let impl: Awaited<ReturnType<AnyTransportDeclaration['load']>>;
   try {
     impl = await d.load();
   } catch {
