@@ -97,6 +97,7 @@ test('every built-in transport declares a complete, consistent description of it
     for (const f of d.form.fields) checkField(d, f);
     const keys = d.form.fields.map((f) => f.key);
     assert.equal(new Set(keys).size, keys.length, `${d.name}: a field is declared twice`);
+    for (const k of d.secrets) assert.ok(d.schema.shape[k], `${d.name}: secret ${k} is not a key of the block`);
     // A secret is always a write-only field, and a write-only field is always a secret.
     const passwordFields = d.form.fields.filter((f) => f.kind === 'password').map((f) => f.key);
     assert.deepEqual([...passwordFields].sort(), [...d.secrets].sort(), `${d.name}: password fields vs secrets`);
