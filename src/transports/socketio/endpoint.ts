@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { SyncError, type ErrorCode, type Text } from '../../errors.js';
-import type { SyncConfig } from '../../config/schema.js';
+import type { SocketioConfig } from './declaration.js';
+import { reportError } from '../shared/report.js';
 import type {
   CheckStep,
   ConnectionReport,
@@ -130,7 +131,8 @@ export class SocketioEndpoint implements SyncEndpoint {
   private readonly o: Required<Omit<EndpointOptions, 'forceProtocol'>> & Pick<EndpointOptions, 'forceProtocol'>;
 
   constructor(
-    private readonly config: SyncConfig,
+    /** The socketio block (a whole SyncConfig fits too). */
+    private readonly config: { socketio: SocketioConfig },
     private readonly ctx: TransportContext,
     opts: EndpointOptions = {},
   ) {
@@ -652,13 +654,7 @@ export class SocketioEndpoint implements SyncEndpoint {
           ok: false,
           steps,
           facts,
-          error: {
-            code: se.code,
-            message: se.text.es,
-            message_en: se.text.en,
-            hint: se.hint?.es,
-            hint_en: se.hint?.en,
-          },
+          error: reportError(se),
         };
       }
       steps.push({
