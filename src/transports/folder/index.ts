@@ -9,6 +9,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SyncError, toSyncError } from '../../errors.js';
 import { sha256File } from '../../util/hash.js';
+import { insideRoot, noFollowError, READ_NOFOLLOW } from './inside.js';
 import type { SyncConfig } from '../../config/schema.js';
 import { probeRoundTrip, reportBuilder, reportGuarantees } from '../probe.js';
 import type {
@@ -26,14 +27,6 @@ export const protocol = 'folder';
 
 export function create(config: SyncConfig, ctx: TransportContext): FileTransport {
   return new FolderTransport(config.folder?.path ?? '', ctx);
-}
-
-function safeJoin(root: string, rel: string): string {
-  const parts = rel.split('/').filter((p) => p !== '');
-  if (parts.some((p) => p === '..' || p === '.' || p.includes('\\') || p.includes('\0'))) {
-    throw new SyncError('PROTOCOL', { es: `Ruta remota no permitida: ${rel}`, en: `Remote path not allowed: ${rel}` });
-  }
-  return path.join(root, ...parts);
 }
 
 async function fsyncPath(p: string): Promise<void> {
@@ -81,14 +74,15 @@ export class FolderTransport implements FileTransport {
     private readonly ctx: TransportContext,
   ) {}
 
-  private abs(rel: string): string {
+  /** `rel` under the root, refused when a component below the root is a symbolic link (inside.ts). */
+  private async abs(rel: string): Promise<string> {
     if (!this.root || !path.isAbsolute(this.root)) {
       throw new SyncError('CONFIG_INVALID', {
         es: 'folder.path debe ser una ruta absoluta.',
         en: 'folder.path must be an absolute path.',
       });
     }
-    return safeJoin(this.root, rel);
+    return insideRoot(this.root, rel);
   }
 
   private wrap(err: unknown, what: string): SyncError {
@@ -110,7 +104,7 @@ export class FolderTransport implements FileTransport {
   }
 
   async open(): Promise<void> {
-    const st = await fsp.stat(this.abs('')).catch(() => null);
+    const st = await fsp.stat(await this.abs('')).catch(() => null);
     if (st && !st.isDirectory())
       throw new SyncError('NOT_FOUND', { es: `${this.root} no es una carpeta.`, en: `${this.root} is not a folder.` });
     if (!st) {
@@ -130,7 +124,7 @@ export class FolderTransport implements FileTransport {
   }
 
   async stat(rel: string): Promise<RemoteEntry | null> {
-    const st = await fsp.stat(this.abs(rel)).catch((err) => {
+    const st = await fsp.lstat(await this.abs(rel)).catch((err) => {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw this.wrap(err, rel);
     });
@@ -145,7 +139,7 @@ export class FolderTransport implements FileTransport {
   }
 
   async list(dir: string): Promise<RemoteEntry[]> {
-    const d = this.abs(dir);
+    const d = await this.abs(dir);
     const names = await fsp.readdir(d).catch((err) => {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [] as string[];
       throw this.wrap(err, dir);
@@ -160,7 +154,7 @@ export class FolderTransport implements FileTransport {
   }
 
   async mkdirp(dir: string): Promise<void> {
-    await fsp.mkdir(this.abs(dir), { recursive: true, mode: 0o700 }).catch((err) => {
+    await fsp.mkdir(await this.abs(dir), { recursive: true, mode: 0o700 }).catch((err) => {
       throw this.wrap(err, dir);
     });
   }
@@ -173,10 +167,20 @@ export class FolderTransport implements FileTransport {
         es: `${rel} es demasiado grande (${st.size} bytes).`,
         en: `${rel} is too large (${st.size} bytes).`,
       });
-    const data = await fsp.readFile(this.abs(rel)).catch((err) => {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw this.wrap(err, rel);
-    });
+    const file = await this.abs(rel);
+    const data = await fsp
+      .open(file, READ_NOFOLLOW)
+      .then(async (fh) => {
+        try {
+          return await fh.readFile();
+        } finally {
+          await fh.close();
+        }
+      })
+      .catch((err) => {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw this.wrap(noFollowError(err, this.root, rel), rel);
+      });
     return data ? { data, version: st.version } : null;
   }
 
@@ -192,11 +196,11 @@ export class FolderTransport implements FileTransport {
         throw new SyncError('ALREADY_EXISTS', { es: `${rel} ya existe.`, en: `${rel} already exists.` });
       return { version: (await this.stat(rel))?.version };
     }
-    const tmp = this.abs(this.tmpName(rel));
+    const tmp = await this.abs(this.tmpName(rel));
     try {
       await writeDurable(tmp, data);
-      await fsp.rename(tmp, this.abs(rel));
-      await fsyncPath(path.dirname(this.abs(rel)));
+      await fsp.rename(tmp, await this.abs(rel));
+      await fsyncPath(path.dirname(await this.abs(rel)));
     } catch (err) {
       await fsp.rm(tmp, { force: true }).catch(() => {});
       throw this.wrap(err, rel);
@@ -206,10 +210,10 @@ export class FolderTransport implements FileTransport {
 
   /** Never publishes an empty file: the body is written under a temp name, then link()ed into place (fails if taken). */
   async createExclusive(rel: string, data: Buffer): Promise<boolean> {
-    const tmp = this.abs(this.tmpName(rel));
+    const tmp = await this.abs(this.tmpName(rel));
     try {
       await writeDurable(tmp, data);
-      await fsp.link(tmp, this.abs(rel));
+      await fsp.link(tmp, await this.abs(rel));
       return true;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
@@ -225,8 +229,8 @@ export class FolderTransport implements FileTransport {
     expected: { size: number; sha256: string },
     opts: TransferOptions & { replace?: boolean } = {},
   ): Promise<UploadResult> {
-    const target = this.abs(rel);
-    const tmp = this.abs(this.tmpName(rel));
+    const target = await this.abs(rel);
+    const tmp = await this.abs(this.tmpName(rel));
     try {
       const m = meter(opts.onProgress, expected.size);
       await pipeline(
@@ -267,19 +271,23 @@ export class FolderTransport implements FileTransport {
   }
 
   async download(rel: string, localPath: string, opts: TransferOptions = {}): Promise<DownloadResult> {
-    const src = this.abs(rel);
-    const st = await fsp.stat(src).catch((err) => {
-      throw this.wrap(err, rel);
+    const src = await this.abs(rel);
+    // O_NOFOLLOW: a link planted after the path check is refused, never read through.
+    const fh = await fsp.open(src, READ_NOFOLLOW).catch((err) => {
+      throw this.wrap(noFollowError(err, this.root, rel), rel);
     });
-    if (!st.isFile())
+    const st = await fh.stat();
+    if (!st.isFile()) {
+      await fh.close();
       throw new SyncError('PROTOCOL', {
         es: `${rel} no es un archivo en el destino; no se descarga.`,
         en: `${rel} is not a file at the target; not downloaded.`,
       });
+    }
     try {
       const m = meter(opts.onProgress, st.size);
       await pipeline(
-        createReadStream(src, { highWaterMark: 1024 * 1024 }),
+        fh.createReadStream({ highWaterMark: 1024 * 1024 }),
         m.t,
         createWriteStream(localPath, { mode: 0o600 }),
         { signal: opts.signal },
@@ -294,10 +302,10 @@ export class FolderTransport implements FileTransport {
 
   async rename(from: string, to: string, opts: { replace?: boolean } = {}): Promise<void> {
     try {
-      if (opts.replace) await fsp.rename(this.abs(from), this.abs(to));
+      if (opts.replace) await fsp.rename(await this.abs(from), await this.abs(to));
       else {
-        await fsp.link(this.abs(from), this.abs(to));
-        await fsp.unlink(this.abs(from));
+        await fsp.link(await this.abs(from), await this.abs(to));
+        await fsp.unlink(await this.abs(from));
       }
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST')
@@ -307,7 +315,7 @@ export class FolderTransport implements FileTransport {
   }
 
   async remove(rel: string): Promise<void> {
-    await fsp.rm(this.abs(rel), { force: true }).catch((err) => {
+    await fsp.rm(await this.abs(rel), { force: true }).catch((err) => {
       throw this.wrap(err, rel);
     });
   }
@@ -319,7 +327,7 @@ export class FolderTransport implements FileTransport {
         this.open(),
       );
       await probeRoundTrip(this, b);
-      const free = await fsp.statfs(this.abs('')).catch(() => null);
+      const free = await fsp.statfs(await this.abs('')).catch(() => null);
       if (free) b.report.facts.freeBytes = free.bavail * free.bsize;
       reportGuarantees(b.report, await this.guarantees());
       b.report.ok = true;
