@@ -1,7 +1,7 @@
 /**
  * Issue 14: a folder remote never follows a symbolic link out of the remote folder. The attacks are performed as the
  * review did: another local user (nobody, via setpriv) plants links in a shared, world-writable remote folder, and
- * our sync (root here) must refuse with PERMISSION_DENIED instead of writing, deleting or reading through them.
+ * our sync (root here) must refuse (PROTOCOL, a hostile remote state) instead of writing, deleting or reading through them.
  */
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
@@ -63,7 +63,7 @@ test('a versions/ link planted by another user: the push is refused and nothing 
 
   const a = makeDevice('equipoA', new FolderTransport(root, ctx('equipoA')), { keepVersions: 1 });
   makeTestDb(a.db, 20, { tag: 'A' });
-  assert.equal(await refusal(a.engine.sync()), 'PERMISSION_DENIED');
+  assert.equal(await refusal(a.engine.sync()), 'PROTOCOL');
   assert.deepEqual(snapshotOf(victim), before, 'nothing written or removed in the folder the link points to');
   assert.equal(existsSync(path.join(root, MANIFEST_FILE)), false, 'nothing published');
 });
@@ -88,7 +88,7 @@ test('versions/ swapped for a link after a push: the next push and its pruning a
   asNobody(['ln', '-s', victim, path.join(root, 'versions')]);
 
   addRows(a.db, ['A-2']);
-  assert.equal(await refusal(a.engine.sync()), 'PERMISSION_DENIED');
+  assert.equal(await refusal(a.engine.sync()), 'PROTOCOL');
   assert.deepEqual(snapshotOf(victim), before, 'the file outside the remote was neither overwritten nor pruned');
   const m = JSON.parse(readFileSync(path.join(root, MANIFEST_FILE), 'utf8')) as RemoteManifest;
   assert.equal(m.generation, 1, 'no generation published through the link');
@@ -114,18 +114,18 @@ test('a version object replaced by a link to a file outside the remote: the pull
   asNobody(['ln', '-s', path.join(outside, 'copy.db'), object]);
 
   const b = makeDevice('equipoB', new FolderTransport(root, ctx('equipoB')));
-  assert.equal(await refusal(b.engine.sync()), 'PERMISSION_DENIED');
+  assert.equal(await refusal(b.engine.sync()), 'PROTOCOL');
   assert.equal(existsSync(b.db), false, 'nothing installed from outside the remote');
 
   // The transport itself, each entry point: download, readSmall, stat, list, remove.
   const tr = new FolderTransport(root, ctx('equipoB'));
   const dest = path.join(tmpDir(), 'x.db');
-  assert.equal(await refusal(tr.download(m1.file, dest)), 'PERMISSION_DENIED');
+  assert.equal(await refusal(tr.download(m1.file, dest)), 'PROTOCOL');
   assert.equal(existsSync(dest), false);
-  assert.equal(await refusal(tr.readSmall(m1.file)), 'PERMISSION_DENIED');
-  assert.equal(await refusal(tr.stat(m1.file)), 'PERMISSION_DENIED');
-  assert.equal(await refusal(tr.list('versions')), 'PERMISSION_DENIED');
-  assert.equal(await refusal(tr.remove(m1.file)), 'PERMISSION_DENIED');
+  assert.equal(await refusal(tr.readSmall(m1.file)), 'PROTOCOL');
+  assert.equal(await refusal(tr.stat(m1.file)), 'PROTOCOL');
+  assert.equal(await refusal(tr.list('versions')), 'PROTOCOL');
+  assert.equal(await refusal(tr.remove(m1.file)), 'PROTOCOL');
   assert.ok(existsSync(path.join(outside, 'copy.db')), 'the outside file is still there');
 });
 
@@ -147,7 +147,7 @@ test('the configured folder itself may be a link (a mount alias); links below it
     assert.fail('expected a refusal');
   } catch (err) {
     const e = toSyncError(err);
-    assert.equal(e.code, 'PERMISSION_DENIED');
+    assert.equal(e.code, 'PROTOCOL');
     assert.match(e.text.es, /enlace simbólico \(sub en /);
     assert.match(e.text.en, /symbolic link \(sub in /);
   }

@@ -14,8 +14,9 @@ import { SyncError } from '../../errors.js';
 export const READ_NOFOLLOW = fsc.O_RDONLY | fsc.O_NOFOLLOW;
 
 export function symlinkRefusal(root: string, rel: string): SyncError {
+  // PROTOCOL: a hostile or malformed remote state, like the other refusals of what a remote holds.
   return new SyncError(
-    'PERMISSION_DENIED',
+    'PROTOCOL',
     {
       es: `La carpeta de destino contiene un enlace simbólico (${rel || '.'} en ${root}): no se sigue fuera de la carpeta; no se escribe, lee ni borra nada a través de él.`,
       en: `The target folder contains a symbolic link (${rel || '.'} in ${root}): it is not followed out of the folder; nothing is written, read or deleted through it.`,
