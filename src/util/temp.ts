@@ -8,6 +8,7 @@ import { lstatSync, promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cordiaxHome } from '../config/schema.js';
+import { ensurePrivateDir } from './private-dir.js';
 
 export const TEMP_PREFIX = 'cordiax-sync-';
 /** `cordiax-sync-<pid>-<random>`: what privateTempDir creates (mkdtemp adds the six random characters). */
@@ -22,8 +23,17 @@ export function useTempRoot(dir: string): void {
   configuredRoot = dir;
 }
 
+/**
+ * The configured root, else $CORDIAX_HOME/tmp, checked once like the service checks it (an embedding application
+ * that never opened the service must not put plaintext copies in a home another user prepared).
+ */
 export function tempRoot(): string {
-  return configuredRoot ?? path.join(cordiaxHome(), 'tmp');
+  if (configuredRoot) return configuredRoot;
+  const home = cordiaxHome();
+  ensurePrivateDir(home, { allowLink: true, recursive: true });
+  ensurePrivateDir(path.join(home, 'tmp'));
+  configuredRoot = path.join(home, 'tmp');
+  return configuredRoot;
 }
 
 /** A private (0700) temp folder under `parent` (default tempRoot()), removed by the returned dispose(). */
