@@ -113,6 +113,13 @@ test('uploads begun by clients that leave: bounded per connection and per token,
     const later = await connect(server.url, { token: 'token-bueno' });
     clients.push(later);
     assert.equal((await begin(later, 1024 * 1024)).ok, true);
+
+    // Twelve connections beginning at the same instant cannot all pass the same check: 7 more fit beside `later`.
+    const crowd = await Promise.all(Array.from({ length: 12 }, () => connect(server.url, { token: 'token-bueno' })));
+    clients.push(...crowd);
+    const together = await Promise.all(crowd.map((s) => begin(s, 1024 * 1024)));
+    assert.equal(together.filter((r) => r.ok).length, 7, JSON.stringify(together.map((r) => r.code ?? 'ok')));
+    assert.equal(openParts(pid), 8);
   } finally {
     for (const s of clients) s.close();
     await server.stop();

@@ -164,26 +164,31 @@ export class Storage {
   }
 
   /**
-   * Room for a new upload of `size` bytes by `who`: the connection's oldest beyond `perClient` is detached, the
-   * token's oldest detached beyond `perToken` dropped, and detached partials dropped (oldest first) while the
-   * declared sizes exceed the disk budget; if that is not enough, the upload is refused.
+   * Registers a new upload within the limits: the connection's oldest beyond `perClient` is detached, the token's
+   * oldest detached beyond `perToken` dropped, and detached partials dropped (oldest first) while the declared sizes
+   * exceed the disk budget; if that is not enough, the upload is refused. The last check and the registration run
+   * with no await in between, so concurrent begins cannot all pass the same check.
    */
-  private async makeRoom(size: number, who: { client: string; owner: string }): Promise<void> {
+  private async admit(entry: Upload): Promise<void> {
+    const { size } = entry;
+    const who = { client: entry.client, owner: entry.owner };
     const oldestFirst = () => [...this.uploads.values()].sort((a, b) => a.touched - b.touched);
-    const mine = oldestFirst().filter((u) => u.client === who.client);
+    const mine = who.client === null ? [] : oldestFirst().filter((u) => u.client === who.client);
     for (const up of mine.slice(0, Math.max(0, mine.length - this.limits.perClient + 1))) {
       up.client = null;
       await this.closeFile(up);
     }
-    const ofToken = oldestFirst().filter((u) => u.owner === who.owner);
-    let excess = ofToken.length - this.limits.perToken + 1;
-    for (const up of ofToken) {
-      if (excess <= 0) break;
-      if (up.client !== null) continue;
-      await this.drop(up);
-      excess--;
+    const ofToken = () => oldestFirst().filter((u) => u.owner === who.owner);
+    for (const up of ofToken()) {
+      if (ofToken().length < this.limits.perToken) break;
+      if (up.client === null) await this.drop(up);
     }
-    if (excess > 0)
+    const reserved = () => [...this.uploads.values()].reduce((n, u) => n + u.size, 0);
+    for (const up of oldestFirst()) {
+      if (reserved() + size <= this.limits.budgetBytes) break;
+      if (up.client === null) await this.drop(up);
+    }
+    if (ofToken().length >= this.limits.perToken)
       throw new StoreError(
         'BUSY',
         text(
@@ -191,11 +196,6 @@ export class Storage {
           `Too many uploads in progress with this token (at most ${this.limits.perToken}); wait for them to finish.`,
         ),
       );
-    const reserved = () => [...this.uploads.values()].reduce((n, u) => n + u.size, 0);
-    for (const up of oldestFirst()) {
-      if (reserved() + size <= this.limits.budgetBytes) break;
-      if (up.client === null) await this.drop(up);
-    }
     if (reserved() + size > this.limits.budgetBytes)
       throw new StoreError(
         'STORAGE',
@@ -204,6 +204,7 @@ export class Storage {
           'The server has no room for more uploads in progress; try again in a few minutes.',
         ),
       );
+    this.uploads.set(entry.uploadId, entry);
   }
 
   private dbDir(databaseId: string): string {
@@ -453,7 +454,7 @@ export class Storage {
   /** Starts an upload, or resumes one (same uploadId, same content) at the bytes already received. */
   async begin(
     req: Omit<UploadMeta, 'uploadId'> & { uploadId?: string },
-    who: { client: string; owner: string } = { client: '', owner: 'anonymous' },
+    who: { client: string | null; owner: string } = { client: null, owner: 'anonymous' },
   ): Promise<{ uploadId: string; offset: number; done?: RemoteManifest }> {
     this.checkSize(req.size);
     const current = await this.head(req.databaseId);
@@ -491,7 +492,6 @@ export class Storage {
         .catch(() => null);
       const st = await fsp.stat(path.join(dir, 'uploads', `${req.uploadId}.part`)).catch(() => null);
       if (onDisk && st && same(onDisk) && st.size <= req.size && !live) {
-        await this.makeRoom(req.size, who);
         const up: Upload = {
           ...onDisk,
           client: who.client,
@@ -504,11 +504,10 @@ export class Storage {
           queue: Promise.resolve(),
           touched: Date.now(),
         };
-        this.uploads.set(up.uploadId, up);
+        await this.admit(up);
         return { uploadId: up.uploadId, offset: up.received };
       }
     }
-    await this.makeRoom(req.size, who);
     const uploadId = randomBytes(16).toString('hex');
     const meta: UploadMeta = {
       uploadId,
@@ -519,19 +518,25 @@ export class Storage {
       device: req.device,
       baseGeneration: req.baseGeneration,
     };
-    await writeFileAtomic(path.join(dir, 'uploads', `${uploadId}.json`), JSON.stringify(meta));
-    const fh = await fsp.open(path.join(dir, 'uploads', `${uploadId}.part`), 'wx', 0o600);
-    this.uploads.set(uploadId, {
+    const up: Upload = {
       ...meta,
       client: who.client,
       owner: who.owner,
       pendingChunks: 0,
       received: 0,
       hash: createHash('sha256'),
-      fh,
+      fh: null,
       queue: Promise.resolve(),
       touched: Date.now(),
-    });
+    };
+    await this.admit(up);
+    try {
+      await writeFileAtomic(path.join(dir, 'uploads', `${uploadId}.json`), JSON.stringify(meta));
+      up.fh = await fsp.open(path.join(dir, 'uploads', `${uploadId}.part`), 'wx', 0o600);
+    } catch (err) {
+      await this.drop(up);
+      throw err;
+    }
     return { uploadId, offset: 0 };
   }
 
