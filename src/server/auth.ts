@@ -61,8 +61,13 @@ export class TokenSet {
    * and for counting uploads per token; with authentication off every client shares the key 'anonymous'.
    */
   async verify(token: unknown): Promise<TokenCheck> {
+    if (this.enabled) await this.refresh();
+    return this.match(token);
+  }
+
+  /** verify() against the tokens as last read (synchronous: see Gatekeeper.admit). */
+  match(token: unknown): TokenCheck {
     if (!this.enabled) return { ok: true, key: 'anonymous', databases: null };
-    await this.refresh();
     const given = digest(typeof token === 'string' ? token : '');
     const key = given.subarray(0, 12).toString('hex');
     let match: TokenEntry | null = null;
@@ -191,9 +196,8 @@ export class Gatekeeper {
         },
       };
     }
-    let check: TokenCheck;
     try {
-      check = await this.tokens.verify(token);
+      await this.tokens.refresh();
     } catch {
       this.log.emit({
         type: 'error',
@@ -205,6 +209,8 @@ export class Gatekeeper {
       });
       return refused;
     }
+    // From here on synchronous: concurrent attempts cannot all pass the budget before any failure is counted.
+    const check = this.tokens.match(token);
     // Checked before the answer shows: over the budget, even a right token (unknown from here) learns nothing.
     if (!this.failures.allowed(address, check.key))
       return {
