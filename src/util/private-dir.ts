@@ -37,6 +37,8 @@ function checkStats(dir: string, st: Stats): void {
       { es: 'no es una carpeta', en: 'it is not a folder' },
       { es: `Mueva ${dir} a otro sitio.`, en: `Move ${dir} elsewhere.` },
     );
+  // Windows has no POSIX owner or mode bits (stat reports 0o666-like modes for everything): ACLs are the OS's job.
+  if (process.platform === 'win32') return;
   if (!trustedOwner(st))
     throw refuse(
       dir,
