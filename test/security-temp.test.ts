@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SyncService } from '../src/service.js';
 import { privateTempDir, sweepStaleTemp } from '../src/util/temp.js';
@@ -118,4 +118,18 @@ test('the sweep removes only our own stale folders: not other names, not a runni
   assert.deepEqual(removed, [stale]);
   assert.deepEqual(readdirSync(dir).sort(), [path.basename(running), path.basename(other), path.basename(link)].sort());
   assert.deepEqual(readdirSync(target), ['keep.txt'], 'nothing removed through a link');
+});
+
+test('legacy folders of older versions in the system temp folder: removed only when ours and untouched for a day', async () => {
+  const sys = tmpDir('cx-legacy-');
+  const old = path.join(sys, 'cordiax-sync-Ab12Cd');
+  const fresh = path.join(sys, 'cordiax-sync-Ef34Gh');
+  const notOurs = path.join(sys, 'cordiax-syncX-Ab12Cd');
+  for (const d of [old, fresh, notOurs]) mkdirSync(d);
+  writeFileSync(path.join(old, 'snapshot-1.db'), 'plaintext');
+  const twoDaysAgo = new Date(Date.now() - 48 * 3600_000);
+  for (const d of [old, notOurs]) utimesSync(d, twoDaysAgo, twoDaysAgo);
+  const removed = await sweepStaleTemp(tmpDir('cx-empty-'), { legacyDir: sys });
+  assert.deepEqual(removed, [old]);
+  assert.deepEqual(readdirSync(sys).sort(), [path.basename(fresh), path.basename(notOurs)].sort());
 });
