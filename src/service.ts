@@ -8,7 +8,6 @@
  *   await svc.test('webdav');                      // "Probar Conexión"
  *   svc.start(); ... svc.stop();                   // automatic sync
  */
-import os from 'node:os';
 import path from 'node:path';
 import { promises as fsp } from 'node:fs';
 import { SyncError, toSyncError } from './errors.js';
@@ -32,6 +31,8 @@ import { clearSecrets } from './log/redact.js';
 import { SyncEngine, type SyncOutcome } from './engine/engine.js';
 import { Scheduler, type SchedulerState } from './engine/scheduler.js';
 import { writeFileAtomic } from './util/fs.js';
+import { securePrivateFolders } from './util/private-dir.js';
+import { sweepStaleTemp, useTempRoot } from './util/temp.js';
 import { watchDatabase } from './engine/watcher.js';
 import type { ConflictInfo, PendingDownload } from './engine/state.js';
 import {
@@ -119,6 +120,10 @@ export class SyncService {
 
   static async open(opts: ServiceOptions = {}): Promise<SyncService> {
     const home = path.resolve(opts.home ?? cordiaxHome());
+    // Before anything is written there: a home, logs or backups folder another user planted is refused.
+    securePrivateFolders(home);
+    useTempRoot(path.join(home, 'tmp'));
+    await sweepStaleTemp(path.join(home, 'tmp'));
     const log = opts.log ?? new EventLog({ dir: path.join(home, 'logs') });
     const svc = new SyncService(home, log, defaultConfig(), opts);
     await svc.reloadConfig();
@@ -245,7 +250,7 @@ export class SyncService {
   }
 
   private transportContext(cfg: SyncConfig = this.cfg) {
-    return { log: this.log, tmpDir: os.tmpdir(), device: resolvedDeviceName(cfg) };
+    return { log: this.log, tmpDir: path.join(this.home, 'tmp'), device: resolvedDeviceName(cfg) };
   }
 
   /** Where the database lives: database_path relative to this service's home. */

@@ -101,7 +101,8 @@ async function openService(): Promise<SyncService> {
 
 /** Runs fn with a service that is closed afterwards; a failure is printed and exits (see fail). */
 async function withService<T>(json: boolean, fn: (svc: SyncService) => Promise<T>): Promise<T> {
-  const svc = await openService();
+  // Opening can refuse too (an unsafe $CORDIAX_HOME): the same message, hint and exit code as any failure.
+  const svc = await openService().catch((err: unknown) => fail(json, err));
   try {
     const r = await fn(svc);
     await svc.close();

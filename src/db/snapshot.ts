@@ -4,7 +4,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SyncError } from '../errors.js';
@@ -12,15 +11,9 @@ import { replaceLiveDatabase } from './live.js';
 
 export const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
-/** A private (0700) temp folder, removed by the returned dispose(). */
-export async function privateTempDir(
-  parent = os.tmpdir(),
-  prefix = 'cordiax-sync-',
-): Promise<{ dir: string; dispose: () => Promise<void> }> {
-  const dir = await fsp.mkdtemp(path.join(parent, prefix));
-  await fsp.chmod(dir, 0o700);
-  return { dir, dispose: () => fsp.rm(dir, { recursive: true, force: true }) };
-}
+// Temp folders live under $CORDIAX_HOME/tmp (util/temp.ts); re-exported for the callers that import them from here.
+import { privateTempDir } from '../util/temp.js';
+export { privateTempDir };
 
 export { sha256File } from '../util/hash.js';
 import { createHash } from 'node:crypto';

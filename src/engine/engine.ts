@@ -23,7 +23,7 @@ export interface EngineOptions {
   statePath: string;
   device: string;
   log: Logger;
-  /** Parent folder for private temp folders (default: the OS temp folder). */
+  /** Parent folder for private temp folders (default: <state folder>/tmp, i.e. $CORDIAX_HOME/tmp; never /tmp). */
   tmpDir?: string;
   keepVersions?: number;
   direction?: Direction;
@@ -91,12 +91,17 @@ export class SyncEngine {
     this.local = new LocalDb({
       databasePath: o.databasePath,
       encryption: o.encryption,
-      tmpParent: o.tmpDir,
+      tmpParent: this.tmpParent,
       backupsDir: o.backupsDir ?? path.join(path.dirname(o.statePath), 'backups'),
       pendingDir: path.join(path.dirname(o.statePath), 'pending'),
       log: o.log,
       lockWaitMs: o.lockWaitMs,
     });
+  }
+
+  /** Plaintext snapshots stay in our private home, swept at start if a crash leaves one (util/temp.ts). */
+  private get tmpParent(): string {
+    return this.o.tmpDir ?? path.join(path.dirname(this.o.statePath), 'tmp');
   }
 
   get protocol() {
@@ -176,7 +181,7 @@ export class SyncEngine {
     this.emit('sync_start', 'SYNC_START', 'Sincronización iniciada.', 'Sync started.');
     let st = await this.state.get(this.target);
     await this.state.update(this.target, { lastAttempt: isoNow() });
-    const work = await privateTempDir(this.o.tmpDir);
+    const work = await privateTempDir(this.tmpParent);
     let snapshotToDispose: { dispose(): Promise<void> } | undefined;
     try {
       if (st.conflict) return this.unresolvedConflict(st, st.conflict, started);
@@ -812,7 +817,7 @@ export class SyncEngine {
         es: 'El servidor ya no tiene ninguna versión que conservar; elija "Conservar la local".',
         en: 'The server no longer holds any version to keep; choose "Keep local".',
       });
-    const work = await privateTempDir(this.o.tmpDir);
+    const work = await privateTempDir(this.tmpParent);
     let applied: ApplyResult;
     try {
       applied = await this.local.applyDownload(c.copyPath, c.copyPath.endsWith('.age'), work.dir);
@@ -869,7 +874,7 @@ export class SyncEngine {
         es: `No existe la versión ${generation}.`,
         en: `Version ${generation} does not exist.`,
       });
-    const work = await privateTempDir(this.o.tmpDir);
+    const work = await privateTempDir(this.tmpParent);
     try {
       const file = path.join(work.dir, 'version.bin');
       await this.remote.pull(file, v);

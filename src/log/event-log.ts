@@ -2,10 +2,25 @@
  * The sync log: an in-memory ring buffer for live subscribers (CLI `log --follow`, the UI) and a rotating JSONL file
  * under `$CORDIAX_HOME/logs/`. Every event is redacted here, the one place all events pass through.
  */
-import { appendFileSync, mkdirSync, renameSync, statSync, existsSync, readFileSync, chmodSync } from 'node:fs';
+import {
+  closeSync,
+  constants as fsc,
+  existsSync,
+  fstatSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  writeSync,
+  chmodSync,
+} from 'node:fs';
 import path from 'node:path';
 import { defaultLevel, type EventInput, type Logger, type SyncEvent } from './events.js';
 import { redact, redactString } from './redact.js';
+import { ensurePrivateDir } from '../util/private-dir.js';
+
+/** The log file is never opened through a symbolic link (one planted there would send our log elsewhere). */
+const APPEND_NOFOLLOW = fsc.O_WRONLY | fsc.O_APPEND | fsc.O_CREAT | fsc.O_NOFOLLOW | fsc.O_NONBLOCK;
 
 export interface EventLogOptions {
   /** Folder for the JSONL files; no file log when omitted. */
@@ -34,7 +49,8 @@ export class EventLog implements Logger {
     this.maxFileBytes = opts.maxFileBytes ?? 5 * 1024 * 1024;
     this.maxFiles = opts.maxFiles ?? 5;
     if (opts.dir) {
-      mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
+      // A private folder of ours (0700, not a link, not writable by others), or a clear refusal.
+      ensurePrivateDir(opts.dir, { recursive: true });
       this.file = path.join(opts.dir, LOG_FILE_NAME);
       this.loadTail();
     }
@@ -44,7 +60,14 @@ export class EventLog implements Logger {
   private loadTail(): void {
     if (!this.file || !existsSync(this.file)) return;
     try {
-      const lines = readFileSync(this.file, 'utf8').trim().split('\n').slice(-200);
+      const fd = openSync(this.file, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+      let text: string;
+      try {
+        text = readFileSync(fd, 'utf8');
+      } finally {
+        closeSync(fd);
+      }
+      const lines = text.trim().split('\n').slice(-200);
       for (const line of lines) {
         try {
           const e = JSON.parse(line) as SyncEvent;
@@ -87,7 +110,15 @@ export class EventLog implements Logger {
   private append(event: SyncEvent): void {
     try {
       if (existsSync(this.file!) && statSync(this.file!).size > this.maxFileBytes) this.rotate();
-      appendFileSync(this.file!, `${JSON.stringify(event)}\n`, { mode: 0o600 });
+      const fd = openSync(this.file!, APPEND_NOFOLLOW, 0o600);
+      try {
+        // Only a regular file of ours: never a FIFO, a device or another user's file.
+        const st = fstatSync(fd);
+        if (!st.isFile() || (st.uid !== process.getuid?.() && st.uid !== 0)) return;
+        writeSync(fd, `${JSON.stringify(event)}\n`);
+      } finally {
+        closeSync(fd);
+      }
     } catch {
       /* a full disk must not stop the sync from reporting in memory */
     }

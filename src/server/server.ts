@@ -25,8 +25,8 @@ import {
   type ServerHello,
   type WireErrorCode,
 } from '../transports/socketio/protocol.js';
-import { RateLimiter, TokenSet } from './auth.js';
-import { Storage, StoreError } from './storage.js';
+import { Gatekeeper, RateLimiter, TokenSet } from './auth.js';
+import { Storage, StoreError, type UploadLimits } from './storage.js';
 
 export interface SyncServerOptions {
   host: string;
@@ -48,8 +48,10 @@ export interface SyncServerOptions {
   chunkBytes?: number;
   redisUrl?: string;
   log?: Logger;
-  /** Per IP address: connection attempts; per connection: requests. */
+  /** Per IP address: connection attempts (with tokens: failed ones only, see auth.ts); per connection: requests. */
   rateLimits?: { connectBurst?: number; connectPerSecond?: number; requestBurst?: number; requestPerSecond?: number };
+  /** Bounds on uploads in progress (storage.ts UploadLimits). */
+  uploadLimits?: Partial<UploadLimits>;
 }
 
 export interface SyncServer {
@@ -97,7 +99,7 @@ interface ServerContext {
   p1Max: number;
   storage: Storage;
   tokens: TokenSet;
-  connectLimiter: RateLimiter;
+  gate: Gatekeeper;
   requestLimiter: RateLimiter;
   cors: string[];
 }
@@ -140,15 +142,19 @@ async function prepareServer(opts: SyncServerOptions): Promise<ServerContext> {
   const chunkBytes = opts.chunkBytes ?? CHUNK_BYTES;
   const maxBytes = opts.maxBytes ?? 2 * 1024 ** 3;
   const p1Max = Math.min(opts.protocol1MaxBytes ?? 8 * 1024 * 1024, maxBytes);
-  const storage = new Storage(opts.storageDir, { keepVersions: Math.max(1, opts.keepVersions ?? 10), maxBytes });
+  const storage = new Storage(opts.storageDir, {
+    keepVersions: Math.max(1, opts.keepVersions ?? 10),
+    maxBytes,
+    uploads: opts.uploadLimits,
+  });
   await storage.init();
   const tokens = new TokenSet({ tokens: opts.tokens, tokensFile: opts.tokensFile });
   if (tokens.enabled) await tokens.refresh(); // a missing tokens file stops the start, not the first client
   const rl = opts.rateLimits ?? {};
-  const connectLimiter = new RateLimiter(rl.connectBurst ?? 60, rl.connectPerSecond ?? 2);
+  const gate = new Gatekeeper(tokens, { burst: rl.connectBurst ?? 60, perSecond: rl.connectPerSecond ?? 2 }, log);
   const requestLimiter = new RateLimiter(rl.requestBurst ?? 1000, rl.requestPerSecond ?? 500);
   const cors = opts.corsOrigins ?? [];
-  return { log, chunkBytes, maxBytes, p1Max, storage, tokens, connectLimiter, requestLimiter, cors };
+  return { log, chunkBytes, maxBytes, p1Max, storage, tokens, gate, requestLimiter, cors };
 }
 
 /** The HTTP(S) server and Socket.IO on it: buffer sizes, a quick ping, CORS and the Origin check. */
@@ -201,44 +207,13 @@ async function attachRedis(
 }
 
 /** Every connection first: rate limit per address, token, database id and device name. */
-function checkHandshake(nsp: Namespace, { log, tokens, connectLimiter }: ServerContext): void {
+function checkHandshake(nsp: Namespace, { log, gate }: ServerContext): void {
   nsp.use((socket, next) => {
     void (async () => {
       const ip = socket.handshake.address;
-      if (!connectLimiter.take(ip)) {
-        return next(
-          refusal(
-            'rate_limited',
-            text(
-              'Demasiados intentos de conexión; espere unos segundos.',
-              'Too many connection attempts; wait a few seconds.',
-            ),
-          ),
-        );
-      }
       const auth = (socket.handshake.auth ?? {}) as Record<string, unknown>;
-      let accepted: boolean;
-      try {
-        accepted = await tokens.check(auth.token);
-      } catch {
-        log.emit({
-          type: 'error',
-          code: 'TOKENS_FILE',
-          text: text(
-            'No se puede leer el archivo de tokens: se rechazan las conexiones.',
-            'Cannot read the tokens file: connections are refused.',
-          ),
-        });
-        accepted = false;
-      }
-      if (!accepted) {
-        log.emit({
-          type: 'warning',
-          code: 'AUTH_FAILED',
-          text: text(`Token rechazado desde ${ip}.`, `Token refused from ${ip}.`),
-        });
-        return next(refusal('unauthorized', text('Token no válido.', 'Invalid token.')));
-      }
+      const check = await gate.admit(ip, auth.token);
+      if (!check.ok) return next(refusal(check.code, check.message));
       const databaseId = auth.database_id === undefined ? 'default' : auth.database_id;
       if (typeof databaseId !== 'string' || !DATABASE_ID_RE.test(databaseId)) {
         return next(
@@ -251,8 +226,27 @@ function checkHandshake(nsp: Namespace, { log, tokens, connectLimiter }: ServerC
           ),
         );
       }
+      if (check.databases && !check.databases.has(databaseId)) {
+        log.emit({
+          type: 'warning',
+          code: 'AUTH_FAILED',
+          text: text(
+            `Token sin acceso a «${databaseId}» desde ${ip}.`,
+            `Token without access to "${databaseId}" from ${ip}.`,
+          ),
+        });
+        return next(
+          refusal(
+            'forbidden_database',
+            text(
+              `Este token no da acceso a la base de datos «${databaseId}».`,
+              `This token gives no access to the database "${databaseId}".`,
+            ),
+          ),
+        );
+      }
       const device = typeof auth.device === 'string' && DEVICE_RE.test(auth.device) ? auth.device : 'desconocido';
-      socket.data = { databaseId, device, busy: false };
+      socket.data = { databaseId, device, busy: false, tokenKey: check.key };
       next();
     })().catch(() => next(refusal('internal', text('Error interno del servidor.', 'Internal server error.'))));
   });
@@ -338,6 +332,7 @@ function serveConnections(nsp: Namespace, ctx: ServerContext): void {
     });
     socket.on('disconnect', (reason) => {
       requestLimiter.forget(socket.id);
+      void storage.detach(socket.id).catch(() => undefined);
       log.emit({
         type: 'disconnect',
         text: text(`Cliente desconectado: ${device} (${reason}).`, `Client disconnected: ${device} (${reason}).`),
@@ -393,15 +388,18 @@ function serveConnections(nsp: Namespace, ctx: ServerContext): void {
       if (typeof p.sha256 !== 'string' || !SHA256_RE.test(p.sha256)) throw badRequest('sha256');
       if (typeof p.encrypted !== 'boolean') throw badRequest('encrypted');
       const base = p.baseGeneration === null ? null : int(p.baseGeneration, 'baseGeneration', 1);
-      const r = await storage.begin({
-        databaseId,
-        uploadId: typeof p.uploadId === 'string' ? p.uploadId : undefined,
-        sha256: p.sha256,
-        size: int(p.size, 'size'),
-        encrypted: p.encrypted,
-        device: typeof p.device === 'string' && DEVICE_RE.test(p.device) ? p.device : device,
-        baseGeneration: base,
-      });
+      const r = await storage.begin(
+        {
+          databaseId,
+          uploadId: typeof p.uploadId === 'string' ? p.uploadId : undefined,
+          sha256: p.sha256,
+          size: int(p.size, 'size'),
+          encrypted: p.encrypted,
+          device: typeof p.device === 'string' && DEVICE_RE.test(p.device) ? p.device : device,
+          baseGeneration: base,
+        },
+        { client: socket.id, owner: socket.data.tokenKey },
+      );
       return { ...r, chunkBytes };
     });
     handle(socket, EV.chunk, async (p) => {

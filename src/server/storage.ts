@@ -21,8 +21,9 @@ import { fsyncDir, writeFileAtomic } from '../util/fs.js';
 import type { RemoteManifest } from '../transports/types.js';
 import { newRemoteId, nextManifest } from '../transports/manifest.js';
 import { sha256File } from '../db/snapshot.js';
-import { isManifest, type WireErrorCode } from '../transports/socketio/protocol.js';
-import type { Text } from '../errors.js';
+import { isManifest, text, WINDOW, type WireErrorCode } from '../transports/socketio/protocol.js';
+import { SyncError, type Text } from '../errors.js';
+import { verifyDatabase } from '../db/snapshot.js';
 
 /** An error the server turns into an `{ok:false}` reply. */
 export class StoreError extends Error {
@@ -46,6 +47,12 @@ interface UploadMeta {
 }
 
 interface Upload extends UploadMeta {
+  /** The connection sending it (null once it left: the file is closed, the upload resumable). */
+  client: string | null;
+  /** The token it was begun with (auth.ts TokenCheck.key): uploads in progress are bounded per token. */
+  owner: string;
+  /** Chunks queued and not yet answered: more than the ack window is refused, never buffered. */
+  pendingChunks: number;
   received: number;
   /** Running hash while chunks arrive in order; null after a server restart (then hashed from disk at the end). */
   hash: Hash | null;
@@ -60,33 +67,144 @@ const COMMITS_KEPT = 1000;
 /** Protocol 1 (last writer wins, as the spec) retries on top of a commit another process just made. */
 const MAX_RETRIES = 20;
 const pad = (n: number) => String(n).padStart(6, '0');
-const UPLOAD_STALE_MS = 24 * 3600_000;
+
+/** Bounds on uploads in progress (the review's attacks: fds held for an hour, chunk floods, 1 GB partials for a day). */
+export interface UploadLimits {
+  /** Uploads one connection may have open; a new one beyond detaches its oldest (file closed, resumable). */
+  perClient: number;
+  /** Uploads in progress per token (or for all anonymous clients together); beyond, the oldest detached is dropped,
+   * else the new one is refused (BUSY). */
+  perToken: number;
+  /** Chunks of one upload queued without an answer (the client's ack window, protocol.ts WINDOW). */
+  window: number;
+  /** An upload's file is closed after this long without a chunk (reopened by the next one). */
+  idleCloseMs: number;
+  /** A partial upload untouched this long is deleted, in memory and on disk. */
+  staleMs: number;
+  /** Declared sizes of all uploads in progress together (disk the partials may take). */
+  budgetBytes: number;
+}
+
+export function uploadLimits(maxBytes: number, given: Partial<UploadLimits> = {}): UploadLimits {
+  return {
+    perClient: 2,
+    perToken: 16,
+    window: WINDOW,
+    idleCloseMs: 60_000,
+    staleMs: 3600_000,
+    budgetBytes: Math.max(2 * maxBytes, 1024 ** 3),
+    ...given,
+  };
+}
 
 export class Storage {
   private uploads = new Map<string, Upload>();
   private mutexes = new Map<string, Promise<unknown>>();
+  readonly limits: UploadLimits;
+  private timer: NodeJS.Timeout | null = null;
 
   constructor(
     readonly root: string,
-    readonly opts: { keepVersions: number; maxBytes: number },
-  ) {}
+    readonly opts: { keepVersions: number; maxBytes: number; uploads?: Partial<UploadLimits> },
+  ) {
+    this.limits = uploadLimits(opts.maxBytes, opts.uploads);
+  }
 
   async init(): Promise<void> {
     await fsp.mkdir(this.root, { recursive: true, mode: 0o700 });
     await this.sweep();
+    // Idle files closed within a minute; stale partials deleted within a fraction of their lifetime.
+    const every = Math.max(250, Math.min(this.limits.idleCloseMs, this.limits.staleMs / 6, 30_000));
+    this.timer = setInterval(() => void this.sweep().catch(() => undefined), every);
+    this.timer.unref();
   }
 
-  /** Uploads abandoned for a day are not coming back: their part files go (run at start and hourly). */
+  /** Closes idle files, drops partial uploads untouched for `staleMs` and their files, in memory and on disk. */
   async sweep(): Promise<void> {
-    this.reapIdle();
+    const now = Date.now();
+    for (const up of [...this.uploads.values()]) {
+      if (now - up.touched > this.limits.staleMs) await this.drop(up);
+      else if (up.fh && now - up.touched > this.limits.idleCloseMs) await this.closeFile(up);
+    }
     for (const id of await fsp.readdir(this.root).catch(() => [] as string[])) {
       const dir = path.join(this.root, id, 'uploads');
       for (const f of await fsp.readdir(dir).catch(() => [] as string[])) {
         if (this.uploads.has(f.replace(/\.(part|json)$/, ''))) continue;
         const st = await fsp.stat(path.join(dir, f)).catch(() => null);
-        if (st && Date.now() - st.mtimeMs > UPLOAD_STALE_MS) await fsp.rm(path.join(dir, f), { force: true });
+        if (st && now - st.mtimeMs > this.limits.staleMs) await fsp.rm(path.join(dir, f), { force: true });
       }
     }
+  }
+
+  /** Closes an upload's file once its queued chunks are done (the upload stays resumable). */
+  private closeFile(up: Upload): Promise<void> {
+    return this.serial(up, async () => {
+      const fh = up.fh;
+      up.fh = null;
+      await fh?.close().catch(() => undefined);
+    });
+  }
+
+  /** Forgets an upload and deletes its files. */
+  private async drop(up: Upload): Promise<void> {
+    this.uploads.delete(up.uploadId);
+    await this.closeFile(up);
+    const dir = path.join(this.dbDir(up.databaseId), 'uploads');
+    await fsp.rm(path.join(dir, `${up.uploadId}.part`), { force: true });
+    await fsp.rm(path.join(dir, `${up.uploadId}.json`), { force: true });
+  }
+
+  /** A connection left: its uploads' files are closed now, not after an hour (resumable until `staleMs`). */
+  async detach(client: string): Promise<void> {
+    for (const up of [...this.uploads.values()]) {
+      if (up.client !== client) continue;
+      up.client = null;
+      await this.closeFile(up);
+    }
+  }
+
+  /**
+   * Registers a new upload within the limits: the connection's oldest beyond `perClient` is detached, the token's
+   * oldest detached beyond `perToken` dropped, and detached partials dropped (oldest first) while the declared sizes
+   * exceed the disk budget; if that is not enough, the upload is refused. The last check and the registration run
+   * with no await in between, so concurrent begins cannot all pass the same check.
+   */
+  private async admit(entry: Upload): Promise<void> {
+    const { size } = entry;
+    const who = { client: entry.client, owner: entry.owner };
+    const oldestFirst = () => [...this.uploads.values()].sort((a, b) => a.touched - b.touched);
+    const mine = who.client === null ? [] : oldestFirst().filter((u) => u.client === who.client);
+    for (const up of mine.slice(0, Math.max(0, mine.length - this.limits.perClient + 1))) {
+      up.client = null;
+      await this.closeFile(up);
+    }
+    const ofToken = () => oldestFirst().filter((u) => u.owner === who.owner);
+    for (const up of ofToken()) {
+      if (ofToken().length < this.limits.perToken) break;
+      if (up.client === null) await this.drop(up);
+    }
+    const reserved = () => [...this.uploads.values()].reduce((n, u) => n + u.size, 0);
+    for (const up of oldestFirst()) {
+      if (reserved() + size <= this.limits.budgetBytes) break;
+      if (up.client === null) await this.drop(up);
+    }
+    if (ofToken().length >= this.limits.perToken)
+      throw new StoreError(
+        'BUSY',
+        text(
+          `Demasiadas subidas en curso con este token (máximo ${this.limits.perToken}); espere a que terminen.`,
+          `Too many uploads in progress with this token (at most ${this.limits.perToken}); wait for them to finish.`,
+        ),
+      );
+    if (reserved() + size > this.limits.budgetBytes)
+      throw new StoreError(
+        'STORAGE',
+        text(
+          'El servidor no tiene sitio para más subidas en curso; inténtelo en unos minutos.',
+          'The server has no room for more uploads in progress; try again in a few minutes.',
+        ),
+      );
+    this.uploads.set(entry.uploadId, entry);
   }
 
   private dbDir(databaseId: string): string {
@@ -288,6 +406,7 @@ export class Storage {
     }
     const sha256 = createHash('sha256').update(data).digest('hex');
     try {
+      await this.refuseNonSqlite(tmp, sha256);
       return await this.commit(
         { databaseId, sha256, size: data.length, encrypted: false, device: meta.device, baseGeneration: null },
         tmp,
@@ -296,6 +415,31 @@ export class Storage {
     } finally {
       await fsp.rm(tmp, { force: true });
     }
+  }
+
+  /**
+   * Protocol 1 has no compare-and-swap (last writer wins, as the spec): what it stores becomes the head at once, so
+   * only a sound SQLite database is accepted (header, page structure, quick_check), never empty or other bytes.
+   */
+  private async refuseNonSqlite(file: string, sha256: string): Promise<void> {
+    try {
+      await verifyDatabase(file);
+    } catch (err) {
+      if (!(err instanceof SyncError)) throw err;
+      throw new StoreError(
+        'BAD_REQUEST',
+        text(
+          `Lo recibido no es una base de datos SQLite válida: no se guardó nada. (${err.text.es})`,
+          `What arrived is not a valid SQLite database: nothing was stored. (${err.text.en})`,
+        ),
+      );
+    } finally {
+      // The check may leave journal files beside the copy (a WAL-mode database).
+      for (const ext of ['-wal', '-shm', '-journal']) await fsp.rm(`${file}${ext}`, { force: true });
+    }
+    // The bytes committed are the bytes that arrived (the check only read them).
+    if ((await sha256File(file)).sha256 !== sha256)
+      throw new StoreError('INTERNAL', text('La copia recibida cambió.', 'The received copy changed.'));
   }
 
   private checkSize(size: number): void {
@@ -310,6 +454,7 @@ export class Storage {
   /** Starts an upload, or resumes one (same uploadId, same content) at the bytes already received. */
   async begin(
     req: Omit<UploadMeta, 'uploadId'> & { uploadId?: string },
+    who: { client: string | null; owner: string } = { client: null, owner: 'anonymous' },
   ): Promise<{ uploadId: string; offset: number; done?: RemoteManifest }> {
     this.checkSize(req.size);
     const current = await this.head(req.databaseId);
@@ -332,10 +477,11 @@ export class Storage {
         m.size === req.size &&
         m.encrypted === req.encrypted;
       const live = this.uploads.get(req.uploadId);
-      if (live && same(live)) {
+      if (live && same(live) && live.owner === who.owner) {
         await live.queue.catch(() => undefined);
         live.baseGeneration = req.baseGeneration;
         live.touched = Date.now();
+        live.client = who.client;
         return { uploadId: live.uploadId, offset: live.received };
       }
       // After a server restart: the part file on disk is the state.
@@ -345,9 +491,12 @@ export class Storage {
         .then((s) => JSON.parse(s) as UploadMeta)
         .catch(() => null);
       const st = await fsp.stat(path.join(dir, 'uploads', `${req.uploadId}.part`)).catch(() => null);
-      if (onDisk && st && same(onDisk) && st.size <= req.size) {
+      if (onDisk && st && same(onDisk) && st.size <= req.size && !live) {
         const up: Upload = {
           ...onDisk,
+          client: who.client,
+          owner: who.owner,
+          pendingChunks: 0,
           baseGeneration: req.baseGeneration,
           received: st.size,
           hash: st.size === 0 ? createHash('sha256') : null,
@@ -355,7 +504,7 @@ export class Storage {
           queue: Promise.resolve(),
           touched: Date.now(),
         };
-        this.uploads.set(up.uploadId, up);
+        await this.admit(up);
         return { uploadId: up.uploadId, offset: up.received };
       }
     }
@@ -369,28 +518,26 @@ export class Storage {
       device: req.device,
       baseGeneration: req.baseGeneration,
     };
-    await writeFileAtomic(path.join(dir, 'uploads', `${uploadId}.json`), JSON.stringify(meta));
-    const fh = await fsp.open(path.join(dir, 'uploads', `${uploadId}.part`), 'wx', 0o600);
-    this.uploads.set(uploadId, {
+    const up: Upload = {
       ...meta,
+      client: who.client,
+      owner: who.owner,
+      pendingChunks: 0,
       received: 0,
       hash: createHash('sha256'),
-      fh,
+      fh: null,
       queue: Promise.resolve(),
       touched: Date.now(),
-    });
-    this.reapIdle();
-    return { uploadId, offset: 0 };
-  }
-
-  private reapIdle(): void {
-    // Uploads idle for an hour keep their part file (resumable after a restart) but release the handle.
-    for (const up of this.uploads.values()) {
-      if (Date.now() - up.touched > 3600_000) {
-        void up.fh?.close().catch(() => undefined);
-        this.uploads.delete(up.uploadId);
-      }
+    };
+    await this.admit(up);
+    try {
+      await writeFileAtomic(path.join(dir, 'uploads', `${uploadId}.json`), JSON.stringify(meta));
+      up.fh = await fsp.open(path.join(dir, 'uploads', `${uploadId}.part`), 'wx', 0o600);
+    } catch (err) {
+      await this.drop(up);
+      throw err;
     }
+    return { uploadId, offset: 0 };
   }
 
   private upload(databaseId: string, uploadId: unknown): Upload {
@@ -414,6 +561,17 @@ export class Storage {
     chunkBytes: number,
   ): Promise<number> {
     const up = this.upload(databaseId, uploadId);
+    // The ack window, enforced: a client that sends without waiting for answers is refused, not buffered.
+    if (up.pendingChunks >= this.limits.window)
+      throw new StoreError(
+        'RATE_LIMITED',
+        text(
+          `Demasiados fragmentos sin confirmar (máximo ${this.limits.window}): espere a las confirmaciones.`,
+          `Too many chunks without an answer (at most ${this.limits.window}): wait for the acknowledgements.`,
+        ),
+        { offset: up.received },
+      );
+    up.pendingChunks++;
     return this.serial(up, async () => {
       if (offset !== up.received)
         throw new StoreError(
@@ -438,6 +596,8 @@ export class Storage {
       up.received += data.length;
       up.touched = Date.now();
       return up.received;
+    }).finally(() => {
+      up.pendingChunks--;
     });
   }
 
@@ -541,6 +701,7 @@ export class Storage {
   }
 
   async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
     for (const up of this.uploads.values()) await up.fh?.close().catch(() => undefined);
     this.uploads.clear();
   }

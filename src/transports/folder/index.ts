@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { SyncError, toSyncError } from '../../errors.js';
 import { HashMeter, sha256File } from '../../util/hash.js';
 import { folder, type FolderConfig } from './declaration.js';
+import { insideRoot, noFollowError, READ_NOFOLLOW } from './inside.js';
 import { probeRoundTrip, reportBuilder, reportGuarantees } from '../shared/report.js';
 import { alreadyExists, checkAborted, uploadVerified, type WriteMode } from '../shared/upload.js';
 import type {
@@ -26,14 +27,6 @@ import type {
 
 export function create(block: FolderConfig, ctx: TransportContext): FileTransport {
   return new FolderTransport(block.path, ctx);
-}
-
-function safeJoin(root: string, rel: string): string {
-  const parts = rel.split('/').filter((p) => p !== '');
-  if (parts.some((p) => p === '..' || p === '.' || p.includes('\\') || p.includes('\0'))) {
-    throw new SyncError('PROTOCOL', { es: `Ruta remota no permitida: ${rel}`, en: `Remote path not allowed: ${rel}` });
-  }
-  return path.join(root, ...parts);
 }
 
 async function fsyncPath(p: string): Promise<void> {
@@ -78,14 +71,15 @@ export class FolderTransport implements FileTransport {
     private readonly ctx: TransportContext,
   ) {}
 
-  private abs(rel: string): string {
+  /** `rel` under the root, refused when a component below the root is a symbolic link (inside.ts). */
+  private async abs(rel: string): Promise<string> {
     if (!this.root || !path.isAbsolute(this.root)) {
       throw new SyncError('CONFIG_INVALID', {
         es: 'folder.path debe ser una ruta absoluta.',
         en: 'folder.path must be an absolute path.',
       });
     }
-    return safeJoin(this.root, rel);
+    return insideRoot(this.root, rel);
   }
 
   private wrap(err: unknown, what: string): SyncError {
@@ -108,7 +102,7 @@ export class FolderTransport implements FileTransport {
 
   async open(opts: CallOptions = {}): Promise<void> {
     checkAborted(opts.signal);
-    const st = await fsp.stat(this.abs('')).catch(() => null);
+    const st = await fsp.stat(await this.abs('')).catch(() => null);
     if (st && !st.isDirectory())
       throw new SyncError('NOT_FOUND', { es: `${this.root} no es una carpeta.`, en: `${this.root} is not a folder.` });
     if (!st) {
@@ -129,7 +123,7 @@ export class FolderTransport implements FileTransport {
 
   async stat(rel: string, opts: CallOptions = {}): Promise<RemoteEntry | null> {
     checkAborted(opts.signal);
-    const st = await fsp.stat(this.abs(rel)).catch((err) => {
+    const st = await fsp.lstat(await this.abs(rel)).catch((err) => {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw this.wrap(err, rel);
     });
@@ -145,7 +139,7 @@ export class FolderTransport implements FileTransport {
 
   async list(dir: string, opts: CallOptions = {}): Promise<RemoteEntry[]> {
     checkAborted(opts.signal);
-    const d = this.abs(dir);
+    const d = await this.abs(dir);
     const names = await fsp.readdir(d).catch((err) => {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [] as string[];
       throw this.wrap(err, dir);
@@ -161,7 +155,7 @@ export class FolderTransport implements FileTransport {
 
   async mkdirp(dir: string, opts: CallOptions = {}): Promise<void> {
     checkAborted(opts.signal);
-    await fsp.mkdir(this.abs(dir), { recursive: true, mode: 0o700 }).catch((err) => {
+    await fsp.mkdir(await this.abs(dir), { recursive: true, mode: 0o700 }).catch((err) => {
       throw this.wrap(err, dir);
     });
   }
@@ -179,10 +173,20 @@ export class FolderTransport implements FileTransport {
         es: `${rel} es demasiado grande (${st.size} bytes).`,
         en: `${rel} is too large (${st.size} bytes).`,
       });
-    const data = await fsp.readFile(this.abs(rel)).catch((err) => {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw this.wrap(err, rel);
-    });
+    const file = await this.abs(rel);
+    const data = await fsp
+      .open(file, READ_NOFOLLOW)
+      .then(async (fh) => {
+        try {
+          return await fh.readFile();
+        } finally {
+          await fh.close();
+        }
+      })
+      .catch((err) => {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+        throw this.wrap(noFollowError(err, this.root, rel), rel);
+      });
     return data ? { data, version: st.version } : null;
   }
 
@@ -203,11 +207,11 @@ export class FolderTransport implements FileTransport {
         throw new SyncError('ALREADY_EXISTS', { es: `${rel} ya existe.`, en: `${rel} already exists.` });
       return { version: (await this.stat(rel))?.version };
     }
-    const tmp = this.abs(this.tmpName(rel));
+    const tmp = await this.abs(this.tmpName(rel));
     try {
       await writeDurable(tmp, data);
-      await fsp.rename(tmp, this.abs(rel));
-      await fsyncPath(path.dirname(this.abs(rel)));
+      await fsp.rename(tmp, await this.abs(rel));
+      await fsyncPath(path.dirname(await this.abs(rel)));
     } catch (err) {
       await fsp.rm(tmp, { force: true }).catch(() => {});
       throw this.wrap(err, rel);
@@ -218,10 +222,10 @@ export class FolderTransport implements FileTransport {
   /** Never publishes an empty file: the body is written under a temp name, then link()ed into place (fails if taken). */
   async createExclusive(rel: string, data: Buffer, opts: CallOptions = {}): Promise<boolean> {
     checkAborted(opts.signal);
-    const tmp = this.abs(this.tmpName(rel));
+    const tmp = await this.abs(this.tmpName(rel));
     try {
       await writeDurable(tmp, data);
-      await fsp.link(tmp, this.abs(rel));
+      await fsp.link(tmp, await this.abs(rel));
       return true;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
@@ -250,7 +254,7 @@ export class FolderTransport implements FileTransport {
     rel: string,
     opts: TransferOptions & { mode: WriteMode; expected?: { size: number } },
   ): Promise<{ size: number; sha256: string }> {
-    const file = this.abs(rel);
+    const file = await this.abs(rel);
     const m = meter(opts.onProgress, opts.expected?.size);
     try {
       await pipeline(
@@ -271,26 +275,30 @@ export class FolderTransport implements FileTransport {
   /** Reads what is stored back from the disk, not what we think we wrote. */
   async hashRemote(rel: string, opts: CallOptions = {}): Promise<{ size: number; sha256: string }> {
     checkAborted(opts.signal);
-    const r = await sha256File(this.abs(rel)).catch((err) => {
+    const r = await sha256File(await this.abs(rel)).catch((err) => {
       throw this.wrap(err, rel);
     });
     return { size: r.size, sha256: r.sha256 };
   }
 
   async download(rel: string, localPath: string, opts: TransferOptions = {}): Promise<DownloadResult> {
-    const src = this.abs(rel);
-    const st = await fsp.stat(src).catch((err) => {
-      throw this.wrap(err, rel);
+    const src = await this.abs(rel);
+    // O_NOFOLLOW: a link planted after the path check is refused, never read through.
+    const fh = await fsp.open(src, READ_NOFOLLOW).catch((err) => {
+      throw this.wrap(noFollowError(err, this.root, rel), rel);
     });
-    if (!st.isFile())
+    const st = await fh.stat();
+    if (!st.isFile()) {
+      await fh.close();
       throw new SyncError('PROTOCOL', {
         es: `${rel} no es un archivo en el destino; no se descarga.`,
         en: `${rel} is not a file at the target; not downloaded.`,
       });
+    }
     try {
       const m = meter(opts.onProgress, st.size);
       await pipeline(
-        createReadStream(src, { highWaterMark: 1024 * 1024 }),
+        fh.createReadStream({ highWaterMark: 1024 * 1024 }),
         m.t,
         createWriteStream(localPath, { mode: 0o600 }),
         { signal: opts.signal },
@@ -306,11 +314,11 @@ export class FolderTransport implements FileTransport {
   async rename(from: string, to: string, opts: { replace?: boolean } & CallOptions = {}): Promise<void> {
     checkAborted(opts.signal);
     try {
-      if (opts.replace) await fsp.rename(this.abs(from), this.abs(to));
+      if (opts.replace) await fsp.rename(await this.abs(from), await this.abs(to));
       else {
         // link() fails if the target exists: an atomic "rename without replace".
-        await fsp.link(this.abs(from), this.abs(to));
-        await fsp.unlink(this.abs(from));
+        await fsp.link(await this.abs(from), await this.abs(to));
+        await fsp.unlink(await this.abs(from));
       }
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST')
@@ -318,12 +326,12 @@ export class FolderTransport implements FileTransport {
       throw this.wrap(err, from);
     }
     // The new name survives a power cut only once its folder is on disk.
-    await fsyncPath(path.dirname(this.abs(to)));
+    await fsyncPath(path.dirname(await this.abs(to)));
   }
 
   async remove(rel: string, opts: CallOptions = {}): Promise<void> {
     checkAborted(opts.signal);
-    await fsp.rm(this.abs(rel), { force: true }).catch((err) => {
+    await fsp.rm(await this.abs(rel), { force: true }).catch((err) => {
       throw this.wrap(err, rel);
     });
   }
@@ -335,7 +343,7 @@ export class FolderTransport implements FileTransport {
         this.open(),
       );
       await probeRoundTrip(this, b);
-      const free = await fsp.statfs(this.abs('')).catch(() => null);
+      const free = await fsp.statfs(await this.abs('')).catch(() => null);
       if (free) b.report.facts.freeBytes = free.bavail * free.bsize;
       reportGuarantees(b.report, await this.guarantees());
       b.report.ok = true;

@@ -99,6 +99,18 @@ export function connectError(err: unknown, namespace: string): SyncError {
       ),
     });
   }
+  if (code === 'forbidden_database')
+    return new SyncError(
+      'AUTH_FAILED',
+      e.data?.message ??
+        text('Este token no da acceso a esa base de datos.', 'This token gives no access to that database.'),
+      {
+        hint: text(
+          'Revise socketio.database_id, o pida al administrador del servidor que asocie el token a esa base de datos.',
+          'Check socketio.database_id, or ask the server administrator to bind the token to that database.',
+        ),
+      },
+    );
   if (code === 'rate_limited')
     return new SyncError(
       'UNAVAILABLE',

@@ -1,0 +1,110 @@
+/**
+ * Our private folders ($CORDIAX_HOME and its logs/, backups/, tmp/, pending/): created 0700, and refused when another
+ * user could have planted something in them. A home pre-created by someone else (0777 with `logs` or `backups` links
+ * to files of their choosing) would otherwise receive our log (readable by them) and backups (written over a victim
+ * file). Checked once at start, before anything is written there; the checks are synchronous so the event log's
+ * constructor can use them too.
+ */
+import { lstatSync, mkdirSync, realpathSync, statSync, type Stats } from 'node:fs';
+import path from 'node:path';
+import { SyncError } from '../errors.js';
+
+/** The folders under the home that we create and that must be real, private folders. */
+export const PRIVATE_SUBFOLDERS = ['logs', 'backups', 'tmp', 'pending'] as const;
+
+const myUid = () => process.getuid?.() ?? -1;
+
+/** Trusted owners: ourselves and root (who can read and write everything anyway). */
+function trustedOwner(st: Stats): boolean {
+  return st.uid === myUid() || st.uid === 0 || myUid() === -1;
+}
+
+function refuse(dir: string, why: { es: string; en: string }, fix: { es: string; en: string }): SyncError {
+  return new SyncError(
+    'PERMISSION_DENIED',
+    {
+      es: `Carpeta insegura ${dir}: ${why.es}. No se usa (otro usuario podría leer el registro o sustituir copias).`,
+      en: `Unsafe folder ${dir}: ${why.en}. Not used (another user could read the log or replace backups).`,
+    },
+    { hint: fix, details: { path: dir } },
+  );
+}
+
+function checkStats(dir: string, st: Stats): void {
+  if (!st.isDirectory())
+    throw refuse(
+      dir,
+      { es: 'no es una carpeta', en: 'it is not a folder' },
+      { es: `Mueva ${dir} a otro sitio.`, en: `Move ${dir} elsewhere.` },
+    );
+  // Windows has no POSIX owner or mode bits (stat reports 0o666-like modes for everything): ACLs are the OS's job.
+  if (process.platform === 'win32') return;
+  if (!trustedOwner(st))
+    throw refuse(
+      dir,
+      { es: `pertenece a otro usuario (uid ${st.uid})`, en: `it belongs to another user (uid ${st.uid})` },
+      {
+        es: `Bórrela o renómbrela y deje que el programa la cree, o use otra con CORDIAX_HOME.`,
+        en: `Delete or rename it and let the program create it, or use another one with CORDIAX_HOME.`,
+      },
+    );
+  if ((st.mode & 0o022) !== 0)
+    throw refuse(
+      dir,
+      {
+        es: `otros usuarios pueden escribir en ella (permisos ${(st.mode & 0o777).toString(8)})`,
+        en: `other users can write to it (mode ${(st.mode & 0o777).toString(8)})`,
+      },
+      {
+        es: `Revise su contenido y ejecute: chmod 700 '${dir}'`,
+        en: `Check its contents and run: chmod 700 '${dir}'`,
+      },
+    );
+}
+
+function lstatOrNull(p: string): Stats | null {
+  try {
+    return lstatSync(p);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+/**
+ * Makes sure `dir` is a private folder of ours: created 0700 when missing; refused when it is a symbolic link,
+ * not a folder, owned by another user, or writable by group or others. `allowLink`: the home itself may be a link
+ * of ours (a home moved to another disk) if the link and the folder it points to pass the same checks.
+ */
+export function ensurePrivateDir(dir: string, opts: { allowLink?: boolean; recursive?: boolean } = {}): void {
+  let st = lstatOrNull(dir);
+  if (!st) {
+    try {
+      mkdirSync(dir, { mode: 0o700, recursive: opts.recursive ?? false });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    // Checked again after creating: someone may have raced us to the name.
+    st = lstatSync(dir);
+  }
+  if (st.isSymbolicLink()) {
+    if (!opts.allowLink || !trustedOwner(st))
+      throw refuse(
+        dir,
+        { es: 'es un enlace simbólico', en: 'it is a symbolic link' },
+        {
+          es: `Borre el enlace (rm '${dir}') y deje que el programa cree la carpeta.`,
+          en: `Remove the link (rm '${dir}') and let the program create the folder.`,
+        },
+      );
+    checkStats(realpathSync(dir), statSync(dir));
+    return;
+  }
+  checkStats(dir, st);
+}
+
+/** The home and each private subfolder, checked (and created 0700 where missing) before the program writes there. */
+export function securePrivateFolders(home: string): void {
+  ensurePrivateDir(home, { allowLink: true, recursive: true });
+  for (const sub of PRIVATE_SUBFOLDERS) ensurePrivateDir(path.join(home, sub));
+}
