@@ -8,6 +8,7 @@ import type { SyncConfig } from '../config/schema.js';
 import type { Logger } from '../log/events.js';
 import { resolvedKeepVersions } from '../config/schema.js';
 import { startSyncServer } from './server.js';
+import { msg } from '../messages/index.js';
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -54,10 +55,7 @@ export async function maybeStartEmbeddedServer(
     type: 'info',
     code: 'EMBEDDED_SERVER',
     protocol: 'socketio',
-    text: {
-      es: `No había ningún servidor en ${cfg.socketio.server_url}: se inició el servidor de sincronización integrado en 127.0.0.1:${port} (datos en ${storageDir}).`,
-      en: `No server was listening at ${cfg.socketio.server_url}: started the embedded sync server on 127.0.0.1:${port} (data in ${storageDir}).`,
-    },
+    text: msg('event.EMBEDDED_SERVER', { server_url: cfg.socketio.server_url, port, storageDir }),
   });
   return server;
 }
