@@ -3,7 +3,10 @@
  * a Spanish and an English message, and a hint that says what to check. `message` is in the current language
  * (Spanish unless CORDIAX_LANG=en or setLanguage('en')), so a plain `console.error(err.message)` is already right.
  */
-export type Language = 'es' | 'en';
+import { msg } from './messages/index.js';
+import type { Language, Text } from './messages/text.js';
+
+export type { Language, Text } from './messages/text.js';
 
 let currentLanguage: Language = process.env.CORDIAX_LANG === 'en' ? 'en' : 'es';
 export function setLanguage(lang: Language): void {
@@ -13,43 +16,45 @@ export function getLanguage(): Language {
   return currentLanguage;
 }
 
-/** A message in both languages. */
-export interface Text {
-  es: string;
-  en: string;
-}
 export function t(text: Text, lang: Language = currentLanguage): string {
   return text[lang];
 }
 
-/** Stable error codes shared by every part of the program. */
-export type ErrorCode =
-  | 'CONFIG_INVALID' // the config file breaks a rule
-  | 'CONFIG_PARSE' // the config file is not valid JSON
-  | 'AUTH_FAILED' // wrong user or password / token refused
-  | 'ACCOUNT_LOCKED'
-  | 'PERMISSION_DENIED' // 403, ACCESS_DENIED, EACCES
-  | 'NOT_FOUND' // remote path, share or file missing
-  | 'ALREADY_EXISTS'
-  | 'PRECONDITION_FAILED' // lost-update protection refused a write (someone else wrote first)
-  | 'LOCKED' // 423, sharing violation, lock file held
-  | 'NOT_SUPPORTED' // 405, method or feature the server lacks
-  | 'STORAGE_FULL' // 507, DISK_FULL, ENOSPC
-  | 'DNS' // host name not found
-  | 'CONNECTION_REFUSED'
-  | 'CONNECTION_RESET' // dropped mid-transfer
-  | 'TIMEOUT'
-  | 'TLS' // certificate problems
-  | 'PROTOCOL' // the server said something we cannot understand (malformed, hostile)
-  | 'TOO_LARGE' // the server's size limit
-  | 'VERIFY_FAILED' // what landed does not match what we sent (size/hash)
-  | 'CORRUPT_DATABASE' // not SQLite, or integrity check failed
-  | 'EMPTY_DATABASE' // guard: refusing to replace with an empty/truncated database
-  | 'CONFLICT' // both sides changed: a conflict copy was kept
-  | 'ENCRYPTION' // wrong key, tampered ciphertext, plaintext about to leave
-  | 'UNAVAILABLE' // a protocol's dependency is missing
-  | 'CANCELLED'
-  | 'INTERNAL';
+/** Stable error codes shared by every part of the program; each has a title `error.<CODE>` in the catalogue. */
+export const ERROR_CODES = [
+  'CONFIG_INVALID', // the config file breaks a rule
+  'CONFIG_PARSE', // the config file is not valid JSON
+  'AUTH_FAILED', // wrong user or password / token refused
+  'ACCOUNT_LOCKED',
+  'PERMISSION_DENIED', // 403, ACCESS_DENIED, EACCES
+  'NOT_FOUND', // remote path, share or file missing
+  'ALREADY_EXISTS',
+  'PRECONDITION_FAILED', // lost-update protection refused a write (someone else wrote first)
+  'LOCKED', // 423, sharing violation, lock file held
+  'NOT_SUPPORTED', // 405, method or feature the server lacks
+  'STORAGE_FULL', // 507, DISK_FULL, ENOSPC
+  'DNS', // host name not found
+  'CONNECTION_REFUSED',
+  'CONNECTION_RESET', // dropped mid-transfer
+  'TIMEOUT',
+  'TLS', // certificate problems
+  'PROTOCOL', // the server said something we cannot understand (malformed, hostile)
+  'TOO_LARGE', // the server's size limit
+  'VERIFY_FAILED', // what landed does not match what we sent (size/hash)
+  'CORRUPT_DATABASE', // not SQLite, or integrity check failed
+  'EMPTY_DATABASE', // guard: refusing to replace with an empty/truncated database
+  'CONFLICT', // both sides changed: a conflict copy was kept
+  'ENCRYPTION', // wrong key, tampered ciphertext, plaintext about to leave
+  'UNAVAILABLE', // a protocol's dependency is missing
+  'CANCELLED',
+  'INTERNAL',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** What kind of failure a code is, in a few words (a heading above the message). */
+export function codeTitle(code: ErrorCode): Text {
+  return msg(`error.${code}`);
+}
 
 export class SyncError extends Error {
   readonly code: ErrorCode;
@@ -100,55 +105,25 @@ export function toSyncError(err: unknown): SyncError {
   switch (e?.code) {
     case 'ENOSPC':
     case 'EDQUOT':
-      return new SyncError(
-        'STORAGE_FULL',
-        { es: 'No queda espacio en el destino.', en: 'No space left on the target.' },
-        { cause: err },
-      );
+      return new SyncError('STORAGE_FULL', msg('error.ENOSPC'), { cause: err });
     case 'EACCES':
     case 'EPERM':
-      return new SyncError(
-        'PERMISSION_DENIED',
-        { es: `Permiso denegado: ${raw}`, en: `Permission denied: ${raw}` },
-        { cause: err },
-      );
+      return new SyncError('PERMISSION_DENIED', msg('error.EACCES', { raw }), { cause: err });
     case 'ENOENT':
-      return new SyncError('NOT_FOUND', { es: `No existe: ${raw}`, en: `Not found: ${raw}` }, { cause: err });
+      return new SyncError('NOT_FOUND', msg('error.ENOENT', { raw }), { cause: err });
     case 'ECONNREFUSED':
-      return new SyncError(
-        'CONNECTION_REFUSED',
-        {
-          es: 'El servidor rechazó la conexión (¿está en marcha? ¿puerto correcto?).',
-          en: 'The server refused the connection (is it running? right port?).',
-        },
-        { cause: err },
-      );
+      return new SyncError('CONNECTION_REFUSED', msg('error.ECONNREFUSED'), { cause: err });
     case 'ECONNRESET':
     case 'EPIPE':
-      return new SyncError(
-        'CONNECTION_RESET',
-        { es: 'La conexión se cortó durante la transferencia.', en: 'The connection dropped during the transfer.' },
-        { cause: err },
-      );
+      return new SyncError('CONNECTION_RESET', msg('error.ECONNRESET'), { cause: err });
     case 'ETIMEDOUT':
-      return new SyncError(
-        'TIMEOUT',
-        { es: 'El servidor no respondió a tiempo.', en: 'The server did not answer in time.' },
-        { cause: err },
-      );
+      return new SyncError('TIMEOUT', msg('error.ETIMEDOUT'), { cause: err });
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new SyncError(
-        'DNS',
-        {
-          es: 'No se encuentra el nombre del servidor (revise la dirección).',
-          en: 'The server name cannot be resolved (check the address).',
-        },
-        { cause: err },
-      );
+      return new SyncError('DNS', msg('error.ENOTFOUND'), { cause: err });
   }
   if (e?.name === 'AbortError') {
-    return new SyncError('CANCELLED', { es: 'Operación cancelada.', en: 'Operation cancelled.' }, { cause: err });
+    return new SyncError('CANCELLED', msg('common.operation_cancelled'), { cause: err });
   }
-  return new SyncError('INTERNAL', { es: `Error inesperado: ${raw}`, en: `Unexpected error: ${raw}` }, { cause: err });
+  return new SyncError('INTERNAL', msg('error.unexpected', { raw }), { cause: err });
 }

@@ -41,15 +41,13 @@ export function parseJsonText(text: string): { ok: true; value: unknown } | { ok
     if (lc) pos = { line: Number(lc[1]), column: Number(lc[2]) };
     else if (p) pos = lineCol(text, Number(p[1]));
     else if (/Unexpected end/i.test(m)) pos = lineCol(text, text.length);
-    const where = pos
-      ? { es: ` (línea ${pos.line}, columna ${pos.column})`, en: ` (line ${pos.line}, column ${pos.column})` }
-      : { es: '', en: '' };
+    const where = pos ? msg('config.line_column', { line: pos.line, column: pos.column }) : { es: '', en: '' };
     return {
       ok: false,
       problem: {
         key: '(JSON)',
         severity: 'error',
-        text: { es: `JSON mal formado${where.es}: ${m}`, en: `malformed JSON${where.en}: ${m}` },
+        text: msg('config.malformed_json', { where, reason: m }),
       },
     };
   }
@@ -66,10 +64,7 @@ export async function loadConfig(file = configPath()): Promise<LoadResult> {
           {
             key: '(archivo)',
             severity: 'error',
-            text: {
-              es: `el archivo es demasiado grande (${st.size} bytes; máximo ${MAX_CONFIG_BYTES})`,
-              en: `the file is too large (${st.size} bytes; maximum ${MAX_CONFIG_BYTES})`,
-            },
+            text: msg('config.file_too_large_bytes', { size: st.size, MAX_CONFIG_BYTES }),
           },
         ],
       };
@@ -77,14 +72,9 @@ export async function loadConfig(file = configPath()): Promise<LoadResult> {
     buf = await fsp.readFile(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { status: 'missing', config: defaultConfig() };
-    throw new SyncError(
-      'PERMISSION_DENIED',
-      {
-        es: `No se puede leer ${file}: ${(err as Error).message}`,
-        en: `Cannot read ${file}: ${(err as Error).message}`,
-      },
-      { cause: err },
-    );
+    throw new SyncError('PERMISSION_DENIED', msg('config.cannot_read', { file, message: (err as Error).message }), {
+      cause: err,
+    });
   }
   // Invalid UTF-8 would silently become U+FFFD: refuse it instead, so a damaged file is not re-saved "repaired".
   const text = new TextDecoder('utf-8', { fatal: false }).decode(buf);
@@ -95,7 +85,7 @@ export async function loadConfig(file = configPath()): Promise<LoadResult> {
         {
           key: '(archivo)',
           severity: 'error',
-          text: { es: 'el archivo no es UTF-8 válido', en: 'the file is not valid UTF-8' },
+          text: msg('config.file_not_valid_utf'),
         },
       ],
     };
@@ -112,18 +102,15 @@ export function configError(file: string, problems: ConfigProblem[]): SyncError 
   const es = problems.map((p) => `  - ${p.key}: ${p.text.es}`).join('\n');
   const en = problems.map((p) => `  - ${p.key}: ${p.text.en}`).join('\n');
   const code = problems.some((p) => p.key === '(JSON)') ? 'CONFIG_PARSE' : 'CONFIG_INVALID';
-  return new SyncError(
-    code,
-    { es: `La configuración ${file} no es válida:\n${es}`, en: `The configuration ${file} is not valid:\n${en}` },
-    {
-      hint: { es: 'Corrija el archivo a mano; no se ha modificado.', en: 'Fix the file by hand; it was not modified.' },
-      details: { problems },
-    },
-  );
+  return new SyncError(code, msg('config.configuration_not_valid', { file, detail: { es, en } }), {
+    hint: msg('config.fix_file_hand_not_modified'),
+    details: { problems },
+  });
 }
 
 export { writeFileAtomic } from '../util/fs.js';
 import { writeFileAtomic } from '../util/fs.js';
+import { msg } from '../messages/index.js';
 
 /**
  * Saves the config. Keeps unknown keys from the existing file (and the key order of the spec's shape), validates
@@ -134,14 +121,9 @@ export async function saveConfig(config: unknown, file = configPath()): Promise<
   if (!r.ok) throw configError(file, r.problems);
   const existing = await loadConfig(file);
   if (existing.status === 'invalid') {
-    throw new SyncError(
-      'CONFIG_INVALID',
-      {
-        es: `El archivo ${file} actual no es válido y no se sobrescribe. Corríjalo o bórrelo antes.`,
-        en: `The current file ${file} is invalid and is not overwritten. Fix or delete it first.`,
-      },
-      { details: { problems: existing.problems } },
-    );
+    throw new SyncError('CONFIG_INVALID', msg('config.current_file_invalid_not_overwritten', { file }), {
+      details: { problems: existing.problems },
+    });
   }
   const home = path.dirname(file);
   await fsp.mkdir(home, { recursive: true, mode: 0o700 });
@@ -172,7 +154,7 @@ export function setKey(
     !/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/.test(key) ||
     /(^|\.)(__proto__|constructor|prototype)(\.|$)/.test(key)
   ) {
-    throw new SyncError('CONFIG_INVALID', { es: `Clave no válida: ${key}`, en: `Invalid key: ${key}` });
+    throw new SyncError('CONFIG_INVALID', msg('config.invalid_key', { key }));
   }
   let value: unknown = valueText;
   if (!opts.raw && /^(-?\d+(\.\d+)?|true|false|null|\[.*\]|\{.*\})$/s.test(valueText.trim())) {

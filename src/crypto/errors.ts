@@ -3,246 +3,133 @@
  * the tests can tell them apart without parsing text. Messages never carry key material or passphrases.
  */
 import { SyncError, type Text } from '../errors.js';
+import { msg } from '../messages/index.js';
 
-export type EncryptionReason =
-  | 'not-age' // no age header: not encrypted, or another format
-  | 'armored' // ASCII-armored age (age -a): not read here
-  | 'unsupported-version' // age-encryption.org/v2 or later
-  | 'header' // malformed header
-  | 'header-mac' // header authentication failed: tampered header
-  | 'no-matching-identity' // wrong key: none of our identities opens the file
-  | 'wrong-passphrase'
-  | 'needs-passphrase' // the file is passphrase-protected, we only have keys
-  | 'needs-identity' // the file is for keys, we only have a passphrase
-  | 'no-key' // nothing to decrypt with
-  | 'work-factor' // scrypt cost above what we accept
-  | 'payload' // a payload chunk failed authentication: tampered or damaged
-  | 'truncated' // the payload ends early
-  | 'trailing-data' // bytes after the final chunk
-  | 'bad-recipient'
-  | 'bad-identity'
-  | 'no-recipients'
-  | 'mixed-modes' // recipients and a passphrase at once
-  | 'identity-file-missing'
-  | 'identity-file-insecure'
-  | 'identity-file-invalid'
-  | 'passphrase-missing'
-  | 'passphrase-file-insecure'
-  | 'no-terminal';
+/** Why an encryption operation failed; each reason has a message `crypto.<reason>` (and maybe `.hint`). */
+export const ENCRYPTION_REASONS = [
+  'not-age', // no age header: not encrypted, or another format
+  'armored', // ASCII-armored age (age -a): not read here
+  'unsupported-version', // age-encryption.org/v2 or later
+  'header', // malformed header
+  'header-mac', // header authentication failed: tampered header
+  'no-matching-identity', // wrong key: none of our identities opens the file
+  'wrong-passphrase',
+  'needs-passphrase', // the file is passphrase-protected, we only have keys
+  'needs-identity', // the file is for keys, we only have a passphrase
+  'no-key', // nothing to decrypt with
+  'work-factor', // scrypt cost above what we accept
+  'payload', // a payload chunk failed authentication: tampered or damaged
+  'truncated', // the payload ends early
+  'trailing-data', // bytes after the final chunk
+  'bad-recipient',
+  'bad-identity',
+  'no-recipients',
+  'mixed-modes', // recipients and a passphrase at once
+  'identity-file-missing',
+  'identity-file-insecure',
+  'identity-file-invalid',
+  'passphrase-missing',
+  'passphrase-file-insecure',
+  'no-terminal',
+] as const;
+export type EncryptionReason = (typeof ENCRYPTION_REASONS)[number];
 
 const TEXTS: Record<EncryptionReason, { text: Text; hint?: Text }> = {
   'not-age': {
-    text: {
-      es: 'El archivo no está cifrado con age (no empieza por «age-encryption.org/v1»).',
-      en: "The file is not age-encrypted (it does not start with 'age-encryption.org/v1').",
-    },
-    hint: {
-      es: 'Compruebe que es el archivo .enc correcto y que no se ha sustituido por otro.',
-      en: 'Check that this is the right .enc file and that it was not replaced by another one.',
-    },
+    text: msg('crypto.not-age'),
+    hint: msg('crypto.not-age.hint'),
   },
   armored: {
-    text: {
-      es: 'El archivo usa la armadura de texto de age (-----BEGIN AGE ENCRYPTED FILE-----), que no se admite.',
-      en: 'The file uses age ASCII armor (-----BEGIN AGE ENCRYPTED FILE-----), which is not supported.',
-    },
-    hint: { es: 'Cifre sin la opción -a/--armor.', en: 'Encrypt without the -a/--armor option.' },
+    text: msg('crypto.armored'),
+    hint: msg('crypto.armored.hint'),
   },
   'unsupported-version': {
-    text: {
-      es: 'El archivo usa una versión de age que este programa no conoce.',
-      en: 'The file uses an age version this program does not know.',
-    },
-    hint: { es: 'Solo se admite age v1.', en: 'Only age v1 is supported.' },
+    text: msg('crypto.unsupported-version'),
+    hint: msg('crypto.unsupported-version.hint'),
   },
   header: {
-    text: {
-      es: 'La cabecera del archivo cifrado está dañada o mal formada.',
-      en: 'The header of the encrypted file is damaged or malformed.',
-    },
-    hint: {
-      es: 'El archivo se ha corrompido o alterado; use otra copia.',
-      en: 'The file was corrupted or altered; use another copy.',
-    },
+    text: msg('crypto.header'),
+    hint: msg('crypto.header.hint'),
   },
   'header-mac': {
-    text: {
-      es: 'La cabecera del archivo cifrado ha sido alterada (su código de autenticación no coincide).',
-      en: 'The header of the encrypted file was altered (its authentication code does not match).',
-    },
-    hint: {
-      es: 'No se ha descifrado nada. Use otra copia del archivo.',
-      en: 'Nothing was decrypted. Use another copy of the file.',
-    },
+    text: msg('crypto.header-mac'),
+    hint: msg('crypto.header-mac.hint'),
   },
   'no-matching-identity': {
-    text: {
-      es: 'Clave incorrecta: ninguna de las identidades disponibles puede abrir este archivo.',
-      en: 'Wrong key: none of the available identities can open this file.',
-    },
-    hint: {
-      es: 'El archivo se cifró para otra clave pública. Compruebe que identity_file corresponde a uno de los destinatarios (recipients) usados al cifrar.',
-      en: 'The file was encrypted to another public key. Check that identity_file matches one of the recipients used to encrypt.',
-    },
+    text: msg('crypto.no-matching-identity'),
+    hint: msg('crypto.no-matching-identity.hint'),
   },
   'wrong-passphrase': {
-    text: { es: 'Frase de contraseña incorrecta.', en: 'Wrong passphrase.' },
-    hint: {
-      es: 'Compruebe la frase de contraseña (mayúsculas, espacios al final).',
-      en: 'Check the passphrase (letter case, trailing spaces).',
-    },
+    text: msg('crypto.wrong-passphrase'),
+    hint: msg('crypto.wrong-passphrase.hint'),
   },
   'needs-passphrase': {
-    text: {
-      es: 'Este archivo está protegido con una frase de contraseña, no con una clave.',
-      en: 'This file is protected with a passphrase, not with a key.',
-    },
-    hint: {
-      es: "Configure encryption.mode = 'passphrase' y la frase.",
-      en: "Set encryption.mode = 'passphrase' and the passphrase.",
-    },
+    text: msg('crypto.needs-passphrase'),
+    hint: msg('crypto.needs-passphrase.hint'),
   },
   'needs-identity': {
-    text: {
-      es: 'Este archivo se cifró para claves age, no con una frase de contraseña.',
-      en: 'This file was encrypted to age keys, not with a passphrase.',
-    },
-    hint: {
-      es: "Configure encryption.mode = 'x25519' e identity_file.",
-      en: "Set encryption.mode = 'x25519' and identity_file.",
-    },
+    text: msg('crypto.needs-identity'),
+    hint: msg('crypto.needs-identity.hint'),
   },
   'no-key': {
-    text: {
-      es: 'No hay ninguna clave ni frase de contraseña con la que descifrar.',
-      en: 'There is no key or passphrase to decrypt with.',
-    },
-    hint: {
-      es: 'Configure encryption.identity_file o la frase de contraseña.',
-      en: 'Set encryption.identity_file or the passphrase.',
-    },
+    text: msg('crypto.no-key'),
+    hint: msg('crypto.no-key.hint'),
   },
   'work-factor': {
-    text: {
-      es: 'El archivo pide un coste de scrypt demasiado alto (podría agotar la memoria).',
-      en: 'The file asks for a scrypt cost that is too high (it could exhaust memory).',
-    },
-    hint: { es: 'Vuelva a cifrarlo con el coste por defecto de age.', en: "Re-encrypt it with age's default cost." },
+    text: msg('crypto.work-factor'),
+    hint: msg('crypto.work-factor.hint'),
   },
   payload: {
-    text: {
-      es: 'El contenido cifrado está dañado, alterado o cortado (un bloque no supera la verificación).',
-      en: 'The encrypted content is damaged, altered or cut short (a block fails verification).',
-    },
-    hint: {
-      es: 'No se ha conservado nada del descifrado. Use otra copia del archivo.',
-      en: 'Nothing of the decryption was kept. Use another copy of the file.',
-    },
+    text: msg('crypto.payload'),
+    hint: msg('crypto.payload.hint'),
   },
   truncated: {
-    text: {
-      es: 'El archivo cifrado está incompleto: le falta el final.',
-      en: 'The encrypted file is incomplete: its end is missing.',
-    },
-    hint: {
-      es: 'La transferencia se cortó. Vuelva a descargarlo.',
-      en: 'The transfer was cut short. Download it again.',
-    },
+    text: msg('crypto.truncated'),
+    hint: msg('crypto.truncated.hint'),
   },
   'trailing-data': {
-    text: {
-      es: 'Hay datos de más después del final del archivo cifrado.',
-      en: 'There is extra data after the end of the encrypted file.',
-    },
-    hint: { es: 'El archivo se ha alterado; use otra copia.', en: 'The file was altered; use another copy.' },
+    text: msg('crypto.trailing-data'),
+    hint: msg('crypto.trailing-data.hint'),
   },
   'bad-recipient': {
-    text: {
-      es: 'Clave pública age no válida (debe empezar por age1...).',
-      en: 'Invalid age public key (it must start with age1...).',
-    },
-    hint: {
-      es: 'Copie la línea «Public key» que muestra age-keygen.',
-      en: "Copy the 'Public key' line that age-keygen prints.",
-    },
+    text: msg('crypto.bad-recipient'),
+    hint: msg('crypto.bad-recipient.hint'),
   },
   'bad-identity': {
-    text: {
-      es: 'Identidad age no válida (debe empezar por AGE-SECRET-KEY-1...).',
-      en: 'Invalid age identity (it must start with AGE-SECRET-KEY-1...).',
-    },
-    hint: { es: 'Use un archivo creado con age-keygen.', en: 'Use a file made by age-keygen.' },
+    text: msg('crypto.bad-identity'),
+    hint: msg('crypto.bad-identity.hint'),
   },
   'no-recipients': {
-    text: {
-      es: 'No hay destinatarios ni frase de contraseña para cifrar.',
-      en: 'There are no recipients and no passphrase to encrypt to.',
-    },
-    hint: {
-      es: 'Añada al menos una clave pública en encryption.recipients.',
-      en: 'Add at least one public key to encryption.recipients.',
-    },
+    text: msg('crypto.no-recipients'),
+    hint: msg('crypto.no-recipients.hint'),
   },
   'mixed-modes': {
-    text: {
-      es: 'No se puede cifrar a la vez para claves y con frase de contraseña.',
-      en: 'Cannot encrypt to keys and with a passphrase at the same time.',
-    },
-    hint: {
-      es: 'El formato age exige que la frase de contraseña sea el único destinatario.',
-      en: 'The age format requires a passphrase to be the only recipient.',
-    },
+    text: msg('crypto.mixed-modes'),
+    hint: msg('crypto.mixed-modes.hint'),
   },
   'identity-file-missing': {
-    text: {
-      es: 'No se encuentra el archivo de identidad (clave privada).',
-      en: 'The identity (private key) file cannot be found.',
-    },
-    hint: {
-      es: 'Revise encryption.identity_file; créelo con age-keygen -o.',
-      en: 'Check encryption.identity_file; create it with age-keygen -o.',
-    },
+    text: msg('crypto.identity-file-missing'),
+    hint: msg('crypto.identity-file-missing.hint'),
   },
   'identity-file-insecure': {
-    text: {
-      es: 'Se rechaza el archivo de identidad: otros usuarios pueden leerlo.',
-      en: 'The identity file is refused: other users can read it.',
-    },
-    hint: { es: 'Ejecute: chmod 600 <archivo>.', en: 'Run: chmod 600 <file>.' },
+    text: msg('crypto.identity-file-insecure'),
+    hint: msg('crypto.file-insecure.hint'),
   },
   'identity-file-invalid': {
-    text: {
-      es: 'El archivo de identidad no contiene identidades age válidas.',
-      en: 'The identity file holds no valid age identities.',
-    },
-    hint: {
-      es: 'Debe tener líneas AGE-SECRET-KEY-1... (las que empiezan por # se ignoran).',
-      en: 'It must hold AGE-SECRET-KEY-1... lines (lines starting with # are ignored).',
-    },
+    text: msg('crypto.identity-file-invalid'),
+    hint: msg('crypto.identity-file-invalid.hint'),
   },
   'passphrase-missing': {
-    text: { es: 'No se ha encontrado la frase de contraseña.', en: 'The passphrase was not found.' },
-    hint: {
-      es: 'Configure encryption.passphrase_file o encryption.passphrase_env (la variable se lee una vez y se borra).',
-      en: 'Set encryption.passphrase_file or encryption.passphrase_env (the variable is read once and then removed).',
-    },
+    text: msg('crypto.passphrase-missing'),
+    hint: msg('crypto.passphrase-missing.hint'),
   },
   'passphrase-file-insecure': {
-    text: {
-      es: 'Se rechaza el archivo de la frase de contraseña: otros usuarios pueden leerlo.',
-      en: 'The passphrase file is refused: other users can read it.',
-    },
-    hint: { es: 'Ejecute: chmod 600 <archivo>.', en: 'Run: chmod 600 <file>.' },
+    text: msg('crypto.passphrase-file-insecure'),
+    hint: msg('crypto.file-insecure.hint'),
   },
   'no-terminal': {
-    text: {
-      es: 'No hay terminal para pedir la frase de contraseña.',
-      en: 'There is no terminal to ask for the passphrase.',
-    },
-    hint: {
-      es: 'Use encryption.passphrase_file o encryption.passphrase_env.',
-      en: 'Use encryption.passphrase_file or encryption.passphrase_env.',
-    },
+    text: msg('crypto.no-terminal'),
+    hint: msg('crypto.no-terminal.hint'),
   },
 };
 

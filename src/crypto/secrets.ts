@@ -8,6 +8,7 @@ import { SyncError } from '../errors.js';
 import { registerSecret } from '../log/redact.js';
 import { encryptionError, type EncryptionReason } from './errors.js';
 import { parseIdentity } from './keys.js';
+import { msg } from '../messages/index.js';
 
 /** A key file must fit in memory comfortably; anything larger is not a key file. */
 const MAX_SECRET_FILE = 1024 * 1024;
@@ -127,8 +128,7 @@ export function promptPassphrase(
     const onData = (data: Buffer) => {
       for (const ch of decoder.write(data)) {
         if (ch === '\r' || ch === '\n' || ch === '\u0004') return done(null);
-        if (ch === '\u0003')
-          return done(new SyncError('CANCELLED', { es: 'Operación cancelada.', en: 'Operation cancelled.' }));
+        if (ch === '\u0003') return done(new SyncError('CANCELLED', msg('common.operation_cancelled')));
         if (ch === '\u007f' || ch === '\b') value = [...value].slice(0, -1).join('');
         else if (ch >= ' ') value += ch;
       }

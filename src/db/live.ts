@@ -29,6 +29,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SyncError } from '../errors.js';
 import { takeSnapshot, type Snapshot } from './snapshot.js';
+import { msg } from '../messages/index.js';
 
 /** What the caller believes the live database holds: checked inside the write lock before anything is replaced. */
 export interface LiveExpectation {
@@ -203,10 +204,7 @@ export async function replaceLiveDatabase(
         now.contentSha256 !== opts.expect.contentSha256 &&
         !(now.contentSha256 && opts.expect.aliases?.includes(now.contentSha256))
       ) {
-        throw new LocalChangedError({
-          es: 'La base de datos local cambió desde que se planificó la sincronización; no se reemplaza.',
-          en: 'The local database changed since the sync was planned; it is not replaced.',
-        });
+        throw new LocalChangedError(msg('db.local_database_changed_since'));
       }
       // 2. Keep what is about to be replaced (once: the content is the same on every retry).
       if (now.snapshot && backupPath === null && opts.keepBackup) backupPath = await opts.keepBackup(now.snapshot);
@@ -237,14 +235,7 @@ export async function replaceLiveDatabase(
     // Busy (the app holds its lock) or moved (it committed, or checkpointed, between step 1 and the lock): retry.
     busyRounds++;
     if (Date.now() > deadline) {
-      throw new SyncError(
-        'LOCKED',
-        {
-          es: 'La base de datos local está ocupada por otro programa (Cordiax) y no se pudo reemplazar; no se ha cambiado nada. Se reintentará en la próxima sincronización.',
-          en: 'The local database is busy in another program (Cordiax) and could not be replaced; nothing was changed. It will be retried at the next sync.',
-        },
-        { details: { rounds: busyRounds } },
-      );
+      throw new SyncError('LOCKED', msg('db.local_database_busy_another'), { details: { rounds: busyRounds } });
     }
     await sleep(moved ? 50 : 100 + Math.floor(Math.random() * 200));
   }
@@ -255,10 +246,7 @@ export async function replaceLiveDatabase(
   if (after.contentSha256 !== incoming.contentSha256) {
     // Either the app committed in the instant after our commit (its rows sit on top of the pulled ones) or the
     // replace did not take: both are kept by the caller as a conflict, never recorded as a clean pull.
-    throw new LocalChangedError({
-      es: 'La base de datos local no coincide con la versión recibida justo después de aplicarla (otro programa escribió a la vez); se conservan las dos.',
-      en: 'The local database does not match the received version right after applying it (another program wrote at the same time); both are kept.',
-    });
+    throw new LocalChangedError(msg('db.local_database_not_match_received'));
   }
   return { contentSha256: incoming.contentSha256, backupPath };
 }
@@ -267,23 +255,11 @@ function mapSqliteError(err: unknown): SyncError {
   if (err instanceof SyncError) return err;
   const code = (err as { code?: string }).code ?? '';
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-    return new SyncError(
-      'LOCKED',
-      {
-        es: 'La base de datos local está bloqueada por otro programa; se reintentará.',
-        en: 'The local database is locked by another program; will retry.',
-      },
-      { cause: err },
-    );
+    return new SyncError('LOCKED', msg('db.local_database_locked_another'), { cause: err });
   }
-  return new SyncError(
-    'INTERNAL',
-    {
-      es: `No se pudo reemplazar la base de datos local: ${(err as Error).message}`,
-      en: `Could not replace the local database: ${(err as Error).message}`,
-    },
-    { cause: err },
-  );
+  return new SyncError('INTERNAL', msg('db.could_not_replace_local_database', { message: (err as Error).message }), {
+    cause: err,
+  });
 }
 
 /** A unique, never-overwritten file name in `dir` (exclusive create), e.g. for backups and conflict copies. */

@@ -18,6 +18,7 @@ export { privateTempDir };
 export { sha256File } from '../util/hash.js';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { msg } from '../messages/index.js';
 
 /**
  * Header fields SQLite rewrites without any change of content: the file change counter (24), the schema cookie (40:
@@ -73,16 +74,10 @@ export async function hasSqliteHeader(file: string): Promise<boolean> {
 export async function verifyDatabase(file: string, opts: { full?: boolean } = {}): Promise<void> {
   const st = await fsp.stat(file).catch(() => null);
   if (!st || st.size === 0) {
-    throw new SyncError('EMPTY_DATABASE', {
-      es: `La base de datos ${path.basename(file)} está vacía o no existe.`,
-      en: `The database ${path.basename(file)} is empty or missing.`,
-    });
+    throw new SyncError('EMPTY_DATABASE', msg('db.database_empty_missing', { file: path.basename(file) }));
   }
   if (st.size < 512 || !(await hasSqliteHeader(file))) {
-    throw new SyncError('CORRUPT_DATABASE', {
-      es: `${path.basename(file)} no es una base de datos SQLite (cabecera incorrecta o truncada).`,
-      en: `${path.basename(file)} is not an SQLite database (wrong header or truncated).`,
-    });
+    throw new SyncError('CORRUPT_DATABASE', msg('db.not_sqlite_database_wrong_header', { file: path.basename(file) }));
   }
   let db: Database.Database | undefined;
   try {
@@ -91,28 +86,25 @@ export async function verifyDatabase(file: string, opts: { full?: boolean } = {}
     const rows = db.pragma(pragma) as Array<Record<string, string>>;
     const first = rows[0] ? Object.values(rows[0])[0] : undefined;
     if (rows.length !== 1 || first !== 'ok') {
-      throw new SyncError('CORRUPT_DATABASE', {
-        es: `La comprobación de integridad de ${path.basename(file)} ha fallado: ${String(first)}`,
-        en: `The integrity check of ${path.basename(file)} failed: ${String(first)}`,
-      });
+      throw new SyncError(
+        'CORRUPT_DATABASE',
+        msg('db.integrity_check_failed', { file: path.basename(file), first: String(first) }),
+      );
     }
     // A page count that does not match the file size means truncation that quick_check may not reach.
     const pageSize = db.pragma('page_size', { simple: true }) as number;
     const pageCount = db.pragma('page_count', { simple: true }) as number;
     if (pageSize * pageCount > st.size) {
-      throw new SyncError('CORRUPT_DATABASE', {
-        es: `${path.basename(file)} está truncada (${st.size} de ${pageSize * pageCount} bytes).`,
-        en: `${path.basename(file)} is truncated (${st.size} of ${pageSize * pageCount} bytes).`,
-      });
+      throw new SyncError(
+        'CORRUPT_DATABASE',
+        msg('db.truncated_bytes', { file: path.basename(file), size: st.size, pageCount: pageSize * pageCount }),
+      );
     }
   } catch (err) {
     if (err instanceof SyncError) throw err;
     throw new SyncError(
       'CORRUPT_DATABASE',
-      {
-        es: `${path.basename(file)} no es una base de datos SQLite válida: ${(err as Error).message}`,
-        en: `${path.basename(file)} is not a valid SQLite database: ${(err as Error).message}`,
-      },
+      msg('db.not_valid_sqlite_database', { file: path.basename(file), message: (err as Error).message }),
       { cause: err },
     );
   } finally {
@@ -143,17 +135,12 @@ export async function takeSnapshot(
 ): Promise<Snapshot> {
   const st = await fsp.stat(dbPath).catch(() => null);
   if (!st) {
-    throw new SyncError(
-      'NOT_FOUND',
-      { es: `No existe la base de datos ${dbPath}.`, en: `The database ${dbPath} does not exist.` },
-      { hint: { es: 'Revise database_path en la configuración.', en: 'Check database_path in the configuration.' } },
-    );
+    throw new SyncError('NOT_FOUND', msg('db.database_not_exist', { dbPath }), {
+      hint: msg('db.check_database_path_configuration'),
+    });
   }
   if (st.size === 0) {
-    throw new SyncError('EMPTY_DATABASE', {
-      es: `La base de datos ${dbPath} está vacía (0 bytes): no se sincroniza.`,
-      en: `The database ${dbPath} is empty (0 bytes): not synced.`,
-    });
+    throw new SyncError('EMPTY_DATABASE', msg('db.database_empty_0_bytes', { dbPath }));
   }
   const tmp = await privateTempDir(opts.tmpParent);
   const out = path.join(tmp.dir, `snapshot-${randomBytes(4).toString('hex')}.db`);
@@ -181,31 +168,16 @@ export async function takeSnapshot(
     if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
       throw new SyncError(
         'CORRUPT_DATABASE',
-        {
-          es: `La base de datos local ${dbPath} está dañada o no es SQLite: ${(err as Error).message}`,
-          en: `The local database ${dbPath} is damaged or not SQLite: ${(err as Error).message}`,
-        },
+        msg('db.local_database_damaged_not_sqlite', { dbPath, message: (err as Error).message }),
         { cause: err },
       );
     }
     if (code === 'SQLITE_BUSY') {
-      throw new SyncError(
-        'LOCKED',
-        {
-          es: 'La base de datos local está bloqueada por otro programa; se reintentará.',
-          en: 'The local database is locked by another program; will retry.',
-        },
-        { cause: err },
-      );
+      throw new SyncError('LOCKED', msg('db.local_database_locked_another'), { cause: err });
     }
-    throw new SyncError(
-      'INTERNAL',
-      {
-        es: `No se pudo copiar la base de datos: ${(err as Error).message}`,
-        en: `Could not snapshot the database: ${(err as Error).message}`,
-      },
-      { cause: err },
-    );
+    throw new SyncError('INTERNAL', msg('db.could_not_snapshot_database', { message: (err as Error).message }), {
+      cause: err,
+    });
   }
 }
 

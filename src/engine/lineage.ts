@@ -11,6 +11,7 @@
  */
 import type { Text } from '../errors.js';
 import type { LineageEntry, RemoteManifest } from '../transports/types.js';
+import { msg } from '../messages/index.js';
 
 /** What this device recorded about the remote at its last verified sync (kept in sync_state.json). */
 export interface LineageRecord {
@@ -89,10 +90,7 @@ export function checkLineage(input: LineageInput): LineageResult {
         verdict: 'manifest-disappeared',
         lastGeneration: seen,
         conflict: true,
-        text: {
-          es: `El remoto está vacío, pero este equipo ya sincronizó con él (generación ${seen}): alguien lo borró o vació. No se envía nada hasta que usted lo confirme.`,
-          en: `The remote is empty, but this device synced with it before (generation ${seen}): someone deleted or emptied it. Nothing is sent until you confirm.`,
-        },
+        text: msg('event.LINEAGE_MANIFEST_DISAPPEARED', { seen }),
       };
     }
     return { verdict: 'ok', certain: true, conflict: false, text: { es: '', en: '' } };
@@ -104,10 +102,10 @@ export function checkLineage(input: LineageInput): LineageResult {
       expected: recorded.remoteId,
       found: head.remote_id,
       conflict: true,
-      text: {
-        es: `El remoto ya no es el mismo (identidad ${head.remote_id.slice(0, 8)} en lugar de ${recorded.remoteId.slice(0, 8)}): fue recreado o apunta a otra carpeta. Se conservan las dos copias.`,
-        en: `The remote is not the same any more (identity ${head.remote_id.slice(0, 8)} instead of ${recorded.remoteId.slice(0, 8)}): it was recreated or points to another folder. Both copies are kept.`,
-      },
+      text: msg('event.LINEAGE_REMOTE_IDENTITY_CHANGED', {
+        remote_id: head.remote_id.slice(0, 8),
+        remoteId: recorded.remoteId.slice(0, 8),
+      }),
     };
   }
 
@@ -117,10 +115,7 @@ export function checkLineage(input: LineageInput): LineageResult {
       highest: seen,
       found: head.generation,
       conflict: true,
-      text: {
-        es: `La versión remota retrocedió de la generación ${seen} a la ${head.generation}: probablemente se restauró una copia de seguridad antigua. No se descarga ni se envía nada sin su confirmación.`,
-        en: `The remote version went back from generation ${seen} to ${head.generation}: an older backup was probably restored. Nothing is downloaded or sent without your confirmation.`,
-      },
+      text: msg('event.LINEAGE_GENERATION_WENT_BACK', { seen, generation: head.generation }),
     };
   }
 
@@ -137,10 +132,7 @@ export function checkLineage(input: LineageInput): LineageResult {
           ours,
           remote: there,
           conflict: true,
-          text: {
-            es: `La versión que este equipo envió (generación ${last.generation}) ya no está en el historial del remoto: otro equipo la reemplazó. Se conserva la base de datos local y se guarda la remota aparte.`,
-            en: `The version this device sent (generation ${last.generation}) is no longer in the remote's history: another device replaced it. The local database is kept and the remote one is saved beside it.`,
-          },
+          text: msg('event.LINEAGE_OUR_COMMIT_LOST', { generation: last.generation }),
         };
       }
       return {
@@ -148,10 +140,7 @@ export function checkLineage(input: LineageInput): LineageResult {
         ours,
         remote: there,
         conflict: true,
-        text: {
-          es: `La versión que este equipo descargó (generación ${last.generation}) ya no está en el historial del remoto: el historial fue reescrito. Se conservan las dos copias.`,
-          en: `The version this device downloaded (generation ${last.generation}) is no longer in the remote's history: the history was rewritten. Both copies are kept.`,
-        },
+        text: msg('event.LINEAGE_HISTORY_REWRITTEN', { generation: last.generation }),
       };
     }
   }
@@ -164,10 +153,7 @@ export function checkLineage(input: LineageInput): LineageResult {
           verdict: 'local-is-older-version',
           generation: v.generation,
           conflict: false,
-          text: {
-            es: `La base de datos local es igual a la versión remota ${v.generation}, más antigua que la actual (${head.generation}): se actualiza desde el remoto en lugar de enviarla.`,
-            en: `The local database equals remote version ${v.generation}, older than the current one (${head.generation}): it is updated from the remote instead of being sent.`,
-          },
+          text: msg('event.LINEAGE_LOCAL_IS_OLDER_VERSION', { generation: v.generation, generation2: head.generation }),
         };
       }
     }

@@ -20,7 +20,7 @@
  * machine's clock with another's, and no lock is broken because of a host name or a process id.
  */
 import { randomBytes } from 'node:crypto';
-import { SyncError } from '../errors.js';
+import { SyncError, type Text } from '../errors.js';
 import type { Logger } from '../log/events.js';
 import { REMOTE_ID_RE, newRemoteId, nextManifest } from '../transports/manifest.js';
 import { commitGuarantee } from '../transports/commit-guarantee.js';
@@ -35,6 +35,7 @@ import type {
   SyncEndpoint,
   TransferOptions,
 } from '../transports/types.js';
+import { msg } from '../messages/index.js';
 
 export const MANIFEST_FILE = 'cordiax-sync.json';
 export const LOCK_FILE = 'cordiax-sync.lock';
@@ -94,19 +95,16 @@ export function parseManifest(data: Buffer): RemoteManifest {
   try {
     m = JSON.parse(data.toString('utf8'));
   } catch {
-    throw damaged('no es JSON', 'not JSON');
+    throw damaged(msg('engine.not_json'));
   }
   const o = m as Partial<RemoteManifest>;
-  if (!o || typeof o !== 'object' || o.format !== 'cordiax-sync/1')
-    throw damaged('formato desconocido', 'unknown format');
+  if (!o || typeof o !== 'object' || o.format !== 'cordiax-sync/1') throw damaged(msg('engine.unknown_format'));
   if (!Number.isSafeInteger(o.generation) || (o.generation as number) < 1)
-    throw damaged('generación no válida', 'invalid generation');
-  if (typeof o.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(o.sha256))
-    throw damaged('sha256 no válido', 'invalid sha256');
-  if (!Number.isSafeInteger(o.size) || (o.size as number) < 0) throw damaged('tamaño no válido', 'invalid size');
-  if (typeof o.file !== 'string' || !isSafeRelative(o.file))
-    throw damaged('ruta de archivo no válida', 'invalid file path');
-  if (o.versions !== undefined && !Array.isArray(o.versions)) throw damaged('historial no válido', 'invalid history');
+    throw damaged(msg('engine.invalid_generation'));
+  if (typeof o.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(o.sha256)) throw damaged(msg('engine.invalid_sha256'));
+  if (!Number.isSafeInteger(o.size) || (o.size as number) < 0) throw damaged(msg('engine.invalid_size'));
+  if (typeof o.file !== 'string' || !isSafeRelative(o.file)) throw damaged(msg('engine.invalid_file_path'));
+  if (o.versions !== undefined && !Array.isArray(o.versions)) throw damaged(msg('engine.invalid_history'));
   const versions = (o.versions ?? []).filter(
     (v) => v && typeof v.file === 'string' && isSafeRelative(v.file) && Number.isSafeInteger(v.generation),
   );
@@ -124,12 +122,12 @@ export function parseManifest(data: Buffer): RemoteManifest {
       typeof pr.sha256 !== 'string' ||
       !/^[0-9a-f]{64}$/.test(pr.sha256)
     ) {
-      throw damaged('padre no válido', 'invalid parent');
+      throw damaged(msg('engine.invalid_parent'));
     }
     parent = { generation: pr.generation as number, sha256: pr.sha256 };
   }
   if (o.remote_id !== undefined && (typeof o.remote_id !== 'string' || !REMOTE_ID_RE.test(o.remote_id)))
-    throw damaged('identidad no válida', 'invalid identity');
+    throw damaged(msg('engine.invalid_identity'));
   return {
     format: 'cordiax-sync/1',
     generation: o.generation as number,
@@ -147,26 +145,13 @@ export function parseManifest(data: Buffer): RemoteManifest {
 
 /** Our commit lost its ground while it was being made (the remote was restored from an older copy meanwhile). */
 function vanished(generation: number): SyncError {
-  return new SyncError('PRECONDITION_FAILED', {
-    es: `La versión ${generation} desapareció del servidor mientras se publicaba (¿se restauró una copia antigua?); no se borra nada y se reintentará.`,
-    en: `Version ${generation} vanished from the server while it was being published (was an old backup restored?); nothing is deleted and it will be retried.`,
-  });
+  return new SyncError('PRECONDITION_FAILED', msg('engine.version_vanished_server_while', { generation }));
 }
 
-function damaged(es: string, en: string): SyncError {
-  return new SyncError(
-    'PROTOCOL',
-    {
-      es: `El manifiesto remoto ${MANIFEST_FILE} está dañado (${es}); no se modifica nada.`,
-      en: `The remote manifest ${MANIFEST_FILE} is damaged (${en}); nothing is changed.`,
-    },
-    {
-      hint: {
-        es: 'Revise la carpeta remota; puede restaurar una versión desde versions/.',
-        en: 'Check the remote folder; a version can be restored from versions/.',
-      },
-    },
-  );
+function damaged(detail: Text): SyncError {
+  return new SyncError('PROTOCOL', msg('engine.remote_manifest_damaged_nothing', { MANIFEST_FILE, detail }), {
+    hint: msg('engine.check_remote_folder_version'),
+  });
 }
 
 function isSafeRelative(p: string): boolean {
@@ -244,10 +229,7 @@ export class FileRemote implements SyncEndpoint {
     if (!r) return null;
     const manifest = parseManifest(r.data);
     if (manifest.generation !== generation)
-      throw damaged(
-        `registro ${commitPath(generation)} con otra generación`,
-        `record ${commitPath(generation)} holds another generation`,
-      );
+      throw damaged(msg('engine.record_holds_another_generation', { generation: commitPath(generation) }));
     return { manifest, data: r.data };
   }
 
@@ -318,7 +300,7 @@ export class FileRemote implements SyncEndpoint {
     } catch {
       /* damaged below */
     }
-    throw damaged(`${ID_FILE} ilegible`, `${ID_FILE} unreadable`);
+    throw damaged(msg('engine.unreadable', { ID_FILE }));
   }
 
   /** The remote's identity, created (only if absent) with its first commit; the file's winner is everyone's id. */
@@ -374,10 +356,7 @@ export class FileRemote implements SyncEndpoint {
     );
     if (landed.size !== meta.size || (landed.sha256 !== undefined && landed.sha256 !== meta.sha256)) {
       await t.remove(file).catch(() => {});
-      throw new SyncError('VERIFY_FAILED', {
-        es: 'Lo que llegó al servidor no coincide con lo enviado; no se ha publicado.',
-        en: 'What reached the server does not match what was sent; not published.',
-      });
+      throw new SyncError('VERIFY_FAILED', msg('engine.what_reached_server_not_match'));
     }
 
     // From the moment our record may exist, our object may be committed: it is only removed on proof of the opposite.
@@ -409,10 +388,7 @@ export class FileRemote implements SyncEndpoint {
       this.opts.log.emit({
         type: 'warning',
         code: 'COMMIT_LOST_RACE',
-        text: {
-          es: `Otro equipo publicó la generación ${generation} antes que este: no se ha sobrescrito nada; se tratará como conflicto.`,
-          en: `Another device published generation ${generation} first: nothing was overwritten; it is handled as a conflict.`,
-        },
+        text: msg('event.COMMIT_LOST_RACE', { generation }),
       });
       return outcome;
     }
@@ -420,10 +396,7 @@ export class FileRemote implements SyncEndpoint {
       this.opts.log.emit({
         type: 'warning',
         code: 'PRUNE_FAILED',
-        text: {
-          es: `No se pudieron borrar versiones antiguas: ${(err as Error).message}`,
-          en: `Could not delete old versions: ${(err as Error).message}`,
-        },
+        text: msg('event.PRUNE_FAILED', { message: (err as Error).message }),
       });
     });
     return outcome;
@@ -522,10 +495,12 @@ export class FileRemote implements SyncEndpoint {
       this.opts.log.emit({
         type: 'warning',
         code: 'MANIFEST_LAGGING',
-        text: {
-          es: `La versión ${manifest.generation} está publicada (registro ${commitPath(manifest.generation)}), pero no se pudo actualizar ${MANIFEST_FILE}: ${(err as Error).message}`,
-          en: `Version ${manifest.generation} is published (record ${commitPath(manifest.generation)}), but ${MANIFEST_FILE} could not be updated: ${(err as Error).message}`,
-        },
+        text: msg('event.MANIFEST_LAGGING', {
+          generation: manifest.generation,
+          generation2: commitPath(manifest.generation),
+          MANIFEST_FILE,
+          message: (err as Error).message,
+        }),
       });
     }
   }
@@ -590,10 +565,7 @@ export class FileRemote implements SyncEndpoint {
             this.opts.log.emit({
               type: 'warning',
               code: 'STALE_LOCK_REMOVED',
-              text: {
-                es: `Se elimina un bloqueo remoto caducado (según la hora del servidor) de ${holder}.`,
-                en: `Removing a remote lock held by ${holder}, expired by the server's clock.`,
-              },
+              text: msg('event.STALE_LOCK_REMOVED', { holder }),
             });
             await t.remove(LOCK_FILE);
           }
@@ -601,10 +573,7 @@ export class FileRemote implements SyncEndpoint {
         }
       }
       if (Date.now() > deadline) {
-        throw new SyncError('LOCKED', {
-          es: `Otro equipo (${holder}) está sincronizando; se reintentará.`,
-          en: `Another device (${holder}) is syncing; will retry.`,
-        });
+        throw new SyncError('LOCKED', msg('engine.another_device_syncing_retry', { holder }));
       }
       await sleep(300 + Math.random() * 400);
     }
@@ -612,10 +581,7 @@ export class FileRemote implements SyncEndpoint {
     // suspended past its lease finds it taken and stops).
     const fence = async () => {
       if (!(await this.ownsLock(nonce))) {
-        throw new SyncError('LOCKED', {
-          es: 'Este equipo perdió el bloqueo remoto (estuvo en pausa demasiado tiempo); no se publica nada, se reintentará.',
-          en: 'This device lost the remote lock (it was paused too long); nothing is published, will retry.',
-        });
+        throw new SyncError('LOCKED', msg('engine.device_lost_remote_lock'));
       }
     };
     try {
@@ -649,17 +615,13 @@ export class FileRemote implements SyncEndpoint {
 
   async pull(localPath: string, manifest?: RemoteManifest, opts: TransferOptions = {}): Promise<DownloadResult> {
     const m = manifest ?? (await this.head());
-    if (!m)
-      throw new SyncError('NOT_FOUND', {
-        es: 'El servidor aún no tiene ninguna base de datos.',
-        en: 'The server holds no database yet.',
-      });
+    if (!m) throw new SyncError('NOT_FOUND', msg('engine.server_holds_no_database_yet'));
     const r = await this.transport.download(m.file, localPath, opts);
     if (r.size !== m.size || r.sha256 !== m.sha256) {
-      throw new SyncError('VERIFY_FAILED', {
-        es: `La copia descargada (${r.size} bytes) no coincide con el manifiesto (${m.size} bytes, sha256 distinto); no se aplica.`,
-        en: `The download (${r.size} bytes) does not match the manifest (${m.size} bytes, different sha256); not applied.`,
-      });
+      throw new SyncError(
+        'VERIFY_FAILED',
+        msg('engine.download_bytes_not_match_manifest', { size: r.size, size2: m.size }),
+      );
     }
     return r;
   }

@@ -9,6 +9,7 @@ import type { Logger } from '../log/events.js';
 import type { SocketioConfig } from '../transports/socketio/declaration.js';
 import { resolvedKeepVersions } from '../config/schema.js';
 import { startSyncServer } from './server.js';
+import { msg } from '../messages/index.js';
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -64,10 +65,7 @@ export async function embeddedServerFor(
     type: 'info',
     code: 'EMBEDDED_SERVER',
     protocol: 'socketio',
-    text: {
-      es: `No había ningún servidor en ${block.server_url}: se inició el servidor de sincronización integrado en 127.0.0.1:${port} (datos en ${storageDir}).`,
-      en: `No server was listening at ${block.server_url}: started the embedded sync server on 127.0.0.1:${port} (data in ${storageDir}).`,
-    },
+    text: msg('event.EMBEDDED_SERVER', { server_url: block.server_url, port, storageDir }),
   });
   return server;
 }

@@ -38,6 +38,7 @@ import {
 import type { Connection, Response } from './connection.js';
 import { Status, statusError } from './ntstatus.js';
 import { establish, validateNegotiate, type SessionFacts } from './session.js';
+import { msg as text } from '../messages/index.js';
 
 export interface SmbConnectOptions {
   host: string;
@@ -98,8 +99,7 @@ export class SmbClient {
 
   /** The live connection, (re)establishing it if it dropped since the last operation. */
   async connection(): Promise<Connection> {
-    if (this.closed)
-      throw new SyncError('CANCELLED', { es: 'El cliente SMB está cerrado.', en: 'The SMB client is closed.' });
+    if (this.closed) throw new SyncError('CANCELLED', text('smb.smb_client_closed'));
     if (this.conn?.alive) return this.conn;
     if (!this.reconnecting) {
       this.reconnecting = this.open().finally(() => {
@@ -192,11 +192,7 @@ export class SmbClient {
 export function toSmbPath(p: string): string {
   const parts = p.split(/[\\/]+/).filter((s) => s !== '' && s !== '.');
   for (const s of parts) {
-    if (s === '..')
-      throw new SyncError('CONFIG_INVALID', {
-        es: `Ruta SMB no válida (contiene ".."): ${p}`,
-        en: `Invalid SMB path (contains ".."): ${p}`,
-      });
+    if (s === '..') throw new SyncError('CONFIG_INVALID', text('smb.invalid_smb_path_contains', { path: p }));
   }
   return parts.join('\\');
 }
@@ -243,10 +239,7 @@ export class SmbFile {
     if (r.header.status !== Status.SUCCESS) throw statusError(r.header.status, 'WRITE', this.path);
     const n = parseWriteResponse(r.msg);
     if (n !== data.length) {
-      throw new SyncError('VERIFY_FAILED', {
-        es: `El servidor escribió ${n} de ${data.length} bytes en ${this.path}.`,
-        en: `The server wrote ${n} of ${data.length} bytes to ${this.path}.`,
-      });
+      throw new SyncError('VERIFY_FAILED', text('smb.server_wrote_bytes', { n, data: data.length, value: this.path }));
     }
   }
 
@@ -313,20 +306,14 @@ export class SmbFile {
         let data = await p;
         issue();
         if (data.length === 0)
-          throw new SyncError('VERIFY_FAILED', {
-            es: `El archivo ${this.path} se acortó durante la lectura.`,
-            en: `The file ${this.path} shrank while being read.`,
-          });
+          throw new SyncError('VERIFY_FAILED', text('smb.file_shrank_while_being', { value: this.path }));
         yield data;
         // A short read (allowed by the protocol) is completed in place before going on, so order holds.
         let got = data.length;
         while (got < length) {
           data = await this.read(offset + got, length - got);
           if (data.length === 0)
-            throw new SyncError('VERIFY_FAILED', {
-              es: `El archivo ${this.path} se acortó durante la lectura.`,
-              en: `The file ${this.path} shrank while being read.`,
-            });
+            throw new SyncError('VERIFY_FAILED', text('smb.file_shrank_while_being', { value: this.path }));
           got += data.length;
           yield data;
         }
@@ -458,11 +445,7 @@ export class SmbTree {
     this.treeId = r.header.treeId;
     this.shareFlags = t.shareFlags;
     if (t.shareFlags & ShareFlag.ENCRYPT_DATA) {
-      if (!conn.encryption)
-        throw new SyncError('ENCRYPTION', {
-          es: 'El recurso exige cifrado SMB3 y el servidor no lo negoció.',
-          en: 'The share requires SMB3 encryption and the server did not negotiate it.',
-        });
+      if (!conn.encryption) throw new SyncError('ENCRYPTION', text('smb.share_requires_smb3_encryption'));
       conn.encryptTrees.add(this.treeId);
     }
     await validateNegotiate(conn, this.treeId);
@@ -586,10 +569,7 @@ export class SmbTree {
       },
       async (f) => {
         if (f.size > maxBytes)
-          throw new SyncError('TOO_LARGE', {
-            es: `El archivo remoto ${path} es demasiado grande (${f.size} bytes).`,
-            en: `The remote file ${path} is too large (${f.size} bytes).`,
-          });
+          throw new SyncError('TOO_LARGE', text('smb.remote_file_too_large', { path, size: f.size }));
         const parts: Buffer[] = [];
         for await (const c of f.chunks()) parts.push(c);
         return Buffer.concat(parts);

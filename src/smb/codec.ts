@@ -4,6 +4,7 @@
  * a PROTOCOL error, never an out-of-bounds read.
  */
 import { protocolError } from './ntstatus.js';
+import { msg as text } from '../messages/index.js';
 
 export const SMB2_PROTOCOL_ID = 0x424d53fe; // 0xFE 'S' 'M' 'B' read little endian
 export const HEADER_SIZE = 64;
@@ -75,8 +76,7 @@ export const ShareFlag = { ENCRYPT_DATA: 0x8000 } as const;
 export class Reader {
   constructor(readonly buf: Buffer) {}
   need(off: number, len: number, what: string): void {
-    if (off < 0 || len < 0 || off + len > this.buf.length)
-      throw protocolError(`${what} out of bounds`, `${what} fuera de límites`);
+    if (off < 0 || len < 0 || off + len > this.buf.length) throw protocolError(text('smb.out_bounds', { what }));
   }
   u8(off: number): number {
     this.need(off, 1, 'field');
@@ -116,10 +116,9 @@ export interface Header {
 }
 
 export function parseHeader(msg: Buffer): Header {
-  if (msg.length < HEADER_SIZE)
-    throw protocolError('message shorter than the SMB2 header', 'mensaje más corto que la cabecera SMB2');
+  if (msg.length < HEADER_SIZE) throw protocolError(text('smb.message_shorter_than_smb2'));
   if (msg.readUInt32LE(0) !== SMB2_PROTOCOL_ID || msg.readUInt16LE(4) !== 64)
-    throw protocolError('not an SMB2 message', 'no es un mensaje SMB2');
+    throw protocolError(text('smb.not_smb2_message'));
   const flags = msg.readUInt32LE(16);
   const isAsync = (flags & Flags.ASYNC_COMMAND) !== 0;
   return {
@@ -254,7 +253,7 @@ export interface NegotiateResponse {
 export function parseNegotiateResponse(msg: Buffer): NegotiateResponse {
   const r = new Reader(msg);
   const b = HEADER_SIZE;
-  if (r.u16(b) !== 65) throw protocolError('bad NEGOTIATE response size', 'tamaño de NEGOTIATE incorrecto');
+  if (r.u16(b) !== 65) throw protocolError(text('smb.bad_negotiate_response_size'));
   const res: NegotiateResponse = {
     securityMode: r.u16(b + 2),
     dialect: r.u16(b + 4),
@@ -268,7 +267,7 @@ export function parseNegotiateResponse(msg: Buffer): NegotiateResponse {
   if (res.dialect === Dialect.SMB311) {
     const count = r.u16(b + 6);
     let off = r.u32(b + 60);
-    if (count > 64) throw protocolError('too many negotiate contexts', 'demasiados contextos de negociación');
+    if (count > 64) throw protocolError(text('smb.too_many_negotiate_contexts'));
     for (let i = 0; i < count; i++) {
       off = pad8(off);
       const type = r.u16(off);
@@ -298,7 +297,7 @@ export function sessionSetupRequest(p: { securityMode: number; token: Buffer }):
 export function parseSessionSetupResponse(msg: Buffer): { sessionFlags: number; token: Buffer } {
   const r = new Reader(msg);
   const b = HEADER_SIZE;
-  if (r.u16(b) !== 9) throw protocolError('bad SESSION_SETUP response size', 'tamaño de SESSION_SETUP incorrecto');
+  if (r.u16(b) !== 9) throw protocolError(text('smb.bad_session_setup_response'));
   return { sessionFlags: r.u16(b + 2), token: Buffer.from(r.slice(r.u16(b + 4), r.u16(b + 6), 'security buffer')) };
 }
 
@@ -320,7 +319,7 @@ export function parseTreeConnectResponse(msg: Buffer): {
 } {
   const r = new Reader(msg);
   const b = HEADER_SIZE;
-  if (r.u16(b) !== 16) throw protocolError('bad TREE_CONNECT response size', 'tamaño de TREE_CONNECT incorrecto');
+  if (r.u16(b) !== 16) throw protocolError(text('smb.bad_tree_connect_response'));
   return { shareType: r.u8(b + 2), shareFlags: r.u32(b + 4), capabilities: r.u32(b + 8), maximalAccess: r.u32(b + 12) };
 }
 
@@ -396,7 +395,7 @@ export function fromFileTime(v: bigint): Date {
 export function parseCreateResponse(msg: Buffer): CreateResponse {
   const r = new Reader(msg);
   const b = HEADER_SIZE;
-  if (r.u16(b) !== 89) throw protocolError('bad CREATE response size', 'tamaño de CREATE incorrecto');
+  if (r.u16(b) !== 89) throw protocolError(text('smb.bad_create_response_size'));
   return {
     createAction: r.u32(b + 4),
     creationTime: fromFileTime(r.u64(b + 8)),
@@ -432,7 +431,7 @@ export function readRequest(p: { fileId: Buffer; offset: number; length: number 
 export function parseReadResponse(msg: Buffer): Buffer {
   const r = new Reader(msg);
   const b = HEADER_SIZE;
-  if (r.u16(b) !== 17) throw protocolError('bad READ response size', 'tamaño de READ incorrecto');
+  if (r.u16(b) !== 17) throw protocolError(text('smb.bad_read_response_size'));
   const len = r.u32(b + 4);
   if (len === 0) return Buffer.alloc(0);
   return r.slice(r.u8(b + 2), len, 'read data');
@@ -450,7 +449,7 @@ export function writeRequest(p: { fileId: Buffer; offset: number; data: Buffer }
 }
 export function parseWriteResponse(msg: Buffer): number {
   const r = new Reader(msg);
-  if (r.u16(HEADER_SIZE) !== 17) throw protocolError('bad WRITE response size', 'tamaño de WRITE incorrecto');
+  if (r.u16(HEADER_SIZE) !== 17) throw protocolError(text('smb.bad_write_response_size'));
   return r.u32(HEADER_SIZE + 4);
 }
 
@@ -494,7 +493,7 @@ export interface DirEntry extends FileTimes {
 export function parseQueryDirectoryResponse(msg: Buffer): DirEntry[] {
   const r = new Reader(msg);
   const b = HEADER_SIZE;
-  if (r.u16(b) !== 9) throw protocolError('bad QUERY_DIRECTORY response size', 'tamaño de QUERY_DIRECTORY incorrecto');
+  if (r.u16(b) !== 9) throw protocolError(text('smb.bad_query_directory_response'));
   const data = new Reader(r.slice(r.u16(b + 2), r.u32(b + 4), 'directory data'));
   const out: DirEntry[] = [];
   for (let off = 0; off < data.buf.length; ) {
@@ -510,7 +509,7 @@ export function parseQueryDirectoryResponse(msg: Buffer): DirEntry[] {
       name: data.slice(off + 64, nameLen, 'file name').toString('utf16le'),
     });
     if (next === 0) break;
-    if (next < 64) throw protocolError('directory entry chain loops', 'la cadena de entradas de carpeta no avanza');
+    if (next < 64) throw protocolError(text('smb.directory_entry_chain_loops'));
     off += next;
   }
   return out;
@@ -535,7 +534,7 @@ export function queryInfoRequest(p: {
 export function parseQueryInfoResponse(msg: Buffer): Buffer {
   const r = new Reader(msg);
   const b = HEADER_SIZE;
-  if (r.u16(b) !== 9) throw protocolError('bad QUERY_INFO response size', 'tamaño de QUERY_INFO incorrecto');
+  if (r.u16(b) !== 9) throw protocolError(text('smb.bad_query_info_response'));
   return r.slice(r.u16(b + 2), r.u32(b + 4), 'info data');
 }
 export interface NetworkOpenInfo extends FileTimes {
@@ -617,7 +616,7 @@ export function parseValidateNegotiateResponse(msg: Buffer): {
 } {
   const r = new Reader(msg);
   const b = HEADER_SIZE;
-  if (r.u16(b) !== 49) throw protocolError('bad IOCTL response size', 'tamaño de IOCTL incorrecto');
+  if (r.u16(b) !== 49) throw protocolError(text('smb.bad_ioctl_response_size'));
   const out = new Reader(r.slice(r.u32(b + 32), r.u32(b + 36), 'ioctl output'));
   return {
     capabilities: out.u32(0),

@@ -38,6 +38,7 @@ import {
 } from './nbss.js';
 import { protocolError, Status } from './ntstatus.js';
 import { timingSafeEqual } from 'node:crypto';
+import { msg as text } from '../messages/index.js';
 
 export interface Response {
   header: Header;
@@ -84,32 +85,12 @@ const CREDIT_TARGET = 512;
 
 export function connectionError(code: 'CONNECTION_RESET' | 'TIMEOUT', what: string): SyncError {
   if (code === 'TIMEOUT')
-    return new SyncError(
-      'TIMEOUT',
-      {
-        es: `El servidor SMB no respondió a tiempo (${what}).`,
-        en: `The SMB server did not answer in time (${what}).`,
-      },
-      {
-        hint: {
-          es: 'Compruebe que el servidor está encendido y la red funciona; reintente más tarde.',
-          en: 'Check that the server is up and the network works; try again later.',
-        },
-      },
-    );
-  return new SyncError(
-    'CONNECTION_RESET',
-    {
-      es: `Se cortó la conexión con el servidor SMB (${what}).`,
-      en: `The connection to the SMB server dropped (${what}).`,
-    },
-    {
-      hint: {
-        es: 'Compruebe la red y que el servidor sigue en marcha; la próxima sincronización reconectará.',
-        en: 'Check the network and that the server is still running; the next sync reconnects.',
-      },
-    },
-  );
+    return new SyncError('TIMEOUT', text('smb.smb_server_not_answer_time', { what }), {
+      hint: text('smb.check_server_up_network'),
+    });
+  return new SyncError('CONNECTION_RESET', text('smb.connection_smb_server_dropped', { what }), {
+    hint: text('smb.check_network_server_still'),
+  });
 }
 
 export class Connection {
@@ -302,10 +283,7 @@ export class Connection {
     if (this.outstanding === 0 && this.credits < charge) {
       // Nothing in flight will bring credits back: ask for them with an ECHO (which costs one credit, if we have it).
       if (this.credits < 1)
-        throw protocolError(
-          `the server granted no credits for ${COMMAND_NAMES[command]}`,
-          `el servidor no concede créditos para ${COMMAND_NAMES[command]}`,
-        );
+        throw protocolError(text('smb.server_granted_no_credits', { command: COMMAND_NAMES[command] }));
       this.request(
         Command.ECHO,
         { body: Buffer.from([4, 0, 0, 0]) },
@@ -346,10 +324,7 @@ export class Connection {
       for (const frame of this.reader.push(chunk)) {
         if (frame.type === NBSS_KEEPALIVE) continue;
         if (frame.type !== NBSS_SESSION_MESSAGE)
-          throw protocolError(
-            `unexpected NetBIOS frame type ${frame.type}`,
-            `tipo de trama NetBIOS inesperado ${frame.type}`,
-          );
+          throw protocolError(text('smb.unexpected_netbios_frame_type', { type: frame.type }));
         this.onMessage(frame.payload);
       }
     } catch (e) {
@@ -358,34 +333,29 @@ export class Connection {
   }
 
   private onMessage(wire: Buffer): void {
-    if (wire.length < 4) throw protocolError('message too short', 'mensaje demasiado corto');
+    if (wire.length < 4) throw protocolError(text('smb.message_too_short'));
     const proto = wire.readUInt32LE(0);
     let msg: Buffer;
     let encrypted = false;
     if (proto === TRANSFORM_PROTOCOL_ID) {
-      if (!this.encryption)
-        throw protocolError('encrypted message without encryption keys', 'mensaje cifrado sin claves de cifrado');
+      if (!this.encryption) throw protocolError(text('smb.encrypted_message_without_encryption'));
       try {
         msg = decryptMessage(this.encryption.cipher, this.encryption.decKey, wire).plain;
       } catch (e) {
-        throw protocolError(
-          'encrypted message failed authentication',
-          'el mensaje cifrado no supera la autenticación',
-          e,
-        );
+        throw protocolError(text('smb.encrypted_message_failed_authentication'), e);
       }
       encrypted = true;
     } else if (proto === SMB2_PROTOCOL_ID) {
       msg = wire;
     } else {
-      throw protocolError('not an SMB2 message', 'no es un mensaje SMB2');
+      throw protocolError(text('smb.not_smb2_message'));
     }
     // Compounded answers (we never send compounds, but a server may answer so) are split by NextCommand.
     for (let off = 0; ; ) {
       const h = parseHeader(msg.subarray(off));
       const end = h.nextCommand ? off + h.nextCommand : msg.length;
       if (h.nextCommand && (h.nextCommand < HEADER_SIZE || end > msg.length || h.nextCommand % 8))
-        throw protocolError('bad NextCommand', 'NextCommand incorrecto');
+        throw protocolError(text('smb.bad_nextcommand'));
       this.onResponse(h, msg.subarray(off, end), encrypted);
       if (!h.nextCommand) break;
       off = end;
@@ -393,8 +363,7 @@ export class Connection {
   }
 
   private onResponse(h: Header, msg: Buffer, encrypted: boolean): void {
-    if (!(h.flags & Flags.SERVER_TO_REDIR))
-      throw protocolError('answer without the server flag', 'respuesta sin la marca de servidor');
+    if (!(h.flags & Flags.SERVER_TO_REDIR)) throw protocolError(text('smb.answer_without_server_flag'));
     this.credits = Math.min(this.credits + h.credits, 65535);
     if (h.messageId === UNSOLICITED_ID) return; // oplock/lease break notification: we hold none
     const p = this.pending.get(h.messageId);
@@ -411,16 +380,10 @@ export class Connection {
       p.command !== Command.SESSION_SETUP
     ) {
       if (!(h.flags & Flags.SIGNED))
-        throw protocolError(
-          `unsigned ${COMMAND_NAMES[h.command]} answer on a signed session`,
-          `respuesta ${COMMAND_NAMES[h.command]} sin firmar en una sesión firmada`,
-        );
+        throw protocolError(text('smb.unsigned_answer_signed_session', { command: COMMAND_NAMES[h.command] }));
       const expected = computeSignature(this.signing.alg, this.signing.key, msg);
       if (!timingSafeEqual(expected, msg.subarray(48, 64)))
-        throw protocolError(
-          `bad signature on ${COMMAND_NAMES[h.command]} answer`,
-          `firma incorrecta en la respuesta ${COMMAND_NAMES[h.command]}`,
-        );
+        throw protocolError(text('smb.bad_signature_answer', { command: COMMAND_NAMES[h.command] }));
     }
     if (interim) {
       // MS-SMB2 3.3.4.2: the real answer comes later with the same MessageId. The server is alive: restart the clock.
@@ -442,38 +405,23 @@ export class Connection {
 function translateSocketError(e: NodeJS.ErrnoException): Error {
   switch (e.code) {
     case 'ECONNREFUSED':
-      return new SyncError(
-        'CONNECTION_REFUSED',
-        { es: 'El servidor SMB rechazó la conexión.', en: 'The SMB server refused the connection.' },
-        {
-          cause: e,
-          hint: {
-            es: 'Compruebe la dirección del servidor, que Samba/Windows comparte archivos y que el cortafuegos deja pasar los puertos 445 o 139.',
-            en: 'Check the server address, that file sharing is on, and that the firewall lets ports 445 or 139 through.',
-          },
-        },
-      );
+      return new SyncError('CONNECTION_REFUSED', text('smb.smb_server_refused_connection'), {
+        cause: e,
+        hint: text('smb.check_server_address_file'),
+      });
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
-      return new SyncError(
-        'DNS',
-        { es: 'No se encuentra el nombre del servidor SMB.', en: 'The SMB server name cannot be resolved.' },
-        {
-          cause: e,
-          hint: { es: 'Revise el nombre o use la dirección IP.', en: 'Check the name or use the IP address.' },
-        },
-      );
+      return new SyncError('DNS', text('smb.smb_server_name_cannot'), {
+        cause: e,
+        hint: text('smb.check_name_use_ip'),
+      });
     case 'ETIMEDOUT':
       return connectionError('TIMEOUT', 'connect');
     default:
-      return new SyncError(
-        'CONNECTION_RESET',
-        {
-          es: `Error de red con el servidor SMB: ${e.code ?? e.message}.`,
-          en: `Network error with the SMB server: ${e.code ?? e.message}.`,
-        },
-        { cause: e, hint: { es: 'Compruebe la red.', en: 'Check the network.' } },
-      );
+      return new SyncError('CONNECTION_RESET', text('smb.network_error_smb_server', { code: e.code ?? e.message }), {
+        cause: e,
+        hint: text('smb.check_network'),
+      });
   }
 }
 
@@ -503,28 +451,19 @@ async function netbiosSessionRequest(
       if (buf.length < 4) return;
       const len = buf.readUInt32BE(0) & 0x1ffff;
       if (buf.length < 4 + len) return;
-      if (buf.length > 4 + len)
-        return done(
-          protocolError('data after the NetBIOS session response', 'datos tras la respuesta de sesión NetBIOS'),
-        );
+      if (buf.length > 4 + len) return done(protocolError(text('smb.data_after_netbios_session')));
       if (buf[0] === NBSS_POSITIVE_RESPONSE) return done();
       if (buf[0] === NBSS_NEGATIVE_RESPONSE)
         return done(
           new SyncError(
             'CONNECTION_REFUSED',
+            text('smb.server_refused_netbios_session', { code: (buf[4] ?? 0).toString(16) }),
             {
-              es: `El servidor rechazó la sesión NetBIOS (código 0x${(buf[4] ?? 0).toString(16)}).`,
-              en: `The server refused the NetBIOS session (code 0x${(buf[4] ?? 0).toString(16)}).`,
-            },
-            {
-              hint: {
-                es: 'Use el puerto 445 o revise el nombre del servidor.',
-                en: 'Use port 445 or check the server name.',
-              },
+              hint: text('smb.use_port_445_check'),
             },
           ),
         );
-      done(protocolError(`unexpected NetBIOS answer type ${buf[0]}`, `respuesta NetBIOS inesperada de tipo ${buf[0]}`));
+      done(protocolError(text('smb.unexpected_netbios_answer_type', { type: buf[0] })));
     };
     setSink(onData);
     socket.once('error', onError);

@@ -3,6 +3,7 @@
  * (type, 24-bit length). On port 139 a NetBIOS Session Request must be accepted first.
  */
 import { protocolError } from './ntstatus.js';
+import { msg } from '../messages/index.js';
 
 export const NBSS_SESSION_MESSAGE = 0x00;
 export const NBSS_SESSION_REQUEST = 0x81;
@@ -66,11 +67,7 @@ export class FrameReader {
         if (this.headerFill < 4) break;
         this.headerFill = 0;
         const length = this.header.readUInt32BE(0) & 0x00ffffff;
-        if (length > this.maxFrame)
-          throw protocolError(
-            `frame of ${length} bytes exceeds the limit`,
-            `trama de ${length} bytes supera el límite`,
-          );
+        if (length > this.maxFrame) throw protocolError(msg('smb.frame_bytes_exceeds_limit', { length }));
         this.frame = { type: this.header[0], buf: Buffer.allocUnsafe(length), filled: 0 };
       }
       const f = this.frame;

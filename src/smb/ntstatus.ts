@@ -3,6 +3,7 @@
  * message, and a hint saying what to check.
  */
 import { SyncError, type ErrorCode, type Text } from '../errors.js';
+import { msg } from '../messages/index.js';
 
 export const Status = {
   SUCCESS: 0x00000000,
@@ -71,282 +72,213 @@ interface Mapping {
   hint?: Text;
 }
 
-const CHECK_CREDENTIALS: Text = {
-  es: 'Revise el usuario, la contraseña y el dominio (en Active Directory, el dominio NetBIOS, p. ej. CORDIAX, o el formato usuario@dominio).',
-  en: 'Check the user name, password and domain (for Active Directory, the NetBIOS domain, e.g. CORDIAX, or user@domain).',
-};
-const CHECK_PERMISSIONS: Text = {
-  es: 'Compruebe en el servidor que el usuario tiene permiso de lectura y escritura en el recurso compartido y en la carpeta remota.',
-  en: 'Check on the server that the user may read and write the share and the remote folder.',
-};
+const CHECK_CREDENTIALS: Text = msg('smb.check_credentials');
+const CHECK_PERMISSIONS: Text = msg('smb.check_permissions');
 
 const MAP: Record<number, Mapping> = {
   [Status.LOGON_FAILURE]: {
     code: 'AUTH_FAILED',
-    text: {
-      es: 'El servidor SMB rechazó el usuario o la contraseña.',
-      en: 'The SMB server refused the user name or password.',
-    },
+    text: msg('smb.LOGON_FAILURE'),
     hint: CHECK_CREDENTIALS,
   },
   [Status.WRONG_PASSWORD]: {
     code: 'AUTH_FAILED',
-    text: { es: 'Contraseña incorrecta.', en: 'Wrong password.' },
+    text: msg('smb.WRONG_PASSWORD'),
     hint: CHECK_CREDENTIALS,
   },
   [Status.NO_SUCH_USER]: {
     code: 'AUTH_FAILED',
-    text: {
-      es: 'El usuario no existe en el servidor o en el dominio.',
-      en: 'The user does not exist on the server or in the domain.',
-    },
+    text: msg('smb.NO_SUCH_USER'),
     hint: CHECK_CREDENTIALS,
   },
   [Status.ACCOUNT_LOCKED_OUT]: {
     code: 'ACCOUNT_LOCKED',
-    text: {
-      es: 'La cuenta está bloqueada por demasiados intentos fallidos.',
-      en: 'The account is locked out after too many failed attempts.',
-    },
-    hint: {
-      es: 'Pida al administrador que la desbloquee, o espere a que caduque el bloqueo, y corrija la contraseña guardada.',
-      en: 'Ask the administrator to unlock it, or wait for the lockout to expire, and fix the saved password.',
-    },
+    text: msg('smb.ACCOUNT_LOCKED_OUT'),
+    hint: msg('smb.ACCOUNT_LOCKED_OUT.hint'),
   },
   [Status.ACCOUNT_DISABLED]: {
     code: 'AUTH_FAILED',
-    text: { es: 'La cuenta está deshabilitada.', en: 'The account is disabled.' },
-    hint: { es: 'Pida al administrador que la habilite.', en: 'Ask the administrator to enable it.' },
+    text: msg('smb.ACCOUNT_DISABLED'),
+    hint: msg('smb.ACCOUNT_DISABLED.hint'),
   },
   [Status.ACCOUNT_RESTRICTION]: {
     code: 'AUTH_FAILED',
-    text: {
-      es: 'La cuenta tiene restricciones que impiden iniciar sesión (p. ej. contraseña vacía).',
-      en: 'Account restrictions prevent logging on (e.g. an empty password).',
-    },
+    text: msg('smb.ACCOUNT_RESTRICTION'),
     hint: CHECK_CREDENTIALS,
   },
   [Status.INVALID_LOGON_HOURS]: {
     code: 'AUTH_FAILED',
-    text: { es: 'La cuenta no puede iniciar sesión a esta hora.', en: 'The account may not log on at this time.' },
-    hint: {
-      es: 'Revise el horario permitido de la cuenta en el dominio.',
-      en: 'Check the account logon hours in the domain.',
-    },
+    text: msg('smb.INVALID_LOGON_HOURS'),
+    hint: msg('smb.INVALID_LOGON_HOURS.hint'),
   },
   [Status.INVALID_WORKSTATION]: {
     code: 'AUTH_FAILED',
-    text: {
-      es: 'La cuenta no puede iniciar sesión desde este equipo.',
-      en: 'The account may not log on from this computer.',
-    },
-    hint: {
-      es: 'Revise los equipos permitidos de la cuenta en el dominio.',
-      en: 'Check the workstations allowed for the account.',
-    },
+    text: msg('smb.INVALID_WORKSTATION'),
+    hint: msg('smb.INVALID_WORKSTATION.hint'),
   },
   [Status.PASSWORD_EXPIRED]: {
     code: 'AUTH_FAILED',
-    text: { es: 'La contraseña ha caducado.', en: 'The password has expired.' },
-    hint: {
-      es: 'Cambie la contraseña en el dominio y guárdela de nuevo aquí.',
-      en: 'Change the password in the domain and save it here again.',
-    },
+    text: msg('smb.PASSWORD_EXPIRED'),
+    hint: msg('smb.PASSWORD_EXPIRED.hint'),
   },
   [Status.PASSWORD_MUST_CHANGE]: {
     code: 'AUTH_FAILED',
-    text: { es: 'La contraseña debe cambiarse antes de usarla.', en: 'The password must be changed before use.' },
-    hint: {
-      es: 'Cambie la contraseña en el dominio y guárdela de nuevo aquí.',
-      en: 'Change the password in the domain and save it here again.',
-    },
+    text: msg('smb.PASSWORD_MUST_CHANGE'),
+    hint: msg('smb.PASSWORD_EXPIRED.hint'),
   },
   [Status.ACCESS_DENIED]: {
     code: 'PERMISSION_DENIED',
-    text: { es: 'Acceso denegado por el servidor SMB.', en: 'Access denied by the SMB server.' },
+    text: msg('smb.ACCESS_DENIED'),
     hint: CHECK_PERMISSIONS,
   },
   [Status.NETWORK_ACCESS_DENIED]: {
     code: 'PERMISSION_DENIED',
-    text: { es: 'Acceso de red denegado al recurso compartido.', en: 'Network access to the share denied.' },
+    text: msg('smb.NETWORK_ACCESS_DENIED'),
     hint: CHECK_PERMISSIONS,
   },
   [Status.MEDIA_WRITE_PROTECTED]: {
     code: 'PERMISSION_DENIED',
-    text: { es: 'El recurso compartido es de solo lectura.', en: 'The share is read-only.' },
-    hint: {
-      es: 'Quite "read only" del recurso en el servidor o elija otro recurso.',
-      en: 'Make the share writable on the server or choose another share.',
-    },
+    text: msg('smb.MEDIA_WRITE_PROTECTED'),
+    hint: msg('smb.MEDIA_WRITE_PROTECTED.hint'),
   },
   [Status.BAD_NETWORK_NAME]: {
     code: 'NOT_FOUND',
-    text: { es: 'El recurso compartido no existe en el servidor.', en: 'The share does not exist on the server.' },
-    hint: {
-      es: 'Revise el nombre del recurso compartido (sin barras, p. ej. "datos").',
-      en: 'Check the share name (no slashes, e.g. "data").',
-    },
+    text: msg('smb.BAD_NETWORK_NAME'),
+    hint: msg('smb.BAD_NETWORK_NAME.hint'),
   },
   [Status.BAD_NETWORK_PATH]: {
     code: 'NOT_FOUND',
-    text: { es: 'No se encuentra la ruta de red.', en: 'The network path was not found.' },
-    hint: { es: 'Revise el servidor y el recurso compartido.', en: 'Check the server and share.' },
+    text: msg('smb.BAD_NETWORK_PATH'),
+    hint: msg('smb.BAD_NETWORK_PATH.hint'),
   },
   [Status.OBJECT_NAME_NOT_FOUND]: {
     code: 'NOT_FOUND',
-    text: { es: 'El archivo no existe en el servidor.', en: 'The file does not exist on the server.' },
-    hint: { es: 'Revise la ruta remota.', en: 'Check the remote path.' },
+    text: msg('smb.OBJECT_NAME_NOT_FOUND'),
+    hint: msg('smb.OBJECT_NAME_NOT_FOUND.hint'),
   },
   [Status.OBJECT_PATH_NOT_FOUND]: {
     code: 'NOT_FOUND',
-    text: { es: 'La carpeta no existe en el servidor.', en: 'The folder does not exist on the server.' },
-    hint: { es: 'Revise la ruta remota.', en: 'Check the remote path.' },
+    text: msg('smb.OBJECT_PATH_NOT_FOUND'),
+    hint: msg('smb.OBJECT_NAME_NOT_FOUND.hint'),
   },
   [Status.NOT_FOUND]: {
     code: 'NOT_FOUND',
-    text: { es: 'No encontrado en el servidor.', en: 'Not found on the server.' },
+    text: msg('smb.NOT_FOUND'),
   },
   [Status.DELETE_PENDING]: {
     code: 'NOT_FOUND',
-    text: { es: 'El archivo se está borrando en el servidor.', en: 'The file is being deleted on the server.' },
+    text: msg('smb.DELETE_PENDING'),
   },
   [Status.OBJECT_NAME_COLLISION]: {
     code: 'ALREADY_EXISTS',
-    text: {
-      es: 'Ya existe un archivo con ese nombre en el servidor.',
-      en: 'A file with that name already exists on the server.',
-    },
+    text: msg('smb.OBJECT_NAME_COLLISION'),
   },
   [Status.OBJECT_NAME_INVALID]: {
     code: 'CONFIG_INVALID',
-    text: { es: 'Nombre de archivo o carpeta no válido para SMB.', en: 'Invalid file or folder name for SMB.' },
-    hint: {
-      es: 'Evite los caracteres \\ / : * ? " < > | en la ruta remota.',
-      en: 'Avoid the characters \\ / : * ? " < > | in the remote path.',
-    },
+    text: msg('smb.OBJECT_NAME_INVALID'),
+    hint: msg('smb.OBJECT_NAME_INVALID.hint'),
   },
   [Status.OBJECT_PATH_INVALID]: {
     code: 'CONFIG_INVALID',
-    text: { es: 'Ruta remota no válida para SMB.', en: 'Invalid remote path for SMB.' },
-    hint: { es: 'Revise la ruta remota.', en: 'Check the remote path.' },
+    text: msg('smb.OBJECT_PATH_INVALID'),
+    hint: msg('smb.OBJECT_NAME_NOT_FOUND.hint'),
   },
   [Status.SHARING_VIOLATION]: {
     code: 'LOCKED',
-    text: {
-      es: 'Otro programa tiene el archivo abierto en el servidor.',
-      en: 'Another program has the file open on the server.',
-    },
-    hint: { es: 'Espere y vuelva a intentarlo.', en: 'Wait and try again.' },
+    text: msg('smb.SHARING_VIOLATION'),
+    hint: msg('smb.SHARING_VIOLATION.hint'),
   },
   [Status.FILE_LOCK_CONFLICT]: {
     code: 'LOCKED',
-    text: { es: 'El archivo está bloqueado en el servidor.', en: 'The file is locked on the server.' },
+    text: msg('smb.FILE_LOCK_CONFLICT'),
   },
   [Status.LOCK_NOT_GRANTED]: {
     code: 'LOCKED',
-    text: { es: 'El archivo está bloqueado en el servidor.', en: 'The file is locked on the server.' },
+    text: msg('smb.LOCK_NOT_GRANTED'),
   },
   [Status.DISK_FULL]: {
     code: 'STORAGE_FULL',
-    text: { es: 'El disco del servidor está lleno.', en: 'The server disk is full.' },
-    hint: { es: 'Libere espacio en el servidor.', en: 'Free space on the server.' },
+    text: msg('smb.DISK_FULL'),
+    hint: msg('smb.DISK_FULL.hint'),
   },
   [Status.QUOTA_EXCEEDED]: {
     code: 'STORAGE_FULL',
-    text: { es: 'Se superó la cuota del usuario en el servidor.', en: 'The user quota on the server is exceeded.' },
-    hint: { es: 'Libere espacio o pida más cuota.', en: 'Free space or ask for a larger quota.' },
+    text: msg('smb.QUOTA_EXCEEDED'),
+    hint: msg('smb.QUOTA_EXCEEDED.hint'),
   },
   [Status.FILE_TOO_LARGE]: {
     code: 'TOO_LARGE',
-    text: { es: 'El archivo es demasiado grande para el servidor.', en: 'The file is too large for the server.' },
+    text: msg('smb.FILE_TOO_LARGE'),
   },
   [Status.FILE_IS_A_DIRECTORY]: {
     code: 'CONFIG_INVALID',
-    text: { es: 'La ruta es una carpeta, no un archivo.', en: 'The path is a folder, not a file.' },
-    hint: { es: 'Revise la ruta remota.', en: 'Check the remote path.' },
+    text: msg('smb.FILE_IS_A_DIRECTORY'),
+    hint: msg('smb.OBJECT_NAME_NOT_FOUND.hint'),
   },
   [Status.NOT_A_DIRECTORY]: {
     code: 'CONFIG_INVALID',
-    text: {
-      es: 'Una parte de la ruta remota es un archivo, no una carpeta.',
-      en: 'Part of the remote path is a file, not a folder.',
-    },
-    hint: { es: 'Revise la ruta remota.', en: 'Check the remote path.' },
+    text: msg('smb.NOT_A_DIRECTORY'),
+    hint: msg('smb.OBJECT_NAME_NOT_FOUND.hint'),
   },
   [Status.DIRECTORY_NOT_EMPTY]: {
     code: 'PRECONDITION_FAILED',
-    text: { es: 'La carpeta no está vacía.', en: 'The folder is not empty.' },
+    text: msg('smb.DIRECTORY_NOT_EMPTY'),
   },
   [Status.NOT_SAME_DEVICE]: {
     code: 'NOT_SUPPORTED',
-    text: { es: 'No se puede renombrar entre volúmenes distintos.', en: 'Cannot rename across volumes.' },
+    text: msg('smb.NOT_SAME_DEVICE'),
   },
   [Status.NOT_SUPPORTED]: {
     code: 'NOT_SUPPORTED',
-    text: { es: 'El servidor SMB no admite esta operación.', en: 'The SMB server does not support this operation.' },
+    text: msg('smb.NOT_SUPPORTED'),
   },
   [Status.INVALID_DEVICE_REQUEST]: {
     code: 'NOT_SUPPORTED',
-    text: { es: 'El servidor SMB no admite esta operación.', en: 'The SMB server does not support this operation.' },
+    text: msg('smb.INVALID_DEVICE_REQUEST'),
   },
   [Status.PATH_NOT_COVERED]: {
     code: 'NOT_SUPPORTED',
-    text: {
-      es: 'El recurso es un espacio DFS, que este cliente no sigue.',
-      en: 'The share is a DFS namespace, which this client does not follow.',
-    },
-    hint: {
-      es: 'Use el servidor y recurso de destino reales en lugar del nombre DFS.',
-      en: 'Use the real target server and share instead of the DFS name.',
-    },
+    text: msg('smb.PATH_NOT_COVERED'),
+    hint: msg('smb.PATH_NOT_COVERED.hint'),
   },
   [Status.REQUEST_NOT_ACCEPTED]: {
     code: 'UNAVAILABLE',
-    text: { es: 'El servidor no acepta más conexiones.', en: 'The server accepts no more connections.' },
-    hint: {
-      es: 'Espere o revise el límite de conexiones del servidor.',
-      en: 'Wait or check the server connection limit.',
-    },
+    text: msg('smb.REQUEST_NOT_ACCEPTED'),
+    hint: msg('smb.REQUEST_NOT_ACCEPTED.hint'),
   },
   [Status.INSUFFICIENT_RESOURCES]: {
     code: 'UNAVAILABLE',
-    text: { es: 'El servidor no tiene recursos suficientes ahora.', en: 'The server is out of resources now.' },
-    hint: { es: 'Vuelva a intentarlo más tarde.', en: 'Try again later.' },
+    text: msg('smb.INSUFFICIENT_RESOURCES'),
+    hint: msg('smb.INSUFFICIENT_RESOURCES.hint'),
   },
   [Status.NETWORK_NAME_DELETED]: {
     code: 'CONNECTION_RESET',
-    text: { es: 'El servidor cerró la conexión al recurso.', en: 'The server closed the share connection.' },
+    text: msg('smb.NETWORK_NAME_DELETED'),
   },
   [Status.USER_SESSION_DELETED]: {
     code: 'CONNECTION_RESET',
-    text: { es: 'El servidor cerró la sesión.', en: 'The server closed the session.' },
+    text: msg('smb.USER_SESSION_DELETED'),
   },
   [Status.NETWORK_SESSION_EXPIRED]: {
     code: 'CONNECTION_RESET',
-    text: { es: 'La sesión SMB caducó.', en: 'The SMB session expired.' },
+    text: msg('smb.NETWORK_SESSION_EXPIRED'),
   },
   [Status.IO_TIMEOUT]: {
     code: 'TIMEOUT',
-    text: {
-      es: 'El servidor SMB no completó la operación a tiempo.',
-      en: 'The SMB server did not complete the operation in time.',
-    },
+    text: msg('smb.IO_TIMEOUT'),
   },
-  [Status.CANCELLED]: { code: 'CANCELLED', text: { es: 'Operación cancelada.', en: 'Operation cancelled.' } },
+  [Status.CANCELLED]: { code: 'CANCELLED', text: msg('smb.CANCELLED') },
   [Status.FILE_CLOSED]: {
     code: 'PROTOCOL',
-    text: { es: 'El servidor cerró el archivo antes de tiempo.', en: 'The server closed the file early.' },
+    text: msg('smb.FILE_CLOSED'),
   },
   [Status.INVALID_HANDLE]: {
     code: 'PROTOCOL',
-    text: { es: 'Identificador de archivo no válido en el servidor.', en: 'Invalid file handle on the server.' },
+    text: msg('smb.INVALID_HANDLE'),
   },
   [Status.INVALID_PARAMETER]: {
     code: 'PROTOCOL',
-    text: {
-      es: 'El servidor SMB rechazó un parámetro de la petición.',
-      en: 'The SMB server rejected a request parameter.',
-    },
+    text: msg('smb.INVALID_PARAMETER'),
   },
 };
 
@@ -361,26 +293,14 @@ export function statusError(status: number, command: string, what?: string): Syn
       { es: m.text.es + suffix, en: m.text.en + suffix },
       { hint: m.hint, details: { ntstatus: name, command } },
     );
-  return new SyncError(
-    'PROTOCOL',
-    {
-      es: `El servidor SMB respondió ${name} a ${command}${suffix}.`,
-      en: `The SMB server answered ${name} to ${command}${suffix}.`,
-    },
-    { details: { ntstatus: name, command } },
-  );
+  return new SyncError('PROTOCOL', msg('smb.smb_server_answered', { name, command, suffix }), {
+    details: { ntstatus: name, command },
+  });
 }
 
-export function protocolError(en: string, es: string, cause?: unknown): SyncError {
-  return new SyncError(
-    'PROTOCOL',
-    { es: `Respuesta SMB no válida: ${es}.`, en: `Invalid SMB answer: ${en}.` },
-    {
-      cause,
-      hint: {
-        es: 'El servidor no habla SMB2/3 correctamente o la red altera los datos; revise el servidor y el puerto.',
-        en: 'The server does not speak SMB2/3 correctly or the network alters the data; check the server and port.',
-      },
-    },
-  );
+export function protocolError(detail: Text, cause?: unknown): SyncError {
+  return new SyncError('PROTOCOL', msg('smb.invalid_smb_answer', { detail }), {
+    cause,
+    hint: msg('smb.server_not_speak_smb2'),
+  });
 }

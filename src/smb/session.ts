@@ -29,6 +29,7 @@ import { computeSignature, kdf, type Cipher, type SigningAlgorithm } from './cry
 import { authenticateMessage, negotiateMessage, parseChallenge, splitUser } from './ntlm.js';
 import { protocolError, Status, statusError } from './ntstatus.js';
 import { negTokenInit, negTokenResp, parseNegTokenResp } from './spnego.js';
+import { msg as text } from '../messages/index.js';
 
 export interface SessionOptions {
   host: string;
@@ -112,15 +113,9 @@ async function setup(conn: Connection, opts: SessionOptions): Promise<SessionFac
   if (negRes.header.status === Status.NOT_SUPPORTED || negRes.header.status === Status.INVALID_PARAMETER) {
     throw new SyncError(
       'NOT_SUPPORTED',
+      text('smb.server_accepts_none_smb', { dialects: opts.dialects?.join(', ') ?? '2.0.2 - 3.1.1' }),
       {
-        es: `El servidor no acepta ninguno de los dialectos SMB ofrecidos (${opts.dialects?.join(', ') ?? '2.0.2 - 3.1.1'}).`,
-        en: `The server accepts none of the SMB dialects offered (${opts.dialects?.join(', ') ?? '2.0.2 - 3.1.1'}).`,
-      },
-      {
-        hint: {
-          es: 'Revise "server min protocol" en el servidor; este cliente habla SMB 2.0.2 a 3.1.1 (SMB1 no).',
-          en: 'Check "server min protocol" on the server; this client speaks SMB 2.0.2 to 3.1.1 (not SMB1).',
-        },
+        hint: text('smb.check_server_min_protocol'),
         details: { ntstatus: 'NEGOTIATE' },
       },
     );
@@ -128,16 +123,12 @@ async function setup(conn: Connection, opts: SessionOptions): Promise<SessionFac
   if (negRes.header.status !== Status.SUCCESS) throw statusError(negRes.header.status, 'NEGOTIATE');
   const neg = parseNegotiateResponse(negRes.msg);
   if (!dialects.includes(neg.dialect))
-    throw protocolError(
-      `server chose dialect 0x${neg.dialect.toString(16)} we did not offer`,
-      `el servidor eligió el dialecto 0x${neg.dialect.toString(16)}, que no ofrecimos`,
-    );
+    throw protocolError(text('smb.server_chose_dialect_0x', { dialect: neg.dialect.toString(16) }));
   const dialect = DIALECT_NAMES[neg.dialect];
   const is3 = neg.dialect >= Dialect.SMB30;
   const is311 = neg.dialect === Dialect.SMB311;
   if (is311) {
-    if (neg.preauthHash !== 1)
-      throw protocolError('3.1.1 without SHA-512 preauth integrity', '3.1.1 sin integridad previa SHA-512');
+    if (neg.preauthHash !== 1) throw protocolError(text('smb.no_preauth_integrity_3_1_1'));
     preauth = sha512(preauth, negRes.msg);
   }
   conn.dialect = neg.dialect;
@@ -186,11 +177,7 @@ async function setup(conn: Connection, opts: SessionOptions): Promise<SessionFac
     challenge = parseChallenge(tok.responseToken);
   } catch (e) {
     if (e instanceof SyncError) throw e;
-    throw protocolError(
-      `bad NTLM challenge: ${(e as Error).message}`,
-      `desafío NTLM incorrecto: ${(e as Error).message}`,
-      e,
-    );
+    throw protocolError(text('smb.bad_ntlm_challenge', { message: (e as Error).message }), e);
   }
 
   // ---- SESSION_SETUP 2: NTLMv2 AUTHENTICATE ----
@@ -207,17 +194,10 @@ async function setup(conn: Connection, opts: SessionOptions): Promise<SessionFac
   const { sessionFlags } = parseSessionSetupResponse(r2.msg);
   const guest = (sessionFlags & (SessionFlag.IS_GUEST | SessionFlag.IS_NULL)) !== 0;
   if (guest && !opts.allowGuest) {
-    throw new SyncError(
-      'AUTH_FAILED',
-      {
-        es: 'El servidor SMB aceptó la conexión solo como invitado: no reconoce el usuario o la contraseña.',
-        en: 'The SMB server only accepted a guest session: it does not recognise the user name or password.',
-      },
-      {
-        hint: { es: 'Revise el usuario, la contraseña y el dominio.', en: 'Check the user name, password and domain.' },
-        details: { ntstatus: 'SESSION_FLAG_IS_GUEST' },
-      },
-    );
+    throw new SyncError('AUTH_FAILED', text('smb.smb_server_only_accepted'), {
+      hint: text('smb.check_user_name_password'),
+      details: { ntstatus: 'SESSION_FLAG_IS_GUEST' },
+    });
   }
 
   // ---- Keys ----
@@ -239,32 +219,21 @@ async function setup(conn: Connection, opts: SessionOptions): Promise<SessionFac
   // The server signs the final SESSION_SETUP answer when signing is on; checking it proves it derived the same keys
   // (and, in 3.1.1, saw the same negotiation: a downgrade would change the preauth hash).
   // MS-SMB2 3.3.5.5.3: a 3.1.1 server must sign it; an unsigned one would let a man in the middle go unnoticed.
-  if (is311 && !guest && !(r2.header.flags & Flags.SIGNED))
-    throw protocolError('unsigned 3.1.1 session setup answer', 'respuesta de inicio de sesión 3.1.1 sin firmar');
+  if (is311 && !guest && !(r2.header.flags & Flags.SIGNED)) throw protocolError(text('smb.unsigned_3_1_1'));
   if (r2.header.flags & Flags.SIGNED && !guest) {
     const sig = computeSignature(alg, signingKey, r2.msg);
-    if (!timingSafeEqual(sig, r2.msg.subarray(48, 64)))
-      throw protocolError(
-        'bad signature on the session setup answer',
-        'firma incorrecta en la respuesta de inicio de sesión',
-      );
+    if (!timingSafeEqual(sig, r2.msg.subarray(48, 64))) throw protocolError(text('smb.bad_signature_session_setup'));
   }
   const encryptData = (sessionFlags & SessionFlag.ENCRYPT_DATA) !== 0;
   if (cipher && encKey && decKey) conn.encryption = { cipher, encKey, decKey };
   if (encryptData) {
-    if (!conn.encryption)
-      throw protocolError('server demands encryption without a cipher', 'el servidor exige cifrado sin un algoritmo');
+    if (!conn.encryption) throw protocolError(text('smb.server_demands_encryption_without'));
     conn.encryptAll = true;
   }
   if (opts.requireEncryption && !conn.encryption) {
-    throw new SyncError(
-      'ENCRYPTION',
-      {
-        es: `El servidor no permite cifrado SMB3 (dialecto ${dialect}).`,
-        en: `The server does not allow SMB3 encryption (dialect ${dialect}).`,
-      },
-      { hint: { es: 'Active SMB3 en el servidor.', en: 'Enable SMB3 on the server.' } },
-    );
+    throw new SyncError('ENCRYPTION', text('smb.server_not_allow_smb3_encryption', { dialect }), {
+      hint: text('smb.enable_smb3_server'),
+    });
   }
   if (opts.requireEncryption) conn.encryptAll = true;
   // 3.1.1 servers (Samba, Windows) refuse an unsigned TREE_CONNECT, so there signing is not optional.
@@ -315,10 +284,7 @@ export async function validateNegotiate(conn: Connection, treeId: number): Promi
     v.capabilities !== e.capabilities ||
     !v.serverGuid.equals(e.serverGuid)
   ) {
-    const err = protocolError(
-      'VALIDATE_NEGOTIATE_INFO mismatch (the negotiation was tampered with)',
-      'VALIDATE_NEGOTIATE_INFO no coincide (alguien alteró la negociación)',
-    );
+    const err = protocolError(text('smb.validate_negotiate_info_mismatch'));
     conn.fail(err);
     throw err;
   }

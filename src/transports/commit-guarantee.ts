@@ -4,6 +4,7 @@
  */
 import type { Text } from '../errors.js';
 import type { CheckStep, Guarantees } from './types.js';
+import { msg } from '../messages/index.js';
 
 /**
  * - atomic-create: the server creates a file only if absent, atomically (folder O_EXCL/link, SMB FILE_CREATE,
@@ -25,25 +26,13 @@ export function commitGuarantee(g: Guarantees & { locks?: boolean }): CommitGuar
 export function describeCommitGuarantee(level: CommitGuarantee): Text {
   switch (level) {
     case 'atomic-create':
-      return {
-        es: 'Creación atómica: el servidor crea cada versión solo si no existe, así que dos equipos nunca pueden publicar la misma generación; el perdedor recibe un conflicto.',
-        en: 'Atomic create: the server creates each version only if absent, so two devices can never publish the same generation; the loser gets a conflict.',
-      };
+      return msg('transport.atomic_create_server_creates');
     case 'lock':
-      return {
-        es: 'Bloqueo: el servidor no garantiza la creación exclusiva, pero respeta los bloqueos WebDAV; los envíos se hacen de uno en uno y una versión perdida se detecta al releerla o en la siguiente sincronización.',
-        en: 'Lock: the server does not guarantee exclusive create, but it enforces WebDAV locks; uploads go one at a time and a lost version is detected on read-back or at the next sync.',
-      };
+      return msg('transport.lock_server_not_guarantee_exclusive');
     case 'conditional-write':
-      return {
-        es: 'Escritura condicional sin bloqueos: no basta para excluir a otros equipos; se usa un archivo de bloqueo y una versión perdida se detecta al releerla o en la siguiente sincronización.',
-        en: 'Conditional write without locks: not enough to exclude other devices; a lock file is used and a lost version is detected on read-back or at the next sync.',
-      };
+      return msg('transport.conditional_write_without_locks');
     case 'none':
-      return {
-        es: 'Ninguna: el servidor no impide que dos equipos escriban a la vez; se usa un archivo de bloqueo y una versión perdida solo se detecta después (conflicto), no se evita.',
-        en: 'None: the server does not stop two devices writing at once; a lock file is used and a lost version is only detected afterwards (a conflict), not prevented.',
-      };
+      return msg('transport.none_server_not_stop_two');
   }
 }
 

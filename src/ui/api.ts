@@ -13,6 +13,7 @@ import { secretFields, transportDeclarations, transportViews } from '../transpor
 import { redact, redactString } from '../log/redact.js';
 import type { ApiError, PublicConfig, SampleDbResponse, SaveResponse, StateResponse } from './api-types.js';
 import { createSampleDatabase } from './sample-db.js';
+import { msg } from '../messages/index.js';
 
 export interface ApiResult {
   status: number;
@@ -75,8 +76,9 @@ export function errorResult(err: unknown): ApiResult {
 
 export function badRequest(issues: z.core.$ZodIssue[]): ApiResult {
   const detail = issues.map((i) => `${i.path.join('.') || '(cuerpo)'}: ${i.message}`).join('; ');
+  const invalid = msg('api.invalid_request', { detail });
   const body: ApiError = {
-    error: { code: 'BAD_REQUEST', message: `Petición no válida: ${detail}`, message_en: `Invalid request: ${detail}` },
+    error: { code: 'BAD_REQUEST', message: invalid.es, message_en: invalid.en },
   };
   return { status: 400, body };
 }
@@ -149,11 +151,7 @@ export const ROUTES: Record<string, Handler> = {
 
   /** An unusable config file is never overwritten: this sets it aside (renamed, kept) so the form can start anew. */
   'POST /api/config/set-aside': guarded(async (svc) => {
-    if (svc.configState !== 'invalid')
-      throw new SyncError('NOT_FOUND', {
-        es: 'La configuración actual es válida: no hay nada que apartar.',
-        en: 'The current configuration is valid: nothing to set aside.',
-      });
+    if (svc.configState !== 'invalid') throw new SyncError('NOT_FOUND', msg('api.current_configuration_valid_nothing'));
     const kept = `${svc.configFile}.invalid-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     await fsp.rename(svc.configFile, kept);
     await svc.reloadConfig();
@@ -203,7 +201,7 @@ export const ROUTES: Record<string, Handler> = {
     svc.log.emit({
       type: 'info',
       code: 'SAMPLE_DB_CREATED',
-      text: { es: `Base de datos de ejemplo creada en ${file}.`, en: `Sample database created at ${file}.` },
+      text: msg('event.SAMPLE_DB_CREATED', { file }),
     });
     const res: SampleDbResponse = { path: file, status: await svc.status() };
     return ok(res);

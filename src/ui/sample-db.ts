@@ -8,6 +8,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { SyncError } from '../errors.js';
+import { msg } from '../messages/index.js';
 
 const CLIENTES = [
   ['Ferretería López', 'B12345678', 'compras@ferreterialopez.example'],
@@ -23,10 +24,7 @@ export async function createSampleDatabase(dbPath: string): Promise<string> {
       () => false,
     );
   if ((await taken(dbPath)) || (await taken(`${dbPath}.enc`))) {
-    throw new SyncError('ALREADY_EXISTS', {
-      es: `Ya existe una base de datos en ${dbPath}: no se crea la de ejemplo.`,
-      en: `A database already exists at ${dbPath}: the sample is not created.`,
-    });
+    throw new SyncError('ALREADY_EXISTS', msg('api.database_already_exists_sample', { dbPath }));
   }
   const dir = path.dirname(dbPath);
   await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
@@ -57,10 +55,7 @@ export async function createSampleDatabase(dbPath: string): Promise<string> {
       await fsp.link(tmp, dbPath);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-        throw new SyncError('ALREADY_EXISTS', {
-          es: `Ya existe una base de datos en ${dbPath}: no se crea la de ejemplo.`,
-          en: `A database already exists at ${dbPath}: the sample is not created.`,
-        });
+        throw new SyncError('ALREADY_EXISTS', msg('api.database_already_exists_sample', { dbPath }));
       }
       throw err;
     }

@@ -6,6 +6,7 @@ import type { Logger } from '../../log/events.js';
 import { redactString } from '../../log/redact.js';
 import { cordiaxHome } from '../../config/schema.js';
 import { startSyncServer } from '../../server/server.js';
+import { bilingual, msg } from '../../messages/index.js';
 
 const consoleLogger: Logger = {
   emit(ev) {
@@ -18,10 +19,7 @@ function int(name: string, min: number, max: number) {
   return (v: string): number => {
     const n = Number(v);
     if (!Number.isSafeInteger(n) || n < min || n > max) {
-      throw new SyncError('CONFIG_INVALID', {
-        es: `${name}: debe ser un número entero entre ${min} y ${max}.`,
-        en: `${name}: must be an integer between ${min} and ${max}.`,
-      });
+      throw new SyncError('CONFIG_INVALID', msg('cli.must_integer_between', { name, min, max }));
     }
     return n;
   };
@@ -30,27 +28,25 @@ function int(name: string, min: number, max: number) {
 export function registerServerCommand(program: Command): void {
   program
     .command('server')
-    .description(
-      'Ejecuta el servidor de sincronización Socket.IO (namespace /cordiax-sync/) / Runs the Socket.IO sync server',
-    )
-    .option('--host <host>', 'dirección de escucha / listen address', '127.0.0.1')
-    .option('--port <port>', 'puerto / port', int('--port', 0, 65535), 5000)
-    .option('--storage <dir>', 'carpeta de datos / storage folder (default: $CORDIAX_HOME/sync-server)')
-    .option('--tokens-file <file>', 'archivo con un token por línea / file with one token per line')
-    .option('--tls-cert <file>', 'certificado PEM / PEM certificate')
-    .option('--tls-key <file>', 'clave privada PEM / PEM private key')
-    .option('--cors <origin...>', 'orígenes de navegador permitidos / allowed browser origins')
+    .description(bilingual(msg('cli.help.runs_socket_io_sync')))
+    .option('--host <host>', bilingual(msg('cli.help.listen_address')), '127.0.0.1')
+    .option('--port <port>', bilingual(msg('cli.help.port')), int('--port', 0, 65535), 5000)
+    .option('--storage <dir>', bilingual(msg('cli.help.storage_folder_default_cordiax')))
+    .option('--tokens-file <file>', bilingual(msg('cli.help.file_one_token_per')))
+    .option('--tls-cert <file>', bilingual(msg('cli.help.pem_certificate')))
+    .option('--tls-key <file>', bilingual(msg('cli.help.pem_private_key')))
+    .option('--cors <origin...>', bilingual(msg('cli.help.allowed_browser_origins')))
     .option(
       '--max-bytes <n>',
-      'tamaño máximo por base de datos / size limit per database',
+      bilingual(msg('cli.help.size_limit_per_database')),
       int('--max-bytes', 1, Number.MAX_SAFE_INTEGER),
     )
     .option(
       '--keep-versions <n>',
-      'versiones guardadas por base de datos / versions kept per database',
+      bilingual(msg('cli.help.versions_kept_per_database')),
       int('--keep-versions', 1, 1000),
     )
-    .option('--redis <url>', 'Redis para varios procesos (scale-out) / Redis for several processes')
+    .option('--redis <url>', bilingual(msg('cli.help.redis_several_processes')))
     .action(
       async (o: {
         host: string;
@@ -65,18 +61,12 @@ export function registerServerCommand(program: Command): void {
         redis?: string;
       }) => {
         if (!!o.tlsCert !== !!o.tlsKey) {
-          throw new SyncError('CONFIG_INVALID', {
-            es: '--tls-cert y --tls-key van juntos.',
-            en: '--tls-cert and --tls-key go together.',
-          });
+          throw new SyncError('CONFIG_INVALID', msg('cli.tls_cert_tls_key'));
         }
         if (!o.tokensFile && o.host !== '127.0.0.1' && o.host !== 'localhost' && o.host !== '::1') {
           consoleLogger.emit({
             type: 'warning',
-            text: {
-              es: `El servidor escucha en ${o.host} SIN token: cualquiera en la red puede leer y escribir las bases de datos. Use --tokens-file.`,
-              en: `The server listens on ${o.host} WITHOUT a token: anyone on the network can read and write the databases. Use --tokens-file.`,
-            },
+            text: msg('cli.server_listens_without_token', { host: o.host }),
           });
         }
         const server = await startSyncServer({

@@ -4,13 +4,16 @@
  * read back and compare, rename, delete and check it is gone).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { SyncError, toSyncError } from '../../errors.js';
+import { SyncError, type Text, toSyncError } from '../../errors.js';
 import { commitGuaranteeStep } from '../commit-guarantee.js';
 import type { CheckStep, ConnectionReport, FileTransport, Guarantees, ProtocolName } from '../types.js';
+import { msg } from '../../messages/index.js';
 
 export interface ReportBuilder {
   report: ConnectionReport;
   /** Runs fn as a named step; a throw ends the test (caught by finish). */
+  step(id: string, text: Text, fn: () => Promise<void>): Promise<void>;
+  /** The old (es, en) form, kept only until the folder transport passes a catalogue Text. */
   step(id: string, es: string, en: string, fn: () => Promise<void>): Promise<void>;
   /** Records the error that ended the test. */
   fail(err: unknown): void;
@@ -21,10 +24,12 @@ export function reportBuilder(protocol: ProtocolName, facts: ConnectionReport['f
   const report: ConnectionReport = { protocol, ok: false, steps, facts };
   return {
     report,
-    async step(id, es, en, fn) {
+    async step(id: string, text: Text | string, ...rest: [() => Promise<void>] | [string, () => Promise<void>]) {
       const t0 = Date.now();
+      const [en, fn] = rest.length === 1 ? [null, rest[0]] : rest;
       await fn();
-      steps.push({ id, ok: true, text: { es, en }, durationMs: Date.now() - t0 });
+      const stepText = typeof text === 'string' ? { es: text, en: en ?? text } : text;
+      steps.push({ id, ok: true, text: stepText, durationMs: Date.now() - t0 });
     },
     fail(err) {
       const e = toSyncError(err);
@@ -59,36 +64,19 @@ export async function probeRoundTrip(t: FileTransport, b: ReportBuilder): Promis
   try {
     const body = randomBytes(4096);
     const sha = createHash('sha256').update(body).digest('hex');
-    await b.step('write', 'Escritura de un archivo de prueba.', 'Wrote a probe file.', async () => {
+    await b.step('write', msg('transport.wrote_probe_file'), async () => {
       if (!(await t.createExclusive(probe, body)))
-        throw new SyncError('ALREADY_EXISTS', {
-          es: 'El archivo de prueba ya existía.',
-          en: 'The probe file already existed.',
-        });
+        throw new SyncError('ALREADY_EXISTS', msg('transport.probe_file_already_existed'));
     });
-    await b.step(
-      'read',
-      'Lectura del archivo de prueba (contenido idéntico).',
-      'Read the probe back (identical).',
-      async () => {
-        const r = await t.readSmall(probe);
-        if (!r || createHash('sha256').update(r.data).digest('hex') !== sha)
-          throw new SyncError('VERIFY_FAILED', {
-            es: 'El archivo de prueba leído no coincide.',
-            en: 'The probe read back differs.',
-          });
-      },
-    );
-    await b.step('rename', 'Renombrado del archivo de prueba.', 'Renamed the probe.', () =>
-      t.rename(probe, renamed, { replace: true }),
-    );
-    await b.step('delete', 'Borrado del archivo de prueba.', 'Deleted the probe.', async () => {
+    await b.step('read', msg('transport.read_probe_back_identical'), async () => {
+      const r = await t.readSmall(probe);
+      if (!r || createHash('sha256').update(r.data).digest('hex') !== sha)
+        throw new SyncError('VERIFY_FAILED', msg('transport.probe_read_back_differs'));
+    });
+    await b.step('rename', msg('transport.renamed_probe'), () => t.rename(probe, renamed, { replace: true }));
+    await b.step('delete', msg('transport.deleted_probe'), async () => {
       await t.remove(renamed);
-      if (await t.stat(renamed))
-        throw new SyncError('VERIFY_FAILED', {
-          es: 'El archivo de prueba sigue existiendo tras borrarlo.',
-          en: 'The probe still exists after deleting it.',
-        });
+      if (await t.stat(renamed)) throw new SyncError('VERIFY_FAILED', msg('transport.probe_still_exists_after'));
     });
   } catch (err) {
     await t.remove(probe).catch(() => {});

@@ -25,6 +25,7 @@ import type {
   TransportContext,
   UploadResult,
 } from '../types.js';
+import { msg } from '../../messages/index.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
@@ -54,7 +55,7 @@ function versionOf(st: SmbStat): string {
 }
 
 function cancelled(): SyncError {
-  return new SyncError('CANCELLED', { es: 'Transferencia cancelada.', en: 'Transfer cancelled.' });
+  return new SyncError('CANCELLED', msg('common.transfer_cancelled'));
 }
 
 /** Passes bytes through while hashing and counting them, reporting progress and honouring an AbortSignal. */
@@ -88,16 +89,9 @@ export class SmbTransport implements FileTransport {
     this.host = srv.host;
     this.port = cfg.port ?? srv.port;
     this.root = normalizeRoot(cfg.remote_path ?? '');
-    if (!this.host)
-      throw new SyncError('CONFIG_INVALID', {
-        es: 'smb.server está vacío: indique la IP o el nombre del servidor SMB.',
-        en: 'smb.server is empty: enter the SMB server address or name.',
-      });
+    if (!this.host) throw new SyncError('CONFIG_INVALID', msg('smb.smb_server_empty_enter'));
     if (!cfg.share_name || /[\\/]/.test(cfg.share_name.replace(/^[\\/]+|[\\/]+$/g, ''))) {
-      throw new SyncError('CONFIG_INVALID', {
-        es: 'smb.share_name debe ser solo el nombre del recurso compartido (p. ej. "datos").',
-        en: 'smb.share_name must be just the share name (e.g. "data").',
-      });
+      throw new SyncError('CONFIG_INVALID', msg('smb.smb_share_name_must'));
     }
   }
 
@@ -107,8 +101,7 @@ export class SmbTransport implements FileTransport {
 
   private full(rel: string): string {
     const r = rel.replace(/\\/g, '/').replace(/^\/+|\/+$/g, '');
-    if (r.split('/').includes('..'))
-      throw new SyncError('CONFIG_INVALID', { es: `Ruta remota no válida: ${rel}`, en: `Invalid remote path: ${rel}` });
+    if (r.split('/').includes('..')) throw new SyncError('CONFIG_INVALID', msg('smb.invalid_remote_path', { rel }));
     return this.root ? (r ? `${this.root}/${r}` : this.root) : r;
   }
 
@@ -129,10 +122,7 @@ export class SmbTransport implements FileTransport {
               this.ctx.log.emit({
                 type: 'connect',
                 protocol: 'smb',
-                text: {
-                  es: `Reconectado a \\\\${this.host}\\${this.share} (SMB ${f.dialect}).`,
-                  en: `Reconnected to \\\\${this.host}\\${this.share} (SMB ${f.dialect}).`,
-                },
+                text: msg('smb.reconnected_smb', { host: this.host, share: this.share, dialect: f.dialect }),
               });
           },
           onDisconnect: (err) => {
@@ -142,7 +132,7 @@ export class SmbTransport implements FileTransport {
               level: 'warn',
               code: e.code,
               protocol: 'smb',
-              text: { es: `Conexión SMB perdida: ${e.text.es}`, en: `SMB connection lost: ${e.text.en}` },
+              text: msg('smb.smb_connection_lost', { text: e.text }),
             });
           },
         });
@@ -155,10 +145,17 @@ export class SmbTransport implements FileTransport {
           this.ctx.log.emit({
             type: 'connect',
             protocol: 'smb',
-            text: {
-              es: `Conectado a \\\\${this.host}\\${this.share} (SMB ${f.dialect}, ${enc ? `cifrado ${enc}` : f.signing ? `firmado ${f.signingAlgorithm}` : 'sin firma'}, ${f.auth}).`,
-              en: `Connected to \\\\${this.host}\\${this.share} (SMB ${f.dialect}, ${enc ? `encrypted ${enc}` : f.signing ? `signed ${f.signingAlgorithm}` : 'unsigned'}, ${f.auth}).`,
-            },
+            text: msg('smb.connected', {
+              host: this.host,
+              share: this.share,
+              dialect: f.dialect,
+              security: enc
+                ? msg('smb.security_encrypted', { enc })
+                : f.signing
+                  ? msg('smb.security_signed', { algorithm: f.signingAlgorithm })
+                  : msg('smb.security_unsigned'),
+              auth: f.auth,
+            }),
             data: {
               dialect: f.dialect,
               signing: f.signing,
@@ -234,11 +231,7 @@ export class SmbTransport implements FileTransport {
     const tree = await this.t();
     const st = await tree.stat(this.full(path));
     if (!st) return null;
-    if (st.size > maxBytes)
-      throw new SyncError('TOO_LARGE', {
-        es: `${path} es demasiado grande (${st.size} bytes).`,
-        en: `${path} is too large (${st.size} bytes).`,
-      });
+    if (st.size > maxBytes) throw new SyncError('TOO_LARGE', msg('smb.too_large_bytes', { path, size: st.size }));
     try {
       return { data: await tree.readFile(this.full(path), maxBytes), version: versionOf(st) };
     } catch (e) {
@@ -263,19 +256,13 @@ export class SmbTransport implements FileTransport {
     const tree = await this.t();
     if (opts.ifVersion === null) {
       if (!(await this.createExclusive(path, data)))
-        throw new SyncError('ALREADY_EXISTS', {
-          es: `${path} ya existe en el servidor.`,
-          en: `${path} already exists on the server.`,
-        });
+        throw new SyncError('ALREADY_EXISTS', msg('smb.already_exists_server', { path }));
     } else {
       if (opts.ifVersion !== undefined) {
         // Best effort only (guarantees().conditionalWrite is false): the engine adds a lock file around it.
         const cur = await tree.stat(this.full(path));
         if (!cur || versionOf(cur) !== opts.ifVersion)
-          throw new SyncError('PRECONDITION_FAILED', {
-            es: `${path} cambió en el servidor.`,
-            en: `${path} changed on the server.`,
-          });
+          throw new SyncError('PRECONDITION_FAILED', msg('smb.changed_server', { path }));
       }
       const tmp = this.tmpName(path);
       try {
@@ -299,10 +286,7 @@ export class SmbTransport implements FileTransport {
     const tree = await this.t();
     const tmp = this.tmpName(path);
     if (!(await tree.createExclusive(tmp, data)))
-      throw new SyncError('ALREADY_EXISTS', {
-        es: 'El nombre temporal ya existía.',
-        en: 'The temporary name already existed.',
-      });
+      throw new SyncError('ALREADY_EXISTS', msg('smb.temporary_name_already_existed'));
     try {
       await tree.link(tmp, this.full(path));
       return true;
@@ -396,14 +380,9 @@ export class SmbTransport implements FileTransport {
   async test(): Promise<ConnectionReport> {
     const b = reportBuilder('smb', { server: this.host, share: this.share, remote_path: this.root || '/' });
     try {
-      await b.step(
-        'auth',
-        'Inicio de sesión y conexión al recurso compartido.',
-        'Logged in and connected to the share.',
-        async () => {
-          await this.t();
-        },
-      );
+      await b.step('auth', msg('smb.logged_connected_share'), async () => {
+        await this.t();
+      });
       const f = this.client!.facts;
       Object.assign(b.report.facts, {
         dialect: f.dialect,
@@ -417,12 +396,7 @@ export class SmbTransport implements FileTransport {
         transport: f.transport,
         port: f.port,
       });
-      await b.step(
-        'mkdir',
-        'Carpeta remota accesible (creada si faltaba).',
-        'Remote folder reachable (created if missing).',
-        () => this.open(),
-      );
+      await b.step('mkdir', msg('smb.remote_folder_reachable_created'), () => this.open());
       await probeRoundTrip(this, b);
       reportGuarantees(b.report, await this.guarantees());
       b.report.ok = true;
@@ -441,10 +415,7 @@ export class SmbTransport implements FileTransport {
       this.ctx.log.emit({
         type: 'disconnect',
         protocol: 'smb',
-        text: {
-          es: `Desconectado de \\\\${this.host}\\${this.share}.`,
-          en: `Disconnected from \\\\${this.host}\\${this.share}.`,
-        },
+        text: msg('smb.disconnected', { host: this.host, share: this.share }),
       });
     }
   }

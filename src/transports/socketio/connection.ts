@@ -10,6 +10,7 @@ import type { Logger } from '../../log/events.js';
 import { registerSecret, redactString } from '../../log/redact.js';
 import type { SocketioConfig } from './declaration.js';
 import { text, DEFAULT_NAMESPACE, isServerHello, type ClientAuth, type ServerHello } from './protocol.js';
+import { msg } from '../../messages/index.js';
 
 export interface ConnectionOptions {
   reconnection: boolean;
@@ -32,10 +33,7 @@ export function resolveTarget(cfg: SocketioConfig, log: Logger): { url: string; 
       type: 'warning',
       code: 'NAMESPACE_SLASH',
       protocol: 'socketio',
-      text: text(
-        `El namespace «${namespace}» no termina en «/»: se usa «${namespace}/» (el servidor del ejemplo lo exige).`,
-        `The namespace "${namespace}" lacks the trailing "/": using "${namespace}/" (the spec's server requires it).`,
-      ),
+      text: msg('event.NAMESPACE_SLASH', { namespace }),
     });
     namespace += '/';
   }
@@ -45,12 +43,9 @@ export function resolveTarget(cfg: SocketioConfig, log: Logger): { url: string; 
   } catch {
     throw new SyncError(
       'CONFIG_INVALID',
-      text(
-        `socketio.server_url no es una URL válida: «${redactString(cfg.server_url)}».`,
-        `socketio.server_url is not a valid URL: "${redactString(cfg.server_url)}".`,
-      ),
+      msg('socketio.socketio_server_url_not_valid', { server_url: redactString(cfg.server_url) }),
       {
-        hint: text('Ejemplo: http://localhost:5000', 'Example: http://localhost:5000'),
+        hint: msg('socketio.example_http_localhost_5000'),
       },
     );
   }
@@ -70,10 +65,7 @@ export function readToken(cfg: SocketioConfig, log: Logger): string | undefined 
         type: 'error',
         code: 'TOKEN_FILE',
         protocol: 'socketio',
-        text: text(
-          `No se puede leer token_file (${(err as NodeJS.ErrnoException).code ?? 'error'}).`,
-          `Cannot read token_file (${(err as NodeJS.ErrnoException).code ?? 'error'}).`,
-        ),
+        text: msg('event.TOKEN_FILE', { code: (err as NodeJS.ErrnoException).code ?? 'error' }),
       });
       token = undefined;
     }
@@ -82,21 +74,15 @@ export function readToken(cfg: SocketioConfig, log: Logger): string | undefined 
   return token || undefined;
 }
 
-const CHECK_SERVER = text(
-  'Verifique que el servidor esté ejecutándose y que la URL y el puerto sean correctos.',
-  'Check that the server is running and that the URL and port are right.',
-);
+const CHECK_SERVER = msg('socketio.check_server_running_url_port');
 
 /** connect_error -> SyncError with a precise code and what to check. */
 export function connectError(err: unknown, namespace: string): SyncError {
   const e = err as Error & { data?: { code?: string; message?: Text }; description?: unknown };
   const code = e?.data?.code ?? e?.message;
   if (code === 'unauthorized') {
-    return new SyncError('AUTH_FAILED', text('El servidor rechazó el token.', 'The server refused the token.'), {
-      hint: text(
-        'Revise socketio.token o socketio.token_file (debe coincidir con un token del servidor).',
-        'Check socketio.token or socketio.token_file (it must match one of the server tokens).',
-      ),
+    return new SyncError('AUTH_FAILED', msg('socketio.server_refused_token'), {
+      hint: msg('socketio.check_socketio_token_socketio'),
     });
   }
   if (code === 'forbidden_database')
@@ -112,30 +98,16 @@ export function connectError(err: unknown, namespace: string): SyncError {
       },
     );
   if (code === 'rate_limited')
-    return new SyncError(
-      'UNAVAILABLE',
-      e.data?.message ?? text('Demasiados intentos de conexión.', 'Too many connection attempts.'),
-    );
+    return new SyncError('UNAVAILABLE', e.data?.message ?? msg('socketio.too_many_connection_attempts'));
   if (code === 'bad_database_id') {
-    return new SyncError(
-      'CONFIG_INVALID',
-      text('socketio.database_id no es válido.', 'socketio.database_id is not valid.'),
-      {
-        hint: text('Use letras, números, punto, guion y guion bajo.', 'Use letters, digits, dot, dash and underscore.'),
-      },
-    );
+    return new SyncError('CONFIG_INVALID', msg('socketio.socketio_database_id_not_valid'), {
+      hint: msg('socketio.use_letters_digits_dot'),
+    });
   }
   if (e?.message === 'Invalid namespace' || e?.message === 'Unable to connect') {
-    return new SyncError(
-      'NOT_FOUND',
-      text(`El servidor no tiene el namespace «${namespace}».`, `The server has no namespace "${namespace}".`),
-      {
-        hint: text(
-          'Asegúrese de que el namespace sea correcto (por defecto /cordiax-sync/, con la barra final).',
-          'Make sure the namespace is right (default /cordiax-sync/, with the trailing slash).',
-        ),
-      },
-    );
+    return new SyncError('NOT_FOUND', msg('socketio.server_no_namespace', { namespace }), {
+      hint: msg('socketio.make_sure_namespace_right'),
+    });
   }
   const d = e?.description;
   // The cause hides in different places: the websocket error, or the polling XHR's statusText (Node).
@@ -151,41 +123,23 @@ export function connectError(err: unknown, namespace: string): SyncError {
   if (inner) {
     const c = (inner as NodeJS.ErrnoException).code ?? '';
     if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY/.test(c)) {
-      return new SyncError(
-        'TLS',
-        text(`Problema con el certificado del servidor (${c}).`, `Problem with the server certificate (${c}).`),
-        {
-          hint: text(
-            'Revise el certificado del servidor o la URL (https/http).',
-            'Check the server certificate or the URL (https/http).',
-          ),
-          cause: inner,
-        },
-      );
+      return new SyncError('TLS', msg('socketio.problem_server_certificate', { code: c }), {
+        hint: msg('socketio.check_server_certificate_url'),
+        cause: inner,
+      });
     }
     const s = toSyncError(inner);
     if (s.code !== 'INTERNAL') return new SyncError(s.code, s.text, { hint: s.hint ?? CHECK_SERVER, cause: inner });
   }
   if (typeof d === 'number' && d > 0) {
-    return new SyncError(
-      'PROTOCOL',
-      text(`El servidor respondió HTTP ${d} al conectar.`, `The server answered HTTP ${d} when connecting.`),
-      {
-        hint: text('¿Es un servidor Socket.IO? Revise la URL.', 'Is it a Socket.IO server? Check the URL.'),
-      },
-    );
+    return new SyncError('PROTOCOL', msg('socketio.server_answered_http_when', { status: d }), {
+      hint: msg('socketio.socket_io_server_check'),
+    });
   }
-  if (e?.message === 'timeout')
-    return new SyncError(
-      'TIMEOUT',
-      text('El servidor no respondió a tiempo al conectar.', 'The server did not answer in time when connecting.'),
-    );
+  if (e?.message === 'timeout') return new SyncError('TIMEOUT', msg('socketio.server_not_answer_time_when'));
   return new SyncError(
     'CONNECTION_REFUSED',
-    text(
-      `No se pudo conectar: ${redactString(String(e?.message ?? err))}.`,
-      `Could not connect: ${redactString(String(e?.message ?? err))}.`,
-    ),
+    msg('socketio.could_not_connect', { message: redactString(String(e?.message ?? err)) }),
     { hint: CHECK_SERVER },
   );
 }
@@ -253,10 +207,7 @@ export class Connection extends EventEmitter {
       this.log.emit({
         type: 'connect',
         protocol: 'socketio',
-        text: text(
-          `Conectado a ${target.url} (${s.io.engine?.transport?.name ?? '?'}).`,
-          `Connected to ${target.url} (${s.io.engine?.transport?.name ?? '?'}).`,
-        ),
+        text: msg('socketio.connected', { url: target.url, name: s.io.engine?.transport?.name ?? '?' }),
       });
       if (this.hello === undefined) {
         this.helloTimer = setTimeout(() => this.setHello(null), opts.helloTimeoutMs);
@@ -270,7 +221,7 @@ export class Connection extends EventEmitter {
       this.log.emit({
         type: 'disconnect',
         protocol: 'socketio',
-        text: text(`Desconectado del servidor (${reason}).`, `Disconnected from the server (${reason}).`),
+        text: msg('socketio.disconnected_server', { reason }),
       });
       this.emit('disconnected', reason);
       // The server closed the session on purpose: socket.io waits for us to reconnect, so do it with a pause.
@@ -322,7 +273,7 @@ export class Connection extends EventEmitter {
           type: 'warning',
           code: 'HEARTBEAT',
           protocol: 'socketio',
-          text: text('El servidor no responde: se reconecta.', 'The server does not answer: reconnecting.'),
+          text: msg('event.HEARTBEAT'),
         });
         // Drop the session the way a ping timeout does (a plain close() would wait for the stuck request to
         // drain); socket.io then reconnects with its backoff.
@@ -381,11 +332,8 @@ export class Connection extends EventEmitter {
         done();
         reject(
           this.lastError ??
-            new SyncError('TIMEOUT', text('El servidor no respondió a tiempo.', 'The server did not answer in time.'), {
-              hint: text(
-                'Verifique que el servidor esté ejecutándose y la URL.',
-                'Check that the server is running and the URL.',
-              ),
+            new SyncError('TIMEOUT', msg('error.ETIMEDOUT'), {
+              hint: msg('socketio.check_server_running_and_url'),
             }),
         );
       }, timeoutMs);

@@ -22,7 +22,6 @@ import type {
 import { HashMeter } from '../../util/hash.js';
 import { Connection, type Hello } from './connection.js';
 import {
-  text,
   CHUNK_BYTES,
   EV,
   FLASK_BUFFER_BYTES,
@@ -38,6 +37,7 @@ import {
   type ReadRequest,
   type WireErrorCode,
 } from './protocol.js';
+import { msg } from '../../messages/index.js';
 
 export interface EndpointOptions {
   /** Speak protocol 1 even to a server that offers 2 (benchmarks, compatibility tests). */
@@ -67,16 +67,9 @@ const WIRE_TO_CODE: Record<WireErrorCode, ErrorCode> = {
 
 /** A reply the server gave that is not in the protocol: a hostile or broken peer. */
 function protocolError(what: string): SyncError {
-  return new SyncError(
-    'PROTOCOL',
-    text(`Respuesta no válida del servidor (${what}).`, `Invalid answer from the server (${what}).`),
-    {
-      hint: text(
-        '¿Es un servidor cordiax-sync compatible? Revise la URL y la versión del servidor.',
-        'Is it a compatible cordiax-sync server? Check the URL and the server version.',
-      ),
-    },
-  );
+  return new SyncError('PROTOCOL', msg('socketio.invalid_answer_server', { what }), {
+    hint: msg('socketio.compatible_cordiax_sync_server'),
+  });
 }
 
 class WireError extends SyncError {
@@ -90,27 +83,18 @@ class WireError extends SyncError {
   }
 }
 
-const lost = () =>
-  new SyncError(
-    'CONNECTION_RESET',
-    text(
-      'Se perdió la conexión con el servidor durante la transferencia.',
-      'The connection to the server dropped during the transfer.',
-    ),
-  );
+const lost = () => new SyncError('CONNECTION_RESET', msg('socketio.connection_server_dropped_during'));
 
 function tooLargeForFlask(size: number, max: number, learned: boolean): SyncError {
   return new SyncError(
     'TOO_LARGE',
-    text(
-      `La base de datos (${size} bytes) no cabe en un mensaje de este servidor: su búfer (max_http_buffer_size, 1.000.000 bytes por defecto en Flask-SocketIO) admite como máximo ${max} bytes de base de datos en hexadecimal. ${learned ? 'El servidor cortó la conexión al recibirla. ' : ''}No se envió nada.`,
-      `The database (${size} bytes) does not fit in one message to this server: its buffer (max_http_buffer_size, 1,000,000 bytes by default in Flask-SocketIO) takes at most ${max} bytes of database as hex. ${learned ? 'The server closed the connection when receiving it. ' : ''}Nothing was sent.`,
-    ),
+    msg('socketio.database_does_not_fit_flask', {
+      size,
+      max,
+      closed: learned ? msg('socketio.server_closed_connection_receiving') : '',
+    }),
     {
-      hint: text(
-        `En el servidor, aumente el búfer: SocketIO(app, max_http_buffer_size=${Math.ceil((size * 2 + 4096) / 1e6) * 1_000_000}); o use el servidor de cordiax-sync (\`cordiax-sync server\`), que transfiere por fragmentos sin límite práctico.`,
-        `On the server, raise the buffer: SocketIO(app, max_http_buffer_size=${Math.ceil((size * 2 + 4096) / 1e6) * 1_000_000}); or use the cordiax-sync server (\`cordiax-sync server\`), which transfers in chunks with no practical limit.`,
-      ),
+      hint: msg('socketio.server_raise_buffer_socketio', { buffer: Math.ceil((size * 2 + 4096) / 1e6) * 1_000_000 }),
       details: { size, maxBytes: max },
     },
   );
@@ -147,11 +131,7 @@ export class SocketioEndpoint implements SyncEndpoint {
   }
 
   private connection(): Connection {
-    if (this.closed)
-      throw new SyncError(
-        'CANCELLED',
-        text('La conexión Socket.IO está cerrada.', 'The Socket.IO connection is closed.'),
-      );
+    if (this.closed) throw new SyncError('CANCELLED', msg('socketio.socket_io_connection_closed'));
     if (!this.conn) {
       const c = new Connection(this.config.socketio, this.ctx.log, {
         reconnection: true,
@@ -239,15 +219,9 @@ export class SocketioEndpoint implements SyncEndpoint {
       if (!s.connected) throw lost();
       throw new SyncError(
         'TIMEOUT',
-        text(
-          `El servidor no confirmó «${event}» en ${Math.round(timeoutMs / 1000)} s.`,
-          `The server did not acknowledge "${event}" within ${Math.round(timeoutMs / 1000)} s.`,
-        ),
+        msg('socketio.server_not_acknowledge_within_s', { event, timeoutMs: Math.round(timeoutMs / 1000) }),
         {
-          hint: text(
-            'El servidor puede estar bloqueado o sobrecargado; se reintentará.',
-            'The server may be frozen or overloaded; it will be retried.',
-          ),
+          hint: msg('socketio.server_may_frozen_overloaded'),
         },
       );
     }
@@ -260,7 +234,7 @@ export class SocketioEndpoint implements SyncEndpoint {
       const message =
         m && typeof m.es === 'string' && typeof m.en === 'string'
           ? { es: m.es.slice(0, 500), en: m.en.slice(0, 500) }
-          : text('El servidor devolvió un error.', 'The server returned an error.');
+          : msg('socketio.server_returned_error');
       const manifest = r.manifest === null ? null : isManifest(r.manifest) ? r.manifest : undefined;
       throw new WireError(code, message, manifest, typeof r.offset === 'number' ? r.offset : undefined);
     }
@@ -296,13 +270,7 @@ export class SocketioEndpoint implements SyncEndpoint {
       throw tooLargeForFlask(meta.size, max, this.learnedMax !== null && meta.size > this.learnedMax);
     const data = await fsp.readFile(localPath);
     if (data.length !== meta.size || createHash('sha256').update(data).digest('hex') !== meta.sha256) {
-      throw new SyncError(
-        'VERIFY_FAILED',
-        text(
-          'La copia local cambió antes de enviarla: no se envió.',
-          'The local copy changed before sending: not sent.',
-        ),
-      );
+      throw new SyncError('VERIFY_FAILED', msg('socketio.local_copy_changed_before'));
     }
     const s = this.connection().socket;
     let payload: Record<string, unknown> = {
@@ -341,19 +309,9 @@ export class SocketioEndpoint implements SyncEndpoint {
         }
         throw lost();
       }
-      throw new SyncError(
-        'TIMEOUT',
-        text(
-          'El servidor no confirmó la recepción de los datos (sin ack).',
-          'The server did not acknowledge the data (no ack).',
-        ),
-        {
-          hint: text(
-            'El servidor puede estar bloqueado o haber fallado al guardar (revise sus logs).',
-            'The server may be frozen or have failed to store it (check its logs).',
-          ),
-        },
-      );
+      throw new SyncError('TIMEOUT', msg('socketio.server_not_acknowledge_data_no_ack'), {
+        hint: msg('socketio.server_may_frozen_failed'),
+      });
     }
     this.drops = { size: 0, count: 0 };
     // The Flask server acks with nothing; ours answers {ok, manifest}.
@@ -361,7 +319,7 @@ export class SocketioEndpoint implements SyncEndpoint {
       const r = reply as { code?: string; message?: Text };
       throw new WireError(
         (r.code as WireErrorCode) in WIRE_TO_CODE ? (r.code as WireErrorCode) : 'INTERNAL',
-        r.message ?? text('El servidor devolvió un error.', 'The server returned an error.'),
+        r.message ?? msg('socketio.server_returned_error'),
         undefined,
         undefined,
       );
@@ -374,7 +332,7 @@ export class SocketioEndpoint implements SyncEndpoint {
   /** Runs `step` again after a lost connection, up to resumeAttempts times, reconnecting in between. */
   private async resuming<T>(step: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     for (let attempt = 0; ; attempt++) {
-      if (signal?.aborted) throw new SyncError('CANCELLED', text('Transferencia cancelada.', 'Transfer cancelled.'));
+      if (signal?.aborted) throw new SyncError('CANCELLED', msg('common.transfer_cancelled'));
       try {
         return await step();
       } catch (err) {
@@ -384,10 +342,7 @@ export class SocketioEndpoint implements SyncEndpoint {
           type: 'warning',
           code: 'RESUME',
           protocol: 'socketio',
-          text: text(
-            'Conexión perdida: se reanuda la transferencia al reconectar.',
-            'Connection lost: the transfer resumes on reconnect.',
-          ),
+          text: msg('event.RESUME'),
         });
         await this.connection().whenReady(60_000);
       }
@@ -404,12 +359,9 @@ export class SocketioEndpoint implements SyncEndpoint {
     if (meta.size > h.maxBytes) {
       throw new SyncError(
         'TOO_LARGE',
-        text(
-          `La base de datos (${meta.size} bytes) supera el límite del servidor (${h.maxBytes} bytes).`,
-          `The database (${meta.size} bytes) exceeds the server's limit (${h.maxBytes} bytes).`,
-        ),
+        msg('socketio.database_bytes_exceeds_server', { size: meta.size, maxBytes: h.maxBytes }),
         {
-          hint: text('Aumente el límite del servidor (--max-bytes).', "Raise the server's limit (--max-bytes)."),
+          hint: msg('socketio.raise_server_s_limit'),
         },
       );
     }
@@ -417,10 +369,7 @@ export class SocketioEndpoint implements SyncEndpoint {
     try {
       const st = await fh.stat();
       if (st.size !== meta.size)
-        throw new SyncError(
-          'VERIFY_FAILED',
-          text('La copia local cambió antes de enviarla.', 'The local copy changed before sending.'),
-        );
+        throw new SyncError('VERIFY_FAILED', msg('socketio.local_copy_changed_before_sending'));
       let base = meta.baseGeneration;
       return await this.resuming(async () => {
         const resume =
@@ -500,17 +449,13 @@ export class SocketioEndpoint implements SyncEndpoint {
     let acked = from;
     for (let pos = from; pos < size && failure === null; pos += chunk) {
       if (opts.signal?.aborted) {
-        failure = new SyncError('CANCELLED', text('Transferencia cancelada.', 'Transfer cancelled.'));
+        failure = new SyncError('CANCELLED', msg('common.transfer_cancelled'));
         break;
       }
       const len = Math.min(chunk, size - pos);
       const data = Buffer.allocUnsafe(len);
       const { bytesRead } = await fh.read(data, 0, len, pos);
-      if (bytesRead !== len)
-        throw new SyncError(
-          'VERIFY_FAILED',
-          text('La copia local cambió durante el envío.', 'The local copy changed while sending.'),
-        );
+      if (bytesRead !== len) throw new SyncError('VERIFY_FAILED', msg('socketio.local_copy_changed_while'));
       const p = this.request<Extract<ChunkReply, { ok: true }>>(EV.chunk, {
         uploadId,
         offset: pos,
@@ -540,29 +485,12 @@ export class SocketioEndpoint implements SyncEndpoint {
     return this.serial(async () => {
       const h = await this.ready();
       if (!this.p2(h)) {
-        throw new SyncError(
-          'NOT_SUPPORTED',
-          text(
-            'Este servidor Socket.IO solo recibe datos (protocolo del ejemplo): no se puede descargar.',
-            'This Socket.IO server only receives data (the spec protocol): cannot download.',
-          ),
-          {
-            hint: text(
-              'Use el servidor de cordiax-sync para sincronizar en ambos sentidos.',
-              'Use the cordiax-sync server to sync both ways.',
-            ),
-          },
-        );
+        throw new SyncError('NOT_SUPPORTED', msg('socketio.socket_io_server_only'), {
+          hint: msg('socketio.use_cordiax_sync_server'),
+        });
       }
       const target = manifest ?? (await this.head());
-      if (!target)
-        throw new SyncError(
-          'NOT_FOUND',
-          text(
-            'El servidor aún no tiene ninguna versión de esta base de datos.',
-            'The server has no version of this database yet.',
-          ),
-        );
+      if (!target) throw new SyncError('NOT_FOUND', msg('socketio.server_no_version_database_yet'));
       const chunk = Math.min(CHUNK_BYTES, h.chunkBytes);
       const fh = await fsp.open(localPath, 'w', 0o600);
       await fh.chmod(0o600); // the mode above only applies to a new file
@@ -606,13 +534,7 @@ export class SocketioEndpoint implements SyncEndpoint {
       const { sha256 } = meter.done();
       if (sha256 !== target.sha256) {
         await fsp.rm(localPath, { force: true });
-        throw new SyncError(
-          'VERIFY_FAILED',
-          text(
-            'Lo descargado no coincide con el hash del servidor: se descartó.',
-            'The download does not match the server hash: discarded.',
-          ),
-        );
+        throw new SyncError('VERIFY_FAILED', msg('socketio.download_not_match_server_hash'));
       }
       return { size: target.size, sha256 };
     });
@@ -644,7 +566,7 @@ export class SocketioEndpoint implements SyncEndpoint {
         steps.push({
           id: 'connect',
           ok: authStep,
-          text: authStep ? text('Conexión al servidor', 'Connection to the server') : se.text,
+          text: authStep ? msg('socketio.connection_server') : se.text,
           hint: authStep ? undefined : se.hint,
         });
         if (authStep) steps.push({ id: 'auth', ok: false, text: se.text, hint: se.hint });
@@ -660,7 +582,7 @@ export class SocketioEndpoint implements SyncEndpoint {
       steps.push({
         id: 'connect',
         ok: true,
-        text: text(`Conectado al namespace ${conn.namespace}`, `Connected to namespace ${conn.namespace}`),
+        text: msg('socketio.connected_namespace', { namespace: conn.namespace }),
         durationMs: Math.round(performance.now() - t0),
       });
       // Give the transport a moment to upgrade, so the report says what a sync would use.
@@ -685,10 +607,10 @@ export class SocketioEndpoint implements SyncEndpoint {
         ok: true,
         text:
           h !== null && h.auth === 'token'
-            ? text('Token aceptado', 'Token accepted')
+            ? msg('socketio.token_accepted')
             : sentToken
-              ? text('El servidor no comprueba tokens (se ignoró)', 'The server does not check tokens (ignored)')
-              : text('El servidor no pide token', 'The server asks for no token'),
+              ? msg('socketio.server_not_check_tokens_ignored')
+              : msg('socketio.server_asks_no_token'),
       });
       const caps = announced
         ? { push: true, pull: true, history: true, compareAndSwap: true, maxBytes: h!.maxBytes }
@@ -704,14 +626,8 @@ export class SocketioEndpoint implements SyncEndpoint {
         id: 'capabilities',
         ok: true,
         text: announced
-          ? text(
-              `Servidor cordiax-sync (protocolo 2): subida y descarga por fragmentos, historial; máximo ${caps.maxBytes} bytes`,
-              `cordiax-sync server (protocol 2): chunked upload and download, history; at most ${caps.maxBytes} bytes`,
-            )
-          : text(
-              `Servidor del ejemplo (protocolo 1): solo recibe; máximo ${caps.maxBytes} bytes de base de datos`,
-              `Example server (protocol 1): receive only; at most ${caps.maxBytes} bytes of database`,
-            ),
+          ? msg('socketio.cordiax_sync_server_protocol', { maxBytes: caps.maxBytes })
+          : msg('socketio.example_server_protocol_1', { maxBytes: caps.maxBytes }),
       });
       let rtt = conn.rttMs;
       if (h !== null) {
@@ -723,7 +639,7 @@ export class SocketioEndpoint implements SyncEndpoint {
           steps.push({
             id: 'rtt',
             ok: false,
-            text: text('El servidor no respondió al ping', 'The server did not answer the ping'),
+            text: msg('socketio.server_not_answer_ping'),
           });
           return { protocol: 'socketio', ok: false, steps, facts };
         }
@@ -732,7 +648,7 @@ export class SocketioEndpoint implements SyncEndpoint {
       steps.push({
         id: 'rtt',
         ok: true,
-        text: text(`Tiempo de ida y vuelta: ${rtt ?? '?'} ms`, `Round-trip time: ${rtt ?? '?'} ms`),
+        text: msg('socketio.round_trip_time_ms', { rtt: rtt ?? '?' }),
       });
       return { protocol: 'socketio', ok: true, steps, facts };
     } finally {

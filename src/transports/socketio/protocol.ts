@@ -15,7 +15,7 @@ import type { Text } from '../../errors.js';
 
 export const DEFAULT_NAMESPACE = '/cordiax-sync/';
 
-/** A bilingual message (Spanish first), for the client and the server alike. */
+/** A bilingual message: kept only until src/server/server.ts takes its messages from the catalogue. */
 export const text = (es: string, en: string): Text => ({ es, en });
 
 /**

@@ -5,7 +5,7 @@
  */
 import type { Bilingual, ConnectionReport, SaveResponse } from '../api-types.js';
 import { fill, h } from './dom.js';
-import { bi, tr } from './i18n.js';
+import { bi, msg, pick, tr } from './i18n.js';
 import { post, ApiFailure } from './client.js';
 import {
   ADVANCED_FIELDS,
@@ -31,7 +31,7 @@ export interface FormHooks {
 let card: HTMLElement;
 let hooks: FormHooks;
 
-const L = (pair: Bilingual) => tr(pair[0], pair[1]);
+const L = (pair: Bilingual) => pick(pair[0], pair[1]);
 
 function isDirty(): boolean {
   return JSON.stringify(app.draft) !== JSON.stringify(app.config) || app.clear.size > 0;
@@ -60,13 +60,7 @@ function showErrors(): void {
   const hidden = keys.filter((k) => !shown.has(k));
   fill(
     summary,
-    keys.length
-      ? h(
-          'p',
-          {},
-          tr('Revise los campos marcados: no se ha guardado nada.', 'Check the marked fields: nothing was saved.'),
-        )
-      : null,
+    keys.length ? h('p', {}, tr('ui.check_marked_fields_nothing')) : null,
     hidden.length
       ? h(
           'ul',
@@ -99,7 +93,7 @@ function secretControls(f: Field): HTMLElement | null {
     h(
       'span',
       { class: `chip ${clearing ? 'chip-warn' : 'chip-ok'}` },
-      clearing ? tr('Se borrará al guardar', 'Will be erased on save') : tr('Guardada', 'Stored'),
+      clearing ? tr('ui.erased_save') : tr('ui.stored'),
     ),
     h(
       'button',
@@ -112,7 +106,7 @@ function secretControls(f: Field): HTMLElement | null {
           renderForm();
         },
       },
-      clearing ? tr('Deshacer', 'Undo') : tr('Borrar', 'Erase'),
+      clearing ? tr('ui.undo') : tr('ui.erase'),
     ),
   );
 }
@@ -144,7 +138,7 @@ function fieldEl(f: Field, placeholder?: string): HTMLElement {
       input = h(
         'select',
         { id, name: f.key, onchange: on },
-        (f.options ?? []).map(([v, es, en]) => h('option', { value: v, selected: v === value }, tr(es, en))),
+        (f.options ?? []).map(([v, es, en]) => h('option', { value: v, selected: v === value }, pick(es, en))),
       );
       break;
     case 'lines':
@@ -166,11 +160,7 @@ function fieldEl(f: Field, placeholder?: string): HTMLElement {
         name: f.key,
         autocomplete: 'new-password',
         value: String(value),
-        placeholder: app.clear.has(f.key)
-          ? tr('(se borrará)', '(will be erased)')
-          : isSet
-            ? tr('•••••••• (escriba para cambiarla)', '•••••••• (type to change it)')
-            : '',
+        placeholder: app.clear.has(f.key) ? tr('ui.erased') : isSet ? tr('ui.type_change') : '',
         oninput: on,
       });
       break;
@@ -198,7 +188,7 @@ function fieldEl(f: Field, placeholder?: string): HTMLElement {
       'label',
       { for: id },
       L(f.label),
-      f.required ? h('span', { class: 'req', title: tr('Obligatorio', 'Required') }, ' *') : null,
+      f.required ? h('span', { class: 'req', title: tr('ui.required') }, ' *') : null,
     ),
     input,
     f.kind === 'password' ? secretControls(f) : null,
@@ -211,13 +201,9 @@ function diagnosis(r: ConnectionReport): HTMLElement {
   const name = L(protocolTitle(r.protocol));
   const guarantees = r.guarantees
     ? ([
-        [
-          'conditionalWrite',
-          'Escritura condicional (evita pisar cambios ajenos)',
-          'Conditional write (no lost updates)',
-        ],
-        ['exclusiveCreate', 'Creación exclusiva (bloqueo fiable)', 'Exclusive create (reliable lock)'],
-        ['atomicReplace', 'Sustitución atómica', 'Atomic replace'],
+        ['conditionalWrite', tr('ui.guarantee.conditional_write')],
+        ['exclusiveCreate', tr('ui.guarantee.exclusive_create')],
+        ['atomicReplace', tr('ui.guarantee.atomic_replace')],
       ] as const)
     : [];
   const facts = Object.entries(r.facts ?? {});
@@ -228,13 +214,11 @@ function diagnosis(r: ConnectionReport): HTMLElement {
       'h3',
       {},
       h('span', { class: 'icon', 'aria-hidden': 'true' }, r.ok ? '✓' : '✕'),
-      r.ok
-        ? tr(`Conexión ${name} correcta`, `${name} connection OK`)
-        : tr(`La conexión ${name} ha fallado`, `The ${name} connection failed`),
+      r.ok ? tr('ui.connection_ok', { name }) : tr('ui.connection_failed', { name }),
     ),
-    r.error ? h('p', { class: 'diag-error' }, tr(r.error.message, r.error.message_en)) : null,
+    r.error ? h('p', { class: 'diag-error' }, msg(r.error)) : null,
     r.error && (r.error.hint || r.error.hint_en)
-      ? h('p', { class: 'diag-hint' }, '→ ', tr(r.error.hint ?? '', r.error.hint_en ?? r.error.hint ?? ''))
+      ? h('p', { class: 'diag-hint' }, '→ ', pick(r.error.hint ?? '', r.error.hint_en ?? r.error.hint ?? ''))
       : null,
     h(
       'ul',
@@ -261,12 +245,12 @@ function diagnosis(r: ConnectionReport): HTMLElement {
       ? h(
           'div',
           { class: 'chips' },
-          guarantees.map(([k, es, en]) =>
+          guarantees.map(([k, label]) =>
             h(
               'span',
               { class: `chip ${r.guarantees![k] ? 'chip-ok' : 'chip-muted'}` },
               r.guarantees![k] ? '✓ ' : '✕ ',
-              tr(es, en),
+              label,
             ),
           ),
         )
@@ -275,7 +259,7 @@ function diagnosis(r: ConnectionReport): HTMLElement {
       ? h(
           'details',
           { class: 'facts' },
-          h('summary', {}, tr('Datos del servidor', 'Server facts')),
+          h('summary', {}, tr('ui.server_facts')),
           h(
             'dl',
             {},
@@ -292,13 +276,8 @@ async function runTest(p: Protocol): Promise<void> {
   try {
     const r = await post<ConnectionReport>('/api/test', { protocol: p, config: app.draft, clear: [...app.clear] });
     app.reports[p] = r;
-    if (r.ok) toast('ok', tr('Conexión correcta', 'Connection OK'));
-    else
-      toast(
-        'bad',
-        tr('La prueba de conexión ha fallado', 'The connection test failed'),
-        r.error ? tr(r.error.message, r.error.message_en) : '',
-      );
+    if (r.ok) toast('ok', tr('ui.connection_ok_title'));
+    else toast('bad', tr('ui.connection_test_failed'), r.error ? msg(r.error) : '');
   } catch (err) {
     const f = failureText(err);
     toast('bad', f.title, f.hint);
@@ -321,7 +300,7 @@ export async function saveConfig(): Promise<void> {
     card
       .querySelector<HTMLElement>('.field.has-error input, .field.has-error select, .field.has-error textarea')
       ?.focus();
-    toast('bad', tr('No se ha guardado: revise los campos marcados.', 'Not saved: check the marked fields.'));
+    toast('bad', tr('ui.not_saved_check_marked_fields'));
     return;
   }
   app.busy.save = true;
@@ -332,13 +311,13 @@ export async function saveConfig(): Promise<void> {
     app.draft = structuredClone(r.config);
     app.clear.clear();
     app.status = r.status;
-    toast('ok', tr('Configuración guardada', 'Configuration saved'));
+    toast('ok', tr('ui.configuration_saved'));
   } catch (err) {
     if (err instanceof ApiFailure && err.body.problems?.length) {
       for (const p of err.body.problems) app.errors[p.key] = bi(p.text);
     }
     const f = failureText(err);
-    toast('bad', tr('No se ha guardado la configuración', 'The configuration was not saved'), f.title);
+    toast('bad', tr('ui.configuration_not_saved'), f.title);
   } finally {
     app.busy.save = false;
     renderForm();
@@ -350,7 +329,7 @@ function protocolTabs(current: Protocol): HTMLElement {
   const avail = app.status?.availability ?? [];
   return h(
     'div',
-    { class: 'tabs', role: 'tablist', 'aria-label': tr('Protocolo', 'Protocol') },
+    { class: 'tabs', role: 'tablist', 'aria-label': tr('common.protocol') },
     app.transports.map(({ protocol: p, title }) => {
       const a = avail.find((x) => x.protocol === p);
       return h(
@@ -368,10 +347,8 @@ function protocolTabs(current: Protocol): HTMLElement {
           },
         },
         L(title),
-        a && !a.available ? h('span', { class: 'tab-badge' }, tr('no disponible', 'unavailable')) : null,
-        p === app.config.protocol
-          ? h('span', { class: 'tab-dot', title: tr('Protocolo guardado', 'Saved protocol') })
-          : null,
+        a && !a.available ? h('span', { class: 'tab-badge' }, tr('ui.unavailable')) : null,
+        p === app.config.protocol ? h('span', { class: 'tab-dot', title: tr('ui.saved_protocol') }) : null,
       );
     }),
   );
@@ -393,11 +370,9 @@ function protocolPanel(p: Protocol): HTMLElement {
       ? h(
           'div',
           { class: 'alert tone-warn', id: `unavailable-${p}` },
-          h('strong', {}, tr(`${title}: no disponible`, `${title}: unavailable`)),
+          h('strong', {}, tr('ui.protocol_unavailable', { name: title })),
           h('div', {}, bi(a.reason)),
-          a.installHint
-            ? h('div', {}, tr('Para instalarlo: ', 'To install it: '), h('code', { class: 'cmd' }, a.installHint))
-            : null,
+          a.installHint ? h('div', {}, tr('ui.install'), h('code', { class: 'cmd' }, a.installHint)) : null,
         )
       : null,
     h(
@@ -409,7 +384,7 @@ function protocolPanel(p: Protocol): HTMLElement {
       ? h(
           'details',
           { class: 'advanced' },
-          h('summary', {}, tr('Opciones avanzadas', 'Advanced options')),
+          h('summary', {}, tr('ui.advanced_options')),
           h(
             'div',
             { class: 'grid' },
@@ -420,21 +395,14 @@ function protocolPanel(p: Protocol): HTMLElement {
     h(
       'div',
       { class: 'test-row' },
-      button(tr('Probar Conexión', 'Test Connection'), {
+      button(tr('ui.test_connection'), {
         id: `test-${p}`,
         busy: app.busy.test === p,
-        busyLabel: tr('Probando…', 'Testing…'),
+        busyLabel: tr('ui.testing'),
         disabled: Boolean(a && !a.available) || (app.busy.test !== null && app.busy.test !== p),
         onclick: () => void runTest(p),
       }),
-      h(
-        'span',
-        { class: 'muted small' },
-        tr(
-          'Prueba lo escrito en el formulario, sin guardarlo: escribe, lee, renombra y borra un archivo de prueba.',
-          'Tests what is typed in the form, without saving: writes, reads, renames and deletes a probe file.',
-        ),
-      ),
+      h('span', { class: 'muted small' }, tr('ui.tests_what_typed_form')),
     ),
     report ? diagnosis(report) : null,
   );
@@ -448,13 +416,13 @@ export function renderForm(): void {
     h(
       'div',
       { class: 'card-head' },
-      h('h2', {}, tr('Configuración', 'Configuration')),
+      h('h2', {}, tr('ui.configuration')),
       app.status ? h('span', { class: 'muted small path', title: app.status.configPath }, app.status.configPath) : null,
     ),
-    h('h3', { class: 'section-title' }, tr('Protocolo', 'Protocol')),
+    h('h3', { class: 'section-title' }, tr('common.protocol')),
     protocolTabs(p),
     protocolPanel(p),
-    h('h3', { class: 'section-title' }, tr('Sincronización automática', 'Automatic sync')),
+    h('h3', { class: 'section-title' }, tr('ui.automatic_sync')),
     h(
       'div',
       { class: 'grid' },
@@ -463,7 +431,7 @@ export function renderForm(): void {
     h(
       'details',
       { class: 'advanced' },
-      h('summary', {}, tr('Base de datos, equipo y dirección', 'Database, computer and direction')),
+      h('summary', {}, tr('ui.database_computer_direction')),
       h(
         'div',
         { class: 'grid' },
@@ -473,7 +441,7 @@ export function renderForm(): void {
     h(
       'details',
       { class: 'advanced', open: getKey(app.draft, 'encryption.enabled') === true },
-      h('summary', {}, tr('Encriptación', 'Encryption')),
+      h('summary', {}, tr('common.encryption')),
       h(
         'div',
         { class: 'grid' },
@@ -484,14 +452,14 @@ export function renderForm(): void {
     h(
       'div',
       { class: 'save-row' },
-      button(tr('Guardar Configuración', 'Save Configuration'), {
+      button(tr('ui.save_configuration'), {
         kind: 'primary',
         id: 'save-config',
         busy: app.busy.save,
-        busyLabel: tr('Guardando…', 'Saving…'),
+        busyLabel: tr('ui.saving'),
         onclick: () => void saveConfig(),
       }),
-      h('span', { class: 'chip chip-warn', id: 'dirty', hidden: true }, tr('Cambios sin guardar', 'Unsaved changes')),
+      h('span', { class: 'chip chip-warn', id: 'dirty', hidden: true }, tr('ui.unsaved_changes')),
     ),
   );
   showErrors();

@@ -1,5 +1,17 @@
-/** Spanish first, English selectable. Every string the page shows goes through tr(es, en). */
+/**
+ * Spanish first, English selectable. Every string the page shows comes from the message catalogue (src/messages):
+ * tr('ui.sync_now') or tr('ui.events', { count }). The page bundles only the areas it uses.
+ */
+import { commonMessages } from '../../messages/common.js';
+import { errorMessages } from '../../messages/error.js';
+import { type Param, type ParamArgs, type Text, fill } from '../../messages/text.js';
+import { uiMessages } from '../../messages/ui.js';
+
 export type Lang = 'es' | 'en';
+
+const pageMessages = { ...commonMessages, ...errorMessages, ...uiMessages } as const;
+type PageMessages = typeof pageMessages;
+export type PageMessageKey = keyof PageMessages;
 
 const STORE_KEY = 'cordiax-ui-lang';
 let lang: Lang = 'es';
@@ -18,7 +30,20 @@ export function setLang(l: Lang): void {
 export function getLang(): Lang {
   return lang;
 }
-export function tr(es: string, en: string): string {
+/** One catalogue message in the page's language. */
+export function tr<K extends PageMessageKey>(key: K, ...params: ParamArgs<PageMessages[K]>): string;
+/** The old (es, en) form, kept only until src/ui/web/fields.ts takes its texts from the catalogue. */
+export function tr(es: string, en: string): string;
+export function tr(key: string, params?: Record<string, Param> | string): string {
+  if (typeof params === 'string') return pick(key, params);
+  return fill(pageMessages[key as PageMessageKey][lang], params, lang);
+}
+/** A catalogue entry as data, for tables of labels rendered later with bi(). */
+export function uiText(key: PageMessageKey): Text {
+  return pageMessages[key];
+}
+/** Picks the page's language from a Spanish/English pair that came as data (the server, the field tables). */
+export function pick(es: string, en: string): string {
   return lang === 'en' ? en : es;
 }
 /** A bilingual value from the service ({es, en} or message/message_en). */
@@ -51,7 +76,7 @@ export function fmtTime(iso: string | null | undefined, withDate = true): string
   const time = d.toLocaleTimeString(locale(), { hour: '2-digit', minute: '2-digit', second: '2-digit' });
   if (!withDate) return time;
   return today
-    ? `${tr('hoy', 'today')} ${time}`
+    ? `${tr('ui.today')} ${time}`
     : `${d.toLocaleDateString(locale(), { day: 'numeric', month: 'short', year: 'numeric' })} ${time}`;
 }
 

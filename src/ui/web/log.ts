@@ -35,13 +35,13 @@ function visible(e: SyncEvent): boolean {
 function levelLabel(level: string): string {
   switch (level) {
     case 'error':
-      return tr('Error', 'Error');
+      return tr('common.error');
     case 'warn':
-      return tr('Aviso', 'Warning');
+      return tr('ui.warning');
     case 'debug':
-      return tr('Detalle', 'Debug');
+      return tr('ui.debug');
     default:
-      return tr('Info', 'Info');
+      return tr('ui.info');
   }
 }
 
@@ -63,7 +63,7 @@ function row(e: SyncEvent): HTMLElement {
 function updateCount(): void {
   if (!countEl) return;
   const n = events.filter(visible).length;
-  countEl.textContent = n === 1 ? tr('1 evento', '1 event') : tr(`${n} eventos`, `${n} events`);
+  countEl.textContent = n === 1 ? tr('ui.one_event') : tr('ui.events', { n });
 }
 
 export function addEvent(e: SyncEvent): void {
@@ -89,22 +89,17 @@ export function resetEvents(): void {
 function renderList(): void {
   if (!listEl) return;
   const shown = events.filter(visible).reverse();
-  fill(
-    listEl,
-    shown.length
-      ? shown.map(row)
-      : h('li', { class: 'log-empty' }, tr('Todavía no hay eventos que mostrar.', 'No events to show yet.')),
-  );
+  fill(listEl, shown.length ? shown.map(row) : h('li', { class: 'log-empty' }, tr('ui.no_events_show_yet')));
   updateCount();
 }
 
 export function renderLog(card: HTMLElement): void {
   const opts: Array<[LevelFilter, string]> = [
-    ['all', tr('Todos', 'All')],
-    ['info', tr('Información', 'Information')],
-    ['warn', tr('Avisos', 'Warnings')],
-    ['error', tr('Errores', 'Errors')],
-    ['debug', tr('Con detalles', 'With details')],
+    ['all', tr('ui.all')],
+    ['info', tr('ui.information')],
+    ['warn', tr('ui.warnings')],
+    ['error', tr('ui.errors')],
+    ['debug', tr('ui.details')],
   ];
   listEl = h('ol', { class: 'log-list', id: 'log-list', 'aria-live': 'polite' });
   countEl = h('span', { class: 'muted small' });
@@ -113,7 +108,7 @@ export function renderLog(card: HTMLElement): void {
     h(
       'div',
       { class: 'card-head' },
-      h('h2', {}, tr('Registro de Sincronización', 'Sync Log')),
+      h('h2', {}, tr('ui.sync_log')),
       countEl,
       h(
         'div',
@@ -122,7 +117,7 @@ export function renderLog(card: HTMLElement): void {
           'select',
           {
             id: 'log-filter',
-            'aria-label': tr('Nivel', 'Level'),
+            'aria-label': tr('ui.level'),
             onchange: (ev: Event) => {
               filter = (ev.target as HTMLSelectElement).value as LevelFilter;
               localStorage.setItem(FILTER_KEY, filter);
@@ -134,7 +129,7 @@ export function renderLog(card: HTMLElement): void {
         h('input', {
           type: 'search',
           id: 'log-search',
-          placeholder: tr('Buscar en el registro…', 'Search the log…'),
+          placeholder: tr('ui.search_log'),
           value: search,
           oninput: (ev: Event) => {
             search = (ev.target as HTMLInputElement).value.trim().toLowerCase();

@@ -11,7 +11,7 @@ import type {
   SyncOutcome,
 } from '../api-types.js';
 import { $, fill, h } from './dom.js';
-import { fmtBytes, fmtRelative, fmtTime, getLang, initLang, msg, setLang, tr, type Lang } from './i18n.js';
+import { bi, fmtBytes, fmtRelative, fmtTime, getLang, initLang, msg, pick, setLang, tr, type Lang } from './i18n.js';
 import { followEvents, get, post } from './client.js';
 import { app, protocolTitle } from './state.js';
 import { button, confirmDialog, toast, toastFailure, type Tone } from './ui.js';
@@ -31,55 +31,52 @@ function freshness(s: StatusReport): Tone {
 }
 
 function stateView(s: StatusReport): { tone: Tone; title: string; sub: string } {
-  const proto = tr(...protocolTitle(s.protocol));
+  const proto = pick(...protocolTitle(s.protocol));
   switch (s.state) {
     case 'unconfigured':
       return {
         tone: 'idle',
-        title: tr('Sin configurar', 'Not configured'),
-        sub: tr('Complete la configuración para empezar.', 'Complete the configuration to start.'),
+        title: tr('ui.not_configured'),
+        sub: tr('ui.complete_configuration_start'),
       };
     case 'invalid-config':
       return {
         tone: 'bad',
-        title: tr('Configuración no válida', 'Invalid configuration'),
-        sub: tr('El archivo de configuración tiene errores.', 'The configuration file has errors.'),
+        title: tr('ui.invalid_configuration'),
+        sub: tr('ui.configuration_file_errors'),
       };
     case 'syncing':
-      return { tone: 'busy', title: tr('Sincronizando…', 'Syncing…'), sub: proto };
+      return { tone: 'busy', title: tr('ui.syncing'), sub: proto };
     case 'error':
       return {
         tone: 'bad',
-        title: tr('Error en la última sincronización', 'The last sync failed'),
+        title: tr('ui.last_sync_failed'),
         sub: s.lastError ? msg(s.lastError) : proto,
       };
     case 'conflict':
       return {
         tone: 'warn',
-        title: tr('Conflicto pendiente', 'Conflict waiting'),
-        sub: tr('Elija qué versión se conserva.', 'Choose which version to keep.'),
+        title: tr('ui.conflict_waiting'),
+        sub: tr('ui.choose_which_version_keep'),
       };
     case 'pending':
       return {
         tone: 'warn',
-        title: tr('Versión remota pendiente', 'Remote version pending'),
-        sub: tr('Hay una versión cifrada que no se puede abrir todavía.', 'An encrypted version cannot be opened yet.'),
+        title: tr('ui.remote_version_pending'),
+        sub: tr('ui.encrypted_version_cannot_opened'),
       };
     default: {
       if (!s.lastGoodSync)
         return {
           tone: 'idle',
-          title: tr('Listo para sincronizar', 'Ready to sync'),
-          sub: tr(`Aún no se ha sincronizado con ${proto}.`, `Not synced with ${proto} yet.`),
+          title: tr('ui.ready_sync'),
+          sub: tr('ui.not_synced_yet', { proto }),
         };
       const f = freshness(s);
       return {
         tone: f,
-        title: f === 'ok' ? tr('Sincronizado', 'In sync') : tr('Sincronización antigua', 'Sync is old'),
-        sub:
-          f === 'ok'
-            ? tr(`Todo al día con ${proto}.`, `Up to date with ${proto}.`)
-            : tr('Hace tiempo que no hay una sincronización correcta.', 'No good sync for a while.'),
+        title: f === 'ok' ? tr('ui.in_sync') : tr('ui.sync_old'),
+        sub: f === 'ok' ? tr('ui.up_date', { proto }) : tr('ui.no_good_sync_while'),
       };
     }
   }
@@ -88,13 +85,13 @@ function stateView(s: StatusReport): { tone: Tone; title: string; sub: string } 
 function encryptionText(s: StatusReport): string {
   switch (s.encryption) {
     case 'off':
-      return tr('Sin cifrar', 'Not encrypted');
+      return tr('ui.not_encrypted');
     case 'locked':
-      return tr('Cifrada (bloqueada)', 'Encrypted (locked)');
+      return tr('ui.encrypted_locked');
     case 'unlocked':
-      return tr('Cifrada (abierta)', 'Encrypted (open)');
+      return tr('ui.encrypted_open');
     default:
-      return tr('Sin base de datos', 'No database');
+      return tr('ui.no_database');
   }
 }
 
@@ -111,7 +108,7 @@ function progressEl(): HTMLElement | null {
   const p = app.progress;
   if (!p) return null;
   const pct = p.total ? Math.min(100, Math.round((p.bytes / p.total) * 100)) : null;
-  const what = p.phase === 'upload' ? tr('Enviando', 'Uploading') : tr('Descargando', 'Downloading');
+  const what = p.phase === 'upload' ? tr('ui.uploading') : tr('ui.downloading');
   const speed = p.bytesPerSecond ? ` · ${fmtBytes(p.bytesPerSecond)}/s` : '';
   return h(
     'div',
@@ -130,7 +127,7 @@ function progressEl(): HTMLElement | null {
     h(
       'div',
       { class: 'small' },
-      `${what}… ${fmtBytes(p.bytes)}${p.total ? ` ${tr('de', 'of')} ${fmtBytes(p.total)}` : ''}${speed}`,
+      `${what}… ${fmtBytes(p.bytes)}${p.total ? ` ${tr('ui.of')} ${fmtBytes(p.total)}` : ''}${speed}`,
     ),
   );
 }
@@ -139,7 +136,7 @@ function renderStatus(): void {
   const card = $('status-card');
   const s = app.status;
   if (!s) {
-    fill(card, h('p', { class: 'muted' }, tr('Cargando…', 'Loading…')));
+    fill(card, h('p', { class: 'muted' }, tr('ui.loading')));
     return;
   }
   const v = stateView(s);
@@ -158,63 +155,54 @@ function renderStatus(): void {
       'dl',
       { class: 'kvs' },
       row(
-        tr('Última sincronización correcta', 'Last good sync'),
-        s.lastGoodSync ? `${fmtTime(s.lastGoodSync)} · ${fmtRelative(s.lastGoodSync)}` : tr('Nunca', 'Never'),
+        tr('common.last_good_sync'),
+        s.lastGoodSync ? `${fmtTime(s.lastGoodSync)} · ${fmtRelative(s.lastGoodSync)}` : tr('ui.never'),
         { id: 'last-good', tone: s.lastGoodSync ? fresh : undefined },
       ),
       row(
-        tr('Sincronización automática', 'Automatic sync'),
-        running
-          ? tr(`Activa · próxima ${next}`, `Running · next ${next}`)
-          : s.enabled
-            ? tr('Habilitada, detenida', 'Enabled, stopped')
-            : tr('Deshabilitada', 'Disabled'),
+        tr('ui.automatic_sync'),
+        running ? tr('ui.running_next', { next }) : s.enabled ? tr('ui.enabled_stopped') : tr('ui.disabled'),
         { id: 'auto-state' },
       ),
       row(
-        tr('Versión remota', 'Remote version'),
-        s.remoteGeneration !== null ? tr(`generación ${s.remoteGeneration}`, `generation ${s.remoteGeneration}`) : '—',
+        tr('common.remote_version'),
+        s.remoteGeneration !== null ? tr('ui.generation', { remoteGeneration: s.remoteGeneration }) : '—',
         { id: 'remote-gen' },
       ),
-      row(tr('Encriptación', 'Encryption'), encryptionText(s), { id: 'encryption' }),
-      row(tr('Base de datos', 'Database'), h('span', { class: 'path', title: s.databasePath }, s.databasePath)),
+      row(tr('common.encryption'), encryptionText(s), { id: 'encryption' }),
+      row(tr('ui.database'), h('span', { class: 'path', title: s.databasePath }, s.databasePath)),
     ),
     progressEl(),
     s.state === 'error' && s.lastError
       ? h(
           'div',
           { class: 'alert tone-bad', id: 'last-error' },
-          h('strong', {}, tr('Último error', 'Last error'), ` (${fmtTime(s.lastError.time)})`),
+          h('strong', {}, tr('common.last_error'), ` (${fmtTime(s.lastError.time)})`),
           h('div', {}, msg(s.lastError)),
         )
       : null,
     h(
       'div',
       { class: 'actions' },
-      button(tr('Sincronizar Ahora', 'Sync Now'), {
+      button(tr('ui.sync_now'), {
         kind: 'primary',
         id: 'sync-now',
         busy: app.busy.sync || s.state === 'syncing',
-        busyLabel: tr('Sincronizando…', 'Syncing…'),
+        busyLabel: tr('ui.syncing'),
         disabled: s.state === 'unconfigured' || s.state === 'invalid-config',
         onclick: () => void syncNow(),
       }),
       running
-        ? button(tr('Detener Sincronización', 'Stop Sync'), {
+        ? button(tr('ui.stop_sync'), {
             id: 'auto-toggle',
             busy: app.busy.auto,
             onclick: () => void setAuto(false),
           })
-        : button(tr('Iniciar Sincronización', 'Start Sync'), {
+        : button(tr('ui.start_sync'), {
             id: 'auto-toggle',
             busy: app.busy.auto,
             disabled: s.state === 'unconfigured' || s.state === 'invalid-config',
-            title: s.enabled
-              ? undefined
-              : tr(
-                  'Active antes «Habilitar sincronización automática» y guarde.',
-                  'First tick "Enable automatic sync" and save.',
-                ),
+            title: s.enabled ? undefined : tr('ui.first_tick_enable_automatic'),
             onclick: () => void setAuto(true),
           }),
     ),
@@ -248,15 +236,8 @@ function renderConflict(): void {
   if (!c && pending) {
     fill(
       card,
-      h('h2', {}, tr('Versión remota pendiente', 'Remote version pending')),
-      h(
-        'p',
-        {},
-        tr(
-          `La generación ${pending.generation} está cifrada y no hay identidad para descifrarla. Indique el «Archivo de identidad» en Encriptación.`,
-          `Generation ${pending.generation} is encrypted and there is no identity to decrypt it. Set the "Identity file" under Encryption.`,
-        ),
-      ),
+      h('h2', {}, tr('ui.remote_version_pending')),
+      h('p', {}, tr('ui.generation_encrypted_there_no_identity', { generation: pending.generation })),
       h('p', { class: 'path small' }, pending.path),
     );
     return;
@@ -269,54 +250,37 @@ function renderConflict(): void {
       h(
         'dl',
         { class: 'kvs compact' },
-        row(tr('Equipo', 'Computer'), device || '—'),
-        row(tr('Modificada', 'Modified'), fmtTime(time)),
-        row(tr('Tamaño', 'Size'), fmtBytes(size)),
+        row(tr('ui.computer'), device || '—'),
+        row(tr('ui.modified'), fmtTime(time)),
+        row(tr('ui.size'), fmtBytes(size)),
       ),
     );
   fill(
     card,
-    h(
-      'h2',
-      {},
-      h('span', { class: 'icon', 'aria-hidden': 'true' }, '⚠ '),
-      tr('Conflicto: la base de datos cambió en los dos sitios', 'Conflict: the database changed on both sides'),
-    ),
-    h(
-      'p',
-      {},
-      tr(
-        'Se han conservado las dos versiones. Elija cuál sigue en uso; la otra no se pierde (queda una copia).',
-        'Both versions were kept. Choose which one stays in use; the other is not lost (a copy is kept).',
-      ),
-    ),
+    h('h2', {}, h('span', { class: 'icon', 'aria-hidden': 'true' }, '⚠ '), tr('ui.conflict_database_changed_both')),
+    h('p', {}, tr('ui.both_versions_were_kept')),
     h(
       'div',
       { class: 'sides' },
-      side(tr('Esta versión (local)', 'This version (local)'), app.device, c!.localTime, c!.localSize, 'local'),
-      side(tr('Versión del servidor', 'Server version'), c!.remoteDevice, c!.remoteTime, c!.remoteSize, 'remote'),
+      side(tr('ui.version_local'), app.device, c!.localTime, c!.localSize, 'local'),
+      side(tr('ui.server_version'), c!.remoteDevice, c!.remoteTime, c!.remoteSize, 'remote'),
     ),
     h(
       'div',
       { class: 'actions' },
-      button(tr('Conservar la local', 'Keep local'), {
+      button(tr('ui.keep_local'), {
         kind: 'primary',
         id: 'keep-local',
         busy: app.busy.resolve,
         onclick: () => void resolve('local'),
       }),
-      button(tr('Conservar la del servidor', 'Keep the server’s'), {
+      button(tr('ui.keep_server_s'), {
         id: 'keep-remote',
         busy: app.busy.resolve,
         onclick: () => void resolve('remote'),
       }),
     ),
-    h(
-      'p',
-      { class: 'small muted' },
-      tr('Copia de la versión del servidor: ', 'Copy of the server version: '),
-      h('span', { class: 'path' }, c!.copyPath),
-    ),
+    h('p', { class: 'small muted' }, tr('ui.copy_server_version'), h('span', { class: 'path' }, c!.copyPath)),
   );
 }
 
@@ -331,9 +295,9 @@ function renderVersions(): void {
     h(
       'div',
       { class: 'card-head' },
-      h('h2', {}, tr('Historial de versiones', 'Version history')),
+      h('h2', {}, tr('ui.version_history')),
       configured
-        ? button(tr('Actualizar', 'Refresh'), {
+        ? button(tr('ui.refresh'), {
             kind: 'ghost',
             id: 'versions-refresh',
             busy: app.versionsLoading,
@@ -342,25 +306,13 @@ function renderVersions(): void {
         : null,
     ),
     !configured
-      ? h(
-          'p',
-          { class: 'muted' },
-          tr('Disponible cuando haya un servidor configurado.', 'Available once a server is configured.'),
-        )
+      ? h('p', { class: 'muted' }, tr('ui.available_once_server_configured'))
       : app.versionsError
         ? h('p', { class: 'muted' }, app.versionsError)
         : !list
-          ? h(
-              'p',
-              { class: 'muted' },
-              tr('Pulse «Actualizar» para consultar el servidor.', 'Press "Refresh" to ask the server.'),
-            )
+          ? h('p', { class: 'muted' }, tr('ui.press_refresh_ask_server'))
           : list.length === 0
-            ? h(
-                'p',
-                { class: 'muted' },
-                tr('El servidor aún no tiene ninguna versión.', 'The server has no version yet.'),
-              )
+            ? h('p', { class: 'muted' }, tr('ui.server_no_version_yet'))
             : h(
                 'ol',
                 { class: 'versions', id: 'versions' },
@@ -376,12 +328,12 @@ function renderVersions(): void {
                         'div',
                         {},
                         fmtTime(v.time),
-                        i === 0 ? h('span', { class: 'chip chip-ok' }, tr('actual', 'current')) : null,
-                        v.encrypted ? h('span', { class: 'chip chip-muted' }, tr('cifrada', 'encrypted')) : null,
+                        i === 0 ? h('span', { class: 'chip chip-ok' }, tr('ui.current')) : null,
+                        v.encrypted ? h('span', { class: 'chip chip-muted' }, tr('ui.encrypted')) : null,
                       ),
                       h('div', { class: 'muted small' }, `${v.device} · ${fmtBytes(v.size)}`),
                     ),
-                    button(tr('Restaurar', 'Restore'), { kind: 'ghost', onclick: () => void restore(v) }),
+                    button(tr('ui.restore'), { kind: 'ghost', onclick: () => void restore(v) }),
                   ),
                 ),
               ),
@@ -396,10 +348,7 @@ async function loadVersions(): Promise<void> {
     app.versionsError = '';
   } catch (err) {
     app.versions = null;
-    app.versionsError =
-      err instanceof Error
-        ? tr(`No se pudo consultar el historial: ${err.message}`, `Could not read the history: ${err.message}`)
-        : '';
+    app.versionsError = err instanceof Error ? tr('ui.could_not_read_history', { message: err.message }) : '';
   } finally {
     app.versionsLoading = false;
     renderVersions();
@@ -417,41 +366,21 @@ function renderNotices(): void {
   }
   const notices: HTMLElement[] = [];
   if (!app.linkUp)
-    notices.push(
-      h(
-        'div',
-        { class: 'alert tone-bad', id: 'link-down' },
-        tr(
-          'Se perdió la conexión con cordiax-sync (¿se ha detenido?). Reintentando…',
-          'Lost the connection to cordiax-sync (has it stopped?). Retrying…',
-        ),
-      ),
-    );
+    notices.push(h('div', { class: 'alert tone-bad', id: 'link-down' }, tr('ui.lost_connection_cordiax_sync')));
   if (s.configStatus === 'invalid') {
     notices.push(
       h(
         'div',
         { class: 'alert tone-bad', id: 'invalid-config' },
-        h(
-          'strong',
-          {},
-          tr('El archivo de configuración no es válido y no se usa', 'The configuration file is invalid and not used'),
-        ),
+        h('strong', {}, tr('ui.configuration_file_invalid_not_used')),
         h('div', { class: 'path small' }, s.configPath),
         h(
           'ul',
           {},
-          s.problems.map((p) => h('li', {}, h('code', {}, p.key), ': ', tr(p.text.es, p.text.en))),
+          s.problems.map((p) => h('li', {}, h('code', {}, p.key), ': ', bi(p.text))),
         ),
-        h(
-          'p',
-          {},
-          tr(
-            'Corríjalo a mano y recargue la página, o apártelo (se conserva con otro nombre) para empezar de nuevo desde aquí.',
-            'Fix it by hand and reload, or set it aside (kept under another name) to start again from here.',
-          ),
-        ),
-        button(tr('Apartar y empezar de nuevo', 'Set aside and start again'), { onclick: () => void setAside() }),
+        h('p', {}, tr('ui.fix_hand_reload_set')),
+        button(tr('ui.set_aside_start_again'), { onclick: () => void setAside() }),
       ),
     );
   }
@@ -470,54 +399,32 @@ function renderNotices(): void {
       h(
         'section',
         { class: 'card first-run', id: 'first-run' },
-        h('h2', {}, tr('Primeros pasos', 'First steps')),
+        h('h2', {}, tr('ui.first_steps')),
         h(
           'ol',
           { class: 'steps-list' },
           step(
             s.databaseExists,
             s.databaseExists
-              ? tr(`Base de datos encontrada: ${s.databasePath}`, `Database found: ${s.databasePath}`)
-              : tr(
-                  `No hay ninguna base de datos en ${s.databasePath}. Si Cordiax la guarda en otro sitio, indíquelo en «Ruta de la base de datos» (Opciones avanzadas).`,
-                  `There is no database at ${s.databasePath}. If Cordiax keeps it elsewhere, set "Database path" (Advanced options).`,
-                ),
+              ? tr('ui.database_found', { databasePath: s.databasePath })
+              : tr('ui.there_no_database_if_cordiax', { databasePath: s.databasePath }),
             s.databaseExists
               ? null
               : h(
                   'div',
                   { class: 'step-action' },
-                  button(tr('Crear base de datos de ejemplo', 'Create a sample database'), {
+                  button(tr('ui.create_sample_database'), {
                     id: 'create-sample',
                     busy: app.busy.sample,
                     onclick: () => void createSample(),
                   }),
-                  h(
-                    'span',
-                    { class: 'muted small' },
-                    tr(
-                      ' Para probar; nunca sustituye una base de datos existente.',
-                      ' For trying things out; never replaces an existing database.',
-                    ),
-                  ),
+                  h('span', { class: 'muted small' }, tr('ui.trying_things_out_never')),
                 ),
           ),
-          step(
-            s.configStatus === 'ok' && s.problems.length === 0,
-            tr(
-              'Elija el protocolo y complete los datos del servidor.',
-              'Choose the protocol and fill in the server details.',
-            ),
-          ),
-          step(tested, tr('Pulse «Probar Conexión» para comprobarlos.', 'Press "Test Connection" to check them.')),
-          step(s.configStatus === 'ok', tr('Pulse «Guardar Configuración».', 'Press "Save Configuration".')),
-          step(
-            Boolean(s.lastGoodSync),
-            tr(
-              'Pulse «Sincronizar Ahora». Para que sea automática, active «Habilitar sincronización automática», guarde y pulse «Iniciar Sincronización».',
-              'Press "Sync Now". To make it automatic, tick "Enable automatic sync", save and press "Start Sync".',
-            ),
-          ),
+          step(s.configStatus === 'ok' && s.problems.length === 0, tr('ui.choose_protocol_fill_server')),
+          step(tested, tr('ui.press_test_connection_check')),
+          step(s.configStatus === 'ok', tr('ui.press_save_configuration')),
+          step(Boolean(s.lastGoodSync), tr('ui.press_sync_now_make')),
         ),
       ),
     );
@@ -548,20 +455,16 @@ async function syncNow(): Promise<void> {
   renderStatus();
   try {
     const r = await post<SyncOutcome>('/api/sync');
-    if (r.action === 'conflict')
-      toast(
-        'warn',
-        tr('Conflicto: la base de datos cambió en los dos sitios', 'Conflict: the database changed on both sides'),
-      );
+    if (r.action === 'conflict') toast('warn', tr('ui.conflict_database_changed_both'));
     else
       toast(
         'ok',
-        tr('Sincronización terminada', 'Sync finished'),
+        tr('ui.sync_finished'),
         r.action === 'push'
-          ? tr('Enviada la versión local.', 'Local version sent.')
+          ? tr('ui.local_version_sent')
           : r.action === 'pull'
-            ? tr('Recibida la versión del servidor.', 'Server version received.')
-            : tr('No había cambios.', 'Nothing had changed.'),
+            ? tr('ui.server_version_received')
+            : tr('ui.nothing_had_changed'),
       );
     if (app.versions !== null || r.action !== 'none') void loadVersions();
   } catch (err) {
@@ -579,22 +482,8 @@ async function setAuto(run: boolean): Promise<void> {
   try {
     const r = await post<{ started: boolean; status: StatusReport }>('/api/auto', { run });
     app.status = r.status;
-    if (run && !r.started)
-      toast(
-        'warn',
-        tr('La sincronización automática está deshabilitada', 'Automatic sync is disabled'),
-        tr(
-          'Active «Habilitar sincronización automática», pulse «Guardar Configuración» y vuelva a intentarlo.',
-          'Tick "Enable automatic sync", press "Save Configuration" and try again.',
-        ),
-      );
-    else
-      toast(
-        'ok',
-        run
-          ? tr('Sincronización automática iniciada', 'Automatic sync started')
-          : tr('Sincronización automática detenida', 'Automatic sync stopped'),
-      );
+    if (run && !r.started) toast('warn', tr('ui.automatic_sync_disabled'), tr('ui.tick_enable_automatic_sync'));
+    else toast('ok', run ? tr('ui.automatic_sync_started') : tr('ui.automatic_sync_stopped'));
   } catch (err) {
     toastFailure(err);
   } finally {
@@ -611,16 +500,8 @@ async function resolve(keep: 'local' | 'remote'): Promise<void> {
     app.status = r.status;
     toast(
       'ok',
-      tr('Conflicto resuelto', 'Conflict resolved'),
-      keep === 'local'
-        ? tr(
-            'Se conserva la versión local; se enviará en la próxima sincronización.',
-            'The local version is kept; it will be sent on the next sync.',
-          )
-        : tr(
-            'La versión del servidor sustituye a la local (se guardó una copia).',
-            'The server version replaces the local one (a copy was kept).',
-          ),
+      tr('ui.conflict_resolved'),
+      keep === 'local' ? tr('ui.local_version_kept_sent') : tr('ui.server_version_replaces_local'),
     );
   } catch (err) {
     toastFailure(err);
@@ -632,18 +513,15 @@ async function resolve(keep: 'local' | 'remote'): Promise<void> {
 
 async function restore(v: RemoteManifest): Promise<void> {
   const ok = await confirmDialog(
-    tr(`¿Restaurar la versión #${v.generation}?`, `Restore version #${v.generation}?`),
-    tr(
-      `La base de datos local se sustituirá por la versión del ${fmtTime(v.time)} (${v.device}). Antes se guarda una copia de seguridad de la actual. La próxima sincronización la enviará como versión nueva.`,
-      `The local database will be replaced by the version of ${fmtTime(v.time)} (${v.device}). A backup of the current one is kept first. The next sync sends it as a new version.`,
-    ),
-    tr('Restaurar', 'Restore'),
+    tr('ui.restore_version', { generation: v.generation }),
+    tr('ui.local_database_replaced_version', { time: fmtTime(v.time), device: v.device }),
+    tr('ui.restore'),
   );
   if (!ok) return;
   try {
     const r = await post<{ status: StatusReport }>('/api/restore', { generation: v.generation });
     app.status = r.status;
-    toast('ok', tr(`Versión #${v.generation} restaurada`, `Version #${v.generation} restored`));
+    toast('ok', tr('ui.version_restored', { generation: v.generation }));
   } catch (err) {
     toastFailure(err);
   } finally {
@@ -657,7 +535,7 @@ async function createSample(): Promise<void> {
   try {
     const r = await post<SampleDbResponse>('/api/sample-db');
     app.status = r.status;
-    toast('ok', tr('Base de datos de ejemplo creada', 'Sample database created'), r.path);
+    toast('ok', tr('ui.sample_database_created'), r.path);
   } catch (err) {
     toastFailure(err);
   } finally {
@@ -672,7 +550,7 @@ async function setAside(): Promise<void> {
     app.config = r.config;
     app.draft = structuredClone(r.config);
     app.status = r.status;
-    toast('ok', tr('Archivo apartado', 'File set aside'), r.invalidBackup ?? '');
+    toast('ok', tr('ui.file_set_aside'), r.invalidBackup ?? '');
     renderAll();
   } catch (err) {
     toastFailure(err);
@@ -738,7 +616,7 @@ function renderHeader(): void {
         'div',
         {},
         h('div', { class: 'brand-name' }, 'Cordiax Sync'),
-        h('div', { class: 'brand-sub' }, tr('Sincronización de la base de datos', 'Database synchronisation')),
+        h('div', { class: 'brand-sub' }, tr('ui.database_synchronisation')),
       ),
     ),
     h(
@@ -747,17 +625,14 @@ function renderHeader(): void {
       h('span', { class: 'pill', id: 'header-state' }),
       h(
         'div',
-        { class: 'segmented', role: 'group', 'aria-label': tr('Idioma', 'Language') },
+        { class: 'segmented', role: 'group', 'aria-label': tr('ui.language') },
         langBtn('es', 'Español'),
         langBtn('en', 'English'),
       ),
     ),
   );
-  document.title = tr('Cordiax Sync · Sincronización', 'Cordiax Sync · Synchronisation');
-  $('footer').textContent = tr(
-    `cordiax-sync ${app.version} · solo se sincroniza el archivo de base de datos, no los documentos ni PDFs adjuntos.`,
-    `cordiax-sync ${app.version} · only the database file is synced, not attached documents or PDFs.`,
-  );
+  document.title = tr('ui.cordiax_sync_synchronisation');
+  $('footer').textContent = tr('ui.cordiax_sync_only_database', { version: app.version });
 }
 
 /** Everything that depends on the status. */
@@ -818,10 +693,7 @@ boot().catch((err: unknown) => {
     h(
       'div',
       { class: 'alert tone-bad' },
-      tr(
-        'No se pudo cargar el estado de cordiax-sync. Recargue la página.',
-        'Could not load the cordiax-sync state. Reload the page.',
-      ),
+      tr('ui.could_not_load_cordiax_sync'),
       ' ',
       err instanceof Error ? err.message : '',
     ),

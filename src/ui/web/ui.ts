@@ -28,10 +28,7 @@ export function failureText(err: unknown): { title: string; hint: string } {
     };
   }
   return {
-    title: tr(
-      'No se pudo contactar con cordiax-sync. ¿Sigue en marcha?',
-      'Could not reach cordiax-sync. Is it still running?',
-    ),
+    title: tr('ui.could_not_reach_cordiax_sync'),
     hint: '',
   };
 }
@@ -85,7 +82,7 @@ export function confirmDialog(title: string, text: string, confirmLabel: string)
       h(
         'div',
         { class: 'dialog-actions' },
-        button(tr('Cancelar', 'Cancel'), { kind: 'ghost', onclick: () => done(false) }),
+        button(tr('ui.cancel'), { kind: 'ghost', onclick: () => done(false) }),
         button(confirmLabel, { kind: 'danger', id: 'confirm-ok', onclick: () => done(true) }),
       ),
     );

@@ -1,0 +1,53 @@
+import type { Catalogue } from './text.js';
+
+/** The folder transport. */
+export const folderMessages = {
+  'folder.already_exists_target': {
+    es: '{rel} ya existe en el destino.',
+    en: '{rel} already exists at the target.',
+  },
+  'folder.copy_target_not_match_bytes': {
+    es: 'La copia en destino no coincide ({size} de {size2} bytes).',
+    en: 'The copy at the target does not match ({size} of {size2} bytes).',
+  },
+  'folder.folder_path_must_absolute': {
+    es: 'folder.path debe ser una ruta absoluta.',
+    en: 'folder.path must be an absolute path.',
+  },
+  'folder.folder_reachable_created_if': {
+    es: 'Carpeta accesible (creada si faltaba).',
+    en: 'Folder reachable (created if missing).',
+  },
+  'folder.network_drive_mounted_disk': {
+    es: '¿Está montada la unidad de red o conectado el disco?',
+    en: 'Is the network drive mounted or the disk plugged in?',
+  },
+  'folder.not_file_target_not_downloaded': {
+    es: '{rel} no es un archivo en el destino; no se descarga.',
+    en: '{rel} is not a file at the target; not downloaded.',
+  },
+  'folder.not_folder': {
+    es: '{root} no es una carpeta.',
+    en: '{root} is not a folder.',
+  },
+  'folder.not_found_target_folder': {
+    es: 'No existe en la carpeta de destino: {what}',
+    en: 'Not found in the target folder: {what}',
+  },
+  'folder.rel_already_exists': {
+    es: '{rel} ya existe.',
+    en: '{rel} already exists.',
+  },
+  'folder.remote_path_not_allowed': {
+    es: 'Ruta remota no permitida: {rel}',
+    en: 'Remote path not allowed: {rel}',
+  },
+  'folder.to_already_exists': {
+    es: '{to} ya existe.',
+    en: '{to} already exists.',
+  },
+  'folder.too_large_bytes': {
+    es: '{rel} es demasiado grande ({size} bytes).',
+    en: '{rel} is too large ({size} bytes).',
+  },
+} as const satisfies Catalogue;
