@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Text } from '../errors.js';
+import { msg } from '../messages/index.js';
 
 export const PROTOCOLS = ['webdav', 'smb', 'socketio', 'folder'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
@@ -19,45 +20,39 @@ export const MAX_POLLING_INTERVAL = 7 * 24 * 3600;
 
 /** A bilingual message packed into zod's single message string. */
 const SEP = '\u0001';
-function msg(es: string, en: string): string {
-  return `${es}${SEP}${en}`;
+function zodText(text: Text): string {
+  return `${text.es}${SEP}${text.en}`;
 }
 
 const MAX_STR = 4096;
 const str = (max = MAX_STR) =>
   z
-    .string({ error: msg('debe ser un texto', 'must be a string') })
-    .max(max, { error: msg(`no puede superar ${max} caracteres`, `must be at most ${max} characters`) });
-const bool = () => z.boolean({ error: msg('debe ser true o false', 'must be true or false') });
+    .string({ error: zodText(msg('config.must_string')) })
+    .max(max, { error: zodText(msg('config.must_most_characters', { max })) });
+const bool = () => z.boolean({ error: zodText(msg('config.must_true_false')) });
 
 const httpUrl = (what: string) =>
   str(2048).refine((v) => v === '' || /^https?:\/\/[^\s/?#]+/i.test(v), {
-    error: msg(
-      `${what}: debe empezar por http:// o https:// (ej: https://cloud.example.com/remote.php/dav)`,
-      `${what}: must start with http:// or https:// (e.g. https://cloud.example.com/remote.php/dav)`,
-    ),
+    error: zodText(msg('config.must_start_http_https', { what })),
   });
 
 /** A folder inside the remote: '/'-separated, no '..', no control characters. Backslashes are accepted as separators. */
 const remotePath = () =>
   str(1024)
     .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), {
-      error: msg('contiene caracteres de control', 'contains control characters'),
+      error: zodText(msg('config.contains_control_characters')),
     })
     .refine((v) => !v.replace(/\\/g, '/').split('/').includes('..'), {
-      error: msg(
-        "no puede contener '..' (no se permite salir de la carpeta remota)",
-        "must not contain '..' (leaving the remote folder is not allowed)",
-      ),
+      error: zodText(msg('config.must_not_contain_leaving_remote')),
     })
     .default('/cordiax_sync/');
 
 const port = () =>
   z
-    .number({ error: msg('debe ser un número', 'must be a number') })
-    .int({ error: msg('debe ser un número entero', 'must be an integer') })
-    .min(1, { error: msg('debe estar entre 1 y 65535', 'must be between 1 and 65535') })
-    .max(65535, { error: msg('debe estar entre 1 y 65535', 'must be between 1 and 65535') });
+    .number({ error: zodText(msg('config.must_number')) })
+    .int({ error: zodText(msg('config.must_integer')) })
+    .min(1, { error: zodText(msg('config.must_between_1_65535')) })
+    .max(65535, { error: zodText(msg('config.must_between_1_65535')) });
 
 export const webdavSchema = z
   .object({
@@ -68,7 +63,7 @@ export const webdavSchema = z
     /** 'basic' (default), 'digest' or 'auto' (whatever the server asks for). */
     auth: z
       .enum(['basic', 'digest', 'auto'], {
-        error: msg("debe ser 'basic', 'digest' o 'auto'", "must be 'basic', 'digest' or 'auto'"),
+        error: zodText(msg('config.must_basic_digest_auto')),
       })
       .optional(),
     /** PEM file with a private CA to trust. */
@@ -98,10 +93,7 @@ export const socketioSchema = z
     server_url: httpUrl('server_url').default('http://localhost:5000'),
     namespace: str(256)
       .refine((v) => v.startsWith('/'), {
-        error: msg(
-          "debe empezar por '/' (por defecto: /cordiax-sync/)",
-          "must start with '/' (default: /cordiax-sync/)",
-        ),
+        error: zodText(msg('config.must_start_default_cordiax')),
       })
       .default('/cordiax-sync/'),
     /** Auth token sent in the handshake (our server). */
@@ -125,16 +117,16 @@ export const encryptionSchema = z
     /** 'x25519' (age public keys, default) or 'passphrase' (age scrypt). */
     mode: z
       .enum(['x25519', 'passphrase'], {
-        error: msg("debe ser 'x25519' o 'passphrase'", "must be 'x25519' or 'passphrase'"),
+        error: zodText(msg('config.must_x25519_passphrase')),
       })
       .default('x25519'),
     recipients: z
       .array(
         str(200).refine((v) => /^age1[02-9ac-hj-np-z]{58}$/.test(v), {
-          error: msg('no es una clave pública age válida (age1...)', 'is not a valid age public key (age1...)'),
+          error: zodText(msg('config.not_valid_age_public_key')),
         }),
         {
-          error: msg('debe ser una lista de claves públicas age', 'must be a list of age public keys'),
+          error: zodText(msg('config.must_list_age_public')),
         },
       )
       .max(100)
@@ -157,26 +149,17 @@ export const configSchema = z
     enabled: bool().default(false),
     protocol: z
       .enum(PROTOCOLS, {
-        error: msg(
-          `protocolo desconocido; use uno de: ${PROTOCOLS.join(', ')}`,
-          `unknown protocol; use one of: ${PROTOCOLS.join(', ')}`,
-        ),
+        error: zodText(msg('config.unknown_protocol_use_one', { PROTOCOLS: PROTOCOLS.join(', ') })),
       })
       .default('webdav'),
     polling_interval: z
-      .number({ error: msg('debe ser un número de segundos', 'must be a number of seconds') })
-      .int({ error: msg('debe ser un número entero de segundos', 'must be a whole number of seconds') })
+      .number({ error: zodText(msg('config.must_number_seconds')) })
+      .int({ error: zodText(msg('config.must_whole_number_seconds')) })
       .min(MIN_POLLING_INTERVAL, {
-        error: msg(
-          `debe ser al menos ${MIN_POLLING_INTERVAL} segundos`,
-          `must be at least ${MIN_POLLING_INTERVAL} seconds`,
-        ),
+        error: zodText(msg('config.must_least_seconds', { MIN_POLLING_INTERVAL })),
       })
       .max(MAX_POLLING_INTERVAL, {
-        error: msg(
-          `no puede superar ${MAX_POLLING_INTERVAL} segundos (7 días)`,
-          `must be at most ${MAX_POLLING_INTERVAL} seconds (7 days)`,
-        ),
+        error: zodText(msg('config.must_most_seconds_7', { MAX_POLLING_INTERVAL })),
       })
       .default(300),
     webdav: webdavSchema.default(() => webdavSchema.parse({})),
@@ -186,23 +169,23 @@ export const configSchema = z
     database_path: str(1024).optional(),
     direction: z
       .enum(['bidirectional', 'push', 'pull'], {
-        error: msg("debe ser 'bidirectional', 'push' o 'pull'", "must be 'bidirectional', 'push' or 'pull'"),
+        error: zodText(msg('config.must_bidirectional_push_pull')),
       })
       .optional(),
     folder: folderSchema.optional(),
     encryption: encryptionSchema.optional(),
     device_name: str(64)
       .refine((v) => /^[\p{L}\p{N}._-]+$/u.test(v), {
-        error: msg('solo letras, números, punto, guion y guion bajo', 'letters, digits, dot, dash and underscore only'),
+        error: zodText(msg('config.letters_digits_dot_dash')),
       })
       .optional(),
     keep_versions: z
       .number()
-      .int({ error: msg('debe ser un número entero', 'must be an integer') })
-      .min(1, { error: msg('debe ser al menos 1', 'must be at least 1') })
-      .max(1000, { error: msg('no puede superar 1000', 'must be at most 1000') })
+      .int({ error: zodText(msg('config.must_integer')) })
+      .min(1, { error: zodText(msg('config.must_least_1')) })
+      .max(1000, { error: zodText(msg('config.must_most_1000')) })
       .optional(),
-    language: z.enum(['es', 'en'], { error: msg("debe ser 'es' o 'en'", "must be 'es' or 'en'") }).optional(),
+    language: z.enum(['es', 'en'], { error: zodText(msg('config.must_es_en')) }).optional(),
     ui: uiSchema.optional(),
   })
   .loose();
@@ -229,24 +212,15 @@ function issueText(issue: z.core.$ZodIssue): Text {
   }
   switch (issue.code) {
     case 'invalid_type':
-      return { es: `tipo no válido (se esperaba ${issue.expected})`, en: `invalid type (expected ${issue.expected})` };
+      return msg('config.invalid_type_expected', { expected: issue.expected });
     case 'too_small':
-      return {
-        es: `demasiado pequeño (mínimo ${String(issue.minimum)})`,
-        en: `too small (minimum ${String(issue.minimum)})`,
-      };
+      return msg('config.too_small_minimum', { minimum: String(issue.minimum) });
     case 'too_big':
-      return {
-        es: `demasiado grande (máximo ${String(issue.maximum)})`,
-        en: `too big (maximum ${String(issue.maximum)})`,
-      };
+      return msg('config.too_big_maximum', { maximum: String(issue.maximum) });
     case 'invalid_value':
-      return {
-        es: `valor no permitido (use: ${issue.values.map(String).join(', ')})`,
-        en: `value not allowed (use: ${issue.values.map(String).join(', ')})`,
-      };
+      return msg('config.value_not_allowed_use', { values: issue.values.map(String).join(', ') });
     default:
-      return { es: `valor no válido (${m})`, en: `invalid value (${m})` };
+      return msg('config.invalid_value', { reason: m });
   }
 }
 
@@ -267,10 +241,7 @@ function shapeProblem(raw: unknown): ConfigProblem | null {
       return {
         key: '(estructura)',
         severity: 'error',
-        text: {
-          es: `demasiado anidado (más de ${MAX_CONFIG_DEPTH} niveles)`,
-          en: `nested too deeply (more than ${MAX_CONFIG_DEPTH} levels)`,
-        },
+        text: msg('config.nested_too_deeply_more', { MAX_CONFIG_DEPTH }),
       };
     }
     const children = Array.isArray(v) ? v : Object.values(v as Record<string, unknown>);
@@ -279,10 +250,7 @@ function shapeProblem(raw: unknown): ConfigProblem | null {
       return {
         key: '(estructura)',
         severity: 'error',
-        text: {
-          es: `demasiados elementos (más de ${MAX_CONFIG_NODES})`,
-          en: `too many elements (more than ${MAX_CONFIG_NODES})`,
-        },
+        text: msg('config.too_many_elements_more', { MAX_CONFIG_NODES }),
       };
     }
     for (const c of children) if (c !== null && typeof c === 'object') stack.push([c, depth + 1]);
@@ -299,10 +267,7 @@ export function parseConfig(raw: unknown): ParseResult {
         {
           key: '(raíz)',
           severity: 'error',
-          text: {
-            es: 'el archivo debe contener un objeto JSON { ... }',
-            en: 'the file must contain a JSON object { ... }',
-          },
+          text: msg('config.file_must_contain_json_object'),
         },
       ],
     };
@@ -329,54 +294,29 @@ export function defaultConfig(): SyncConfig {
 /** What the selected protocol (and encryption) still need before a sync can run. */
 export function completenessProblems(cfg: SyncConfig, protocol: Protocol = cfg.protocol): ConfigProblem[] {
   const out: ConfigProblem[] = [];
-  const need = (key: string, value: string | undefined, es: string, en: string) => {
-    if (!value || value.trim() === '') out.push({ key, severity: 'incomplete', text: { es, en } });
+  const need = (key: string, value: string | undefined, text: Text) => {
+    if (!value || value.trim() === '') out.push({ key, severity: 'incomplete', text });
   };
   switch (protocol) {
     case 'webdav':
-      need(
-        'webdav.url',
-        cfg.webdav.url,
-        'está vacío: indique la URL del servidor WebDAV',
-        'is empty: enter the WebDAV server URL',
-      );
-      need('webdav.username', cfg.webdav.username, 'está vacío: indique el usuario', 'is empty: enter the user name');
+      need('webdav.url', cfg.webdav.url, msg('config.empty_enter_webdav_server'));
+      need('webdav.username', cfg.webdav.username, msg('config.empty_enter_user_name'));
       break;
     case 'smb':
-      need(
-        'smb.server',
-        cfg.smb.server,
-        'está vacío: indique la IP o el nombre del servidor SMB',
-        'is empty: enter the SMB server address or name',
-      );
-      need(
-        'smb.share_name',
-        cfg.smb.share_name,
-        'está vacío: indique el recurso compartido',
-        'is empty: enter the share name',
-      );
-      need('smb.username', cfg.smb.username, 'está vacío: indique el usuario', 'is empty: enter the user name');
+      need('smb.server', cfg.smb.server, msg('config.empty_enter_smb_server'));
+      need('smb.share_name', cfg.smb.share_name, msg('config.empty_enter_share_name'));
+      need('smb.username', cfg.smb.username, msg('config.empty_enter_user_name'));
       break;
     case 'socketio':
-      need(
-        'socketio.server_url',
-        cfg.socketio.server_url,
-        'está vacío: indique la URL del servidor',
-        'is empty: enter the server URL',
-      );
+      need('socketio.server_url', cfg.socketio.server_url, msg('config.empty_enter_server_url'));
       break;
     case 'folder':
-      need(
-        'folder.path',
-        cfg.folder?.path,
-        'está vacío: indique la carpeta de destino',
-        'is empty: enter the target folder',
-      );
+      need('folder.path', cfg.folder?.path, msg('config.empty_enter_target_folder'));
       if (cfg.folder?.path && !path.isAbsolute(cfg.folder.path)) {
         out.push({
           key: 'folder.path',
           severity: 'incomplete',
-          text: { es: 'debe ser una ruta absoluta', en: 'must be an absolute path' },
+          text: msg('config.must_absolute_path'),
         });
       }
       break;
@@ -387,20 +327,14 @@ export function completenessProblems(cfg: SyncConfig, protocol: Protocol = cfg.p
       out.push({
         key: 'encryption.recipients',
         severity: 'incomplete',
-        text: {
-          es: 'la encriptación está activada pero no hay ninguna clave pública (age1...)',
-          en: 'encryption is on but there is no public key (age1...)',
-        },
+        text: msg('config.encryption_but_there_no_public'),
       });
     }
     if (enc.mode === 'passphrase' && !enc.passphrase_file && !enc.passphrase_env) {
       out.push({
         key: 'encryption.passphrase_file',
         severity: 'incomplete',
-        text: {
-          es: 'modo frase de paso: indique passphrase_file o passphrase_env',
-          en: 'passphrase mode: set passphrase_file or passphrase_env',
-        },
+        text: msg('config.passphrase_mode_set_passphrase'),
       });
     }
   }

@@ -23,6 +23,7 @@ import { newRemoteId, nextManifest } from '../transports/manifest.js';
 import { sha256File } from '../db/snapshot.js';
 import { isManifest, SHA256_RE, type WireErrorCode } from '../transports/socketio/protocol.js';
 import type { Text } from '../errors.js';
+import { msg } from '../messages/index.js';
 
 /** An error the server turns into an `{ok:false}` reply. */
 export class StoreError extends Error {
@@ -114,11 +115,7 @@ export class Storage {
     } catch {
       m = null;
     }
-    if (!isManifest(m))
-      throw new StoreError('INTERNAL', {
-        es: 'El manifiesto del servidor está dañado.',
-        en: 'The server manifest is damaged.',
-      });
+    if (!isManifest(m)) throw new StoreError('INTERNAL', msg('server.server_manifest_damaged'));
     return m;
   }
 
@@ -217,11 +214,7 @@ export class Storage {
             return { manifest: current, created: false };
           }
           if (baseGeneration !== 'any' && (current?.generation ?? null) !== baseGeneration) {
-            throw new StoreError(
-              'CONFLICT',
-              { es: 'Otro equipo guardó una versión más nueva.', en: 'Another device stored a newer version.' },
-              { manifest: current },
-            );
+            throw new StoreError('CONFLICT', msg('server.another_device_stored_newer'), { manifest: current });
           }
           const generation = (current?.generation ?? 0) + 1;
           // A random part: two processes racing for one generation never share an object name.
@@ -242,11 +235,9 @@ export class Storage {
             // Another process committed this generation first: our object is referenced by nothing.
             await fsp.rm(path.join(dir, file), { force: true });
             if (baseGeneration === 'any' && attempt < MAX_RETRIES) continue;
-            throw new StoreError(
-              'CONFLICT',
-              { es: 'Otro equipo guardó una versión más nueva.', en: 'Another device stored a newer version.' },
-              { manifest: await this.head(meta.databaseId) },
-            );
+            throw new StoreError('CONFLICT', msg('server.another_device_stored_newer'), {
+              manifest: await this.head(meta.databaseId),
+            });
           }
           // Committed. The manifest follows (never moved back over a newer one); old objects go.
           const shown = await this.readJson(path.join(dir, 'manifest.json')).catch(() => null);
@@ -300,10 +291,10 @@ export class Storage {
 
   private checkSize(size: number): void {
     if (size > this.opts.maxBytes) {
-      throw new StoreError('TOO_LARGE', {
-        es: `La base de datos (${size} bytes) supera el límite de este servidor (${this.opts.maxBytes} bytes).`,
-        en: `The database (${size} bytes) exceeds this server's limit (${this.opts.maxBytes} bytes).`,
-      });
+      throw new StoreError(
+        'TOO_LARGE',
+        msg('server.database_bytes_exceeds_server', { size, maxBytes: this.opts.maxBytes }),
+      );
     }
   }
 
@@ -318,11 +309,7 @@ export class Storage {
     }
     // Refuse before any byte moves when the client is already behind.
     if ((current?.generation ?? null) !== req.baseGeneration) {
-      throw new StoreError(
-        'CONFLICT',
-        { es: 'Otro equipo guardó una versión más nueva.', en: 'Another device stored a newer version.' },
-        { manifest: current },
-      );
+      throw new StoreError('CONFLICT', msg('server.another_device_stored_newer'), { manifest: current });
     }
     const dir = await this.ensureDirs(req.databaseId);
     if (req.uploadId && /^[0-9a-f]{32}$/.test(req.uploadId)) {
@@ -395,8 +382,7 @@ export class Storage {
 
   private upload(databaseId: string, uploadId: unknown): Upload {
     const up = typeof uploadId === 'string' ? this.uploads.get(uploadId) : undefined;
-    if (!up || up.databaseId !== databaseId)
-      throw new StoreError('NOT_FOUND', { es: 'Subida desconocida o caducada.', en: 'Unknown or expired upload.' });
+    if (!up || up.databaseId !== databaseId) throw new StoreError('NOT_FOUND', msg('server.unknown_expired_upload'));
     return up;
   }
 
@@ -416,17 +402,9 @@ export class Storage {
     const up = this.upload(databaseId, uploadId);
     return this.serial(up, async () => {
       if (offset !== up.received)
-        throw new StoreError(
-          'BAD_REQUEST',
-          { es: 'Fragmento fuera de orden.', en: 'Chunk out of order.' },
-          { offset: up.received },
-        );
+        throw new StoreError('BAD_REQUEST', msg('server.chunk_out_order'), { offset: up.received });
       if (data.length === 0 || data.length > chunkBytes || up.received + data.length > up.size) {
-        throw new StoreError(
-          'BAD_REQUEST',
-          { es: 'Fragmento de tamaño incorrecto.', en: 'Chunk of the wrong size.' },
-          { offset: up.received },
-        );
+        throw new StoreError('BAD_REQUEST', msg('server.chunk_wrong_size'), { offset: up.received });
       }
       if (!up.fh) up.fh = await fsp.open(path.join(this.dbDir(databaseId), 'uploads', `${up.uploadId}.part`), 'r+');
       let done = 0;
@@ -447,10 +425,7 @@ export class Storage {
       if (up.received !== up.size)
         throw new StoreError(
           'BAD_REQUEST',
-          {
-            es: `Faltan datos: recibidos ${up.received} de ${up.size} bytes.`,
-            en: `Missing data: received ${up.received} of ${up.size} bytes.`,
-          },
+          msg('server.missing_data_received_bytes', { received: up.received, size: up.size }),
           { offset: up.received },
         );
       const dir = this.dbDir(databaseId);
@@ -465,10 +440,7 @@ export class Storage {
       await fsp.rm(path.join(dir, 'uploads', `${up.uploadId}.json`), { force: true });
       if (typeof sha256 !== 'string' || got !== sha256 || got !== up.sha256) {
         await fsp.rm(part, { force: true });
-        throw new StoreError('VERIFY_FAILED', {
-          es: 'El hash de lo recibido no coincide: no se guardó nada.',
-          en: 'The hash of what arrived does not match: nothing was stored.',
-        });
+        throw new StoreError('VERIFY_FAILED', msg('server.hash_what_arrived_not_match'));
       }
       const { manifest } = await this.commit(up, part, up.baseGeneration);
       return manifest;
@@ -496,29 +468,14 @@ export class Storage {
     const m = await this.head(databaseId);
     const entry = m && (m.generation === generation ? m : m.versions?.find((v) => v.generation === generation));
     if (!entry)
-      throw new StoreError(
-        'NOT_FOUND',
-        {
-          es: `La versión ${generation} ya no está en el servidor.`,
-          en: `Version ${generation} is no longer on the server.`,
-        },
-        { manifest: m },
-      );
-    if (offset < 0 || offset > entry.size)
-      throw new StoreError('BAD_REQUEST', { es: 'Posición fuera del archivo.', en: 'Offset outside the file.' });
+      throw new StoreError('NOT_FOUND', msg('server.version_no_longer_server', { generation }), { manifest: m });
+    if (offset < 0 || offset > entry.size) throw new StoreError('BAD_REQUEST', msg('server.offset_outside_file'));
     const want = Math.min(length, entry.size - offset);
     const fh = await fsp
       .open(path.join(this.dbDir(databaseId), entry.file), 'r')
       .catch((err: NodeJS.ErrnoException) => {
         if (err.code === 'ENOENT')
-          throw new StoreError(
-            'NOT_FOUND',
-            {
-              es: `La versión ${generation} ya no está en el servidor.`,
-              en: `Version ${generation} is no longer on the server.`,
-            },
-            { manifest: m },
-          );
+          throw new StoreError('NOT_FOUND', msg('server.version_no_longer_server', { generation }), { manifest: m });
         throw err;
       });
     try {
@@ -529,11 +486,7 @@ export class Storage {
         if (bytesRead === 0) break;
         got += bytesRead;
       }
-      if (got !== want)
-        throw new StoreError('INTERNAL', {
-          es: 'La versión guardada está truncada.',
-          en: 'The stored version is truncated.',
-        });
+      if (got !== want) throw new StoreError('INTERNAL', msg('server.stored_version_truncated'));
       return { data, size: entry.size };
     } finally {
       await fh.close();

@@ -5,6 +5,7 @@
 import type { SyncConfig, Protocol } from '../config/schema.js';
 import { SyncError } from '../errors.js';
 import type { FileTransport, SyncEndpoint, TransportContext, TransportModule } from './types.js';
+import { msg } from '../messages/index.js';
 
 export interface Availability {
   protocol: Protocol;
@@ -39,10 +40,9 @@ export async function availability(protocol: Protocol): Promise<Availability> {
     return {
       protocol,
       available: false,
-      reason: {
-        es: missing ? `falta la dependencia "${missing}"` : `no se pudo cargar: ${e.message}`,
-        en: missing ? `missing dependency "${missing}"` : `could not load: ${e.message}`,
-      },
+      reason: missing
+        ? msg('transport.missing_dependency', { missing })
+        : msg('transport.could_not_load', { message: e.message }),
       installHint: hint,
     };
   }
@@ -62,14 +62,9 @@ export async function createTransport(
     mod = await loadModule(protocol);
   } catch {
     const a = await availability(protocol);
-    throw new SyncError(
-      'UNAVAILABLE',
-      {
-        es: `El protocolo ${protocol} no está disponible: ${a.reason?.es}.`,
-        en: `The ${protocol} protocol is unavailable: ${a.reason?.en}.`,
-      },
-      { hint: { es: `Instale la dependencia: ${a.installHint}`, en: `Install the dependency: ${a.installHint}` } },
-    );
+    throw new SyncError('UNAVAILABLE', msg('transport.protocol_unavailable', { protocol, reason: a.reason }), {
+      hint: msg('transport.install_dependency', { installHint: a.installHint }),
+    });
   }
   return mod.create(config, ctx);
 }

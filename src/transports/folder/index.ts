@@ -21,6 +21,7 @@ import type {
   TransportContext,
   UploadResult,
 } from '../types.js';
+import { msg } from '../../messages/index.js';
 
 export const protocol = 'folder';
 
@@ -31,7 +32,7 @@ export function create(config: SyncConfig, ctx: TransportContext): FileTransport
 function safeJoin(root: string, rel: string): string {
   const parts = rel.split('/').filter((p) => p !== '');
   if (parts.some((p) => p === '..' || p === '.' || p.includes('\\') || p.includes('\0'))) {
-    throw new SyncError('PROTOCOL', { es: `Ruta remota no permitida: ${rel}`, en: `Remote path not allowed: ${rel}` });
+    throw new SyncError('PROTOCOL', msg('folder.remote_path_not_allowed', { rel }));
   }
   return path.join(root, ...parts);
 }
@@ -83,10 +84,7 @@ export class FolderTransport implements FileTransport {
 
   private abs(rel: string): string {
     if (!this.root || !path.isAbsolute(this.root)) {
-      throw new SyncError('CONFIG_INVALID', {
-        es: 'folder.path debe ser una ruta absoluta.',
-        en: 'folder.path must be an absolute path.',
-      });
+      throw new SyncError('CONFIG_INVALID', msg('folder.folder_path_must_absolute'));
     }
     return safeJoin(this.root, rel);
   }
@@ -94,25 +92,17 @@ export class FolderTransport implements FileTransport {
   private wrap(err: unknown, what: string): SyncError {
     const e = toSyncError(err);
     if (e.code === 'NOT_FOUND') {
-      return new SyncError(
-        'NOT_FOUND',
-        { es: `No existe en la carpeta de destino: ${what}`, en: `Not found in the target folder: ${what}` },
-        {
-          hint: {
-            es: '¿Está montada la unidad de red o conectado el disco?',
-            en: 'Is the network drive mounted or the disk plugged in?',
-          },
-          cause: err,
-        },
-      );
+      return new SyncError('NOT_FOUND', msg('folder.not_found_target_folder', { what }), {
+        hint: msg('folder.network_drive_mounted_disk'),
+        cause: err,
+      });
     }
     return e;
   }
 
   async open(): Promise<void> {
     const st = await fsp.stat(this.abs('')).catch(() => null);
-    if (st && !st.isDirectory())
-      throw new SyncError('NOT_FOUND', { es: `${this.root} no es una carpeta.`, en: `${this.root} is not a folder.` });
+    if (st && !st.isDirectory()) throw new SyncError('NOT_FOUND', msg('folder.not_folder', { root: this.root }));
     if (!st) {
       // Create the target folder itself, but only inside an existing parent: an unmounted drive must not turn
       // into a local folder silently.
@@ -168,11 +158,7 @@ export class FolderTransport implements FileTransport {
   async readSmall(rel: string, maxBytes = 1024 * 1024): Promise<{ data: Buffer; version?: string } | null> {
     const st = await this.stat(rel);
     if (!st) return null;
-    if (st.size > maxBytes)
-      throw new SyncError('PROTOCOL', {
-        es: `${rel} es demasiado grande (${st.size} bytes).`,
-        en: `${rel} is too large (${st.size} bytes).`,
-      });
+    if (st.size > maxBytes) throw new SyncError('PROTOCOL', msg('folder.too_large_bytes', { rel, size: st.size }));
     const data = await fsp.readFile(this.abs(rel)).catch((err) => {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw this.wrap(err, rel);
@@ -189,7 +175,7 @@ export class FolderTransport implements FileTransport {
   async writeSmall(rel: string, data: Buffer, opts: { ifVersion?: string | null } = {}): Promise<{ version?: string }> {
     if (opts.ifVersion === null) {
       if (!(await this.createExclusive(rel, data)))
-        throw new SyncError('ALREADY_EXISTS', { es: `${rel} ya existe.`, en: `${rel} already exists.` });
+        throw new SyncError('ALREADY_EXISTS', msg('folder.rel_already_exists', { rel }));
       return { version: (await this.stat(rel))?.version };
     }
     const tmp = this.abs(this.tmpName(rel));
@@ -239,10 +225,10 @@ export class FolderTransport implements FileTransport {
       // Verify what landed by reading it back, not what we think we wrote.
       const landed = await sha256File(tmp);
       if (landed.size !== expected.size || landed.sha256 !== expected.sha256) {
-        throw new SyncError('VERIFY_FAILED', {
-          es: `La copia en destino no coincide (${landed.size} de ${expected.size} bytes).`,
-          en: `The copy at the target does not match (${landed.size} of ${expected.size} bytes).`,
-        });
+        throw new SyncError(
+          'VERIFY_FAILED',
+          msg('folder.copy_target_not_match_bytes', { size: landed.size, size2: expected.size }),
+        );
       }
       if (opts.replace) {
         await fsp.rename(tmp, target);
@@ -250,10 +236,7 @@ export class FolderTransport implements FileTransport {
         // link() fails if the target exists: an atomic "rename without replace".
         await fsp.link(tmp, target).catch((err) => {
           if ((err as NodeJS.ErrnoException).code === 'EEXIST')
-            throw new SyncError('ALREADY_EXISTS', {
-              es: `${rel} ya existe en el destino.`,
-              en: `${rel} already exists at the target.`,
-            });
+            throw new SyncError('ALREADY_EXISTS', msg('folder.already_exists_target', { rel }));
           throw err;
         });
         await fsp.rm(tmp, { force: true });
@@ -271,11 +254,7 @@ export class FolderTransport implements FileTransport {
     const st = await fsp.stat(src).catch((err) => {
       throw this.wrap(err, rel);
     });
-    if (!st.isFile())
-      throw new SyncError('PROTOCOL', {
-        es: `${rel} no es un archivo en el destino; no se descarga.`,
-        en: `${rel} is not a file at the target; not downloaded.`,
-      });
+    if (!st.isFile()) throw new SyncError('PROTOCOL', msg('folder.not_file_target_not_downloaded', { rel }));
     try {
       const m = meter(opts.onProgress, st.size);
       await pipeline(
@@ -301,7 +280,7 @@ export class FolderTransport implements FileTransport {
       }
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST')
-        throw new SyncError('ALREADY_EXISTS', { es: `${to} ya existe.`, en: `${to} already exists.` });
+        throw new SyncError('ALREADY_EXISTS', msg('folder.to_already_exists', { to }));
       throw this.wrap(err, from);
     }
   }
@@ -315,9 +294,7 @@ export class FolderTransport implements FileTransport {
   async test(): Promise<ConnectionReport> {
     const b = reportBuilder('folder', { path: this.root });
     try {
-      await b.step('open', 'Carpeta accesible (creada si faltaba).', 'Folder reachable (created if missing).', () =>
-        this.open(),
-      );
+      await b.step('open', msg('folder.folder_reachable_created_if'), () => this.open());
       await probeRoundTrip(this, b);
       const free = await fsp.statfs(this.abs('')).catch(() => null);
       if (free) b.report.facts.freeBytes = free.bavail * free.bsize;

@@ -2,7 +2,8 @@
  * The config form: every field of the spec's blocks (with the spec's examples as placeholders) plus our optional
  * keys, described once here; the page builds inputs from these and reads them back into the config object.
  */
-import { tr } from './i18n.js';
+import type { Text } from '../../messages/text.js';
+import { tr, uiText } from './i18n.js';
 
 export type Protocol = 'webdav' | 'smb' | 'socketio' | 'folder';
 export const PROTOCOLS: Protocol[] = ['webdav', 'smb', 'socketio', 'folder'];
@@ -10,12 +11,12 @@ export const PROTOCOLS: Protocol[] = ['webdav', 'smb', 'socketio', 'folder'];
 export interface Field {
   /** Dotted config key, e.g. 'webdav.url'. */
   key: string;
-  label: [string, string];
+  label: Text;
   kind: 'text' | 'url' | 'password' | 'number' | 'checkbox' | 'select' | 'lines';
   placeholder?: string;
-  help?: [string, string];
-  /** value, Spanish, English. */
-  options?: Array<[string, string, string]>;
+  help?: Text;
+  /** value, label. */
+  options?: Array<[string, Text]>;
   /** Our optional keys: an empty value removes the key instead of saving ''. */
   optional?: boolean;
   min?: number;
@@ -28,47 +29,35 @@ export interface Field {
   wide?: boolean;
 }
 
-export const PROTOCOL_INFO: Record<Protocol, { name: [string, string]; what: [string, string] }> = {
+export const PROTOCOL_INFO: Record<Protocol, { name: Text; what: Text }> = {
   webdav: {
-    name: ['WebDAV', 'WebDAV'],
-    what: [
-      'Sincronización mediante polling periódico. Compatible con servidores WebDAV estándar (Nextcloud, ownCloud, etc.).',
-      'Periodic polling. Works with standard WebDAV servers (Nextcloud, ownCloud, etc.).',
-    ],
+    name: uiText('ui.protocol.webdav'),
+    what: uiText('ui.protocol.webdav.what'),
   },
   smb: {
-    name: ['SMB/CIFS', 'SMB/CIFS'],
-    what: [
-      'Sincronización con recursos compartidos de Windows o Samba, con soporte para dominios de Active Directory.',
-      'Windows or Samba shares, with Active Directory domain support.',
-    ],
+    name: uiText('ui.protocol.smb'),
+    what: uiText('ui.protocol.smb.what'),
   },
   socketio: {
-    name: ['Flask-SocketIO', 'Flask-SocketIO'],
-    what: [
-      'Sincronización en tiempo real: al conectar y cuando hay cambios. Ideal para redes locales.',
-      'Real-time sync: on connect and on every change. Best on local networks.',
-    ],
+    name: uiText('ui.protocol.socketio'),
+    what: uiText('ui.protocol.socketio.what'),
   },
   folder: {
-    name: ['Carpeta', 'Folder'],
-    what: [
-      'Una carpeta de este equipo o de una unidad montada (disco USB, unidad de red).',
-      'A folder on this computer or a mounted drive (USB disk, network drive).',
-    ],
+    name: uiText('ui.protocol.folder'),
+    what: uiText('ui.protocol.folder.what'),
   },
 };
 
 const remotePath = (block: string): Field => ({
   key: `${block}.remote_path`,
-  label: ['Ruta remota', 'Remote path'],
+  label: uiText('ui.field.remote_path'),
   kind: 'text',
   placeholder: '/cordiax_sync/',
-  help: ['Directorio donde se almacenará la base de datos.', 'Folder where the database is stored.'],
+  help: uiText('ui.field.remote_path.help'),
 });
 const timeout = (block: string): Field => ({
   key: `${block}.timeout_seconds`,
-  label: ['Tiempo de espera (segundos)', 'Timeout (seconds)'],
+  label: uiText('ui.field.timeout_seconds'),
   kind: 'number',
   placeholder: '60',
   optional: true,
@@ -81,31 +70,37 @@ export const PROTOCOL_FIELDS: Record<Protocol, Field[]> = {
   webdav: [
     {
       key: 'webdav.url',
-      label: ['URL del servidor', 'Server URL'],
+      label: uiText('ui.field.webdav.url'),
       kind: 'url',
       placeholder: 'https://cloud.example.com/remote.php/dav',
       required: true,
       wide: true,
-      help: ['URL completa del servidor WebDAV.', 'Full URL of the WebDAV server.'],
+      help: uiText('ui.field.webdav.url.help'),
     },
-    { key: 'webdav.username', label: ['Usuario', 'User name'], kind: 'text', placeholder: 'usuario', required: true },
-    { key: 'webdav.password', label: ['Contraseña', 'Password'], kind: 'password' },
+    {
+      key: 'webdav.username',
+      label: uiText('ui.field.webdav.username'),
+      kind: 'text',
+      placeholder: 'usuario',
+      required: true,
+    },
+    { key: 'webdav.password', label: uiText('ui.field.webdav.password'), kind: 'password' },
     remotePath('webdav'),
     {
       key: 'webdav.auth',
-      label: ['Autenticación', 'Authentication'],
+      label: uiText('ui.field.webdav.auth'),
       kind: 'select',
       optional: true,
       advanced: true,
       options: [
-        ['', 'Basic (por defecto)', 'Basic (default)'],
-        ['digest', 'Digest', 'Digest'],
-        ['auto', 'Automática (la que pida el servidor)', 'Automatic (whatever the server asks)'],
+        ['', uiText('ui.field.webdav.auth.default')],
+        ['digest', uiText('ui.field.webdav.auth.digest')],
+        ['auto', uiText('ui.field.webdav.auth.auto')],
       ],
     },
     {
       key: 'webdav.ca_file',
-      label: ['Certificado de CA propio (PEM)', 'Private CA certificate (PEM)'],
+      label: uiText('ui.field.webdav.ca_file'),
       kind: 'text',
       placeholder: '/ruta/a/ca.pem',
       optional: true,
@@ -113,7 +108,7 @@ export const PROTOCOL_FIELDS: Record<Protocol, Field[]> = {
     },
     {
       key: 'webdav.insecure_skip_tls_verify',
-      label: ['No verificar el certificado TLS (peligroso)', 'Skip TLS certificate verification (dangerous)'],
+      label: uiText('ui.field.webdav.insecure_skip_tls_verify'),
       kind: 'checkbox',
       optional: true,
       advanced: true,
@@ -123,73 +118,76 @@ export const PROTOCOL_FIELDS: Record<Protocol, Field[]> = {
   smb: [
     {
       key: 'smb.server',
-      label: ['Servidor', 'Server'],
+      label: uiText('ui.field.smb.server'),
       kind: 'text',
       placeholder: '192.168.1.10',
       required: true,
-      help: ['Dirección IP o nombre del servidor SMB.', 'IP address or name of the SMB server.'],
+      help: uiText('ui.field.smb.server.help'),
     },
     {
       key: 'smb.share_name',
-      label: ['Recurso compartido', 'Share name'],
+      label: uiText('ui.field.smb.share_name'),
       kind: 'text',
       placeholder: 'compartido',
       required: true,
     },
-    { key: 'smb.username', label: ['Usuario', 'User name'], kind: 'text', placeholder: 'usuario', required: true },
-    { key: 'smb.password', label: ['Contraseña', 'Password'], kind: 'password' },
+    {
+      key: 'smb.username',
+      label: uiText('ui.field.smb.username'),
+      kind: 'text',
+      placeholder: 'usuario',
+      required: true,
+    },
+    { key: 'smb.password', label: uiText('ui.field.smb.password'), kind: 'password' },
     {
       key: 'smb.domain',
-      label: ['Dominio', 'Domain'],
+      label: uiText('ui.field.smb.domain'),
       kind: 'text',
       placeholder: 'EMPRESA',
-      help: ['Dominio de Active Directory (opcional).', 'Active Directory domain (optional).'],
+      help: uiText('ui.field.smb.domain.help'),
     },
     remotePath('smb'),
     {
       key: 'smb.port',
-      label: ['Puerto', 'Port'],
+      label: uiText('ui.field.smb.port'),
       kind: 'number',
       placeholder: '445',
       optional: true,
       min: 1,
       max: 65535,
       advanced: true,
-      help: ['Por defecto 445 y, si no responde, 139.', 'Default 445, then 139.'],
+      help: uiText('ui.field.smb.port.help'),
     },
     timeout('smb'),
   ],
   socketio: [
     {
       key: 'socketio.server_url',
-      label: ['URL del servidor', 'Server URL'],
+      label: uiText('ui.field.socketio.server_url'),
       kind: 'url',
       placeholder: 'http://localhost:5000',
       required: true,
       wide: true,
-      help: ['URL del servidor Flask-SocketIO.', 'URL of the Flask-SocketIO server.'],
+      help: uiText('ui.field.socketio.server_url.help'),
     },
     {
       key: 'socketio.namespace',
-      label: ['Namespace', 'Namespace'],
+      label: uiText('ui.field.socketio.namespace'),
       kind: 'text',
       placeholder: '/cordiax-sync/',
-      help: ['Namespace del servidor (por defecto: /cordiax-sync/).', 'Server namespace (default: /cordiax-sync/).'],
+      help: uiText('ui.field.socketio.namespace.help'),
     },
     {
       key: 'socketio.token',
-      label: ['Token de acceso', 'Access token'],
+      label: uiText('ui.field.socketio.token'),
       kind: 'password',
       optional: true,
       advanced: true,
-      help: [
-        'Para el servidor de cordiax-sync; el de Flask del ejemplo no lo usa.',
-        'For the cordiax-sync server; the example Flask server does not use it.',
-      ],
+      help: uiText('ui.field.socketio.token.help'),
     },
     {
       key: 'socketio.token_file',
-      label: ['Archivo con el token', 'Token file'],
+      label: uiText('ui.field.socketio.token_file'),
       kind: 'text',
       placeholder: '/ruta/al/token',
       optional: true,
@@ -197,7 +195,7 @@ export const PROTOCOL_FIELDS: Record<Protocol, Field[]> = {
     },
     {
       key: 'socketio.database_id',
-      label: ['Identificador de la base de datos', 'Database id'],
+      label: uiText('ui.field.socketio.database_id'),
       kind: 'text',
       placeholder: 'default',
       optional: true,
@@ -207,62 +205,59 @@ export const PROTOCOL_FIELDS: Record<Protocol, Field[]> = {
   folder: [
     {
       key: 'folder.path',
-      label: ['Carpeta de destino', 'Target folder'],
+      label: uiText('ui.field.folder.path'),
       kind: 'text',
       placeholder: '/media/copias/cordiax_sync',
       required: true,
       wide: true,
-      help: [
-        'Ruta absoluta de una carpeta (por ejemplo, un disco USB o una unidad de red montada).',
-        'Absolute path of a folder (for example a USB disk or a mounted network drive).',
-      ],
+      help: uiText('ui.field.folder.path.help'),
     },
   ],
 };
 
 export const AUTO_FIELDS: Field[] = [
-  { key: 'enabled', label: ['Habilitar sincronización automática', 'Enable automatic sync'], kind: 'checkbox' },
+  { key: 'enabled', label: uiText('ui.field.enabled'), kind: 'checkbox' },
   {
     key: 'polling_interval',
-    label: ['Intervalo de sincronización (segundos)', 'Sync interval (seconds)'],
+    label: uiText('ui.field.polling_interval'),
     kind: 'number',
     placeholder: '300',
     min: 60,
     max: 604800,
-    help: ['Mínimo 60 segundos.', 'At least 60 seconds.'],
+    help: uiText('ui.field.polling_interval.help'),
   },
 ];
 
 export const ADVANCED_FIELDS: Field[] = [
   {
     key: 'database_path',
-    label: ['Ruta de la base de datos', 'Database path'],
+    label: uiText('ui.field.database_path'),
     kind: 'text',
     optional: true,
     wide: true,
-    help: ['Por defecto, cordiax.db en la carpeta de Cordiax.', 'Default: cordiax.db in the Cordiax folder.'],
+    help: uiText('ui.field.database_path.help'),
   },
   {
     key: 'device_name',
-    label: ['Nombre de este equipo', 'This computer’s name'],
+    label: uiText('ui.field.device_name'),
     kind: 'text',
     optional: true,
-    help: ['Aparece en el historial y en los conflictos.', 'Shown in the history and in conflicts.'],
+    help: uiText('ui.field.device_name.help'),
   },
   {
     key: 'direction',
-    label: ['Dirección', 'Direction'],
+    label: uiText('ui.field.direction'),
     kind: 'select',
     optional: true,
     options: [
-      ['', 'En ambos sentidos (por defecto)', 'Both ways (default)'],
-      ['push', 'Solo enviar', 'Send only'],
-      ['pull', 'Solo recibir', 'Receive only'],
+      ['', uiText('ui.field.direction.default')],
+      ['push', uiText('ui.field.direction.push')],
+      ['pull', uiText('ui.field.direction.pull')],
     ],
   },
   {
     key: 'keep_versions',
-    label: ['Versiones que se conservan', 'Versions kept'],
+    label: uiText('ui.field.keep_versions'),
     kind: 'number',
     placeholder: '10',
     optional: true,
@@ -274,45 +269,42 @@ export const ADVANCED_FIELDS: Field[] = [
 export const ENCRYPTION_FIELDS: Field[] = [
   {
     key: 'encryption.enabled',
-    label: ['Cifrar la copia remota', 'Encrypt the remote copy'],
+    label: uiText('ui.field.encryption.enabled'),
     kind: 'checkbox',
-    help: [
-      'Solo se sincroniza la versión encriptada de la base de datos.',
-      'Only the encrypted version of the database is synced.',
-    ],
+    help: uiText('ui.field.encryption.enabled.help'),
   },
   {
     key: 'encryption.mode',
-    label: ['Modo', 'Mode'],
+    label: uiText('ui.field.encryption.mode'),
     kind: 'select',
     options: [
-      ['x25519', 'Claves públicas age (recomendado)', 'age public keys (recommended)'],
-      ['passphrase', 'Frase de paso', 'Passphrase'],
+      ['x25519', uiText('ui.field.encryption.mode.x25519')],
+      ['passphrase', uiText('ui.field.encryption.mode.passphrase')],
     ],
   },
   {
     key: 'encryption.recipients',
-    label: ['Claves públicas (una por línea)', 'Public keys (one per line)'],
+    label: uiText('ui.field.encryption.recipients'),
     kind: 'lines',
     placeholder: 'age1…',
     wide: true,
   },
   {
     key: 'encryption.identity_file',
-    label: ['Archivo de identidad (clave privada)', 'Identity file (private key)'],
+    label: uiText('ui.field.encryption.identity_file'),
     kind: 'text',
     placeholder: '/ruta/a/identidad.txt',
     wide: true,
   },
   {
     key: 'encryption.passphrase_file',
-    label: ['Archivo con la frase de paso', 'Passphrase file'],
+    label: uiText('ui.field.encryption.passphrase_file'),
     kind: 'text',
     optional: true,
   },
   {
     key: 'encryption.passphrase_env',
-    label: ['Variable de entorno con la frase de paso', 'Passphrase environment variable'],
+    label: uiText('ui.field.encryption.passphrase_env'),
     kind: 'text',
     optional: true,
   },
@@ -375,28 +367,18 @@ export function toInputValue(f: Field, v: unknown): string | boolean {
 /** Inline checks the page can make before asking the server (which checks everything again). */
 export function validate(f: Field, v: unknown): string | null {
   if (f.key === 'polling_interval') {
-    if (typeof v !== 'number' || !Number.isInteger(v))
-      return tr('Indique un número entero de segundos (mínimo 60).', 'Enter a whole number of seconds (at least 60).');
-    if (v < (f.min ?? 60))
-      return tr(
-        `El intervalo mínimo es de ${f.min ?? 60} segundos.`,
-        `The minimum interval is ${f.min ?? 60} seconds.`,
-      );
-    if (v > (f.max ?? Infinity))
-      return tr(
-        'El intervalo máximo es de 7 días (604800 segundos).',
-        'The maximum interval is 7 days (604800 seconds).',
-      );
+    if (typeof v !== 'number' || !Number.isInteger(v)) return tr('ui.enter_whole_number_seconds');
+    if (v < (f.min ?? 60)) return tr('ui.minimum_interval_seconds', { min: f.min ?? 60 });
+    if (v > (f.max ?? Infinity)) return tr('ui.maximum_interval_7_days');
     return null;
   }
   if (v === undefined || v === '') return null;
   if (f.kind === 'url' && typeof v === 'string' && !/^https?:\/\/[^\s/?#]+/i.test(v))
-    return tr('Debe empezar por http:// o https://', 'Must start with http:// or https://');
+    return tr('ui.must_start_http_https');
   if (f.kind === 'number') {
-    if (typeof v !== 'number' || !Number.isInteger(v))
-      return tr('Debe ser un número entero.', 'Must be a whole number.');
-    if (f.min !== undefined && v < f.min) return tr(`Mínimo ${f.min}.`, `At least ${f.min}.`);
-    if (f.max !== undefined && v > f.max) return tr(`Máximo ${f.max}.`, `At most ${f.max}.`);
+    if (typeof v !== 'number' || !Number.isInteger(v)) return tr('ui.must_whole_number');
+    if (f.min !== undefined && v < f.min) return tr('ui.at_least', { min: f.min });
+    if (f.max !== undefined && v > f.max) return tr('ui.at_most', { max: f.max });
   }
   return null;
 }

@@ -34,8 +34,6 @@ export interface FormHooks {
 let card: HTMLElement;
 let hooks: FormHooks;
 
-const L = (pair: [string, string]) => pick(pair[0], pair[1]);
-
 function isDirty(): boolean {
   return JSON.stringify(app.draft) !== JSON.stringify(app.config) || app.clear.size > 0;
 }
@@ -132,16 +130,16 @@ function fieldEl(f: Field, placeholder?: string): HTMLElement {
           { class: 'check' },
           h('input', { type: 'checkbox', id, name: f.key, checked: value === true, onchange: on }),
           h('span', { class: 'switch', 'aria-hidden': 'true' }),
-          h('span', {}, L(f.label)),
+          h('span', {}, bi(f.label)),
         ),
-        f.help ? h('div', { class: 'help' }, L(f.help)) : null,
+        f.help ? h('div', { class: 'help' }, bi(f.help)) : null,
         h('div', { class: 'field-error', role: 'alert' }),
       );
     case 'select':
       input = h(
         'select',
         { id, name: f.key, onchange: on },
-        (f.options ?? []).map(([v, es, en]) => h('option', { value: v, selected: v === value }, pick(es, en))),
+        (f.options ?? []).map(([v, label]) => h('option', { value: v, selected: v === value }, bi(label))),
       );
       break;
     case 'lines':
@@ -190,18 +188,18 @@ function fieldEl(f: Field, placeholder?: string): HTMLElement {
     h(
       'label',
       { for: id },
-      L(f.label),
+      bi(f.label),
       f.required ? h('span', { class: 'req', title: tr('ui.required') }, ' *') : null,
     ),
     input,
     f.kind === 'password' ? secretControls(f) : null,
-    f.help ? h('div', { class: 'help' }, L(f.help)) : null,
+    f.help ? h('div', { class: 'help' }, bi(f.help)) : null,
     h('div', { class: 'field-error', role: 'alert' }),
   );
 }
 
 function diagnosis(r: ConnectionReport): HTMLElement {
-  const name = L(PROTOCOL_INFO[r.protocol as Protocol]?.name ?? [r.protocol, r.protocol]);
+  const name = PROTOCOL_INFO[r.protocol as Protocol] ? bi(PROTOCOL_INFO[r.protocol as Protocol].name) : r.protocol;
   const guarantees = r.guarantees
     ? ([
         ['conditionalWrite', tr('ui.guarantee.conditional_write')],
@@ -349,7 +347,7 @@ function protocolTabs(current: Protocol): HTMLElement {
             updateDirty();
           },
         },
-        L(PROTOCOL_INFO[p].name),
+        bi(PROTOCOL_INFO[p].name),
         a && !a.available ? h('span', { class: 'tab-badge' }, tr('ui.unavailable')) : null,
         p === app.config.protocol ? h('span', { class: 'tab-dot', title: tr('ui.saved_protocol') }) : null,
       );
@@ -366,12 +364,12 @@ function protocolPanel(p: Protocol): HTMLElement {
   return h(
     'div',
     { class: 'panel', role: 'tabpanel', id: `panel-${p}`, 'aria-labelledby': `tab-${p}` },
-    h('p', { class: 'muted' }, L(PROTOCOL_INFO[p].what)),
+    h('p', { class: 'muted' }, bi(PROTOCOL_INFO[p].what)),
     a && !a.available
       ? h(
           'div',
           { class: 'alert tone-warn', id: `unavailable-${p}` },
-          h('strong', {}, tr('ui.protocol_unavailable', { name: L(PROTOCOL_INFO[p].name) })),
+          h('strong', {}, tr('ui.protocol_unavailable', { name: bi(PROTOCOL_INFO[p].name) })),
           h('div', {}, bi(a.reason)),
           a.installHint ? h('div', {}, tr('ui.install'), h('code', { class: 'cmd' }, a.installHint)) : null,
         )

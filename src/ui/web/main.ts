@@ -11,7 +11,7 @@ import type {
   SyncOutcome,
 } from '../api-types.js';
 import { $, fill, h } from './dom.js';
-import { bi, fmtBytes, fmtRelative, fmtTime, getLang, initLang, msg, pick, setLang, tr, type Lang } from './i18n.js';
+import { bi, fmtBytes, fmtRelative, fmtTime, getLang, initLang, msg, setLang, tr, type Lang } from './i18n.js';
 import { followEvents, get, post } from './client.js';
 import { PROTOCOL_INFO, type Protocol } from './fields.js';
 import { app } from './state.js';
@@ -32,7 +32,8 @@ function freshness(s: StatusReport): Tone {
 }
 
 function stateView(s: StatusReport): { tone: Tone; title: string; sub: string } {
-  const proto = pick(...(PROTOCOL_INFO[s.protocol as Protocol]?.name ?? [s.protocol, s.protocol]));
+  const info = PROTOCOL_INFO[s.protocol as Protocol];
+  const proto = info ? bi(info.name) : s.protocol;
   switch (s.state) {
     case 'unconfigured':
       return {
