@@ -47,6 +47,7 @@ import {
 } from './transports/registry.js';
 import { failedReport } from './transports/shared/report.js';
 import type { ConnectionReport, RemoteManifest } from './transports/types.js';
+import { msg, protocolName } from './messages/index.js';
 
 export interface ServiceOptions {
   /** The Cordiax folder (default: $CORDIAX_HOME or ~/_SuperCordiax). */
@@ -110,7 +111,7 @@ export class SyncService {
           type: 'state',
           level: 'debug',
           code: 'SCHEDULER',
-          text: { es: s.syncing ? 'Sincronizando…' : 'En espera.', en: s.syncing ? 'Syncing…' : 'Waiting.' },
+          text: msg(s.syncing ? 'event.SCHEDULER.syncing' : 'event.SCHEDULER.waiting'),
           data: { ...s },
         });
         void this.publishSchedulerState(s);
@@ -228,7 +229,7 @@ export class SyncService {
     this.log.emit({
       type: 'info',
       code: 'CONFIG_SAVED',
-      text: { es: 'Configuración guardada.', en: 'Configuration saved.' },
+      text: msg('event.CONFIG_SAVED'),
     });
     await this.refreshAutomation();
     return saved;
@@ -240,10 +241,12 @@ export class SyncService {
     if (problems.length) {
       throw new SyncError(
         'CONFIG_INVALID',
-        {
-          es: `Falta configuración:\n${problems.map((p) => `  - ${p.key}: ${p.text.es}`).join('\n')}`,
-          en: `Configuration missing:\n${problems.map((p) => `  - ${p.key}: ${p.text.en}`).join('\n')}`,
-        },
+        msg('service.configuration_missing', {
+          problems: {
+            es: problems.map((p) => `  - ${p.key}: ${p.text.es}`).join('\n'),
+            en: problems.map((p) => `  - ${p.key}: ${p.text.en}`).join('\n'),
+          },
+        }),
         { details: { problems } },
       );
     }
@@ -327,7 +330,7 @@ export class SyncService {
           type: 'info',
           code: 'TEST_START',
           protocol: p,
-          text: { es: `Probando la conexión ${p}…`, en: `Testing the ${p} connection…` },
+          text: msg('event.TEST_START', { protocol: protocolName(p) }),
         });
         const report = await t.test();
         this.log.emit({
@@ -335,11 +338,11 @@ export class SyncService {
           code: report.ok ? 'TEST_OK' : 'TEST_FAILED',
           protocol: p,
           text: report.ok
-            ? { es: `Conexión ${p} correcta.`, en: `${p} connection OK.` }
-            : {
-                es: `La prueba de conexión ${p} ha fallado: ${report.error?.message ?? ''}`,
-                en: `The ${p} connection test failed: ${report.error?.message_en ?? ''}`,
-              },
+            ? msg('event.TEST_OK', { protocol: protocolName(p) })
+            : msg('event.TEST_FAILED', {
+                protocol: protocolName(p),
+                message: { es: report.error?.message ?? '', en: report.error?.message_en ?? '' },
+              }),
         });
         return report;
       } finally {
@@ -376,10 +379,7 @@ export class SyncService {
       this.log.emit({
         type: 'warning',
         code: 'AUTO_DISABLED',
-        text: {
-          es: 'La sincronización automática está desactivada ("Habilitar sincronización automática").',
-          en: 'Automatic sync is disabled ("Enable automatic sync").',
-        },
+        text: msg('event.AUTO_DISABLED'),
       });
       return false;
     }
@@ -389,10 +389,7 @@ export class SyncService {
     this.log.emit({
       type: 'state',
       code: 'AUTO_STARTED',
-      text: {
-        es: `Sincronización automática iniciada (${this.cfg.protocol}, cada ${this.cfg.polling_interval} s).`,
-        en: `Automatic sync started (${this.cfg.protocol}, every ${this.cfg.polling_interval} s).`,
-      },
+      text: msg('event.AUTO_STARTED', { protocol: this.cfg.protocol, polling_interval: this.cfg.polling_interval }),
     });
     return true;
   }
@@ -406,7 +403,7 @@ export class SyncService {
       this.log.emit({
         type: 'state',
         code: 'AUTO_STOPPED',
-        text: { es: 'Sincronización automática detenida.', en: 'Automatic sync stopped.' },
+        text: msg('event.AUTO_STOPPED'),
       });
   }
 
@@ -438,10 +435,7 @@ export class SyncService {
       this.log.emit({
         type: 'warning',
         code: 'EMBEDDED_SERVER_FAILED',
-        text: {
-          es: `No se pudo iniciar el servidor local: ${(err as Error).message}`,
-          en: `Could not start the local server: ${(err as Error).message}`,
-        },
+        text: msg('event.EMBEDDED_SERVER_FAILED', { message: (err as Error).message }),
       });
     }
   }

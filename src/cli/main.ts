@@ -8,7 +8,7 @@ import { createReadStream, promises as fsp, watchFile, unwatchFile } from 'node:
 import path from 'node:path';
 import readline from 'node:readline';
 import { SyncService } from '../service.js';
-import { setLanguage, getLanguage, toSyncError, SyncError, type Language } from '../errors.js';
+import { setLanguage, getLanguage, t, toSyncError, SyncError, type Language } from '../errors.js';
 import { configPath, getKey, loadConfig, setKey } from '../config/store.js';
 import { cordiaxHome, PROTOCOLS, type Protocol } from '../config/schema.js';
 import { isSecretKey, redact } from '../log/redact.js';
@@ -16,12 +16,9 @@ import { LOG_FILE_NAME } from '../log/event-log.js';
 import { generateX25519Identity } from '../crypto/index.js';
 import type { SyncEvent } from '../log/events.js';
 import type { ConnectionReport } from '../transports/types.js';
+import { bilingual, msg, protocolName } from '../messages/index.js';
 
 const EXIT = { ok: 0, error: 1, config: 2, conflict: 3 } as const;
-
-function L(es: string, en: string): string {
-  return getLanguage() === 'en' ? en : es;
-}
 
 function print(json: boolean, data: unknown, human: () => string): void {
   if (json) process.stdout.write(`${JSON.stringify(redact(data), null, 2)}\n`);
@@ -31,7 +28,7 @@ function print(json: boolean, data: unknown, human: () => string): void {
 function fail(json: boolean, err: unknown): never {
   const e = toSyncError(err);
   if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: e.toJSON() }, null, 2)}\n`);
-  else process.stderr.write(`${L('Error', 'Error')}: ${e.describe()}\n`);
+  else process.stderr.write(`${t(msg('common.error'))}: ${e.describe()}\n`);
   process.exit(
     e.code === 'CONFIG_INVALID' || e.code === 'CONFIG_PARSE'
       ? EXIT.config
@@ -42,34 +39,31 @@ function fail(json: boolean, err: unknown): never {
 }
 
 function ago(seconds: number | null): string {
-  if (seconds === null) return L('nunca', 'never');
-  if (seconds < 90) return L(`hace ${seconds} s`, `${seconds} s ago`);
-  if (seconds < 5400) return L(`hace ${Math.round(seconds / 60)} min`, `${Math.round(seconds / 60)} min ago`);
-  if (seconds < 172800) return L(`hace ${Math.round(seconds / 3600)} h`, `${Math.round(seconds / 3600)} h ago`);
-  return L(`hace ${Math.round(seconds / 86400)} días`, `${Math.round(seconds / 86400)} days ago`);
+  if (seconds === null) return t(msg('cli.never'));
+  if (seconds < 90) return t(msg('cli.s_ago', { seconds }));
+  if (seconds < 5400) return t(msg('cli.min_ago', { seconds: Math.round(seconds / 60) }));
+  if (seconds < 172800) return t(msg('cli.h_ago', { seconds: Math.round(seconds / 3600) }));
+  return t(msg('cli.days_ago', { seconds: Math.round(seconds / 86400) }));
 }
 
 export function formatEvent(e: SyncEvent): string {
-  const msg = getLanguage() === 'en' ? e.message_en : e.message;
+  const message = getLanguage() === 'en' ? e.message_en : e.message;
   const lvl = { debug: '·', info: 'i', warn: '!', error: 'X' }[e.level];
-  return `${e.time.replace('T', ' ').replace(/\.\d+Z$/, '')} ${lvl} ${msg}`;
+  return `${e.time.replace('T', ' ').replace(/\.\d+Z$/, '')} ${lvl} ${message}`;
 }
 
 export function formatReport(r: ConnectionReport): string {
   const lines = r.steps.map(
-    (s) =>
-      `  ${s.skipped ? '-' : s.ok ? '✓' : '✗'} ${getLanguage() === 'en' ? s.text.en : s.text.es}${!s.ok && s.hint ? `\n      → ${getLanguage() === 'en' ? s.hint.en : s.hint.es}` : ''}`,
+    (s) => `  ${s.skipped ? '-' : s.ok ? '✓' : '✗'} ${t(s.text)}${!s.ok && s.hint ? `\n      → ${t(s.hint)}` : ''}`,
   );
   const facts = Object.entries(r.facts).map(([k, v]) => `  ${k}: ${String(v)}`);
   const head = r.ok
-    ? L(`Conexión ${r.protocol} correcta.`, `${r.protocol} connection OK.`)
-    : L(`La conexión ${r.protocol} ha fallado.`, `The ${r.protocol} connection failed.`);
+    ? t(msg('cli.connection_ok', { protocol: protocolName(r.protocol) }))
+    : t(msg('cli.connection_failed', { protocol: protocolName(r.protocol) }));
   const err = r.error
     ? `\n${getLanguage() === 'en' ? r.error.message_en : r.error.message}${r.error.hint ? `\n→ ${getLanguage() === 'en' ? r.error.hint_en : r.error.hint}` : ''}`
     : '';
-  return (
-    [head, ...lines, ...(facts.length ? [L('Datos del servidor:', 'Server facts:'), ...facts] : [])].join('\n') + err
-  );
+  return [head, ...lines, ...(facts.length ? [t(msg('cli.server_facts')), ...facts] : [])].join('\n') + err;
 }
 
 /** Reads a secret from stdin (piped) or a no-echo prompt: secrets never travel in process arguments. */
@@ -134,10 +128,8 @@ function rootCommand(): Command {
   const program = new Command();
   program
     .name('cordiax-sync')
-    .description(
-      'Sincroniza la base de datos de Cordiax (WebDAV, SMB/CIFS, Socket.IO, carpeta). / Syncs the Cordiax database.',
-    )
-    .addOption(new Option('--lang <lang>', 'idioma de los mensajes / message language').choices(['es', 'en']))
+    .description(bilingual(msg('cli.help.syncs_cordiax_database')))
+    .addOption(new Option('--lang <lang>', bilingual(msg('cli.help.message_language'))).choices(['es', 'en']))
     .hook('preAction', (cmd) => {
       const lang = cmd.opts().lang as Language | undefined;
       if (lang) setLanguage(lang);
@@ -149,8 +141,8 @@ function rootCommand(): Command {
 function addCheckConfigCommand(program: Command): void {
   program
     .command('check-config')
-    .description('Valida la configuración y muestra cada problema / validate the config, print every problem')
-    .option('--json', 'salida JSON')
+    .description(bilingual(msg('cli.help.validate_config_print_every')))
+    .option('--json', bilingual(msg('cli.help.json_output')))
     .action(async (o: { json?: boolean }) => {
       const file = configPath();
       const r = await loadConfig(file);
@@ -170,16 +162,9 @@ function addCheckConfigCommand(program: Command): void {
           })),
         },
         () => {
-          const head =
-            r.status === 'missing'
-              ? L(`No existe ${file}: se usan los valores por defecto.`, `${file} does not exist: using defaults.`)
-              : '';
-          const lines = problems.map((p) => `  - ${p.key}: ${getLanguage() === 'en' ? p.text.en : p.text.es}`);
-          return [
-            head,
-            ok ? L('Configuración correcta.', 'Configuration OK.') : L(`Problemas en ${file}:`, `Problems in ${file}:`),
-            ...lines,
-          ]
+          const head = r.status === 'missing' ? t(msg('cli.not_exist_using_defaults', { file })) : '';
+          const lines = problems.map((p) => `  - ${p.key}: ${t(p.text)}`);
+          return [head, ok ? t(msg('cli.configuration_ok')) : t(msg('cli.problems', { file })), ...lines]
             .filter(Boolean)
             .join('\n');
         },
@@ -192,8 +177,8 @@ function addCheckConfigCommand(program: Command): void {
 function addSyncCommand(program: Command): void {
   program
     .command('sync')
-    .description('Sincroniza ahora ("Sincronizar Ahora") / sync now')
-    .option('--json', 'salida JSON')
+    .description(bilingual(msg('cli.help.sync_now')))
+    .option('--json', bilingual(msg('cli.help.json_output')))
     .action(async (o: { json?: boolean }) => {
       const svc = await openService();
       const unsub = o.json
@@ -204,9 +189,7 @@ function addSyncCommand(program: Command): void {
       try {
         const r = await svc.syncNow();
         unsub();
-        print(!!o.json, { ok: r.action !== 'conflict', ...r }, () =>
-          L(`Resultado: ${r.action}`, `Result: ${r.action}`),
-        );
+        print(!!o.json, { ok: r.action !== 'conflict', ...r }, () => t(msg('cli.result', { action: r.action })));
         await svc.close();
         process.exit(r.action === 'conflict' ? EXIT.conflict : EXIT.ok);
       } catch (err) {
@@ -221,9 +204,9 @@ function addSyncCommand(program: Command): void {
 function addTestCommand(program: Command): void {
   program
     .command('test')
-    .description('Prueba la conexión ("Probar Conexión") / test the connection')
-    .addOption(new Option('--protocol <p>', 'protocolo a probar / protocol to test').choices([...PROTOCOLS]))
-    .option('--json', 'salida JSON')
+    .description(bilingual(msg('cli.help.test_connection')))
+    .addOption(new Option('--protocol <p>', bilingual(msg('cli.help.protocol_test'))).choices([...PROTOCOLS]))
+    .option('--json', bilingual(msg('cli.help.json_output')))
     .action(async (o: { json?: boolean; protocol?: Protocol }) => {
       const svc = await openService();
       const r = await svc.test(o.protocol);
@@ -237,34 +220,27 @@ function addTestCommand(program: Command): void {
 function addStatusCommand(program: Command): void {
   program
     .command('status')
-    .description('Estado: última sincronización correcta, tiempo transcurrido, próxima / status')
-    .option('--json', 'salida JSON')
+    .description(bilingual(msg('cli.help.status')))
+    .option('--json', bilingual(msg('cli.help.json_output')))
     .action(async (o: { json?: boolean }) => {
       const svc = await openService();
       const s = await svc.status();
       await svc.close();
       print(!!o.json, s, () =>
         [
-          `${L('Estado', 'State')}: ${s.state}`,
-          `${L('Protocolo', 'Protocol')}: ${s.protocol}${s.enabled ? '' : L(' (automática desactivada)', ' (automatic off)')}`,
-          `${L('Última sincronización correcta', 'Last good sync')}: ${s.lastGoodSync ?? L('nunca', 'never')} (${ago(s.secondsSinceLastGoodSync)})`,
-          `${L('Próxima', 'Next run')}: ${s.nextRun ?? L('— (el programador no está en marcha)', '— (scheduler not running)')}`,
-          `${L('Versión remota', 'Remote version')}: ${s.remoteGeneration ?? '—'}`,
-          `${L('Encriptación', 'Encryption')}: ${s.encryption}`,
-          ...(s.conflict
-            ? [
-                L(
-                  `¡CONFLICTO! Copia remota en ${s.conflict.copyPath}. Use: cordiax-sync resolve --keep local|remote`,
-                  `CONFLICT! Remote copy at ${s.conflict.copyPath}. Use: cordiax-sync resolve --keep local|remote`,
-                ),
-              ]
-            : []),
+          `${t(msg('cli.state'))}: ${s.state}`,
+          `${t(msg('common.protocol'))}: ${s.protocol}${s.enabled ? '' : t(msg('cli.automatic_off'))}`,
+          `${t(msg('common.last_good_sync'))}: ${s.lastGoodSync ?? t(msg('cli.never'))} (${ago(s.secondsSinceLastGoodSync)})`,
+          `${t(msg('cli.next_run'))}: ${s.nextRun ?? t(msg('cli.scheduler_not_running'))}`,
+          `${t(msg('common.remote_version'))}: ${s.remoteGeneration ?? '—'}`,
+          `${t(msg('common.encryption'))}: ${s.encryption}`,
+          ...(s.conflict ? [t(msg('cli.conflict_remote_copy_use', { copyPath: s.conflict.copyPath }))] : []),
           ...(s.lastError
             ? [
-                `${L('Último error', 'Last error')}: ${getLanguage() === 'en' ? s.lastError.message_en : s.lastError.message}`,
+                `${t(msg('common.last_error'))}: ${getLanguage() === 'en' ? s.lastError.message_en : s.lastError.message}`,
               ]
             : []),
-          ...s.problems.map((p) => `  - ${p.key}: ${getLanguage() === 'en' ? p.text.en : p.text.es}`),
+          ...s.problems.map((p) => `  - ${p.key}: ${t(p.text)}`),
         ].join('\n'),
       );
       process.exit(
@@ -281,10 +257,10 @@ function addStatusCommand(program: Command): void {
 function addLogCommand(program: Command): void {
   program
     .command('log')
-    .description('Muestra el registro de sincronización / show the sync log')
-    .option('--follow', 'sigue mostrando eventos nuevos / keep streaming')
-    .option('--limit <n>', 'eventos a mostrar', '50')
-    .option('--json', 'una línea JSON por evento')
+    .description(bilingual(msg('cli.help.show_sync_log')))
+    .option('--follow', bilingual(msg('cli.help.keep_streaming')))
+    .option('--limit <n>', bilingual(msg('cli.help.events_show')), '50')
+    .option('--json', bilingual(msg('cli.help.one_json_line_per')))
     .action(async (o: { follow?: boolean; json?: boolean; limit: string }) => {
       const file = path.join(cordiaxHome(), 'logs', LOG_FILE_NAME);
       const show = (line: string) => {
@@ -302,7 +278,7 @@ function addLogCommand(program: Command): void {
         offset = Buffer.byteLength(text);
       } catch {
         if (!o.follow) {
-          process.stderr.write(L('El registro está vacío.\n', 'The log is empty.\n'));
+          process.stderr.write(t(msg('cli.log_empty')));
           return;
         }
       }
@@ -334,11 +310,11 @@ function addLogCommand(program: Command): void {
 function addStartCommand(program: Command): void {
   program
     .command('start')
-    .description('Sincronización automática y la interfaz web / automatic sync and the web UI')
-    .option('--no-ui', 'sin interfaz web')
-    .option('--open', 'abre la interfaz en el navegador')
-    .option('--port <n>', 'puerto de la interfaz (por defecto ui.port o 8484)')
-    .option('--json', 'eventos como JSON')
+    .description(bilingual(msg('cli.help.automatic_sync_web_ui')))
+    .option('--no-ui', bilingual(msg('cli.help.without_web_ui')))
+    .option('--open', bilingual(msg('cli.help.open_ui_browser')))
+    .option('--port <n>', bilingual(msg('cli.help.ui_port_default_ui')))
+    .option('--json', bilingual(msg('cli.help.events_json')))
     .action(async (o: { ui: boolean; open?: boolean; port?: string; json?: boolean }) => {
       const svc = await openService();
       svc.subscribe((e) => {
@@ -354,14 +330,9 @@ function addStartCommand(program: Command): void {
             open: !!o.open,
           });
           ui = started;
-          process.stdout.write(L(`Interfaz: ${started.url}\n`, `Interface: ${started.url}\n`));
+          process.stdout.write(t(msg('cli.interface', { url: started.url })));
         } catch (err) {
-          process.stderr.write(
-            L(
-              `No se pudo iniciar la interfaz: ${(err as Error).message}\n`,
-              `Could not start the interface: ${(err as Error).message}\n`,
-            ),
-          );
+          process.stderr.write(t(msg('cli.could_not_start_interface', { message: (err as Error).message })));
         }
       }
       const started = await svc.start().catch((err) => {
@@ -385,22 +356,14 @@ function addStartCommand(program: Command): void {
 
 /** `config get` and `config set` (secrets only from standard input, never echoed). */
 function addConfigCommands(program: Command): void {
-  const config = program
-    .command('config')
-    .description('Lee o cambia claves de la configuración / get or set config keys');
+  const config = program.command('config').description(bilingual(msg('cli.help.get_set_config_keys')));
   config
     .command('get <key>')
-    .option('--json', 'salida JSON')
+    .option('--json', bilingual(msg('cli.help.json_output')))
     .action(async (key: string, o: { json?: boolean }) => {
       const r = await loadConfig(configPath());
       if (r.status === 'invalid')
-        fail(
-          !!o.json,
-          new SyncError('CONFIG_INVALID', {
-            es: 'La configuración no es válida (ver check-config).',
-            en: 'The configuration is invalid (see check-config).',
-          }),
-        );
+        fail(!!o.json, new SyncError('CONFIG_INVALID', msg('cli.configuration_invalid_see_check')));
       const value = getKey(r.config as Record<string, unknown>, key);
       const last = key.split('.').pop() ?? key;
       // Passwords are never echoed: only whether one is set.
@@ -412,34 +375,24 @@ function addConfigCommands(program: Command): void {
     });
   config
     .command('set <key> [value]')
-    .description(
-      'Cambia una clave; para contraseñas use "-" y escríbala por la entrada estándar / for passwords use "-" and stdin',
-    )
-    .option('--json', 'salida JSON')
+    .description(bilingual(msg('cli.help.passwords_use_stdin')))
+    .option('--json', bilingual(msg('cli.help.json_output')))
     .action(async (key: string, value: string | undefined, o: { json?: boolean }) => {
       try {
         const last = key.split('.').pop() ?? key;
         if (isSecretKey(last) && value !== undefined && value !== '-') {
-          throw new SyncError('CONFIG_INVALID', {
-            es: `Por seguridad, ${key} no se acepta como argumento (se vería en la lista de procesos). Use: cordiax-sync config set ${key} - y escríbala por la entrada estándar.`,
-            en: `For safety, ${key} is not accepted as an argument (it would show in the process list). Use: cordiax-sync config set ${key} - and type it on standard input.`,
-          });
+          throw new SyncError('CONFIG_INVALID', msg('cli.safety_not_accepted_argument_would', { key }));
         }
-        if (value === undefined || value === '-')
-          value = await readSecret(L(`Valor para ${key}: `, `Value for ${key}: `));
+        if (value === undefined || value === '-') value = await readSecret(t(msg('cli.value', { key })));
         const file = configPath();
         const r = await loadConfig(file);
-        if (r.status === 'invalid')
-          throw new SyncError('CONFIG_INVALID', {
-            es: 'La configuración actual no es válida; corríjala antes (ver check-config). No se ha modificado.',
-            en: 'The current configuration is invalid; fix it first (see check-config). It was not modified.',
-          });
+        if (r.status === 'invalid') throw new SyncError('CONFIG_INVALID', msg('cli.current_configuration_invalid_fix'));
         const base = r.status === 'ok' ? r.raw : (r.config as Record<string, unknown>);
         const next = setKey(base, key, value, { raw: isSecretKey(last) });
         const svc = await openService();
         await svc.saveConfig(next, { keepEmptySecrets: false });
         await svc.close();
-        print(!!o.json, { ok: true, key }, () => L(`${key} guardado.`, `${key} saved.`));
+        print(!!o.json, { ok: true, key }, () => t(msg('cli.saved', { key })));
       } catch (err) {
         fail(!!o.json, err);
       }
@@ -450,16 +403,17 @@ function addConfigCommands(program: Command): void {
 function addResolveCommand(program: Command): void {
   program
     .command('resolve')
-    .description('Resuelve un conflicto / resolve a conflict')
-    .addOption(new Option('--keep <side>', 'qué versión conservar').choices(['local', 'remote']).makeOptionMandatory())
-    .option('--json', 'salida JSON')
+    .description(bilingual(msg('cli.help.resolve_conflict')))
+    .addOption(
+      new Option('--keep <side>', bilingual(msg('cli.help.which_version_keep')))
+        .choices(['local', 'remote'])
+        .makeOptionMandatory(),
+    )
+    .option('--json', bilingual(msg('cli.help.json_output')))
     .action(async (o: { keep: 'local' | 'remote'; json?: boolean }) => {
       await withService(!!o.json, (svc) => svc.resolve(o.keep));
       print(!!o.json, { ok: true, keep: o.keep }, () =>
-        L(
-          `Conflicto resuelto: se conserva la versión ${o.keep === 'local' ? 'local' : 'remota'}.`,
-          `Conflict resolved: kept the ${o.keep} version.`,
-        ),
+        t(msg(o.keep === 'local' ? 'cli.conflict_resolved_kept_local' : 'cli.conflict_resolved_kept_remote')),
       );
     });
 }
@@ -468,8 +422,8 @@ function addResolveCommand(program: Command): void {
 function addVersionsCommand(program: Command): void {
   program
     .command('versions')
-    .description('Historial de versiones remotas / remote version history')
-    .option('--json', 'salida JSON')
+    .description(bilingual(msg('cli.help.remote_version_history')))
+    .option('--json', bilingual(msg('cli.help.json_output')))
     .action(async (o: { json?: boolean }) => {
       const v = await withService(!!o.json, (svc) => svc.versions());
       print(
@@ -484,7 +438,7 @@ function addVersionsCommand(program: Command): void {
         () =>
           v
             .map((m) => `${m.generation}\t${m.time}\t${m.device}\t${m.size} B${m.encrypted ? '\tage' : ''}`)
-            .join('\n') || L('Sin versiones.', 'No versions.'),
+            .join('\n') || t(msg('cli.no_versions')),
       );
     });
 }
@@ -493,14 +447,12 @@ function addVersionsCommand(program: Command): void {
 function addRestoreCommand(program: Command): void {
   program
     .command('restore <generation>')
-    .description(
-      'Restaura una versión remota en la base de datos local (con copia de seguridad previa) / restore a remote version',
-    )
-    .option('--json', 'salida JSON')
+    .description(bilingual(msg('cli.help.restore_remote_version')))
+    .option('--json', bilingual(msg('cli.help.json_output')))
     .action(async (generation: string, o: { json?: boolean }) => {
       await withService(!!o.json, (svc) => svc.restoreVersion(Number(generation)));
       print(!!o.json, { ok: true, generation: Number(generation) }, () =>
-        L(`Versión ${generation} restaurada.`, `Version ${generation} restored.`),
+        t(msg('cli.version_restored', { generation })),
       );
     });
 }
@@ -509,9 +461,9 @@ function addRestoreCommand(program: Command): void {
 function addKeygenCommand(program: Command): void {
   program
     .command('keygen')
-    .description('Crea una identidad age (clave privada 0600) e imprime su clave pública / create an age identity')
-    .requiredOption('-o, --output <file>', 'archivo de la identidad')
-    .option('--json', 'salida JSON')
+    .description(bilingual(msg('cli.help.create_age_identity')))
+    .requiredOption('-o, --output <file>', bilingual(msg('cli.help.identity_file')))
+    .option('--json', bilingual(msg('cli.help.json_output')))
     .action(async (o: { output: string; json?: boolean }) => {
       try {
         const id = generateX25519Identity();

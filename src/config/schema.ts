@@ -20,7 +20,8 @@ import {
   declarationOf,
   transportDeclarations,
 } from '../transports/registry.js';
-import { MESSAGE_SEPARATOR as SEP, bool, msg, str } from './schema-parts.js';
+import { msg } from '../messages/index.js';
+import { MESSAGE_SEPARATOR as SEP, bool, str, zodText } from './schema-parts.js';
 
 export { PROTOCOLS, type Protocol };
 export type { WebdavConfig } from '../transports/webdav/declaration.js';
@@ -35,16 +36,16 @@ export const encryptionSchema = z
     /** 'x25519' (age public keys, default) or 'passphrase' (age scrypt). */
     mode: z
       .enum(['x25519', 'passphrase'], {
-        error: msg("debe ser 'x25519' o 'passphrase'", "must be 'x25519' or 'passphrase'"),
+        error: zodText(msg('config.must_x25519_passphrase')),
       })
       .default('x25519'),
     recipients: z
       .array(
         str(200).refine((v) => /^age1[02-9ac-hj-np-z]{58}$/.test(v), {
-          error: msg('no es una clave pública age válida (age1...)', 'is not a valid age public key (age1...)'),
+          error: zodText(msg('config.not_valid_age_public_key')),
         }),
         {
-          error: msg('debe ser una lista de claves públicas age', 'must be a list of age public keys'),
+          error: zodText(msg('config.must_list_age_public')),
         },
       )
       .max(100)
@@ -87,26 +88,17 @@ function buildConfigSchema(list: readonly AnyTransportDeclaration[]) {
       enabled: bool().default(false),
       protocol: z
         .enum(names, {
-          error: msg(
-            `protocolo desconocido; use uno de: ${names.join(', ')}`,
-            `unknown protocol; use one of: ${names.join(', ')}`,
-          ),
+          error: zodText(msg('config.unknown_protocol_use_one', { PROTOCOLS: names.join(', ') })),
         })
         .default('webdav'),
       polling_interval: z
-        .number({ error: msg('debe ser un número de segundos', 'must be a number of seconds') })
-        .int({ error: msg('debe ser un número entero de segundos', 'must be a whole number of seconds') })
+        .number({ error: zodText(msg('config.must_number_seconds')) })
+        .int({ error: zodText(msg('config.must_whole_number_seconds')) })
         .min(MIN_POLLING_INTERVAL, {
-          error: msg(
-            `debe ser al menos ${MIN_POLLING_INTERVAL} segundos`,
-            `must be at least ${MIN_POLLING_INTERVAL} seconds`,
-          ),
+          error: zodText(msg('config.must_least_seconds', { MIN_POLLING_INTERVAL })),
         })
         .max(MAX_POLLING_INTERVAL, {
-          error: msg(
-            `no puede superar ${MAX_POLLING_INTERVAL} segundos (7 días)`,
-            `must be at most ${MAX_POLLING_INTERVAL} seconds (7 days)`,
-          ),
+          error: zodText(msg('config.must_most_seconds_7', { MAX_POLLING_INTERVAL })),
         })
         .default(300),
       ...(transportBlocks(list, 'spec') as SpecBlocks),
@@ -114,26 +106,23 @@ function buildConfigSchema(list: readonly AnyTransportDeclaration[]) {
       database_path: str(1024).optional(),
       direction: z
         .enum(['bidirectional', 'push', 'pull'], {
-          error: msg("debe ser 'bidirectional', 'push' o 'pull'", "must be 'bidirectional', 'push' or 'pull'"),
+          error: zodText(msg('config.must_bidirectional_push_pull')),
         })
         .optional(),
       ...(transportBlocks(list, 'optional') as OptionalBlocks),
       encryption: encryptionSchema.optional(),
       device_name: str(64)
         .refine((v) => /^[\p{L}\p{N}._-]+$/u.test(v), {
-          error: msg(
-            'solo letras, números, punto, guion y guion bajo',
-            'letters, digits, dot, dash and underscore only',
-          ),
+          error: zodText(msg('config.letters_digits_dot_dash')),
         })
         .optional(),
       keep_versions: z
         .number()
-        .int({ error: msg('debe ser un número entero', 'must be an integer') })
-        .min(1, { error: msg('debe ser al menos 1', 'must be at least 1') })
-        .max(1000, { error: msg('no puede superar 1000', 'must be at most 1000') })
+        .int({ error: zodText(msg('config.must_integer')) })
+        .min(1, { error: zodText(msg('config.must_least_1')) })
+        .max(1000, { error: zodText(msg('config.must_most_1000')) })
         .optional(),
-      language: z.enum(['es', 'en'], { error: msg("debe ser 'es' o 'en'", "must be 'es' or 'en'") }).optional(),
+      language: z.enum(['es', 'en'], { error: zodText(msg('config.must_es_en')) }).optional(),
       ui: uiSchema.optional(),
     })
     .loose();
@@ -172,24 +161,15 @@ function issueText(issue: z.core.$ZodIssue): Text {
   }
   switch (issue.code) {
     case 'invalid_type':
-      return { es: `tipo no válido (se esperaba ${issue.expected})`, en: `invalid type (expected ${issue.expected})` };
+      return msg('config.invalid_type_expected', { expected: issue.expected });
     case 'too_small':
-      return {
-        es: `demasiado pequeño (mínimo ${String(issue.minimum)})`,
-        en: `too small (minimum ${String(issue.minimum)})`,
-      };
+      return msg('config.too_small_minimum', { minimum: String(issue.minimum) });
     case 'too_big':
-      return {
-        es: `demasiado grande (máximo ${String(issue.maximum)})`,
-        en: `too big (maximum ${String(issue.maximum)})`,
-      };
+      return msg('config.too_big_maximum', { maximum: String(issue.maximum) });
     case 'invalid_value':
-      return {
-        es: `valor no permitido (use: ${issue.values.map(String).join(', ')})`,
-        en: `value not allowed (use: ${issue.values.map(String).join(', ')})`,
-      };
+      return msg('config.value_not_allowed_use', { values: issue.values.map(String).join(', ') });
     default:
-      return { es: `valor no válido (${m})`, en: `invalid value (${m})` };
+      return msg('config.invalid_value', { reason: m });
   }
 }
 
@@ -210,10 +190,7 @@ function shapeProblem(raw: unknown): ConfigProblem | null {
       return {
         key: '(estructura)',
         severity: 'error',
-        text: {
-          es: `demasiado anidado (más de ${MAX_CONFIG_DEPTH} niveles)`,
-          en: `nested too deeply (more than ${MAX_CONFIG_DEPTH} levels)`,
-        },
+        text: msg('config.nested_too_deeply_more', { MAX_CONFIG_DEPTH }),
       };
     }
     const children = Array.isArray(v) ? v : Object.values(v as Record<string, unknown>);
@@ -222,10 +199,7 @@ function shapeProblem(raw: unknown): ConfigProblem | null {
       return {
         key: '(estructura)',
         severity: 'error',
-        text: {
-          es: `demasiados elementos (más de ${MAX_CONFIG_NODES})`,
-          en: `too many elements (more than ${MAX_CONFIG_NODES})`,
-        },
+        text: msg('config.too_many_elements_more', { MAX_CONFIG_NODES }),
       };
     }
     for (const c of children) if (c !== null && typeof c === 'object') stack.push([c, depth + 1]);
@@ -242,10 +216,7 @@ export function parseConfig(raw: unknown): ParseResult {
         {
           key: '(raíz)',
           severity: 'error',
-          text: {
-            es: 'el archivo debe contener un objeto JSON { ... }',
-            en: 'the file must contain a JSON object { ... }',
-          },
+          text: msg('config.file_must_contain_json_object'),
         },
       ],
     };
@@ -280,20 +251,14 @@ export function completenessProblems(cfg: SyncConfig, protocol: Protocol = cfg.p
       out.push({
         key: 'encryption.recipients',
         severity: 'incomplete',
-        text: {
-          es: 'la encriptación está activada pero no hay ninguna clave pública (age1...)',
-          en: 'encryption is on but there is no public key (age1...)',
-        },
+        text: msg('config.encryption_but_there_no_public'),
       });
     }
     if (enc.mode === 'passphrase' && !enc.passphrase_file && !enc.passphrase_env) {
       out.push({
         key: 'encryption.passphrase_file',
         severity: 'incomplete',
-        text: {
-          es: 'modo frase de paso: indique passphrase_file o passphrase_env',
-          en: 'passphrase mode: set passphrase_file or passphrase_env',
-        },
+        text: msg('config.passphrase_mode_set_passphrase'),
       });
     }
   }

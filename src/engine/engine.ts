@@ -15,6 +15,7 @@ import { plan, type Base, type Direction, type Plan } from './plan.js';
 import { StateStore, type ConflictInfo, type KnownVersion, type TargetState } from './state.js';
 import { localIdentity, plaintextCreatedAt } from './local-identity.js';
 import { checkLineage, recordAfterSync, recordSeen, type LineageRecord } from './lineage.js';
+import { msg } from '../messages/index.js';
 
 export interface EngineOptions {
   /** A file transport (folder, WebDAV, SMB: wrapped in the remote layout) or an endpoint (Socket.IO). */
@@ -137,15 +138,14 @@ export class SyncEngine {
   private emit(
     type: Parameters<Logger['emit']>[0]['type'],
     code: string,
-    es: string,
-    en: string,
+    text: Text,
     data?: Record<string, unknown>,
     level?: 'info' | 'warn' | 'error' | 'debug',
   ) {
     this.o.log.emit({
       type,
       code,
-      text: { es, en },
+      text,
       protocol: this.remote.protocol,
       data,
       ...(level ? { level } : {}),
@@ -162,10 +162,7 @@ export class SyncEngine {
       const secs = Math.max(0.001, (now - start) / 1000);
       this.o.log.emit({
         type: 'progress',
-        text: {
-          es: phase === 'upload' ? 'Enviando…' : 'Descargando…',
-          en: phase === 'upload' ? 'Uploading…' : 'Downloading…',
-        },
+        text: msg(phase === 'upload' ? 'engine.uploading' : 'engine.downloading'),
         protocol: this.remote.protocol,
         data: { phase, bytes: p.bytes, total: p.total, bytesPerSecond: Math.round(p.bytes / secs) },
       });
@@ -178,7 +175,7 @@ export class SyncEngine {
    */
   private async run(): Promise<SyncOutcome> {
     const started = Date.now();
-    this.emit('sync_start', 'SYNC_START', 'Sincronización iniciada.', 'Sync started.');
+    this.emit('sync_start', 'SYNC_START', msg('event.SYNC_START'));
     let st = await this.state.get(this.target);
     await this.state.update(this.target, { lastAttempt: isoNow() });
     const work = await privateTempDir(this.tmpParent);
@@ -189,12 +186,7 @@ export class SyncEngine {
       await this.remote.open();
       const remote = await this.remote.head();
       if (remote && remote.encrypted === false && this.local.encryptionOn) {
-        this.emit(
-          'warning',
-          'REMOTE_PLAINTEXT',
-          'La copia remota no está cifrada pero la encriptación está activada: la próxima subida será cifrada.',
-          'The remote copy is not encrypted but encryption is on: the next upload will be encrypted.',
-        );
+        this.emit('warning', 'REMOTE_PLAINTEXT', msg('event.REMOTE_PLAINTEXT'));
       }
       st = await this.adoptPendingPush(st, remote);
       const local = await this.local.contentHash({
@@ -244,8 +236,7 @@ export class SyncEngine {
       this.emit(
         'error',
         e.code,
-        `La sincronización ha fallado: ${e.describe('es')}`,
-        `Sync failed: ${e.describe('en')}`,
+        msg('engine.sync_failed', { detail: { es: e.describe('es'), en: e.describe('en') } }),
         { code: e.code },
         'error',
       );
@@ -261,8 +252,7 @@ export class SyncEngine {
     this.emit(
       'conflict',
       'CONFLICT_UNRESOLVED',
-      `Hay un conflicto sin resolver: la versión remota está en ${c.copyPath}. Resuélvalo en la interfaz ("Conservar la local" / "Conservar la remota") o con "cordiax-sync resolve --keep local|remote".`,
-      `There is an unresolved conflict: the remote version is at ${c.copyPath}. Resolve it in the interface ("Keep local" / "Keep remote") or with "cordiax-sync resolve --keep local|remote".`,
+      msg('event.CONFLICT_UNRESOLVED', { copyPath: c.copyPath }),
       { copyPath: c.copyPath },
       'warn',
     );
@@ -357,8 +347,7 @@ export class SyncEngine {
       this.emit(
         'warning',
         `LINEAGE_${v.verdict.toUpperCase().replace(/-/g, '_')}`,
-        v.text.es,
-        v.text.en,
+        v.text,
         { verdict: v.verdict },
         'warn',
       );
@@ -377,12 +366,7 @@ export class SyncEngine {
     remote: RemoteManifest | null | undefined,
   ): Promise<StepResult> {
     if (reason === 'remote-empty-local-missing') {
-      this.emit(
-        'warning',
-        'NO_LOCAL_DATABASE',
-        `No hay base de datos local que sincronizar (${this.o.databasePath} no existe o está vacía) y el servidor aún no tiene ninguna.`,
-        `There is no local database to sync (${this.o.databasePath} is missing or empty) and the server holds none yet.`,
-      );
+      this.emit('warning', 'NO_LOCAL_DATABASE', msg('event.NO_LOCAL_DATABASE', { databasePath: this.o.databasePath }));
     }
     if (reason === 'same-content' && remote) {
       await this.state.update(this.target, {
@@ -436,8 +420,7 @@ export class SyncEngine {
     this.emit(
       'sync_end',
       `SYNC_${outcome.action.toUpperCase()}`,
-      describe(outcome, 'es'),
-      describe(outcome, 'en'),
+      describe(outcome),
       {
         action: outcome.action,
         reason: outcome.reason,
@@ -470,14 +453,7 @@ export class SyncEngine {
       reason: 'manifest-disappeared',
     };
     await this.state.update(this.target, { conflict: info });
-    this.emit(
-      'conflict',
-      'CONFLICT',
-      `¡CONFLICTO! ${text.es}`,
-      `CONFLICT! ${text.en}`,
-      { reason: 'manifest-disappeared' },
-      'warn',
-    );
+    this.emit('conflict', 'CONFLICT', msg('event.CONFLICT', { text }), { reason: 'manifest-disappeared' }, 'warn');
     return {
       action: 'conflict',
       reason: 'manifest-disappeared',
@@ -529,8 +505,7 @@ export class SyncEngine {
         this.emit(
           'warning',
           'PUSH_WOULD_WIPE_ROWS',
-          `No se envía la base de datos local: tiene ${local.rows} filas y la versión del servidor ${before}. Se trata como un conflicto; si es lo que quiere, elija "Conservar la local".`,
-          `The local database is not sent: it has ${local.rows} rows and the server's version ${before}. It is treated as a conflict; if this is what you want, choose "Keep local".`,
+          msg('event.PUSH_WOULD_WIPE_ROWS', { rows: local.rows, before }),
           { localRows: local.rows, remoteRows: before },
           'warn',
         );
@@ -540,28 +515,14 @@ export class SyncEngine {
     if (st.encReplacedAt && (await this.local.state()) === 'unlocked') {
       const born = await plaintextCreatedAt(this.o.databasePath);
       if (born !== null && born < st.encReplacedAt) {
-        this.emit(
-          'warning',
-          'UNLOCKED_BEFORE_PULL',
-          'La base de datos se desbloqueó mientras se recibía una versión nueva cifrada: puede no incluirla. Se trata como un conflicto.',
-          'The database was unlocked while a new encrypted version was being received: it may not include it. It is treated as a conflict.',
-          undefined,
-          'warn',
-        );
+        this.emit('warning', 'UNLOCKED_BEFORE_PULL', msg('event.UNLOCKED_BEFORE_PULL'), undefined, 'warn');
         return { action: 'conflict', reason: 'unlocked-before-pull' };
       }
     }
     if (!this.local.encryptionOn && st.localIdentity) {
       const id = await localIdentity(this.o.databasePath);
       if (id && id !== st.localIdentity) {
-        this.emit(
-          'warning',
-          'LOCAL_IDENTITY_CHANGED',
-          'El archivo de la base de datos local no es el de la última sincronización (¿se copió el estado de otro equipo o se sustituyó el archivo?). No se envía: se trata como un conflicto.',
-          'The local database file is not the one of the last sync (was the state copied from another computer, or the file replaced?). Not sent: treated as a conflict.',
-          undefined,
-          'warn',
-        );
+        this.emit('warning', 'LOCAL_IDENTITY_CHANGED', msg('event.LOCAL_IDENTITY_CHANGED'), undefined, 'warn');
         return { action: 'conflict', reason: 'local-identity-changed' };
       }
     }
@@ -594,10 +555,7 @@ export class SyncEngine {
       );
       if (res.conflict !== undefined || !res.manifest) {
         if (res.conflict === undefined && remote !== undefined) {
-          throw new SyncError('PRECONDITION_FAILED', {
-            es: 'El servidor rechazó la versión sin dar la suya.',
-            en: 'The server refused the version without giving its own.',
-          });
+          throw new SyncError('PRECONDITION_FAILED', msg('engine.server_refused_version_without'));
         }
         // The remote moved between our read and our commit (compare-and-swap lost): keep both.
         if (res.conflict) return await this.conflict(res.conflict, path.dirname(out.path), 'cas-lost');
@@ -672,12 +630,7 @@ export class SyncEngine {
       await this.state.update(this.target, {
         pending: { path: keep, generation: remote.generation, reason: 'no-identity' },
       });
-      this.emit(
-        'warning',
-        'PULL_PENDING',
-        `Hay una versión remota cifrada (generación ${remote.generation}) pero no hay identidad para descifrarla: queda pendiente en ${keep}. Configure encryption.identity_file.`,
-        `An encrypted remote version (generation ${remote.generation}) cannot be decrypted without an identity: kept pending at ${keep}. Set encryption.identity_file.`,
-      );
+      this.emit('warning', 'PULL_PENDING', msg('event.PULL_PENDING', { generation: remote.generation, keep }));
       return {
         action: 'pending',
         reason: 'no-identity',
@@ -721,11 +674,7 @@ export class SyncEngine {
     reason: string,
     downloaded?: string,
   ): Promise<StepResult> {
-    if (!remote)
-      throw new SyncError('CONFLICT', {
-        es: 'Conflicto con una versión remota desconocida.',
-        en: 'Conflict with an unknown remote version.',
-      });
+    if (!remote) throw new SyncError('CONFLICT', msg('engine.conflict_unknown_remote_version'));
     let dl = downloaded;
     let bytesDown = 0;
     if (!dl) {
@@ -747,12 +696,16 @@ export class SyncEngine {
       reason,
     };
     await this.state.update(this.target, { conflict: info });
-    const encNote = copy.encrypted ? { es: ' (cifrada)', en: ' (encrypted)' } : { es: '', en: '' };
+    const encNote = copy.encrypted ? msg('engine.encrypted') : { es: '', en: '' };
     this.emit(
       'conflict',
       'CONFLICT',
-      `¡CONFLICTO! La base de datos cambió aquí y en el servidor (${remote.device}, ${remote.time}). Se conservan las dos: la local sigue en uso y la remota se ha guardado${encNote.es} en ${copy.path}. Resuelva en la interfaz ("Conservar la local" / "Conservar la del servidor") o con "cordiax-sync resolve --keep local|remote".`,
-      `CONFLICT! The database changed here and on the server (${remote.device}, ${remote.time}). Both are kept: the local one stays in use and the remote one was saved${encNote.en} to ${copy.path}. Resolve in the interface ("Keep local" / "Keep the server's") or with "cordiax-sync resolve --keep local|remote".`,
+      msg('engine.conflict_database_changed_here', {
+        device: remote.device,
+        time: remote.time,
+        encNote,
+        copyPath: copy.path,
+      }),
       { ...info, reason },
       'warn',
     );
@@ -775,11 +728,7 @@ export class SyncEngine {
     if (this.inFlight) await this.inFlight.catch(() => {});
     const st = await this.state.get(this.target);
     const c = st.conflict;
-    if (!c)
-      throw new SyncError('NOT_FOUND', {
-        es: 'No hay ningún conflicto pendiente.',
-        en: 'There is no pending conflict.',
-      });
+    if (!c) throw new SyncError('NOT_FOUND', msg('engine.there_no_pending_conflict'));
     if (keep === 'local') {
       // Base = the remote version we saw, local hash unknown: the next sync sees "only local changed" and pushes.
       const local = await this.local.contentHash();
@@ -804,19 +753,10 @@ export class SyncEngine {
         encReplacedAt: null,
         localIdentity: await localIdentity(this.o.databasePath),
       });
-      this.emit(
-        'info',
-        'CONFLICT_RESOLVED_LOCAL',
-        'Conflicto resuelto: se conserva la versión local; se enviará en la próxima sincronización.',
-        'Conflict resolved: the local version is kept; it will be sent on the next sync.',
-      );
+      this.emit('info', 'CONFLICT_RESOLVED_LOCAL', msg('event.CONFLICT_RESOLVED_LOCAL'));
       return;
     }
-    if (!c.copyPath)
-      throw new SyncError('NOT_FOUND', {
-        es: 'El servidor ya no tiene ninguna versión que conservar; elija "Conservar la local".',
-        en: 'The server no longer holds any version to keep; choose "Keep local".',
-      });
+    if (!c.copyPath) throw new SyncError('NOT_FOUND', msg('engine.server_no_longer_holds_any'));
     const work = await privateTempDir(this.tmpParent);
     let applied: ApplyResult;
     try {
@@ -824,11 +764,7 @@ export class SyncEngine {
     } finally {
       await work.dispose();
     }
-    if (applied.status === 'pending')
-      throw new SyncError('ENCRYPTION', {
-        es: 'La copia remota está cifrada y no hay identidad para descifrarla.',
-        en: 'The remote copy is encrypted and there is no identity to decrypt it.',
-      });
+    if (applied.status === 'pending') throw new SyncError('ENCRYPTION', msg('engine.remote_copy_encrypted_there'));
     await this.state.update(this.target, {
       conflict: null,
       lineage: {
@@ -848,14 +784,8 @@ export class SyncEngine {
       localIdentity: await localIdentity(this.o.databasePath),
       encReplacedAt: null,
     });
-    const where = applied.backupPath ? ` en ${applied.backupPath}` : '';
-    const whereEn = applied.backupPath ? ` at ${applied.backupPath}` : '';
-    this.emit(
-      'info',
-      'CONFLICT_RESOLVED_REMOTE',
-      `Conflicto resuelto: la versión del servidor sustituye a la local (copia de seguridad de la local${where}).`,
-      `Conflict resolved: the server's version replaces the local one (backup of the local one${whereEn}).`,
-    );
+    const where = applied.backupPath ? msg('engine.backup_at', { path: applied.backupPath }) : '';
+    this.emit('info', 'CONFLICT_RESOLVED_REMOTE', msg('event.CONFLICT_RESOLVED_REMOTE', { where }));
   }
 
   /** Remote history (newest first) for "restore a version". */
@@ -869,34 +799,21 @@ export class SyncEngine {
   async restoreVersion(generation: number): Promise<void> {
     const all = await this.versions();
     const v = all.find((m) => m.generation === generation);
-    if (!v)
-      throw new SyncError('NOT_FOUND', {
-        es: `No existe la versión ${generation}.`,
-        en: `Version ${generation} does not exist.`,
-      });
+    if (!v) throw new SyncError('NOT_FOUND', msg('engine.version_not_exist', { generation }));
     const work = await privateTempDir(this.tmpParent);
     try {
       const file = path.join(work.dir, 'version.bin');
       await this.remote.pull(file, v);
       const applied = await this.local.applyDownload(file, v.encrypted, work.dir);
       if (applied.status === 'pending')
-        throw new SyncError('ENCRYPTION', {
-          es: 'La versión está cifrada y no hay identidad para descifrarla.',
-          en: 'The version is encrypted and there is no identity to decrypt it.',
-        });
+        throw new SyncError('ENCRYPTION', msg('engine.version_encrypted_there_no_identity'));
       await this.state.update(this.target, {
         localFingerprint: null,
         restoredSha256: applied.localSha256,
         localIdentity: await localIdentity(this.o.databasePath),
       });
-      const where = applied.backupPath ? ` (copia de seguridad de la anterior en ${applied.backupPath})` : '';
-      const whereEn = applied.backupPath ? ` (backup of the previous one at ${applied.backupPath})` : '';
-      this.emit(
-        'info',
-        'VERSION_RESTORED',
-        `Versión ${generation} restaurada en la base de datos local${where}.`,
-        `Version ${generation} restored into the local database${whereEn}.`,
-      );
+      const where = applied.backupPath ? msg('engine.backup_of_previous_at', { path: applied.backupPath }) : '';
+      this.emit('info', 'VERSION_RESTORED', msg('event.VERSION_RESTORED', { generation, where }));
     } finally {
       await work.dispose();
     }
@@ -923,21 +840,18 @@ function recordedLineage(st: TargetState): LineageRecord {
   );
 }
 
-function describe(o: SyncOutcome, lang: 'es' | 'en'): string {
+function describe(o: SyncOutcome): Text {
   const mb = (n: number) => `${(n / 1048576).toFixed(2)} MB`;
-  const es: Record<SyncAction, string> = {
-    push: `Sincronización terminada: enviada la versión local (${mb(o.bytesUp)}), generación remota ${o.generation ?? '?'}.`,
-    pull: `Sincronización terminada: recibida la versión remota (${mb(o.bytesDown)}), generación ${o.generation}.`,
-    none: 'Sincronización terminada: sin cambios.',
-    conflict: `Sincronización detenida por un conflicto (ver ${o.conflictCopy ?? 'estado'}).`,
-    pending: 'Sincronización terminada: hay una versión remota pendiente de descifrar.',
-  };
-  const en: Record<SyncAction, string> = {
-    push: `Sync finished: local version sent (${mb(o.bytesUp)}), remote generation ${o.generation ?? '?'}.`,
-    pull: `Sync finished: remote version received (${mb(o.bytesDown)}), generation ${o.generation}.`,
-    none: 'Sync finished: no changes.',
-    conflict: `Sync stopped by a conflict (see ${o.conflictCopy ?? 'status'}).`,
-    pending: 'Sync finished: a remote version is waiting to be decrypted.',
-  };
-  return (lang === 'es' ? es : en)[o.action];
+  switch (o.action) {
+    case 'push':
+      return msg('event.SYNC_PUSH', { size: mb(o.bytesUp), generation: o.generation ?? '?' });
+    case 'pull':
+      return msg('event.SYNC_PULL', { size: mb(o.bytesDown), generation: o.generation });
+    case 'none':
+      return msg('event.SYNC_NONE');
+    case 'conflict':
+      return msg('event.SYNC_CONFLICT', { copyPath: o.conflictCopy ?? msg('engine.status') });
+    case 'pending':
+      return msg('event.SYNC_PENDING');
+  }
 }

@@ -19,6 +19,7 @@ import {
 import * as ageCrypto from '../crypto/index.js';
 import type { EncryptionConfig } from '../config/schema.js';
 import type { Logger } from '../log/events.js';
+import { msg } from '../messages/index.js';
 
 export type EncryptionState = 'off' | 'locked' | 'unlocked' | 'missing';
 
@@ -241,26 +242,16 @@ export class LocalDb {
       this.o.log.emit({
         type: 'error',
         code: 'PLAINTEXT_REFUSED',
-        text: {
-          es: 'Se ha bloqueado un envío: la encriptación está activada y los datos no están cifrados. No se ha enviado nada.',
-          en: 'An upload was blocked: encryption is on and the data is not encrypted. Nothing was sent.',
-        },
+        text: msg('event.PLAINTEXT_REFUSED'),
       });
-      throw new SyncError('ENCRYPTION', {
-        es: 'La encriptación está activada y los datos a enviar no están cifrados: no se envía nada.',
-        en: 'Encryption is on and the data to send is not encrypted: nothing is sent.',
-      });
+      throw new SyncError('ENCRYPTION', msg('engine.encryption_data_send_not_encrypted'));
     }
   }
 
   async encryptOptions(): Promise<{ recipients?: string[]; passphrase?: string }> {
     const e = this.o.encryption!;
     if (e.mode === 'passphrase') return { passphrase: await ageCrypto.readPassphrase(e) };
-    if (!e.recipients.length)
-      throw new SyncError('ENCRYPTION', {
-        es: 'Encriptación activada sin claves públicas (recipients).',
-        en: 'Encryption is on but no public keys (recipients) are set.',
-      });
+    if (!e.recipients.length) throw new SyncError('ENCRYPTION', msg('engine.encryption_but_no_public_keys'));
     return { recipients: e.recipients };
   }
 
@@ -341,10 +332,7 @@ export class LocalDb {
   ): Promise<ApplyResult> {
     const st = await this.state();
     if (remoteEncrypted && !(await ageCrypto.isAgeFile(file))) {
-      throw new SyncError('ENCRYPTION', {
-        es: 'El manifiesto dice que la copia remota está cifrada pero no lo está; no se aplica.',
-        en: 'The manifest says the remote copy is encrypted but it is not; not applied.',
-      });
+      throw new SyncError('ENCRYPTION', msg('engine.manifest_says_remote_copy'));
     }
     if (this.encryptionOn && st === 'locked') {
       let enc = file;
@@ -415,10 +403,7 @@ export class LocalDb {
     this.o.log.emit({
       type: 'info',
       code: 'LOCAL_BACKUP',
-      text: {
-        es: `Copia de seguridad de la base de datos local guardada en ${where}.`,
-        en: `Backup of the local database kept at ${where}.`,
-      },
+      text: msg('event.LOCAL_BACKUP', { where }),
       data: { path: where },
     });
   }
@@ -502,27 +487,18 @@ export class LocalDb {
         if (expect && expect.sha256 !== null && was !== expect.sha256) {
           await fsp.link(aside, dest).catch(() => {});
           await fsp.rm(aside, { force: true });
-          throw new LocalChangedError({
-            es: 'La base de datos cifrada local cambió durante la descarga; no se reemplaza.',
-            en: 'The local encrypted database changed during the download; it is not replaced.',
-          });
+          throw new LocalChangedError(msg('engine.local_encrypted_database_changed'));
         }
         await fsp.rm(aside, { force: true });
         this.logBackup(backupPath);
       } else if (expect && expect.sha256 !== null) {
-        throw new LocalChangedError({
-          es: 'La base de datos cifrada local desapareció durante la descarga; no se reemplaza.',
-          en: 'The local encrypted database disappeared during the download; it is not replaced.',
-        });
+        throw new LocalChangedError(msg('engine.local_encrypted_database_disappeared'));
       }
       try {
         await fsp.link(staged, dest);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-          throw new LocalChangedError({
-            es: 'La aplicación escribió una nueva base de datos cifrada mientras se reemplazaba; se conservan las dos.',
-            en: 'The application wrote a new encrypted database while it was being replaced; both are kept.',
-          });
+          throw new LocalChangedError(msg('engine.application_wrote_new_encrypted'));
         }
         throw err;
       }

@@ -50,4 +50,12 @@ export const folderMessages = {
     es: '{rel} es demasiado grande ({size} bytes).',
     en: '{rel} is too large ({size} bytes).',
   },
+  'folder.symbolic_link_not_followed': {
+    es: 'La carpeta de destino contiene un enlace simbólico ({rel} en {root}): no se sigue fuera de la carpeta; no se escribe, lee ni borra nada a través de él.',
+    en: 'The target folder contains a symbolic link ({rel} in {root}): it is not followed out of the folder; nothing is written, read or deleted through it.',
+  },
+  'folder.symbolic_link_not_followed.hint': {
+    es: 'Sustituya el enlace por una carpeta o archivo real, o configure folder.path con la ruta real.',
+    en: 'Replace the link with a real folder or file, or set folder.path to the real path.',
+  },
 } as const satisfies Catalogue;

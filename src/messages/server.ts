@@ -118,4 +118,36 @@ export const serverMessages = {
     es: 'La versión {generation} ya no está en el servidor.',
     en: 'Version {generation} is no longer on the server.',
   },
+  'server.too_many_failed_attempts': {
+    es: 'Demasiados intentos fallidos desde esta dirección; espere unos segundos.',
+    en: 'Too many failed attempts from this address; wait a few seconds.',
+  },
+  'server.token_no_access_database.log': {
+    es: 'Token sin acceso a «{databaseId}» desde {ip}.',
+    en: 'Token without access to "{databaseId}" from {ip}.',
+  },
+  'server.token_no_access_database': {
+    es: 'Este token no da acceso a la base de datos «{databaseId}».',
+    en: 'This token gives no access to the database "{databaseId}".',
+  },
+  'server.too_many_uploads_token': {
+    es: 'Demasiadas subidas en curso con este token (máximo {max}); espere a que terminen.',
+    en: 'Too many uploads in progress with this token (at most {max}); wait for them to finish.',
+  },
+  'server.no_room_more_uploads': {
+    es: 'El servidor no tiene sitio para más subidas en curso; inténtelo en unos minutos.',
+    en: 'The server has no room for more uploads in progress; try again in a few minutes.',
+  },
+  'server.received_not_valid_sqlite': {
+    es: 'Lo recibido no es una base de datos SQLite válida: no se guardó nada. ({detail})',
+    en: 'What arrived is not a valid SQLite database: nothing was stored. ({detail})',
+  },
+  'server.received_copy_changed': {
+    es: 'La copia recibida cambió.',
+    en: 'The received copy changed.',
+  },
+  'server.too_many_unanswered_chunks': {
+    es: 'Demasiados fragmentos sin confirmar (máximo {max}): espere a las confirmaciones.',
+    en: 'Too many chunks without an answer (at most {max}): wait for the acknowledgements.',
+  },
 } as const satisfies Catalogue;

@@ -198,4 +198,12 @@ export const socketioMessages = {
     es: 'Use letras, números, punto, guion y guion bajo.',
     en: 'Use letters, digits, dot, dash and underscore.',
   },
+  'socketio.token_no_access_that_database': {
+    es: 'Este token no da acceso a esa base de datos.',
+    en: 'This token gives no access to that database.',
+  },
+  'socketio.token_no_access_that_database.hint': {
+    es: 'Revise socketio.database_id, o pida al administrador del servidor que asocie el token a esa base de datos.',
+    en: 'Check socketio.database_id, or ask the server administrator to bind the token to that database.',
+  },
 } as const satisfies Catalogue;

@@ -62,4 +62,20 @@ export const transportMessages = {
     es: 'Escritura de un archivo de prueba.',
     en: 'Wrote a probe file.',
   },
+  'transport.landed_not_match_sent': {
+    es: 'Lo que llegó al destino no coincide con lo enviado ({rel}); no se ha reemplazado nada.',
+    en: 'What reached the target does not match what was sent ({rel}); nothing was replaced.',
+  },
+  'transport.landed_not_match_sent.hint': {
+    es: 'El servidor, un proxy o el disco altera lo que se escribe (¿límite de tamaño, antivirus, disco lleno?). Revise el registro del servidor.',
+    en: 'The server, a proxy or the disk alters what is written (size limit, antivirus, full disk?). Check the server log.',
+  },
+  'transport.already_exists_target': {
+    es: 'Ya existe en el destino: {rel}',
+    en: 'Already exists at the target: {rel}',
+  },
+  'transport.unknown_protocol': {
+    es: 'Protocolo desconocido: {protocol}',
+    en: 'Unknown protocol: {protocol}',
+  },
 } as const satisfies Catalogue;

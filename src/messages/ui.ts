@@ -610,6 +610,34 @@ export const uiMessages = {
     es: 'Pulse «Probar Conexión» para comprobarlos.',
     en: 'Press "Test Connection" to check them.',
   },
+  'ui.placeholder.ca_file': {
+    es: '/ruta/a/ca.pem',
+    en: '/path/to/ca.pem',
+  },
+  'ui.placeholder.domain': {
+    es: 'EMPRESA',
+    en: 'COMPANY',
+  },
+  'ui.placeholder.folder_path': {
+    es: '/media/copias/cordiax_sync',
+    en: '/media/backups/cordiax_sync',
+  },
+  'ui.placeholder.identity_file': {
+    es: '/ruta/a/identidad.txt',
+    en: '/path/to/identity.txt',
+  },
+  'ui.placeholder.share_name': {
+    es: 'compartido',
+    en: 'shared',
+  },
+  'ui.placeholder.token_file': {
+    es: '/ruta/al/token',
+    en: '/path/to/token',
+  },
+  'ui.placeholder.user': {
+    es: 'usuario',
+    en: 'user',
+  },
   'ui.protocol.folder': {
     es: 'Carpeta',
     en: 'Folder',

@@ -3,6 +3,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import type { Text } from '../errors.js';
 import type { Logger } from '../log/events.js';
+import { msg } from '../messages/index.js';
 
 const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
 
@@ -183,17 +184,14 @@ export class Gatekeeper {
     const refused: Admission = {
       ok: false,
       code: 'unauthorized',
-      message: { es: 'Token no válido.', en: 'Invalid token.' },
+      message: msg('server.invalid_token'),
     };
     if (!this.tokens.enabled) {
       if (this.attempts.take(address)) return { ok: true, key: 'anonymous', databases: null };
       return {
         ok: false,
         code: 'rate_limited',
-        message: {
-          es: 'Demasiados intentos de conexión; espere unos segundos.',
-          en: 'Too many connection attempts; wait a few seconds.',
-        },
+        message: msg('server.too_many_connection_attempts'),
       };
     }
     try {
@@ -202,10 +200,7 @@ export class Gatekeeper {
       this.log.emit({
         type: 'error',
         code: 'TOKENS_FILE',
-        text: {
-          es: 'No se puede leer el archivo de tokens: se rechazan las conexiones.',
-          en: 'Cannot read the tokens file: connections are refused.',
-        },
+        text: msg('event.TOKENS_FILE'),
       });
       return refused;
     }
@@ -216,17 +211,14 @@ export class Gatekeeper {
       return {
         ok: false,
         code: 'rate_limited',
-        message: {
-          es: 'Demasiados intentos fallidos desde esta dirección; espere unos segundos.',
-          en: 'Too many failed attempts from this address; wait a few seconds.',
-        },
+        message: msg('server.too_many_failed_attempts'),
       };
     if (!check.ok) {
       this.failures.failed(address, check.key);
       this.log.emit({
         type: 'warning',
         code: 'AUTH_FAILED',
-        text: { es: `Token rechazado desde ${address}.`, en: `Token refused from ${address}.` },
+        text: msg('server.token_refused', { ip: address }),
       });
       return refused;
     }

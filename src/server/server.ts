@@ -15,7 +15,6 @@ import { SyncError, type Text } from '../errors.js';
 import { silentLogger, type Logger } from '../log/events.js';
 import { redactString } from '../log/redact.js';
 import {
-  text,
   CHUNK_BYTES,
   DATABASE_ID_RE,
   DEFAULT_NAMESPACE,
@@ -27,6 +26,7 @@ import {
 } from '../transports/socketio/protocol.js';
 import { Gatekeeper, RateLimiter, TokenSet } from './auth.js';
 import { Storage, StoreError, type UploadLimits } from './storage.js';
+import { msg } from '../messages/index.js';
 
 export interface SyncServerOptions {
   host: string;
@@ -83,13 +83,12 @@ function wireError(err: unknown): {
     return {
       ok: false,
       code: 'STORAGE',
-      message: text('El servidor no tiene espacio en disco.', 'The server is out of disk space.'),
+      message: msg('server.server_out_disk_space'),
     };
-  return { ok: false, code: 'INTERNAL', message: text('Error interno del servidor.', 'Internal server error.') };
+  return { ok: false, code: 'INTERNAL', message: msg('server.internal_server_error') };
 }
 
-const badRequest = (what: string) =>
-  new StoreError('BAD_REQUEST', text(`Petición no válida: ${what}.`, `Invalid request: ${what}.`));
+const badRequest = (what: string) => new StoreError('BAD_REQUEST', msg('server.invalid_request', { what }));
 
 /** What the start-up steps share: settings resolved once, the storage, the tokens and the rate limiters. */
 interface ServerContext {
@@ -195,7 +194,7 @@ async function attachRedis(
         log.emit({
           type: 'error',
           code: 'REDIS',
-          text: text(`Redis: ${redactString(err.message)}`, `Redis: ${redactString(err.message)}`),
+          text: msg('event.REDIS', { message: redactString(err.message) }),
         }),
       );
     }
@@ -216,39 +215,20 @@ function checkHandshake(nsp: Namespace, { log, gate }: ServerContext): void {
       if (!check.ok) return next(refusal(check.code, check.message));
       const databaseId = auth.database_id === undefined ? 'default' : auth.database_id;
       if (typeof databaseId !== 'string' || !DATABASE_ID_RE.test(databaseId)) {
-        return next(
-          refusal(
-            'bad_database_id',
-            text(
-              'Identificador de base de datos no válido (letras, números, . _ -).',
-              'Invalid database id (letters, digits, . _ -).',
-            ),
-          ),
-        );
+        return next(refusal('bad_database_id', msg('server.invalid_database_id_letters')));
       }
       if (check.databases && !check.databases.has(databaseId)) {
         log.emit({
           type: 'warning',
           code: 'AUTH_FAILED',
-          text: text(
-            `Token sin acceso a «${databaseId}» desde ${ip}.`,
-            `Token without access to "${databaseId}" from ${ip}.`,
-          ),
+          text: msg('server.token_no_access_database.log', { databaseId, ip }),
         });
-        return next(
-          refusal(
-            'forbidden_database',
-            text(
-              `Este token no da acceso a la base de datos «${databaseId}».`,
-              `This token gives no access to the database "${databaseId}".`,
-            ),
-          ),
-        );
+        return next(refusal('forbidden_database', msg('server.token_no_access_database', { databaseId })));
       }
       const device = typeof auth.device === 'string' && DEVICE_RE.test(auth.device) ? auth.device : 'desconocido';
       socket.data = { databaseId, device, busy: false, tokenKey: check.key };
       next();
-    })().catch(() => next(refusal('internal', text('Error interno del servidor.', 'Internal server error.'))));
+    })().catch(() => next(refusal('internal', msg('server.internal_server_error'))));
   });
 }
 
@@ -262,10 +242,7 @@ function serveConnections(nsp: Namespace, ctx: ServerContext): void {
     log.emit({
       type: 'info',
       code: 'STORED',
-      text: text(
-        `Nueva versión de «${socket.data.databaseId}» desde ${socket.data.device}.`,
-        `New version of "${socket.data.databaseId}" from ${socket.data.device}.`,
-      ),
+      text: msg('event.STORED', { databaseId: socket.data.databaseId, device: socket.data.device }),
       data: { databaseId: socket.data.databaseId, manifest },
     });
   }
@@ -287,7 +264,7 @@ function serveConnections(nsp: Namespace, ctx: ServerContext): void {
         answer({
           ok: false,
           code: 'RATE_LIMITED',
-          message: text('Demasiadas peticiones; espere.', 'Too many requests; slow down.'),
+          message: msg('server.too_many_requests_slow'),
         });
         return;
       }
@@ -302,10 +279,7 @@ function serveConnections(nsp: Namespace, ctx: ServerContext): void {
             log.emit({
               type: 'error',
               code: 'SERVER_ERROR',
-              text: text(
-                `Error del servidor: ${redactString(String((err as Error)?.message ?? err))}`,
-                `Server error: ${redactString(String((err as Error)?.message ?? err))}`,
-              ),
+              text: msg('event.SERVER_ERROR', { message: redactString(String((err as Error)?.message ?? err)) }),
             });
           }
           answer(wireError(err));
@@ -324,10 +298,7 @@ function serveConnections(nsp: Namespace, ctx: ServerContext): void {
     void socket.join(room(databaseId));
     log.emit({
       type: 'connect',
-      text: text(
-        `Cliente conectado: ${device} (${socket.handshake.address}), base «${databaseId}».`,
-        `Client connected: ${device} (${socket.handshake.address}), database "${databaseId}".`,
-      ),
+      text: msg('server.client_connected_database', { device, address: socket.handshake.address, databaseId }),
       data: { databaseId, device, transport: socket.conn.transport.name },
     });
     socket.on('disconnect', (reason) => {
@@ -335,7 +306,7 @@ function serveConnections(nsp: Namespace, ctx: ServerContext): void {
       void storage.detach(socket.id).catch(() => undefined);
       log.emit({
         type: 'disconnect',
-        text: text(`Cliente desconectado: ${device} (${reason}).`, `Client disconnected: ${device} (${reason}).`),
+        text: msg('server.client_disconnected', { device, reason }),
         data: { databaseId, device, reason },
       });
     });
@@ -345,29 +316,19 @@ function serveConnections(nsp: Namespace, ctx: ServerContext): void {
       socket,
       EV.syncData,
       async (p) => {
-        if (socket.data.busy)
-          throw new StoreError(
-            'BUSY',
-            text('Ya hay un envío en curso en esta conexión.', 'A transfer is already running on this connection.'),
-          );
+        if (socket.data.busy) throw new StoreError('BUSY', msg('server.transfer_already_running_connection'));
         const hex = p.data;
         if (typeof hex !== 'string' || hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex))
           throw badRequest('data debe ser hexadecimal / data must be hex');
         if (hex.length / 2 > p1Max) {
-          throw new StoreError(
-            'TOO_LARGE',
-            text(
-              `Demasiado grande para el protocolo 1 (máximo ${p1Max} bytes): use el protocolo 2.`,
-              `Too large for protocol 1 (maximum ${p1Max} bytes): use protocol 2.`,
-            ),
-          );
+          throw new StoreError('TOO_LARGE', msg('server.too_large_protocol_1', { p1Max }));
         }
         const data = Buffer.from(hex, 'hex');
         if (p.size !== undefined && p.size !== data.length)
-          throw new StoreError('VERIFY_FAILED', text('El tamaño no coincide.', 'The size does not match.'));
+          throw new StoreError('VERIFY_FAILED', msg('server.size_not_match'));
         if (p.sha256 !== undefined) {
           if (createHash('sha256').update(data).digest('hex') !== p.sha256)
-            throw new StoreError('VERIFY_FAILED', text('El hash no coincide.', 'The hash does not match.'));
+            throw new StoreError('VERIFY_FAILED', msg('server.hash_not_match'));
         }
         socket.data.busy = true;
         try {
@@ -430,7 +391,7 @@ function serveConnections(nsp: Namespace, ctx: ServerContext): void {
         log.emit({
           type: 'error',
           code: 'MANIFEST',
-          text: text(`Manifiesto ilegible para «${databaseId}».`, `Unreadable manifest for "${databaseId}".`),
+          text: msg('event.MANIFEST', { databaseId }),
           data: { error: String(err) },
         });
       }
@@ -459,17 +420,10 @@ async function listen(
     httpServer.once('error', (err: NodeJS.ErrnoException) => {
       reject(
         err.code === 'EADDRINUSE'
-          ? new SyncError(
-              'ALREADY_EXISTS',
-              text(`El puerto ${opts.port} ya está en uso.`, `Port ${opts.port} is already in use.`),
-              {
-                hint: text(
-                  'Elija otro puerto con --port o pare el otro programa.',
-                  'Pick another port with --port or stop the other program.',
-                ),
-                cause: err,
-              },
-            )
+          ? new SyncError('ALREADY_EXISTS', msg('server.port_already_use', { port: opts.port }), {
+              hint: msg('server.pick_another_port_port'),
+              cause: err,
+            })
           : err,
       );
     });
@@ -486,10 +440,12 @@ async function listen(
   log.emit({
     type: 'info',
     code: 'SERVER_STARTED',
-    text: text(
-      `Servidor de sincronización en ${url}${DEFAULT_NAMESPACE} (almacén: ${opts.storageDir}; ${tokens.enabled ? 'con token' : 'SIN autenticación'}${opts.redisUrl ? '; Redis' : ''}).`,
-      `Sync server at ${url}${DEFAULT_NAMESPACE} (storage: ${opts.storageDir}; ${tokens.enabled ? 'token required' : 'NO authentication'}${opts.redisUrl ? '; Redis' : ''}).`,
-    ),
+    text: msg('event.SERVER_STARTED', {
+      url: `${url}${DEFAULT_NAMESPACE}`,
+      storageDir: opts.storageDir,
+      auth: msg(tokens.enabled ? 'server.token_required' : 'server.no_authentication'),
+      redis: opts.redisUrl ? '; Redis' : '',
+    }),
   });
   return { url, port };
 }

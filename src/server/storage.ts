@@ -21,9 +21,10 @@ import { fsyncDir, writeFileAtomic } from '../util/fs.js';
 import type { RemoteManifest } from '../transports/types.js';
 import { newRemoteId, nextManifest } from '../transports/manifest.js';
 import { sha256File } from '../db/snapshot.js';
-import { isManifest, text, WINDOW, type WireErrorCode } from '../transports/socketio/protocol.js';
+import { isManifest, WINDOW, type WireErrorCode } from '../transports/socketio/protocol.js';
 import { SyncError, type Text } from '../errors.js';
 import { verifyDatabase } from '../db/snapshot.js';
+import { msg } from '../messages/index.js';
 
 /** An error the server turns into an `{ok:false}` reply. */
 export class StoreError extends Error {
@@ -189,21 +190,9 @@ export class Storage {
       if (up.client === null) await this.drop(up);
     }
     if (ofToken().length >= this.limits.perToken)
-      throw new StoreError(
-        'BUSY',
-        text(
-          `Demasiadas subidas en curso con este token (máximo ${this.limits.perToken}); espere a que terminen.`,
-          `Too many uploads in progress with this token (at most ${this.limits.perToken}); wait for them to finish.`,
-        ),
-      );
+      throw new StoreError('BUSY', msg('server.too_many_uploads_token', { max: this.limits.perToken }));
     if (reserved() + size > this.limits.budgetBytes)
-      throw new StoreError(
-        'STORAGE',
-        text(
-          'El servidor no tiene sitio para más subidas en curso; inténtelo en unos minutos.',
-          'The server has no room for more uploads in progress; try again in a few minutes.',
-        ),
-      );
+      throw new StoreError('STORAGE', msg('server.no_room_more_uploads'));
     this.uploads.set(entry.uploadId, entry);
   }
 
@@ -232,11 +221,7 @@ export class Storage {
     } catch {
       m = null;
     }
-    if (!isManifest(m))
-      throw new StoreError('INTERNAL', {
-        es: 'El manifiesto del servidor está dañado.',
-        en: 'The server manifest is damaged.',
-      });
+    if (!isManifest(m)) throw new StoreError('INTERNAL', msg('server.server_manifest_damaged'));
     return m;
   }
 
@@ -335,11 +320,7 @@ export class Storage {
             return { manifest: current, created: false };
           }
           if (baseGeneration !== 'any' && (current?.generation ?? null) !== baseGeneration) {
-            throw new StoreError(
-              'CONFLICT',
-              { es: 'Otro equipo guardó una versión más nueva.', en: 'Another device stored a newer version.' },
-              { manifest: current },
-            );
+            throw new StoreError('CONFLICT', msg('server.another_device_stored_newer'), { manifest: current });
           }
           const generation = (current?.generation ?? 0) + 1;
           // A random part: two processes racing for one generation never share an object name.
@@ -360,11 +341,9 @@ export class Storage {
             // Another process committed this generation first: our object is referenced by nothing.
             await fsp.rm(path.join(dir, file), { force: true });
             if (baseGeneration === 'any' && attempt < MAX_RETRIES) continue;
-            throw new StoreError(
-              'CONFLICT',
-              { es: 'Otro equipo guardó una versión más nueva.', en: 'Another device stored a newer version.' },
-              { manifest: await this.head(meta.databaseId) },
-            );
+            throw new StoreError('CONFLICT', msg('server.another_device_stored_newer'), {
+              manifest: await this.head(meta.databaseId),
+            });
           }
           // Committed. The manifest follows (never moved back over a newer one); old objects go.
           const shown = await this.readJson(path.join(dir, 'manifest.json')).catch(() => null);
@@ -426,28 +405,22 @@ export class Storage {
       await verifyDatabase(file);
     } catch (err) {
       if (!(err instanceof SyncError)) throw err;
-      throw new StoreError(
-        'BAD_REQUEST',
-        text(
-          `Lo recibido no es una base de datos SQLite válida: no se guardó nada. (${err.text.es})`,
-          `What arrived is not a valid SQLite database: nothing was stored. (${err.text.en})`,
-        ),
-      );
+      throw new StoreError('BAD_REQUEST', msg('server.received_not_valid_sqlite', { detail: err.text }));
     } finally {
       // The check may leave journal files beside the copy (a WAL-mode database).
       for (const ext of ['-wal', '-shm', '-journal']) await fsp.rm(`${file}${ext}`, { force: true });
     }
     // The bytes committed are the bytes that arrived (the check only read them).
     if ((await sha256File(file)).sha256 !== sha256)
-      throw new StoreError('INTERNAL', text('La copia recibida cambió.', 'The received copy changed.'));
+      throw new StoreError('INTERNAL', msg('server.received_copy_changed'));
   }
 
   private checkSize(size: number): void {
     if (size > this.opts.maxBytes) {
-      throw new StoreError('TOO_LARGE', {
-        es: `La base de datos (${size} bytes) supera el límite de este servidor (${this.opts.maxBytes} bytes).`,
-        en: `The database (${size} bytes) exceeds this server's limit (${this.opts.maxBytes} bytes).`,
-      });
+      throw new StoreError(
+        'TOO_LARGE',
+        msg('server.database_bytes_exceeds_server', { size, maxBytes: this.opts.maxBytes }),
+      );
     }
   }
 
@@ -463,11 +436,7 @@ export class Storage {
     }
     // Refuse before any byte moves when the client is already behind.
     if ((current?.generation ?? null) !== req.baseGeneration) {
-      throw new StoreError(
-        'CONFLICT',
-        { es: 'Otro equipo guardó una versión más nueva.', en: 'Another device stored a newer version.' },
-        { manifest: current },
-      );
+      throw new StoreError('CONFLICT', msg('server.another_device_stored_newer'), { manifest: current });
     }
     const dir = await this.ensureDirs(req.databaseId);
     if (req.uploadId && /^[0-9a-f]{32}$/.test(req.uploadId)) {
@@ -542,8 +511,7 @@ export class Storage {
 
   private upload(databaseId: string, uploadId: unknown): Upload {
     const up = typeof uploadId === 'string' ? this.uploads.get(uploadId) : undefined;
-    if (!up || up.databaseId !== databaseId)
-      throw new StoreError('NOT_FOUND', { es: 'Subida desconocida o caducada.', en: 'Unknown or expired upload.' });
+    if (!up || up.databaseId !== databaseId) throw new StoreError('NOT_FOUND', msg('server.unknown_expired_upload'));
     return up;
   }
 
@@ -563,28 +531,15 @@ export class Storage {
     const up = this.upload(databaseId, uploadId);
     // The ack window, enforced: a client that sends without waiting for answers is refused, not buffered.
     if (up.pendingChunks >= this.limits.window)
-      throw new StoreError(
-        'RATE_LIMITED',
-        text(
-          `Demasiados fragmentos sin confirmar (máximo ${this.limits.window}): espere a las confirmaciones.`,
-          `Too many chunks without an answer (at most ${this.limits.window}): wait for the acknowledgements.`,
-        ),
-        { offset: up.received },
-      );
+      throw new StoreError('RATE_LIMITED', msg('server.too_many_unanswered_chunks', { max: this.limits.window }), {
+        offset: up.received,
+      });
     up.pendingChunks++;
     return this.serial(up, async () => {
       if (offset !== up.received)
-        throw new StoreError(
-          'BAD_REQUEST',
-          { es: 'Fragmento fuera de orden.', en: 'Chunk out of order.' },
-          { offset: up.received },
-        );
+        throw new StoreError('BAD_REQUEST', msg('server.chunk_out_order'), { offset: up.received });
       if (data.length === 0 || data.length > chunkBytes || up.received + data.length > up.size) {
-        throw new StoreError(
-          'BAD_REQUEST',
-          { es: 'Fragmento de tamaño incorrecto.', en: 'Chunk of the wrong size.' },
-          { offset: up.received },
-        );
+        throw new StoreError('BAD_REQUEST', msg('server.chunk_wrong_size'), { offset: up.received });
       }
       if (!up.fh) up.fh = await fsp.open(path.join(this.dbDir(databaseId), 'uploads', `${up.uploadId}.part`), 'r+');
       let done = 0;
@@ -607,10 +562,7 @@ export class Storage {
       if (up.received !== up.size)
         throw new StoreError(
           'BAD_REQUEST',
-          {
-            es: `Faltan datos: recibidos ${up.received} de ${up.size} bytes.`,
-            en: `Missing data: received ${up.received} of ${up.size} bytes.`,
-          },
+          msg('server.missing_data_received_bytes', { received: up.received, size: up.size }),
           { offset: up.received },
         );
       const dir = this.dbDir(databaseId);
@@ -625,10 +577,7 @@ export class Storage {
       await fsp.rm(path.join(dir, 'uploads', `${up.uploadId}.json`), { force: true });
       if (typeof sha256 !== 'string' || got !== sha256 || got !== up.sha256) {
         await fsp.rm(part, { force: true });
-        throw new StoreError('VERIFY_FAILED', {
-          es: 'El hash de lo recibido no coincide: no se guardó nada.',
-          en: 'The hash of what arrived does not match: nothing was stored.',
-        });
+        throw new StoreError('VERIFY_FAILED', msg('server.hash_what_arrived_not_match'));
       }
       const { manifest } = await this.commit(up, part, up.baseGeneration);
       return manifest;
@@ -656,29 +605,14 @@ export class Storage {
     const m = await this.head(databaseId);
     const entry = m && (m.generation === generation ? m : m.versions?.find((v) => v.generation === generation));
     if (!entry)
-      throw new StoreError(
-        'NOT_FOUND',
-        {
-          es: `La versión ${generation} ya no está en el servidor.`,
-          en: `Version ${generation} is no longer on the server.`,
-        },
-        { manifest: m },
-      );
-    if (offset < 0 || offset > entry.size)
-      throw new StoreError('BAD_REQUEST', { es: 'Posición fuera del archivo.', en: 'Offset outside the file.' });
+      throw new StoreError('NOT_FOUND', msg('server.version_no_longer_server', { generation }), { manifest: m });
+    if (offset < 0 || offset > entry.size) throw new StoreError('BAD_REQUEST', msg('server.offset_outside_file'));
     const want = Math.min(length, entry.size - offset);
     const fh = await fsp
       .open(path.join(this.dbDir(databaseId), entry.file), 'r')
       .catch((err: NodeJS.ErrnoException) => {
         if (err.code === 'ENOENT')
-          throw new StoreError(
-            'NOT_FOUND',
-            {
-              es: `La versión ${generation} ya no está en el servidor.`,
-              en: `Version ${generation} is no longer on the server.`,
-            },
-            { manifest: m },
-          );
+          throw new StoreError('NOT_FOUND', msg('server.version_no_longer_server', { generation }), { manifest: m });
         throw err;
       });
     try {
@@ -689,11 +623,7 @@ export class Storage {
         if (bytesRead === 0) break;
         got += bytesRead;
       }
-      if (got !== want)
-        throw new StoreError('INTERNAL', {
-          es: 'La versión guardada está truncada.',
-          en: 'The stored version is truncated.',
-        });
+      if (got !== want) throw new StoreError('INTERNAL', msg('server.stored_version_truncated'));
       return { data, size: entry.size };
     } finally {
       await fh.close();

@@ -3,8 +3,13 @@
  * share the types and the API (src/ui/api.ts) can serve each transport's fields as they are declared.
  */
 
-/** Spanish first, English beside it. */
-export type Bilingual = readonly [es: string, en: string];
+/** Spanish first, English beside it: a message catalogue entry (src/messages), or same() for a neutral text. */
+export interface Bilingual {
+  readonly es: string;
+  readonly en: string;
+}
+/** A text that reads the same in both languages (a number, an example address). */
+export const same = (text: string): Bilingual => ({ es: text, en: text });
 
 export interface FormField {
   /** Config key inside the transport's block (e.g. 'url'); the API serves it dotted ('webdav.url'). */
@@ -14,8 +19,8 @@ export interface FormField {
   kind: 'text' | 'url' | 'password' | 'number' | 'checkbox' | 'select' | 'lines';
   placeholder?: Bilingual;
   help?: Bilingual;
-  /** value, Spanish, English. */
-  options?: ReadonlyArray<readonly [value: string, es: string, en: string]>;
+  /** value, label. */
+  options?: ReadonlyArray<readonly [value: string, label: Bilingual]>;
   /** Our optional keys: an empty value removes the key instead of saving ''. */
   optional?: boolean;
   min?: number;

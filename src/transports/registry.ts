@@ -17,6 +17,7 @@ import { smb } from './smb/declaration.js';
 import { socketio } from './socketio/declaration.js';
 import type { FileTransport, SyncEndpoint, TransportContext } from './types.js';
 import { webdav } from './webdav/declaration.js';
+import { msg } from '../messages/index.js';
 
 /** Every transport, in the order the form shows them. Adding one: its folder, plus one entry here. */
 export const BUILT_IN = [webdav, smb, socketio, folder] as const;
@@ -45,11 +46,7 @@ export function registerTransport(d: AnyTransportDeclaration): () => void {
 
 export function declarationOf(protocol: string): AnyTransportDeclaration {
   const d = registered.find((x) => x.name === protocol);
-  if (!d)
-    throw new SyncError('CONFIG_INVALID', {
-      es: `Protocolo desconocido: ${protocol}`,
-      en: `Unknown protocol: ${protocol}`,
-    });
+  if (!d) throw new SyncError('CONFIG_INVALID', msg('transport.unknown_protocol', { protocol }));
   return d;
 }
 
@@ -105,10 +102,9 @@ export async function availability(protocol: Protocol): Promise<Availability> {
     return {
       protocol,
       available: false,
-      reason: {
-        es: missing ? `falta la dependencia "${missing}"` : `no se pudo cargar: ${e.message}`,
-        en: missing ? `missing dependency "${missing}"` : `could not load: ${e.message}`,
-      },
+      reason: missing
+        ? msg('transport.missing_dependency', { missing })
+        : msg('transport.could_not_load', { message: e.message }),
       installHint: hint,
     };
   }
@@ -129,14 +125,9 @@ export async function createTransport(
     impl = await d.load();
   } catch {
     const a = await availability(protocol);
-    throw new SyncError(
-      'UNAVAILABLE',
-      {
-        es: `El protocolo ${protocol} no está disponible: ${a.reason?.es}.`,
-        en: `The ${protocol} protocol is unavailable: ${a.reason?.en}.`,
-      },
-      { hint: { es: `Instale la dependencia: ${a.installHint}`, en: `Install the dependency: ${a.installHint}` } },
-    );
+    throw new SyncError('UNAVAILABLE', msg('transport.protocol_unavailable', { protocol, reason: a.reason }), {
+      hint: msg('transport.install_dependency', { installHint: a.installHint }),
+    });
   }
   registerConfigSecrets(config);
   return impl.create(blockOf(config, protocol), ctx);

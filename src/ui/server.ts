@@ -13,7 +13,7 @@ import type { Socket } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SyncService } from '../service.js';
-import { SyncError } from '../errors.js';
+import { SyncError, type Text } from '../errors.js';
 import type { SyncEvent } from '../log/events.js';
 import { CONFIG_ROUTES, ROUTES, errorResult, safeBody } from './api.js';
 import {
@@ -28,6 +28,7 @@ import {
   sessionCookie,
   type Gate,
 } from './security.js';
+import { msg } from '../messages/index.js';
 
 export interface UiServerOptions {
   /** Interface to bind (default: config ui.host, else 127.0.0.1). */
@@ -90,7 +91,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /** A refusal, as JSON for the API and as a short bilingual page for a person. */
-function refuse(req: IncomingMessage, res: ServerResponse, status: number, code: string, es: string, en: string): void {
+function refuse(req: IncomingMessage, res: ServerResponse, status: number, code: string, text: Text): void {
+  const { es, en } = text;
   if ((req.url ?? '').startsWith('/api/') || !(req.headers.accept ?? '').includes('text/html')) {
     sendJson(res, status, { error: { code, message: es, message_en: en } });
     return;
@@ -106,15 +108,14 @@ function refuse(req: IncomingMessage, res: ServerResponse, status: number, code:
 
 async function readJson(
   req: IncomingMessage,
-): Promise<{ ok: true; value: unknown } | { ok: false; status: number; es: string; en: string }> {
+): Promise<{ ok: true; value: unknown } | { ok: false; status: number; text: Text }> {
   if (req.method === 'GET' || req.method === 'HEAD') return { ok: true, value: undefined };
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const c of req) {
     size += (c as Buffer).length;
-    if (size > MAX_BODY)
-      return { ok: false, status: 413, es: 'La petición es demasiado grande.', en: 'The request is too large.' };
+    if (size > MAX_BODY) return { ok: false, status: 413, text: msg('api.request_too_large') };
     chunks.push(c as Buffer);
   }
   if (size === 0) return { ok: true, value: {} };
@@ -123,8 +124,7 @@ async function readJson(
     return {
       ok: false,
       status: 415,
-      es: 'Solo se acepta JSON (Content-Type: application/json).',
-      en: 'Only JSON is accepted (Content-Type: application/json).',
+      text: msg('api.only_json_accepted'),
     };
   try {
     return { ok: true, value: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
@@ -132,8 +132,7 @@ async function readJson(
     return {
       ok: false,
       status: 400,
-      es: 'El cuerpo de la petición no es JSON válido.',
-      en: 'The request body is not valid JSON.',
+      text: msg('api.request_body_not_valid_json'),
     };
   }
 }
@@ -183,27 +182,20 @@ function requestHandler(svc: SyncService, token: string, wantedPort: number, hos
     try {
       rel = decodeURIComponent(pathname);
     } catch {
-      return refuse(req, res, 400, 'BAD_REQUEST', 'Dirección no válida.', 'Invalid address.');
+      return refuse(req, res, 400, 'BAD_REQUEST', msg('api.invalid_address'));
     }
     if (rel === '/' || rel === '') rel = '/index.html';
     const file = path.resolve(root, `.${path.posix.normalize(rel)}`);
     if (rel.includes('\0') || !file.startsWith(root + path.sep) || !TYPES[path.extname(file)])
-      return refuse(req, res, 404, 'NOT_FOUND', 'No existe.', 'Not found.');
+      return refuse(req, res, 404, 'NOT_FOUND', msg('api.not_found'));
     let data: Buffer;
     try {
       data = await fsp.readFile(file);
     } catch {
       if (rel === '/index.html') {
-        return refuse(
-          req,
-          res,
-          500,
-          'NOT_BUILT',
-          `La interfaz no está compilada (falta ${root}). Ejecute "npm run build".`,
-          `The interface is not built (${root} is missing). Run "npm run build".`,
-        );
+        return refuse(req, res, 500, 'NOT_BUILT', msg('api.interface_not_built_missing_run', { root }));
       }
-      return refuse(req, res, 404, 'NOT_FOUND', 'No existe.', 'Not found.');
+      return refuse(req, res, 404, 'NOT_FOUND', msg('api.not_found'));
     }
     // The page learns its CSRF token from a meta tag (no inline script is allowed by the CSP).
     if (rel === '/index.html') data = Buffer.from(data.toString('utf8').replace('__CSRF_TOKEN__', gate.csrf));
@@ -237,38 +229,17 @@ function requestHandler(svc: SyncService, token: string, wantedPort: number, hos
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const hostHeader = req.headers.host ?? '';
     if (!hostAllowed(hostHeader, gate)) {
-      return refuse(
-        req,
-        res,
-        421,
-        'BAD_HOST',
-        'Nombre de servidor no permitido: abra la interfaz en http://127.0.0.1 o http://localhost.',
-        'Host name not allowed: open the interface at http://127.0.0.1 or http://localhost.',
-      );
+      return refuse(req, res, 421, 'BAD_HOST', msg('api.host_name_not_allowed_open'));
     }
     const origin = req.headers.origin;
     if (!originAllowed(origin, hostHeader) || req.headers['sec-fetch-site'] === 'cross-site') {
-      return refuse(
-        req,
-        res,
-        403,
-        'BAD_ORIGIN',
-        'Petición rechazada: viene de otra página web.',
-        'Request refused: it comes from another web page.',
-      );
+      return refuse(req, res, 403, 'BAD_ORIGIN', msg('api.request_refused_comes_another'));
     }
     const url = new URL(req.url ?? '/', `http://${hostHeader}`);
     // The printed address carries the token once: trade it for a cookie and show a clean address.
     if (url.searchParams.has('token')) {
       if (!secretEquals(url.searchParams.get('token') ?? '', gate.token)) {
-        return refuse(
-          req,
-          res,
-          401,
-          'BAD_TOKEN',
-          'El código de acceso no es válido (cambia en cada arranque). Abra la dirección que muestra ahora "cordiax-sync start".',
-          'The access code is not valid (it changes on every start). Open the address "cordiax-sync start" prints now.',
-        );
+        return refuse(req, res, 401, 'BAD_TOKEN', msg('api.access_code_not_valid_changes'));
       }
       url.searchParams.delete('token');
       const clean = url.pathname + (url.searchParams.size ? `?${url.searchParams}` : '');
@@ -282,43 +253,29 @@ function requestHandler(svc: SyncService, token: string, wantedPort: number, hos
     }
     const auth = authenticate(req, gate);
     if (!auth) {
-      return refuse(
-        req,
-        res,
-        401,
-        'NO_TOKEN',
-        'Falta el código de acceso. Abra la dirección completa que muestra "cordiax-sync start" (incluye ?token=...).',
-        'The access code is missing. Open the full address "cordiax-sync start" prints (it includes ?token=...).',
-      );
+      return refuse(req, res, 401, 'NO_TOKEN', msg('api.access_code_missing_open'));
     }
     const method = req.method ?? 'GET';
     if (method !== 'GET' && method !== 'HEAD' && method !== 'POST') {
-      return refuse(req, res, 405, 'METHOD', 'Método no permitido.', 'Method not allowed.');
+      return refuse(req, res, 405, 'METHOD', msg('api.method_not_allowed'));
     }
     if (
       method === 'POST' &&
       auth === 'cookie' &&
       !secretEquals(req.headers[CSRF_HEADER] as string | undefined, gate.csrf)
     ) {
-      return refuse(
-        req,
-        res,
-        403,
-        'CSRF',
-        'Petición rechazada: falta la cabecera anti-falsificación. Recargue la página.',
-        'Request refused: the anti-forgery header is missing. Reload the page.',
-      );
+      return refuse(req, res, 403, 'CSRF', msg('api.request_refused_anti_forgery'));
     }
     if (!url.pathname.startsWith('/api/')) {
-      if (method === 'POST') return refuse(req, res, 405, 'METHOD', 'Método no permitido.', 'Method not allowed.');
+      if (method === 'POST') return refuse(req, res, 405, 'METHOD', msg('api.method_not_allowed'));
       return serveStatic(req, res, url.pathname);
     }
     if (method === 'GET' && url.pathname === '/api/events/stream') return openStream(req, res);
     const key = `${method === 'HEAD' ? 'GET' : method} ${url.pathname}`;
     const route = ROUTES[key];
-    if (!route) return refuse(req, res, 404, 'NOT_FOUND', 'No existe.', 'Not found.');
+    if (!route) return refuse(req, res, 404, 'NOT_FOUND', msg('api.not_found'));
     const body = await readJson(req);
-    if (!body.ok) return refuse(req, res, body.status, 'BAD_REQUEST', body.es, body.en);
+    if (!body.ok) return refuse(req, res, body.status, 'BAD_REQUEST', body.text);
     const result = await route(svc, body.value, url.searchParams);
     sendJson(res, result.status, safeBody(result.body, !CONFIG_ROUTES.has(key)));
   };
@@ -357,16 +314,7 @@ async function listen(server: http.Server, wantedPort: number, host: string): Pr
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') {
-        reject(
-          new SyncError(
-            'ALREADY_EXISTS',
-            {
-              es: `El puerto ${wantedPort} ya está en uso (¿otra copia de cordiax-sync?). Use --port para elegir otro.`,
-              en: `Port ${wantedPort} is already in use (another cordiax-sync?). Use --port to choose another.`,
-            },
-            { cause: err },
-          ),
-        );
+        reject(new SyncError('ALREADY_EXISTS', msg('api.port_already_use_another', { wantedPort }), { cause: err }));
       } else reject(err);
     });
     server.listen(wantedPort, host, () => resolve());

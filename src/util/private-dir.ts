@@ -8,6 +8,7 @@
 import { lstatSync, mkdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { SyncError } from '../errors.js';
+import { msg } from '../messages/index.js';
 
 /** The folders under the home that we create and that must be real, private folders. */
 export const PRIVATE_SUBFOLDERS = ['logs', 'backups', 'tmp', 'pending'] as const;
@@ -20,45 +21,28 @@ function trustedOwner(st: Stats): boolean {
 }
 
 function refuse(dir: string, why: { es: string; en: string }, fix: { es: string; en: string }): SyncError {
-  return new SyncError(
-    'PERMISSION_DENIED',
-    {
-      es: `Carpeta insegura ${dir}: ${why.es}. No se usa (otro usuario podría leer el registro o sustituir copias).`,
-      en: `Unsafe folder ${dir}: ${why.en}. Not used (another user could read the log or replace backups).`,
-    },
-    { hint: fix, details: { path: dir } },
-  );
+  return new SyncError('PERMISSION_DENIED', msg('common.unsafe_folder', { dir, why }), {
+    hint: fix,
+    details: { path: dir },
+  });
 }
 
 function checkStats(dir: string, st: Stats): void {
   if (!st.isDirectory())
-    throw refuse(
-      dir,
-      { es: 'no es una carpeta', en: 'it is not a folder' },
-      { es: `Mueva ${dir} a otro sitio.`, en: `Move ${dir} elsewhere.` },
-    );
+    throw refuse(dir, msg('common.unsafe_folder.not_folder'), msg('common.unsafe_folder.move_elsewhere', { dir }));
   // Windows has no POSIX owner or mode bits (stat reports 0o666-like modes for everything): ACLs are the OS's job.
   if (process.platform === 'win32') return;
   if (!trustedOwner(st))
     throw refuse(
       dir,
-      { es: `pertenece a otro usuario (uid ${st.uid})`, en: `it belongs to another user (uid ${st.uid})` },
-      {
-        es: `Bórrela o renómbrela y deje que el programa la cree, o use otra con CORDIAX_HOME.`,
-        en: `Delete or rename it and let the program create it, or use another one with CORDIAX_HOME.`,
-      },
+      msg('common.unsafe_folder.other_owner', { uid: st.uid }),
+      msg('common.unsafe_folder.other_owner.fix'),
     );
   if ((st.mode & 0o022) !== 0)
     throw refuse(
       dir,
-      {
-        es: `otros usuarios pueden escribir en ella (permisos ${(st.mode & 0o777).toString(8)})`,
-        en: `other users can write to it (mode ${(st.mode & 0o777).toString(8)})`,
-      },
-      {
-        es: `Revise su contenido y ejecute: chmod 700 '${dir}'`,
-        en: `Check its contents and run: chmod 700 '${dir}'`,
-      },
+      msg('common.unsafe_folder.writable', { mode: (st.mode & 0o777).toString(8) }),
+      msg('common.unsafe_folder.writable.fix', { dir }),
     );
 }
 
@@ -89,14 +73,7 @@ export function ensurePrivateDir(dir: string, opts: { allowLink?: boolean; recur
   }
   if (st.isSymbolicLink()) {
     if (!opts.allowLink || !trustedOwner(st))
-      throw refuse(
-        dir,
-        { es: 'es un enlace simbólico', en: 'it is a symbolic link' },
-        {
-          es: `Borre el enlace (rm '${dir}') y deje que el programa cree la carpeta.`,
-          en: `Remove the link (rm '${dir}') and let the program create the folder.`,
-        },
-      );
+      throw refuse(dir, msg('common.unsafe_folder.symlink'), msg('common.unsafe_folder.symlink.fix', { dir }));
     checkStats(realpathSync(dir), statSync(dir));
     return;
   }

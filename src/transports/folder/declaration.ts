@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { str } from '../../config/schema-parts.js';
+import { msg } from '../../messages/index.js';
 import type { TransportDeclaration } from '../declaration.js';
 import { emptyKeys } from '../shared/declare.js';
 
@@ -19,34 +20,26 @@ export const folder = {
   schema: folderSchema,
   secrets: [],
   form: {
-    title: ['Carpeta', 'Folder'],
-    what: [
-      'Una carpeta de este equipo o de una unidad montada (disco USB, unidad de red).',
-      'A folder on this computer or a mounted drive (USB disk, network drive).',
-    ],
+    title: msg('ui.protocol.folder'),
+    what: msg('ui.protocol.folder.what'),
     fields: [
       {
         key: 'path',
-        label: ['Carpeta de destino', 'Target folder'],
+        label: msg('ui.field.folder.path'),
         kind: 'text',
-        placeholder: ['/media/copias/cordiax_sync', '/media/backups/cordiax_sync'],
+        placeholder: msg('ui.placeholder.folder_path'),
         required: true,
         wide: true,
-        help: [
-          'Ruta absoluta de una carpeta (por ejemplo, un disco USB o una unidad de red montada).',
-          'Absolute path of a folder (for example a USB disk or a mounted network drive).',
-        ],
+        help: msg('ui.field.folder.path.help'),
       },
     ],
   },
   targetId: (b) => `folder:${b.path}`,
   missing: (b) => [
     ...emptyKeys(b, {
-      path: { es: 'está vacío: indique la carpeta de destino', en: 'is empty: enter the target folder' },
+      path: msg('config.empty_enter_target_folder'),
     }),
-    ...(b.path && !path.isAbsolute(b.path)
-      ? [{ key: 'path' as const, text: { es: 'debe ser una ruta absoluta', en: 'must be an absolute path' } }]
-      : []),
+    ...(b.path && !path.isAbsolute(b.path) ? [{ key: 'path' as const, text: msg('config.must_absolute_path') }] : []),
   ],
   packages: [],
   // O_EXCL/link() and rename() in one folder; no compare-and-swap on a plain file system.

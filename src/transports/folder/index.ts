@@ -24,6 +24,7 @@ import type {
   TransportContext,
   UploadResult,
 } from '../types.js';
+import { msg } from '../../messages/index.js';
 
 export function create(block: FolderConfig, ctx: TransportContext): FileTransport {
   return new FolderTransport(block.path, ctx);
@@ -74,10 +75,7 @@ export class FolderTransport implements FileTransport {
   /** `rel` under the root, refused when a component below the root is a symbolic link (inside.ts). */
   private async abs(rel: string): Promise<string> {
     if (!this.root || !path.isAbsolute(this.root)) {
-      throw new SyncError('CONFIG_INVALID', {
-        es: 'folder.path debe ser una ruta absoluta.',
-        en: 'folder.path must be an absolute path.',
-      });
+      throw new SyncError('CONFIG_INVALID', msg('folder.folder_path_must_absolute'));
     }
     return insideRoot(this.root, rel);
   }
@@ -85,17 +83,10 @@ export class FolderTransport implements FileTransport {
   private wrap(err: unknown, what: string): SyncError {
     const e = toSyncError(err);
     if (e.code === 'NOT_FOUND') {
-      return new SyncError(
-        'NOT_FOUND',
-        { es: `No existe en la carpeta de destino: ${what}`, en: `Not found in the target folder: ${what}` },
-        {
-          hint: {
-            es: '¿Está montada la unidad de red o conectado el disco?',
-            en: 'Is the network drive mounted or the disk plugged in?',
-          },
-          cause: err,
-        },
-      );
+      return new SyncError('NOT_FOUND', msg('folder.not_found_target_folder', { what }), {
+        hint: msg('folder.network_drive_mounted_disk'),
+        cause: err,
+      });
     }
     return e;
   }
@@ -103,8 +94,7 @@ export class FolderTransport implements FileTransport {
   async open(opts: CallOptions = {}): Promise<void> {
     checkAborted(opts.signal);
     const st = await fsp.stat(await this.abs('')).catch(() => null);
-    if (st && !st.isDirectory())
-      throw new SyncError('NOT_FOUND', { es: `${this.root} no es una carpeta.`, en: `${this.root} is not a folder.` });
+    if (st && !st.isDirectory()) throw new SyncError('NOT_FOUND', msg('folder.not_folder', { root: this.root }));
     if (!st) {
       // Create the target folder itself, but only inside an existing parent: an unmounted drive must not turn
       // into a local folder silently.
@@ -168,11 +158,7 @@ export class FolderTransport implements FileTransport {
     checkAborted(opts.signal);
     const st = await this.stat(rel);
     if (!st) return null;
-    if (st.size > maxBytes)
-      throw new SyncError('PROTOCOL', {
-        es: `${rel} es demasiado grande (${st.size} bytes).`,
-        en: `${rel} is too large (${st.size} bytes).`,
-      });
+    if (st.size > maxBytes) throw new SyncError('PROTOCOL', msg('folder.too_large_bytes', { rel, size: st.size }));
     const file = await this.abs(rel);
     const data = await fsp
       .open(file, READ_NOFOLLOW)
@@ -204,7 +190,7 @@ export class FolderTransport implements FileTransport {
     checkAborted(opts.signal);
     if (opts.ifVersion === null) {
       if (!(await this.createExclusive(rel, data)))
-        throw new SyncError('ALREADY_EXISTS', { es: `${rel} ya existe.`, en: `${rel} already exists.` });
+        throw new SyncError('ALREADY_EXISTS', msg('folder.rel_already_exists', { rel }));
       return { version: (await this.stat(rel))?.version };
     }
     const tmp = await this.abs(this.tmpName(rel));
@@ -290,10 +276,7 @@ export class FolderTransport implements FileTransport {
     const st = await fh.stat();
     if (!st.isFile()) {
       await fh.close();
-      throw new SyncError('PROTOCOL', {
-        es: `${rel} no es un archivo en el destino; no se descarga.`,
-        en: `${rel} is not a file at the target; not downloaded.`,
-      });
+      throw new SyncError('PROTOCOL', msg('folder.not_file_target_not_downloaded', { rel }));
     }
     try {
       const m = meter(opts.onProgress, st.size);
@@ -322,7 +305,7 @@ export class FolderTransport implements FileTransport {
       }
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST')
-        throw new SyncError('ALREADY_EXISTS', { es: `${to} ya existe.`, en: `${to} already exists.` });
+        throw new SyncError('ALREADY_EXISTS', msg('folder.to_already_exists', { to }));
       throw this.wrap(err, from);
     }
     // The new name survives a power cut only once its folder is on disk.
@@ -339,9 +322,7 @@ export class FolderTransport implements FileTransport {
   async test(): Promise<ConnectionReport> {
     const b = reportBuilder('folder', { path: this.root });
     try {
-      await b.step('open', 'Carpeta accesible (creada si faltaba).', 'Folder reachable (created if missing).', () =>
-        this.open(),
-      );
+      await b.step('open', msg('folder.folder_reachable_created_if'), () => this.open());
       await probeRoundTrip(this, b);
       const free = await fsp.statfs(await this.abs('')).catch(() => null);
       if (free) b.report.facts.freeBytes = free.bavail * free.bsize;

@@ -9,33 +9,24 @@
 import { promises as fsp, constants as fsc } from 'node:fs';
 import path from 'node:path';
 import { SyncError } from '../../errors.js';
+import { msg } from '../../messages/index.js';
 
 /** open() flags that refuse a symbolic link as the last component (ELOOP). */
 export const READ_NOFOLLOW = fsc.O_RDONLY | fsc.O_NOFOLLOW;
 
 export function symlinkRefusal(root: string, rel: string): SyncError {
   // PROTOCOL: a hostile or malformed remote state, like the other refusals of what a remote holds.
-  return new SyncError(
-    'PROTOCOL',
-    {
-      es: `La carpeta de destino contiene un enlace simbólico (${rel || '.'} en ${root}): no se sigue fuera de la carpeta; no se escribe, lee ni borra nada a través de él.`,
-      en: `The target folder contains a symbolic link (${rel || '.'} in ${root}): it is not followed out of the folder; nothing is written, read or deleted through it.`,
-    },
-    {
-      hint: {
-        es: 'Sustituya el enlace por una carpeta o archivo real, o configure folder.path con la ruta real.',
-        en: 'Replace the link with a real folder or file, or set folder.path to the real path.',
-      },
-      details: { path: rel },
-    },
-  );
+  return new SyncError('PROTOCOL', msg('folder.symbolic_link_not_followed', { rel: rel || '.', root }), {
+    hint: msg('folder.symbolic_link_not_followed.hint'),
+    details: { path: rel },
+  });
 }
 
 /** Relative path components, refusing `..`, `.`, backslashes and NULs. */
 export function relParts(rel: string): string[] {
   const parts = rel.split('/').filter((p) => p !== '');
   if (parts.some((p) => p === '..' || p === '.' || p.includes('\\') || p.includes('\0'))) {
-    throw new SyncError('PROTOCOL', { es: `Ruta remota no permitida: ${rel}`, en: `Remote path not allowed: ${rel}` });
+    throw new SyncError('PROTOCOL', msg('folder.remote_path_not_allowed', { rel }));
   }
   return parts;
 }

@@ -1,20 +1,21 @@
 /** Small helpers the transport declarations share: common form fields and the "still empty" completeness check. */
 import type { Text } from '../../errors.js';
-import type { FormField } from '../form.js';
+import { msg } from '../../messages/index.js';
+import { type FormField, same } from '../form.js';
 
 export const remotePathField: FormField = {
   key: 'remote_path',
-  label: ['Ruta remota', 'Remote path'],
+  label: msg('ui.field.remote_path'),
   kind: 'text',
-  placeholder: ['/cordiax_sync/', '/cordiax_sync/'],
-  help: ['Directorio donde se almacenará la base de datos.', 'Folder where the database is stored.'],
+  placeholder: same('/cordiax_sync/'),
+  help: msg('ui.field.remote_path.help'),
 };
 
 export const timeoutField: FormField = {
   key: 'timeout_seconds',
-  label: ['Tiempo de espera (segundos)', 'Timeout (seconds)'],
+  label: msg('ui.field.timeout_seconds'),
   kind: 'number',
-  placeholder: ['60', '60'],
+  placeholder: same('60'),
   optional: true,
   min: 1,
   max: 3600,

@@ -13,8 +13,6 @@ export interface ReportBuilder {
   report: ConnectionReport;
   /** Runs fn as a named step; a throw ends the test (caught by finish). */
   step(id: string, text: Text, fn: () => Promise<void>): Promise<void>;
-  /** The old (es, en) form, kept only until the folder transport passes a catalogue Text. */
-  step(id: string, es: string, en: string, fn: () => Promise<void>): Promise<void>;
   /** Records the error that ended the test. */
   fail(err: unknown): void;
 }
@@ -24,12 +22,10 @@ export function reportBuilder(protocol: ProtocolName, facts: ConnectionReport['f
   const report: ConnectionReport = { protocol, ok: false, steps, facts };
   return {
     report,
-    async step(id: string, text: Text | string, ...rest: [() => Promise<void>] | [string, () => Promise<void>]) {
+    async step(id, text, fn) {
       const t0 = Date.now();
-      const [en, fn] = rest.length === 1 ? [null, rest[0]] : rest;
       await fn();
-      const stepText = typeof text === 'string' ? { es: text, en: en ?? text } : text;
-      steps.push({ id, ok: true, text: stepText, durationMs: Date.now() - t0 });
+      steps.push({ id, ok: true, text, durationMs: Date.now() - t0 });
     },
     fail(err) {
       const e = toSyncError(err);

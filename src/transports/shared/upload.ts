@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { SyncError } from '../../errors.js';
 import type { CallOptions, FileTransport, TransferOptions, UploadResult } from '../types.js';
+import { msg } from '../../messages/index.js';
 
 /**
  * How UploadPrimitives.writeFile may treat the name it writes:
@@ -46,12 +47,7 @@ export type UploadStore = Pick<FileTransport, 'stat' | 'list' | 'rename' | 'remo
 
 /** Rejects with CANCELLED once `signal` has fired: for calls that do not pass the signal further down. */
 export function checkAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted)
-    throw new SyncError(
-      'CANCELLED',
-      { es: 'Operación cancelada.', en: 'Operation cancelled.' },
-      { cause: signal.reason },
-    );
+  if (signal?.aborted) throw new SyncError('CANCELLED', msg('common.operation_cancelled'), { cause: signal.reason });
 }
 
 /** Temporary upload names end with this; a day-old one is a dead device's leftover (sweepStaleTemps). */
@@ -67,47 +63,23 @@ export function tempName(path: string, device: string): string {
 }
 
 export function localChanged(p: string): SyncError {
-  return new SyncError(
-    'VERIFY_FAILED',
-    { es: `El archivo local cambió durante la subida: ${p}`, en: `The local file changed during the upload: ${p}` },
-    {
-      hint: {
-        es: 'Se reintentará con una copia nueva en la próxima sincronización.',
-        en: 'The next sync will retry with a fresh copy.',
-      },
-    },
-  );
+  return new SyncError('VERIFY_FAILED', msg('webdav.local_file_changed_during', { path: p }), {
+    hint: msg('webdav.next_sync_retry_fresh'),
+  });
 }
 
 export function verifyFailed(rel: string, details: Record<string, unknown>): SyncError {
-  return new SyncError(
-    'VERIFY_FAILED',
-    {
-      es: `Lo que llegó al destino no coincide con lo enviado (${rel}); no se ha reemplazado nada.`,
-      en: `What reached the target does not match what was sent (${rel}); nothing was replaced.`,
-    },
-    {
-      hint: {
-        es: 'El servidor, un proxy o el disco altera lo que se escribe (¿límite de tamaño, antivirus, disco lleno?). Revise el registro del servidor.',
-        en: 'The server, a proxy or the disk alters what is written (size limit, antivirus, full disk?). Check the server log.',
-      },
-      details: { target: rel, ...details },
-    },
-  );
+  return new SyncError('VERIFY_FAILED', msg('transport.landed_not_match_sent', { rel }), {
+    hint: msg('transport.landed_not_match_sent.hint'),
+    details: { target: rel, ...details },
+  });
 }
 
 export function alreadyExists(rel: string): SyncError {
-  return new SyncError(
-    'ALREADY_EXISTS',
-    { es: `Ya existe en el destino: ${rel}`, en: `Already exists at the target: ${rel}` },
-    {
-      hint: {
-        es: 'No se sobrescribe; la próxima sincronización usará otro nombre.',
-        en: 'Not overwritten; the next sync will use another name.',
-      },
-      details: { target: rel },
-    },
-  );
+  return new SyncError('ALREADY_EXISTS', msg('transport.already_exists_target', { rel }), {
+    hint: msg('webdav.not_overwritten_next_sync_use'),
+    details: { target: rel },
+  });
 }
 
 export interface UploadHow {

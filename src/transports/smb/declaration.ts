@@ -1,6 +1,8 @@
 /** The SMB/CIFS transport declares itself: config block, secrets, form, target identity, capabilities. */
 import { z } from 'zod';
 import { port, remotePath, str, timeoutSeconds } from '../../config/schema-parts.js';
+import { msg } from '../../messages/index.js';
+import { same } from '../form.js';
 import type { TransportDeclaration } from '../declaration.js';
 import { emptyKeys, remotePathField, timeoutField } from '../shared/declare.js';
 
@@ -25,53 +27,50 @@ export const smb = {
   schema: smbSchema,
   secrets: ['password'],
   form: {
-    title: ['SMB/CIFS', 'SMB/CIFS'],
-    what: [
-      'Sincronización con recursos compartidos de Windows o Samba, con soporte para dominios de Active Directory.',
-      'Windows or Samba shares, with Active Directory domain support.',
-    ],
+    title: msg('ui.protocol.smb'),
+    what: msg('ui.protocol.smb.what'),
     fields: [
       {
         key: 'server',
-        label: ['Servidor', 'Server'],
+        label: msg('ui.field.smb.server'),
         kind: 'text',
-        placeholder: ['192.168.1.10', '192.168.1.10'],
+        placeholder: same('192.168.1.10'),
         required: true,
-        help: ['Dirección IP o nombre del servidor SMB.', 'IP address or name of the SMB server.'],
+        help: msg('ui.field.smb.server.help'),
       },
       {
         key: 'share_name',
-        label: ['Recurso compartido', 'Share name'],
+        label: msg('ui.field.smb.share_name'),
         kind: 'text',
-        placeholder: ['compartido', 'shared'],
+        placeholder: msg('ui.placeholder.share_name'),
         required: true,
       },
       {
         key: 'username',
-        label: ['Usuario', 'User name'],
+        label: msg('ui.field.smb.username'),
         kind: 'text',
-        placeholder: ['usuario', 'user'],
+        placeholder: msg('ui.placeholder.user'),
         required: true,
       },
-      { key: 'password', label: ['Contraseña', 'Password'], kind: 'password' },
+      { key: 'password', label: msg('ui.field.smb.password'), kind: 'password' },
       {
         key: 'domain',
-        label: ['Dominio', 'Domain'],
+        label: msg('ui.field.smb.domain'),
         kind: 'text',
-        placeholder: ['EMPRESA', 'COMPANY'],
-        help: ['Dominio de Active Directory (opcional).', 'Active Directory domain (optional).'],
+        placeholder: msg('ui.placeholder.domain'),
+        help: msg('ui.field.smb.domain.help'),
       },
       remotePathField,
       {
         key: 'port',
-        label: ['Puerto', 'Port'],
+        label: msg('ui.field.smb.port'),
         kind: 'number',
-        placeholder: ['445', '445'],
+        placeholder: same('445'),
         optional: true,
         min: 1,
         max: 65535,
         advanced: true,
-        help: ['Por defecto 445 y, si no responde, 139.', 'Default 445, then 139.'],
+        help: msg('ui.field.smb.port.help'),
       },
       timeoutField,
     ],
@@ -79,12 +78,9 @@ export const smb = {
   targetId: (b) => `smb:${b.server}|${b.share_name}|${b.domain}\\${b.username}|${b.remote_path}`,
   missing: (b) =>
     emptyKeys(b, {
-      server: {
-        es: 'está vacío: indique la IP o el nombre del servidor SMB',
-        en: 'is empty: enter the SMB server address or name',
-      },
-      share_name: { es: 'está vacío: indique el recurso compartido', en: 'is empty: enter the share name' },
-      username: { es: 'está vacío: indique el usuario', en: 'is empty: enter the user name' },
+      server: msg('config.empty_enter_smb_server'),
+      share_name: msg('config.empty_enter_share_name'),
+      username: msg('config.empty_enter_user_name'),
     }),
   packages: [],
   // FILE_CREATE is atomic and a rename with replace is atomic on the server; there is no compare-and-swap.

@@ -9,7 +9,7 @@ import { SyncError, toSyncError, type Text } from '../../errors.js';
 import type { Logger } from '../../log/events.js';
 import { registerSecret, redactString } from '../../log/redact.js';
 import type { SocketioConfig } from './declaration.js';
-import { text, DEFAULT_NAMESPACE, isServerHello, type ClientAuth, type ServerHello } from './protocol.js';
+import { DEFAULT_NAMESPACE, isServerHello, type ClientAuth, type ServerHello } from './protocol.js';
 import { msg } from '../../messages/index.js';
 
 export interface ConnectionOptions {
@@ -86,17 +86,9 @@ export function connectError(err: unknown, namespace: string): SyncError {
     });
   }
   if (code === 'forbidden_database')
-    return new SyncError(
-      'AUTH_FAILED',
-      e.data?.message ??
-        text('Este token no da acceso a esa base de datos.', 'This token gives no access to that database.'),
-      {
-        hint: text(
-          'Revise socketio.database_id, o pida al administrador del servidor que asocie el token a esa base de datos.',
-          'Check socketio.database_id, or ask the server administrator to bind the token to that database.',
-        ),
-      },
-    );
+    return new SyncError('AUTH_FAILED', e.data?.message ?? msg('socketio.token_no_access_that_database'), {
+      hint: msg('socketio.token_no_access_that_database.hint'),
+    });
   if (code === 'rate_limited')
     return new SyncError('UNAVAILABLE', e.data?.message ?? msg('socketio.too_many_connection_attempts'));
   if (code === 'bad_database_id') {

@@ -3,7 +3,9 @@
  * library (socket.io-client) is only imported by load(), so without it this protocol shows as "no disponible".
  */
 import { z } from 'zod';
-import { httpUrl, msg, str } from '../../config/schema-parts.js';
+import { httpUrl, str, zodText } from '../../config/schema-parts.js';
+import { msg } from '../../messages/index.js';
+import { same } from '../form.js';
 import type { TransportDeclaration } from '../declaration.js';
 import { emptyKeys } from '../shared/declare.js';
 
@@ -12,10 +14,7 @@ export const socketioSchema = z
     server_url: httpUrl('server_url').default('http://localhost:5000'),
     namespace: str(256)
       .refine((v) => v.startsWith('/'), {
-        error: msg(
-          "debe empezar por '/' (por defecto: /cordiax-sync/)",
-          "must start with '/' (default: /cordiax-sync/)",
-        ),
+        error: zodText(msg('config.must_start_default_cordiax')),
       })
       .default('/cordiax-sync/'),
     /** Auth token sent in the handshake (our server). */
@@ -34,52 +33,46 @@ export const socketio = {
   schema: socketioSchema,
   secrets: ['token'],
   form: {
-    title: ['Flask-SocketIO', 'Flask-SocketIO'],
-    what: [
-      'Sincronización en tiempo real: al conectar y cuando hay cambios. Ideal para redes locales.',
-      'Real-time sync: on connect and on every change. Best on local networks.',
-    ],
+    title: msg('ui.protocol.socketio'),
+    what: msg('ui.protocol.socketio.what'),
     fields: [
       {
         key: 'server_url',
-        label: ['URL del servidor', 'Server URL'],
+        label: msg('ui.field.socketio.server_url'),
         kind: 'url',
-        placeholder: ['http://localhost:5000', 'http://localhost:5000'],
+        placeholder: same('http://localhost:5000'),
         required: true,
         wide: true,
-        help: ['URL del servidor Flask-SocketIO.', 'URL of the Flask-SocketIO server.'],
+        help: msg('ui.field.socketio.server_url.help'),
       },
       {
         key: 'namespace',
-        label: ['Namespace', 'Namespace'],
+        label: same('Namespace'),
         kind: 'text',
-        placeholder: ['/cordiax-sync/', '/cordiax-sync/'],
-        help: ['Namespace del servidor (por defecto: /cordiax-sync/).', 'Server namespace (default: /cordiax-sync/).'],
+        placeholder: same('/cordiax-sync/'),
+        help: msg('ui.field.socketio.namespace.help'),
       },
       {
         key: 'token',
-        label: ['Token de acceso', 'Access token'],
+        label: msg('ui.field.socketio.token'),
         kind: 'password',
         optional: true,
         advanced: true,
-        help: [
-          'Para el servidor de cordiax-sync; el de Flask del ejemplo no lo usa.',
-          'For the cordiax-sync server; the example Flask server does not use it.',
-        ],
+        help: msg('ui.field.socketio.token.help'),
       },
       {
         key: 'token_file',
-        label: ['Archivo con el token', 'Token file'],
+        label: msg('ui.field.socketio.token_file'),
         kind: 'text',
-        placeholder: ['/ruta/al/token', '/path/to/token'],
+        placeholder: msg('ui.placeholder.token_file'),
         optional: true,
         advanced: true,
       },
       {
         key: 'database_id',
-        label: ['Identificador de la base de datos', 'Database id'],
+        label: msg('ui.field.socketio.database_id'),
         kind: 'text',
-        placeholder: ['default', 'default'],
+        placeholder: same('default'),
         optional: true,
         advanced: true,
       },
@@ -88,7 +81,7 @@ export const socketio = {
   targetId: (b) => `socketio:${b.server_url.replace(/\/+$/, '')}|${b.namespace}|${b.database_id ?? 'default'}`,
   missing: (b) =>
     emptyKeys(b, {
-      server_url: { es: 'está vacío: indique la URL del servidor', en: 'is empty: enter the server URL' },
+      server_url: msg('config.empty_enter_server_url'),
     }),
   packages: ['socket.io-client'],
   capabilities: { store: 'endpoint', atomicWrite: false, pushNotifications: true },

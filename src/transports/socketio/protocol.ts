@@ -15,9 +15,6 @@ import type { Text } from '../../errors.js';
 
 export const DEFAULT_NAMESPACE = '/cordiax-sync/';
 
-/** A bilingual message: kept only until src/server/server.ts takes its messages from the catalogue. */
-export const text = (es: string, en: string): Text => ({ es, en });
-
 /**
  * The spec's Flask server: `max_http_buffer_size` 1,000,000 bytes per request body, framing included. With the
  * packet `42/cordiax-sync/,0["sync_data",{"data":"<hex>"}]` the largest database that fits is 499,978 bytes.

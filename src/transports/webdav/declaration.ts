@@ -1,6 +1,8 @@
 /** The WebDAV transport declares itself: config block, secrets, form, target identity, capabilities. */
 import { z } from 'zod';
-import { bool, httpUrl, msg, remotePath, str, timeoutSeconds } from '../../config/schema-parts.js';
+import { bool, httpUrl, remotePath, str, timeoutSeconds, zodText } from '../../config/schema-parts.js';
+import { msg } from '../../messages/index.js';
+import { same } from '../form.js';
 import type { TransportDeclaration } from '../declaration.js';
 import { emptyKeys, remotePathField, timeoutField } from '../shared/declare.js';
 
@@ -13,7 +15,7 @@ export const webdavSchema = z
     /** 'basic' (default), 'digest' or 'auto' (whatever the server asks for). */
     auth: z
       .enum(['basic', 'digest', 'auto'], {
-        error: msg("debe ser 'basic', 'digest' o 'auto'", "must be 'basic', 'digest' or 'auto'"),
+        error: zodText(msg('config.must_basic_digest_auto')),
       })
       .optional(),
     /** PEM file with a private CA to trust. */
@@ -31,53 +33,50 @@ export const webdav = {
   schema: webdavSchema,
   secrets: ['password'],
   form: {
-    title: ['WebDAV', 'WebDAV'],
-    what: [
-      'Sincronización mediante polling periódico. Compatible con servidores WebDAV estándar (Nextcloud, ownCloud, etc.).',
-      'Periodic polling. Works with standard WebDAV servers (Nextcloud, ownCloud, etc.).',
-    ],
+    title: msg('ui.protocol.webdav'),
+    what: msg('ui.protocol.webdav.what'),
     fields: [
       {
         key: 'url',
-        label: ['URL del servidor', 'Server URL'],
+        label: msg('ui.field.webdav.url'),
         kind: 'url',
-        placeholder: ['https://cloud.example.com/remote.php/dav', 'https://cloud.example.com/remote.php/dav'],
+        placeholder: same('https://cloud.example.com/remote.php/dav'),
         required: true,
         wide: true,
-        help: ['URL completa del servidor WebDAV.', 'Full URL of the WebDAV server.'],
+        help: msg('ui.field.webdav.url.help'),
       },
       {
         key: 'username',
-        label: ['Usuario', 'User name'],
+        label: msg('ui.field.webdav.username'),
         kind: 'text',
-        placeholder: ['usuario', 'user'],
+        placeholder: msg('ui.placeholder.user'),
         required: true,
       },
-      { key: 'password', label: ['Contraseña', 'Password'], kind: 'password' },
+      { key: 'password', label: msg('ui.field.webdav.password'), kind: 'password' },
       remotePathField,
       {
         key: 'auth',
-        label: ['Autenticación', 'Authentication'],
+        label: msg('ui.field.webdav.auth'),
         kind: 'select',
         optional: true,
         advanced: true,
         options: [
-          ['', 'Basic (por defecto)', 'Basic (default)'],
-          ['digest', 'Digest', 'Digest'],
-          ['auto', 'Automática (la que pida el servidor)', 'Automatic (whatever the server asks)'],
+          ['', msg('ui.field.webdav.auth.default')],
+          ['digest', msg('ui.field.webdav.auth.digest')],
+          ['auto', msg('ui.field.webdav.auth.auto')],
         ],
       },
       {
         key: 'ca_file',
-        label: ['Certificado de CA propio (PEM)', 'Private CA certificate (PEM)'],
+        label: msg('ui.field.webdav.ca_file'),
         kind: 'text',
-        placeholder: ['/ruta/a/ca.pem', '/path/to/ca.pem'],
+        placeholder: msg('ui.placeholder.ca_file'),
         optional: true,
         advanced: true,
       },
       {
         key: 'insecure_skip_tls_verify',
-        label: ['No verificar el certificado TLS (peligroso)', 'Skip TLS certificate verification (dangerous)'],
+        label: msg('ui.field.webdav.insecure_skip_tls_verify'),
         kind: 'checkbox',
         optional: true,
         advanced: true,
@@ -88,8 +87,8 @@ export const webdav = {
   targetId: (b) => `webdav:${b.url.replace(/\/+$/, '')}|${b.username}|${b.remote_path}`,
   missing: (b) =>
     emptyKeys(b, {
-      url: { es: 'está vacío: indique la URL del servidor WebDAV', en: 'is empty: enter the WebDAV server URL' },
-      username: { es: 'está vacío: indique el usuario', en: 'is empty: enter the user name' },
+      url: msg('config.empty_enter_webdav_server'),
+      username: msg('config.empty_enter_user_name'),
     }),
   packages: [],
   // Conditional write and exclusive create depend on the server (Apache with LOCK: yes; rclone: no): probed.

@@ -14,6 +14,7 @@ import { SyncError } from '../../errors.js';
 import type { Logger } from '../../log/events.js';
 import { basicHeader, DigestSession, parseChallenges } from './digest.js';
 import { httpError, networkError, tooBig } from './errors.js';
+import { msg } from '../../messages/index.js';
 
 export type AuthMode = 'basic' | 'digest' | 'auto';
 
@@ -86,17 +87,10 @@ export class HttpClient {
         try {
           ca = readFileSync(o.caFile);
         } catch (err) {
-          throw new SyncError(
-            'TLS',
-            { es: `No se puede leer el archivo de CA ${o.caFile}.`, en: `Cannot read the CA file ${o.caFile}.` },
-            {
-              hint: {
-                es: 'Revise la ruta de ca_file (un archivo PEM legible).',
-                en: 'Check the ca_file path (a readable PEM file).',
-              },
-              cause: err,
-            },
-          );
+          throw new SyncError('TLS', msg('webdav.cannot_read_ca_file', { caFile: o.caFile }), {
+            hint: msg('webdav.check_ca_file_path'),
+            cause: err,
+          });
         }
       }
       // A private CA is added to the system roots, not instead of them.
@@ -242,10 +236,7 @@ export class HttpClient {
             level: 'warn',
             code: 'TLS_VERIFY_DISABLED',
             protocol: 'webdav',
-            text: {
-              es: `ATENCIÓN: conexión a ${this.host} SIN verificar el certificado TLS (insecure_skip_tls_verify). Cualquiera en la red podría suplantar al servidor y leer la contraseña y la base de datos.`,
-              en: `WARNING: connection to ${this.host} WITHOUT TLS certificate verification (insecure_skip_tls_verify). Anyone on the network could impersonate the server and read the password and the database.`,
-            },
+            text: msg('event.TLS_VERIFY_DISABLED', { host: this.host }),
           });
         }
       });

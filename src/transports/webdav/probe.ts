@@ -8,26 +8,24 @@ import { SyncError, toSyncError, type Text } from '../../errors.js';
 import type { CheckStep, ConnectionReport } from '../types.js';
 import { commitGuaranteeStep } from '../commit-guarantee.js';
 import { showPath, type WebdavTransport } from './transport.js';
+import { msg } from '../../messages/index.js';
 
 const STEPS: Array<{ id: string; text: Text }> = [
-  { id: 'connect', text: { es: 'Conexión con el servidor', en: 'Connection to the server' } },
-  { id: 'auth', text: { es: 'Autenticación', en: 'Authentication' } },
-  { id: 'resolve', text: { es: 'Carpeta del usuario', en: "User's folder" } },
-  { id: 'mkdir', text: { es: 'Carpeta remota (creada si falta)', en: 'Remote folder (created if missing)' } },
-  { id: 'write', text: { es: 'Escribir archivo de prueba', en: 'Write a probe file' } },
-  { id: 'read', text: { es: 'Leerlo y comparar', en: 'Read it back and compare' } },
-  { id: 'rename', text: { es: 'Renombrarlo (MOVE)', en: 'Rename it (MOVE)' } },
+  { id: 'connect', text: msg('webdav.connection_server') },
+  { id: 'auth', text: msg('webdav.authentication') },
+  { id: 'resolve', text: msg('webdav.user_folder') },
+  { id: 'mkdir', text: msg('webdav.remote_folder_created_if') },
+  { id: 'write', text: msg('webdav.write_probe_file') },
+  { id: 'read', text: msg('webdav.read_back_compare') },
+  { id: 'rename', text: msg('webdav.rename_move') },
   {
     id: 'if-match',
-    text: {
-      es: 'Escrituras condicionales (If-Match / If-None-Match)',
-      en: 'Conditional writes (If-Match / If-None-Match)',
-    },
+    text: msg('webdav.conditional_writes_if_match'),
   },
-  { id: 'lock', text: { es: 'Bloqueos (LOCK)', en: 'Locks (LOCK)' } },
-  { id: 'commit', text: { es: 'Garantía para publicar versiones', en: 'Guarantee for publishing versions' } },
-  { id: 'delete', text: { es: 'Borrarlo', en: 'Delete it' } },
-  { id: 'clock', text: { es: 'Reloj del servidor', en: "Server's clock" } },
+  { id: 'lock', text: msg('webdav.locks_lock') },
+  { id: 'commit', text: msg('webdav.guarantee_publishing_versions') },
+  { id: 'delete', text: msg('webdav.delete') },
+  { id: 'clock', text: msg('webdav.server_s_clock') },
 ];
 
 const MAX_SKEW_SECONDS = 120;
@@ -82,12 +80,12 @@ export async function runConnectionTest(t: WebdavTransport): Promise<ConnectionR
     await step(
       'resolve',
       () => t.resolveBase(),
-      (base) => ({ es: `Carpeta del usuario: ${showPath(base)}`, en: `User's folder: ${showPath(base)}` }),
+      (base) => msg('webdav.user_folder_base', { base: showPath(base) }),
     );
     await step(
       'mkdir',
       () => t.open(),
-      () => ({ es: `Carpeta remota lista: ${t.describeRoot()}`, en: `Remote folder ready: ${t.describeRoot()}` }),
+      () => msg('webdav.remote_folder_ready', { describeRoot: t.describeRoot() }),
     );
     opened = true;
     const data = randomBytes(4096);
@@ -95,19 +93,9 @@ export async function runConnectionTest(t: WebdavTransport): Promise<ConnectionR
     await step('read', async () => {
       const back = await t.readSmall(probe);
       if (!back?.data.equals(data)) {
-        throw new SyncError(
-          'VERIFY_FAILED',
-          {
-            es: 'El archivo de prueba leído no coincide con el escrito.',
-            en: 'The probe file read back differs from what was written.',
-          },
-          {
-            hint: {
-              es: 'El servidor o un proxy altera los archivos; revise su configuración.',
-              en: 'The server or a proxy alters files; check its configuration.',
-            },
-          },
-        );
+        throw new SyncError('VERIFY_FAILED', msg('webdav.probe_file_read_back'), {
+          hint: msg('webdav.server_proxy_alters_files'),
+        });
       }
     });
     await step('rename', () => t.rename(probe, moved));
@@ -117,14 +105,8 @@ export async function runConnectionTest(t: WebdavTransport): Promise<ConnectionR
       () => t.reprobe(),
       (r) =>
         r.conditionalWrite
-          ? {
-              es: 'El servidor respeta If-Match e If-None-Match: protección contra escrituras simultáneas.',
-              en: 'The server enforces If-Match and If-None-Match: protection against concurrent writes.',
-            }
-          : {
-              es: 'El servidor NO respeta las escrituras condicionales (If-Match/If-None-Match): se usará solo la comprobación de generación del manifiesto.',
-              en: 'The server does NOT enforce conditional writes (If-Match/If-None-Match): only the manifest generation check will be used.',
-            },
+          ? msg('webdav.server_enforces_if_match')
+          : msg('webdav.server_not_enforce_conditional_writes'),
     );
     facts.if_match = g.ifMatch;
     facts.if_none_match = g.ifNoneMatch;
@@ -138,19 +120,10 @@ export async function runConnectionTest(t: WebdavTransport): Promise<ConnectionR
       async () => g.lockSupport,
       (l) =>
         l === true
-          ? {
-              es: 'El servidor respeta los bloqueos (423 sin el token): se usan para que las escrituras condicionales sean atómicas.',
-              en: 'The server enforces locks (423 without the token): they make conditional writes atomic.',
-            }
+          ? msg('webdav.server_enforces_locks_423')
           : l === null
-            ? {
-                es: 'El servidor no admite bloqueos (no se usan).',
-                en: 'The server does not support locks (not used).',
-              }
-            : {
-                es: 'El servidor acepta LOCK pero no lo hace respetar (no se usan).',
-                en: 'The server accepts LOCK but does not enforce it (not used).',
-              },
+            ? msg('webdav.server_not_support_locks_not_used')
+            : msg('webdav.server_accepts_lock_but'),
     );
     facts.locks = locks;
     // What the commit protocol can count on here (atomic create, lock, conditional write or none), in words.
@@ -160,10 +133,7 @@ export async function runConnectionTest(t: WebdavTransport): Promise<ConnectionR
     await step('delete', async () => {
       await t.remove(moved);
       if (await t.stat(moved)) {
-        throw new SyncError('PROTOCOL', {
-          es: 'El archivo de prueba sigue existiendo tras borrarlo.',
-          en: 'The probe file still exists after deleting it.',
-        });
+        throw new SyncError('PROTOCOL', msg('webdav.probe_file_still_exists'));
       }
     });
     report.ok = true;
@@ -173,31 +143,19 @@ export async function runConnectionTest(t: WebdavTransport): Promise<ConnectionR
         ? {
             id: 'clock',
             ok: true,
-            text: {
-              es: 'El servidor no indica su hora (cabecera Date).',
-              en: 'The server does not give its time (Date header).',
-            },
+            text: msg('webdav.server_not_give_time_date'),
           }
         : Math.abs(skew) <= MAX_SKEW_SECONDS
           ? {
               id: 'clock',
               ok: true,
-              text: {
-                es: `Diferencia de reloj con el servidor: ${skew} s.`,
-                en: `Clock difference with the server: ${skew} s.`,
-              },
+              text: msg('webdav.clock_difference_server_s', { skew }),
             }
           : {
               id: 'clock',
               ok: false,
-              text: {
-                es: `El reloj del servidor difiere ${skew} s del de este equipo.`,
-                en: `The server's clock differs by ${skew} s from this computer's.`,
-              },
-              hint: {
-                es: 'Ajuste la hora (sincronización automática) en este equipo o en el servidor.',
-                en: 'Fix the time (automatic time sync) on this computer or on the server.',
-              },
+              text: msg('webdav.server_s_clock_differs', { skew }),
+              hint: msg('webdav.fix_time_automatic_time'),
             },
     );
   } catch (err) {

@@ -33,6 +33,7 @@ import { runConnectionTest } from './probe.js';
 import { uploadVerified, type WriteMode } from '../shared/upload.js';
 import type { CallOptions } from '../types.js';
 import { webdav } from './declaration.js';
+import { msg } from '../../messages/index.js';
 
 const KIB = 1024;
 const MIB = 1024 * KIB;
@@ -76,16 +77,9 @@ export function folderSegments(p: string): string[] {
     .split('/')
     .filter((s) => s !== '' && s !== '.');
   if (segs.some((s) => s === '..' || /[\u0000-\u001f\u007f]/.test(s))) {
-    throw new SyncError(
-      'CONFIG_INVALID',
-      { es: `Ruta remota no válida: ${p}`, en: `Invalid remote path: ${p}` },
-      {
-        hint: {
-          es: "La ruta remota no puede contener '..' ni caracteres de control.",
-          en: "The remote path must not contain '..' or control characters.",
-        },
-      },
-    );
+    throw new SyncError('CONFIG_INVALID', msg('webdav.invalid_remote_path', { path: p }), {
+      hint: msg('webdav.remote_path_must_not_contain'),
+    });
   }
   return segs;
 }
@@ -98,10 +92,7 @@ function relSegments(rel: string): string[] {
     rel.startsWith('/') ||
     segs.some((s) => s === '' || s === '.' || s === '..' || /[\u0000-\u001f\u007f\\]/.test(s))
   ) {
-    throw new SyncError('INTERNAL', {
-      es: `Ruta relativa no válida: ${JSON.stringify(rel)}`,
-      en: `Invalid relative path: ${JSON.stringify(rel)}`,
-    });
+    throw new SyncError('INTERNAL', msg('webdav.invalid_relative_path', { rel: JSON.stringify(rel) }));
   }
   return segs;
 }
@@ -126,31 +117,14 @@ export class WebdavTransport implements FileTransport {
       u = new URL('invalid:');
     }
     if (!/^https?:$/.test(u.protocol) || !u.host) {
-      throw new SyncError(
-        'CONFIG_INVALID',
-        { es: `La URL WebDAV no es válida: ${cfg.url}`, en: `The WebDAV URL is not valid: ${cfg.url}` },
-        {
-          hint: {
-            es: 'Debe empezar por http:// o https:// (ej: https://cloud.example.com/remote.php/dav).',
-            en: 'It must start with http:// or https:// (e.g. https://cloud.example.com/remote.php/dav).',
-          },
-        },
-      );
+      throw new SyncError('CONFIG_INVALID', msg('webdav.webdav_url_not_valid', { url: cfg.url }), {
+        hint: msg('webdav.must_start_http_https'),
+      });
     }
     if (u.username || u.password) {
-      throw new SyncError(
-        'CONFIG_INVALID',
-        {
-          es: 'La URL WebDAV no debe llevar usuario ni contraseña.',
-          en: 'The WebDAV URL must not contain a user name or password.',
-        },
-        {
-          hint: {
-            es: 'Quítelos de la URL y escríbalos en los campos Usuario y Contraseña.',
-            en: 'Remove them from the URL and enter them in the User and Password fields.',
-          },
-        },
-      );
+      throw new SyncError('CONFIG_INVALID', msg('webdav.webdav_url_must_not_contain'), {
+        hint: msg('webdav.remove_them_url_enter'),
+      });
     }
     this.urlPath = u.pathname.endsWith('/') ? u.pathname : `${u.pathname}/`;
     this.http = new HttpClient({
@@ -179,19 +153,9 @@ export class WebdavTransport implements FileTransport {
       const p = href !== undefined ? hrefPath(href) : undefined;
       const uid = p ? /\/principals\/(?:users\/)?([^/]+)\/?$/.exec(p)?.[1] : undefined;
       if (!uid) {
-        throw new SyncError(
-          'NOT_FOUND',
-          {
-            es: 'El servidor no indica la carpeta del usuario (current-user-principal).',
-            en: "The server does not tell the user's folder (current-user-principal).",
-          },
-          {
-            hint: {
-              es: 'Escriba la URL completa de la carpeta, p. ej. https://servidor/remote.php/dav/files/USUARIO/.',
-              en: 'Enter the full folder URL, e.g. https://server/remote.php/dav/files/USER/.',
-            },
-          },
-        );
+        throw new SyncError('NOT_FOUND', msg('webdav.server_not_tell_user_s'), {
+          hint: msg('webdav.enter_full_folder_url'),
+        });
       }
       base = `${nc[1]}files/${enc(uid)}/`;
     }
@@ -200,8 +164,7 @@ export class WebdavTransport implements FileTransport {
   }
 
   private get root(): string {
-    if (!this.rootPath)
-      throw new SyncError('INTERNAL', { es: 'Transporte WebDAV sin abrir.', en: 'WebDAV transport not opened.' });
+    if (!this.rootPath) throw new SyncError('INTERNAL', msg('webdav.webdav_transport_not_opened'));
     return this.rootPath;
   }
 
@@ -225,19 +188,13 @@ export class WebdavTransport implements FileTransport {
           level: 'warn',
           code: 'PLAINTEXT_HTTP',
           protocol: 'webdav',
-          text: {
-            es: `La conexión con ${this.http.host} no está cifrada (http://): la contraseña y la base de datos viajan en claro por la red. Use https:// si el servidor lo permite.`,
-            en: `The connection to ${this.http.host} is not encrypted (http://): the password and the database cross the network in clear. Use https:// if the server allows it.`,
-          },
+          text: msg('event.PLAINTEXT_HTTP', { host: this.http.host }),
         });
       }
       this.ctx.log.emit({
         type: 'connect',
         protocol: 'webdav',
-        text: {
-          es: `Conectado a WebDAV ${this.http.host}${showPath(this.rootPath)}`,
-          en: `Connected to WebDAV ${this.http.host}${showPath(this.rootPath)}`,
-        },
+        text: msg('webdav.connected_webdav', { host: this.http.host, rootPath: showPath(this.rootPath) }),
         data: { host: this.http.host, path: this.rootPath, auth: this.http.authScheme ?? null },
       });
     })().catch((err) => {
@@ -258,16 +215,9 @@ export class WebdavTransport implements FileTransport {
     if (existing) {
       const f = existing[0] ? entryFields(existing[0]) : undefined;
       if (f && !f.isDirectory) {
-        throw new SyncError(
-          'ALREADY_EXISTS',
-          {
-            es: `${showPath(full)} existe y es un archivo, no una carpeta.`,
-            en: `${showPath(full)} exists and is a file, not a folder.`,
-          },
-          {
-            hint: { es: 'Cambie la ruta remota.', en: 'Change the remote path.' },
-          },
-        );
+        throw new SyncError('ALREADY_EXISTS', msg('webdav.exists_file_not_folder', { full: showPath(full) }), {
+          hint: msg('webdav.change_remote_path'),
+        });
       }
       return false;
     }
@@ -324,11 +274,7 @@ export class WebdavTransport implements FileTransport {
     if (res.status !== 207) throw this.http.fail(res, 'PROPFIND', what);
     const xml = (await readBody(res, depth === 0 ? 1 * MIB : 32 * MIB, what)).toString('utf8');
     const out = parseMultistatus(xml);
-    if (out.length === 0)
-      throw protocolError({
-        es: `Respuesta PROPFIND sin entradas para ${what}.`,
-        en: `PROPFIND answer without entries for ${what}.`,
-      });
+    if (out.length === 0) throw protocolError(msg('webdav.propfind_answer_without_entries', { what }));
     return out;
   }
 
@@ -493,10 +439,7 @@ export class WebdavTransport implements FileTransport {
       }
       if (l.status === 423) throw httpError(423, { method: 'LOCK', target: showPath(path) });
       if (!ok2xx(l.status) || !l.token)
-        throw protocolError({
-          es: `El servidor no concedió el bloqueo de ${showPath(path)} (${l.status}).`,
-          en: `The server did not grant the lock on ${showPath(path)} (${l.status}).`,
-        });
+        throw protocolError(msg('webdav.server_not_grant_lock', { showPath: showPath(path), status: l.status }));
       try {
         return await fn(`<${this.http.url(path)}> (${l.token})`, l.status === 201);
       } catch (err) {

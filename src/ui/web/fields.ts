@@ -4,57 +4,58 @@
  * (src/transports/<name>/declaration.ts) and come from GET /api/state (app.transports).
  */
 import type { FormField, TransportView } from '../api-types.js';
-import { tr } from './i18n.js';
+import { same } from '../../transports/form.js';
+import { tr, uiText } from './i18n.js';
 
 export type Field = FormField;
 /** A protocol name as the registry declares it ('webdav', ...). */
 export type Protocol = string;
 
 export const AUTO_FIELDS: Field[] = [
-  { key: 'enabled', label: ['Habilitar sincronización automática', 'Enable automatic sync'], kind: 'checkbox' },
+  { key: 'enabled', label: uiText('ui.field.enabled'), kind: 'checkbox' },
   {
     key: 'polling_interval',
-    label: ['Intervalo de sincronización (segundos)', 'Sync interval (seconds)'],
+    label: uiText('ui.field.polling_interval'),
     kind: 'number',
-    placeholder: ['300', '300'],
+    placeholder: same('300'),
     min: 60,
     max: 604800,
-    help: ['Mínimo 60 segundos.', 'At least 60 seconds.'],
+    help: uiText('ui.field.polling_interval.help'),
   },
 ];
 
 export const ADVANCED_FIELDS: Field[] = [
   {
     key: 'database_path',
-    label: ['Ruta de la base de datos', 'Database path'],
+    label: uiText('ui.field.database_path'),
     kind: 'text',
     optional: true,
     wide: true,
-    help: ['Por defecto, cordiax.db en la carpeta de Cordiax.', 'Default: cordiax.db in the Cordiax folder.'],
+    help: uiText('ui.field.database_path.help'),
   },
   {
     key: 'device_name',
-    label: ['Nombre de este equipo', 'This computer’s name'],
+    label: uiText('ui.field.device_name'),
     kind: 'text',
     optional: true,
-    help: ['Aparece en el historial y en los conflictos.', 'Shown in the history and in conflicts.'],
+    help: uiText('ui.field.device_name.help'),
   },
   {
     key: 'direction',
-    label: ['Dirección', 'Direction'],
+    label: uiText('ui.field.direction'),
     kind: 'select',
     optional: true,
     options: [
-      ['', 'En ambos sentidos (por defecto)', 'Both ways (default)'],
-      ['push', 'Solo enviar', 'Send only'],
-      ['pull', 'Solo recibir', 'Receive only'],
+      ['', uiText('ui.field.direction.default')],
+      ['push', uiText('ui.field.direction.push')],
+      ['pull', uiText('ui.field.direction.pull')],
     ],
   },
   {
     key: 'keep_versions',
-    label: ['Versiones que se conservan', 'Versions kept'],
+    label: uiText('ui.field.keep_versions'),
     kind: 'number',
-    placeholder: ['10', '10'],
+    placeholder: same('10'),
     optional: true,
     min: 1,
     max: 1000,
@@ -64,45 +65,42 @@ export const ADVANCED_FIELDS: Field[] = [
 export const ENCRYPTION_FIELDS: Field[] = [
   {
     key: 'encryption.enabled',
-    label: ['Cifrar la copia remota', 'Encrypt the remote copy'],
+    label: uiText('ui.field.encryption.enabled'),
     kind: 'checkbox',
-    help: [
-      'Solo se sincroniza la versión encriptada de la base de datos.',
-      'Only the encrypted version of the database is synced.',
-    ],
+    help: uiText('ui.field.encryption.enabled.help'),
   },
   {
     key: 'encryption.mode',
-    label: ['Modo', 'Mode'],
+    label: uiText('ui.field.encryption.mode'),
     kind: 'select',
     options: [
-      ['x25519', 'Claves públicas age (recomendado)', 'age public keys (recommended)'],
-      ['passphrase', 'Frase de paso', 'Passphrase'],
+      ['x25519', uiText('ui.field.encryption.mode.x25519')],
+      ['passphrase', uiText('ui.field.encryption.mode.passphrase')],
     ],
   },
   {
     key: 'encryption.recipients',
-    label: ['Claves públicas (una por línea)', 'Public keys (one per line)'],
+    label: uiText('ui.field.encryption.recipients'),
     kind: 'lines',
-    placeholder: ['age1…', 'age1…'],
+    placeholder: same('age1…'),
     wide: true,
   },
   {
     key: 'encryption.identity_file',
-    label: ['Archivo de identidad (clave privada)', 'Identity file (private key)'],
+    label: uiText('ui.field.encryption.identity_file'),
     kind: 'text',
-    placeholder: ['/ruta/a/identidad.txt', '/path/to/identity.txt'],
+    placeholder: uiText('ui.placeholder.identity_file'),
     wide: true,
   },
   {
     key: 'encryption.passphrase_file',
-    label: ['Archivo con la frase de paso', 'Passphrase file'],
+    label: uiText('ui.field.encryption.passphrase_file'),
     kind: 'text',
     optional: true,
   },
   {
     key: 'encryption.passphrase_env',
-    label: ['Variable de entorno con la frase de paso', 'Passphrase environment variable'],
+    label: uiText('ui.field.encryption.passphrase_env'),
     kind: 'text',
     optional: true,
   },
@@ -163,28 +161,18 @@ export function toInputValue(f: Field, v: unknown): string | boolean {
 /** Inline checks the page can make before asking the server (which checks everything again). */
 export function validate(f: Field, v: unknown): string | null {
   if (f.key === 'polling_interval') {
-    if (typeof v !== 'number' || !Number.isInteger(v))
-      return tr('Indique un número entero de segundos (mínimo 60).', 'Enter a whole number of seconds (at least 60).');
-    if (v < (f.min ?? 60))
-      return tr(
-        `El intervalo mínimo es de ${f.min ?? 60} segundos.`,
-        `The minimum interval is ${f.min ?? 60} seconds.`,
-      );
-    if (v > (f.max ?? Infinity))
-      return tr(
-        'El intervalo máximo es de 7 días (604800 segundos).',
-        'The maximum interval is 7 days (604800 seconds).',
-      );
+    if (typeof v !== 'number' || !Number.isInteger(v)) return tr('ui.enter_whole_number_seconds');
+    if (v < (f.min ?? 60)) return tr('ui.minimum_interval_seconds', { min: f.min ?? 60 });
+    if (v > (f.max ?? Infinity)) return tr('ui.maximum_interval_7_days');
     return null;
   }
   if (v === undefined || v === '') return null;
   if (f.kind === 'url' && typeof v === 'string' && !/^https?:\/\/[^\s/?#]+/i.test(v))
-    return tr('Debe empezar por http:// o https://', 'Must start with http:// or https://');
+    return tr('ui.must_start_http_https');
   if (f.kind === 'number') {
-    if (typeof v !== 'number' || !Number.isInteger(v))
-      return tr('Debe ser un número entero.', 'Must be a whole number.');
-    if (f.min !== undefined && v < f.min) return tr(`Mínimo ${f.min}.`, `At least ${f.min}.`);
-    if (f.max !== undefined && v > f.max) return tr(`Máximo ${f.max}.`, `At most ${f.max}.`);
+    if (typeof v !== 'number' || !Number.isInteger(v)) return tr('ui.must_whole_number');
+    if (f.min !== undefined && v < f.min) return tr('ui.at_least', { min: f.min });
+    if (f.max !== undefined && v > f.max) return tr('ui.at_most', { max: f.max });
   }
   return null;
 }

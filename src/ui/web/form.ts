@@ -31,7 +31,7 @@ export interface FormHooks {
 let card: HTMLElement;
 let hooks: FormHooks;
 
-const L = (pair: Bilingual) => pick(pair[0], pair[1]);
+const L = (text: Bilingual) => bi(text);
 
 function isDirty(): boolean {
   return JSON.stringify(app.draft) !== JSON.stringify(app.config) || app.clear.size > 0;
@@ -129,16 +129,16 @@ function fieldEl(f: Field, placeholder?: string): HTMLElement {
           { class: 'check' },
           h('input', { type: 'checkbox', id, name: f.key, checked: value === true, onchange: on }),
           h('span', { class: 'switch', 'aria-hidden': 'true' }),
-          h('span', {}, L(f.label)),
+          h('span', {}, bi(f.label)),
         ),
-        f.help ? h('div', { class: 'help' }, L(f.help)) : null,
+        f.help ? h('div', { class: 'help' }, bi(f.help)) : null,
         h('div', { class: 'field-error', role: 'alert' }),
       );
     case 'select':
       input = h(
         'select',
         { id, name: f.key, onchange: on },
-        (f.options ?? []).map(([v, es, en]) => h('option', { value: v, selected: v === value }, pick(es, en))),
+        (f.options ?? []).map(([v, label]) => h('option', { value: v, selected: v === value }, bi(label))),
       );
       break;
     case 'lines':
@@ -187,12 +187,12 @@ function fieldEl(f: Field, placeholder?: string): HTMLElement {
     h(
       'label',
       { for: id },
-      L(f.label),
+      bi(f.label),
       f.required ? h('span', { class: 'req', title: tr('ui.required') }, ' *') : null,
     ),
     input,
     f.kind === 'password' ? secretControls(f) : null,
-    f.help ? h('div', { class: 'help' }, L(f.help)) : null,
+    f.help ? h('div', { class: 'help' }, bi(f.help)) : null,
     h('div', { class: 'field-error', role: 'alert' }),
   );
 }

@@ -31,12 +31,8 @@ export function getLang(): Lang {
   return lang;
 }
 /** One catalogue message in the page's language. */
-export function tr<K extends PageMessageKey>(key: K, ...params: ParamArgs<PageMessages[K]>): string;
-/** The old (es, en) form, kept only until src/ui/web/fields.ts takes its texts from the catalogue. */
-export function tr(es: string, en: string): string;
-export function tr(key: string, params?: Record<string, Param> | string): string {
-  if (typeof params === 'string') return pick(key, params);
-  return fill(pageMessages[key as PageMessageKey][lang], params, lang);
+export function tr<K extends PageMessageKey>(key: K, ...params: ParamArgs<PageMessages[K]>): string {
+  return fill(pageMessages[key][lang], params[0] as Record<string, Param> | undefined, lang);
 }
 /** A catalogue entry as data, for tables of labels rendered later with bi(). */
 export function uiText(key: PageMessageKey): Text {

@@ -11,7 +11,7 @@ import type {
   SyncOutcome,
 } from '../api-types.js';
 import { $, fill, h } from './dom.js';
-import { bi, fmtBytes, fmtRelative, fmtTime, getLang, initLang, msg, pick, setLang, tr, type Lang } from './i18n.js';
+import { bi, fmtBytes, fmtRelative, fmtTime, getLang, initLang, msg, setLang, tr, type Lang } from './i18n.js';
 import { followEvents, get, post } from './client.js';
 import { app, protocolTitle } from './state.js';
 import { button, confirmDialog, toast, toastFailure, type Tone } from './ui.js';
@@ -31,7 +31,7 @@ function freshness(s: StatusReport): Tone {
 }
 
 function stateView(s: StatusReport): { tone: Tone; title: string; sub: string } {
-  const proto = pick(...protocolTitle(s.protocol));
+  const proto = bi(protocolTitle(s.protocol));
   switch (s.state) {
     case 'unconfigured':
       return {

@@ -44,6 +44,6 @@ export function transportView(p: Protocol): TransportView | undefined {
 }
 
 /** A protocol's display name in the current language. */
-export function protocolTitle(p: Protocol): readonly [string, string] {
-  return transportView(p)?.title ?? [p, p];
+export function protocolTitle(p: Protocol): { es: string; en: string } {
+  return transportView(p)?.title ?? { en: p, es: p };
 }
