@@ -2,14 +2,6 @@ import type { Catalogue } from './text.js';
 
 /** The folder transport. */
 export const folderMessages = {
-  'folder.already_exists_target': {
-    es: '{rel} ya existe en el destino.',
-    en: '{rel} already exists at the target.',
-  },
-  'folder.copy_target_not_match_bytes': {
-    es: 'La copia en destino no coincide ({size} de {size2} bytes).',
-    en: 'The copy at the target does not match ({size} of {size2} bytes).',
-  },
   'folder.folder_path_must_absolute': {
     es: 'folder.path debe ser una ruta absoluta.',
     en: 'folder.path must be an absolute path.',

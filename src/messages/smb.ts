@@ -354,10 +354,6 @@ export const smbMessages = {
     es: 'Se cortó la conexión con el servidor SMB ({what}).',
     en: 'The connection to the SMB server dropped ({what}).',
   },
-  'smb.copy_server_not_match_bytes': {
-    es: 'La copia en el servidor no coincide ({bytes} de {size} bytes).',
-    en: 'The copy on the server does not match ({bytes} of {size} bytes).',
-  },
   'smb.data_after_netbios_session': {
     es: 'datos tras la respuesta de sesión NetBIOS',
     en: 'data after the NetBIOS session response',
@@ -401,10 +397,6 @@ export const smbMessages = {
   'smb.invalid_smb_path_contains': {
     es: 'Ruta SMB no válida (contiene ".."): {path}',
     en: 'Invalid SMB path (contains ".."): {path}',
-  },
-  'smb.local_file_changed_while': {
-    es: 'El archivo local cambió mientras se enviaba.',
-    en: 'The local file changed while it was being sent.',
   },
   'smb.logged_connected_share': {
     es: 'Inicio de sesión y conexión al recurso compartido.',

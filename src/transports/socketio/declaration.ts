@@ -47,7 +47,7 @@ export const socketio = {
       },
       {
         key: 'namespace',
-        label: same('Namespace'),
+        label: msg('ui.field.socketio.namespace'),
         kind: 'text',
         placeholder: same('/cordiax-sync/'),
         help: msg('ui.field.socketio.namespace.help'),
