@@ -49,10 +49,10 @@ async function apiState(svc: SyncService): Promise<StateResponse> {
   return safeBody(r.body, false) as StateResponse;
 }
 
-const bothLanguages = (pair: readonly [string, string] | undefined, what: string) => {
-  assert.ok(pair, `${what}: missing`);
-  assert.equal(pair.length, 2, what);
-  for (const s of pair) assert.ok(typeof s === 'string' && s.trim().length > 0, `${what}: empty text`);
+const bothLanguages = (text: { es: string; en: string } | undefined, what: string) => {
+  assert.ok(text, `${what}: missing`);
+  assert.deepEqual(Object.keys(text).sort(), ['en', 'es'], what);
+  for (const s of [text.es, text.en]) assert.ok(typeof s === 'string' && s.trim().length > 0, `${what}: empty text`);
 };
 
 function checkField(d: AnyTransportDeclaration, f: FormField): void {
@@ -60,7 +60,7 @@ function checkField(d: AnyTransportDeclaration, f: FormField): void {
   bothLanguages(f.label, `${what} label`);
   if (f.placeholder) bothLanguages(f.placeholder, `${what} placeholder`);
   if (f.help) bothLanguages(f.help, `${what} help`);
-  for (const [value, es, en] of f.options ?? []) bothLanguages([es, en], `${what} option ${value}`);
+  for (const [value, label] of f.options ?? []) bothLanguages(label, `${what} option ${value}`);
   assert.ok(d.schema.shape[f.key], `${what}: the form shows a key the schema does not have`);
 }
 
@@ -111,7 +111,7 @@ test('every built-in transport declares a complete, consistent description of it
     }
     for (const m of d.missing(defaults)) {
       assert.ok(keys.includes(m.key), `${d.name}: missing ${m.key} has no form field to fill it`);
-      bothLanguages([m.text.es, m.text.en], `${d.name}.${m.key} missing text`);
+      bothLanguages(m.text, `${d.name}.${m.key} missing text`);
     }
     assert.equal((await availability(d.name as Protocol)).available, true, `${d.name} loads`);
     if (d.capabilities.store === 'files') assert.ok(d.capabilities.guarantees, `${d.name}: guarantees declared`);
@@ -233,12 +233,18 @@ const memory = {
   schema: memorySchema,
   secrets: ['secret_key'],
   form: {
-    title: ['Memoria', 'Memory'],
-    what: ['Un almacén en memoria, solo para pruebas.', 'An in-memory store, for tests only.'],
+    title: { es: 'Memoria', en: 'Memory' },
+    what: { es: 'Un almacén en memoria, solo para pruebas.', en: 'An in-memory store, for tests only.' },
     fields: [
-      { key: 'bucket', label: ['Cubo', 'Bucket'], kind: 'text', placeholder: ['copias', 'backups'], required: true },
-      { key: 'access_key', label: ['Clave de acceso', 'Access key'], kind: 'text' },
-      { key: 'secret_key', label: ['Clave secreta', 'Secret key'], kind: 'password' },
+      {
+        key: 'bucket',
+        label: { es: 'Cubo', en: 'Bucket' },
+        kind: 'text',
+        placeholder: { es: 'copias', en: 'backups' },
+        required: true,
+      },
+      { key: 'access_key', label: { es: 'Clave de acceso', en: 'Access key' }, kind: 'text' },
+      { key: 'secret_key', label: { es: 'Clave secreta', en: 'Secret key' }, kind: 'password' },
     ],
   },
   targetId: (b) => `memory:${b.bucket}|${b.access_key}`,
@@ -291,7 +297,7 @@ test('paper test: a registered "memory" transport is validated, blanked, served 
   // The form: a tab with its fields (dotted keys, both languages) and its secret.
   const view = state.transports.find((v) => v.protocol === 'memory');
   assert.deepEqual(
-    view?.fields.map((f) => [f.key, f.kind, ...f.label]),
+    view?.fields.map((f) => [f.key, f.kind, f.label.es, f.label.en]),
     [
       ['memory.bucket', 'text', 'Cubo', 'Bucket'],
       ['memory.access_key', 'text', 'Clave de acceso', 'Access key'],
