@@ -31,8 +31,6 @@ export interface FormHooks {
 let card: HTMLElement;
 let hooks: FormHooks;
 
-const L = (text: Bilingual) => bi(text);
-
 function isDirty(): boolean {
   return JSON.stringify(app.draft) !== JSON.stringify(app.config) || app.clear.size > 0;
 }
@@ -146,7 +144,7 @@ function fieldEl(f: Field, placeholder?: string): HTMLElement {
         id,
         name: f.key,
         rows: 3,
-        placeholder: f.placeholder && L(f.placeholder),
+        placeholder: f.placeholder && bi(f.placeholder),
         spellcheck: 'false',
         oninput: on,
         value: String(value),
@@ -171,7 +169,7 @@ function fieldEl(f: Field, placeholder?: string): HTMLElement {
         id,
         name: f.key,
         value: String(value),
-        placeholder: placeholder ?? (f.placeholder && L(f.placeholder)),
+        placeholder: placeholder ?? (f.placeholder && bi(f.placeholder)),
         min: f.min,
         max: f.max,
         step: f.kind === 'number' ? 1 : null,
@@ -198,7 +196,7 @@ function fieldEl(f: Field, placeholder?: string): HTMLElement {
 }
 
 function diagnosis(r: ConnectionReport): HTMLElement {
-  const name = L(protocolTitle(r.protocol));
+  const name = bi(protocolTitle(r.protocol));
   const guarantees = r.guarantees
     ? ([
         ['conditionalWrite', tr('ui.guarantee.conditional_write')],
@@ -346,7 +344,7 @@ function protocolTabs(current: Protocol): HTMLElement {
             updateDirty();
           },
         },
-        L(title),
+        bi(title),
         a && !a.available ? h('span', { class: 'tab-badge' }, tr('ui.unavailable')) : null,
         p === app.config.protocol ? h('span', { class: 'tab-dot', title: tr('ui.saved_protocol') }) : null,
       );
@@ -358,14 +356,14 @@ function protocolPanel(p: Protocol): HTMLElement {
   const a = app.status?.availability.find((x) => x.protocol === p);
   const view = transportView(p);
   const fields = view?.fields ?? [];
-  const title = L(protocolTitle(p));
+  const title = bi(protocolTitle(p));
   const basic = fields.filter((f) => !f.advanced);
   const adv = fields.filter((f) => f.advanced);
   const report = app.reports[p];
   return h(
     'div',
     { class: 'panel', role: 'tabpanel', id: `panel-${p}`, 'aria-labelledby': `tab-${p}` },
-    view ? h('p', { class: 'muted' }, L(view.what)) : null,
+    view ? h('p', { class: 'muted' }, bi(view.what)) : null,
     a && !a.available
       ? h(
           'div',
