@@ -3,7 +3,7 @@
  * sync (checkbox + interval validated as you type), advanced options, encryption, and "Guardar Configuración".
  * The form edits app.draft; passwords are write-only (the page never has the stored one).
  */
-import type { Bilingual, ConnectionReport, SaveResponse } from '../api-types.js';
+import type { ConnectionReport, SaveResponse } from '../api-types.js';
 import { fill, h } from './dom.js';
 import { bi, msg, pick, tr } from './i18n.js';
 import { post, ApiFailure } from './client.js';
