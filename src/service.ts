@@ -270,6 +270,7 @@ export class SyncService {
       encryption: this.cfg.encryption,
       targetId: targetId(this.cfg),
       backupsDir: path.join(this.home, 'backups'),
+      verify: this.cfg.verify,
     });
     this.engineKey = key;
     // Endpoints with push notifications (Socket.IO) trigger syncs themselves.

@@ -18,6 +18,7 @@ import { StateStore, type ConflictInfo, type KnownVersion, type TargetState } fr
 import * as ageCrypto from '../crypto/index.js';
 import { localIdentity, plaintextCreatedAt } from './local-identity.js';
 import { checkLineage, recordAfterSync, recordSeen, type LineageRecord } from './lineage.js';
+import { DeltaSync, type DeltaStats, type Fetched } from '../delta/sync.js';
 
 export interface EngineOptions {
   /** A file transport (folder, WebDAV, SMB: wrapped in the remote layout) or an endpoint (Socket.IO). */
@@ -37,6 +38,8 @@ export interface EngineOptions {
   backupsDir?: string;
   /** How long a pull waits for the application to release the database's write lock (default 30 s). */
   lockWaitMs?: number;
+  /** Upload verification on file remotes: 'full' reads every object back (see FileRemoteOptions.verify). */
+  verify?: 'full' | 'auto';
 }
 
 export type SyncAction = 'push' | 'pull' | 'none' | 'conflict' | 'pending';
@@ -54,6 +57,8 @@ export interface SyncOutcome {
   local?: { sha256: string | null; fingerprint: string; aliases?: string[] };
   /** Internal: the manifest a push committed (for the lineage record). */
   committed?: RemoteManifest;
+  /** What moved when pages or patches did (file remotes; src/delta). */
+  delta?: DeltaStats;
 }
 
 function isFileTransport(t: FileTransport | SyncEndpoint): t is FileTransport {
@@ -65,12 +70,19 @@ export class SyncEngine {
   readonly local: LocalDb;
   private readonly state: StateStore;
   private readonly target: string;
+  /** Page deltas on file remotes (null on Socket.IO: whole files). */
+  private readonly delta: DeltaSync | null;
   private inFlight: Promise<SyncOutcome> | null = null;
   private resendRequested = false;
 
   constructor(private readonly o: EngineOptions) {
     this.remote = isFileTransport(o.transport)
-      ? new FileRemote(o.transport, { device: o.device, keepVersions: o.keepVersions ?? 10, log: o.log })
+      ? new FileRemote(o.transport, {
+          device: o.device,
+          keepVersions: o.keepVersions ?? 10,
+          log: o.log,
+          verify: o.verify,
+        })
       : o.transport;
     this.state = new StateStore(o.statePath);
     this.target = o.targetId ?? this.remote.protocol;
@@ -82,6 +94,26 @@ export class SyncEngine {
       log: o.log,
       lockWaitMs: o.lockWaitMs,
     });
+    this.delta =
+      this.remote instanceof FileRemote
+        ? new DeltaSync({
+            remote: this.remote,
+            local: this.local,
+            indexFile: path.join(path.dirname(o.statePath), 'delta', `${encodeURIComponent(this.target)}.idx`),
+            log: o.log,
+            tmpParent: o.tmpDir,
+          })
+        : null;
+  }
+
+  /** A whole database for version `v` (from its base and patches on file remotes), verified. */
+  private fetchVersion(v: RemoteManifest, workDir: string, snapshot?: LocalContent['snapshot']): Promise<Fetched> {
+    const onProgress = this.progress('download');
+    if (this.delta) return this.delta.fetch(v, workDir, { onProgress, snapshot });
+    const file = path.join(workDir, v.encrypted ? 'download.db.age' : 'download.db');
+    return this.remote
+      .pull(file, v, { onProgress })
+      .then((r) => ({ path: file, encrypted: v.encrypted, bytesDown: r.size }));
   }
 
   get protocol() {
@@ -262,7 +294,11 @@ export class SyncEngine {
           );
           if (!remote) return await this.remoteVanished(v.text, started);
           decision = { action: 'conflict', reason: v.verdict };
-        } else if (v.verdict === 'local-is-older-version' && decision.action === 'push') {
+        } else if (
+          v.verdict === 'local-is-older-version' &&
+          decision.action === 'push' &&
+          !(st.restoredSha256 && [local.sha256, ...(local.aliases ?? [])].includes(st.restoredSha256))
+        ) {
           decision = { action: 'pull', reason: 'local-is-older-version' };
         }
       }
@@ -297,11 +333,13 @@ export class SyncEngine {
           snapshotToDispose = undefined; // outgoing() owns it now
           break;
         case 'pull':
-          outcome = await this.pull(remote!, work.dir, decision.reason, {
-            sha256: local.sha256,
-            fingerprint: local.fingerprint,
-            aliases: local.aliases,
-          });
+          outcome = await this.pull(
+            remote!,
+            work.dir,
+            decision.reason,
+            { sha256: local.sha256, fingerprint: local.fingerprint, aliases: local.aliases },
+            local.snapshot,
+          );
           break;
         case 'conflict':
           outcome = await this.conflict(remote!, work.dir, decision.reason);
@@ -345,6 +383,7 @@ export class SyncEngine {
           bytesDown: outcome.bytesDown,
           durationMs: outcome.durationMs,
           generation: outcome.generation,
+          ...(outcome.delta ? { delta: outcome.delta } : {}),
         },
         outcome.action === 'conflict' ? 'warn' : 'info',
       );
@@ -493,7 +532,8 @@ export class SyncEngine {
     remote: RemoteManifest | null | undefined,
     reason: string,
   ): Promise<SyncOutcome> {
-    const out = await this.local.outgoing(local.snapshot, local.sha256!);
+    const prepared = remote !== undefined ? await this.delta?.preparePush(local, remote) : undefined;
+    const out = prepared?.out ?? (await this.local.outgoing(local.snapshot, local.sha256!));
     try {
       if (remote !== undefined)
         await this.state.update(this.target, { pendingPush: { sha256: out.sha256, localSha256: out.localSha256 } });
@@ -505,6 +545,7 @@ export class SyncEngine {
           encrypted: out.encrypted,
           device: this.o.device,
           baseGeneration: remote?.generation ?? null,
+          ...(prepared?.delta ? { delta: prepared.delta } : {}),
         },
         { onProgress: this.progress('upload') },
       );
@@ -520,6 +561,7 @@ export class SyncEngine {
       }
       const m = res.manifest;
       const st = await this.state.get(this.target);
+      if (m && prepared) await this.delta?.committed(m, prepared);
       if (m) {
         await this.state.update(this.target, {
           ...this.holding(
@@ -549,6 +591,7 @@ export class SyncEngine {
         generation: m?.generation ?? null,
         durationMs: 0,
         committed: m,
+        ...(prepared?.stats ? { delta: prepared.stats } : {}),
       };
     } finally {
       await out.dispose();
@@ -560,13 +603,15 @@ export class SyncEngine {
     workDir: string,
     reason: string,
     planned: LocalExpectation,
+    snapshot?: LocalContent['snapshot'],
   ): Promise<SyncOutcome> {
-    const file = path.join(workDir, remote.encrypted ? 'download.db.age' : 'download.db');
-    const r = await this.remote.pull(file, remote, { onProgress: this.progress('download') });
+    const got = await this.fetchVersion(remote, workDir, snapshot);
+    const file = got.path;
+    const r = { size: got.bytesDown };
     const wasLocked = (await this.local.state()) === 'locked';
     let applied: ApplyResult;
     try {
-      applied = await this.local.applyDownload(file, remote.encrypted, workDir, planned, async (localSha256) => {
+      applied = await this.local.applyDownload(file, got.encrypted, workDir, planned, async (localSha256) => {
         await this.state.update(this.target, {
           pendingPull: { generation: remote.generation, remoteSha256: remote.sha256, localSha256 },
         });
@@ -574,7 +619,7 @@ export class SyncEngine {
     } catch (err) {
       // The app committed while we downloaded (or during the replace): both sides changed, so keep both.
       if (isSyncError(err, 'CONFLICT') && err.details?.localChanged) {
-        const outcome = await this.conflict(remote, workDir, 'local-changed-during-pull', file);
+        const outcome = await this.conflict(remote, workDir, 'local-changed-during-pull', got);
         return { ...outcome, bytesDown: r.size };
       }
       throw err;
@@ -626,6 +671,7 @@ export class SyncEngine {
       generation: remote.generation,
       durationMs: 0,
       local: { sha256: applied.localSha256, fingerprint: '', aliases: applied.aliases },
+      ...(got.stats ? { delta: got.stats } : {}),
     };
   }
 
@@ -637,19 +683,19 @@ export class SyncEngine {
     remote: RemoteManifest | undefined,
     workDir: string,
     reason: string,
-    downloaded?: string,
+    downloaded?: Fetched,
   ): Promise<SyncOutcome> {
     if (!remote)
       throw new SyncError('CONFLICT', {
         es: 'Conflicto con una versión remota desconocida.',
         en: 'Conflict with an unknown remote version.',
       });
-    let dl = downloaded;
     let bytesDown = 0;
-    if (!dl) {
-      dl = path.join(workDir, `conflict-${remote.generation}.bin`);
-      bytesDown = (await this.remote.pull(dl, remote, { onProgress: this.progress('download') })).size;
+    if (!downloaded) {
+      downloaded = await this.fetchVersion(remote, workDir);
+      bytesDown = downloaded.bytesDown;
     }
+    const dl = downloaded.path;
     const dbDir = path.dirname(this.o.databasePath);
     const base = path.basename(this.o.databasePath).replace(/\.db$/, '');
     const ts = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').replace(/\..*$/, '');
@@ -657,7 +703,7 @@ export class SyncEngine {
     const locked = (await this.local.state()) === 'locked';
     let copySource = dl;
     let ext = '.db';
-    if (remote.encrypted) {
+    if (downloaded.encrypted) {
       const keys = locked ? null : await this.local.decryptOptions().catch(() => null);
       if (keys) {
         copySource = path.join(workDir, `conflict-${remote.generation}.plain`);
@@ -818,9 +864,8 @@ export class SyncEngine {
       });
     const work = await privateTempDir(this.o.tmpDir);
     try {
-      const file = path.join(work.dir, 'version.bin');
-      await this.remote.pull(file, v);
-      const applied = await this.local.applyDownload(file, v.encrypted, work.dir);
+      const got = await this.fetchVersion(v, work.dir);
+      const applied = await this.local.applyDownload(got.path, got.encrypted, work.dir);
       if (applied.status === 'pending')
         throw new SyncError('ENCRYPTION', {
           es: 'La versión está cifrada y no hay identidad para descifrarla.',
@@ -855,8 +900,28 @@ export class SyncEngine {
   }
 }
 
+/** "3 páginas (12 KB) de 450 MB": what a patch moved against the database's size. */
+function deltaText(d: DeltaStats, lang: 'es' | 'en'): string {
+  const size = (n: number) =>
+    n < 1024 * 1024 ? `${Math.max(1, Math.round(n / 1024))} KB` : `${(n / 1048576).toFixed(n < 10485760 ? 1 : 0)} MB`;
+  const patches = d.patches > 1 ? (lang === 'es' ? `${d.patches} parches, ` : `${d.patches} patches, `) : '';
+  return lang === 'es'
+    ? `${patches}${d.pages} páginas (${size(d.bytes)}) de ${size(d.dbSize)}`
+    : `${patches}${d.pages} pages (${size(d.bytes)}) of ${size(d.dbSize)}`;
+}
+
 function describe(o: SyncOutcome, lang: 'es' | 'en'): string {
   const mb = (n: number) => `${(n / 1048576).toFixed(2)} MB`;
+  if (o.delta?.patches && (o.action === 'push' || o.action === 'pull')) {
+    const what = deltaText(o.delta, lang);
+    if (lang === 'es')
+      return o.action === 'push'
+        ? `Sincronización terminada: enviados ${what}, generación remota ${o.generation ?? '?'}.`
+        : `Sincronización terminada: recibidos ${what}, generación ${o.generation}.`;
+    return o.action === 'push'
+      ? `Sync finished: sent ${what}, remote generation ${o.generation ?? '?'}.`
+      : `Sync finished: received ${what}, generation ${o.generation}.`;
+  }
   const es: Record<SyncAction, string> = {
     push: `Sincronización terminada: enviada la versión local (${mb(o.bytesUp)}), generación remota ${o.generation ?? '?'}.`,
     pull: `Sincronización terminada: recibida la versión remota (${mb(o.bytesDown)}), generación ${o.generation}.`,

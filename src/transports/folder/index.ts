@@ -20,6 +20,7 @@ import type {
   TransferOptions,
   TransportContext,
   UploadResult,
+  UploadVerify,
 } from '../types.js';
 
 export const protocol = 'folder';
@@ -223,7 +224,7 @@ export class FolderTransport implements FileTransport {
     localPath: string,
     rel: string,
     expected: { size: number; sha256: string },
-    opts: TransferOptions & { replace?: boolean } = {},
+    opts: TransferOptions & { replace?: boolean; verify?: UploadVerify } = {},
   ): Promise<UploadResult> {
     const target = this.abs(rel);
     const tmp = this.abs(this.tmpName(rel));
@@ -236,9 +237,10 @@ export class FolderTransport implements FileTransport {
         { signal: opts.signal },
       );
       await fsyncPath(tmp);
-      // Verify what landed by reading it back, not what we think we wrote.
-      const landed = await sha256File(tmp);
-      if (landed.size !== expected.size || landed.sha256 !== expected.sha256) {
+      // Verify what landed by reading it back, not what we think we wrote ('size': its size, see UploadVerify).
+      const landed: { size: number; sha256?: string } =
+        opts.verify === 'size' ? { size: (await fsp.stat(tmp)).size } : await sha256File(tmp);
+      if (landed.size !== expected.size || (landed.sha256 !== undefined && landed.sha256 !== expected.sha256)) {
         throw new SyncError('VERIFY_FAILED', {
           es: `La copia en destino no coincide (${landed.size} de ${expected.size} bytes).`,
           en: `The copy at the target does not match (${landed.size} of ${expected.size} bytes).`,
@@ -259,7 +261,7 @@ export class FolderTransport implements FileTransport {
         await fsp.rm(tmp, { force: true });
       }
       await fsyncPath(path.dirname(target));
-      return { size: landed.size, sha256: landed.sha256 };
+      return { size: landed.size, ...(landed.sha256 ? { sha256: landed.sha256 } : {}) };
     } catch (err) {
       await fsp.rm(tmp, { force: true }).catch(() => {});
       throw err instanceof SyncError ? err : this.wrap(err, rel);

@@ -24,6 +24,7 @@ import type {
   TransferOptions,
   TransportContext,
   UploadResult,
+  UploadVerify,
   ConnectionReport,
 } from '../types.js';
 import { discard, HttpClient, readBody, type HttpResponse } from './http.js';
@@ -536,7 +537,7 @@ export class WebdavTransport implements FileTransport {
     localPath: string,
     rel: string,
     expected: { size: number; sha256: string },
-    opts: TransferOptions & { replace?: boolean } = {},
+    opts: TransferOptions & { replace?: boolean; verify?: UploadVerify } = {},
   ): Promise<UploadResult> {
     await this.open();
     const size = (await fsStat(localPath)).size;
@@ -577,15 +578,23 @@ export class WebdavTransport implements FileTransport {
       const landed = await this.stat(tmpRel, { signal: opts.signal });
       if (!landed || landed.size !== size)
         throw verifyFailed(rel, { expectedSize: size, landedSize: landed?.size ?? null });
-      const back = await this.streamGet(tmpRel, null, { signal: opts.signal });
-      if (back.size !== size || back.sha256 !== expected.sha256)
+      // 'size' (see UploadVerify): the server's listing above is the check; the next pull hashes the bytes.
+      const back =
+        opts.verify === 'size'
+          ? { size, sha256: undefined }
+          : await this.streamGet(tmpRel, null, { signal: opts.signal });
+      if (back.size !== size || (back.sha256 !== undefined && back.sha256 !== expected.sha256))
         throw verifyFailed(rel, { expectedSize: size, landedSize: back.size });
       await this.rename(tmpRel, rel, { replace: opts.replace === true });
       moved = true;
       const fin = await this.stat(rel);
       if (!fin || fin.size !== size) throw verifyFailed(rel, { expectedSize: size, landedSize: fin?.size ?? null });
       await this.removeStaleTemps(segs.slice(0, -1).join('/')).catch(() => undefined);
-      return { size, sha256: back.sha256, ...(fin.version ? { version: fin.version } : {}) };
+      return {
+        size,
+        ...(back.sha256 ? { sha256: back.sha256 } : {}),
+        ...(fin.version ? { version: fin.version } : {}),
+      };
     } finally {
       if (!moved) await this.remove(tmpRel).catch(() => undefined);
     }
