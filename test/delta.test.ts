@@ -21,7 +21,8 @@ function makeClinicDb(file: string, rows: number, opts: { autoVacuum?: boolean }
            CREATE INDEX citas_fecha ON citas(fecha);`);
   const ins = db.prepare('INSERT INTO citas (paciente, fecha, notas) VALUES (?, ?, ?)');
   db.transaction(() => {
-    for (let i = 0; i < rows; i++) ins.run(`paciente ${i}`, `2026-${(i % 12) + 1}-${(i % 28) + 1} ${i}`, 'x'.repeat(80));
+    for (let i = 0; i < rows; i++)
+      ins.run(`paciente ${i}`, `2026-${(i % 12) + 1}-${(i % 28) + 1} ${i}`, 'x'.repeat(80));
   })();
   db.close();
 }

@@ -181,6 +181,7 @@ export async function takeSnapshot(
     } finally {
       copy.close();
     }
+    await normalizeCounters(out);
     // Never remove -wal/-shm here: a file that appeared meanwhile belongs to whichever connection has the database
     // open (an app that started during the snapshot); deleting it strands that app's commits (data-safety notes).
     // When ours was the last connection, SQLite itself checkpoints and removes them on close.
@@ -227,6 +228,23 @@ export async function takeSnapshot(
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The change counter (24) and version-valid-for (92) of a fresh copy depend on how many commits it took to make it
+ * (one, or two when the source was in WAL mode and the copy was switched to rollback mode). Both are set to 1, kept
+ * equal as SQLite requires, so the same content always gives the same bytes whatever the source's journal mode. Safe:
+ * no connection has this private file open.
+ */
+async function normalizeCounters(file: string): Promise<void> {
+  const one = Buffer.from([0, 0, 0, 1]);
+  const fh = await fsp.open(file, 'r+');
+  try {
+    await fh.write(one, 0, 4, 24);
+    await fh.write(one, 0, 4, 92);
+  } finally {
+    await fh.close();
+  }
+}
 
 /**
  * `src` -> a new file `out`, all pages in one backup step. A step that cannot get its read lock (a writer holds it,

@@ -850,7 +850,8 @@ export class SyncEngine {
   async versions(): Promise<RemoteManifest[]> {
     const head = await this.remote.head();
     if (!head) return [];
-    return [head, ...(head.versions ?? []).map((v) => ({ ...head, ...v, versions: undefined }))];
+    // An entry without `delta` is a whole database (never the head's delta).
+    return [head, ...(head.versions ?? []).map((v) => ({ ...head, ...v, delta: v.delta, versions: undefined }))];
   }
 
   /** Restores a remote version into the local database (after a local backup); the next sync pushes it as new. */
