@@ -133,8 +133,8 @@ for (const { name, make } of targets) {
         shas[m.generation] = m.delta.db_sha256!;
       }
       const last = events(a, 'SYNC_PUSH').at(-1)!;
-      assert.match(last.message, /enviados \d+ páginas \(\d+ KB\) de \d/);
-      assert.match(last.message_en ?? '', /sent \d+ pages/);
+      assert.match(last.message, /enviadas \d+ páginas \(\d+ KB\) de \d/);
+      assert.match(last.message_en ?? '', /\d+ pages sent \(\d+ KB\) of \d/);
 
       // B is three versions behind: it downloads the three patches and nothing else.
       const pulled = await b.engine.sync();

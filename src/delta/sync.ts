@@ -14,7 +14,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { SyncError, isSyncError } from '../errors.js';
+import { isSyncError } from '../errors.js';
 import * as ageCrypto from '../crypto/index.js';
 import type { Logger } from '../log/events.js';
 import type { DeltaInfo, RemoteManifest, TransferOptions } from '../transports/types.js';
@@ -186,11 +186,13 @@ export class DeltaSync {
       }
       return { path: file, encrypted: true, bytesDown: r.size, stats };
     }
-    if (v.encrypted && !keys)
-      throw new SyncError('ENCRYPTION', {
-        es: `La versión ${v.generation} está guardada como páginas cambiadas cifradas: hace falta la identidad (encryption.identity_file) para reconstruirla.`,
-        en: `Version ${v.generation} is stored as encrypted changed pages: the identity (encryption.identity_file) is needed to rebuild it.`,
-      });
+    if (v.encrypted && !keys) {
+      // No identity here: nothing can be rebuilt. The object itself goes to the caller, which keeps it pending as
+      // it always did with ciphertext it cannot open; a sync with an identity later rebuilds the version.
+      const file = path.join(workDir, 'download.patch.age');
+      const r = await this.o.remote.pull(file, v, opts);
+      return { path: file, encrypted: true, bytesDown: r.size };
+    }
     const chain = await this.o.remote.chainFor(v.generation, v);
     if (!chain) throw chainBroken('chain-incomplete');
     const target = path.join(workDir, 'rebuilt.db');

@@ -901,27 +901,29 @@ export class SyncEngine {
   }
 }
 
-/** "3 páginas (12 KB) de 450 MB": what a patch moved against the database's size. */
-function deltaText(d: DeltaStats, lang: 'es' | 'en'): string {
+/** "enviadas 3 páginas (12 KB) de 450 MB": what a patch moved against the database's size. */
+function deltaText(d: DeltaStats, push: boolean, lang: 'es' | 'en'): string {
   const size = (n: number) =>
     n < 1024 * 1024 ? `${Math.max(1, Math.round(n / 1024))} KB` : `${(n / 1048576).toFixed(n < 10485760 ? 1 : 0)} MB`;
-  const patches = d.patches > 1 ? (lang === 'es' ? `${d.patches} parches, ` : `${d.patches} patches, `) : '';
-  return lang === 'es'
-    ? `${patches}${d.pages} páginas (${size(d.bytes)}) de ${size(d.dbSize)}`
-    : `${patches}${d.pages} pages (${size(d.bytes)}) of ${size(d.dbSize)}`;
+  if (lang === 'es') {
+    const how = d.patches > 1 ? ` en ${d.patches} parches` : '';
+    return `${push ? 'enviadas' : 'recibidas'} ${d.pages} páginas (${size(d.bytes)}) de ${size(d.dbSize)}${how}`;
+  }
+  const how = d.patches > 1 ? ` in ${d.patches} patches` : '';
+  return `${d.pages} pages ${push ? 'sent' : 'received'} (${size(d.bytes)}) of ${size(d.dbSize)}${how}`;
 }
 
 function describe(o: SyncOutcome, lang: 'es' | 'en'): string {
   const mb = (n: number) => `${(n / 1048576).toFixed(2)} MB`;
   if (o.delta?.patches && (o.action === 'push' || o.action === 'pull')) {
-    const what = deltaText(o.delta, lang);
+    const what = deltaText(o.delta, o.action === 'push', lang);
     if (lang === 'es')
       return o.action === 'push'
-        ? `Sincronización terminada: enviados ${what}, generación remota ${o.generation ?? '?'}.`
-        : `Sincronización terminada: recibidos ${what}, generación ${o.generation}.`;
+        ? `Sincronización terminada: enviada la versión local, ${what}; generación remota ${o.generation ?? '?'}.`
+        : `Sincronización terminada: recibida la versión remota, ${what}; generación ${o.generation}.`;
     return o.action === 'push'
-      ? `Sync finished: sent ${what}, remote generation ${o.generation ?? '?'}.`
-      : `Sync finished: received ${what}, generation ${o.generation}.`;
+      ? `Sync finished: local version sent, ${what}; remote generation ${o.generation ?? '?'}.`
+      : `Sync finished: remote version received, ${what}; generation ${o.generation}.`;
   }
   const es: Record<SyncAction, string> = {
     push: `Sincronización terminada: enviada la versión local (${mb(o.bytesUp)}), generación remota ${o.generation ?? '?'}.`,
