@@ -111,9 +111,14 @@ function keptCopies(d: Device): string[] {
 async function syncWithAfterDownload(d: Device, act: () => Promise<unknown>) {
   const t = (d.engine.remote as unknown as { transport: FileTransport }).transport;
   const download = t.download.bind(t);
+  let acted = false;
+  // Once: a pull may download several objects (a base and its patches, src/delta).
   t.download = async (...args: Parameters<FileTransport['download']>) => {
     const res = await download(...args);
-    await act();
+    if (!acted) {
+      acted = true;
+      await act();
+    }
     return res;
   };
   try {

@@ -79,7 +79,9 @@ export class DeltaSync {
     if (st === 'locked' || st === 'missing') return { out: null, index: null };
     local.snapshot ??= await takeSnapshot(this.o.local.databasePath, { tmpParent: this.o.tmpParent });
     const snap = local.snapshot;
-    const idx = await loadIndex(this.o.indexFile);
+    const idx = await this.loadIndex(
+      (i) => !!head && i.generation === head.generation && i.objectSha256 === head.sha256,
+    );
     const usable = !!head && !!idx && idx.generation === head.generation && idx.objectSha256 === head.sha256;
     const tmp = await privateTempDir(this.o.tmpParent);
     try {
@@ -119,6 +121,8 @@ export class DeltaSync {
         ({ sha256, size } = await sha256File(payload));
       }
       await this.o.local.guard(payload, encrypted);
+      // If the process dies after the commit and before committed(), the next sync adopts this (loadIndex).
+      await saveIndex(this.pendingFile, { ...scan.index, generation: head.generation + 1, objectSha256: sha256 });
       local.snapshot = undefined; // owned by `out` now
       return {
         out: {
@@ -150,6 +154,25 @@ export class DeltaSync {
   /** The pushed version is committed: the index now describes it. */
   async committed(m: RemoteManifest, p: PreparedPush): Promise<void> {
     if (p.index) await saveIndex(this.o.indexFile, { ...p.index, generation: m.generation, objectSha256: m.sha256 });
+    await fsp.rm(this.pendingFile, { force: true });
+  }
+
+  private get pendingFile(): string {
+    return `${this.o.indexFile}.pending`;
+  }
+
+  /**
+   * The index, or the one written just before a push whose process died after committing it (then promoted): a
+   * crash between the commit and committed() costs nothing, instead of one whole upload.
+   */
+  private async loadIndex(wanted: (i: PageIndex) => boolean): Promise<PageIndex | null> {
+    const idx = await loadIndex(this.o.indexFile);
+    if (idx && wanted(idx)) return idx;
+    const pending = await loadIndex(this.pendingFile);
+    if (!pending || !wanted(pending)) return idx;
+    await saveIndex(this.o.indexFile, pending);
+    await fsp.rm(this.pendingFile, { force: true });
+    return pending;
   }
 
   /**
@@ -213,7 +236,8 @@ export class DeltaSync {
     };
 
     // 1. Only the patches this device lacks, on top of the version its live database holds.
-    const idx = await loadIndex(this.o.indexFile);
+    const inChain = (i: PageIndex) => chain.some((e) => e.generation === i.generation && e.sha256 === i.objectSha256);
+    const idx = await this.loadIndex(inChain);
     const at = idx ? chain.findIndex((e) => e.generation === idx.generation && e.sha256 === idx.objectSha256) : -1;
     let why = !idx ? 'no-index' : at < 0 ? 'version-not-in-chain' : st === 'locked' ? 'locked' : null;
     if (!why && idx) {
