@@ -67,7 +67,7 @@ test('snapshots are deterministic and one indexed insert changes a handful of pa
 
   const work = path.join(dir, 'work.db');
   copyFileSync(v1, work);
-  assert.equal(await applyChain(work, i1.sha256, [patch]), s2.sha256);
+  assert.equal((await applyChain(work, i1.sha256, [patch])).sha256, s2.sha256);
   assert.ok(readFileSync(work).equals(readFileSync(v2)), 'byte for byte');
 });
 

@@ -8,8 +8,8 @@ import { promises as fsp } from 'node:fs';
 import { SyncError } from '../errors.js';
 import type { RemoteManifest } from '../transports/types.js';
 import { sha256File } from '../util/hash.js';
-import { type PatchHeader, readPatchHeader, writePatchPages } from './patch.js';
-import type { PageIndex } from './page-index.js';
+import { readPatchHeader, writePatchPages } from './patch.js';
+import { type PageIndex, type ScanResult, scanDatabase } from './page-index.js';
 
 export type ChainEntry = Pick<RemoteManifest, 'generation' | 'sha256' | 'size' | 'file' | 'delta'>;
 
@@ -81,25 +81,28 @@ export function retainedFor(next: RemoteManifest, previous: RemoteManifest | nul
 }
 
 /**
- * Applies patches in order to `file` (in place), which must hash to `baseSha256`: each patch's base must be the
- * previous one's result (checked from the headers), and the final file must hash to the last result. Returns the
- * final sha256. One full read before and one after, whatever the number of patches.
+ * Applies patches in order to `file` (in place), which must hash to `baseSha256` (hashed here unless the caller
+ * just did: `baseVerified`): each patch's base must be the previous one's result (checked from the headers), and the
+ * final file must hash to the last result. The final read also yields the file's page-hash index. One full read
+ * before (at most) and one after, whatever the number of patches.
  */
-export async function applyChain(file: string, baseSha256: string, patches: string[]): Promise<string> {
+export async function applyChain(
+  file: string,
+  baseSha256: string,
+  patches: string[],
+  opts: { baseVerified?: boolean } = {},
+): Promise<ScanResult> {
   let expect = baseSha256;
-  const headers: PatchHeader[] = [];
   for (const p of patches) {
     const h = await readPatchHeader(p);
     if (h.baseSha256 !== expect) throw chainBroken('patch-base-mismatch');
-    headers.push(h);
     expect = h.resultSha256;
   }
-  const now = await sha256File(file);
-  if (now.sha256 !== baseSha256) throw chainBroken('base-mismatch');
+  if (!opts.baseVerified && (await sha256File(file)).sha256 !== baseSha256) throw chainBroken('base-mismatch');
   for (const p of patches) await writePatchPages(p, file);
-  const after = await sha256File(file);
-  if (after.sha256 !== expect) throw chainBroken('result-mismatch');
-  return after.sha256;
+  const after = await scanDatabase(file).catch(() => null);
+  if (after?.sha256 !== expect) throw chainBroken('result-mismatch');
+  return after;
 }
 
 export function chainBroken(reason: string): SyncError {

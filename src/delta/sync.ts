@@ -18,7 +18,7 @@ import { isSyncError } from '../errors.js';
 import * as ageCrypto from '../crypto/index.js';
 import type { Logger } from '../log/events.js';
 import type { DeltaInfo, RemoteManifest, TransferOptions } from '../transports/types.js';
-import { privateTempDir, takeSnapshot, verifyDatabase, type Snapshot } from '../db/snapshot.js';
+import { privateTempDir, takeSnapshot, type Snapshot } from '../db/snapshot.js';
 import type { LocalContent, LocalDb, Outgoing } from '../engine/local-db.js';
 import type { FileRemote } from '../engine/remote-layout.js';
 import { sha256File } from '../util/hash.js';
@@ -241,16 +241,15 @@ export class DeltaSync {
     const at = idx ? chain.findIndex((e) => e.generation === idx.generation && e.sha256 === idx.objectSha256) : -1;
     let why = !idx ? 'no-index' : at < 0 ? 'version-not-in-chain' : st === 'locked' ? 'locked' : null;
     if (!why && idx) {
-      if (opts.snapshot) await fsp.copyFile(opts.snapshot.path, target);
-      else {
-        const snap = await takeSnapshot(this.o.local.databasePath, { tmpParent: this.o.tmpParent });
-        await fsp.rename(snap.path, target).finally(() => snap.dispose());
-      }
+      // The engine's snapshot is moved, not copied (nothing reads it after a pull; its dispose() tolerates that).
+      const snap = opts.snapshot ?? (await takeSnapshot(this.o.local.databasePath, { tmpParent: this.o.tmpParent }));
+      await fsp.rename(snap.path, target);
+      if (!opts.snapshot) await snap.dispose();
       if (!(await rebuildBase(target, idx))) why = 'local-differs-from-base';
       else {
         try {
           const patches = await patchesFrom(at + 1);
-          const stats = await this.finish(target, v, idx.sha256, patches, bytesDown);
+          const stats = await this.finish(target, v, idx.sha256, patches, bytesDown, true);
           return { path: target, encrypted: false, bytesDown, stats };
         } catch (err) {
           if (!isSyncError(err, 'VERIFY_FAILED')) throw err;
@@ -278,24 +277,26 @@ export class DeltaSync {
     return { path: target, encrypted: false, bytesDown, stats };
   }
 
-  /** Applies, verifies (hash against the manifest when plaintext, quick_check) and remembers the rebuilt version. */
+  /**
+   * Applies and verifies (hash against the manifest when plaintext, against the authenticated patch header when
+   * encrypted) and remembers the rebuilt version. quick_check follows in LocalDb.applyDownload, which checks every
+   * download before it replaces anything.
+   */
   private async finish(
     target: string,
     v: RemoteManifest,
     baseSha: string,
     patches: string[],
     bytesDown: number,
+    baseVerified = false,
   ): Promise<DeltaStats> {
     let pages = 0;
     for (const p of patches) pages += (await readPatchHeader(p)).changedPages;
-    const sha = await applyChain(target, baseSha, patches);
-    if (v.delta?.db_sha256 && sha !== v.delta.db_sha256) throw chainBroken('manifest-mismatch');
-    await verifyDatabase(target);
-    await fsp.rm(`${target}-wal`, { force: true });
-    await fsp.rm(`${target}-shm`, { force: true });
-    await this.remember(target, v);
+    const scan = await applyChain(target, baseSha, patches, { baseVerified });
+    if (v.delta?.db_sha256 && scan.sha256 !== v.delta.db_sha256) throw chainBroken('manifest-mismatch');
+    await saveIndex(this.o.indexFile, { ...scan.index, generation: v.generation, objectSha256: v.sha256 });
     for (const p of patches) await fsp.rm(p, { force: true });
-    return { pages, bytes: bytesDown, dbSize: (await fsp.stat(target)).size, patches: patches.length };
+    return { pages, bytes: bytesDown, dbSize: scan.size, patches: patches.length };
   }
 
   /** The index now describes version `v` (whose plaintext is `file`). */
