@@ -223,3 +223,24 @@ test('chains: walk to the base, retained links for kept versions, compaction thr
   };
   assert.equal(baseNeeded(long, 1, 1e9), 'patch-count');
 });
+
+test('plan: a remote patch version whose database is byte-identical to the local snapshot is in sync', async () => {
+  const { plan } = await import('../src/engine/plan.js');
+  const remote = { ...entry(4, 3), delta: { parent: 3, pages: 2, db_size: 1000, db_sha256: 'd'.repeat(64) } };
+  const same = plan({
+    localSha256: 'c'.repeat(64),
+    localBytesSha256: 'd'.repeat(64),
+    remote,
+    base: null,
+    direction: 'bidirectional',
+  });
+  assert.deepEqual(same, { action: 'none', reason: 'same-content' });
+  const other = plan({
+    localSha256: 'c'.repeat(64),
+    localBytesSha256: 'e'.repeat(64),
+    remote,
+    base: null,
+    direction: 'bidirectional',
+  });
+  assert.equal(other.action, 'conflict');
+});

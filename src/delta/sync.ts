@@ -77,6 +77,7 @@ export class DeltaSync {
     const st = await this.o.local.state();
     // Locked (only the .enc at rest): no plaintext to compare pages with; the .enc goes whole, as before.
     if (st === 'locked' || st === 'missing') return { out: null, index: null };
+    const took = !local.snapshot;
     local.snapshot ??= await takeSnapshot(this.o.local.databasePath, { tmpParent: this.o.tmpParent });
     const snap = local.snapshot;
     const idx = await this.loadIndex(
@@ -147,6 +148,10 @@ export class DeltaSync {
       };
     } catch (err) {
       await tmp.dispose();
+      if (took) {
+        local.snapshot = undefined;
+        await snap.dispose();
+      }
       throw err;
     }
   }
