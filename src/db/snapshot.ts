@@ -153,7 +153,15 @@ export interface Snapshot {
  */
 export async function takeSnapshot(
   dbPath: string,
-  opts: { tmpParent?: string; busyTimeoutMs?: number } = {},
+  opts: {
+    tmpParent?: string;
+    busyTimeoutMs?: number;
+    /**
+     * false: skip quick_check, for copies taken only to be hashed and compared with content that was checked
+     * already (the restore's own read-backs in live.ts): a full read of the database less per copy.
+     */
+    check?: boolean;
+  } = {},
 ): Promise<Snapshot> {
   const st = await fsp.stat(dbPath).catch(() => null);
   if (!st) {
@@ -186,7 +194,7 @@ export async function takeSnapshot(
     // open (an app that started during the snapshot); deleting it strands that app's commits (data-safety notes).
     // When ours was the last connection, SQLite itself checkpoints and removes them on close.
     await fsp.chmod(out, 0o600);
-    await verifyDatabase(out);
+    if (opts.check !== false) await verifyDatabase(out);
     // The integrity check opened the copy read-write; make sure no journal files sit beside it.
     await fsp.rm(`${out}-wal`, { force: true });
     await fsp.rm(`${out}-shm`, { force: true });
@@ -283,6 +291,9 @@ export async function restoreInto(
   try {
     const copy = path.join(tmp.dir, 'incoming.db');
     await fsp.copyFile(sourcePath, copy);
+    await verifyDatabase(copy); // replaceLiveDatabase expects a checked file
+    await fsp.rm(`${copy}-wal`, { force: true });
+    await fsp.rm(`${copy}-shm`, { force: true });
     await replaceLiveDatabase(copy, livePath, { lockWaitMs: opts.lockWaitMs });
   } finally {
     await tmp.dispose();
