@@ -1,7 +1,10 @@
 /**
  * The remote layout on file-based transports (folder, WebDAV, SMB), and the commit protocol built on it.
  *
- *   <remote_path>/versions/000042-<time>-<sha12>-<rand>.db   immutable database objects (".db.age" when encrypted)
+ *   <remote_path>/versions/000042-<time>-<sha12>-<rand>.db   immutable database objects (".db.age" when encrypted),
+ *                                             or ".patch" (".patch.age"): the pages changed since the parent
+ *                                             generation (manifest field `delta`, src/delta); pruning keeps every
+ *                                             link a kept version needs (manifest field `retained`)
  *   <remote_path>/commits/000042.json         the commit record of generation 42: THE commit point. Created only if
  *                                             absent (put-if-absent, as Delta Lake's _delta_log/N.json), so exactly
  *                                             one device can commit each generation. Same JSON as the manifest.
