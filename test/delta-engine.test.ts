@@ -65,3 +65,29 @@ test('sha256File helper agrees with the manifest of a base (sanity)', async () =
   const m = JSON.parse(readFileSync(path.join(r.root, MANIFEST_FILE), 'utf8')) as RemoteManifest;
   assert.equal(await sha256File(path.join(r.root, m.file)), m.sha256);
 });
+
+test('upload verification: large objects by size (auto), patches read back, everything read back with verify "full"', async () => {
+  const { makeLargeDb, addRows } = await import('./helpers/system.js');
+  for (const verify of ['auto', 'full'] as const) {
+    const r = folderRemote();
+    const t = r.transport();
+    const seen: Array<{ rel: string; verify: string | undefined }> = [];
+    const upload = t.upload.bind(t);
+    t.upload = (local, rel, expected, opts) => {
+      seen.push({ rel, verify: opts?.verify });
+      return upload(local, rel, expected, opts);
+    };
+    const a = makeDevice('equipoA', t, { verify });
+    makeLargeDb(a.db, 20 * 1024 * 1024);
+    const db = new Database(a.db);
+    db.exec('CREATE TABLE IF NOT EXISTS notas (id INTEGER PRIMARY KEY, texto TEXT)');
+    db.close();
+    assert.equal((await a.engine.sync()).action, 'push');
+    addRows(a.db, ['uno']);
+    assert.equal((await a.engine.sync()).action, 'push');
+    assert.deepEqual(
+      seen.map((s) => `${s.rel.endsWith('.patch') ? 'patch' : 'base'}:${s.verify}`),
+      verify === 'full' ? ['base:full', 'patch:full'] : ['base:size', 'patch:full'],
+    );
+  }
+});

@@ -314,7 +314,12 @@ export class SyncEngine {
               `There is no local database to sync (${this.o.databasePath} is missing or empty) and the server holds none yet.`,
             );
           }
+          let verifiedDown = 0;
           if (decision.reason === 'same-content' && remote) {
+            // Snapshots are deterministic, so a remote version can claim exactly our bytes: before a version we
+            // never held becomes our base, its objects are downloaded and checked once (a lying remote is an error).
+            if (this.delta && remote.generation !== st.base?.generation)
+              verifiedDown = (await this.fetchVersion(remote, work.dir)).bytesDown;
             await this.state.update(this.target, {
               base: { generation: remote.generation, remoteSha256: remote.sha256, localSha256: local.sha256! },
             });
@@ -323,7 +328,7 @@ export class SyncEngine {
             action: 'none',
             reason: decision.reason,
             bytesUp: 0,
-            bytesDown: 0,
+            bytesDown: verifiedDown,
             generation: remote?.generation ?? null,
             durationMs: 0,
           };
