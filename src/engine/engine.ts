@@ -314,21 +314,14 @@ export class SyncEngine {
               `There is no local database to sync (${this.o.databasePath} is missing or empty) and the server holds none yet.`,
             );
           }
-          let verifiedDown = 0;
-          if (decision.reason === 'same-content' && remote) {
-            // Snapshots are deterministic, so a remote version can claim exactly our bytes: before a version we
-            // never held becomes our base, its objects are downloaded and checked once (a lying remote is an error).
-            if (this.delta && remote.generation !== st.base?.generation)
-              verifiedDown = (await this.fetchVersion(remote, work.dir)).bytesDown;
-            await this.state.update(this.target, {
-              base: { generation: remote.generation, remoteSha256: remote.sha256, localSha256: local.sha256! },
-            });
-          }
           outcome = {
             action: 'none',
             reason: decision.reason,
             bytesUp: 0,
-            bytesDown: verifiedDown,
+            bytesDown:
+              decision.reason === 'same-content' && remote
+                ? await this.adoptSameContent(st, remote, local, work.dir)
+                : 0,
             generation: remote?.generation ?? null,
             durationMs: 0,
           };
@@ -450,6 +443,27 @@ export class SyncEngine {
       generation: null,
       durationMs: Date.now() - started,
     };
+  }
+
+  /**
+   * The remote holds exactly our bytes: it becomes the base. Snapshots are deterministic, so a remote can claim our
+   * bytes for a version we never held: its objects are downloaded and checked once first (a lying remote is an
+   * error, never a silent "in sync"). Returns the bytes downloaded.
+   */
+  private async adoptSameContent(
+    st: TargetState,
+    remote: RemoteManifest,
+    local: LocalContent,
+    workDir: string,
+  ): Promise<number> {
+    const down =
+      this.delta && remote.generation !== st.base?.generation
+        ? (await this.fetchVersion(remote, workDir)).bytesDown
+        : 0;
+    await this.state.update(this.target, {
+      base: { generation: remote.generation, remoteSha256: remote.sha256, localSha256: local.sha256! },
+    });
+    return down;
   }
 
   /** Local content equal to a version this device held before the base: behind, not edited (see plan). */
