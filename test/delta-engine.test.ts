@@ -91,3 +91,27 @@ test('upload verification: large objects by size (auto), patches read back, ever
     );
   }
 });
+
+test('a locked device without an identity never puts an encrypted patch in place of its .enc: the version waits', async () => {
+  const { x25519Encryption, x25519Keys } = await import('./helpers/age.js');
+  const { addRows, makeTestDb } = await import('./helpers/system.js');
+  const { copyFileSync, existsSync } = await import('node:fs');
+  const r = folderRemote();
+  const k = x25519Keys((await import('./helpers/system.js')).tmpDir());
+  const a = makeDevice('equipoA', r.transport(), { encryption: x25519Encryption(k.recipient, k.file) });
+  makeTestDb(a.db, 200);
+  assert.equal((await a.engine.sync()).action, 'push');
+  // C holds only the .enc of generation 1 and no identity (it can encrypt, not decrypt).
+  const c = makeDevice('equipoC', r.transport(), { encryption: x25519Encryption(k.recipient) });
+  const m1 = JSON.parse(readFileSync(path.join(r.root, MANIFEST_FILE), 'utf8')) as RemoteManifest;
+  copyFileSync(path.join(r.root, m1.file), `${c.db}.enc`);
+  assert.equal((await c.engine.sync()).action, 'none');
+  addRows(a.db, ['nueva']);
+  assert.equal((await a.engine.sync()).action, 'push');
+  assert.ok((JSON.parse(readFileSync(path.join(r.root, MANIFEST_FILE), 'utf8')) as RemoteManifest).delta);
+  const before = readFileSync(`${c.db}.enc`);
+  const out = await c.engine.sync();
+  assert.equal(out.action, 'pending');
+  assert.ok(readFileSync(`${c.db}.enc`).equals(before), 'the .enc is untouched');
+  assert.equal(existsSync(c.db), false, 'nothing plaintext');
+});

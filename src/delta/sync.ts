@@ -14,7 +14,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { isSyncError } from '../errors.js';
+import { SyncError, isSyncError } from '../errors.js';
 import * as ageCrypto from '../crypto/index.js';
 import type { Logger } from '../log/events.js';
 import type { DeltaInfo, RemoteManifest, TransferOptions } from '../transports/types.js';
@@ -60,6 +60,8 @@ export interface Fetched {
   encrypted: boolean;
   bytesDown: number;
   stats?: DeltaStats;
+  /** An encrypted patch that cannot be rebuilt here (no identity): to be kept pending, never applied. */
+  pendingOnly?: boolean;
 }
 
 export class DeltaSync {
@@ -187,7 +189,7 @@ export class DeltaSync {
   async fetch(
     v: RemoteManifest,
     workDir: string,
-    opts: TransferOptions & { snapshot?: Snapshot } = {},
+    opts: TransferOptions & { snapshot?: Snapshot; pendingOk?: boolean } = {},
   ): Promise<Fetched> {
     const st = await this.o.local.state();
     const keys = v.encrypted ? await this.o.local.decryptOptions().catch(() => null) : null;
@@ -215,11 +217,17 @@ export class DeltaSync {
       return { path: file, encrypted: true, bytesDown: r.size, stats };
     }
     if (v.encrypted && !keys) {
-      // No identity here: nothing can be rebuilt. The object itself goes to the caller, which keeps it pending as
-      // it always did with ciphertext it cannot open; a sync with an identity later rebuilds the version.
+      // No identity here: nothing can be rebuilt, and an encrypted patch must never be taken for a database (a
+      // locked device would put it in place of its .enc). A pull keeps it pending, as it always did with
+      // ciphertext it cannot open; anything else stops here.
+      if (!opts.pendingOk)
+        throw new SyncError('ENCRYPTION', {
+          es: `La versión ${v.generation} está guardada como páginas cambiadas cifradas: hace falta la identidad (encryption.identity_file) para reconstruirla.`,
+          en: `Version ${v.generation} is stored as encrypted changed pages: the identity (encryption.identity_file) is needed to rebuild it.`,
+        });
       const file = path.join(workDir, 'download.patch.age');
       const r = await this.o.remote.pull(file, v, opts);
-      return { path: file, encrypted: true, bytesDown: r.size };
+      return { path: file, encrypted: true, bytesDown: r.size, pendingOnly: true };
     }
     const chain = await this.o.remote.chainFor(v.generation, v);
     if (!chain) throw chainBroken('chain-incomplete');

@@ -107,9 +107,14 @@ export class SyncEngine {
   }
 
   /** A whole database for version `v` (from its base and patches on file remotes), verified. */
-  private fetchVersion(v: RemoteManifest, workDir: string, snapshot?: LocalContent['snapshot']): Promise<Fetched> {
+  private fetchVersion(
+    v: RemoteManifest,
+    workDir: string,
+    snapshot?: LocalContent['snapshot'],
+    pendingOk = false,
+  ): Promise<Fetched> {
     const onProgress = this.progress('download');
-    if (this.delta) return this.delta.fetch(v, workDir, { onProgress, snapshot });
+    if (this.delta) return this.delta.fetch(v, workDir, { onProgress, snapshot, pendingOk });
     const file = path.join(workDir, v.encrypted ? 'download.db.age' : 'download.db');
     return this.remote
       .pull(file, v, { onProgress })
@@ -624,17 +629,20 @@ export class SyncEngine {
     planned: LocalExpectation,
     snapshot?: LocalContent['snapshot'],
   ): Promise<SyncOutcome> {
-    const got = await this.fetchVersion(remote, workDir, snapshot);
+    const got = await this.fetchVersion(remote, workDir, snapshot, true);
     const file = got.path;
     const r = { size: got.bytesDown };
     const wasLocked = (await this.local.state()) === 'locked';
     let applied: ApplyResult;
     try {
-      applied = await this.local.applyDownload(file, got.encrypted, workDir, planned, async (localSha256) => {
-        await this.state.update(this.target, {
-          pendingPull: { generation: remote.generation, remoteSha256: remote.sha256, localSha256 },
-        });
-      });
+      // An encrypted patch that cannot be rebuilt here is kept pending, never applied (src/delta/sync.ts).
+      applied = got.pendingOnly
+        ? { status: 'pending' }
+        : await this.local.applyDownload(file, got.encrypted, workDir, planned, async (localSha256) => {
+            await this.state.update(this.target, {
+              pendingPull: { generation: remote.generation, remoteSha256: remote.sha256, localSha256 },
+            });
+          });
     } catch (err) {
       // The app committed while we downloaded (or during the replace): both sides changed, so keep both.
       if (isSyncError(err, 'CONFLICT') && err.details?.localChanged) {
