@@ -134,6 +134,8 @@ function buildConfigSchema(list: readonly AnyTransportDeclaration[]) {
         .max(1000, { error: msg('no puede superar 1000', 'must be at most 1000') })
         .optional(),
       language: z.enum(['es', 'en'], { error: msg("debe ser 'es' o 'en'", "must be 'es' or 'en'") }).optional(),
+      /** Upload verification on file remotes: 'full' reads every object back; 'auto' (default) see README. */
+      verify: z.enum(['full', 'auto'], { error: msg("debe ser 'full' o 'auto'", "must be 'full' or 'auto'") }).optional(),
       ui: uiSchema.optional(),
     })
     .loose();

@@ -66,6 +66,14 @@ export const engineMessages = {
     es: 'historial no válido',
     en: 'invalid history',
   },
+  'engine.invalid_chain': {
+    es: 'cadena no válida',
+    en: 'invalid chain',
+  },
+  'engine.invalid_patch_entry': {
+    es: 'parche no válido',
+    en: 'invalid patch entry',
+  },
   'engine.invalid_identity': {
     es: 'identidad no válida',
     en: 'invalid identity',
