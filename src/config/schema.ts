@@ -135,7 +135,9 @@ function buildConfigSchema(list: readonly AnyTransportDeclaration[]) {
         .optional(),
       language: z.enum(['es', 'en'], { error: msg("debe ser 'es' o 'en'", "must be 'es' or 'en'") }).optional(),
       /** Upload verification on file remotes: 'full' reads every object back; 'auto' (default) see README. */
-      verify: z.enum(['full', 'auto'], { error: msg("debe ser 'full' o 'auto'", "must be 'full' or 'auto'") }).optional(),
+      verify: z
+        .enum(['full', 'auto'], { error: msg("debe ser 'full' o 'auto'", "must be 'full' or 'auto'") })
+        .optional(),
       ui: uiSchema.optional(),
     })
     .loose();

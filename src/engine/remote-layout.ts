@@ -106,11 +106,9 @@ export function parseManifest(data: Buffer): RemoteManifest {
   if (!o || typeof o !== 'object' || o.format !== 'cordiax-sync/1') throw damaged(msg('engine.unknown_format'));
   if (!Number.isSafeInteger(o.generation) || (o.generation as number) < 1)
     throw damaged(msg('engine.invalid_generation'));
-  if (typeof o.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(o.sha256))
-    throw damaged(msg('engine.invalid_sha256'));
+  if (typeof o.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(o.sha256)) throw damaged(msg('engine.invalid_sha256'));
   if (!Number.isSafeInteger(o.size) || (o.size as number) < 0) throw damaged(msg('engine.invalid_size'));
-  if (typeof o.file !== 'string' || !isSafeRelative(o.file))
-    throw damaged(msg('engine.invalid_file_path'));
+  if (typeof o.file !== 'string' || !isSafeRelative(o.file)) throw damaged(msg('engine.invalid_file_path'));
   if (o.versions !== undefined && !Array.isArray(o.versions)) throw damaged(msg('engine.invalid_history'));
   const entryOk = (v: { file?: unknown; generation?: unknown; delta?: unknown } | null) =>
     !!v &&
