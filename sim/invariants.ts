@@ -12,11 +12,21 @@
  * has open.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { decryptFile } from '../src/crypto/index.js';
 import { MANIFEST_FILE, parseManifest } from '../src/engine/remote-layout.js';
+import { chainOf, rebuildSync } from '../test/helpers/remote-db.js';
 import type { Ledger } from './app.js';
 import type { RemoteStore } from './remote-store.js';
 import type { SimDevice } from './world.js';
@@ -141,8 +151,17 @@ export class Observer {
           detail: `generation ${m.generation} lists generation ${v.generation} (${v.file}), which is gone`,
         });
     }
-    const file = path.join(this.scratch, `remote-${m.sha256.slice(0, 16)}.db${m.encrypted ? '.age' : ''}`);
-    if (!this.cache.has(`remote:${m.sha256}`)) writeFileSync(file, obj.data);
+    const rebuilt = m.delta && (!m.encrypted || this.keys) && !this.cache.has(`remote:${m.sha256}`);
+    const file = path.join(this.scratch, `remote-${m.sha256.slice(0, 16)}.db${m.encrypted && !rebuilt ? '.age' : ''}`);
+    if (rebuilt) {
+      // A patch version (src/delta): its database is its base plus its patches, each decrypted first if need be.
+      const r = await this.rebuild(m);
+      if (!r.ok) {
+        out.push({ kind: 'remote-incomplete', step, detail: `generation ${m.generation}: ${r.error}` });
+        return new Set();
+      }
+      writeFileSync(file, r.data);
+    } else if (!this.cache.has(`remote:${m.sha256}`)) writeFileSync(file, obj.data);
     const rows = await this.readAny(file, `remote:${m.sha256}`);
     rmSync(file, { force: true });
     if (!rows.ok) {
@@ -150,6 +169,29 @@ export class Observer {
       return new Set();
     }
     return rows.ids;
+  }
+
+  private async rebuild(m: ReturnType<typeof parseManifest>): Promise<ReturnType<typeof rebuildSync>> {
+    const plain = new Map<string, Buffer>();
+    if (m.encrypted && this.keys) {
+      for (const e of chainOf(m) ?? []) {
+        const o = this.store.get(e.file);
+        if (!o) continue;
+        const enc = path.join(this.scratch, `c${++this.n}.age`);
+        const dec = path.join(this.scratch, `c${this.n}.bin`);
+        writeFileSync(enc, o.data);
+        try {
+          await decryptFile(enc, dec, this.keys);
+          plain.set(e.file, readFileSync(dec));
+        } catch (err) {
+          return { ok: false, error: `${e.file}: ${(err as Error).message}` };
+        } finally {
+          rmSync(enc, { force: true });
+          rmSync(dec, { force: true });
+        }
+      }
+    }
+    return rebuildSync(m, (f) => this.store.get(f)?.data ?? null, { plain: (f, stored) => plain.get(f) ?? stored });
   }
 
   /** Every row held in files beside a device's database: conflict copies (beside it) and backups. */

@@ -283,6 +283,7 @@ export class SyncService {
       encryption: this.cfg.encryption,
       targetId: targetId(this.cfg),
       backupsDir: path.join(this.home, 'backups'),
+      verify: this.cfg.verify,
     });
     this.engineKey = key;
     // Remotes that announce changes (the declaration's pushNotifications: Socket.IO) trigger syncs themselves.

@@ -2,6 +2,7 @@
 // is committed by exactly one of them (commit record created only if absent), whatever their clocks; protocol 1
 // (last writer wins, as the spec) never silently replaces a commit either: it lands on top, with its own generation.
 import test from 'node:test';
+import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -89,12 +90,25 @@ test('two server processes on one storage folder, 12 rounds of racing commits on
   assert.equal(readdirSync(path.join(root, DB, 'versions')).length, 12);
 });
 
+/** A small, valid SQLite database with one random row, as bytes. */
+function sqliteBytes(): Buffer {
+  const db = new Database(':memory:');
+  try {
+    db.exec('CREATE TABLE notas (texto TEXT)');
+    db.prepare('INSERT INTO notas VALUES (?)').run(randomBytes(64).toString('hex'));
+    return db.serialize();
+  } finally {
+    db.close();
+  }
+}
+
 test('protocol 1 on two processes at once: both land, one on top of the other (never a silent replace)', async () => {
   const root = tmpDir('cx-server-p1-');
   const a = new Storage(root, { keepVersions: 50, maxBytes: 1 << 20 });
   const b = new Storage(root, { keepVersions: 50, maxBytes: 1 << 20 });
   for (let round = 0; round < 8; round++) {
-    const bodies = [randomBytes(500), randomBytes(500)];
+    // Protocol 1 accepts only a sound SQLite database: two small different ones.
+    const bodies = [sqliteBytes(), sqliteBytes()];
     const out = await Promise.all([
       a.storeWhole(DB, bodies[0]!, { device: 'p1a' }),
       b.storeWhole(DB, bodies[1]!, { device: 'p1b' }),

@@ -3,13 +3,13 @@
 // local edit that would push older rows over newer ones.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { makeDevice, folderRemote } from './helpers/engine.js';
 import { x25519Encryption, x25519Keys } from './helpers/age.js';
 import { addRows, makeTestDb, readRows, tmpDir } from './helpers/system.js';
+import { remoteDatabaseDecrypted } from './helpers/remote-db.js';
 import { decryptFile, encryptFile } from '../src/crypto/index.js';
-import { MANIFEST_FILE } from '../src/engine/remote-layout.js';
 
 const SQLITE = Buffer.from('SQLite format 3\0', 'latin1');
 
@@ -22,6 +22,20 @@ function plaintextFiles(dir: string): string[] {
     else if (readFileSync(p).subarray(0, 16).equals(SQLITE)) out.push(p);
   }
   return out;
+}
+
+async function decryptToBuffer(file: string, identityFile: string): Promise<Buffer> {
+  const plain = path.join(tmpDir('cx-dec-'), 'x.bin');
+  await decryptFile(file, plain, {
+    identities: [
+      readFileSync(identityFile, 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith('AGE-SECRET-KEY'))!,
+    ],
+  });
+  const data = readFileSync(plain);
+  rmSync(path.dirname(plain), { recursive: true, force: true });
+  return data;
 }
 
 async function rowsOfEnc(file: string, identityFile: string): Promise<string[]> {
@@ -101,8 +115,10 @@ test('locked pull, then the app unlocks the OLD .enc it had read: the next sync 
   assert.equal(next.action, 'pull');
   assert.equal(next.reason, 'local-is-older-version');
   assert.ok(readRows(a.db).includes('B-1'), "the unlocked database now has the other device's row");
-  const m = JSON.parse(readFileSync(path.join(remote.root, MANIFEST_FILE), 'utf8'));
-  assert.ok((await rowsOfEnc(path.join(remote.root, m.file), k.file)).includes('B-1'), 'the remote still holds B-1');
+  // The remote's head, rebuilt from its base and patches (src/delta) after decrypting each.
+  const head = path.join(tmpDir('cx-dec-'), 'head.db');
+  writeFileSync(head, await remoteDatabaseDecrypted(remote.root, (f) => decryptToBuffer(f, k.file)));
+  assert.ok(readRows(head).includes('B-1'), 'the remote still holds B-1');
   assert.equal((await a.engine.sync()).action, 'none');
 });
 

@@ -44,6 +44,8 @@ export interface KillOptions {
   /** Trigger names allowed (default: all of the target's). */
   useTriggers?: string[];
   log?: (s: string) => void;
+  /** Extra change to device A's database before push point `i` (e.g. a bulk rewrite that forces a new base). */
+  mutate?: (db: string, i: number) => void;
 }
 
 export interface PointResult {
@@ -300,6 +302,7 @@ export async function runKillPoints(target: KillTarget, o: KillOptions): Promise
 
   for (let i = 0; i < o.pushPoints; i++) {
     addNotes(dbA, [`push-${i}-a`, `push-${i}-b`]);
+    o.mutate?.(dbA, i);
     const before = checkRemoteDir(target.remoteDir, target.manifestName);
     const localRows = notesOf(dbA);
     const p = pick(i);

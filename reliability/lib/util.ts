@@ -7,6 +7,7 @@ import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSy
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { tmpDir, unavailable } from '../../test/helpers/system.js';
+import { type ChainManifest, rebuildSync } from '../../test/helpers/remote-db.js';
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 
@@ -119,7 +120,7 @@ export function checkRemoteDir(root: string, manifestName = 'cordiax-sync.json')
   const mf = path.join(root, manifestName);
   if (!existsSync(mf)) return { ok: true, problems, generation: null, rows: null, manifestSha: null };
   const raw = readFileSync(mf);
-  let m: { generation: number; sha256: string; size: number; file: string; encrypted?: boolean; versions?: Array<{ generation: number; sha256: string; size: number; file: string }> };
+  let m: ChainManifest & { versions?: ChainManifest[] };
   try {
     m = JSON.parse(raw.toString('utf8'));
   } catch (err) {
@@ -136,7 +137,13 @@ export function checkRemoteDir(root: string, manifestName = 'cordiax-sync.json')
     if (sha256(data) !== o.sha256) problems.push(`${label}: sha256 mismatch`);
     return data;
   };
-  const data = checkObj(m, `generation ${m.generation}`);
+  let data = checkObj(m, `generation ${m.generation}`);
+  if (data && m.delta && !m.encrypted) {
+    // A patch version (src/delta): the database is its base plus its patches.
+    const r = rebuildSync(m, (f) => (existsSync(path.join(root, f)) ? readFileSync(path.join(root, f)) : null));
+    if (!r.ok) problems.push(`generation ${m.generation}: ${r.error}`);
+    data = r.ok ? r.data : null;
+  }
   let rows: string[] | null = null;
   if (data && !m.encrypted) {
     const d = tmpDir('cx-rel-obj-');

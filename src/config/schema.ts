@@ -123,6 +123,8 @@ function buildConfigSchema(list: readonly AnyTransportDeclaration[]) {
         .max(1000, { error: zodText(msg('config.must_most_1000')) })
         .optional(),
       language: z.enum(['es', 'en'], { error: zodText(msg('config.must_es_en')) }).optional(),
+      /** Upload verification on file remotes: 'full' reads every object back; 'auto' (default) see README. */
+      verify: z.enum(['full', 'auto'], { error: zodText(msg('config.must_full_auto')) }).optional(),
       ui: uiSchema.optional(),
     })
     .loose();

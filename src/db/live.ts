@@ -135,11 +135,11 @@ export interface LiveReading {
 }
 
 /** The live content now, with the fingerprint that describes it. */
-export async function readLive(dbPath: string, tmpParent?: string): Promise<LiveReading> {
+export async function readLive(dbPath: string, tmpParent?: string, check = true): Promise<LiveReading> {
   const fingerprint = liveFingerprintSync(dbPath);
   if (isAbsentDatabase(dbPath))
     return { fingerprint, contentSha256: null, stable: liveFingerprintSync(dbPath) === fingerprint };
-  const snapshot = await takeSnapshot(dbPath, { tmpParent });
+  const snapshot = await takeSnapshot(dbPath, { tmpParent, check });
   return {
     fingerprint,
     contentSha256: snapshot.contentSha256,
@@ -160,7 +160,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 class MovedUnderLock extends Error {}
 
 /**
- * Replaces the content of the live database with `incomingPath` (a verified private copy the caller may modify), as
+ * Replaces the content of the live database with `incomingPath` (a private copy the caller verified with
+ * verifyDatabase and may modify), as
  * one SQLite transaction under the live database's write lock, after checking `expect` inside that lock and keeping a
  * backup of what is replaced. Creates the live database exclusively when missing. Verifies the result.
  */
@@ -189,7 +190,9 @@ export async function replaceLiveDatabase(
     await fsp.rm(`${incomingPath}-wal`, { force: true });
     await fsp.rm(`${incomingPath}-shm`, { force: true });
   }
-  const incoming = await takeSnapshot(incomingPath, { tmpParent: opts.tmpParent });
+  // The copies below are only hashed and compared: the caller verified the incoming file (quick_check), the plan
+  // checked the live content it expects, and the read-back must hash exactly like the verified incoming file.
+  const incoming = await takeSnapshot(incomingPath, { tmpParent: opts.tmpParent, check: false });
   await incoming.dispose();
   await opts.beforeReplace?.(incoming.contentSha256);
 
@@ -197,7 +200,7 @@ export async function replaceLiveDatabase(
   let busyRounds = 0;
   for (;;) {
     // 1. Outside the lock: what does the live database hold? Must be what the plan saw.
-    const now = await readLive(livePath, opts.tmpParent);
+    const now = await readLive(livePath, opts.tmpParent, false);
     try {
       if (
         opts.expect &&
@@ -241,7 +244,7 @@ export async function replaceLiveDatabase(
   }
 
   // 4. Read back: the live database must hold exactly the incoming content.
-  const after = await readLive(livePath, opts.tmpParent);
+  const after = await readLive(livePath, opts.tmpParent, false);
   await after.snapshot?.dispose();
   if (after.contentSha256 !== incoming.contentSha256) {
     // Either the app committed in the instant after our commit (its rows sit on top of the pulled ones) or the

@@ -21,11 +21,13 @@ import { createReadStream } from 'node:fs';
 import { msg } from '../messages/index.js';
 
 /**
- * Header fields SQLite rewrites without any change of content: the file change counter (24), the schema cookie (40:
- * a backup into a live database bumps it so other connections re-read the schema), version-valid-for and the library
+ * Header fields SQLite rewrites without any change of content: the journal mode (18-19: WAL or not, which a backup
+ * copies from its source and an app may switch at will), the file change counter (24), the schema cookie (40: a
+ * backup into a live database bumps it so other connections re-read the schema), version-valid-for and the library
  * version (92). Zeroed for the content hash only.
  */
 const VOLATILE_HEADER_RANGES: Array<[number, number]> = [
+  [18, 20],
   [24, 28],
   [40, 44],
   [92, 100],
@@ -125,13 +127,26 @@ export interface Snapshot {
 }
 
 /**
- * Takes a consistent snapshot of a live database with `VACUUM INTO`, which reads inside one transaction and so is
- * right under a busy writer in WAL and rollback-journal modes (measured: 12/12 and 14/14). The source's content is
+ * Takes a consistent snapshot of a live database with SQLite's backup API in ONE step (every page in a single
+ * sqlite3_backup_step, so one read transaction: right under a busy writer, measured like VACUUM INTO), into a fresh
+ * file in a private temp folder. Unlike VACUUM INTO (which repacks b-trees: one indexed insert moved 149 pages), the
+ * copy's page N is the source's page N, so two snapshots one change apart differ in a handful of pages and a delta
+ * (src/delta) stays small; after a pull restored through the backup API the live database is page-identical to the
+ * download (only page 1's header counters differ). A fresh destination makes the copy deterministic: the same
+ * content always gives the same bytes (schema cookie 1, change counter 1). The source's content and its -wal/-shm are
  * untouched (a read-write connection, closed at once; a read-only one would leave -wal/-shm behind).
  */
 export async function takeSnapshot(
   dbPath: string,
-  opts: { tmpParent?: string; busyTimeoutMs?: number } = {},
+  opts: {
+    tmpParent?: string;
+    busyTimeoutMs?: number;
+    /**
+     * false: skip quick_check, for copies taken only to be hashed and compared with content that was checked
+     * already (the restore's own read-backs in live.ts): a full read of the database less per copy.
+     */
+    check?: boolean;
+  } = {},
 ): Promise<Snapshot> {
   const st = await fsp.stat(dbPath).catch(() => null);
   if (!st) {
@@ -145,17 +160,21 @@ export async function takeSnapshot(
   const tmp = await privateTempDir(opts.tmpParent);
   const out = path.join(tmp.dir, `snapshot-${randomBytes(4).toString('hex')}.db`);
   try {
-    const db = new Database(dbPath, { fileMustExist: true, timeout: opts.busyTimeoutMs ?? 10000 });
+    await backupInOneStep(dbPath, out, opts.busyTimeoutMs ?? 10000);
+    // A backup copies the source's journal mode (header bytes 18-19); the copy is a plain rollback-journal file like
+    // VACUUM INTO's, so opening a backup, conflict copy or download never leaves -wal/-shm beside it. Page 1 only.
+    const copy = new Database(out, { fileMustExist: true });
     try {
-      db.prepare('VACUUM INTO ?').run(out);
+      copy.pragma('journal_mode = delete');
     } finally {
-      db.close();
+      copy.close();
     }
+    await normalizeCounters(out);
     // Never remove -wal/-shm here: a file that appeared meanwhile belongs to whichever connection has the database
     // open (an app that started during the snapshot); deleting it strands that app's commits (data-safety notes).
     // When ours was the last connection, SQLite itself checkpoints and removes them on close.
     await fsp.chmod(out, 0o600);
-    await verifyDatabase(out);
+    if (opts.check !== false) await verifyDatabase(out);
     // The integrity check opened the copy read-write; make sure no journal files sit beside it.
     await fsp.rm(`${out}-wal`, { force: true });
     await fsp.rm(`${out}-shm`, { force: true });
@@ -181,6 +200,49 @@ export async function takeSnapshot(
   }
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The change counter (24) and version-valid-for (92) of a fresh copy depend on how many commits it took to make it
+ * (one, or two when the source was in WAL mode and the copy was switched to rollback mode). Both are set to 1, kept
+ * equal as SQLite requires, so the same content always gives the same bytes whatever the source's journal mode. Safe:
+ * no connection has this private file open.
+ */
+async function normalizeCounters(file: string): Promise<void> {
+  const one = Buffer.from([0, 0, 0, 1]);
+  const fh = await fsp.open(file, 'r+');
+  try {
+    await fh.write(one, 0, 4, 24);
+    await fh.write(one, 0, 4, 92);
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * `src` -> a new file `out`, all pages in one backup step. A step that cannot get its read lock (a writer holds it,
+ * rollback-journal mode) resolves with `totalPages: 0` and copies nothing (data-safety notes): that is "busy", retried
+ * until `busyTimeoutMs`, never taken for an empty copy.
+ */
+async function backupInOneStep(src: string, out: string, busyTimeoutMs: number): Promise<void> {
+  const deadline = Date.now() + busyTimeoutMs;
+  for (;;) {
+    const db = new Database(src, { fileMustExist: true, timeout: busyTimeoutMs });
+    let pages = 0;
+    try {
+      pages = db.pragma('page_count', { simple: true }) as number;
+      if (pages === 0) throw Object.assign(new Error('file is not a database'), { code: 'SQLITE_NOTADB' });
+      const r = await db.backup(out, { progress: () => 0x7fffffff });
+      if (r.totalPages > 0) return;
+    } finally {
+      db.close();
+    }
+    await fsp.rm(out, { force: true });
+    if (Date.now() > deadline) throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+    await sleep(50 + Math.floor(Math.random() * 100));
+  }
+}
+
 /**
  * Replaces the content of the live database with `sourcePath` (kept for the public API): see replaceLiveDatabase in
  * live.ts, which does it under the live database's write lock and verifies the result.
@@ -194,6 +256,9 @@ export async function restoreInto(
   try {
     const copy = path.join(tmp.dir, 'incoming.db');
     await fsp.copyFile(sourcePath, copy);
+    await verifyDatabase(copy); // replaceLiveDatabase expects a checked file
+    await fsp.rm(`${copy}-wal`, { force: true });
+    await fsp.rm(`${copy}-shm`, { force: true });
     await replaceLiveDatabase(copy, livePath, { lockWaitMs: opts.lockWaitMs });
   } finally {
     await tmp.dispose();

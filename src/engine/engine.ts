@@ -16,6 +16,7 @@ import { StateStore, type ConflictInfo, type KnownVersion, type TargetState } fr
 import { localIdentity, plaintextCreatedAt } from './local-identity.js';
 import { checkLineage, recordAfterSync, recordSeen, type LineageRecord } from './lineage.js';
 import { msg } from '../messages/index.js';
+import { DeltaSync, type DeltaStats, type Fetched } from '../delta/sync.js';
 
 export interface EngineOptions {
   /** A file transport (folder, WebDAV, SMB: wrapped in the remote layout) or an endpoint (Socket.IO). */
@@ -35,6 +36,8 @@ export interface EngineOptions {
   backupsDir?: string;
   /** How long a pull waits for the application to release the database's write lock (default 30 s). */
   lockWaitMs?: number;
+  /** Upload verification on file remotes: 'full' reads every object back (see FileRemoteOptions.verify). */
+  verify?: 'full' | 'auto';
 }
 
 export type SyncAction = 'push' | 'pull' | 'none' | 'conflict' | 'pending';
@@ -48,6 +51,8 @@ export interface SyncOutcome {
   generation: number | null;
   durationMs: number;
   conflictCopy?: string;
+  /** What moved when pages or patches did (file remotes; src/delta). */
+  delta?: DeltaStats;
 }
 
 /** What the plan (or a check after it) decided. */
@@ -67,6 +72,8 @@ interface StepResult {
   localAfter?: LocalExpectation;
   /** The manifest a push committed (for the lineage record). */
   committed?: RemoteManifest;
+  /** What moved when pages or patches did. */
+  delta?: DeltaStats;
 }
 
 const isoNow = () => new Date().toISOString();
@@ -80,12 +87,19 @@ export class SyncEngine {
   readonly local: LocalDb;
   private readonly state: StateStore;
   private readonly target: string;
+  /** Page deltas on file remotes (null on Socket.IO: whole files). */
+  private readonly delta: DeltaSync | null;
   private inFlight: Promise<SyncOutcome> | null = null;
   private resendRequested = false;
 
   constructor(private readonly o: EngineOptions) {
     this.remote = isFileTransport(o.transport)
-      ? new FileRemote(o.transport, { device: o.device, keepVersions: o.keepVersions ?? 10, log: o.log })
+      ? new FileRemote(o.transport, {
+          device: o.device,
+          keepVersions: o.keepVersions ?? 10,
+          log: o.log,
+          verify: o.verify,
+        })
       : o.transport;
     this.state = new StateStore(o.statePath);
     this.target = o.targetId ?? this.remote.protocol;
@@ -98,6 +112,31 @@ export class SyncEngine {
       log: o.log,
       lockWaitMs: o.lockWaitMs,
     });
+    this.delta =
+      this.remote instanceof FileRemote
+        ? new DeltaSync({
+            remote: this.remote,
+            local: this.local,
+            indexFile: path.join(path.dirname(o.statePath), 'delta', `${encodeURIComponent(this.target)}.idx`),
+            log: o.log,
+            tmpParent: this.tmpParent,
+          })
+        : null;
+  }
+
+  /** A whole database for version `v` (from its base and patches on file remotes), verified. */
+  private fetchVersion(
+    v: RemoteManifest,
+    workDir: string,
+    snapshot?: LocalContent['snapshot'],
+    pendingOk = false,
+  ): Promise<Fetched> {
+    const onProgress = this.progress('download');
+    if (this.delta) return this.delta.fetch(v, workDir, { onProgress, snapshot, pendingOk });
+    const file = path.join(workDir, v.encrypted ? 'download.db.age' : 'download.db');
+    return this.remote
+      .pull(file, v, { onProgress })
+      .then((r) => ({ path: file, encrypted: v.encrypted, bytesDown: r.size }));
   }
 
   /** Plaintext snapshots stay in our private home, swept at start if a crash leaves one (util/temp.ts). */
@@ -201,25 +240,27 @@ export class SyncEngine {
       // Lineage, the backstop behind the commit protocol: a commit of ours that vanished, a remote restored from an
       // older backup, deleted or replaced by another one is a loud conflict, never a silent pull or push.
       const lineage = recordedLineage(st);
-      const checked = await this.checkLineage(lineage, decision, local, remote);
+      const checked = await this.checkLineage(st, lineage, decision, local, remote);
       if (checked.vanished) return await this.remoteVanished(checked.vanished, started);
       decision = checked.decision;
 
       let step: StepResult;
       switch (decision.action) {
         case 'none':
-          step = await this.noTransfer(decision.reason, local, remote);
+          step = await this.noTransfer(st, decision.reason, local, remote, work.dir);
           break;
         case 'push':
           step = await this.push(local, remote, decision.reason);
           snapshotToDispose = undefined; // outgoing() owns it now
           break;
         case 'pull':
-          step = await this.pull(remote!, work.dir, decision.reason, {
-            sha256: local.sha256,
-            fingerprint: local.fingerprint,
-            aliases: local.aliases,
-          });
+          step = await this.pull(
+            remote!,
+            work.dir,
+            decision.reason,
+            { sha256: local.sha256, fingerprint: local.fingerprint, aliases: local.aliases },
+            local.snapshot,
+          );
           break;
         case 'conflict':
           step = await this.conflict(remote!, work.dir, decision.reason);
@@ -324,6 +365,7 @@ export class SyncEngine {
    * is an older version of the remote one is pulled, not pushed.
    */
   private async checkLineage(
+    st: TargetState,
     lineage: LineageRecord,
     decision: Decision,
     local: LocalContent,
@@ -354,26 +396,47 @@ export class SyncEngine {
       if (!remote) return { decision, vanished: v.text };
       return { decision: { action: 'conflict', reason: v.verdict } };
     }
-    if (v.verdict === 'local-is-older-version' && decision.action === 'push')
+    // A version the user restored on purpose is theirs to send, not an older version to pull over.
+    const restored = !!st.restoredSha256 && [local.sha256, ...(local.aliases ?? [])].includes(st.restoredSha256);
+    if (v.verdict === 'local-is-older-version' && decision.action === 'push' && !restored)
       return { decision: { action: 'pull', reason: 'local-is-older-version' } };
     return { decision };
   }
 
   /** The plan moves nothing: say so when there is nothing to sync, and take an equal remote as the base. */
   private async noTransfer(
+    st: TargetState,
     reason: string,
     local: LocalContent,
     remote: RemoteManifest | null | undefined,
+    workDir: string,
   ): Promise<StepResult> {
     if (reason === 'remote-empty-local-missing') {
       this.emit('warning', 'NO_LOCAL_DATABASE', msg('event.NO_LOCAL_DATABASE', { databasePath: this.o.databasePath }));
     }
-    if (reason === 'same-content' && remote) {
-      await this.state.update(this.target, {
-        base: { generation: remote.generation, remoteSha256: remote.sha256, localSha256: local.sha256! },
-      });
-    }
-    return { action: 'none', reason, bytesUp: 0, bytesDown: 0, generation: remote?.generation ?? null };
+    const bytesDown = reason === 'same-content' && remote ? await this.adoptSameContent(st, remote, local, workDir) : 0;
+    return { action: 'none', reason, bytesUp: 0, bytesDown, generation: remote?.generation ?? null };
+  }
+
+  /**
+   * The remote holds exactly our bytes: it becomes the base. Snapshots are deterministic, so a remote can claim our
+   * bytes for a version we never held: its objects are downloaded and checked once first (a lying remote is an
+   * error, never a silent "in sync"). Returns the bytes downloaded.
+   */
+  private async adoptSameContent(
+    st: TargetState,
+    remote: RemoteManifest,
+    local: LocalContent,
+    workDir: string,
+  ): Promise<number> {
+    const down =
+      this.delta && remote.generation !== st.base?.generation
+        ? (await this.fetchVersion(remote, workDir)).bytesDown
+        : 0;
+    await this.state.update(this.target, {
+      base: { generation: remote.generation, remoteSha256: remote.sha256, localSha256: local.sha256! },
+    });
+    return down;
   }
 
   /**
@@ -416,6 +479,7 @@ export class SyncEngine {
       generation: step.generation,
       durationMs: Date.now() - started,
       ...(step.conflictCopy !== undefined ? { conflictCopy: step.conflictCopy } : {}),
+      ...(step.delta ? { delta: step.delta } : {}),
     };
     this.emit(
       'sync_end',
@@ -428,6 +492,7 @@ export class SyncEngine {
         bytesDown: outcome.bytesDown,
         durationMs: outcome.durationMs,
         generation: outcome.generation,
+        ...(outcome.delta ? { delta: outcome.delta } : {}),
       },
       outcome.action === 'conflict' ? 'warn' : 'info',
     );
@@ -538,7 +603,8 @@ export class SyncEngine {
     remote: RemoteManifest | null | undefined,
     reason: string,
   ): Promise<StepResult> {
-    const out = await this.local.outgoing(local.snapshot, local.sha256!);
+    const prepared = remote !== undefined ? await this.delta?.preparePush(local, remote) : undefined;
+    const out = prepared?.out ?? (await this.local.outgoing(local.snapshot, local.sha256!));
     try {
       if (remote !== undefined)
         await this.state.update(this.target, { pendingPush: { sha256: out.sha256, localSha256: out.localSha256 } });
@@ -550,6 +616,7 @@ export class SyncEngine {
           encrypted: out.encrypted,
           device: this.o.device,
           baseGeneration: remote?.generation ?? null,
+          ...(prepared?.delta ? { delta: prepared.delta } : {}),
         } satisfies PushMeta,
         { onProgress: this.progress('upload') },
       );
@@ -562,6 +629,7 @@ export class SyncEngine {
       }
       const m = res.manifest;
       const st = await this.state.get(this.target);
+      if (m && prepared) await this.delta?.committed(m, prepared);
       if (m) {
         await this.state.update(this.target, {
           ...this.holding(
@@ -590,6 +658,7 @@ export class SyncEngine {
         bytesDown: 0,
         generation: m?.generation ?? null,
         committed: m,
+        ...(prepared?.stats ? { delta: prepared.stats } : {}),
       };
     } finally {
       await out.dispose();
@@ -606,21 +675,26 @@ export class SyncEngine {
     workDir: string,
     reason: string,
     planned: LocalExpectation,
+    snapshot?: LocalContent['snapshot'],
   ): Promise<StepResult> {
-    const file = path.join(workDir, remote.encrypted ? 'download.db.age' : 'download.db');
-    const r = await this.remote.pull(file, remote, { onProgress: this.progress('download') });
+    const got = await this.fetchVersion(remote, workDir, snapshot, true);
+    const file = got.path;
+    const r = { size: got.bytesDown };
     const wasLocked = (await this.local.state()) === 'locked';
     let applied: ApplyResult;
     try {
-      applied = await this.local.applyDownload(file, remote.encrypted, workDir, planned, async (localSha256) => {
-        await this.state.update(this.target, {
-          pendingPull: { generation: remote.generation, remoteSha256: remote.sha256, localSha256 },
-        });
-      });
+      // An encrypted patch that cannot be rebuilt here is kept pending, never applied (src/delta/sync.ts).
+      applied = got.pendingOnly
+        ? { status: 'pending' }
+        : await this.local.applyDownload(file, got.encrypted, workDir, planned, async (localSha256) => {
+            await this.state.update(this.target, {
+              pendingPull: { generation: remote.generation, remoteSha256: remote.sha256, localSha256 },
+            });
+          });
     } catch (err) {
       // The app committed while we downloaded (or during the replace): both sides changed, so keep both.
       if (isSyncError(err, 'CONFLICT') && err.details?.localChanged) {
-        const kept = await this.conflict(remote, workDir, 'local-changed-during-pull', file);
+        const kept = await this.conflict(remote, workDir, 'local-changed-during-pull', got);
         return { ...kept, bytesDown: r.size };
       }
       throw err;
@@ -661,6 +735,7 @@ export class SyncEngine {
       bytesDown: r.size,
       generation: remote.generation,
       localAfter: { sha256: applied.localSha256, fingerprint: '', aliases: applied.aliases },
+      ...(got.stats ? { delta: got.stats } : {}),
     };
   }
 
@@ -672,16 +747,20 @@ export class SyncEngine {
     remote: RemoteManifest | undefined,
     workDir: string,
     reason: string,
-    downloaded?: string,
+    downloaded?: Fetched,
   ): Promise<StepResult> {
     if (!remote) throw new SyncError('CONFLICT', msg('engine.conflict_unknown_remote_version'));
-    let dl = downloaded;
     let bytesDown = 0;
-    if (!dl) {
-      dl = path.join(workDir, `conflict-${remote.generation}.bin`);
-      bytesDown = (await this.remote.pull(dl, remote, { onProgress: this.progress('download') })).size;
+    if (!downloaded) {
+      downloaded = await this.fetchVersion(remote, workDir);
+      bytesDown = downloaded.bytesDown;
     }
-    const copy = await this.local.keepConflictCopy(dl, remote, workDir);
+    // What was fetched says whether it is ciphertext (a version rebuilt from patches may not be).
+    const copy = await this.local.keepConflictCopy(
+      downloaded.path,
+      { ...remote, encrypted: downloaded.encrypted },
+      workDir,
+    );
     const localFile = await this.local.fileInfo();
     const info: ConflictInfo = {
       copyPath: copy.path,
@@ -792,7 +871,8 @@ export class SyncEngine {
   async versions(): Promise<RemoteManifest[]> {
     const head = await this.remote.head();
     if (!head) return [];
-    return [head, ...(head.versions ?? []).map((v) => ({ ...head, ...v, versions: undefined }))];
+    // An entry without `delta` is a whole database (never the head's delta).
+    return [head, ...(head.versions ?? []).map((v) => ({ ...head, ...v, delta: v.delta, versions: undefined }))];
   }
 
   /** Restores a remote version into the local database (after a local backup); the next sync pushes it as new. */
@@ -802,9 +882,8 @@ export class SyncEngine {
     if (!v) throw new SyncError('NOT_FOUND', msg('engine.version_not_exist', { generation }));
     const work = await privateTempDir(this.tmpParent);
     try {
-      const file = path.join(work.dir, 'version.bin');
-      await this.remote.pull(file, v);
-      const applied = await this.local.applyDownload(file, v.encrypted, work.dir);
+      const got = await this.fetchVersion(v, work.dir);
+      const applied = await this.local.applyDownload(got.path, got.encrypted, work.dir);
       if (applied.status === 'pending')
         throw new SyncError('ENCRYPTION', msg('engine.version_encrypted_there_no_identity'));
       await this.state.update(this.target, {
@@ -840,8 +919,26 @@ function recordedLineage(st: TargetState): LineageRecord {
   );
 }
 
+/** "enviadas 3 páginas (12 KB) de 450 MB": what a patch moved against the database's size. */
+function deltaText(d: DeltaStats, push: boolean): Text {
+  const size = (n: number) =>
+    n < 1024 * 1024 ? `${Math.max(1, Math.round(n / 1024))} KB` : `${(n / 1048576).toFixed(n < 10485760 ? 1 : 0)} MB`;
+  const moved = msg(push ? 'engine.delta_pages_sent' : 'engine.delta_pages_received', {
+    pages: d.pages,
+    bytes: size(d.bytes),
+    total: size(d.dbSize),
+  });
+  return d.patches > 1 ? msg('engine.delta_in_patches', { moved, patches: d.patches }) : moved;
+}
+
 function describe(o: SyncOutcome): Text {
   const mb = (n: number) => `${(n / 1048576).toFixed(2)} MB`;
+  if (o.delta?.patches && (o.action === 'push' || o.action === 'pull')) {
+    const what = deltaText(o.delta, o.action === 'push');
+    return o.action === 'push'
+      ? msg('engine.sync_push_delta', { what, generation: o.generation ?? '?' })
+      : msg('engine.sync_pull_delta', { what, generation: o.generation ?? '?' });
+  }
   switch (o.action) {
     case 'push':
       return msg('event.SYNC_PUSH', { size: mb(o.bytesUp), generation: o.generation ?? '?' });

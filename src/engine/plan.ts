@@ -63,8 +63,10 @@ export function plan(input: PlanInput): Plan {
   if (local === null)
     return direction === 'push' ? { action: 'none', reason: 'direction' } : { action: 'pull', reason: 'no-local' };
 
-  // Identical bytes on both sides (first contact, or our own push whose record was lost in a crash): in sync.
-  if (remote.sha256 === (input.localBytesSha256 ?? local))
+  // Identical bytes on both sides (first contact, or our own push whose record was lost in a crash): in sync. A
+  // version stored as a patch names the bytes of the database it rebuilds to (src/delta).
+  const bytes = input.localBytesSha256 ?? local;
+  if (remote.sha256 === bytes || (remote.delta?.db_sha256 !== undefined && remote.delta.db_sha256 === bytes))
     return {
       action: 'none',
       reason:

@@ -1,7 +1,10 @@
 /**
  * The remote layout on file-based transports (folder, WebDAV, SMB), and the commit protocol built on it.
  *
- *   <remote_path>/versions/000042-<time>-<sha12>-<rand>.db   immutable database objects (".db.age" when encrypted)
+ *   <remote_path>/versions/000042-<time>-<sha12>-<rand>.db   immutable database objects (".db.age" when encrypted),
+ *                                             or ".patch" (".patch.age"): the pages changed since the parent
+ *                                             generation (manifest field `delta`, src/delta); pruning keeps every
+ *                                             link a kept version needs (manifest field `retained`)
  *   <remote_path>/commits/000042.json         the commit record of generation 42: THE commit point. Created only if
  *                                             absent (put-if-absent, as Delta Lake's _delta_log/N.json), so exactly
  *                                             one device can commit each generation. Same JSON as the manifest.
@@ -24,8 +27,10 @@ import { SyncError, type Text } from '../errors.js';
 import type { Logger } from '../log/events.js';
 import { REMOTE_ID_RE, newRemoteId, nextManifest } from '../transports/manifest.js';
 import { commitGuarantee } from '../transports/commit-guarantee.js';
+import { type ChainEntry, chainTo, entriesOf, retainedFor } from '../delta/chain.js';
 import type {
   ConnectionReport,
+  DeltaInfo,
   DownloadResult,
   FileTransport,
   LineageEntry,
@@ -105,9 +110,20 @@ export function parseManifest(data: Buffer): RemoteManifest {
   if (!Number.isSafeInteger(o.size) || (o.size as number) < 0) throw damaged(msg('engine.invalid_size'));
   if (typeof o.file !== 'string' || !isSafeRelative(o.file)) throw damaged(msg('engine.invalid_file_path'));
   if (o.versions !== undefined && !Array.isArray(o.versions)) throw damaged(msg('engine.invalid_history'));
-  const versions = (o.versions ?? []).filter(
-    (v) => v && typeof v.file === 'string' && isSafeRelative(v.file) && Number.isSafeInteger(v.generation),
-  );
+  const entryOk = (v: { file?: unknown; generation?: unknown; delta?: unknown } | null) =>
+    !!v &&
+    typeof v.file === 'string' &&
+    isSafeRelative(v.file) &&
+    Number.isSafeInteger(v.generation) &&
+    (v.delta === undefined || parseDelta(v.delta, v.generation as number) !== null);
+  const versions = (o.versions ?? []).filter(entryOk);
+  if (o.retained !== undefined && !Array.isArray(o.retained)) throw damaged(msg('engine.invalid_chain'));
+  const retained = (o.retained ?? []).filter(entryOk);
+  let delta: DeltaInfo | undefined;
+  if (o.delta !== undefined) {
+    delta = parseDelta(o.delta, o.generation as number) ?? undefined;
+    if (!delta) throw damaged(msg('engine.invalid_patch_entry'));
+  }
   // Lineage fields are new: absent means "unknown" (v0.1), present but malformed means damaged.
   let parent: ManifestParent | null | undefined;
   if (o.parent === null) parent = null;
@@ -140,6 +156,25 @@ export function parseManifest(data: Buffer): RemoteManifest {
     versions,
     ...(parent !== undefined ? { parent } : {}),
     ...(o.remote_id !== undefined ? { remote_id: o.remote_id } : {}),
+    ...(delta ? { delta } : {}),
+    ...(retained.length ? { retained } : {}),
+  };
+}
+
+/** A manifest's `delta` (src/delta): null when malformed. */
+function parseDelta(d: unknown, generation: number): DeltaInfo | null {
+  const x = d as Partial<DeltaInfo> | null;
+  if (!x || typeof x !== 'object') return null;
+  const nat = (n: unknown) => Number.isSafeInteger(n) && (n as number) >= 0;
+  if (!nat(x.parent) || (x.parent as number) < 1 || (x.parent as number) >= generation) return null;
+  if (!nat(x.pages) || !nat(x.db_size)) return null;
+  if (x.db_sha256 !== undefined && (typeof x.db_sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(x.db_sha256)))
+    return null;
+  return {
+    parent: x.parent as number,
+    pages: x.pages as number,
+    db_size: x.db_size as number,
+    ...(x.db_sha256 ? { db_sha256: x.db_sha256 } : {}),
   };
 }
 
@@ -173,7 +208,16 @@ export interface FileRemoteOptions {
    * are not used: they repeat on cloned machines. Default: random per FileRemote.
    */
   installationId?: string;
+  /**
+   * 'full': every upload is read back whole (v0.1 behaviour). 'auto' (default): objects up to READBACK_MAX_BYTES
+   * (patches, small databases) are read back; larger ones are checked by size and hashed by the next device that
+   * pulls them (README, "Verificación").
+   */
+  verify?: 'full' | 'auto';
 }
+
+/** Objects up to this size are read back after upload whatever `verify` says: cheap, and a patch is a chain link. */
+export const READBACK_MAX_BYTES = 16 * 1024 * 1024;
 
 type Outcome = { manifest?: RemoteManifest; conflict?: RemoteManifest };
 
@@ -342,17 +386,20 @@ export class FileRemote implements SyncEndpoint {
     const t = this.transport;
     const before = await this.resolveHead();
     if ((before?.generation ?? null) !== meta.baseGeneration) return { conflict: before ?? undefined };
+    // A patch only ever goes on top of the version it was made from.
+    if (meta.delta && meta.delta.parent !== before?.generation) return { conflict: before ?? undefined };
 
     const generation = (before?.generation ?? 0) + 1;
     const now = new Date();
     // A random part keeps names unique even when a crashed attempt left an object for the same generation and second.
-    const file = `${VERSIONS_DIR}/${pad(generation)}-${stamp(now)}-${meta.sha256.slice(0, 12)}-${randomBytes(3).toString('hex')}.db${meta.encrypted ? '.age' : ''}`;
+    const file = `${VERSIONS_DIR}/${pad(generation)}-${stamp(now)}-${meta.sha256.slice(0, 12)}-${randomBytes(3).toString('hex')}.${meta.delta ? 'patch' : 'db'}${meta.encrypted ? '.age' : ''}`;
     await t.mkdirp(VERSIONS_DIR);
+    const verify = this.opts.verify === 'full' || meta.size <= READBACK_MAX_BYTES ? 'full' : 'size';
     const landed = await t.upload(
       localPath,
       file,
       { size: meta.size, sha256: meta.sha256 },
-      { ...opts, replace: false },
+      { ...opts, replace: false, verify },
     );
     if (landed.size !== meta.size || (landed.sha256 !== undefined && landed.sha256 !== meta.sha256)) {
       await t.remove(file).catch(() => {});
@@ -377,6 +424,9 @@ export class FileRemote implements SyncEndpoint {
         },
         this.opts.keepVersions,
       );
+      if (meta.delta) manifest.delta = meta.delta;
+      const retained = retainedFor(manifest, before);
+      if (retained.length) manifest.retained = retained;
       const body = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
       outcome = await this.commit(before, manifest, body, progress);
     } catch (err) {
@@ -596,8 +646,10 @@ export class FileRemote implements SyncEndpoint {
    * commit records far behind the head (every 100 generations, so the listing stays rare).
    */
   private async prune(manifest: RemoteManifest): Promise<void> {
-    const keep = new Set([manifest.file, ...(manifest.versions ?? []).map((v) => v.file)]);
-    const oldestKept = Math.min(manifest.generation, ...(manifest.versions ?? []).map((v) => v.generation));
+    // Everything a kept version needs to be rebuilt (its base and patches, see src/delta/chain.ts) stays.
+    const kept = [manifest, ...(manifest.versions ?? []), ...(manifest.retained ?? [])];
+    const keep = new Set(kept.map((v) => v.file));
+    const oldestKept = Math.min(...kept.map((v) => v.generation));
     for (const e of await this.transport.list(VERSIONS_DIR)) {
       const rel = `${VERSIONS_DIR}/${e.path.split('/').pop()}`;
       const m = /^(\d{6,})-/.exec(rel.slice(VERSIONS_DIR.length + 1));
@@ -622,6 +674,29 @@ export class FileRemote implements SyncEndpoint {
         'VERIFY_FAILED',
         msg('engine.download_bytes_not_match_manifest', { size: r.size, size2: m.size }),
       );
+    }
+    return r;
+  }
+
+  /**
+   * The objects that rebuild version `generation` (base first, then patches), from `known` (the manifest the caller
+   * planned on) and the head as it stands now; null when a link is missing (pruned meanwhile, or a damaged chain).
+   */
+  async chainFor(generation: number, known?: RemoteManifest): Promise<ChainEntry[] | null> {
+    const entries = known ? entriesOf(known) : [];
+    const found = chainTo(generation, entries);
+    if (found) return found;
+    const head = await this.resolveHead();
+    return head ? chainTo(generation, [...entriesOf(head), ...entries]) : null;
+  }
+
+  /** Downloads one chain object, verified against its recorded size and sha256. */
+  async fetchObject(e: ChainEntry, localPath: string, opts: TransferOptions = {}): Promise<DownloadResult> {
+    const r = await this.transport.download(e.file, localPath, opts);
+    if (r.size !== e.size || r.sha256 !== e.sha256) {
+      throw new SyncError('VERIFY_FAILED', msg('delta.object_mismatch', { file: e.file, got: r.size, size: e.size }), {
+        details: { reason: 'object-mismatch', file: e.file },
+      });
     }
     return r;
   }

@@ -106,6 +106,10 @@ export const configMessages = {
     es: "debe ser 'es' o 'en'",
     en: "must be 'es' or 'en'",
   },
+  'config.must_full_auto': {
+    es: "debe ser 'full' o 'auto'",
+    en: "must be 'full' or 'auto'",
+  },
   'config.must_integer': {
     es: 'debe ser un número entero',
     en: 'must be an integer',

@@ -2,6 +2,26 @@ import type { Catalogue } from './text.js';
 
 /** The sync engine, the remote layout (manifest, commits, versions) and lineage. */
 export const engineMessages = {
+  'engine.delta_pages_sent': {
+    es: 'enviadas {pages} páginas ({bytes}) de {total}',
+    en: '{pages} pages sent ({bytes}) of {total}',
+  },
+  'engine.delta_pages_received': {
+    es: 'recibidas {pages} páginas ({bytes}) de {total}',
+    en: '{pages} pages received ({bytes}) of {total}',
+  },
+  'engine.delta_in_patches': {
+    es: '{moved} en {patches} parches',
+    en: '{moved} in {patches} patches',
+  },
+  'engine.sync_push_delta': {
+    es: 'Sincronización terminada: enviada la versión local, {what}; generación remota {generation}.',
+    en: 'Sync finished: local version sent, {what}; remote generation {generation}.',
+  },
+  'engine.sync_pull_delta': {
+    es: 'Sincronización terminada: recibida la versión remota, {what}; generación {generation}.',
+    en: 'Sync finished: remote version received, {what}; generation {generation}.',
+  },
   'engine.another_device_syncing_retry': {
     es: 'Otro equipo ({holder}) está sincronizando; se reintentará.',
     en: 'Another device ({holder}) is syncing; will retry.',
@@ -65,6 +85,14 @@ export const engineMessages = {
   'engine.invalid_history': {
     es: 'historial no válido',
     en: 'invalid history',
+  },
+  'engine.invalid_chain': {
+    es: 'cadena no válida',
+    en: 'invalid chain',
+  },
+  'engine.invalid_patch_entry': {
+    es: 'parche no válido',
+    en: 'invalid patch entry',
   },
   'engine.invalid_identity': {
     es: 'identidad no válida',

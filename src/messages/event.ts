@@ -178,6 +178,14 @@ export const eventMessages = {
     es: 'Sincronización terminada: enviada la versión local ({size}), generación remota {generation}.',
     en: 'Sync finished: local version sent ({size}), remote generation {generation}.',
   },
+  'event.DELTA_FULL_PUSH': {
+    es: 'Se envía la base de datos completa en lugar de las páginas cambiadas ({reason}).',
+    en: 'Sending the whole database instead of the changed pages ({reason}).',
+  },
+  'event.DELTA_FULL_PULL': {
+    es: 'Se descarga la versión {generation} completa (base y parches) en lugar de solo los parches que faltan: {reason}.',
+    en: 'Downloading version {generation} in full (base and patches) instead of only the missing patches: {reason}.',
+  },
   'event.SYNC_START': {
     es: 'Sincronización iniciada.',
     en: 'Sync started.',

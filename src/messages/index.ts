@@ -10,6 +10,7 @@ import { commonMessages } from './common.js';
 import { configMessages } from './config.js';
 import { cryptoMessages } from './crypto.js';
 import { dbMessages } from './db.js';
+import { deltaMessages } from './delta.js';
 import { engineMessages } from './engine.js';
 import { errorMessages } from './error.js';
 import { eventMessages } from './event.js';
@@ -34,6 +35,7 @@ export const messages = {
   ...serviceMessages,
   ...engineMessages,
   ...dbMessages,
+  ...deltaMessages,
   ...cryptoMessages,
   ...transportMessages,
   ...webdavMessages,

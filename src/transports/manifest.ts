@@ -39,6 +39,8 @@ export function nextManifest(
           device: previous.device,
           time: previous.time,
           file: previous.file,
+          // A version stored as a patch stays one in the history (src/delta: its chain is walked to rebuild it).
+          ...(previous.delta ? { delta: previous.delta } : {}),
         },
         ...(previous.versions ?? []),
       ]

@@ -52,6 +52,13 @@ export interface TransferOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * How an upload checks what landed before it is renamed into place: 'full' reads every byte back and hashes it;
+ * 'size' checks the size the server reports (for large objects: the bytes are hashed by the next device that pulls
+ * them, and a normal sync must not move a whole database twice). Default 'full'.
+ */
+export type UploadVerify = 'full' | 'size';
+
 export interface UploadResult {
   size: number;
   /** sha256 (hex) of what landed, when the transport could verify it by reading back or by a server checksum. */
@@ -148,7 +155,7 @@ export interface FileTransport {
     localPath: string,
     path: string,
     expected: { size: number; sha256: string },
-    opts?: TransferOptions & { replace?: boolean },
+    opts?: TransferOptions & { replace?: boolean; verify?: UploadVerify },
   ): Promise<UploadResult>;
   /** Streams `path` to `localPath` (created 0600), hashing on the way. Rejects (never hangs) on a dropped connection. */
   download(path: string, localPath: string, opts?: TransferOptions): Promise<DownloadResult>;
@@ -175,7 +182,22 @@ export interface RemoteManifest {
   /** Relative path of the object holding these bytes. */
   file: string;
   /** Earlier versions still kept, newest first. */
-  versions?: Array<{ generation: number; sha256: string; size: number; device: string; time: string; file: string }>;
+  versions?: Array<{
+    generation: number;
+    sha256: string;
+    size: number;
+    device: string;
+    time: string;
+    file: string;
+    delta?: DeltaInfo;
+  }>;
+  /**
+   * Present when `file` holds a page patch on top of the parent generation instead of a whole database (a "base").
+   * `sha256`/`size` always describe the object at `file` as stored (src/delta).
+   */
+  delta?: DeltaInfo;
+  /** Chain links older than `versions` that a kept version still needs (never shown as versions; never pruned). */
+  retained?: Array<{ generation: number; sha256: string; size: number; file: string; delta?: DeltaInfo }>;
   /**
    * Lineage: the version this one was committed on top of (null for a remote's first version). Absent in manifests
    * written by v0.1 (unknown, never a violation).
@@ -183,6 +205,18 @@ export interface RemoteManifest {
   parent?: ManifestParent | null;
   /** Random identity of the remote, created with its first commit and carried forward. Absent from v0.1 manifests. */
   remote_id?: string;
+}
+
+/** A version stored as a patch (src/delta/patch.ts) of the changed pages since `parent`. */
+export interface DeltaInfo {
+  /** The generation whose database the patch applies to. */
+  parent: number;
+  /** Pages in the patch. */
+  pages: number;
+  /** Size of the database the version rebuilds to. */
+  db_size: number;
+  /** sha256 of that database: only when not encrypted (manifests never carry plaintext hashes of encrypted data). */
+  db_sha256?: string;
 }
 
 /** A version's parent: enough to tell whether one version descends from another. */
@@ -211,6 +245,8 @@ export interface PushMeta {
   device: string;
   /** The generation the push was planned on; null when the remote held nothing (or cannot tell). */
   baseGeneration: number | null;
+  /** The file is a page patch on top of baseGeneration (file remotes only; src/delta). */
+  delta?: DeltaInfo;
 }
 
 export interface SyncEndpoint {

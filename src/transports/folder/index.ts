@@ -23,6 +23,7 @@ import type {
   TransferOptions,
   TransportContext,
   UploadResult,
+  UploadVerify,
 } from '../types.js';
 import { msg } from '../../messages/index.js';
 
@@ -226,7 +227,7 @@ export class FolderTransport implements FileTransport {
     localPath: string,
     rel: string,
     expected: { size: number; sha256: string },
-    opts: TransferOptions & { replace?: boolean } = {},
+    opts: TransferOptions & { replace?: boolean; verify?: UploadVerify } = {},
   ): Promise<UploadResult> {
     return uploadVerified(this, localPath, rel, expected, opts, {
       device: this.ctx.device,

@@ -15,7 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { SyncError } from '../../errors.js';
-import type { CallOptions, FileTransport, TransferOptions, UploadResult } from '../types.js';
+import type { UploadVerify, CallOptions, FileTransport, TransferOptions, UploadResult } from '../types.js';
 import { msg } from '../../messages/index.js';
 
 /**
@@ -95,7 +95,7 @@ export async function uploadVerified(
   localPath: string,
   path: string,
   expected: { size: number; sha256: string },
-  opts: TransferOptions & { replace?: boolean },
+  opts: TransferOptions & { replace?: boolean; verify?: UploadVerify },
   how: UploadHow,
 ): Promise<UploadResult> {
   const { signal } = opts;
@@ -123,12 +123,14 @@ export async function uploadVerified(
   try {
     const sent = await t.writeFile(localPath, tmp, { ...write, mode: 'temp' });
     if (sent.size !== expected.size || sent.sha256 !== expected.sha256) throw localChanged(localPath);
-    // What landed: the store's own size, then the bytes themselves read back and hashed.
+    // What landed: the store's own size, then the bytes themselves read back and hashed ('size', see UploadVerify:
+    // the store's size is the check, and the next device that pulls hashes the bytes).
     const listed = await t.stat(tmp, { signal });
     if (!listed || listed.size !== expected.size)
       throw verifyFailed(path, { expectedSize: expected.size, landedSize: listed?.size ?? null });
-    const landed = await t.hashRemote(tmp, { signal });
-    if (landed.size !== expected.size || landed.sha256 !== expected.sha256)
+    const landed: { size: number; sha256?: string } =
+      opts.verify === 'size' ? { size: listed.size } : await t.hashRemote(tmp, { signal });
+    if (landed.size !== expected.size || (landed.sha256 !== undefined && landed.sha256 !== expected.sha256))
       throw verifyFailed(path, { expectedSize: expected.size, landedSize: landed.size });
     await t.rename(tmp, path, { replace: opts.replace === true, signal });
     moved = true;
@@ -136,7 +138,11 @@ export async function uploadVerified(
     if (!fin || fin.size !== expected.size)
       throw verifyFailed(path, { expectedSize: expected.size, landedSize: fin?.size ?? null });
     await sweepStaleTemps(t, path.slice(0, Math.max(0, path.lastIndexOf('/')))).catch(() => undefined);
-    return { size: landed.size, sha256: landed.sha256, ...(fin.version ? { version: fin.version } : {}) };
+    return {
+      size: landed.size,
+      ...(landed.sha256 ? { sha256: landed.sha256 } : {}),
+      ...(fin.version ? { version: fin.version } : {}),
+    };
   } finally {
     if (!moved) await t.remove(tmp).catch(() => undefined);
   }

@@ -24,6 +24,7 @@ import type {
   TransferOptions,
   TransportContext,
   UploadResult,
+  UploadVerify,
 } from '../types.js';
 import { msg } from '../../messages/index.js';
 
@@ -303,7 +304,7 @@ export class SmbTransport implements FileTransport {
     localPath: string,
     path: string,
     expected: { size: number; sha256: string },
-    opts: TransferOptions & { replace?: boolean } = {},
+    opts: TransferOptions & { replace?: boolean; verify?: UploadVerify } = {},
   ): Promise<UploadResult> {
     return uploadVerified(this, localPath, path, expected, opts, {
       device: this.ctx.device,

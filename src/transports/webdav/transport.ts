@@ -24,6 +24,7 @@ import type {
   TransferOptions,
   TransportContext,
   UploadResult,
+  UploadVerify,
   ConnectionReport,
 } from '../types.js';
 import { discard, HttpClient, readBody, type HttpResponse } from './http.js';
@@ -481,7 +482,7 @@ export class WebdavTransport implements FileTransport {
     localPath: string,
     rel: string,
     expected: { size: number; sha256: string },
-    opts: TransferOptions & { replace?: boolean } = {},
+    opts: TransferOptions & { replace?: boolean; verify?: UploadVerify } = {},
   ): Promise<UploadResult> {
     return uploadVerified(this, localPath, rel, expected, opts, {
       device: this.ctx.device,

@@ -1,0 +1,251 @@
+// Delta sync bench (issue 11): a Cordiax-like database (BENCH_DELTA_MB, default 500) synced through Apache WebDAV by
+// the real engine, one sync per child process (bundled with esbuild: no tsx start-up), timed inside the child and
+// measured with /usr/bin/time for peak RSS. Bytes on the wire are counted at the server (Apache's %I/%O). Peers in
+// the same run: `sqlite3 DB ".backup X"` (the cost floor of any consistent copy) and, for the first sync,
+// `sqlite3 .backup` + `curl -T` of the same bytes.
+//
+// Cases: first full sync; a 1-row change (up, then a second device pulling it); a day of reception work (20 inserts
+// + 50 scattered updates); a device 3 versions behind; compaction figures (patch sizes against the database).
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { buildSync } from 'esbuild';
+import { startApache, type ApacheServer } from '../test/helpers/apache.js';
+import { tmpDir } from '../test/helpers/system.js';
+import { takeSnapshot } from '../src/db/snapshot.js';
+import { timed, type Run } from './lib/measure.js';
+
+const MB = Number(process.env.BENCH_DELTA_MB ?? 500);
+const ROUNDS = Number(process.env.BENCH_RUNS ?? 3);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Bundled next to node_modules, so its one external (better-sqlite3, a native module) resolves. */
+function buildChild(): string {
+  const outfile = path.join(root, 'node_modules', '.cache', 'cordiax-bench', 'delta-child.mjs');
+  const contents = `
+import { SyncEngine } from './src/engine/engine.ts';
+import { WebdavTransport } from './src/transports/webdav/transport.ts';
+const job = JSON.parse(process.env.CX_DELTA_JOB);
+const log = { emit(e) { if (e.code === 'SYNC_PUSH' || e.code === 'SYNC_PULL' || e.code?.startsWith('DELTA_')) process.stderr.write(e.text.es + '\\n'); } };
+const t = new WebdavTransport(
+  { url: job.url, username: job.user, password: process.env.CX_DAV_PASSWORD, remote_path: job.remote_path, auth: 'basic' },
+  { log, tmpDir: job.tmp, device: job.device },
+);
+const engine = new SyncEngine({ transport: t, databasePath: job.db, statePath: job.home + '/sync_state.json', device: job.device, log, tmpDir: job.tmp });
+const t0 = performance.now();
+const out = await engine.sync();
+const ms = performance.now() - t0;
+await engine.close();
+process.stdout.write(JSON.stringify({ out, ms }) + '\\n');
+`;
+  buildSync({
+    stdin: { contents, resolveDir: root, loader: 'ts', sourcefile: 'delta-child.ts' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    outfile,
+    external: ['better-sqlite3'],
+    logLevel: 'error',
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+  });
+  return outfile;
+}
+
+/** ~`mb` MB: appointments (indexed by date and patient) and patients, text rows like a clinic's. */
+function makeClinicDb(file: string, mb: number): void {
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.exec(`CREATE TABLE pacientes (id INTEGER PRIMARY KEY, nombre TEXT, telefono TEXT, notas TEXT);
+           CREATE TABLE citas (id INTEGER PRIMARY KEY, paciente INTEGER, fecha TEXT, motivo TEXT, notas TEXT);
+           CREATE INDEX citas_fecha ON citas(fecha);
+           CREATE INDEX citas_paciente ON citas(paciente);`);
+  const insP = db.prepare('INSERT INTO pacientes (nombre, telefono, notas) VALUES (?, ?, ?)');
+  const insC = db.prepare('INSERT INTO citas (paciente, fecha, motivo, notas) VALUES (?, ?, ?, ?)');
+  const txt = (n: number) => randomBytes(n).toString('base64').slice(0, n);
+  const batch = db.transaction((n: number, from: number) => {
+    for (let i = 0; i < n; i++) {
+      const id = from + i;
+      if (id % 8 === 0) insP.run(`Paciente ${id}`, `6${String(id).padStart(8, '0')}`, txt(200));
+      insC.run(
+        id % 50_000,
+        `2026-${String((id % 12) + 1).padStart(2, '0')}-${String((id % 28) + 1).padStart(2, '0')} ${txt(6)}`,
+        txt(40),
+        txt(300),
+      );
+    }
+  });
+  for (
+    let id = 0;
+    statSync(file).size + (statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0) < mb * 1048576;
+    id += 20_000
+  )
+    batch(20_000, id);
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  db.close();
+}
+
+function oneRow(file: string, tag: string): void {
+  const db = new Database(file);
+  db.prepare('INSERT INTO citas (paciente, fecha, motivo, notas) VALUES (?, ?, ?, ?)').run(
+    7,
+    `2026-12-01 ${tag}`,
+    'revisión',
+    tag,
+  );
+  db.close();
+}
+
+function dayOfWork(file: string): void {
+  const db = new Database(file);
+  const max = (db.prepare('SELECT max(id) AS m FROM citas').get() as { m: number }).m;
+  db.transaction(() => {
+    for (let i = 0; i < 20; i++)
+      db.prepare('INSERT INTO citas (paciente, fecha, motivo, notas) VALUES (?, ?, ?, ?)').run(
+        i,
+        `2026-12-02 ${i}`,
+        'nueva',
+        'cita del día',
+      );
+    for (let i = 0; i < 50; i++)
+      db.prepare("UPDATE citas SET notas = notas || ' (confirmada)' WHERE id = ?").run(
+        1 + Math.floor(Math.random() * max),
+      );
+  })();
+  db.close();
+}
+
+interface Device {
+  name: string;
+  home: string;
+  db: string;
+  tmp: string;
+}
+
+function device(base: string, name: string): Device {
+  const home = path.join(base, name);
+  mkdirSync(path.join(home, 'tmp'), { recursive: true, mode: 0o700 });
+  return { name, home, db: path.join(home, 'cordiax.db'), tmp: path.join(home, 'tmp') };
+}
+
+async function main() {
+  const a: ApacheServer = await startApache();
+  const dir = tmpDir('cx-bench-delta-');
+  const child = buildChild();
+  const A = device(dir, 'equipoA');
+  const B = device(dir, 'equipoB');
+  const C = device(dir, 'equipoC');
+  const t0 = Date.now();
+  makeClinicDb(A.db, MB);
+  const dbSize = statSync(A.db).size;
+  console.log(
+    `Delta bench: ${(dbSize / 1048576).toFixed(0)} MiB Cordiax-like database (built in ${((Date.now() - t0) / 1000).toFixed(0)} s), Apache WebDAV on loopback`,
+  );
+
+  const sync = (d: Device) => {
+    const r = timed(process.execPath, [child], {
+      env: {
+        ...process.env,
+        CX_DAV_PASSWORD: a.password,
+        CX_DELTA_JOB: JSON.stringify({
+          url: `${a.origin}/dav/`,
+          user: a.user,
+          remote_path: '/delta/',
+          db: d.db,
+          home: d.home,
+          tmp: d.tmp,
+          device: d.name,
+        }),
+      },
+    });
+    const res = JSON.parse(r.stdout!.trim().split('\n').pop()!) as {
+      out: { action: string; bytesUp: number; bytesDown: number };
+      ms: number;
+    };
+    return { run: r, ...res };
+  };
+  // Apache writes its log after it answers; on a loaded machine a marker can take more than mark()'s 2 s.
+  const mark = async () => {
+    for (let i = 0; ; i++) {
+      try {
+        return await a.mark();
+      } catch (err) {
+        if (i >= 5) throw err;
+      }
+    }
+  };
+  const wire = async (fn: () => ReturnType<typeof sync>) => {
+    await mark();
+    const before = a.accessLines().length;
+    const r = fn();
+    await mark();
+    const lines = a.accessLines().slice(before);
+    return { ...r, up: lines.reduce((n, l) => n + l.bytesIn, 0), down: lines.reduce((n, l) => n + l.bytesOut, 0) };
+  };
+  const backup = (): Run => {
+    const out = path.join(dir, 'backup.db');
+    rmSync(out, { force: true });
+    const r = timed('sqlite3', [A.db, `.backup ${out}`]);
+    return r;
+  };
+  const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
+  const fmt = (
+    label: string,
+    w: { up: number; down: number; ms: number; run: Run; out: { action: string } },
+    peer?: Run,
+  ) =>
+    console.log(
+      `${label.padEnd(38)} ${w.out.action.padEnd(5)} up ${kib(w.up).padStart(12)}  down ${kib(w.down).padStart(12)}  ${(w.ms / 1000).toFixed(2).padStart(6)} s${peer ? `  x${(w.ms / 1000 / peer.seconds).toFixed(2)} of sqlite3 .backup (${peer.seconds.toFixed(2)} s)` : ''}  peak RSS ${w.run.peakRssMb} MB`,
+    );
+
+  // First full sync, against sqlite3 .backup + curl -T of the same bytes.
+  const b0 = backup();
+  const curlAuth = `user = "${a.user}:${a.password.replace(/"/g, '\\"')}"\n`;
+  const c0 = timed(
+    'curl',
+    ['-sS', '-K', '-', '-T', path.join(dir, 'backup.db'), '-o', '/dev/null', `${a.origin}/dav/peer.db`],
+    { input: curlAuth },
+  );
+  const first = await wire(() => sync(A));
+  fmt('first full sync (A pushes)', first, { seconds: b0.seconds + c0.seconds, peakRssMb: 0 });
+  console.log(`  peer: sqlite3 .backup ${b0.seconds.toFixed(2)} s + curl -T ${c0.seconds.toFixed(2)} s`);
+  const pullFirst = await wire(() => sync(B));
+  fmt('new device B: first pull', pullFirst);
+
+  for (let r = 0; r < ROUNDS; r++) {
+    oneRow(A.db, `fila-${r}`);
+    const peer = backup();
+    const up = await wire(() => sync(A));
+    fmt(`1-row change, A pushes (round ${r + 1})`, up, peer);
+    const down = await wire(() => sync(B));
+    fmt(`1-row change, B pulls (round ${r + 1})`, down, peer);
+  }
+  const snapA = await takeSnapshot(A.db);
+  const snapB = await takeSnapshot(B.db);
+  console.log(
+    `  B identical to A after the pulls: ${snapA.sha256 === snapB.sha256 ? 'yes (same snapshot sha256)' : 'NO'}`,
+  );
+  await snapA.dispose();
+  await snapB.dispose();
+
+  dayOfWork(A.db);
+  const day = await wire(() => sync(A));
+  fmt('day of work (20 inserts + 50 updates)', day, backup());
+  for (let r = 0; r < 2; r++) {
+    oneRow(A.db, `mas-${r}`);
+    await wire(() => sync(A));
+  }
+  const behind = await wire(() => sync(B));
+  fmt('B, 3 versions behind, pulls', behind);
+  const fresh = await wire(() => sync(C));
+  fmt('new device C: base + patches', fresh);
+  console.log(
+    `goals: 1-row < 256 KiB each way, day < 2 MiB up, second device < 256 KiB down, sync <= 1.5x sqlite3 .backup, RSS < 150 MB`,
+  );
+  await a.stop();
+}
+
+await main();
+process.exit(0);

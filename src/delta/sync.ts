@@ -1,0 +1,312 @@
+/**
+ * Delta sync on file remotes (folder, WebDAV, SMB): the engine's push and pull paths call these hooks.
+ *
+ * Push: the snapshot is read once against the page-hash index of the version the remote's head holds; the changed
+ * pages become a patch object (encrypted on its own when encryption is on), unless the index does not describe the
+ * head, or compaction asks for a new base (src/delta/chain.ts): then the whole database goes, as before.
+ * Pull: a device whose live database still holds a version of the head's chain rebuilds that version's exact bytes
+ * (rebuildBase) and downloads only the patches after it; anything else (a new device, a base mismatch, a patch that
+ * does not apply) downloads the chain's base plus its patches. Every fallback is logged with its reason. The result
+ * must hash to what the manifest (or, encrypted, the authenticated patch header) says and pass quick_check before
+ * the engine restores it into the live database as it always did.
+ *
+ * Socket.IO endpoints keep whole-file transfers (protocol 2 does not carry patches yet).
+ */
+import type { Text } from '../messages/text.js';
+import { msg } from '../messages/index.js';
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { SyncError, isSyncError } from '../errors.js';
+import * as ageCrypto from '../crypto/index.js';
+import type { Logger } from '../log/events.js';
+import type { DeltaInfo, RemoteManifest, TransferOptions } from '../transports/types.js';
+import { privateTempDir, takeSnapshot, type Snapshot } from '../db/snapshot.js';
+import type { LocalContent, LocalDb, Outgoing } from '../engine/local-db.js';
+import type { FileRemote } from '../engine/remote-layout.js';
+import { sha256File } from '../util/hash.js';
+import { applyChain, baseNeeded, chainBroken, type ChainEntry, rebuildBase } from './chain.js';
+import { loadIndex, type PageIndex, saveIndex, scanDatabase } from './page-index.js';
+import { readPatchHeader } from './patch.js';
+
+export interface DeltaSyncOptions {
+  remote: FileRemote;
+  local: LocalDb;
+  /** The page-hash index of this remote target ($CORDIAX_HOME/delta/<target>.idx). */
+  indexFile: string;
+  log: Logger;
+  tmpParent?: string;
+}
+
+/** What moved, for the log and the UI ("enviados 3 páginas (12 KB) de 450 MB"). */
+export interface DeltaStats {
+  pages: number;
+  /** Bytes on the wire (patch objects, or the whole database). */
+  bytes: number;
+  dbSize: number;
+  /** Patch objects moved (0: a whole database). */
+  patches: number;
+}
+
+export interface PreparedPush {
+  /** The patch to upload; null: upload the whole database (LocalDb.outgoing). */
+  out: Outgoing | null;
+  delta?: DeltaInfo;
+  /** Page hashes of what is pushed, saved once the version is committed. */
+  index: PageIndex | null;
+  stats?: DeltaStats;
+}
+
+export interface Fetched {
+  /** A whole database: plaintext, or (encrypted) the remote's own ciphertext of a base. */
+  path: string;
+  encrypted: boolean;
+  bytesDown: number;
+  stats?: DeltaStats;
+  /** An encrypted patch that cannot be rebuilt here (no identity): to be kept pending, never applied. */
+  pendingOnly?: boolean;
+}
+
+export class DeltaSync {
+  constructor(private readonly o: DeltaSyncOptions) {}
+
+  private note(code: string, text: Text, data: Record<string, unknown>, level: 'info' | 'warn' = 'info') {
+    this.o.log.emit({ type: level === 'warn' ? 'warning' : 'info', code, text, data, level });
+  }
+
+  /**
+   * Builds the patch for a push when one can be made. `local.snapshot` is taken when missing (and then belongs to
+   * the caller's outgoing() as before); with a patch, the returned `out` owns it.
+   */
+  async preparePush(local: LocalContent, head: RemoteManifest | null): Promise<PreparedPush> {
+    const st = await this.o.local.state();
+    // Locked (only the .enc at rest): no plaintext to compare pages with; the .enc goes whole, as before.
+    if (st === 'locked' || st === 'missing') return { out: null, index: null };
+    const took = !local.snapshot;
+    local.snapshot ??= await takeSnapshot(this.o.local.databasePath, { tmpParent: this.o.tmpParent });
+    const snap = local.snapshot;
+    const idx = await this.loadIndex(
+      (i) => !!head && i.generation === head.generation && i.objectSha256 === head.sha256,
+    );
+    const usable = !!head && !!idx && idx.generation === head.generation && idx.objectSha256 === head.sha256;
+    const tmp = await privateTempDir(this.o.tmpParent);
+    try {
+      const patchPath = path.join(tmp.dir, 'pages.patch');
+      const scan = await scanDatabase(snap.path, usable ? { previous: idx, patchPath } : {});
+      const why = !head
+        ? null
+        : !idx
+          ? 'no-index'
+          : !usable
+            ? 'index-is-not-head'
+            : !scan.patch
+              ? 'page-size-changed'
+              : baseNeeded(head, scan.patch.size, scan.size);
+      if (!scan.patch || why || !head) {
+        await tmp.dispose();
+        if (why) this.note('DELTA_FULL_PUSH', msg('event.DELTA_FULL_PUSH', { reason: why }), { reason: why });
+        return { out: null, index: scan.index };
+      }
+      let payload = scan.patch.path;
+      let sha256: string;
+      let size: number;
+      const encrypted = this.o.local.encryptionOn;
+      if (encrypted) {
+        payload = path.join(tmp.dir, 'pages.patch.age');
+        const r = await ageCrypto.encryptFile(scan.patch.path, payload, await this.o.local.encryptOptions());
+        await fsp.rm(scan.patch.path, { force: true }); // nothing plaintext stays behind
+        sha256 = r.sha256;
+        size = r.size;
+      } else {
+        ({ sha256, size } = await sha256File(payload));
+      }
+      await this.o.local.guard(payload, encrypted);
+      // If the process dies after the commit and before committed(), the next sync adopts this (loadIndex).
+      await saveIndex(this.pendingFile, { ...scan.index, generation: head.generation + 1, objectSha256: sha256 });
+      local.snapshot = undefined; // owned by `out` now
+      return {
+        out: {
+          path: payload,
+          sha256,
+          size,
+          encrypted,
+          localSha256: snap.contentSha256,
+          dispose: async () => {
+            await tmp.dispose();
+            await snap.dispose();
+          },
+        },
+        delta: {
+          parent: head.generation,
+          pages: scan.patch.pages,
+          db_size: scan.size,
+          ...(encrypted ? {} : { db_sha256: scan.sha256 }),
+        },
+        index: scan.index,
+        stats: { pages: scan.patch.pages, bytes: size, dbSize: scan.size, patches: 1 },
+      };
+    } catch (err) {
+      await tmp.dispose();
+      if (took) {
+        local.snapshot = undefined;
+        await snap.dispose();
+      }
+      throw err;
+    }
+  }
+
+  /** The pushed version is committed: the index now describes it. */
+  async committed(m: RemoteManifest, p: PreparedPush): Promise<void> {
+    if (p.index) await saveIndex(this.o.indexFile, { ...p.index, generation: m.generation, objectSha256: m.sha256 });
+    await fsp.rm(this.pendingFile, { force: true });
+  }
+
+  private get pendingFile(): string {
+    return `${this.o.indexFile}.pending`;
+  }
+
+  /**
+   * The index, or the one written just before a push whose process died after committing it (then promoted): a
+   * crash between the commit and committed() costs nothing, instead of one whole upload.
+   */
+  private async loadIndex(wanted: (i: PageIndex) => boolean): Promise<PageIndex | null> {
+    const idx = await loadIndex(this.o.indexFile);
+    if (idx && wanted(idx)) return idx;
+    const pending = await loadIndex(this.pendingFile);
+    if (!pending || !wanted(pending)) return idx;
+    await saveIndex(this.o.indexFile, pending);
+    await fsp.rm(this.pendingFile, { force: true });
+    return pending;
+  }
+
+  /**
+   * A whole database for version `v` in `workDir`, from its base and patches (or its own object when it is a base).
+   * `snapshot`: a snapshot of the live database already taken (copied, never modified).
+   */
+  async fetch(
+    v: RemoteManifest,
+    workDir: string,
+    opts: TransferOptions & { snapshot?: Snapshot; pendingOk?: boolean } = {},
+  ): Promise<Fetched> {
+    const st = await this.o.local.state();
+    const keys = v.encrypted ? await this.o.local.decryptOptions().catch(() => null) : null;
+    if (!v.delta) {
+      // A whole database, as before. Plaintext (or decryptable here while unlocked): its pages become the index.
+      const file = path.join(workDir, v.encrypted ? 'download.db.age' : 'download.db');
+      const r = await this.o.remote.pull(file, v, opts);
+      const stats: DeltaStats = { pages: 0, bytes: r.size, dbSize: v.size, patches: 0 };
+      if (!v.encrypted) {
+        await this.remember(file, v);
+        return { path: file, encrypted: false, bytesDown: r.size, stats };
+      }
+      if (keys && st !== 'locked') {
+        const plain = path.join(workDir, 'download.db');
+        await ageCrypto.decryptFile(file, plain, keys);
+        await fsp.rm(file, { force: true });
+        await this.remember(plain, v);
+        return {
+          path: plain,
+          encrypted: false,
+          bytesDown: r.size,
+          stats: { ...stats, dbSize: (await fsp.stat(plain)).size },
+        };
+      }
+      return { path: file, encrypted: true, bytesDown: r.size, stats };
+    }
+    if (v.encrypted && !keys) {
+      // No identity here: nothing can be rebuilt, and an encrypted patch must never be taken for a database (a
+      // locked device would put it in place of its .enc). A pull keeps it pending, as it always did with
+      // ciphertext it cannot open; anything else stops here.
+      if (!opts.pendingOk)
+        throw new SyncError('ENCRYPTION', msg('delta.encrypted_patch_needs_identity', { generation: v.generation }));
+      const file = path.join(workDir, 'download.patch.age');
+      const r = await this.o.remote.pull(file, v, opts);
+      return { path: file, encrypted: true, bytesDown: r.size, pendingOnly: true };
+    }
+    const chain = await this.o.remote.chainFor(v.generation, v);
+    if (!chain) throw chainBroken('chain-incomplete');
+    const target = path.join(workDir, 'rebuilt.db');
+    let bytesDown = 0;
+    const download = async (e: ChainEntry, name: string): Promise<string> => {
+      const raw = path.join(workDir, `${name}${v.encrypted ? '.age' : ''}`);
+      bytesDown += (await this.o.remote.fetchObject(e, raw, opts)).size;
+      if (!v.encrypted) return raw;
+      const plain = path.join(workDir, name);
+      await ageCrypto.decryptFile(raw, plain, keys!);
+      await fsp.rm(raw, { force: true });
+      return plain;
+    };
+    const patchesFrom = async (from: number) => {
+      const out: string[] = [];
+      for (let i = from; i < chain.length; i++) out.push(await download(chain[i], `patch-${chain[i].generation}`));
+      return out;
+    };
+
+    // 1. Only the patches this device lacks, on top of the version its live database holds.
+    const inChain = (i: PageIndex) => chain.some((e) => e.generation === i.generation && e.sha256 === i.objectSha256);
+    const idx = await this.loadIndex(inChain);
+    const at = idx ? chain.findIndex((e) => e.generation === idx.generation && e.sha256 === idx.objectSha256) : -1;
+    let why = !idx ? 'no-index' : at < 0 ? 'version-not-in-chain' : st === 'locked' ? 'locked' : null;
+    if (!why && idx) {
+      // The engine's snapshot is moved, not copied (nothing reads it after a pull; its dispose() tolerates that).
+      const snap = opts.snapshot ?? (await takeSnapshot(this.o.local.databasePath, { tmpParent: this.o.tmpParent }));
+      await fsp.rename(snap.path, target);
+      if (!opts.snapshot) await snap.dispose();
+      if (!(await rebuildBase(target, idx))) why = 'local-differs-from-base';
+      else {
+        try {
+          const patches = await patchesFrom(at + 1);
+          const stats = await this.finish(target, v, idx.sha256, patches, bytesDown, true);
+          return { path: target, encrypted: false, bytesDown, stats };
+        } catch (err) {
+          if (!isSyncError(err, 'VERIFY_FAILED')) throw err;
+          why = `patch-did-not-apply: ${(err.details?.reason as string | undefined) ?? err.code}`;
+        }
+      }
+    }
+    // 2. The whole chain: its base, then every patch.
+    if (why !== 'no-index' && why !== 'locked')
+      this.note(
+        'DELTA_FULL_PULL',
+        msg('event.DELTA_FULL_PULL', { generation: v.generation, reason: why }),
+        { reason: why, generation: v.generation },
+        'warn',
+      );
+    await fsp.rm(target, { force: true });
+    const base = await download(chain[0], 'base.db');
+    await fsp.rename(base, target);
+    const patches = await patchesFrom(1);
+    // The base's plaintext hash: the manifest's for plaintext remotes (a base object is the database itself); for
+    // encrypted ones the first patch's authenticated header names it.
+    const baseSha = v.encrypted ? (await readPatchHeader(patches[0])).baseSha256 : chain[0].sha256;
+    const stats = await this.finish(target, v, baseSha, patches, bytesDown);
+    return { path: target, encrypted: false, bytesDown, stats };
+  }
+
+  /**
+   * Applies and verifies (hash against the manifest when plaintext, against the authenticated patch header when
+   * encrypted) and remembers the rebuilt version. quick_check follows in LocalDb.applyDownload, which checks every
+   * download before it replaces anything.
+   */
+  private async finish(
+    target: string,
+    v: RemoteManifest,
+    baseSha: string,
+    patches: string[],
+    bytesDown: number,
+    baseVerified = false,
+  ): Promise<DeltaStats> {
+    let pages = 0;
+    for (const p of patches) pages += (await readPatchHeader(p)).changedPages;
+    const scan = await applyChain(target, baseSha, patches, { baseVerified });
+    if (v.delta?.db_sha256 && scan.sha256 !== v.delta.db_sha256) throw chainBroken('manifest-mismatch');
+    await saveIndex(this.o.indexFile, { ...scan.index, generation: v.generation, objectSha256: v.sha256 });
+    for (const p of patches) await fsp.rm(p, { force: true });
+    return { pages, bytes: bytesDown, dbSize: scan.size, patches: patches.length };
+  }
+
+  /** The index now describes version `v` (whose plaintext is `file`). */
+  private async remember(file: string, v: RemoteManifest): Promise<void> {
+    const scan = await scanDatabase(file).catch(() => null);
+    if (scan) await saveIndex(this.o.indexFile, { ...scan.index, generation: v.generation, objectSha256: v.sha256 });
+  }
+}
