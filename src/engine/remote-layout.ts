@@ -244,7 +244,9 @@ export class FileRemote implements SyncEndpoint {
   /** The commit record of `generation`, with its exact bytes (for read-backs); null if absent. */
   private async readCommit(generation: number): Promise<{ manifest: RemoteManifest; data: Buffer } | null> {
     const r = await this.transport.readSmall(commitPath(generation), MAX_MANIFEST_BYTES);
-    if (!r) return null;
+    // Empty: a record being created under a lock on the file itself (WebDAV 'target' mode, e.g. lighttpd) that is
+    // not written yet, or whose writer died before writing it. Never a commit.
+    if (!r || r.data.length === 0) return null;
     const manifest = parseManifest(r.data);
     if (manifest.generation !== generation)
       throw damaged(
@@ -373,12 +375,14 @@ export class FileRemote implements SyncEndpoint {
     // A random part keeps names unique even when a crashed attempt left an object for the same generation and second.
     const file = `${VERSIONS_DIR}/${pad(generation)}-${stamp(now)}-${meta.sha256.slice(0, 12)}-${randomBytes(3).toString('hex')}.db${meta.encrypted ? '.age' : ''}`;
     await t.mkdirp(VERSIONS_DIR);
-    const landed = await t.upload(
-      localPath,
-      file,
-      { size: meta.size, sha256: meta.sha256 },
-      { ...opts, replace: false },
-    );
+    const landed = await t
+      .upload(localPath, file, { size: meta.size, sha256: meta.sha256 }, { ...opts, replace: false })
+      .catch(async (err: unknown) => {
+        // The name is new and ours alone (random part), and nothing refers to it yet: an upload that failed after
+        // its MOVE (a lost reply, a failed check) must not leave an orphan version object behind.
+        await t.remove(file).catch(() => {});
+        throw err;
+      });
     if (landed.size !== meta.size || (landed.sha256 !== undefined && landed.sha256 !== meta.sha256)) {
       await t.remove(file).catch(() => {});
       throw new SyncError('VERIFY_FAILED', {

@@ -50,7 +50,22 @@ export interface RequestInit {
   headers?: Record<string, string>;
   body?: Body;
   signal?: AbortSignal;
+  /**
+   * Safe to send twice (default: by method, see isIdempotent). A PUT is only when the caller says so (a temporary
+   * name nobody else writes).
+   */
+  idempotent?: boolean;
 }
+
+/** Methods whose repetition changes nothing more than the first try (MOVE only without overwrite). */
+function isIdempotent(init: RequestInit): boolean {
+  if (init.idempotent !== undefined) return init.idempotent;
+  if (['GET', 'HEAD', 'OPTIONS', 'PROPFIND', 'DELETE', 'MKCOL'].includes(init.method)) return true;
+  return init.method === 'MOVE' && init.headers?.Overwrite === 'F';
+}
+
+/** Errors of a request sent on a kept-alive socket that the server had closed: nothing reached it, nothing came back. */
+const staleSocketErrors = new WeakSet<object>();
 
 export interface HttpResponse {
   status: number;
@@ -137,12 +152,36 @@ export class HttpClient {
       if (pre.status === 401 && this.learn(pre))
         discard(await this.requestOnce({ method: 'OPTIONS', path: init.path, signal: init.signal }));
     }
-    let res = await this.requestOnce(init);
+    let res = await this.sendRetryingStale(init);
     if (res.status === 401 && this.learn(res)) {
       discard(res);
-      res = await this.requestOnce(init);
+      res = await this.sendRetryingStale(init);
     }
     return res;
+  }
+
+  /**
+   * A server may close a kept-alive connection without saying so (chezdav after DELETE and UNLOCK); the next request
+   * on it then fails before any response byte. An idempotent request is sent once more on a fresh connection, as
+   * curl and browsers do; anything else reports the failure.
+   */
+  private async sendRetryingStale(init: RequestInit): Promise<HttpResponse> {
+    try {
+      return await this.requestOnce(init);
+    } catch (err) {
+      if (!staleSocketErrors.has(err as object) || !isIdempotent(init) || init.signal?.aborted) throw err;
+      this.o.log.emit({
+        type: 'info',
+        level: 'debug',
+        code: 'HTTP_STALE_CONNECTION_RETRY',
+        protocol: 'webdav',
+        text: {
+          es: `${this.host} cerró una conexión reutilizada sin avisar: se repite ${init.method} en una nueva.`,
+          en: `${this.host} closed a reused connection without notice: ${init.method} is sent again on a new one.`,
+        },
+      });
+      return this.requestOnce(init);
+    }
   }
 
   /** Takes what a 401 offers; true if a retry makes sense (new scheme, first or stale Digest nonce). */
@@ -192,10 +231,18 @@ export class HttpClient {
     const started = Date.now();
     return new Promise<HttpResponse>((resolve, reject) => {
       let settled = false;
+      let reused = false;
+      let readAtStart = 0;
+      let sock: Socket | undefined;
       const fail = (err: unknown) => {
         if (settled) return;
         settled = true;
-        reject(networkError(err, this.host));
+        const e = networkError(err, this.host);
+        const code = (err as NodeJS.ErrnoException | undefined)?.code;
+        // Reused socket, reset or closed, and not one byte of an answer: the server never processed it.
+        if (reused && sock && sock.bytesRead === readAtStart && (code === 'ECONNRESET' || code === 'EPIPE'))
+          staleSocketErrors.add(e);
+        reject(e);
       };
       let req: http.ClientRequest;
       try {
@@ -221,6 +268,9 @@ export class HttpClient {
       const stopWatchdog = () => clearInterval(watchdog);
       req.on('close', stopWatchdog);
       req.on('socket', (s: Socket) => {
+        sock = s;
+        reused = req.reusedSocket;
+        readAtStart = s.bytesRead;
         let moved = s.bytesRead + s.bytesWritten;
         clearInterval(watchdog);
         watchdog = setInterval(() => {

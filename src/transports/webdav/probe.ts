@@ -8,6 +8,7 @@ import { SyncError, toSyncError, type Text } from '../../errors.js';
 import type { CheckStep, ConnectionReport } from '../types.js';
 import { commitGuaranteeStep } from '../commit-guarantee.js';
 import { showPath, type WebdavTransport } from './transport.js';
+import type { ServerGuarantees } from './capabilities.js';
 
 const STEPS: Array<{ id: string; text: Text }> = [
   { id: 'connect', text: { es: 'Conexión con el servidor', en: 'Connection to the server' } },
@@ -25,6 +26,13 @@ const STEPS: Array<{ id: string; text: Text }> = [
     },
   },
   { id: 'lock', text: { es: 'Bloqueos (LOCK)', en: 'Locks (LOCK)' } },
+  {
+    id: 'create',
+    text: {
+      es: 'Crear un archivo solo si no existe (como la primera publicación)',
+      en: 'Create a file only if absent (as the first publication does)',
+    },
+  },
   { id: 'commit', text: { es: 'Garantía para publicar versiones', en: 'Guarantee for publishing versions' } },
   { id: 'delete', text: { es: 'Borrarlo', en: 'Delete it' } },
   { id: 'clock', text: { es: 'Reloj del servidor', en: "Server's clock" } },
@@ -56,6 +64,7 @@ export async function runConnectionTest(t: WebdavTransport): Promise<ConnectionR
 
   const probe = `.cordiax-test-${t.ctx.device}-${randomBytes(6).toString('hex')}`;
   const moved = `${probe}.moved`;
+  const created = `${probe}.created`;
   let opened = false;
   try {
     // One OPTIONS shows both reachability and auth; split them so the user sees which failed.
@@ -138,21 +147,31 @@ export async function runConnectionTest(t: WebdavTransport): Promise<ConnectionR
       async () => g.lockSupport,
       (l) =>
         l === true
-          ? {
-              es: 'El servidor respeta los bloqueos (423 sin el token): se usan para que las escrituras condicionales sean atómicas.',
-              en: 'The server enforces locks (423 without the token): they make conditional writes atomic.',
-            }
-          : l === null
+          ? g.lockMode
             ? {
-                es: 'El servidor no admite bloqueos (no se usan).',
-                en: 'The server does not support locks (not used).',
+                es: `El servidor respeta los bloqueos (423 sin el token): se usan para que las escrituras condicionales sean atómicas (${g.lockMode === 'folder' ? 'bloqueo de la carpeta' : 'bloqueo del archivo nuevo'}).`,
+                en: `The server enforces locks (423 without the token): they make conditional writes atomic (${g.lockMode === 'folder' ? 'folder lock' : 'lock on the new file'}).`,
               }
             : {
-                es: 'El servidor acepta LOCK pero no lo hace respetar (no se usan).',
-                en: 'The server accepts LOCK but does not enforce it (not used).',
-              },
+                es: 'El servidor respeta los bloqueos, pero no permite crear un archivo bajo un bloqueo: no se usan para crear.',
+                en: 'The server enforces locks but does not let a file be created under a lock: not used to create.',
+              }
+          : LOCK_NOTES[g.lockNote ?? 'refused'],
     );
     facts.locks = locks;
+    facts.lock_mode = g.lockMode;
+    // The very operation the first push depends on, through the same code: if it fails here, the test fails.
+    await step('create', async () => {
+      if (!(await t.createExclusive(created, data))) throw createRefused();
+      const back = await t.readSmall(created);
+      if (!back?.data.equals(data)) throw createRefused();
+      if (await t.createExclusive(created, randomBytes(16))) {
+        throw new SyncError('PROTOCOL', {
+          es: 'El servidor dejó crear dos veces el mismo archivo "solo si no existe".',
+          en: 'The server let the same file be created twice "only if absent".',
+        });
+      }
+    });
     // What the commit protocol can count on here (atomic create, lock, conditional write or none), in words.
     const commit = commitGuaranteeStep(g);
     facts.commit_guarantee = commit.level;
@@ -210,11 +229,47 @@ export async function runConnectionTest(t: WebdavTransport): Promise<ConnectionR
     };
   } finally {
     if (opened) {
-      for (const name of [probe, moved]) await t.remove(name).catch(() => undefined);
+      for (const name of [probe, moved, created]) await t.remove(name).catch(() => undefined);
     }
   }
   for (const s of STEPS) {
     if (!steps.some((x) => x.id === s.id)) steps.push({ id: s.id, ok: false, skipped: true, text: s.text });
   }
   return report;
+}
+
+const LOCK_NOTES: Record<NonNullable<ServerGuarantees['lockNote']>, Text> = {
+  'not-advertised': {
+    es: 'El servidor no anuncia bloqueos (DAV sin clase 2, LOCK no está en Allow): no se envía LOCK.',
+    en: 'The server does not advertise locks (DAV without class 2, LOCK not in Allow): no LOCK is sent.',
+  },
+  refused: { es: 'El servidor no admite bloqueos (no se usan).', en: 'The server does not support locks (not used).' },
+  dropped: {
+    es: 'El servidor corta la conexión al recibir LOCK: no se usan bloqueos.',
+    en: 'The server drops the connection on LOCK: locks are not used.',
+  },
+  'not-enforced': {
+    es: 'El servidor acepta LOCK pero no lo hace respetar (no se usan).',
+    en: 'The server accepts LOCK but does not enforce it (not used).',
+  },
+  'no-create': {
+    es: 'El servidor respeta los bloqueos, pero no permite crear un archivo bajo un bloqueo.',
+    en: 'The server enforces locks but does not let a file be created under a lock.',
+  },
+};
+
+function createRefused(): SyncError {
+  return new SyncError(
+    'PROTOCOL',
+    {
+      es: 'El servidor no deja crear un archivo nuevo de forma condicional: la primera publicación fallaría.',
+      en: 'The server does not let a new file be created conditionally: the first publication would fail.',
+    },
+    {
+      hint: {
+        es: 'Informe de este servidor WebDAV (nombre y versión) al soporte de cordiax-sync.',
+        en: 'Report this WebDAV server (name and version) to cordiax-sync support.',
+      },
+    },
+  );
 }
