@@ -127,7 +127,8 @@ http {
     cmd = 'nginx';
     args = ['-c', d('nginx.conf'), '-e', d('error.log')];
   } else if (kind === 'pywebdav' || kind === 'pywebdav-nolock') {
-    // davserver3 reads user and password from its config file (-c); lockemulation 0 is its "-J" (no LOCK at all).
+    // davserver3 reads user and password from its config file (-c); lockemulation 0 is its "-J" (no LOCK at all);
+    // chunked_http_response 0 is its "-T" (without it, GET answers carry Content-Length AND chunked encoding).
     writeFileSync(
       d('davserver.ini'),
       `[DAV]
@@ -144,6 +145,7 @@ daemonaction = start
 counter = 0
 mimecheck = 0
 lockemulation = ${kind === 'pywebdav' ? 1 : 0}
+chunked_http_response = 0
 baseurl =
 `,
       { mode: 0o600 },

@@ -82,10 +82,14 @@ export function timeoutError(): Error {
 
 export class HttpClient {
   private readonly agent: http.Agent;
+  /** One connection per request (same TLS settings), for servers that drop kept-alive connections silently. */
+  private readonly oneShotAgent: http.Agent;
   private readonly mod: typeof http | typeof https;
   private scheme: 'basic' | 'digest' | undefined;
   private digest: DigestSession | undefined;
   private readonly seenSockets = new WeakSet<Socket>();
+  /** The server was seen closing a kept-alive connection without notice: non-idempotent requests get a fresh one. */
+  private closesSilently = false;
   readonly host: string;
   readonly hostname: string;
   readonly secure: boolean;
@@ -117,8 +121,10 @@ export class HttpClient {
       // A private CA is added to the system roots, not instead of them.
       const caList = ca ? [...tls.rootCertificates, ca.toString('utf8')] : undefined;
       this.agent = new https.Agent({ keepAlive: true, maxSockets: 4, ca: caList, rejectUnauthorized: !o.insecure });
+      this.oneShotAgent = new https.Agent({ keepAlive: false, ca: caList, rejectUnauthorized: !o.insecure });
     } else {
       this.agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+      this.oneShotAgent = new http.Agent({ keepAlive: false });
     }
     this.scheme = o.auth === 'basic' ? 'basic' : o.auth === 'digest' ? 'digest' : undefined;
   }
@@ -133,6 +139,7 @@ export class HttpClient {
 
   close(): void {
     this.agent.destroy();
+    this.oneShotAgent.destroy();
   }
 
   private authorization(method: string, path: string): string | undefined {
@@ -240,8 +247,10 @@ export class HttpClient {
         const e = networkError(err, this.host);
         const code = (err as NodeJS.ErrnoException | undefined)?.code;
         // Reused socket, reset or closed, and not one byte of an answer: the server never processed it.
-        if (reused && sock && sock.bytesRead === readAtStart && (code === 'ECONNRESET' || code === 'EPIPE'))
+        if (reused && sock && sock.bytesRead === readAtStart && (code === 'ECONNRESET' || code === 'EPIPE')) {
           staleSocketErrors.add(e);
+          this.closesSilently = true;
+        }
         reject(e);
       };
       let req: http.ClientRequest;
@@ -249,7 +258,8 @@ export class HttpClient {
         req = this.mod.request(this.url(init.path), {
           method: init.method,
           headers,
-          agent: this.agent,
+          // A LOCK or PUT cannot be sent twice: on a server known to drop idle connections, it gets its own.
+          agent: this.closesSilently && !isIdempotent(init) ? this.oneShotAgent : this.agent,
           signal: init.signal,
         });
       } catch (err) {

@@ -493,10 +493,12 @@ export class WebdavTransport implements FileTransport {
    * LOCK (exclusive, depth 0); `created`: the LOCK created an empty resource. 10 s: the locked section is one stat
    * and one small PUT, and a lock left by a killed process must not block other devices for long.
    */
-  private async lock(path: string): Promise<{ status: number; token?: string }> {
+  private async lock(path: string, scratch = false): Promise<{ status: number; token?: string }> {
     const res = await this.http.request({
       method: 'LOCK',
       path,
+      // A LOCK on the probe's own scratch names may be sent again after a silently closed connection.
+      idempotent: scratch,
       headers: { Depth: '0', Timeout: 'Second-10', 'Content-Type': 'application/xml; charset=utf-8' },
       body: Buffer.from(LOCK_BODY),
     });
@@ -514,12 +516,13 @@ export class WebdavTransport implements FileTransport {
     const deadline = Date.now() + LOCK_WAIT_MS;
     for (;;) {
       const l = await this.lock(path);
-      if (l.status === 423 && Date.now() < deadline) {
+      // 207: mod_dav lists a conflicting lock inside (another device's, on this resource or near it): busy too.
+      if ((l.status === 423 || l.status === 207) && Date.now() < deadline) {
         await sleep(100 + Math.random() * 200);
         continue;
       }
-      if (l.status === 423 || l.status === 409 || l.status === 404)
-        throw httpError(l.status, { method: 'LOCK', target: showPath(path) });
+      if (l.status === 423 || l.status === 207 || l.status === 409 || l.status === 404)
+        throw httpError(l.status === 207 ? 423 : l.status, { method: 'LOCK', target: showPath(path) });
       if (!ok2xx(l.status) || !l.token)
         throw protocolError({
           es: `El servidor no concedió el bloqueo de ${showPath(path)} (${l.status}).`,
@@ -755,7 +758,7 @@ export class WebdavTransport implements FileTransport {
       },
       mkcol: (rel) => status(this.http.request({ method: 'MKCOL', path: this.abs(rel, true) })),
       put: (rel, data, headers) => status(this.put(rel, data, headers)),
-      lock: (rel, dir) => this.lock(this.abs(rel, dir)),
+      lock: (rel, dir) => this.lock(this.abs(rel, dir), true),
       unlock: (rel, token, dir) => this.unlock(this.abs(rel, dir), token),
       url: (rel, dir) => this.http.url(this.abs(rel, dir)),
       removeTree: async (rel) => {
