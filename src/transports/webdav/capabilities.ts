@@ -37,6 +37,8 @@ export interface ProbeOps {
   /** OPTIONS on the remote folder: the DAV and Allow headers. */
   advertised(): Promise<{ dav: string; allow: string }>;
   mkcol(rel: string): Promise<number>;
+  /** The version (ETag) a stat reports, as writeSmall's callers get it. */
+  version(rel: string): Promise<string | undefined>;
   /** PUT of `data` at `rel` with extra headers; resolves the status. */
   put(rel: string, data: Buffer, headers?: Record<string, string>): Promise<number>;
   lock(rel: string, dir?: boolean): Promise<{ status: number; token?: string }>;
@@ -64,7 +66,7 @@ export async function probeServer(ops: ProbeOps, device: string): Promise<Server
   if (lockedOut(mk)) return 'busy';
   try {
     if (!ok2xx(mk)) throw Object.assign(new Error(`MKCOL ${mk}`), { status: mk });
-    const data = Buffer.from('cordiax-sync probe\n');
+    const data = Buffer.from('cordiax-sync probe\n'); // 19 bytes, as the two rewrites below
     const file = `${dir}/c`;
     const w = await ops.put(file, data);
     if (lockedOut(w)) return 'busy';
@@ -73,7 +75,19 @@ export async function probeServer(ops: ProbeOps, device: string): Promise<Server
     const any = await ops.put(file, data, { 'If-Match': '*' });
     const none = await ops.put(file, data, { 'If-None-Match': '*' });
     if ([stale, any, none].some(lockedOut)) return 'busy';
-    const ifMatch = stale === 412 && ok2xx(any);
+    let ifMatch = stale === 412 && ok2xx(any);
+    // A real compare-and-swap: the version a stat gives must pass once, then (content changed, same size) fail.
+    // PyWebDAV compares the header with its own ETag text, and ETags built from size and mtime in seconds repeat.
+    // (A weak ETag, Apache's for a second after a write, is made strong by the writer before use: not judged here.)
+    const v = ifMatch ? await ops.version(file) : undefined;
+    if (v === undefined) ifMatch = false; // no ETag at all (PyWebDAV): no version to make a write conditional on
+    if (ifMatch && v !== undefined && !v.startsWith('W/')) {
+      // Same size each time, within the same second: an ETag of size and mtime in seconds cannot tell them apart.
+      const current = await ops.put(file, Buffer.from('cordiax-sync probe\u0032'), { 'If-Match': v });
+      const replaced = await ops.put(file, Buffer.from('cordiax-sync probe\u0033'), { 'If-Match': v });
+      if ([current, replaced].some(lockedOut)) return 'busy';
+      ifMatch = ok2xx(current) && replaced === 412;
+    }
     const ifNoneMatch = none === 412;
     const lk = advertisesLocking(await ops.advertised())
       ? await probeLocks(ops, dir, ifNoneMatch)

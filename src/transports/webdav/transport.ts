@@ -758,6 +758,7 @@ export class WebdavTransport implements FileTransport {
       },
       mkcol: (rel) => status(this.http.request({ method: 'MKCOL', path: this.abs(rel, true) })),
       put: (rel, data, headers) => status(this.put(rel, data, headers)),
+      version: async (rel) => (await this.stat(rel))?.version,
       lock: (rel, dir) => this.lock(this.abs(rel, dir), true),
       unlock: (rel, token, dir) => this.unlock(this.abs(rel, dir), token),
       url: (rel, dir) => this.http.url(this.abs(rel, dir)),
