@@ -169,7 +169,9 @@ baseurl =
   child = c;
   c.stdout?.on('data', (b: Buffer) => (out += b.toString()));
   c.stderr?.on('data', (b: Buffer) => (out += b.toString()));
-  const exited = new Promise<never>((_, reject) => c.once('exit', (code) => reject(new Error(`${cmd} exited (${code})`))));
+  const exited = new Promise<never>((_, reject) =>
+    c.once('exit', (code) => reject(new Error(`${cmd} exited (${code})`))),
+  );
   const errorLog = () => (existsSync(d('error.log')) ? readFileSync(d('error.log'), 'utf8') : '');
   try {
     await Promise.race([waitForPort(port), exited]);

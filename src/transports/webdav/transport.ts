@@ -461,7 +461,9 @@ export class WebdavTransport implements FileTransport {
       } catch (err) {
         // Leave no empty file behind for a create that did not happen.
         if (created) {
-          const del = await this.http.request({ method: 'DELETE', path, headers: { If: `(${token})` } }).catch(() => null);
+          const del = await this.http
+            .request({ method: 'DELETE', path, headers: { If: `(${token})` } })
+            .catch(() => null);
           if (del) discard(del);
         }
         throw err;
