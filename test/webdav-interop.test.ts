@@ -8,13 +8,15 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ServerGuarantees } from '../src/transports/webdav/capabilities.js';
 import type { WebdavTransport } from '../src/transports/webdav/transport.js';
+import { MANIFEST_FILE, type RemoteManifest } from '../src/engine/remote-layout.js';
 import { davTransport, memoryLogger } from './helpers/apache.js';
+import { makeDevice } from './helpers/engine.js';
 import { type DavKind, type DavServer, missingFor, startDavServer } from './helpers/dav-servers.js';
-import { unavailable } from './helpers/system.js';
+import { addRows, makeTestDb, readRows, unavailable } from './helpers/system.js';
 import { countingProxy, transportContract } from './helpers/transport-contract.js';
 
 /** What each server honours, measured with curl (see capabilities.ts and README, WebDAV section). */
@@ -127,6 +129,40 @@ for (const kind of KINDS) {
       const left = readdirSync(path.join(s.dataDir, 'capacidades'));
       assert.deepEqual(left, [], `left behind: ${left.join(', ')}`);
       await tr.close();
+    });
+
+    test('20 syncs taking turns between two devices: every one succeeds, rows arrive, no orphan version object', async (t) => {
+      if (missing || !s) return unavailable(t, missing ?? `${kind} did not start`);
+      const folder = 'turnos';
+      const a = makeDevice('equipoA', transportFor(s, folder, 'equipoA'), { keepVersions: 3 });
+      const b = makeDevice('equipoB', transportFor(s, folder, 'equipoB'), { keepVersions: 3 });
+      makeTestDb(a.db, 10, { tag: 'base' });
+      assert.equal((await a.engine.sync()).action, 'push');
+      assert.equal((await b.engine.sync()).action, 'pull');
+      for (let i = 0; i < 9; i++) {
+        for (const [writer, reader] of [
+          [a, b],
+          [b, a],
+        ] as const) {
+          addRows(writer.db, [`${writer.name}-${i}`]);
+          assert.equal((await writer.engine.sync()).action, 'push', `${writer.name} round ${i}`);
+          assert.equal((await reader.engine.sync()).action, 'pull', `${reader.name} round ${i}`);
+        }
+      }
+      assert.deepEqual(readRows(a.db), readRows(b.db));
+      assert.equal(readRows(a.db).length, 10 + 18);
+      const dir = path.join(s.dataDir, folder);
+      const m = JSON.parse(readFileSync(path.join(dir, MANIFEST_FILE), 'utf8')) as RemoteManifest;
+      assert.equal(m.generation, 19);
+      const kept = new Set([m.file, ...(m.versions ?? []).map((v) => v.file)].map((f) => path.posix.basename(f)));
+      const objects = readdirSync(path.join(dir, 'versions'));
+      assert.deepEqual(
+        objects.filter((n) => !kept.has(n)),
+        [],
+        'every version object on the server is one the manifest lists',
+      );
+      await a.engine.close();
+      await b.engine.close();
     });
   });
 
