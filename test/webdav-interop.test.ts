@@ -69,6 +69,13 @@ const transportFor = (s: DavServer, folder: string, device = 'equipo-a', url = s
     device,
   ) as WebdavTransport;
 
+/** The transport's own LOCK / UNLOCK (private there), used here as another device would. */
+interface DavLocker {
+  open(): Promise<void>;
+  lock(path: string): Promise<{ status: number; token?: string }>;
+  unlock(path: string, token: string): Promise<void>;
+}
+
 /** Records every request method the transport sends. */
 function recordMethods(t: WebdavTransport): string[] {
   const methods: string[] = [];
@@ -129,6 +136,43 @@ for (const kind of KINDS) {
       const left = readdirSync(path.join(s.dataDir, 'capacidades'));
       assert.deepEqual(left, [], `left behind: ${left.join(', ')}`);
       await tr.close();
+    });
+
+    test("another device's folder lock during the probe: never read as 'no locking', and no probe file left", async (t) => {
+      if (missing || !s) return unavailable(t, missing ?? `${kind} did not start`);
+      if (EXPECTED[kind].lockMode !== 'folder') return; // only folder-lock servers refuse a DELETE under it
+      const folder = 'bloqueo-ajeno';
+      const tr = transportFor(s, folder, 'equipo-a');
+      await tr.open();
+      // Another device (v0.1 style) locks the remote folder itself while our probe runs, and lets go only after our
+      // probe's clean-up was refused by its lock.
+      const other = transportFor(s, folder, 'equipo-b') as unknown as DavLocker;
+      await other.open();
+      const root = tr.abs('', true);
+      let held: string | undefined;
+      let refusedCleanup = false;
+      const send = tr.http.request.bind(tr.http);
+      tr.http.request = async (init) => {
+        if (init.method === 'PUT' && held === undefined) {
+          const l = await other.lock(root);
+          assert.ok(l.token, `the other device's LOCK: ${l.status}`);
+          held = l.token;
+        }
+        const res = await send(init);
+        if (init.method === 'DELETE' && held && [207, 423].includes(res.status)) {
+          refusedCleanup = true;
+          await other.unlock(root, held);
+          held = '';
+        }
+        return res;
+      };
+      const g = await tr.guarantees();
+      assert.equal(refusedCleanup, true, "the other device's lock was in the way of the clean-up");
+      assert.equal(g.locks, true);
+      assert.equal(g.lockMode, 'folder');
+      assert.deepEqual(readdirSync(path.join(s.dataDir, folder)), [], 'no probe left behind');
+      await tr.close();
+      await (other as unknown as WebdavTransport).close();
     });
 
     test('20 syncs taking turns between two devices: every one succeeds, rows arrive, no orphan version object', async (t) => {
