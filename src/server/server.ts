@@ -37,7 +37,7 @@ export interface SyncServerOptions {
   tokensFile?: string;
   /** PEM contents or file paths. */
   tls?: { cert: string; key: string };
-  /** Browser origins allowed (CORS). Default: none; clients that send no Origin (programs) are not affected. */
+  /** Browser origins allowed (CORS). Default: none; clients that send no Origin or the server's own are accepted. */
   corsOrigins?: string[];
   /** Size limit per database (bytes). Default 2 GiB. */
   maxBytes?: number;

@@ -98,6 +98,7 @@ export async function probeServer(ops: ProbeOps, device: string): Promise<Server
       // A create is atomic when a lock serialises it (see conditionalPut); If-None-Match alone is not (Apache let
       // racing writers through).
       exclusiveCreate: lk.lockMode !== null,
+      // MOVE over an existing target is DELETE then MOVE on every server we know (RFC 4918 9.9.3).
       atomicReplace: false,
       ifMatch,
       ifNoneMatch,

@@ -154,10 +154,10 @@ export class HttpClient {
     const streaming = init.body !== undefined && !Buffer.isBuffer(init.body);
     // Never stream a large body into an auth challenge: learn the scheme/nonce first with a bodiless request.
     if (streaming && (this.scheme === undefined || (this.scheme === 'digest' && !this.digest))) {
-      const pre = await this.requestOnce({ method: 'OPTIONS', path: init.path, signal: init.signal });
+      const pre = await this.sendRetryingStale({ method: 'OPTIONS', path: init.path, signal: init.signal });
       discard(pre);
       if (pre.status === 401 && this.learn(pre))
-        discard(await this.requestOnce({ method: 'OPTIONS', path: init.path, signal: init.signal }));
+        discard(await this.sendRetryingStale({ method: 'OPTIONS', path: init.path, signal: init.signal }));
     }
     let res = await this.sendRetryingStale(init);
     if (res.status === 401 && this.learn(res)) {
