@@ -2,7 +2,7 @@
  * cordiax-sync as a library: embed the same service the CLI and the web UI use.
  * See README "API" for an example.
  */
-export { SyncService, SECRET_FIELDS, type ServiceOptions, type StatusReport, type ServiceState } from './service.js';
+export { SyncService, type ServiceOptions, type StatusReport, type ServiceState } from './service.js';
 export { SyncEngine, type EngineOptions, type SyncOutcome, type SyncAction } from './engine/engine.js';
 export { plan, type Plan, type PlanInput, type Base, type Direction } from './engine/plan.js';
 export { Scheduler } from './engine/scheduler.js';
@@ -23,5 +23,13 @@ export {
 export { loadConfig, saveConfig, configPath } from './config/store.js';
 export { takeSnapshot, verifyDatabase, restoreInto } from './db/snapshot.js';
 export { SyncError, setLanguage, type ErrorCode } from './errors.js';
-export { availability, allAvailability, createTransport } from './transports/registry.js';
+export {
+  availability,
+  allAvailability,
+  createTransport,
+  registerTransport,
+  secretFields,
+  transportDeclarations,
+} from './transports/registry.js';
+export type { TransportDeclaration, TransportCapabilities } from './transports/declaration.js';
 export type { FileTransport, SyncEndpoint, ConnectionReport, RemoteManifest, Guarantees } from './transports/types.js';

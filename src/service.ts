@@ -24,19 +24,28 @@ import {
   type ConfigProblem,
   type Protocol,
   type SyncConfig,
-  PROTOCOLS,
 } from './config/schema.js';
 import { configError, configPath, loadConfig, saveConfig } from './config/store.js';
 import { EventLog } from './log/event-log.js';
 import type { SyncEvent } from './log/events.js';
-import { clearSecrets, registerSecret } from './log/redact.js';
+import { clearSecrets } from './log/redact.js';
 import { SyncEngine, type SyncOutcome } from './engine/engine.js';
 import { Scheduler, type SchedulerState } from './engine/scheduler.js';
 import { writeFileAtomic } from './util/fs.js';
 import { watchDatabase } from './engine/watcher.js';
 import type { ConflictInfo, PendingDownload } from './engine/state.js';
-import { allAvailability, createTransport, targetId, type Availability } from './transports/registry.js';
-import type { ConnectionReport, RemoteManifest, SyncEndpoint } from './transports/types.js';
+import {
+  allAvailability,
+  blockOf,
+  createTransport,
+  declarationOf,
+  registerConfigSecrets,
+  secretFields,
+  targetId,
+  type Availability,
+} from './transports/registry.js';
+import { failedReport } from './transports/shared/report.js';
+import type { ConnectionReport, RemoteManifest } from './transports/types.js';
 
 export interface ServiceOptions {
   /** The Cordiax folder (default: $CORDIAX_HOME or ~/_SuperCordiax). */
@@ -72,13 +81,6 @@ export interface StatusReport {
   problems: ConfigProblem[];
   availability: Availability[];
 }
-
-/** Secret fields: never sent back to a UI; an empty value on save keeps the stored one. */
-export const SECRET_FIELDS = [
-  ['webdav', 'password'],
-  ['smb', 'password'],
-  ['socketio', 'token'],
-] as const;
 
 export class SyncService {
   readonly home: string;
@@ -147,8 +149,7 @@ export class SyncService {
   private applyConfig(cfg: SyncConfig): void {
     this.cfg = cfg;
     clearSecrets();
-    for (const [block, key] of SECRET_FIELDS)
-      registerSecret((cfg[block] as Record<string, unknown>)[key] as string | undefined);
+    registerConfigSecrets(cfg);
     this.scheduler.setInterval(cfg.polling_interval);
   }
 
@@ -157,10 +158,13 @@ export class SyncService {
     return this.cfg;
   }
 
-  /** The config without secrets: each secret field becomes '' and `<field>_set` says whether one is stored. */
+  /**
+   * The config without secrets (each transport's declared `secrets`): each secret field becomes '' and
+   * `<field>_set` says whether one is stored.
+   */
   publicConfig(): Record<string, unknown> {
     const out = structuredClone(this.cfg) as Record<string, Record<string, unknown>>;
-    for (const [block, key] of SECRET_FIELDS) {
+    for (const [block, key] of secretFields()) {
       const b = out[block];
       if (!b) continue;
       b[`${key}_set`] = typeof b[key] === 'string' && (b[key] as string).length > 0;
@@ -185,7 +189,7 @@ export class SyncService {
    */
   withStoredSecrets(form: Record<string, unknown>, clear: string[] = []): Record<string, unknown> {
     const merged = structuredClone(form) as Record<string, Record<string, unknown> | unknown>;
-    for (const [block, key] of SECRET_FIELDS) {
+    for (const [block, key] of secretFields()) {
       const b = merged[block];
       if (!b || typeof b !== 'object' || Array.isArray(b)) continue;
       const rec = b as Record<string, unknown>;
@@ -198,7 +202,7 @@ export class SyncService {
         stored
       )
         rec[key] = stored;
-      if (rec[key] === '' && key === 'token') delete rec[key]; // an optional key: absent rather than empty
+      if (rec[key] === '' && isOptionalKey(block, key)) delete rec[key]; // an optional key: absent rather than empty
     }
     return merged as Record<string, unknown>;
   }
@@ -256,6 +260,7 @@ export class SyncService {
     if (this.engine && this.engineKey === key) return this.engine;
     if (this.engine) {
       this.unRemote?.();
+      this.unRemote = null;
       await this.engine.close().catch(() => {});
     }
     const transport = await createTransport(this.cfg, this.transportContext());
@@ -272,13 +277,13 @@ export class SyncService {
       backupsDir: path.join(this.home, 'backups'),
     });
     this.engineKey = key;
-    // Endpoints with push notifications (Socket.IO) trigger syncs themselves.
-    const remote = this.engine.remote as SyncEndpoint;
-    this.unRemote = remote.onRemoteEvent((ev) => {
-      if (ev.kind === 'sync_request') this.engine?.requestResend();
-      if (ev.kind === 'sync_request' || ev.kind === 'sync_update') this.scheduler.notifyChange();
-      if (ev.kind === 'connected' && this.scheduler.state().running) this.scheduler.notifyChange();
-    });
+    // Remotes that announce changes (the declaration's pushNotifications: Socket.IO) trigger syncs themselves.
+    if (declarationOf(this.cfg.protocol).capabilities.pushNotifications)
+      this.unRemote = this.engine.remote.onRemoteEvent((ev) => {
+        if (ev.kind === 'sync_request') this.engine?.requestResend();
+        if (ev.kind === 'sync_request' || ev.kind === 'sync_update') this.scheduler.notifyChange();
+        if (ev.kind === 'connected' && this.scheduler.state().running) this.scheduler.notifyChange();
+      });
     return this.engine;
   }
 
@@ -308,8 +313,7 @@ export class SyncService {
         const parsed = parseConfig(candidate);
         if (!parsed.ok) throw configError('(formulario)', parsed.problems);
         cfg = parsed.config;
-        for (const [block, key] of SECRET_FIELDS)
-          registerSecret((cfg[block] as Record<string, unknown>)[key] as string | undefined);
+        registerConfigSecrets(cfg);
       }
       this.requireUsableConfig(p, cfg);
       const t = await createTransport(cfg, this.transportContext(cfg), p);
@@ -337,14 +341,7 @@ export class SyncService {
         await t.close().catch(() => {});
       }
     } catch (err) {
-      const e = toSyncError(err);
-      return {
-        protocol: p,
-        ok: false,
-        steps: [{ id: 'config', ok: false, text: e.text, hint: e.hint }],
-        facts: {},
-        error: { code: e.code, message: e.text.es, message_en: e.text.en, hint: e.hint?.es, hint_en: e.hint?.en },
-      };
+      return failedReport(p, 'config', err);
     }
   }
 
@@ -408,10 +405,11 @@ export class SyncService {
       });
   }
 
+  /** Remotes that announce changes get ours at once too: the database is watched (the declaration's pushNotifications). */
   private watchIfNeeded(): void {
     this.unwatch?.();
     this.unwatch = null;
-    if (this.cfg.protocol === 'socketio')
+    if (declarationOf(this.cfg.protocol).capabilities.pushNotifications)
       this.unwatch = watchDatabase(this.databasePath, () => this.scheduler.notifyChange());
   }
 
@@ -423,10 +421,14 @@ export class SyncService {
   }
 
   private async startEmbeddedServerIfNeeded(): Promise<void> {
-    if (this.opts.embeddedServer === false || this.embedded || this.cfg.protocol !== 'socketio') return;
+    const d = declarationOf(this.cfg.protocol);
+    if (this.opts.embeddedServer === false || this.embedded || !d.startLocalServer) return;
     try {
-      const mod = await import('./server/embedded.js');
-      this.embedded = await mod.maybeStartEmbeddedServer(this.cfg, this.home, this.log);
+      this.embedded = await d.startLocalServer(blockOf(this.cfg, d.name), {
+        home: this.home,
+        log: this.log,
+        keepVersions: resolvedKeepVersions(this.cfg),
+      });
     } catch (err) {
       this.log.emit({
         type: 'warning',
@@ -539,4 +541,9 @@ export class SyncService {
   }
 }
 
-export { PROTOCOLS };
+/** A key the block's schema lets be absent (no default): an emptied optional secret is removed, not saved as ''. */
+function isOptionalKey(block: string, key: string): boolean {
+  const field = declarationOf(block).schema.shape[key];
+  const r = field?.safeParse(undefined);
+  return r?.success === true && r.data === undefined;
+}

@@ -208,3 +208,36 @@ test('plan: the three-way table, never newer-wins', () => {
     'push',
   );
 });
+
+test('scheduler: under a change hint every 300 ms (an app writing continuously) a sync runs within the maximum wait', async (t) => {
+  // Node's mock timers make the clock deterministic: this asserts the scheduling rule, not a duration.
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: NOW });
+  const runsAt: number[] = [];
+  const s = new Scheduler({
+    intervalSeconds: 3600,
+    changeDebounceMs: 1000,
+    changeMaxWaitMs: 5000,
+    run: async () => {
+      runsAt.push(Date.now());
+    },
+  });
+  s.start(); // the start-up run
+  await Promise.resolve();
+  runsAt.length = 0;
+  for (let i = 0; i < 40; i++) {
+    s.notifyChange(); // 40 hints, 300 ms apart: 12 s of continuous writes
+    t.mock.timers.tick(300);
+    await Promise.resolve();
+  }
+  // A trailing debounce alone would have run nothing during the burst; the maximum wait runs one 5 s after each
+  // burst's first hint (read at the end of the 300 ms tick that fired it: 5000 -> 5100; the next burst starts with
+  // the hint at 5100, so 10100 -> 10200).
+  assert.deepEqual(
+    runsAt.map((at) => at - NOW),
+    [5100, 10200],
+  );
+  t.mock.timers.tick(1000);
+  await Promise.resolve();
+  assert.equal(runsAt.length, 3, 'the burst end still gets its trailing sync');
+  s.stop();
+});

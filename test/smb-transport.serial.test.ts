@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { create, protocol, SmbTransport, parseServer, normalizeRoot } from '../src/transports/smb/index.js';
+import { create, SmbTransport, parseServer, normalizeRoot } from '../src/transports/smb/index.js';
+import { smb } from '../src/transports/smb/declaration.js';
 import { configSchema } from '../src/config/schema.js';
 import { SmbClient } from '../src/smb/index.js';
 import { Access, Disposition } from '../src/smb/codec.js';
@@ -31,7 +32,7 @@ describe('SMB transport against Samba', () => {
   };
 
   test('module shape for the registry, and config parsing', () => {
-    assert.equal(protocol, 'smb');
+    assert.equal(smb.name, 'smb');
     const cfg = configSchema.parse({
       protocol: 'smb',
       smb: {
@@ -43,7 +44,7 @@ describe('SMB transport against Samba', () => {
         remote_path: '/cordiax_sync/',
       },
     });
-    const t = create(cfg, { log: memoryLog(), tmpDir: work, device: 'x' });
+    const t = create(cfg.smb, { log: memoryLog(), tmpDir: work, device: 'x' });
     assert.equal(t.protocol, 'smb');
     assert.deepEqual(parseServer('\\\\srv\\share'), { host: 'srv', port: undefined });
     assert.deepEqual(parseServer('smb://srv:1445'), { host: 'srv', port: 1445 });
@@ -91,7 +92,8 @@ describe('SMB transport against Samba', () => {
         { size, sha256: sha },
         { onProgress: (p) => progress.push(p.bytes) },
       );
-      assert.deepEqual(up, { size, sha256: sha });
+      assert.deepEqual([up.size, up.sha256], [size, sha]);
+      assert.equal(typeof up.version, 'string', 'the version of what was published (size + change time)');
       assert.equal(progress.at(-1), size);
       const landed = path.join(s.shareDir, 'deep/er/path/versions/000001-abc.db');
       assert.equal(await sha256File(landed), sha);

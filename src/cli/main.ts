@@ -2,6 +2,7 @@
  * The `cordiax-sync` command: a thin shell over SyncService. Every command accepts --json and exits non-zero on
  * failure (1 = error, 2 = invalid config or usage, 3 = conflict waiting for the user).
  */
+import { registerServiceCommand } from './commands/service.js';
 import { Command, Option } from 'commander';
 import { createReadStream, promises as fsp, watchFile, unwatchFile } from 'node:fs';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import { configPath, getKey, loadConfig, setKey } from '../config/store.js';
 import { cordiaxHome, PROTOCOLS, type Protocol } from '../config/schema.js';
 import { isSecretKey, redact } from '../log/redact.js';
 import { LOG_FILE_NAME } from '../log/event-log.js';
+import { generateX25519Identity } from '../crypto/index.js';
 import type { SyncEvent } from '../log/events.js';
 import type { ConnectionReport } from '../transports/types.js';
 
@@ -110,7 +112,24 @@ async function withService<T>(json: boolean, fn: (svc: SyncService) => Promise<T
   }
 }
 
+/** The whole command line: the root command and its options, then one named step per command. */
 export function buildProgram(): Command {
+  const program = rootCommand();
+  addCheckConfigCommand(program);
+  addSyncCommand(program);
+  addTestCommand(program);
+  addStatusCommand(program);
+  addLogCommand(program);
+  addStartCommand(program);
+  addConfigCommands(program);
+  addResolveCommand(program);
+  addVersionsCommand(program);
+  addRestoreCommand(program);
+  addKeygenCommand(program);
+  return program;
+}
+
+function rootCommand(): Command {
   const program = new Command();
   program
     .name('cordiax-sync')
@@ -122,7 +141,11 @@ export function buildProgram(): Command {
       const lang = cmd.opts().lang as Language | undefined;
       if (lang) setLanguage(lang);
     });
+  return program;
+}
 
+/** `check-config`: every problem of the configuration, exit 2 when there is one. */
+function addCheckConfigCommand(program: Command): void {
   program
     .command('check-config')
     .description('Valida la configuración y muestra cada problema / validate the config, print every problem')
@@ -162,7 +185,10 @@ export function buildProgram(): Command {
       );
       process.exit(ok ? EXIT.ok : EXIT.config);
     });
+}
 
+/** `sync`: one sync now ("Sincronizar Ahora"), exit 3 on a conflict. */
+function addSyncCommand(program: Command): void {
   program
     .command('sync')
     .description('Sincroniza ahora ("Sincronizar Ahora") / sync now')
@@ -188,7 +214,10 @@ export function buildProgram(): Command {
         fail(!!o.json, err);
       }
     });
+}
 
+/** `test`: the connection test ("Probar Conexión") of the configured or given protocol. */
+function addTestCommand(program: Command): void {
   program
     .command('test')
     .description('Prueba la conexión ("Probar Conexión") / test the connection')
@@ -201,7 +230,10 @@ export function buildProgram(): Command {
       print(!!o.json, r, () => formatReport(r));
       process.exit(r.ok ? EXIT.ok : r.error?.code === 'CONFIG_INVALID' ? EXIT.config : EXIT.error);
     });
+}
 
+/** `status`: last good sync, time since, next run, conflict and last error. */
+function addStatusCommand(program: Command): void {
   program
     .command('status')
     .description('Estado: última sincronización correcta, tiempo transcurrido, próxima / status')
@@ -242,7 +274,10 @@ export function buildProgram(): Command {
             : EXIT.ok,
       );
     });
+}
 
+/** `log`: the last events of the sync log, or follow it (`--follow`, like tail -f). */
+function addLogCommand(program: Command): void {
   program
     .command('log')
     .description('Muestra el registro de sincronización / show the sync log')
@@ -292,7 +327,10 @@ export function buildProgram(): Command {
       });
       await new Promise(() => {});
     });
+}
 
+/** `start`: automatic sync and the web interface until SIGINT/SIGTERM. */
+function addStartCommand(program: Command): void {
   program
     .command('start')
     .description('Sincronización automática y la interfaz web / automatic sync and the web UI')
@@ -330,7 +368,11 @@ export function buildProgram(): Command {
         return false;
       });
       if (!started && !ui) process.exit(EXIT.config);
+      // The scheduler's timers are unref'd (so one-shot commands exit): this keeps `start` alive until a signal, even
+      // without the UI server (`--no-ui` used to sync once and exit).
+      const keepAlive = setInterval(() => {}, 1 << 30);
       const shutdown = async () => {
+        clearInterval(keepAlive);
         await ui?.close().catch(() => {});
         await svc.close().catch(() => {});
         process.exit(0);
@@ -338,7 +380,10 @@ export function buildProgram(): Command {
       process.on('SIGINT', () => void shutdown());
       process.on('SIGTERM', () => void shutdown());
     });
+}
 
+/** `config get` and `config set` (secrets only from standard input, never echoed). */
+function addConfigCommands(program: Command): void {
   const config = program
     .command('config')
     .description('Lee o cambia claves de la configuración / get or set config keys');
@@ -398,7 +443,10 @@ export function buildProgram(): Command {
         fail(!!o.json, err);
       }
     });
+}
 
+/** `resolve --keep local|remote`: ends a conflict. */
+function addResolveCommand(program: Command): void {
   program
     .command('resolve')
     .description('Resuelve un conflicto / resolve a conflict')
@@ -413,7 +461,10 @@ export function buildProgram(): Command {
         ),
       );
     });
+}
 
+/** `versions`: the remote version history. */
+function addVersionsCommand(program: Command): void {
   program
     .command('versions')
     .description('Historial de versiones remotas / remote version history')
@@ -435,7 +486,10 @@ export function buildProgram(): Command {
             .join('\n') || L('Sin versiones.', 'No versions.'),
       );
     });
+}
 
+/** `restore <generation>`: a remote version into the local database, after a local backup. */
+function addRestoreCommand(program: Command): void {
   program
     .command('restore <generation>')
     .description(
@@ -448,7 +502,10 @@ export function buildProgram(): Command {
         L(`Versión ${generation} restaurada.`, `Version ${generation} restored.`),
       );
     });
+}
 
+/** `keygen`: a new age identity (0600) and its public key. */
+function addKeygenCommand(program: Command): void {
   program
     .command('keygen')
     .description('Crea una identidad age (clave privada 0600) e imprime su clave pública / create an age identity')
@@ -456,7 +513,6 @@ export function buildProgram(): Command {
     .option('--json', 'salida JSON')
     .action(async (o: { output: string; json?: boolean }) => {
       try {
-        const { generateX25519Identity } = await import('../crypto/index.js');
         const id = generateX25519Identity();
         await fsp.writeFile(
           o.output,
@@ -472,12 +528,11 @@ export function buildProgram(): Command {
         fail(!!o.json, err);
       }
     });
-
-  return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
+  registerServiceCommand(program);
   try {
     const server = await import('./commands/server.js');
     server.registerServerCommand(program);

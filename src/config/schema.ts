@@ -11,113 +11,23 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Text } from '../errors.js';
+import type { AnyTransportDeclaration } from '../transports/declaration.js';
+import {
+  BUILT_IN,
+  PROTOCOLS,
+  type Protocol,
+  blockOf,
+  declarationOf,
+  transportDeclarations,
+} from '../transports/registry.js';
+import { MESSAGE_SEPARATOR as SEP, bool, msg, str } from './schema-parts.js';
 
-export const PROTOCOLS = ['webdav', 'smb', 'socketio', 'folder'] as const;
-export type Protocol = (typeof PROTOCOLS)[number];
+export { PROTOCOLS, type Protocol };
+export type { WebdavConfig } from '../transports/webdav/declaration.js';
+export type { SmbConfig } from '../transports/smb/declaration.js';
+export type { SocketioConfig } from '../transports/socketio/declaration.js';
 export const MIN_POLLING_INTERVAL = 60;
 export const MAX_POLLING_INTERVAL = 7 * 24 * 3600;
-
-/** A bilingual message packed into zod's single message string. */
-const SEP = '\u0001';
-function msg(es: string, en: string): string {
-  return `${es}${SEP}${en}`;
-}
-
-const MAX_STR = 4096;
-const str = (max = MAX_STR) =>
-  z
-    .string({ error: msg('debe ser un texto', 'must be a string') })
-    .max(max, { error: msg(`no puede superar ${max} caracteres`, `must be at most ${max} characters`) });
-const bool = () => z.boolean({ error: msg('debe ser true o false', 'must be true or false') });
-
-const httpUrl = (what: string) =>
-  str(2048).refine((v) => v === '' || /^https?:\/\/[^\s/?#]+/i.test(v), {
-    error: msg(
-      `${what}: debe empezar por http:// o https:// (ej: https://cloud.example.com/remote.php/dav)`,
-      `${what}: must start with http:// or https:// (e.g. https://cloud.example.com/remote.php/dav)`,
-    ),
-  });
-
-/** A folder inside the remote: '/'-separated, no '..', no control characters. Backslashes are accepted as separators. */
-const remotePath = () =>
-  str(1024)
-    .refine((v) => !/[\u0000-\u001f\u007f]/.test(v), {
-      error: msg('contiene caracteres de control', 'contains control characters'),
-    })
-    .refine((v) => !v.replace(/\\/g, '/').split('/').includes('..'), {
-      error: msg(
-        "no puede contener '..' (no se permite salir de la carpeta remota)",
-        "must not contain '..' (leaving the remote folder is not allowed)",
-      ),
-    })
-    .default('/cordiax_sync/');
-
-const port = () =>
-  z
-    .number({ error: msg('debe ser un número', 'must be a number') })
-    .int({ error: msg('debe ser un número entero', 'must be an integer') })
-    .min(1, { error: msg('debe estar entre 1 y 65535', 'must be between 1 and 65535') })
-    .max(65535, { error: msg('debe estar entre 1 y 65535', 'must be between 1 and 65535') });
-
-export const webdavSchema = z
-  .object({
-    url: httpUrl('url').default(''),
-    username: str(256).default(''),
-    password: str(1024).default(''),
-    remote_path: remotePath(),
-    /** 'basic' (default), 'digest' or 'auto' (whatever the server asks for). */
-    auth: z
-      .enum(['basic', 'digest', 'auto'], {
-        error: msg("debe ser 'basic', 'digest' o 'auto'", "must be 'basic', 'digest' or 'auto'"),
-      })
-      .optional(),
-    /** PEM file with a private CA to trust. */
-    ca_file: str(1024).optional(),
-    /** Skips TLS certificate verification. Dangerous: logged loudly on every connection. */
-    insecure_skip_tls_verify: bool().optional(),
-    timeout_seconds: z.number().min(1).max(3600).optional(),
-  })
-  .loose();
-
-export const smbSchema = z
-  .object({
-    server: str(255).default(''),
-    share_name: str(255).default(''),
-    username: str(256).default(''),
-    password: str(1024).default(''),
-    domain: str(255).default(''),
-    remote_path: remotePath(),
-    /** Default: 445, then 139. */
-    port: port().optional(),
-    timeout_seconds: z.number().min(1).max(3600).optional(),
-  })
-  .loose();
-
-export const socketioSchema = z
-  .object({
-    server_url: httpUrl('server_url').default('http://localhost:5000'),
-    namespace: str(256)
-      .refine((v) => v.startsWith('/'), {
-        error: msg(
-          "debe empezar por '/' (por defecto: /cordiax-sync/)",
-          "must start with '/' (default: /cordiax-sync/)",
-        ),
-      })
-      .default('/cordiax-sync/'),
-    /** Auth token sent in the handshake (our server). */
-    token: str(1024).optional(),
-    /** File holding the token (re-read on every reconnect). */
-    token_file: str(1024).optional(),
-    /** Database id on our server (default: 'default'). */
-    database_id: str(128).optional(),
-  })
-  .loose();
-
-export const folderSchema = z
-  .object({
-    path: str(1024).default(''),
-  })
-  .loose();
 
 export const encryptionSchema = z
   .object({
@@ -152,65 +62,98 @@ export const uiSchema = z
   })
   .loose();
 
-export const configSchema = z
-  .object({
-    enabled: bool().default(false),
-    protocol: z
-      .enum(PROTOCOLS, {
-        error: msg(
-          `protocolo desconocido; use uno de: ${PROTOCOLS.join(', ')}`,
-          `unknown protocol; use one of: ${PROTOCOLS.join(', ')}`,
-        ),
-      })
-      .default('webdav'),
-    polling_interval: z
-      .number({ error: msg('debe ser un número de segundos', 'must be a number of seconds') })
-      .int({ error: msg('debe ser un número entero de segundos', 'must be a whole number of seconds') })
-      .min(MIN_POLLING_INTERVAL, {
-        error: msg(
-          `debe ser al menos ${MIN_POLLING_INTERVAL} segundos`,
-          `must be at least ${MIN_POLLING_INTERVAL} seconds`,
-        ),
-      })
-      .max(MAX_POLLING_INTERVAL, {
-        error: msg(
-          `no puede superar ${MAX_POLLING_INTERVAL} segundos (7 días)`,
-          `must be at most ${MAX_POLLING_INTERVAL} seconds (7 days)`,
-        ),
-      })
-      .default(300),
-    webdav: webdavSchema.default(() => webdavSchema.parse({})),
-    smb: smbSchema.default(() => smbSchema.parse({})),
-    socketio: socketioSchema.default(() => socketioSchema.parse({})),
-    // Our additions: all optional, with defaults.
-    database_path: str(1024).optional(),
-    direction: z
-      .enum(['bidirectional', 'push', 'pull'], {
-        error: msg("debe ser 'bidirectional', 'push' o 'pull'", "must be 'bidirectional', 'push' or 'pull'"),
-      })
-      .optional(),
-    folder: folderSchema.optional(),
-    encryption: encryptionSchema.optional(),
-    device_name: str(64)
-      .refine((v) => /^[\p{L}\p{N}._-]+$/u.test(v), {
-        error: msg('solo letras, números, punto, guion y guion bajo', 'letters, digits, dot, dash and underscore only'),
-      })
-      .optional(),
-    keep_versions: z
-      .number()
-      .int({ error: msg('debe ser un número entero', 'must be an integer') })
-      .min(1, { error: msg('debe ser al menos 1', 'must be at least 1') })
-      .max(1000, { error: msg('no puede superar 1000', 'must be at most 1000') })
-      .optional(),
-    language: z.enum(['es', 'en'], { error: msg("debe ser 'es' o 'en'", "must be 'es' or 'en'") }).optional(),
-    ui: uiSchema.optional(),
-  })
-  .loose();
+/** Each transport's block as its declaration says: a spec block is always there (defaults), ours only when used. */
+type BuiltIn = (typeof BUILT_IN)[number];
+type SpecBlocks = {
+  [D in BuiltIn as D['block'] extends 'spec' ? D['name'] : never]: z.ZodDefault<D['schema']>;
+};
+type OptionalBlocks = {
+  [D in BuiltIn as D['block'] extends 'optional' ? D['name'] : never]: z.ZodOptional<D['schema']>;
+};
+
+function transportBlocks(list: readonly AnyTransportDeclaration[], kind: 'spec' | 'optional') {
+  return Object.fromEntries(
+    list
+      .filter((d) => d.block === kind)
+      .map((d) => [d.name, kind === 'spec' ? d.schema.default(() => d.schema.parse({})) : d.schema.optional()]),
+  );
+}
+
+/** The whole file's schema over a list of transports (key order as the spec's file, our keys after). */
+function buildConfigSchema(list: readonly AnyTransportDeclaration[]) {
+  const names = list.map((d) => d.name) as unknown as typeof PROTOCOLS;
+  return z
+    .object({
+      enabled: bool().default(false),
+      protocol: z
+        .enum(names, {
+          error: msg(
+            `protocolo desconocido; use uno de: ${names.join(', ')}`,
+            `unknown protocol; use one of: ${names.join(', ')}`,
+          ),
+        })
+        .default('webdav'),
+      polling_interval: z
+        .number({ error: msg('debe ser un número de segundos', 'must be a number of seconds') })
+        .int({ error: msg('debe ser un número entero de segundos', 'must be a whole number of seconds') })
+        .min(MIN_POLLING_INTERVAL, {
+          error: msg(
+            `debe ser al menos ${MIN_POLLING_INTERVAL} segundos`,
+            `must be at least ${MIN_POLLING_INTERVAL} seconds`,
+          ),
+        })
+        .max(MAX_POLLING_INTERVAL, {
+          error: msg(
+            `no puede superar ${MAX_POLLING_INTERVAL} segundos (7 días)`,
+            `must be at most ${MAX_POLLING_INTERVAL} seconds (7 days)`,
+          ),
+        })
+        .default(300),
+      ...(transportBlocks(list, 'spec') as SpecBlocks),
+      // Our additions: all optional, with defaults.
+      database_path: str(1024).optional(),
+      direction: z
+        .enum(['bidirectional', 'push', 'pull'], {
+          error: msg("debe ser 'bidirectional', 'push' o 'pull'", "must be 'bidirectional', 'push' or 'pull'"),
+        })
+        .optional(),
+      ...(transportBlocks(list, 'optional') as OptionalBlocks),
+      encryption: encryptionSchema.optional(),
+      device_name: str(64)
+        .refine((v) => /^[\p{L}\p{N}._-]+$/u.test(v), {
+          error: msg(
+            'solo letras, números, punto, guion y guion bajo',
+            'letters, digits, dot, dash and underscore only',
+          ),
+        })
+        .optional(),
+      keep_versions: z
+        .number()
+        .int({ error: msg('debe ser un número entero', 'must be an integer') })
+        .min(1, { error: msg('debe ser al menos 1', 'must be at least 1') })
+        .max(1000, { error: msg('no puede superar 1000', 'must be at most 1000') })
+        .optional(),
+      language: z.enum(['es', 'en'], { error: msg("debe ser 'es' o 'en'", "must be 'es' or 'en'") }).optional(),
+      ui: uiSchema.optional(),
+    })
+    .loose();
+}
+
+/** The schema over the built-in transports (its type is SyncConfig). */
+export const configSchema = buildConfigSchema(BUILT_IN);
+
+/** The schema over the registered transports (the built-in ones, plus any registered at run time). */
+let active: { list: readonly AnyTransportDeclaration[]; schema: typeof configSchema } = {
+  list: BUILT_IN,
+  schema: configSchema,
+};
+function activeSchema(): typeof configSchema {
+  const list = transportDeclarations();
+  if (active.list !== list) active = { list, schema: buildConfigSchema(list) };
+  return active.schema;
+}
 
 export type SyncConfig = z.infer<typeof configSchema>;
-export type WebdavConfig = z.infer<typeof webdavSchema>;
-export type SmbConfig = z.infer<typeof smbSchema>;
-export type SocketioConfig = z.infer<typeof socketioSchema>;
 export type EncryptionConfig = z.infer<typeof encryptionSchema>;
 
 export interface ConfigProblem {
@@ -309,7 +252,7 @@ export function parseConfig(raw: unknown): ParseResult {
   }
   const shape = shapeProblem(raw);
   if (shape) return { ok: false, problems: [shape] };
-  const r = configSchema.safeParse(raw);
+  const r = activeSchema().safeParse(raw);
   if (r.success) return { ok: true, config: r.data };
   return {
     ok: false,
@@ -322,65 +265,15 @@ export function parseConfig(raw: unknown): ParseResult {
 }
 
 export function defaultConfig(): SyncConfig {
-  const r = configSchema.parse({});
-  return r;
+  return activeSchema().parse({});
 }
 
 /** What the selected protocol (and encryption) still need before a sync can run. */
 export function completenessProblems(cfg: SyncConfig, protocol: Protocol = cfg.protocol): ConfigProblem[] {
   const out: ConfigProblem[] = [];
-  const need = (key: string, value: string | undefined, es: string, en: string) => {
-    if (!value || value.trim() === '') out.push({ key, severity: 'incomplete', text: { es, en } });
-  };
-  switch (protocol) {
-    case 'webdav':
-      need(
-        'webdav.url',
-        cfg.webdav.url,
-        'está vacío: indique la URL del servidor WebDAV',
-        'is empty: enter the WebDAV server URL',
-      );
-      need('webdav.username', cfg.webdav.username, 'está vacío: indique el usuario', 'is empty: enter the user name');
-      break;
-    case 'smb':
-      need(
-        'smb.server',
-        cfg.smb.server,
-        'está vacío: indique la IP o el nombre del servidor SMB',
-        'is empty: enter the SMB server address or name',
-      );
-      need(
-        'smb.share_name',
-        cfg.smb.share_name,
-        'está vacío: indique el recurso compartido',
-        'is empty: enter the share name',
-      );
-      need('smb.username', cfg.smb.username, 'está vacío: indique el usuario', 'is empty: enter the user name');
-      break;
-    case 'socketio':
-      need(
-        'socketio.server_url',
-        cfg.socketio.server_url,
-        'está vacío: indique la URL del servidor',
-        'is empty: enter the server URL',
-      );
-      break;
-    case 'folder':
-      need(
-        'folder.path',
-        cfg.folder?.path,
-        'está vacío: indique la carpeta de destino',
-        'is empty: enter the target folder',
-      );
-      if (cfg.folder?.path && !path.isAbsolute(cfg.folder.path)) {
-        out.push({
-          key: 'folder.path',
-          severity: 'incomplete',
-          text: { es: 'debe ser una ruta absoluta', en: 'must be an absolute path' },
-        });
-      }
-      break;
-  }
+  const d = declarationOf(protocol);
+  for (const m of d.missing(blockOf(cfg, protocol)))
+    out.push({ key: `${d.name}.${m.key}`, severity: 'incomplete', text: m.text });
   const enc = cfg.encryption;
   if (enc?.enabled) {
     if (enc.mode === 'x25519' && enc.recipients.length === 0) {

@@ -108,12 +108,6 @@ export async function loadConfig(file = configPath()): Promise<LoadResult> {
 }
 
 /** Like loadConfig, but throws CONFIG_INVALID / CONFIG_PARSE with every problem listed. */
-export async function loadConfigOrThrow(file = configPath()): Promise<SyncConfig> {
-  const r = await loadConfig(file);
-  if (r.status === 'invalid') throw configError(file, r.problems);
-  return r.config;
-}
-
 export function configError(file: string, problems: ConfigProblem[]): SyncError {
   const es = problems.map((p) => `  - ${p.key}: ${p.text.es}`).join('\n');
   const en = problems.map((p) => `  - ${p.key}: ${p.text.en}`).join('\n');

@@ -7,11 +7,13 @@ import { encryptionError } from './errors.js';
 import { parseIdentity, publicKeyFromRaw, rawPublicKey, x25519, type X25519Identity } from './keys.js';
 import { aeadOpen, aeadSeal, b64, b64Decode, hkdf } from './primitives.js';
 
-export const AGE_HEADER = 'age-encryption.org/v1\n';
 const VERSION_PREFIX = 'age-encryption.org/';
+const V1 = `${VERSION_PREFIX}v1`;
+/** The first line of every age v1 file: what the upload guard and the header parser look for. */
+export const AGE_HEADER = `${V1}\n`;
 const ARMOR_BEGIN = '-----BEGIN AGE ENCRYPTED FILE-----';
-const X25519_LABEL = 'age-encryption.org/v1/X25519';
-const SCRYPT_LABEL = 'age-encryption.org/v1/scrypt';
+const X25519_LABEL = `${V1}/X25519`;
+const SCRYPT_LABEL = `${V1}/scrypt`;
 export const FILE_KEY_SIZE = 16;
 const WRAPPED_KEY_SIZE = FILE_KEY_SIZE + 16;
 const ZERO_NONCE = Buffer.alloc(12);

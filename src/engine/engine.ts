@@ -3,19 +3,16 @@
  *   snapshot/hash local -> read remote manifest -> three-way plan (plan.ts) -> push | pull | conflict | nothing.
  * Every outcome is recorded in the state file only after verification; every failure is logged and rethrown.
  */
-import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { SyncError, isSyncError, toSyncError } from '../errors.js';
+import { SyncError, isSyncError, toSyncError, type Text } from '../errors.js';
 import type { EncryptionConfig } from '../config/schema.js';
 import type { Logger } from '../log/events.js';
-import type { FileTransport, RemoteManifest, SyncEndpoint, Progress } from '../transports/types.js';
+import type { FileTransport, Progress, PushMeta, RemoteManifest, SyncEndpoint } from '../transports/types.js';
 import { privateTempDir } from '../db/snapshot.js';
 import { FileRemote } from './remote-layout.js';
 import { LocalDb, type ApplyResult, type LocalContent, type LocalExpectation } from './local-db.js';
-import { copyToUniqueFile } from '../db/live.js';
 import { plan, type Base, type Direction, type Plan } from './plan.js';
 import { StateStore, type ConflictInfo, type KnownVersion, type TargetState } from './state.js';
-import * as ageCrypto from '../crypto/index.js';
 import { localIdentity, plaintextCreatedAt } from './local-identity.js';
 import { checkLineage, recordAfterSync, recordSeen, type LineageRecord } from './lineage.js';
 
@@ -50,11 +47,28 @@ export interface SyncOutcome {
   generation: number | null;
   durationMs: number;
   conflictCopy?: string;
-  /** Internal: the local content after a pull (saves a second snapshot). */
-  local?: { sha256: string | null; fingerprint: string; aliases?: string[] };
-  /** Internal: the manifest a push committed (for the lineage record). */
+}
+
+/** What the plan (or a check after it) decided. */
+type Decision = Plan | ConflictDecision;
+type ConflictDecision = { action: 'conflict'; reason: string };
+
+/** What one step (push, pull, conflict copy, nothing) did; run() times and records it as the SyncOutcome. */
+interface StepResult {
+  action: SyncAction;
+  reason: string;
+  bytesUp: number;
+  bytesDown: number;
+  /** Remote generation after the step (null when the remote cannot tell). */
+  generation: number | null;
+  conflictCopy?: string;
+  /** The local content after a pull (saves a second snapshot). */
+  localAfter?: LocalExpectation;
+  /** The manifest a push committed (for the lineage record). */
   committed?: RemoteManifest;
 }
+
+const isoNow = () => new Date().toISOString();
 
 function isFileTransport(t: FileTransport | SyncEndpoint): t is FileTransport {
   return typeof (t as FileTransport).upload === 'function';
@@ -79,6 +93,7 @@ export class SyncEngine {
       encryption: o.encryption,
       tmpParent: o.tmpDir,
       backupsDir: o.backupsDir ?? path.join(path.dirname(o.statePath), 'backups'),
+      pendingDir: path.join(path.dirname(o.statePath), 'pending'),
       log: o.log,
       lockWaitMs: o.lockWaitMs,
     });
@@ -152,34 +167,19 @@ export class SyncEngine {
     };
   }
 
+  /**
+   * The protocol of one sync: adopt what an interrupted sync left, hash the local side, plan against the remote
+   * head, check the plan against lineage, do the one step it chose (push, pull, conflict copy or nothing), record it.
+   */
   private async run(): Promise<SyncOutcome> {
     const started = Date.now();
-    const now = () => new Date().toISOString();
     this.emit('sync_start', 'SYNC_START', 'Sincronización iniciada.', 'Sync started.');
     let st = await this.state.get(this.target);
-    await this.state.update(this.target, { lastAttempt: now() });
+    await this.state.update(this.target, { lastAttempt: isoNow() });
     const work = await privateTempDir(this.o.tmpDir);
     let snapshotToDispose: { dispose(): Promise<void> } | undefined;
     try {
-      if (st.conflict) {
-        this.emit(
-          'conflict',
-          'CONFLICT_UNRESOLVED',
-          `Hay un conflicto sin resolver: la versión remota está en ${st.conflict.copyPath}. Resuélvalo en la interfaz ("Conservar la local" / "Conservar la remota") o con "cordiax-sync resolve --keep local|remote".`,
-          `There is an unresolved conflict: the remote version is at ${st.conflict.copyPath}. Resolve it in the interface ("Keep local" / "Keep remote") or with "cordiax-sync resolve --keep local|remote".`,
-          { copyPath: st.conflict.copyPath },
-          'warn',
-        );
-        return {
-          action: 'conflict',
-          reason: 'unresolved',
-          bytesUp: 0,
-          bytesDown: 0,
-          generation: st.remoteGeneration ?? null,
-          durationMs: Date.now() - started,
-          conflictCopy: st.conflict.copyPath,
-        };
-      }
+      if (st.conflict) return this.unresolvedConflict(st, st.conflict, started);
 
       await this.remote.open();
       const remote = await this.remote.head();
@@ -191,169 +191,49 @@ export class SyncEngine {
           'The remote copy is not encrypted but encryption is on: the next upload will be encrypted.',
         );
       }
-      if (st.pendingPush && remote && remote.sha256 === st.pendingPush.sha256) {
-        // Our own push landed but the process stopped before recording it: adopt it rather than call it a conflict.
-        // Lineage records it as ours too, so a remote restored from a copy without it is seen as our commit lost.
-        st = await this.state.update(this.target, {
-          base: { generation: remote.generation, remoteSha256: remote.sha256, localSha256: st.pendingPush.localSha256 },
-          pendingPush: null,
-          lineage: recordAfterSync(st.lineage ?? null, remote, true),
-        });
-      }
+      st = await this.adoptPendingPush(st, remote);
       const local = await this.local.contentHash({
         fingerprint: st.localFingerprint,
         sha256: st.localSha256,
         aliases: st.localAliases,
       });
       snapshotToDispose = local.snapshot;
-      if (st.pendingPull) {
-        // A pull was interrupted around its replace: if the local database holds what it was replacing with, that
-        // version is ours now (the base), whatever the remote did since; otherwise the old base stands.
-        const p = st.pendingPull;
-        const adopted = local.sha256 === p.localSha256;
-        st = await this.state.update(this.target, {
-          pendingPull: null,
-          ...(adopted
-            ? this.holding(st, { generation: p.generation, remoteSha256: p.remoteSha256, localSha256: p.localSha256 })
-            : {}),
-        });
-      }
-      const resend = this.resendRequested;
-      this.resendRequested = false;
-      let decision: Plan | { action: 'conflict'; reason: string } = plan({
-        localSha256: local.sha256,
-        localBytesSha256: local.snapshot?.sha256 ?? (this.local.encryptionOn ? local.sha256 : null),
-        localAliases: local.aliases,
-        localIsOlderVersion: this.isOlderVersion(st, local),
-        remote,
-        base: st.base,
-        direction: this.o.direction ?? 'bidirectional',
-        lastAckedSha256: resend ? null : st.lastAckedSha256,
-      });
-      if (decision.action === 'push') decision = (await this.pushGuard(st, local, remote)) ?? decision;
+      st = await this.adoptPendingPull(st, local);
+      let decision = await this.decide(st, local, remote);
 
       // Lineage, the backstop behind the commit protocol: a commit of ours that vanished, a remote restored from an
       // older backup, deleted or replaced by another one is a loud conflict, never a silent pull or push.
-      const lineage: LineageRecord = st.lineage ?? {
-        lastSynced: st.base
-          ? { generation: st.base.generation, sha256: st.base.remoteSha256, pushedByUs: false }
-          : null,
-        highestGeneration: st.remoteGeneration ?? st.base?.generation ?? null,
-      };
-      if ((remote !== undefined && decision.action !== 'none') || (remote === null && lineage.lastSynced)) {
-        const entry =
-          remote && lineage.lastSynced && this.remote.lineageEntry
-            ? await this.remote.lineageEntry(lineage.lastSynced.generation).catch(() => null)
-            : null;
-        const v = checkLineage({
-          recorded: lineage,
-          head: remote ?? null,
-          entries: entry ? [entry] : [],
-          localBytesSha256: local.snapshot?.sha256 ?? null,
-        });
-        if (v.conflict) {
-          this.emit(
-            'warning',
-            `LINEAGE_${v.verdict.toUpperCase().replace(/-/g, '_')}`,
-            v.text.es,
-            v.text.en,
-            { verdict: v.verdict },
-            'warn',
-          );
-          if (!remote) return await this.remoteVanished(v.text, started);
-          decision = { action: 'conflict', reason: v.verdict };
-        } else if (v.verdict === 'local-is-older-version' && decision.action === 'push') {
-          decision = { action: 'pull', reason: 'local-is-older-version' };
-        }
-      }
+      const lineage = recordedLineage(st);
+      const checked = await this.checkLineage(lineage, decision, local, remote);
+      if (checked.vanished) return await this.remoteVanished(checked.vanished, started);
+      decision = checked.decision;
 
-      let outcome: SyncOutcome;
+      let step: StepResult;
       switch (decision.action) {
         case 'none':
-          if (decision.reason === 'remote-empty-local-missing') {
-            this.emit(
-              'warning',
-              'NO_LOCAL_DATABASE',
-              `No hay base de datos local que sincronizar (${this.o.databasePath} no existe o está vacía) y el servidor aún no tiene ninguna.`,
-              `There is no local database to sync (${this.o.databasePath} is missing or empty) and the server holds none yet.`,
-            );
-          }
-          if (decision.reason === 'same-content' && remote) {
-            await this.state.update(this.target, {
-              base: { generation: remote.generation, remoteSha256: remote.sha256, localSha256: local.sha256! },
-            });
-          }
-          outcome = {
-            action: 'none',
-            reason: decision.reason,
-            bytesUp: 0,
-            bytesDown: 0,
-            generation: remote?.generation ?? null,
-            durationMs: 0,
-          };
+          step = await this.noTransfer(decision.reason, local, remote);
           break;
         case 'push':
-          outcome = await this.push(local, remote, decision.reason);
+          step = await this.push(local, remote, decision.reason);
           snapshotToDispose = undefined; // outgoing() owns it now
           break;
         case 'pull':
-          outcome = await this.pull(remote!, work.dir, decision.reason, {
+          step = await this.pull(remote!, work.dir, decision.reason, {
             sha256: local.sha256,
             fingerprint: local.fingerprint,
             aliases: local.aliases,
           });
           break;
         case 'conflict':
-          outcome = await this.conflict(remote!, work.dir, decision.reason);
+          step = await this.conflict(remote!, work.dir, decision.reason);
           break;
       }
-      // What this device now knows of the remote's history.
-      let nextLineage: LineageRecord | null = lineage;
-      if (outcome.action === 'push' && outcome.committed)
-        nextLineage = recordAfterSync(lineage, outcome.committed, true);
-      else if (outcome.action === 'pull' && remote) nextLineage = recordAfterSync(lineage, remote, false);
-      else if (outcome.action === 'none' && remote)
-        nextLineage =
-          decision.reason === 'same-content' ? recordAfterSync(lineage, remote, false) : recordSeen(lineage, remote);
-      // Record what the local side looks like now, so the next idle poll can skip the snapshot.
-      const after = outcome.local ?? local;
-      delete outcome.local;
-      delete outcome.committed;
-      st = await this.state.update(this.target, {
-        lastGoodSync: outcome.action === 'conflict' || outcome.action === 'pending' ? st.lastGoodSync : now(),
-        lastAction: outcome.action,
-        lastError: null,
-        remoteGeneration: outcome.generation,
-        localFingerprint: after.fingerprint,
-        localSha256: after.sha256,
-        localAliases: after.aliases ?? null,
-        ...(remote !== undefined ? { lineage: nextLineage } : {}),
-        ...(outcome.action === 'push' || outcome.action === 'pull' || outcome.action === 'none'
-          ? { localIdentity: await localIdentity(this.o.databasePath) }
-          : {}),
-      });
-      outcome.durationMs = Date.now() - started;
-      this.emit(
-        'sync_end',
-        `SYNC_${outcome.action.toUpperCase()}`,
-        describe(outcome, 'es'),
-        describe(outcome, 'en'),
-        {
-          action: outcome.action,
-          reason: outcome.reason,
-          bytesUp: outcome.bytesUp,
-          bytesDown: outcome.bytesDown,
-          durationMs: outcome.durationMs,
-          generation: outcome.generation,
-        },
-        outcome.action === 'conflict' ? 'warn' : 'info',
-      );
-      return outcome;
+      return await this.record(st, step, decision.reason, lineage, local, remote, started);
     } catch (err) {
       const e = toSyncError(err);
       await this.state
         .update(this.target, {
-          lastError: { code: e.code, message: e.describe('es'), message_en: e.describe('en'), time: now() },
+          lastError: { code: e.code, message: e.describe('es'), message_en: e.describe('en'), time: isoNow() },
         })
         .catch(() => {});
       this.emit(
@@ -371,12 +251,207 @@ export class SyncEngine {
     }
   }
 
+  /** A conflict the user has not resolved yet stops every sync until they do. */
+  private unresolvedConflict(st: TargetState, c: ConflictInfo, started: number): SyncOutcome {
+    this.emit(
+      'conflict',
+      'CONFLICT_UNRESOLVED',
+      `Hay un conflicto sin resolver: la versión remota está en ${c.copyPath}. Resuélvalo en la interfaz ("Conservar la local" / "Conservar la remota") o con "cordiax-sync resolve --keep local|remote".`,
+      `There is an unresolved conflict: the remote version is at ${c.copyPath}. Resolve it in the interface ("Keep local" / "Keep remote") or with "cordiax-sync resolve --keep local|remote".`,
+      { copyPath: c.copyPath },
+      'warn',
+    );
+    return {
+      action: 'conflict',
+      reason: 'unresolved',
+      bytesUp: 0,
+      bytesDown: 0,
+      generation: st.remoteGeneration ?? null,
+      durationMs: Date.now() - started,
+      conflictCopy: c.copyPath,
+    };
+  }
+
+  /**
+   * Our own push landed but the process stopped before recording it: adopt it rather than call it a conflict.
+   * Lineage records it as ours too, so a remote restored from a copy without it is seen as our commit lost.
+   */
+  private async adoptPendingPush(st: TargetState, remote: RemoteManifest | null | undefined): Promise<TargetState> {
+    if (!st.pendingPush || !remote || remote.sha256 !== st.pendingPush.sha256) return st;
+    return this.state.update(this.target, {
+      base: { generation: remote.generation, remoteSha256: remote.sha256, localSha256: st.pendingPush.localSha256 },
+      pendingPush: null,
+      lineage: recordAfterSync(st.lineage ?? null, remote, true),
+    });
+  }
+
+  /**
+   * A pull was interrupted around its replace: if the local database holds what it was replacing with, that version
+   * is ours now (the base), whatever the remote did since; otherwise the old base stands.
+   */
+  private async adoptPendingPull(st: TargetState, local: LocalContent): Promise<TargetState> {
+    if (!st.pendingPull) return st;
+    const p = st.pendingPull;
+    const adopted = local.sha256 === p.localSha256;
+    return this.state.update(this.target, {
+      pendingPull: null,
+      ...(adopted
+        ? this.holding(st, { generation: p.generation, remoteSha256: p.remoteSha256, localSha256: p.localSha256 })
+        : {}),
+    });
+  }
+
+  /** The three-way plan, then the last checks before a push (see pushGuard). */
+  private async decide(
+    st: TargetState,
+    local: LocalContent,
+    remote: RemoteManifest | null | undefined,
+  ): Promise<Decision> {
+    const resend = this.resendRequested;
+    this.resendRequested = false;
+    const decision: Decision = plan({
+      localSha256: local.sha256,
+      localBytesSha256: local.snapshot?.sha256 ?? (this.local.encryptionOn ? local.sha256 : null),
+      localAliases: local.aliases,
+      localIsOlderVersion: this.isOlderVersion(st, local),
+      remote,
+      base: st.base,
+      direction: this.o.direction ?? 'bidirectional',
+      lastAckedSha256: resend ? null : st.lastAckedSha256,
+    });
+    if (decision.action === 'push') return (await this.pushGuard(st, local, remote)) ?? decision;
+    return decision;
+  }
+
+  /**
+   * Checks the remote head against what this device recorded of its history. A lost commit, a restored, deleted or
+   * replaced remote turns the decision into a conflict (or, with no remote left, `vanished`); a local database that
+   * is an older version of the remote one is pulled, not pushed.
+   */
+  private async checkLineage(
+    lineage: LineageRecord,
+    decision: Decision,
+    local: LocalContent,
+    remote: RemoteManifest | null | undefined,
+  ): Promise<{ decision: Decision; vanished?: Text }> {
+    // Checked whenever something would move, and when a remote this device synced with holds nothing now.
+    const due =
+      (remote !== undefined && decision.action !== 'none') || (remote === null && lineage.lastSynced !== null);
+    if (!due) return { decision };
+    const entry =
+      remote && lineage.lastSynced && this.remote.lineageEntry
+        ? await this.remote.lineageEntry(lineage.lastSynced.generation).catch(() => null)
+        : null;
+    const v = checkLineage({
+      recorded: lineage,
+      head: remote ?? null,
+      entries: entry ? [entry] : [],
+      localBytesSha256: local.snapshot?.sha256 ?? null,
+    });
+    if (v.conflict) {
+      this.emit(
+        'warning',
+        `LINEAGE_${v.verdict.toUpperCase().replace(/-/g, '_')}`,
+        v.text.es,
+        v.text.en,
+        { verdict: v.verdict },
+        'warn',
+      );
+      if (!remote) return { decision, vanished: v.text };
+      return { decision: { action: 'conflict', reason: v.verdict } };
+    }
+    if (v.verdict === 'local-is-older-version' && decision.action === 'push')
+      return { decision: { action: 'pull', reason: 'local-is-older-version' } };
+    return { decision };
+  }
+
+  /** The plan moves nothing: say so when there is nothing to sync, and take an equal remote as the base. */
+  private async noTransfer(
+    reason: string,
+    local: LocalContent,
+    remote: RemoteManifest | null | undefined,
+  ): Promise<StepResult> {
+    if (reason === 'remote-empty-local-missing') {
+      this.emit(
+        'warning',
+        'NO_LOCAL_DATABASE',
+        `No hay base de datos local que sincronizar (${this.o.databasePath} no existe o está vacía) y el servidor aún no tiene ninguna.`,
+        `There is no local database to sync (${this.o.databasePath} is missing or empty) and the server holds none yet.`,
+      );
+    }
+    if (reason === 'same-content' && remote) {
+      await this.state.update(this.target, {
+        base: { generation: remote.generation, remoteSha256: remote.sha256, localSha256: local.sha256! },
+      });
+    }
+    return { action: 'none', reason, bytesUp: 0, bytesDown: 0, generation: remote?.generation ?? null };
+  }
+
+  /**
+   * Records a finished step: what this device now knows of the remote's history, what the local side looks like
+   * (so the next idle poll can skip the snapshot), the outcome; then tells the log.
+   */
+  private async record(
+    st: TargetState,
+    step: StepResult,
+    reason: string,
+    lineage: LineageRecord,
+    local: LocalContent,
+    remote: RemoteManifest | null | undefined,
+    started: number,
+  ): Promise<SyncOutcome> {
+    let nextLineage: LineageRecord | null = lineage;
+    if (step.action === 'push' && step.committed) nextLineage = recordAfterSync(lineage, step.committed, true);
+    else if (step.action === 'pull' && remote) nextLineage = recordAfterSync(lineage, remote, false);
+    else if (step.action === 'none' && remote)
+      nextLineage = reason === 'same-content' ? recordAfterSync(lineage, remote, false) : recordSeen(lineage, remote);
+    const after = step.localAfter ?? local;
+    await this.state.update(this.target, {
+      lastGoodSync: step.action === 'conflict' || step.action === 'pending' ? st.lastGoodSync : isoNow(),
+      lastAction: step.action,
+      lastError: null,
+      remoteGeneration: step.generation,
+      localFingerprint: after.fingerprint,
+      localSha256: after.sha256,
+      localAliases: after.aliases ?? null,
+      ...(remote !== undefined ? { lineage: nextLineage } : {}),
+      ...(step.action === 'push' || step.action === 'pull' || step.action === 'none'
+        ? { localIdentity: await localIdentity(this.o.databasePath) }
+        : {}),
+    });
+    const outcome: SyncOutcome = {
+      action: step.action,
+      reason: step.reason,
+      bytesUp: step.bytesUp,
+      bytesDown: step.bytesDown,
+      generation: step.generation,
+      durationMs: Date.now() - started,
+      ...(step.conflictCopy !== undefined ? { conflictCopy: step.conflictCopy } : {}),
+    };
+    this.emit(
+      'sync_end',
+      `SYNC_${outcome.action.toUpperCase()}`,
+      describe(outcome, 'es'),
+      describe(outcome, 'en'),
+      {
+        action: outcome.action,
+        reason: outcome.reason,
+        bytesUp: outcome.bytesUp,
+        bytesDown: outcome.bytesDown,
+        durationMs: outcome.durationMs,
+        generation: outcome.generation,
+      },
+      outcome.action === 'conflict' ? 'warn' : 'info',
+    );
+    return outcome;
+  }
+
   /**
    * The remote holds nothing although this device synced with it: deleted or emptied. Nothing is pushed (a stale
    * database must not become everyone's); the state holds a conflict without a copy until the user decides
    * ("Conservar la local" sends this database as the first version of a new history).
    */
-  private async remoteVanished(text: { es: string; en: string }, started: number): Promise<SyncOutcome> {
+  private async remoteVanished(text: Text, started: number): Promise<SyncOutcome> {
     const info: ConflictInfo = {
       copyPath: '',
       remoteGeneration: 0,
@@ -440,7 +515,7 @@ export class SyncEngine {
     st: TargetState,
     local: LocalContent,
     remote: RemoteManifest | null | undefined,
-  ): Promise<{ action: 'conflict'; reason: string } | null> {
+  ): Promise<ConflictDecision | null> {
     if (!remote || !st.base) return null;
     const confirmed = st.shrinkConfirmed && st.shrinkConfirmed === local.sha256;
     const before = st.base.rows;
@@ -488,11 +563,15 @@ export class SyncEngine {
     return null;
   }
 
+  /**
+   * Sends the local content as the next remote version, by compare-and-swap over the generation it was planned on
+   * (`pendingPush` first, so a crash after the commit is adopted, not taken for a conflict); a lost swap keeps both.
+   */
   private async push(
     local: LocalContent,
     remote: RemoteManifest | null | undefined,
     reason: string,
-  ): Promise<SyncOutcome> {
+  ): Promise<StepResult> {
     const out = await this.local.outgoing(local.snapshot, local.sha256!);
     try {
       if (remote !== undefined)
@@ -505,7 +584,7 @@ export class SyncEngine {
           encrypted: out.encrypted,
           device: this.o.device,
           baseGeneration: remote?.generation ?? null,
-        },
+        } satisfies PushMeta,
         { onProgress: this.progress('upload') },
       );
       if (res.conflict !== undefined || !res.manifest) {
@@ -547,7 +626,6 @@ export class SyncEngine {
         bytesUp: out.size,
         bytesDown: 0,
         generation: m?.generation ?? null,
-        durationMs: 0,
         committed: m,
       };
     } finally {
@@ -555,12 +633,17 @@ export class SyncEngine {
     }
   }
 
+  /**
+   * Downloads the remote version (verified against its manifest) and applies it to the local database under its write
+   * lock, only if the local content is still what the plan saw (`pendingPull` just before the replace); an app commit
+   * meanwhile keeps both; an encrypted version with no key here waits in the pending folder.
+   */
   private async pull(
     remote: RemoteManifest,
     workDir: string,
     reason: string,
     planned: LocalExpectation,
-  ): Promise<SyncOutcome> {
+  ): Promise<StepResult> {
     const file = path.join(workDir, remote.encrypted ? 'download.db.age' : 'download.db');
     const r = await this.remote.pull(file, remote, { onProgress: this.progress('download') });
     const wasLocked = (await this.local.state()) === 'locked';
@@ -574,17 +657,13 @@ export class SyncEngine {
     } catch (err) {
       // The app committed while we downloaded (or during the replace): both sides changed, so keep both.
       if (isSyncError(err, 'CONFLICT') && err.details?.localChanged) {
-        const outcome = await this.conflict(remote, workDir, 'local-changed-during-pull', file);
-        return { ...outcome, bytesDown: r.size };
+        const kept = await this.conflict(remote, workDir, 'local-changed-during-pull', file);
+        return { ...kept, bytesDown: r.size };
       }
       throw err;
     }
     if (applied.status === 'pending') {
-      const pendingDir = path.join(path.dirname(this.o.statePath), 'pending');
-      await fsp.mkdir(pendingDir, { recursive: true, mode: 0o700 });
-      const keep = path.join(pendingDir, `generation-${remote.generation}.db.age`);
-      await fsp.copyFile(file, keep);
-      await fsp.chmod(keep, 0o600);
+      const keep = await this.local.keepPending(file, remote);
       await this.state.update(this.target, {
         pending: { path: keep, generation: remote.generation, reason: 'no-identity' },
       });
@@ -600,7 +679,6 @@ export class SyncEngine {
         bytesUp: 0,
         bytesDown: r.size,
         generation: remote.generation,
-        durationMs: 0,
       };
     }
     const st = await this.state.get(this.target);
@@ -624,8 +702,7 @@ export class SyncEngine {
       bytesUp: 0,
       bytesDown: r.size,
       generation: remote.generation,
-      durationMs: 0,
-      local: { sha256: applied.localSha256, fingerprint: '', aliases: applied.aliases },
+      localAfter: { sha256: applied.localSha256, fingerprint: '', aliases: applied.aliases },
     };
   }
 
@@ -638,7 +715,7 @@ export class SyncEngine {
     workDir: string,
     reason: string,
     downloaded?: string,
-  ): Promise<SyncOutcome> {
+  ): Promise<StepResult> {
     if (!remote)
       throw new SyncError('CONFLICT', {
         es: 'Conflicto con una versión remota desconocida.',
@@ -650,50 +727,27 @@ export class SyncEngine {
       dl = path.join(workDir, `conflict-${remote.generation}.bin`);
       bytesDown = (await this.remote.pull(dl, remote, { onProgress: this.progress('download') })).size;
     }
-    const dbDir = path.dirname(this.o.databasePath);
-    const base = path.basename(this.o.databasePath).replace(/\.db$/, '');
-    const ts = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').replace(/\..*$/, '');
-    const device = remote.device.replace(/[^\p{L}\p{N}._-]+/gu, '-').slice(0, 64) || 'remoto';
-    const locked = (await this.local.state()) === 'locked';
-    let copySource = dl;
-    let ext = '.db';
-    if (remote.encrypted) {
-      const keys = locked ? null : await this.local.decryptOptions().catch(() => null);
-      if (keys) {
-        copySource = path.join(workDir, `conflict-${remote.generation}.plain`);
-        await ageCrypto.decryptFile(dl, copySource, keys);
-      } else {
-        ext = '.db.age';
-      }
-    } else if (locked) {
-      copySource = path.join(workDir, `conflict-${remote.generation}.age`);
-      await ageCrypto.encryptFile(dl, copySource, await this.local.encryptOptions());
-      ext = '.db.age';
-    }
-    const copyPath = await copyToUniqueFile(copySource, dbDir, `${base}.conflict-${device}-${ts}`, ext);
-    const localSt = await fsp
-      .stat(this.o.databasePath)
-      .catch(() => fsp.stat(this.local.encryptedPath))
-      .catch(() => null);
+    const copy = await this.local.keepConflictCopy(dl, remote, workDir);
+    const localFile = await this.local.fileInfo();
     const info: ConflictInfo = {
-      copyPath,
+      copyPath: copy.path,
       remoteGeneration: remote.generation,
       remoteSha256: remote.sha256,
       remoteDevice: remote.device,
       remoteTime: remote.time,
       remoteSize: remote.size,
-      localSize: localSt?.size ?? 0,
-      localTime: localSt?.mtime.toISOString() ?? '',
+      localSize: localFile.size,
+      localTime: localFile.time,
       detectedAt: new Date().toISOString(),
       reason,
     };
     await this.state.update(this.target, { conflict: info });
-    const encNote = ext === '.db.age' ? { es: ' (cifrada)', en: ' (encrypted)' } : { es: '', en: '' };
+    const encNote = copy.encrypted ? { es: ' (cifrada)', en: ' (encrypted)' } : { es: '', en: '' };
     this.emit(
       'conflict',
       'CONFLICT',
-      `¡CONFLICTO! La base de datos cambió aquí y en el servidor (${remote.device}, ${remote.time}). Se conservan las dos: la local sigue en uso y la remota se ha guardado${encNote.es} en ${copyPath}. Resuelva en la interfaz ("Conservar la local" / "Conservar la del servidor") o con "cordiax-sync resolve --keep local|remote".`,
-      `CONFLICT! The database changed here and on the server (${remote.device}, ${remote.time}). Both are kept: the local one stays in use and the remote one was saved${encNote.en} to ${copyPath}. Resolve in the interface ("Keep local" / "Keep the server's") or with "cordiax-sync resolve --keep local|remote".`,
+      `¡CONFLICTO! La base de datos cambió aquí y en el servidor (${remote.device}, ${remote.time}). Se conservan las dos: la local sigue en uso y la remota se ha guardado${encNote.es} en ${copy.path}. Resuelva en la interfaz ("Conservar la local" / "Conservar la del servidor") o con "cordiax-sync resolve --keep local|remote".`,
+      `CONFLICT! The database changed here and on the server (${remote.device}, ${remote.time}). Both are kept: the local one stays in use and the remote one was saved${encNote.en} to ${copy.path}. Resolve in the interface ("Keep local" / "Keep the server's") or with "cordiax-sync resolve --keep local|remote".`,
       { ...info, reason },
       'warn',
     );
@@ -703,8 +757,7 @@ export class SyncEngine {
       bytesUp: 0,
       bytesDown,
       generation: remote.generation,
-      durationMs: 0,
-      conflictCopy: copyPath,
+      conflictCopy: copy.path,
     };
   }
 
@@ -853,6 +906,16 @@ export class SyncEngine {
     }
     await this.remote.close();
   }
+}
+
+/** What this device recorded of the remote's history (from the base, for a state written before lineage existed). */
+function recordedLineage(st: TargetState): LineageRecord {
+  return (
+    st.lineage ?? {
+      lastSynced: st.base ? { generation: st.base.generation, sha256: st.base.remoteSha256, pushedByUs: false } : null,
+      highestGeneration: st.remoteGeneration ?? st.base?.generation ?? null,
+    }
+  );
 }
 
 function describe(o: SyncOutcome, lang: 'es' | 'en'): string {

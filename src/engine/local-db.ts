@@ -54,11 +54,33 @@ export interface LocalDbOptions {
   encryption?: EncryptionConfig;
   tmpParent?: string;
   backupsDir: string;
+  /** Where an encrypted download that cannot be decrypted here waits for an identity (default: beside backupsDir). */
+  pendingDir?: string;
   log: Logger;
   /** Kept backups of the local database taken before each replacement. */
   keepBackups?: number;
   /** How long a replace waits for the application to release the database's write lock (default 30 s). */
   lockWaitMs?: number;
+}
+
+/** A remote version kept beside the local database when both sides changed (never "newer wins"). */
+export interface ConflictCopy {
+  path: string;
+  /** Kept as ciphertext (.db.age): locked here, or no key at hand to decrypt it. */
+  encrypted: boolean;
+}
+
+/** Size and modification time of the local database in the form it is in (plain, else the .enc). */
+export interface LocalFileInfo {
+  size: number;
+  time: string;
+}
+
+/** The remote version a conflict copy or a pending file comes from. */
+interface RemoteVersion {
+  generation: number;
+  device: string;
+  encrypted: boolean;
 }
 
 /** What is about to leave the machine, in a private temp folder. */
@@ -253,6 +275,55 @@ export class LocalDb {
     if (!e.identity_file) return null;
     if (!(await exists(e.identity_file))) return null;
     return { identities: await ageCrypto.loadIdentityFile(e.identity_file) };
+  }
+
+  /**
+   * Saves a downloaded remote version beside the database under a name never used before
+   * (`<base>.conflict-<device>-<time>[-n].db[.age]`). While the database is locked (only the .enc at rest), the copy
+   * stays encrypted: nothing plaintext is written; unlocked, an encrypted copy is decrypted when a key is at hand.
+   */
+  async keepConflictCopy(downloaded: string, remote: RemoteVersion, workDir: string): Promise<ConflictCopy> {
+    const dbDir = path.dirname(this.o.databasePath);
+    const base = path.basename(this.o.databasePath).replace(/\.db$/, '');
+    const ts = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').replace(/\..*$/, '');
+    const device = remote.device.replace(/[^\p{L}\p{N}._-]+/gu, '-').slice(0, 64) || 'remoto';
+    const locked = (await this.state()) === 'locked';
+    let copySource = downloaded;
+    let ext = '.db';
+    if (remote.encrypted) {
+      const keys = locked ? null : await this.decryptOptions().catch(() => null);
+      if (keys) {
+        copySource = path.join(workDir, `conflict-${remote.generation}.plain`);
+        await ageCrypto.decryptFile(downloaded, copySource, keys);
+      } else {
+        ext = '.db.age';
+      }
+    } else if (locked) {
+      copySource = path.join(workDir, `conflict-${remote.generation}.age`);
+      await ageCrypto.encryptFile(downloaded, copySource, await this.encryptOptions());
+      ext = '.db.age';
+    }
+    const copyPath = await copyToUniqueFile(copySource, dbDir, `${base}.conflict-${device}-${ts}`, ext);
+    return { path: copyPath, encrypted: ext === '.db.age' };
+  }
+
+  /** Size and time of the local database file (the .enc when there is no plaintext); zero and '' when neither. */
+  async fileInfo(): Promise<LocalFileInfo> {
+    const st = await fsp
+      .stat(this.o.databasePath)
+      .catch(() => fsp.stat(this.encryptedPath))
+      .catch(() => null);
+    return { size: st?.size ?? 0, time: st?.mtime.toISOString() ?? '' };
+  }
+
+  /** Keeps an encrypted download that cannot be decrypted here, until an identity is configured; returns its path. */
+  async keepPending(downloaded: string, remote: RemoteVersion): Promise<string> {
+    const dir = this.o.pendingDir ?? path.join(path.dirname(this.o.backupsDir), 'pending');
+    await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
+    const keep = path.join(dir, `generation-${remote.generation}.db.age`);
+    await fsp.copyFile(downloaded, keep);
+    await fsp.chmod(keep, 0o600);
+    return keep;
   }
 
   /**

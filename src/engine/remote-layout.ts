@@ -23,8 +23,6 @@ import { randomBytes } from 'node:crypto';
 import { SyncError } from '../errors.js';
 import type { Logger } from '../log/events.js';
 import { REMOTE_ID_RE, newRemoteId, nextManifest } from '../transports/manifest.js';
-
-export { REMOTE_ID_RE, newRemoteId } from '../transports/manifest.js';
 import { commitGuarantee } from '../transports/commit-guarantee.js';
 import type {
   ConnectionReport,
@@ -32,12 +30,11 @@ import type {
   FileTransport,
   LineageEntry,
   ManifestParent,
+  PushMeta,
   RemoteManifest,
   SyncEndpoint,
   TransferOptions,
 } from '../transports/types.js';
-
-export type { LineageEntry, ManifestParent, RemoteManifest } from '../transports/types.js';
 
 export const MANIFEST_FILE = 'cordiax-sync.json';
 export const LOCK_FILE = 'cordiax-sync.lock';
@@ -361,11 +358,7 @@ export class FileRemote implements SyncEndpoint {
     return null;
   }
 
-  async push(
-    localPath: string,
-    meta: { sha256: string; size: number; encrypted: boolean; device: string; baseGeneration: number | null },
-    opts: TransferOptions = {},
-  ): Promise<Outcome> {
+  async push(localPath: string, meta: PushMeta, opts: TransferOptions = {}): Promise<Outcome> {
     const t = this.transport;
     const before = await this.resolveHead();
     if ((before?.generation ?? null) !== meta.baseGeneration) return { conflict: before ?? undefined };

@@ -1,6 +1,6 @@
 /**
- * Automatic sync: a run every polling interval (>= 60 s), immediately on request, on change notifications (debounced;
- * used by Socket.IO), one run at a time, and exponential backoff with jitter after failures, never longer than the
+ * Automatic sync: a run every polling interval (>= 60 s), immediately on request, on change notifications (debounced,
+ * with a maximum wait so a database written every 0.5 s still syncs within CHANGE_MAX_WAIT_MS; used by Socket.IO), one run at a time, and exponential backoff with jitter after failures, never longer than the
  * interval (the README's promise), so a fault that ends is recovered within one interval.
  */
 export interface SchedulerOptions {
@@ -11,6 +11,8 @@ export interface SchedulerOptions {
   retryBaseSeconds?: number;
   /** Debounce for change notifications. */
   changeDebounceMs?: number;
+  /** Longest a burst of change notifications may postpone its sync (CHANGE_MAX_WAIT_MS by default). */
+  changeMaxWaitMs?: number;
   onStateChange?: (s: SchedulerState) => void;
   /** Uniform [0, 1) source for the jitter (tests inject the extremes); Math.random by default. */
   random?: () => number;
@@ -25,9 +27,18 @@ export interface SchedulerState {
   consecutiveFailures: number;
 }
 
+/**
+ * The bound on-change sync keeps under continuous writes: a trailing debounce alone never fires while an app writes
+ * more often than the debounce (a busy reception desk writes every 0.5 s), so the first hint of a burst starts a
+ * clock and the sync runs at most this long after it.
+ */
+export const CHANGE_MAX_WAIT_MS = 5000;
+
 export class Scheduler {
   private timer: NodeJS.Timeout | null = null;
   private debounce: NodeJS.Timeout | null = null;
+  /** When the first unsynced change hint of the current burst arrived. */
+  private burstSince: number | null = null;
   private running = false;
   private syncing: Promise<void> | null = null;
   private again = false;
@@ -61,18 +72,27 @@ export class Scheduler {
     if (this.timer) clearTimeout(this.timer);
     if (this.debounce) clearTimeout(this.debounce);
     this.timer = this.debounce = null;
+    this.burstSince = null;
     this.nextAt = null;
     this.o.onStateChange?.(this.state());
   }
 
-  /** A change hint (file watcher, server event): sync soon, coalescing bursts. */
+  /**
+   * A change hint (file watcher, server event): sync soon, coalescing bursts, but never later than the maximum wait
+   * after the burst's first hint.
+   */
   notifyChange(): void {
     if (!this.running) return;
+    const now = Date.now();
+    this.burstSince ??= now;
+    const deadline = this.burstSince + (this.o.changeMaxWaitMs ?? CHANGE_MAX_WAIT_MS);
+    const delay = Math.max(0, Math.min(this.o.changeDebounceMs ?? 1000, deadline - now));
     if (this.debounce) clearTimeout(this.debounce);
     this.debounce = setTimeout(() => {
       this.debounce = null;
+      this.burstSince = null;
       void this.trigger();
-    }, this.o.changeDebounceMs ?? 1000);
+    }, delay);
   }
 
   /** Runs now; if a run is in progress, one more run follows it (a request during a sync is never lost). */

@@ -6,6 +6,7 @@ import net from 'node:net';
 import path from 'node:path';
 import type { SyncConfig } from '../config/schema.js';
 import type { Logger } from '../log/events.js';
+import type { SocketioConfig } from '../transports/socketio/declaration.js';
 import { resolvedKeepVersions } from '../config/schema.js';
 import { startSyncServer } from './server.js';
 
@@ -30,9 +31,18 @@ export async function maybeStartEmbeddedServer(
   log: Logger,
 ): Promise<{ close(): Promise<void> } | null> {
   if (cfg.protocol !== 'socketio') return null;
+  return embeddedServerFor(cfg.socketio, { home, log, keepVersions: resolvedKeepVersions(cfg) });
+}
+
+/** The socketio block's server, started in-process when it is this machine's port 5000 and nothing listens. */
+export async function embeddedServerFor(
+  block: SocketioConfig,
+  env: { home: string; log: Logger; keepVersions: number },
+): Promise<{ close(): Promise<void> } | null> {
+  const { home, log } = env;
   let u: URL;
   try {
-    u = new URL(cfg.socketio.server_url);
+    u = new URL(block.server_url);
   } catch {
     return null;
   }
@@ -40,14 +50,14 @@ export async function maybeStartEmbeddedServer(
   if (u.protocol !== 'http:' || !LOCAL_HOSTS.has(u.hostname) || port !== 5000) return null;
   if (await listening(port, '127.0.0.1')) return null;
   const storageDir = path.join(home, 'sync-server');
-  const token = cfg.socketio.token;
+  const token = block.token;
   const server = await startSyncServer({
     host: '127.0.0.1',
     port,
     storageDir,
     tokens: token ? [token] : undefined,
-    tokensFile: !token && cfg.socketio.token_file ? cfg.socketio.token_file : undefined,
-    keepVersions: resolvedKeepVersions(cfg),
+    tokensFile: !token && block.token_file ? block.token_file : undefined,
+    keepVersions: env.keepVersions,
     log,
   });
   log.emit({
@@ -55,8 +65,8 @@ export async function maybeStartEmbeddedServer(
     code: 'EMBEDDED_SERVER',
     protocol: 'socketio',
     text: {
-      es: `No había ningún servidor en ${cfg.socketio.server_url}: se inició el servidor de sincronización integrado en 127.0.0.1:${port} (datos en ${storageDir}).`,
-      en: `No server was listening at ${cfg.socketio.server_url}: started the embedded sync server on 127.0.0.1:${port} (data in ${storageDir}).`,
+      es: `No había ningún servidor en ${block.server_url}: se inició el servidor de sincronización integrado en 127.0.0.1:${port} (datos en ${storageDir}).`,
+      en: `No server was listening at ${block.server_url}: started the embedded sync server on 127.0.0.1:${port} (data in ${storageDir}).`,
     },
   });
   return server;

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { Server, type Socket } from 'socket.io';
+import { type Namespace, Server, type Socket } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { createClient } from 'redis';
 import { SyncError, type Text } from '../errors.js';
@@ -142,7 +142,53 @@ function wireError(err: unknown): {
 const badRequest = (what: string) =>
   new StoreError('BAD_REQUEST', text(`Petición no válida: ${what}.`, `Invalid request: ${what}.`));
 
+/** What the start-up steps share: settings resolved once, the storage, the tokens and the rate limiters. */
+interface ServerContext {
+  log: Logger;
+  chunkBytes: number;
+  maxBytes: number;
+  p1Max: number;
+  storage: Storage;
+  tokens: TokenSet;
+  connectLimiter: RateLimiter;
+  requestLimiter: RateLimiter;
+  cors: string[];
+}
+
+/**
+ * Starts the server in named steps: settings and storage, the HTTP(S) + Socket.IO server, Redis (scaled out), the
+ * handshake check, the request handlers, then listen. The returned close() undoes them in reverse.
+ */
 export async function startSyncServer(opts: SyncServerOptions): Promise<SyncServer> {
+  const ctx = await prepareServer(opts);
+  const { httpServer, io } = createSocketServer(opts, ctx);
+  const redisClients = await attachRedis(opts, io, ctx.log);
+  const nsp = io.of(DEFAULT_NAMESPACE);
+  checkHandshake(nsp, ctx);
+  serveConnections(nsp, ctx);
+  const { url, port } = await listen(httpServer, opts, ctx);
+  const { storage } = ctx;
+
+  const sweeper = setInterval(() => void storage.sweep().catch(() => undefined), 3600_000);
+  sweeper.unref();
+
+  let closed: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    close: () =>
+      (closed ??= (async () => {
+        clearInterval(sweeper);
+        io.disconnectSockets(true);
+        await new Promise<void>((resolve) => io.close(() => resolve()));
+        await storage.close();
+        for (const c of redisClients) await c.quit().catch(() => undefined);
+      })()),
+  };
+}
+
+/** Settings, storage and tokens (a missing tokens file stops the start, not the first client). */
+async function prepareServer(opts: SyncServerOptions): Promise<ServerContext> {
   const log = opts.log ?? silentLogger;
   const chunkBytes = opts.chunkBytes ?? CHUNK_BYTES;
   const maxBytes = opts.maxBytes ?? 2 * 1024 ** 3;
@@ -155,7 +201,11 @@ export async function startSyncServer(opts: SyncServerOptions): Promise<SyncServ
   const connectLimiter = new RateLimiter(rl.connectBurst ?? 60, rl.connectPerSecond ?? 2);
   const requestLimiter = new RateLimiter(rl.requestBurst ?? 1000, rl.requestPerSecond ?? 500);
   const cors = opts.corsOrigins ?? [];
+  return { log, chunkBytes, maxBytes, p1Max, storage, tokens, connectLimiter, requestLimiter, cors };
+}
 
+/** The HTTP(S) server and Socket.IO on it: buffer sizes, a quick ping, CORS and the Origin check. */
+function createSocketServer(opts: SyncServerOptions, { cors }: ServerContext) {
   const httpServer = opts.tls
     ? https.createServer({ cert: pem(opts.tls.cert), key: pem(opts.tls.key) })
     : http.createServer();
@@ -170,7 +220,15 @@ export async function startSyncServer(opts: SyncServerOptions): Promise<SyncServ
     cors: cors.length ? { origin: cors, credentials: false } : undefined,
     allowRequest: (req, cb) => (originAllowed(req, cors) ? cb(null, true) : cb('origin not allowed', false)),
   });
+  return { httpServer, io };
+}
 
+/** Scaled out: `sync_update` broadcasts cross processes through Redis. Returns the clients to quit on close. */
+async function attachRedis(
+  opts: SyncServerOptions,
+  io: Server,
+  log: Logger,
+): Promise<Array<{ quit(): Promise<unknown> }>> {
   const redisClients: Array<{ quit(): Promise<unknown> }> = [];
   if (opts.redisUrl) {
     const pub = createClient({ url: opts.redisUrl });
@@ -188,9 +246,11 @@ export async function startSyncServer(opts: SyncServerOptions): Promise<SyncServ
     redisClients.push(pub, sub);
     io.adapter(createAdapter(pub, sub));
   }
+  return redisClients;
+}
 
-  const nsp = io.of(DEFAULT_NAMESPACE);
-
+/** Every connection first: rate limit per address, token, database id and device name. */
+function checkHandshake(nsp: Namespace, { log, tokens, connectLimiter, chunkBytes, p1Max }: ServerContext): void {
   nsp.use((socket, next) => {
     void (async () => {
       const ip = socket.handshake.address;
@@ -246,7 +306,11 @@ export async function startSyncServer(opts: SyncServerOptions): Promise<SyncServ
       next();
     })().catch(() => next(refusal('internal', text('Error interno del servidor.', 'Internal server error.'))));
   });
+}
 
+/** The request handlers of an accepted connection (protocol 1 and 2), then the `sync_request` greeting. */
+function serveConnections(nsp: Namespace, ctx: ServerContext): void {
+  const { log, chunkBytes, maxBytes, p1Max, storage, tokens, requestLimiter } = ctx;
   const room = (id: string) => `db:${id}`;
 
   function announce(socket: Socket, manifest: unknown): void {
@@ -435,7 +499,14 @@ export async function startSyncServer(opts: SyncServerOptions): Promise<SyncServ
       socket.emit(EV.syncRequest, hello);
     })();
   });
+}
 
+/** Listens (a port in use is a clear error), then says where. */
+async function listen(
+  httpServer: http.Server | https.Server,
+  opts: SyncServerOptions,
+  { log, tokens }: ServerContext,
+): Promise<{ url: string; port: number }> {
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', (err: NodeJS.ErrnoException) => {
       reject(
@@ -472,21 +543,5 @@ export async function startSyncServer(opts: SyncServerOptions): Promise<SyncServ
       `Sync server at ${url}${DEFAULT_NAMESPACE} (storage: ${opts.storageDir}; ${tokens.enabled ? 'token required' : 'NO authentication'}${opts.redisUrl ? '; Redis' : ''}).`,
     ),
   });
-
-  const sweeper = setInterval(() => void storage.sweep().catch(() => undefined), 3600_000);
-  sweeper.unref();
-
-  let closed: Promise<void> | null = null;
-  return {
-    url,
-    port,
-    close: () =>
-      (closed ??= (async () => {
-        clearInterval(sweeper);
-        io.disconnectSockets(true);
-        await new Promise<void>((resolve) => io.close(() => resolve()));
-        await storage.close();
-        for (const c of redisClients) await c.quit().catch(() => undefined);
-      })()),
-  };
+  return { url, port };
 }

@@ -21,7 +21,7 @@ import { fsyncDir, writeFileAtomic } from '../util/fs.js';
 import type { RemoteManifest } from '../transports/types.js';
 import { newRemoteId, nextManifest } from '../transports/manifest.js';
 import { sha256File } from '../db/snapshot.js';
-import { isManifest, SHA256_RE, type WireErrorCode } from '../transports/socketio/protocol.js';
+import { isManifest, type WireErrorCode } from '../transports/socketio/protocol.js';
 import type { Text } from '../errors.js';
 
 /** An error the server turns into an `{ok:false}` reply. */
@@ -544,8 +544,4 @@ export class Storage {
     for (const up of this.uploads.values()) await up.fh?.close().catch(() => undefined);
     this.uploads.clear();
   }
-}
-
-export function isSha256(x: unknown): x is string {
-  return typeof x === 'string' && SHA256_RE.test(x);
 }

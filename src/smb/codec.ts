@@ -633,8 +633,3 @@ export function smallRequest(structureSize: number): RequestBody {
   body.writeUInt16LE(structureSize, 0);
   return { body };
 }
-
-/** Error responses (MS-SMB2 2.2.2) carry no useful data for us; the status in the header says it all. */
-export function isErrorBody(msg: Buffer): boolean {
-  return msg.length >= HEADER_SIZE + 2 && msg.readUInt16LE(HEADER_SIZE) === 9;
-}

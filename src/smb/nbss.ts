@@ -8,7 +8,6 @@ export const NBSS_SESSION_MESSAGE = 0x00;
 export const NBSS_SESSION_REQUEST = 0x81;
 export const NBSS_POSITIVE_RESPONSE = 0x82;
 export const NBSS_NEGATIVE_RESPONSE = 0x83;
-export const NBSS_RETARGET_RESPONSE = 0x84;
 export const NBSS_KEEPALIVE = 0x85;
 
 export function frameHeader(length: number, type = NBSS_SESSION_MESSAGE): Buffer {

@@ -33,9 +33,6 @@ const CLIENT_FLAGS =
 
 const SIGNATURE = Buffer.from('NTLMSSP\0', 'latin1');
 export const MsvAvEOL = 0;
-export const MsvAvNbComputerName = 1;
-export const MsvAvNbDomainName = 2;
-export const MsvAvDnsDomainName = 4;
 export const MsvAvTimestamp = 7;
 
 export function negotiateMessage(): Buffer {

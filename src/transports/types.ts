@@ -11,7 +11,8 @@
 import type { Logger } from '../log/events.js';
 import type { Text } from '../errors.js';
 
-export type ProtocolName = 'folder' | 'webdav' | 'smb' | 'socketio';
+/** The protocol names, from the transport registry (declared once there). */
+export type ProtocolName = import('./registry.js').Protocol;
 
 export interface RemoteEntry {
   /** Relative path as given to the transport. */
@@ -96,39 +97,52 @@ export interface TransportContext {
   device: string;
 }
 
+/** Every call can be cancelled: a transport stops at its next request or chunk and rejects (CANCELLED). */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
 /**
  * A file-based remote. Every method throws SyncError (src/errors.ts) with a precise code on failure; never resolves
- * on an HTTP error / NTSTATUS failure.
+ * on an HTTP error / NTSTATUS failure. Every method takes an AbortSignal (its last argument's `signal`).
+ *
+ * What an upload means (temporary name, verification, rename, cleanup) is shared code above the transports
+ * (shared/upload.ts: uploadVerified); a transport supplies two primitives (UploadPrimitives there) and calls it.
  */
 export interface FileTransport {
   readonly protocol: ProtocolName;
 
   /** Connects/authenticates if needed and makes sure the remote root folder exists (mkdir -p). Idempotent. */
-  open(): Promise<void>;
+  open(opts?: CallOptions): Promise<void>;
   /** What this remote guarantees; may probe the server once (cached). */
-  guarantees(): Promise<Guarantees>;
+  guarantees(opts?: CallOptions): Promise<Guarantees>;
 
-  stat(path: string, opts?: { signal?: AbortSignal }): Promise<RemoteEntry | null>;
+  stat(path: string, opts?: CallOptions): Promise<RemoteEntry | null>;
   /** Entries directly inside `dir` ('' = root). Missing dir -> []. */
-  list(dir: string): Promise<RemoteEntry[]>;
-  mkdirp(dir: string): Promise<void>;
+  list(dir: string, opts?: CallOptions): Promise<RemoteEntry[]>;
+  mkdirp(dir: string, opts?: CallOptions): Promise<void>;
 
   /** Reads a small file (manifest, lock) whole. null if missing. Refuses more than maxBytes (default 1 MiB). */
-  readSmall(path: string, maxBytes?: number): Promise<{ data: Buffer; version?: string } | null>;
+  readSmall(path: string, maxBytes?: number, opts?: CallOptions): Promise<{ data: Buffer; version?: string } | null>;
   /**
    * Writes a small file whole and atomically (readers never see a partial file).
    * ifVersion: a version token from stat/readSmall -> write only if unchanged (PRECONDITION_FAILED otherwise; only
    * enforced when guarantees.conditionalWrite). ifVersion === null -> only if the file does not exist.
    */
-  writeSmall(path: string, data: Buffer, opts?: { ifVersion?: string | null }): Promise<{ version?: string }>;
+  writeSmall(
+    path: string,
+    data: Buffer,
+    opts?: { ifVersion?: string | null } & CallOptions,
+  ): Promise<{ version?: string }>;
   /** Creates `path` with `data` only if it does not exist. Resolves false (does not throw) when it exists. */
-  createExclusive(path: string, data: Buffer): Promise<boolean>;
+  createExclusive(path: string, data: Buffer, opts?: CallOptions): Promise<boolean>;
 
   /**
-   * Streams a local file to `path`: to a temporary name beside it, then verifies what landed (size, and sha256 where
-   * possible), then renames it into place. Fails with VERIFY_FAILED if what landed differs from `expected`.
-   * `replace: false` (the default) must not overwrite an existing target (ALREADY_EXISTS).
-   * On any failure the temporary file is removed when possible and `path` is untouched.
+   * Streams a local file to `path` verified (shared/upload.ts: uploadVerified): on a file system to a temporary
+   * name beside it, then verifies what landed (size, and the bytes read back and hashed), then renames it into
+   * place. Fails with VERIFY_FAILED if what landed differs from `expected`. `replace: false` (the default) must not
+   * overwrite an existing target (ALREADY_EXISTS). On any failure the temporary file is removed and `path` is
+   * untouched.
    */
   upload(
     localPath: string,
@@ -139,12 +153,12 @@ export interface FileTransport {
   /** Streams `path` to `localPath` (created 0600), hashing on the way. Rejects (never hangs) on a dropped connection. */
   download(path: string, localPath: string, opts?: TransferOptions): Promise<DownloadResult>;
 
-  rename(from: string, to: string, opts?: { replace?: boolean }): Promise<void>;
+  rename(from: string, to: string, opts?: { replace?: boolean } & CallOptions): Promise<void>;
   /** Deletes a file. Missing file -> resolves (idempotent). */
-  remove(path: string): Promise<void>;
+  remove(path: string, opts?: CallOptions): Promise<void>;
 
   /** "Probar Conexión": a real probe round trip (write, read, rename, delete) with a report; never throws. */
-  test(): Promise<ConnectionReport>;
+  test(opts?: CallOptions): Promise<ConnectionReport>;
   close(): Promise<void>;
 }
 
@@ -189,6 +203,16 @@ export interface LineageEntry {
  * A remote that keeps its own manifest (our Socket.IO server, or the spec's Flask server which keeps nothing).
  * The engine uses it directly instead of the file layout.
  */
+/** What a push says about the file it sends: the remote checks it and commits it over `baseGeneration` (CAS). */
+export interface PushMeta {
+  sha256: string;
+  size: number;
+  encrypted: boolean;
+  device: string;
+  /** The generation the push was planned on; null when the remote held nothing (or cannot tell). */
+  baseGeneration: number | null;
+}
+
 export interface SyncEndpoint {
   readonly protocol: ProtocolName;
   /** What this endpoint can do: the spec's Flask server can only receive (push). */
@@ -208,7 +232,7 @@ export interface SyncEndpoint {
    */
   push(
     localPath: string,
-    meta: { sha256: string; size: number; encrypted: boolean; device: string; baseGeneration: number | null },
+    meta: PushMeta,
     opts?: TransferOptions,
   ): Promise<{ manifest?: RemoteManifest; conflict?: RemoteManifest }>;
   /** Downloads the version described by `manifest` (or the newest) to localPath, verified against its sha256. */
@@ -228,11 +252,4 @@ export interface SyncEndpoint {
   lineageEntry?(generation: number): Promise<LineageEntry | null>;
   test(): Promise<ConnectionReport>;
   close(): Promise<void>;
-}
-
-/** How each transport module exports itself, so the registry can load it by dynamic import. */
-export interface TransportModule {
-  protocol: ProtocolName;
-  /** Build from the parsed config block (already validated) and the context. */
-  create(config: import('../config/schema.js').SyncConfig, ctx: TransportContext): FileTransport | SyncEndpoint;
 }

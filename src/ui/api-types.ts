@@ -6,8 +6,11 @@ import type { StatusReport } from '../service.js';
 import type { ConnectionReport, RemoteManifest } from '../transports/types.js';
 import type { SyncEvent } from '../log/events.js';
 import type { SyncOutcome } from '../engine/engine.js';
+import type { Protocol } from '../transports/registry.js';
+import type { Bilingual, FormField, TransportView } from '../transports/form.js';
 
-export type { StatusReport, ConnectionReport, RemoteManifest, SyncEvent, SyncOutcome };
+export type { StatusReport, ConnectionReport, RemoteManifest, SyncEvent, SyncOutcome, Protocol };
+export type { Bilingual, FormField, TransportView };
 
 export interface BiText {
   es: string;
@@ -31,6 +34,8 @@ export interface StateResponse {
   minInterval: number;
   maxInterval: number;
   version: string;
+  /** The registered transports as their declarations describe them: the form's protocol tabs and fields. */
+  transports: TransportView[];
 }
 
 /** An error answer (any 4xx/5xx from /api). */
@@ -54,7 +59,7 @@ export interface ConfigRequest {
 }
 
 export interface TestRequest extends Partial<ConfigRequest> {
-  protocol: 'webdav' | 'smb' | 'socketio' | 'folder';
+  protocol: Protocol;
 }
 
 export interface SaveResponse {

@@ -5,9 +5,11 @@
  */
 import { promises as fsp, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { SECRET_FIELDS, type SyncService } from '../service.js';
+import type { SyncService } from '../service.js';
+import type { Protocol } from '../transports/registry.js';
 import { SyncError, toSyncError } from '../errors.js';
-import { MAX_POLLING_INTERVAL, MIN_POLLING_INTERVAL, PROTOCOLS, resolvedDeviceName } from '../config/schema.js';
+import { MAX_POLLING_INTERVAL, MIN_POLLING_INTERVAL, resolvedDeviceName } from '../config/schema.js';
+import { secretFields, transportDeclarations, transportViews } from '../transports/registry.js';
 import { redact, redactString } from '../log/redact.js';
 import type { ApiError, PublicConfig, SampleDbResponse, SaveResponse, StateResponse } from './api-types.js';
 import { createSampleDatabase } from './sample-db.js';
@@ -31,17 +33,16 @@ const VERSION = (() => {
   }
 })();
 
-const protocolSchema = z.enum(PROTOCOLS);
-const secretKeys = SECRET_FIELDS.map(([b, k]) => `${b}.${k}`) as [string, ...string[]];
-const configRequest = z.object({
-  config: z.record(z.string(), z.unknown()),
-  clear: z.array(z.enum(secretKeys)).max(SECRET_FIELDS.length).optional(),
-});
-const testRequest = z.object({
-  protocol: protocolSchema,
-  config: z.record(z.string(), z.unknown()).optional(),
-  clear: configRequest.shape.clear,
-});
+/** The registered protocols and their secret fields (built per request: the registry can grow at run time). */
+function requestSchemas() {
+  const protocols = transportDeclarations().map((d) => d.name) as [string, ...string[]];
+  const secretKeys = secretFields().map(([b, k]) => `${b}.${k}`) as [string, ...string[]];
+  const clear = z.array(z.enum(secretKeys)).max(secretKeys.length).optional();
+  return {
+    config: z.object({ config: z.record(z.string(), z.unknown()), clear }),
+    test: z.object({ protocol: z.enum(protocols), config: z.record(z.string(), z.unknown()).optional(), clear }),
+  };
+}
 const resolveRequest = z.object({ keep: z.enum(['local', 'remote']) });
 const restoreRequest = z.object({ generation: z.number().int().min(0) });
 const autoRequest = z.object({ run: z.boolean() });
@@ -112,6 +113,7 @@ async function stateOf(svc: SyncService): Promise<StateResponse> {
     minInterval: MIN_POLLING_INTERVAL,
     maxInterval: MAX_POLLING_INTERVAL,
     version: VERSION,
+    transports: transportViews(),
   };
 }
 
@@ -138,7 +140,7 @@ export const ROUTES: Record<string, Handler> = {
   ),
 
   'POST /api/config': guarded(async (svc, body) => {
-    const p = parse(configRequest, body);
+    const p = parse(requestSchemas().config, body);
     if (!p.ok) return p.result;
     await svc.saveConfig(p.value.config, { clear: p.value.clear });
     const res: SaveResponse = { config: publicConfig(svc), status: await svc.status() };
@@ -160,10 +162,10 @@ export const ROUTES: Record<string, Handler> = {
   }),
 
   'POST /api/test': guarded(async (svc, body) => {
-    const p = parse(testRequest, body);
+    const p = parse(requestSchemas().test, body);
     if (!p.ok) return p.result;
     const report = await svc.test(
-      p.value.protocol,
+      p.value.protocol as Protocol,
       p.value.config ? svc.withStoredSecrets(p.value.config, p.value.clear) : undefined,
     );
     return ok(report);

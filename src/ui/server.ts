@@ -138,15 +138,44 @@ async function readJson(
   }
 }
 
+/**
+ * Starts the UI in named steps: the request handler (with its gate), the HTTP server, listen, then the address with
+ * the token (opened in the browser when asked).
+ */
 export async function startUiServer(svc: SyncService, opts: UiServerOptions = {}): Promise<UiServer> {
   const cfgUi = svc.config().ui;
   const host = opts.host ?? cfgUi?.host ?? '127.0.0.1';
   const wantedPort = opts.port ?? cfgUi?.port ?? 8484;
   const token = opts.token ?? newToken();
+  const app = requestHandler(svc, token, wantedPort, host);
+  const { server, sockets } = createHttpServer(app.handle);
+  const port = await listen(server, wantedPort, host);
+  app.listeningOn(port);
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  const url = `http://${shownHost}:${port}/?token=${token}`;
+  if (opts.open) openInBrowser(url);
+
+  return {
+    url,
+    token,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of app.streams) s.end();
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      }),
+  };
+}
+
+/**
+ * The request handler and what it keeps: the gate (token, CSRF secret, allowed hosts), the open event streams.
+ * Every request passes the host, origin, token or cookie and CSRF checks, then gets the page, the API or the stream.
+ */
+function requestHandler(svc: SyncService, token: string, wantedPort: number, host: string) {
   const root = publicDir();
   const instance = randomBytes(6).toString('hex');
   let gate: Gate = makeGate(token, wantedPort, host);
-  const sockets = new Set<Socket>();
   const streams = new Set<ServerResponse>();
 
   const serveStatic = async (req: IncomingMessage, res: ServerResponse, pathname: string) => {
@@ -294,6 +323,19 @@ export async function startUiServer(svc: SyncService, opts: UiServerOptions = {}
     sendJson(res, result.status, safeBody(result.body, !CONFIG_ROUTES.has(key)));
   };
 
+  return {
+    handle,
+    streams,
+    /** Once bound, the gate names the port actually in use (0 asks for any free one). */
+    listeningOn: (port: number) => {
+      gate = makeGate(token, port, host);
+    },
+  };
+}
+
+/** The HTTP server around the handler; its sockets are tracked so close() ends them (requests have no timeout). */
+function createHttpServer(handle: (req: IncomingMessage, res: ServerResponse) => Promise<unknown>) {
+  const sockets = new Set<Socket>();
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err) => {
       if (res.headersSent) return res.destroy();
@@ -307,7 +349,11 @@ export async function startUiServer(svc: SyncService, opts: UiServerOptions = {}
   });
   server.headersTimeout = 20000;
   server.requestTimeout = 0; // "Sincronizar Ahora" may take long; the socket stays ours to close
+  return { server, sockets };
+}
 
+/** Listens on host:wantedPort (a port in use is a clear error); returns the port bound. */
+async function listen(server: http.Server, wantedPort: number, host: string): Promise<number> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') {
@@ -325,36 +371,22 @@ export async function startUiServer(svc: SyncService, opts: UiServerOptions = {}
     });
     server.listen(wantedPort, host, () => resolve());
   });
-  const port = (server.address() as { port: number }).port;
-  gate = makeGate(token, port, host);
-  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  const url = `http://${shownHost}:${port}/?token=${token}`;
+  return (server.address() as { port: number }).port;
+}
 
-  if (opts.open) {
-    const [cmd, args] =
-      process.platform === 'darwin'
-        ? ['open', [url]]
-        : process.platform === 'win32'
-          ? ['cmd', ['/c', 'start', '', url]]
-          : ['xdg-open', [url]];
-    try {
-      spawn(cmd as string, args as string[], { stdio: 'ignore', detached: true })
-        .on('error', () => {})
-        .unref();
-    } catch {
-      /* no browser launcher: the printed address is enough */
-    }
+/** Opens the page in the desktop's browser; without a launcher the printed address is enough. */
+function openInBrowser(url: string): void {
+  const [cmd, args] =
+    process.platform === 'darwin'
+      ? ['open', [url]]
+      : process.platform === 'win32'
+        ? ['cmd', ['/c', 'start', '', url]]
+        : ['xdg-open', [url]];
+  try {
+    spawn(cmd as string, args as string[], { stdio: 'ignore', detached: true })
+      .on('error', () => {})
+      .unref();
+  } catch {
+    /* no browser launcher: the printed address is enough */
   }
-
-  return {
-    url,
-    token,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of streams) s.end();
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      }),
-  };
 }

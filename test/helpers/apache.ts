@@ -21,6 +21,7 @@ import { configSchema } from '../../src/config/schema.js';
 import type { EventInput, Logger } from '../../src/log/events.js';
 import type { FileTransport } from '../../src/transports/types.js';
 import { create } from '../../src/transports/webdav/index.js';
+import { registerConfigSecrets } from '../../src/transports/registry.js';
 import { freePort, isRoot, killGroup, sh, startDaemon, tmpDir, waitForPort } from './system.js';
 
 const MODULES = '/usr/lib/apache2/modules';
@@ -393,7 +394,8 @@ export function davTransport(
   device = 'pc1',
 ): FileTransport {
   const cfg = configSchema.parse({ protocol: 'webdav', webdav });
-  return create(cfg, { log, tmpDir: tmpDir('cx-dav-ctx-'), device });
+  registerConfigSecrets(cfg);
+  return create(cfg.webdav, { log, tmpDir: tmpDir('cx-dav-ctx-'), device });
 }
 
 /** A file of `bytes` random bytes (written in 1 MiB pieces, so memory stays flat). */

@@ -2,16 +2,18 @@
  * The folder transport: a mounted network drive, a USB disk or a local folder. Atomic replace by rename in the same
  * folder, compare-and-swap by O_EXCL create, fsync before every rename so a power cut leaves old or new, never torn.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fsp, constants as fsc } from 'node:fs';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SyncError, toSyncError } from '../../errors.js';
-import { sha256File } from '../../util/hash.js';
-import type { SyncConfig } from '../../config/schema.js';
-import { probeRoundTrip, reportBuilder, reportGuarantees } from '../probe.js';
+import { HashMeter, sha256File } from '../../util/hash.js';
+import { folder, type FolderConfig } from './declaration.js';
+import { probeRoundTrip, reportBuilder, reportGuarantees } from '../shared/report.js';
+import { alreadyExists, checkAborted, uploadVerified, type WriteMode } from '../shared/upload.js';
 import type {
+  CallOptions,
   ConnectionReport,
   DownloadResult,
   FileTransport,
@@ -22,10 +24,8 @@ import type {
   UploadResult,
 } from '../types.js';
 
-export const protocol = 'folder';
-
-export function create(config: SyncConfig, ctx: TransportContext): FileTransport {
-  return new FolderTransport(config.folder?.path ?? '', ctx);
+export function create(block: FolderConfig, ctx: TransportContext): FileTransport {
+  return new FolderTransport(block.path, ctx);
 }
 
 function safeJoin(root: string, rel: string): string {
@@ -54,16 +54,13 @@ async function writeDurable(file: string, data: Buffer): Promise<void> {
   }
 }
 
-/** Counts bytes and hashes them as they pass. */
+/** Counts bytes and hashes them as they pass (the shared HashMeter as a stream stage). */
 function meter(onProgress?: (p: { bytes: number; total?: number }) => void, total?: number) {
-  const hash = createHash('sha256');
-  let bytes = 0;
+  const m = new HashMeter(onProgress, total);
   const t = new Transform({
     transform(chunk: Buffer, _enc, cb) {
-      hash.update(chunk);
-      bytes += chunk.length;
       try {
-        onProgress?.({ bytes, total });
+        m.update(chunk);
       } catch (err) {
         // A failing observer aborts the transfer cleanly instead of crashing the process.
         return cb(err as Error);
@@ -71,7 +68,7 @@ function meter(onProgress?: (p: { bytes: number; total?: number }) => void, tota
       cb(null, chunk);
     },
   });
-  return { t, done: () => ({ bytes, sha256: hash.digest('hex') }) };
+  return { t, done: () => m.done() };
 }
 
 export class FolderTransport implements FileTransport {
@@ -109,7 +106,8 @@ export class FolderTransport implements FileTransport {
     return e;
   }
 
-  async open(): Promise<void> {
+  async open(opts: CallOptions = {}): Promise<void> {
+    checkAborted(opts.signal);
     const st = await fsp.stat(this.abs('')).catch(() => null);
     if (st && !st.isDirectory())
       throw new SyncError('NOT_FOUND', { es: `${this.root} no es una carpeta.`, en: `${this.root} is not a folder.` });
@@ -126,10 +124,11 @@ export class FolderTransport implements FileTransport {
   }
 
   async guarantees(): Promise<Guarantees> {
-    return { conditionalWrite: false, exclusiveCreate: true, atomicReplace: true };
+    return folder.capabilities.guarantees;
   }
 
-  async stat(rel: string): Promise<RemoteEntry | null> {
+  async stat(rel: string, opts: CallOptions = {}): Promise<RemoteEntry | null> {
+    checkAborted(opts.signal);
     const st = await fsp.stat(this.abs(rel)).catch((err) => {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw this.wrap(err, rel);
@@ -144,7 +143,8 @@ export class FolderTransport implements FileTransport {
     };
   }
 
-  async list(dir: string): Promise<RemoteEntry[]> {
+  async list(dir: string, opts: CallOptions = {}): Promise<RemoteEntry[]> {
+    checkAborted(opts.signal);
     const d = this.abs(dir);
     const names = await fsp.readdir(d).catch((err) => {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [] as string[];
@@ -153,19 +153,25 @@ export class FolderTransport implements FileTransport {
     const out: RemoteEntry[] = [];
     for (const n of names) {
       const rel = dir ? `${dir}/${n}` : n;
-      const e = await this.stat(rel);
+      const e = await this.stat(rel, opts);
       if (e) out.push(e);
     }
     return out;
   }
 
-  async mkdirp(dir: string): Promise<void> {
+  async mkdirp(dir: string, opts: CallOptions = {}): Promise<void> {
+    checkAborted(opts.signal);
     await fsp.mkdir(this.abs(dir), { recursive: true, mode: 0o700 }).catch((err) => {
       throw this.wrap(err, dir);
     });
   }
 
-  async readSmall(rel: string, maxBytes = 1024 * 1024): Promise<{ data: Buffer; version?: string } | null> {
+  async readSmall(
+    rel: string,
+    maxBytes = 1024 * 1024,
+    opts: CallOptions = {},
+  ): Promise<{ data: Buffer; version?: string } | null> {
+    checkAborted(opts.signal);
     const st = await this.stat(rel);
     if (!st) return null;
     if (st.size > maxBytes)
@@ -186,7 +192,12 @@ export class FolderTransport implements FileTransport {
     return dir === '.' ? name : `${dir}/${name}`;
   }
 
-  async writeSmall(rel: string, data: Buffer, opts: { ifVersion?: string | null } = {}): Promise<{ version?: string }> {
+  async writeSmall(
+    rel: string,
+    data: Buffer,
+    opts: { ifVersion?: string | null } & CallOptions = {},
+  ): Promise<{ version?: string }> {
+    checkAborted(opts.signal);
     if (opts.ifVersion === null) {
       if (!(await this.createExclusive(rel, data)))
         throw new SyncError('ALREADY_EXISTS', { es: `${rel} ya existe.`, en: `${rel} already exists.` });
@@ -205,7 +216,8 @@ export class FolderTransport implements FileTransport {
   }
 
   /** Never publishes an empty file: the body is written under a temp name, then link()ed into place (fails if taken). */
-  async createExclusive(rel: string, data: Buffer): Promise<boolean> {
+  async createExclusive(rel: string, data: Buffer, opts: CallOptions = {}): Promise<boolean> {
+    checkAborted(opts.signal);
     const tmp = this.abs(this.tmpName(rel));
     try {
       await writeDurable(tmp, data);
@@ -219,51 +231,50 @@ export class FolderTransport implements FileTransport {
     }
   }
 
-  async upload(
+  /** Verified upload (shared/upload.ts): temp name, fsync, read back and hash, then link()/rename() into place. */
+  upload(
     localPath: string,
     rel: string,
     expected: { size: number; sha256: string },
     opts: TransferOptions & { replace?: boolean } = {},
   ): Promise<UploadResult> {
-    const target = this.abs(rel);
-    const tmp = this.abs(this.tmpName(rel));
+    return uploadVerified(this, localPath, rel, expected, opts, {
+      device: this.ctx.device,
+      atomicWrite: folder.capabilities.atomicWrite,
+    });
+  }
+
+  /** Writes the local file under `rel` (0600, never over an existing file unless replacing) and fsyncs it. */
+  async writeFile(
+    localPath: string,
+    rel: string,
+    opts: TransferOptions & { mode: WriteMode; expected?: { size: number } },
+  ): Promise<{ size: number; sha256: string }> {
+    const file = this.abs(rel);
+    const m = meter(opts.onProgress, opts.expected?.size);
     try {
-      const m = meter(opts.onProgress, expected.size);
       await pipeline(
         createReadStream(localPath, { highWaterMark: 1024 * 1024 }),
         m.t,
-        createWriteStream(tmp, { flags: 'wx', mode: 0o600 }),
+        createWriteStream(file, { flags: opts.mode === 'replace' ? 'w' : 'wx', mode: 0o600 }),
         { signal: opts.signal },
       );
-      await fsyncPath(tmp);
-      // Verify what landed by reading it back, not what we think we wrote.
-      const landed = await sha256File(tmp);
-      if (landed.size !== expected.size || landed.sha256 !== expected.sha256) {
-        throw new SyncError('VERIFY_FAILED', {
-          es: `La copia en destino no coincide (${landed.size} de ${expected.size} bytes).`,
-          en: `The copy at the target does not match (${landed.size} of ${expected.size} bytes).`,
-        });
-      }
-      if (opts.replace) {
-        await fsp.rename(tmp, target);
-      } else {
-        // link() fails if the target exists: an atomic "rename without replace".
-        await fsp.link(tmp, target).catch((err) => {
-          if ((err as NodeJS.ErrnoException).code === 'EEXIST')
-            throw new SyncError('ALREADY_EXISTS', {
-              es: `${rel} ya existe en el destino.`,
-              en: `${rel} already exists at the target.`,
-            });
-          throw err;
-        });
-        await fsp.rm(tmp, { force: true });
-      }
-      await fsyncPath(path.dirname(target));
-      return { size: landed.size, sha256: landed.sha256 };
+      await fsyncPath(file);
     } catch (err) {
-      await fsp.rm(tmp, { force: true }).catch(() => {});
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw alreadyExists(rel);
       throw err instanceof SyncError ? err : this.wrap(err, rel);
     }
+    const r = m.done();
+    return { size: r.bytes, sha256: r.sha256 };
+  }
+
+  /** Reads what is stored back from the disk, not what we think we wrote. */
+  async hashRemote(rel: string, opts: CallOptions = {}): Promise<{ size: number; sha256: string }> {
+    checkAborted(opts.signal);
+    const r = await sha256File(this.abs(rel)).catch((err) => {
+      throw this.wrap(err, rel);
+    });
+    return { size: r.size, sha256: r.sha256 };
   }
 
   async download(rel: string, localPath: string, opts: TransferOptions = {}): Promise<DownloadResult> {
@@ -292,10 +303,12 @@ export class FolderTransport implements FileTransport {
     }
   }
 
-  async rename(from: string, to: string, opts: { replace?: boolean } = {}): Promise<void> {
+  async rename(from: string, to: string, opts: { replace?: boolean } & CallOptions = {}): Promise<void> {
+    checkAborted(opts.signal);
     try {
       if (opts.replace) await fsp.rename(this.abs(from), this.abs(to));
       else {
+        // link() fails if the target exists: an atomic "rename without replace".
         await fsp.link(this.abs(from), this.abs(to));
         await fsp.unlink(this.abs(from));
       }
@@ -304,9 +317,12 @@ export class FolderTransport implements FileTransport {
         throw new SyncError('ALREADY_EXISTS', { es: `${to} ya existe.`, en: `${to} already exists.` });
       throw this.wrap(err, from);
     }
+    // The new name survives a power cut only once its folder is on disk.
+    await fsyncPath(path.dirname(this.abs(to)));
   }
 
-  async remove(rel: string): Promise<void> {
+  async remove(rel: string, opts: CallOptions = {}): Promise<void> {
+    checkAborted(opts.signal);
     await fsp.rm(this.abs(rel), { force: true }).catch((err) => {
       throw this.wrap(err, rel);
     });

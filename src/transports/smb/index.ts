@@ -1,11 +1,10 @@
-/** SMB/CIFS transport module, loaded by the registry (src/transports/registry.ts) by dynamic import. */
-import type { SyncConfig } from '../../config/schema.js';
+/** The SMB/CIFS transport's implementation, loaded by its declaration (declaration.ts) by dynamic import. */
 import type { FileTransport, TransportContext } from '../types.js';
+import type { SmbConfig } from './declaration.js';
 import { SmbTransport } from './transport.js';
 
-export const protocol = 'smb';
 export { SmbTransport, parseServer, normalizeRoot } from './transport.js';
 
-export function create(config: SyncConfig, ctx: TransportContext): FileTransport {
-  return new SmbTransport(config.smb, ctx);
+export function create(block: SmbConfig, ctx: TransportContext): FileTransport {
+  return new SmbTransport(block, ctx);
 }

@@ -3,16 +3,19 @@
  * our own SMB2/3 client (src/smb). Uploads go to a temporary name, are read back and checked (size + sha256), then
  * renamed into place; create-exclusive uses FILE_CREATE, which the server makes atomic.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fsp } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { SmbConfig } from '../../config/schema.js';
+import { smb, type SmbConfig } from './declaration.js';
 import { SyncError, isSyncError, toSyncError } from '../../errors.js';
 import { registerSecret } from '../../log/redact.js';
 import { SmbClient, type SmbStat, type SmbTree } from '../../smb/index.js';
-import { probeRoundTrip, reportBuilder, reportGuarantees } from '../probe.js';
+import { HashMeter } from '../../util/hash.js';
+import { probeRoundTrip, reportBuilder, reportGuarantees } from '../shared/report.js';
+import { checkAborted, uploadVerified, type WriteMode } from '../shared/upload.js';
 import type {
+  CallOptions,
   ConnectionReport,
   DownloadResult,
   FileTransport,
@@ -56,18 +59,15 @@ function cancelled(): SyncError {
 
 /** Passes bytes through while hashing and counting them, reporting progress and honouring an AbortSignal. */
 function metered(source: AsyncIterable<Buffer>, opts: TransferOptions, total?: number) {
-  const h = createHash('sha256');
-  let bytes = 0;
+  const m = new HashMeter(opts.onProgress, total);
   async function* gen(): AsyncGenerator<Buffer> {
     for await (const chunk of source) {
       if (opts.signal?.aborted) throw cancelled();
-      h.update(chunk);
-      bytes += chunk.length;
-      opts.onProgress?.({ bytes, total });
+      m.update(chunk);
       yield chunk;
     }
   }
-  return { gen: gen(), done: () => ({ bytes, sha256: h.digest('hex') }) };
+  return { gen: gen(), done: () => m.done() };
 }
 
 export class SmbTransport implements FileTransport {
@@ -182,22 +182,25 @@ export class SmbTransport implements FileTransport {
     return this.connecting;
   }
 
-  async open(): Promise<void> {
+  async open(opts: CallOptions = {}): Promise<void> {
+    checkAborted(opts.signal);
     const tree = await this.t();
     if (this.root) await tree.mkdirp(this.root);
   }
 
   async guarantees(): Promise<Guarantees> {
-    return { conditionalWrite: false, exclusiveCreate: true, atomicReplace: true };
+    return smb.capabilities.guarantees;
   }
 
-  async stat(path: string): Promise<RemoteEntry | null> {
+  async stat(path: string, opts: CallOptions = {}): Promise<RemoteEntry | null> {
+    checkAborted(opts.signal);
     const st = await (await this.t()).stat(this.full(path));
     if (!st) return null;
     return { path, size: st.size, isDirectory: st.isDirectory, modified: st.modified, version: versionOf(st) };
   }
 
-  async list(dir: string): Promise<RemoteEntry[]> {
+  async list(dir: string, opts: CallOptions = {}): Promise<RemoteEntry[]> {
+    checkAborted(opts.signal);
     const tree = await this.t();
     let entries: SmbStat[];
     try {
@@ -216,12 +219,18 @@ export class SmbTransport implements FileTransport {
     }));
   }
 
-  async mkdirp(dir: string): Promise<void> {
+  async mkdirp(dir: string, opts: CallOptions = {}): Promise<void> {
+    checkAborted(opts.signal);
     const full = this.full(dir);
     if (full) await (await this.t()).mkdirp(full);
   }
 
-  async readSmall(path: string, maxBytes = 1024 * 1024): Promise<{ data: Buffer; version?: string } | null> {
+  async readSmall(
+    path: string,
+    maxBytes = 1024 * 1024,
+    opts: CallOptions = {},
+  ): Promise<{ data: Buffer; version?: string } | null> {
+    checkAborted(opts.signal);
     const tree = await this.t();
     const st = await tree.stat(this.full(path));
     if (!st) return null;
@@ -248,8 +257,9 @@ export class SmbTransport implements FileTransport {
   async writeSmall(
     path: string,
     data: Buffer,
-    opts: { ifVersion?: string | null } = {},
+    opts: { ifVersion?: string | null } & CallOptions = {},
   ): Promise<{ version?: string }> {
+    checkAborted(opts.signal);
     const tree = await this.t();
     if (opts.ifVersion === null) {
       if (!(await this.createExclusive(path, data)))
@@ -284,7 +294,8 @@ export class SmbTransport implements FileTransport {
    * Never publishes an empty file: the body goes to a temp name first, then a hard link to the final name (atomic on
    * the server, as on a folder; a no-replace rename is not: see SmbTree.link).
    */
-  async createExclusive(path: string, data: Buffer): Promise<boolean> {
+  async createExclusive(path: string, data: Buffer, opts: CallOptions = {}): Promise<boolean> {
+    checkAborted(opts.signal);
     const tree = await this.t();
     const tmp = this.tmpName(path);
     if (!(await tree.createExclusive(tmp, data)))
@@ -303,45 +314,53 @@ export class SmbTransport implements FileTransport {
     }
   }
 
-  async upload(
+  /** Verified upload (shared/upload.ts): temp name, read back and hash, then rename into place. */
+  upload(
     localPath: string,
     path: string,
     expected: { size: number; sha256: string },
     opts: TransferOptions & { replace?: boolean } = {},
   ): Promise<UploadResult> {
+    return uploadVerified(this, localPath, path, expected, opts, {
+      device: this.ctx.device,
+      atomicWrite: smb.capabilities.atomicWrite,
+    });
+  }
+
+  /** Streams the local file to `path` (FILE_CREATE unless replacing); a missing parent folder is created. */
+  async writeFile(
+    localPath: string,
+    path: string,
+    opts: TransferOptions & { mode: WriteMode; expected?: { size: number } },
+  ): Promise<{ size: number; sha256: string }> {
     const tree = await this.t();
-    const tmp = this.tmpName(path);
     try {
       if (opts.signal?.aborted) throw cancelled();
-      // A missing parent folder is created (the temp file's CREATE is what tells us).
-      const probe = await tree.stat(tmp.slice(0, Math.max(0, tmp.lastIndexOf('/'))));
-      if (!probe) await tree.mkdirp(tmp.slice(0, tmp.lastIndexOf('/')));
-      const m = metered(createReadStream(localPath, { highWaterMark: 1024 * 1024 }), opts, expected.size);
-      const sent = await tree.upload(tmp, m.gen, { mode: 'create' });
+      const full = this.full(path);
+      const parent = full.slice(0, Math.max(0, full.lastIndexOf('/')));
+      if (!(await tree.stat(parent))) await tree.mkdirp(full.slice(0, full.lastIndexOf('/')));
+      const m = metered(createReadStream(localPath, { highWaterMark: 1024 * 1024 }), opts, opts.expected?.size);
+      // What the server accepted is checked afterwards by uploadVerified (its size, then the bytes read back).
+      await tree.upload(full, m.gen, { mode: opts.mode === 'replace' ? 'overwrite' : 'create' });
       const local = m.done();
-      if (local.bytes !== expected.size || local.sha256 !== expected.sha256) {
-        throw new SyncError('VERIFY_FAILED', {
-          es: 'El archivo local cambió mientras se enviaba.',
-          en: 'The local file changed while it was being sent.',
-        });
-      }
-      // Verify what landed by reading it back, not what we think we wrote.
-      const { stream } = await tree.createReadStream(tmp);
+      return { size: local.bytes, sha256: local.sha256 };
+    } catch (e) {
+      throw toSyncError(e);
+    }
+  }
+
+  /** Reads what is stored back from the server, not what we think we wrote. */
+  async hashRemote(path: string, opts: CallOptions = {}): Promise<{ size: number; sha256: string }> {
+    const tree = await this.t();
+    try {
+      const { stream } = await tree.createReadStream(this.full(path));
       const back = metered(stream, { signal: opts.signal });
       for await (const _ of back.gen) {
         /* hashing is the point */
       }
-      const landed = back.done();
-      if (sent !== expected.size || landed.bytes !== expected.size || landed.sha256 !== expected.sha256) {
-        throw new SyncError('VERIFY_FAILED', {
-          es: `La copia en el servidor no coincide (${landed.bytes} de ${expected.size} bytes).`,
-          en: `The copy on the server does not match (${landed.bytes} of ${expected.size} bytes).`,
-        });
-      }
-      await tree.rename(tmp, this.full(path), { replace: opts.replace === true });
-      return { size: landed.bytes, sha256: landed.sha256 };
+      const r = back.done();
+      return { size: r.bytes, sha256: r.sha256 };
     } catch (e) {
-      await tree.remove(tmp).catch(() => {});
       throw toSyncError(e);
     }
   }
@@ -364,11 +383,13 @@ export class SmbTransport implements FileTransport {
     return { size: r.bytes, sha256: r.sha256 };
   }
 
-  async rename(from: string, to: string, opts: { replace?: boolean } = {}): Promise<void> {
-    await (await this.t()).rename(this.full(from), this.full(to), opts);
+  async rename(from: string, to: string, opts: { replace?: boolean } & CallOptions = {}): Promise<void> {
+    checkAborted(opts.signal);
+    await (await this.t()).rename(this.full(from), this.full(to), { replace: opts.replace });
   }
 
-  async remove(path: string): Promise<void> {
+  async remove(path: string, opts: CallOptions = {}): Promise<void> {
+    checkAborted(opts.signal);
     await (await this.t()).remove(this.full(path));
   }
 

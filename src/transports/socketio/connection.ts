@@ -8,7 +8,7 @@ import { io, type Socket } from 'socket.io-client';
 import { SyncError, toSyncError, type Text } from '../../errors.js';
 import type { Logger } from '../../log/events.js';
 import { registerSecret, redactString } from '../../log/redact.js';
-import type { SocketioConfig } from '../../config/schema.js';
+import type { SocketioConfig } from './declaration.js';
 import { text, DEFAULT_NAMESPACE, isServerHello, type ClientAuth, type ServerHello } from './protocol.js';
 
 export interface ConnectionOptions {

@@ -7,16 +7,19 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { SyncError, type ErrorCode, type Text } from '../../errors.js';
-import type { SyncConfig } from '../../config/schema.js';
+import type { SocketioConfig } from './declaration.js';
+import { reportError } from '../shared/report.js';
 import type {
   CheckStep,
   ConnectionReport,
   DownloadResult,
+  PushMeta,
   RemoteManifest,
   SyncEndpoint,
   TransferOptions,
   TransportContext,
 } from '../types.js';
+import { HashMeter } from '../../util/hash.js';
 import { Connection, type Hello } from './connection.js';
 import {
   text,
@@ -27,9 +30,12 @@ import {
   PROTOCOL1_MAX_BYTES,
   WINDOW,
   type BeginReply,
+  type BeginRequest,
   type ChunkReply,
+  type ChunkRequest,
   type EndReply,
   type ReadReply,
+  type ReadRequest,
   type WireErrorCode,
 } from './protocol.js';
 
@@ -125,7 +131,8 @@ export class SocketioEndpoint implements SyncEndpoint {
   private readonly o: Required<Omit<EndpointOptions, 'forceProtocol'>> & Pick<EndpointOptions, 'forceProtocol'>;
 
   constructor(
-    private readonly config: SyncConfig,
+    /** The socketio block (a whole SyncConfig fits too). */
+    private readonly config: { socketio: SocketioConfig },
     private readonly ctx: TransportContext,
     opts: EndpointOptions = {},
   ) {
@@ -268,7 +275,7 @@ export class SocketioEndpoint implements SyncEndpoint {
 
   push(
     localPath: string,
-    meta: { sha256: string; size: number; encrypted: boolean; device: string; baseGeneration: number | null },
+    meta: PushMeta,
     opts: TransferOptions = {},
   ): Promise<{ manifest?: RemoteManifest; conflict?: RemoteManifest }> {
     return this.serial(async () => {
@@ -390,7 +397,7 @@ export class SocketioEndpoint implements SyncEndpoint {
   /** Protocol 2: begin (CAS), binary chunks read from disk with a window of acks, end with sha256. */
   private async pushChunks(
     localPath: string,
-    meta: { sha256: string; size: number; encrypted: boolean; device: string; baseGeneration: number | null },
+    meta: PushMeta,
     h: NonNullable<Hello>,
     opts: TransferOptions,
   ): Promise<{ manifest?: RemoteManifest; conflict?: RemoteManifest }> {
@@ -429,7 +436,7 @@ export class SocketioEndpoint implements SyncEndpoint {
             encrypted: meta.encrypted,
             device: meta.device,
             baseGeneration: base,
-          });
+          } satisfies BeginRequest);
         } catch (err) {
           if (err instanceof WireError && err.wire === 'CONFLICT') {
             if (err.manifest) return { conflict: err.manifest };
@@ -441,7 +448,7 @@ export class SocketioEndpoint implements SyncEndpoint {
               encrypted: meta.encrypted,
               device: meta.device,
               baseGeneration: null,
-            });
+            } satisfies BeginRequest);
           } else throw err;
         }
         if (b.done) {
@@ -504,7 +511,11 @@ export class SocketioEndpoint implements SyncEndpoint {
           'VERIFY_FAILED',
           text('La copia local cambió durante el envío.', 'The local copy changed while sending.'),
         );
-      const p = this.request<Extract<ChunkReply, { ok: true }>>(EV.chunk, { uploadId, offset: pos, data }).then(
+      const p = this.request<Extract<ChunkReply, { ok: true }>>(EV.chunk, {
+        uploadId,
+        offset: pos,
+        data,
+      } satisfies ChunkRequest).then(
         (r) => {
           if (r.received !== pos + len) throw protocolError('chunk');
           acked = Math.max(acked, r.received);
@@ -555,11 +566,11 @@ export class SocketioEndpoint implements SyncEndpoint {
       const chunk = Math.min(CHUNK_BYTES, h.chunkBytes);
       const fh = await fsp.open(localPath, 'w', 0o600);
       await fh.chmod(0o600); // the mode above only applies to a new file
-      const hash = createHash('sha256');
-      let pos = 0;
+      const meter = new HashMeter(opts.onProgress, target.size);
       try {
         await this.resuming(async () => {
-          while (pos < target.size) {
+          while (meter.bytes < target.size) {
+            const pos = meter.bytes;
             // Ask for a window of ranges, write them in order as they come.
             const reqs: Array<Promise<Extract<ReadReply, { ok: true }>>> = [];
             for (let off = pos, i = 0; off < target.size && i < WINDOW; off += chunk, i++) {
@@ -568,21 +579,20 @@ export class SocketioEndpoint implements SyncEndpoint {
                 generation: target.generation,
                 offset: off,
                 length,
-              });
+              } satisfies ReadRequest);
               p.catch(() => undefined);
               reqs.push(p);
             }
             for (const p of reqs) {
               const r = await p;
-              const want = Math.min(chunk, target.size - pos);
+              const at = meter.bytes;
+              const want = Math.min(chunk, target.size - at);
               if (!Buffer.isBuffer(r.data) || r.data.length !== want || r.size !== target.size)
                 throw protocolError('read');
               let done = 0;
               while (done < r.data.length)
-                done += (await fh.write(r.data, done, r.data.length - done, pos + done)).bytesWritten;
-              hash.update(r.data);
-              pos += want;
-              opts.onProgress?.({ bytes: pos, total: target.size });
+                done += (await fh.write(r.data, done, r.data.length - done, at + done)).bytesWritten;
+              meter.update(r.data);
             }
           }
         }, opts.signal);
@@ -593,7 +603,7 @@ export class SocketioEndpoint implements SyncEndpoint {
         throw err;
       }
       await fh.close();
-      const sha256 = hash.digest('hex');
+      const { sha256 } = meter.done();
       if (sha256 !== target.sha256) {
         await fsp.rm(localPath, { force: true });
         throw new SyncError(
@@ -644,13 +654,7 @@ export class SocketioEndpoint implements SyncEndpoint {
           ok: false,
           steps,
           facts,
-          error: {
-            code: se.code,
-            message: se.text.es,
-            message_en: se.text.en,
-            hint: se.hint?.es,
-            hint_en: se.hint?.en,
-          },
+          error: reportError(se),
         };
       }
       steps.push({

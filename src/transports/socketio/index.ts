@@ -1,12 +1,10 @@
-/** The `socketio` transport module: loaded by the transport registry by dynamic import. */
-import type { SyncConfig } from '../../config/schema.js';
+/** The Socket.IO transport's implementation, loaded by its declaration (declaration.ts) by dynamic import. */
 import type { SyncEndpoint, TransportContext } from '../types.js';
+import type { SocketioConfig } from './declaration.js';
 import { SocketioEndpoint } from './endpoint.js';
 
-export const protocol = 'socketio';
-
-export function create(config: SyncConfig, ctx: TransportContext): SyncEndpoint {
-  return new SocketioEndpoint(config, ctx);
+export function create(block: SocketioConfig, ctx: TransportContext): SyncEndpoint {
+  return new SocketioEndpoint({ socketio: block }, ctx);
 }
 
 export { SocketioEndpoint, type EndpointOptions } from './endpoint.js';

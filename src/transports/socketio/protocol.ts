@@ -9,7 +9,7 @@
  * `p2_begin` (CAS on baseGeneration, resumable by uploadId) -> `p2_chunk` (binary, in order, acked once on disk)
  * -> `p2_end` (sha256 verified by the server). A pull is a series of `p2_read` ranges of a stored generation.
  */
-import type { RemoteManifest } from '../types.js';
+import type { PushMeta, RemoteManifest } from '../types.js';
 import { REMOTE_ID_RE } from '../manifest.js';
 import type { Text } from '../../errors.js';
 
@@ -80,13 +80,9 @@ export type WireReply<T> =
   | ({ ok: true } & T)
   | { ok: false; code: WireErrorCode; message: Text; manifest?: RemoteManifest | null; offset?: number };
 
-export interface BeginRequest {
+/** The push metadata, plus the upload to resume. */
+export interface BeginRequest extends PushMeta {
   uploadId?: string;
-  sha256: string;
-  size: number;
-  encrypted: boolean;
-  device: string;
-  baseGeneration: number | null;
 }
 export type BeginReply = WireReply<{ uploadId: string; offset: number; chunkBytes: number; done?: RemoteManifest }>;
 export interface ChunkRequest {

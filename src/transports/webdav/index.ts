@@ -1,14 +1,10 @@
-/** The WebDAV transport module, loaded by the transport registry by dynamic import. */
-import type { SyncConfig } from '../../config/schema.js';
-import { registerSecret } from '../../log/redact.js';
+/** The WebDAV transport's implementation, loaded by its declaration (declaration.ts) by dynamic import. */
 import type { FileTransport, TransportContext } from '../types.js';
+import type { WebdavConfig } from './declaration.js';
 import { WebdavTransport } from './transport.js';
 
-export const protocol = 'webdav';
-
-export function create(config: SyncConfig, ctx: TransportContext): FileTransport {
-  registerSecret(config.webdav.password);
-  return new WebdavTransport(config.webdav, ctx);
+export function create(block: WebdavConfig, ctx: TransportContext): FileTransport {
+  return new WebdavTransport(block, ctx);
 }
 
 export { WebdavTransport };

@@ -8,7 +8,7 @@
  * - Lost updates: If-Match / If-None-Match:* where a one-off probe shows the server enforces them (Apache does,
  *   rclone ignores them); guarantees() says which, so the engine can fall back to its generation check.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { stat as fsStat, unlink } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
@@ -26,10 +26,13 @@ import type {
   ConnectionReport,
 } from '../types.js';
 import { discard, HttpClient, readBody, type HttpResponse } from './http.js';
-import { alreadyExists, httpError, localChanged, networkError, protocolError, verifyFailed } from './errors.js';
+import { alreadyExists, httpError, networkError, protocolError } from './errors.js';
 import { entryFields, first, hrefPath, parseMultistatus, type DavResponse } from './xml.js';
 import { runConnectionTest } from './probe.js';
 import { probeServer, type ProbeOps, type ServerGuarantees } from './capabilities.js';
+import { uploadVerified, type WriteMode } from '../shared/upload.js';
+import type { CallOptions } from '../types.js';
+import { webdav } from './declaration.js';
 
 export type { ServerGuarantees };
 
@@ -43,8 +46,6 @@ const PRINCIPAL_BODY =
 const LOCK_BODY =
   '<?xml version="1.0" encoding="utf-8"?><d:lockinfo xmlns:d="DAV:"><d:lockscope><d:exclusive/></d:lockscope><d:locktype><d:write/></d:locktype><d:owner>cordiax-sync</d:owner></d:lockinfo>';
 const LOCK_WAIT_MS = 10_000;
-const TEMP_SUFFIX = '.cxtmp';
-const STALE_TEMP_MS = 24 * 3600 * 1000;
 
 // 207 Multi-Status to anything but PROPFIND reports failures inside (mod_dav: locks, partial deletes).
 const ok2xx = (s: number) => s >= 200 && s < 300 && s !== 207;
@@ -566,83 +567,66 @@ export class WebdavTransport implements FileTransport {
 
   // ---------------------------------------------------------------- big files
 
-  async upload(
+  /** Verified upload (shared/upload.ts): PUT to a temp name, PROPFIND size and GET hash, then MOVE into place. */
+  upload(
     localPath: string,
     rel: string,
     expected: { size: number; sha256: string },
     opts: TransferOptions & { replace?: boolean } = {},
   ): Promise<UploadResult> {
-    await this.open();
-    const size = (await fsStat(localPath)).size;
-    if (size !== expected.size) throw localChanged(localPath);
-    if (!opts.replace && (await this.stat(rel, { signal: opts.signal }))) throw alreadyExists(rel);
-    const segs = relSegments(rel);
-    const tmpRel = [...segs.slice(0, -1), `.${segs.at(-1)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`].join('/');
-    let hash = createHash('sha256');
-    let sent = 0;
-    let moved = false;
-    try {
-      const res = await this.http.request({
-        method: 'PUT',
-        path: this.abs(tmpRel),
-        headers: { 'Content-Type': 'application/octet-stream' },
-        signal: opts.signal,
-        idempotent: true, // a fresh temporary name: sending it again replaces only our own bytes
-        body:
-          size === 0
-            ? Buffer.alloc(0)
-            : {
-                file: localPath,
-                length: size,
-                onStart: () => {
-                  hash = createHash('sha256');
-                  sent = 0;
-                },
-                onData: (c: Buffer) => {
-                  hash.update(c);
-                  sent += c.length;
-                  opts.onProgress?.({ bytes: sent, total: size });
-                },
-              },
-      });
-      if (!ok2xx(res.status)) throw this.http.fail(res, 'PUT', rel);
-      discard(res);
-      if (sent !== size || hash.digest('hex') !== expected.sha256) throw localChanged(localPath);
-      // What landed: size from the server's own listing, then the bytes themselves read back and hashed.
-      const landed = await this.stat(tmpRel, { signal: opts.signal });
-      if (!landed || landed.size !== size)
-        throw verifyFailed(rel, { expectedSize: size, landedSize: landed?.size ?? null });
-      const back = await this.streamGet(tmpRel, null, { signal: opts.signal });
-      if (back.size !== size || back.sha256 !== expected.sha256)
-        throw verifyFailed(rel, { expectedSize: size, landedSize: back.size });
-      await this.rename(tmpRel, rel, { replace: opts.replace === true });
-      moved = true;
-      const fin = await this.stat(rel);
-      if (!fin || fin.size !== size) throw verifyFailed(rel, { expectedSize: size, landedSize: fin?.size ?? null });
-      await this.removeStaleTemps(segs.slice(0, -1).join('/')).catch(() => undefined);
-      return { size, sha256: back.sha256, ...(fin.version ? { version: fin.version } : {}) };
-    } finally {
-      if (!moved) await this.remove(tmpRel).catch(() => undefined);
-    }
+    return uploadVerified(this, localPath, rel, expected, opts, {
+      device: this.ctx.device,
+      atomicWrite: webdav.capabilities.atomicWrite,
+    });
   }
 
-  /**
-   * Temporary upload files left by a connection that died mid-upload (the server could not be asked to delete
-   * them): removed once they are a day old, so another device's upload in progress is never touched.
-   */
-  private async removeStaleTemps(dir: string): Promise<void> {
-    const cutoff = Date.now() - STALE_TEMP_MS;
-    for (const e of await this.list(dir)) {
-      const name = e.path.split('/').pop()!;
-      if (
-        !e.isDirectory &&
-        name.startsWith('.') &&
-        name.endsWith(TEMP_SUFFIX) &&
-        e.modified &&
-        e.modified.getTime() < cutoff
-      )
-        await this.remove(e.path);
-    }
+  /** PUT of the local file, hashed as it is sent (a retried body starts the hash again). */
+  async writeFile(
+    localPath: string,
+    rel: string,
+    opts: TransferOptions & { mode: WriteMode; expected?: { size: number } },
+  ): Promise<{ size: number; sha256: string }> {
+    await this.open();
+    const size = (await fsStat(localPath)).size;
+    let hash = createHash('sha256');
+    let sent = 0;
+    const res = await this.http.request({
+      method: 'PUT',
+      path: this.abs(rel),
+      headers: {
+        'Content-Type': 'application/octet-stream',
+        ...(opts.mode === 'create' ? { 'If-None-Match': '*' } : {}),
+      },
+      signal: opts.signal,
+      // A fresh temporary name: sending it again replaces only our own bytes.
+      idempotent: opts.mode === 'temp',
+      body:
+        size === 0
+          ? Buffer.alloc(0)
+          : {
+              file: localPath,
+              length: size,
+              onStart: () => {
+                hash = createHash('sha256');
+                sent = 0;
+              },
+              onData: (c: Buffer) => {
+                hash.update(c);
+                sent += c.length;
+                opts.onProgress?.({ bytes: sent, total: size });
+              },
+            },
+    });
+    if (opts.mode === 'create' && res.status === 412) throw alreadyExists(rel);
+    if (!ok2xx(res.status)) throw this.http.fail(res, 'PUT', rel);
+    discard(res);
+    return { size: sent, sha256: hash.digest('hex') };
+  }
+
+  /** GET of what is stored, hashed as it streams (nothing written to disk). */
+  async hashRemote(rel: string, opts: CallOptions = {}): Promise<{ size: number; sha256: string }> {
+    await this.open();
+    return this.streamGet(rel, null, { signal: opts.signal });
   }
 
   async download(rel: string, localPath: string, opts: TransferOptions = {}): Promise<DownloadResult> {
@@ -697,12 +681,13 @@ export class WebdavTransport implements FileTransport {
     return { size: n, sha256: hash.digest('hex') };
   }
 
-  async rename(from: string, to: string, opts: { replace?: boolean } = {}): Promise<void> {
+  async rename(from: string, to: string, opts: { replace?: boolean } & CallOptions = {}): Promise<void> {
     await this.open();
     const res = await this.http.request({
       method: 'MOVE',
       path: this.abs(from),
       headers: { Destination: this.http.url(this.abs(to)), Overwrite: opts.replace ? 'T' : 'F' },
+      signal: opts.signal,
     });
     discard(res);
     if (ok2xx(res.status)) return;

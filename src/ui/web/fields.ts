@@ -1,224 +1,14 @@
 /**
- * The config form: every field of the spec's blocks (with the spec's examples as placeholders) plus our optional
- * keys, described once here; the page builds inputs from these and reads them back into the config object.
+ * The config form's own fields (automatic sync, advanced options, encryption) and the helpers that move values
+ * between inputs and the config object. Each transport's fields are declared in its folder
+ * (src/transports/<name>/declaration.ts) and come from GET /api/state (app.transports).
  */
+import type { FormField, TransportView } from '../api-types.js';
 import { tr } from './i18n.js';
 
-export type Protocol = 'webdav' | 'smb' | 'socketio' | 'folder';
-export const PROTOCOLS: Protocol[] = ['webdav', 'smb', 'socketio', 'folder'];
-
-export interface Field {
-  /** Dotted config key, e.g. 'webdav.url'. */
-  key: string;
-  label: [string, string];
-  kind: 'text' | 'url' | 'password' | 'number' | 'checkbox' | 'select' | 'lines';
-  placeholder?: string;
-  help?: [string, string];
-  /** value, Spanish, English. */
-  options?: Array<[string, string, string]>;
-  /** Our optional keys: an empty value removes the key instead of saving ''. */
-  optional?: boolean;
-  min?: number;
-  max?: number;
-  /** Shown inside "Opciones avanzadas". */
-  advanced?: boolean;
-  /** The protocol cannot sync without it. */
-  required?: boolean;
-  /** A long field that takes the whole row. */
-  wide?: boolean;
-}
-
-export const PROTOCOL_INFO: Record<Protocol, { name: [string, string]; what: [string, string] }> = {
-  webdav: {
-    name: ['WebDAV', 'WebDAV'],
-    what: [
-      'Sincronización mediante polling periódico. Compatible con servidores WebDAV estándar (Nextcloud, ownCloud, etc.).',
-      'Periodic polling. Works with standard WebDAV servers (Nextcloud, ownCloud, etc.).',
-    ],
-  },
-  smb: {
-    name: ['SMB/CIFS', 'SMB/CIFS'],
-    what: [
-      'Sincronización con recursos compartidos de Windows o Samba, con soporte para dominios de Active Directory.',
-      'Windows or Samba shares, with Active Directory domain support.',
-    ],
-  },
-  socketio: {
-    name: ['Flask-SocketIO', 'Flask-SocketIO'],
-    what: [
-      'Sincronización en tiempo real: al conectar y cuando hay cambios. Ideal para redes locales.',
-      'Real-time sync: on connect and on every change. Best on local networks.',
-    ],
-  },
-  folder: {
-    name: ['Carpeta', 'Folder'],
-    what: [
-      'Una carpeta de este equipo o de una unidad montada (disco USB, unidad de red).',
-      'A folder on this computer or a mounted drive (USB disk, network drive).',
-    ],
-  },
-};
-
-const remotePath = (block: string): Field => ({
-  key: `${block}.remote_path`,
-  label: ['Ruta remota', 'Remote path'],
-  kind: 'text',
-  placeholder: '/cordiax_sync/',
-  help: ['Directorio donde se almacenará la base de datos.', 'Folder where the database is stored.'],
-});
-const timeout = (block: string): Field => ({
-  key: `${block}.timeout_seconds`,
-  label: ['Tiempo de espera (segundos)', 'Timeout (seconds)'],
-  kind: 'number',
-  placeholder: '60',
-  optional: true,
-  min: 1,
-  max: 3600,
-  advanced: true,
-});
-
-export const PROTOCOL_FIELDS: Record<Protocol, Field[]> = {
-  webdav: [
-    {
-      key: 'webdav.url',
-      label: ['URL del servidor', 'Server URL'],
-      kind: 'url',
-      placeholder: 'https://cloud.example.com/remote.php/dav',
-      required: true,
-      wide: true,
-      help: ['URL completa del servidor WebDAV.', 'Full URL of the WebDAV server.'],
-    },
-    { key: 'webdav.username', label: ['Usuario', 'User name'], kind: 'text', placeholder: 'usuario', required: true },
-    { key: 'webdav.password', label: ['Contraseña', 'Password'], kind: 'password' },
-    remotePath('webdav'),
-    {
-      key: 'webdav.auth',
-      label: ['Autenticación', 'Authentication'],
-      kind: 'select',
-      optional: true,
-      advanced: true,
-      options: [
-        ['', 'Basic (por defecto)', 'Basic (default)'],
-        ['digest', 'Digest', 'Digest'],
-        ['auto', 'Automática (la que pida el servidor)', 'Automatic (whatever the server asks)'],
-      ],
-    },
-    {
-      key: 'webdav.ca_file',
-      label: ['Certificado de CA propio (PEM)', 'Private CA certificate (PEM)'],
-      kind: 'text',
-      placeholder: '/ruta/a/ca.pem',
-      optional: true,
-      advanced: true,
-    },
-    {
-      key: 'webdav.insecure_skip_tls_verify',
-      label: ['No verificar el certificado TLS (peligroso)', 'Skip TLS certificate verification (dangerous)'],
-      kind: 'checkbox',
-      optional: true,
-      advanced: true,
-    },
-    timeout('webdav'),
-  ],
-  smb: [
-    {
-      key: 'smb.server',
-      label: ['Servidor', 'Server'],
-      kind: 'text',
-      placeholder: '192.168.1.10',
-      required: true,
-      help: ['Dirección IP o nombre del servidor SMB.', 'IP address or name of the SMB server.'],
-    },
-    {
-      key: 'smb.share_name',
-      label: ['Recurso compartido', 'Share name'],
-      kind: 'text',
-      placeholder: 'compartido',
-      required: true,
-    },
-    { key: 'smb.username', label: ['Usuario', 'User name'], kind: 'text', placeholder: 'usuario', required: true },
-    { key: 'smb.password', label: ['Contraseña', 'Password'], kind: 'password' },
-    {
-      key: 'smb.domain',
-      label: ['Dominio', 'Domain'],
-      kind: 'text',
-      placeholder: 'EMPRESA',
-      help: ['Dominio de Active Directory (opcional).', 'Active Directory domain (optional).'],
-    },
-    remotePath('smb'),
-    {
-      key: 'smb.port',
-      label: ['Puerto', 'Port'],
-      kind: 'number',
-      placeholder: '445',
-      optional: true,
-      min: 1,
-      max: 65535,
-      advanced: true,
-      help: ['Por defecto 445 y, si no responde, 139.', 'Default 445, then 139.'],
-    },
-    timeout('smb'),
-  ],
-  socketio: [
-    {
-      key: 'socketio.server_url',
-      label: ['URL del servidor', 'Server URL'],
-      kind: 'url',
-      placeholder: 'http://localhost:5000',
-      required: true,
-      wide: true,
-      help: ['URL del servidor Flask-SocketIO.', 'URL of the Flask-SocketIO server.'],
-    },
-    {
-      key: 'socketio.namespace',
-      label: ['Namespace', 'Namespace'],
-      kind: 'text',
-      placeholder: '/cordiax-sync/',
-      help: ['Namespace del servidor (por defecto: /cordiax-sync/).', 'Server namespace (default: /cordiax-sync/).'],
-    },
-    {
-      key: 'socketio.token',
-      label: ['Token de acceso', 'Access token'],
-      kind: 'password',
-      optional: true,
-      advanced: true,
-      help: [
-        'Para el servidor de cordiax-sync; el de Flask del ejemplo no lo usa.',
-        'For the cordiax-sync server; the example Flask server does not use it.',
-      ],
-    },
-    {
-      key: 'socketio.token_file',
-      label: ['Archivo con el token', 'Token file'],
-      kind: 'text',
-      placeholder: '/ruta/al/token',
-      optional: true,
-      advanced: true,
-    },
-    {
-      key: 'socketio.database_id',
-      label: ['Identificador de la base de datos', 'Database id'],
-      kind: 'text',
-      placeholder: 'default',
-      optional: true,
-      advanced: true,
-    },
-  ],
-  folder: [
-    {
-      key: 'folder.path',
-      label: ['Carpeta de destino', 'Target folder'],
-      kind: 'text',
-      placeholder: '/media/copias/cordiax_sync',
-      required: true,
-      wide: true,
-      help: [
-        'Ruta absoluta de una carpeta (por ejemplo, un disco USB o una unidad de red montada).',
-        'Absolute path of a folder (for example a USB disk or a mounted network drive).',
-      ],
-    },
-  ],
-};
+export type Field = FormField;
+/** A protocol name as the registry declares it ('webdav', ...). */
+export type Protocol = string;
 
 export const AUTO_FIELDS: Field[] = [
   { key: 'enabled', label: ['Habilitar sincronización automática', 'Enable automatic sync'], kind: 'checkbox' },
@@ -226,7 +16,7 @@ export const AUTO_FIELDS: Field[] = [
     key: 'polling_interval',
     label: ['Intervalo de sincronización (segundos)', 'Sync interval (seconds)'],
     kind: 'number',
-    placeholder: '300',
+    placeholder: ['300', '300'],
     min: 60,
     max: 604800,
     help: ['Mínimo 60 segundos.', 'At least 60 seconds.'],
@@ -264,7 +54,7 @@ export const ADVANCED_FIELDS: Field[] = [
     key: 'keep_versions',
     label: ['Versiones que se conservan', 'Versions kept'],
     kind: 'number',
-    placeholder: '10',
+    placeholder: ['10', '10'],
     optional: true,
     min: 1,
     max: 1000,
@@ -294,14 +84,14 @@ export const ENCRYPTION_FIELDS: Field[] = [
     key: 'encryption.recipients',
     label: ['Claves públicas (una por línea)', 'Public keys (one per line)'],
     kind: 'lines',
-    placeholder: 'age1…',
+    placeholder: ['age1…', 'age1…'],
     wide: true,
   },
   {
     key: 'encryption.identity_file',
     label: ['Archivo de identidad (clave privada)', 'Identity file (private key)'],
     kind: 'text',
-    placeholder: '/ruta/a/identidad.txt',
+    placeholder: ['/ruta/a/identidad.txt', '/path/to/identity.txt'],
     wide: true,
   },
   {
@@ -318,12 +108,10 @@ export const ENCRYPTION_FIELDS: Field[] = [
   },
 ];
 
-export const ALL_FIELDS: Field[] = [
-  ...PROTOCOLS.flatMap((p) => PROTOCOL_FIELDS[p]),
-  ...AUTO_FIELDS,
-  ...ADVANCED_FIELDS,
-  ...ENCRYPTION_FIELDS,
-];
+/** Every field of the form: each transport's, then the form's own. */
+export function allFields(transports: readonly TransportView[]): Field[] {
+  return [...transports.flatMap((t) => t.fields), ...AUTO_FIELDS, ...ADVANCED_FIELDS, ...ENCRYPTION_FIELDS];
+}
 
 export type Draft = Record<string, unknown>;
 

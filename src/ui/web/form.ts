@@ -3,18 +3,15 @@
  * sync (checkbox + interval validated as you type), advanced options, encryption, and "Guardar Configuración".
  * The form edits app.draft; passwords are write-only (the page never has the stored one).
  */
-import type { ConnectionReport, SaveResponse } from '../api-types.js';
+import type { Bilingual, ConnectionReport, SaveResponse } from '../api-types.js';
 import { fill, h } from './dom.js';
 import { bi, tr } from './i18n.js';
 import { post, ApiFailure } from './client.js';
 import {
   ADVANCED_FIELDS,
-  ALL_FIELDS,
   AUTO_FIELDS,
   ENCRYPTION_FIELDS,
-  PROTOCOLS,
-  PROTOCOL_FIELDS,
-  PROTOCOL_INFO,
+  allFields,
   getKey,
   setKey,
   toConfigValue,
@@ -23,7 +20,7 @@ import {
   type Field,
   type Protocol,
 } from './fields.js';
-import { app, draftProtocol } from './state.js';
+import { app, draftProtocol, protocolTitle, transportView } from './state.js';
 import { button, toast, failureText } from './ui.js';
 
 export interface FormHooks {
@@ -34,7 +31,7 @@ export interface FormHooks {
 let card: HTMLElement;
 let hooks: FormHooks;
 
-const L = (pair: [string, string]) => tr(pair[0], pair[1]);
+const L = (pair: Bilingual) => tr(pair[0], pair[1]);
 
 function isDirty(): boolean {
   return JSON.stringify(app.draft) !== JSON.stringify(app.config) || app.clear.size > 0;
@@ -155,7 +152,7 @@ function fieldEl(f: Field, placeholder?: string): HTMLElement {
         id,
         name: f.key,
         rows: 3,
-        placeholder: f.placeholder,
+        placeholder: f.placeholder && L(f.placeholder),
         spellcheck: 'false',
         oninput: on,
         value: String(value),
@@ -184,7 +181,7 @@ function fieldEl(f: Field, placeholder?: string): HTMLElement {
         id,
         name: f.key,
         value: String(value),
-        placeholder: placeholder ?? f.placeholder,
+        placeholder: placeholder ?? (f.placeholder && L(f.placeholder)),
         min: f.min,
         max: f.max,
         step: f.kind === 'number' ? 1 : null,
@@ -211,7 +208,7 @@ function fieldEl(f: Field, placeholder?: string): HTMLElement {
 }
 
 function diagnosis(r: ConnectionReport): HTMLElement {
-  const name = L(PROTOCOL_INFO[r.protocol as Protocol]?.name ?? [r.protocol, r.protocol]);
+  const name = L(protocolTitle(r.protocol));
   const guarantees = r.guarantees
     ? ([
         [
@@ -315,7 +312,7 @@ async function runTest(p: Protocol): Promise<void> {
 export async function saveConfig(): Promise<void> {
   // Check every field first: an invalid value saves nothing at all.
   app.errors = {};
-  for (const f of ALL_FIELDS) {
+  for (const f of allFields(app.transports)) {
     const err = validate(f, getKey(app.draft, f.key));
     if (err) app.errors[f.key] = err;
   }
@@ -354,7 +351,7 @@ function protocolTabs(current: Protocol): HTMLElement {
   return h(
     'div',
     { class: 'tabs', role: 'tablist', 'aria-label': tr('Protocolo', 'Protocol') },
-    PROTOCOLS.map((p) => {
+    app.transports.map(({ protocol: p, title }) => {
       const a = avail.find((x) => x.protocol === p);
       return h(
         'button',
@@ -370,7 +367,7 @@ function protocolTabs(current: Protocol): HTMLElement {
             updateDirty();
           },
         },
-        L(PROTOCOL_INFO[p].name),
+        L(title),
         a && !a.available ? h('span', { class: 'tab-badge' }, tr('no disponible', 'unavailable')) : null,
         p === app.config.protocol
           ? h('span', { class: 'tab-dot', title: tr('Protocolo guardado', 'Saved protocol') })
@@ -382,19 +379,21 @@ function protocolTabs(current: Protocol): HTMLElement {
 
 function protocolPanel(p: Protocol): HTMLElement {
   const a = app.status?.availability.find((x) => x.protocol === p);
-  const fields = PROTOCOL_FIELDS[p];
+  const view = transportView(p);
+  const fields = view?.fields ?? [];
+  const title = L(protocolTitle(p));
   const basic = fields.filter((f) => !f.advanced);
   const adv = fields.filter((f) => f.advanced);
   const report = app.reports[p];
   return h(
     'div',
     { class: 'panel', role: 'tabpanel', id: `panel-${p}`, 'aria-labelledby': `tab-${p}` },
-    h('p', { class: 'muted' }, L(PROTOCOL_INFO[p].what)),
+    view ? h('p', { class: 'muted' }, L(view.what)) : null,
     a && !a.available
       ? h(
           'div',
           { class: 'alert tone-warn', id: `unavailable-${p}` },
-          h('strong', {}, tr(`${L(PROTOCOL_INFO[p].name)}: no disponible`, `${L(PROTOCOL_INFO[p].name)}: unavailable`)),
+          h('strong', {}, tr(`${title}: no disponible`, `${title}: unavailable`)),
           h('div', {}, bi(a.reason)),
           a.installHint
             ? h('div', {}, tr('Para instalarlo: ', 'To install it: '), h('code', { class: 'cmd' }, a.installHint))

@@ -13,8 +13,7 @@ import type {
 import { $, fill, h } from './dom.js';
 import { fmtBytes, fmtRelative, fmtTime, getLang, initLang, msg, setLang, tr, type Lang } from './i18n.js';
 import { followEvents, get, post } from './client.js';
-import { PROTOCOL_INFO, type Protocol } from './fields.js';
-import { app } from './state.js';
+import { app, protocolTitle } from './state.js';
 import { button, confirmDialog, toast, toastFailure, type Tone } from './ui.js';
 import { initForm, renderForm } from './form.js';
 import { addEvent, renderLog, resetEvents } from './log.js';
@@ -32,7 +31,7 @@ function freshness(s: StatusReport): Tone {
 }
 
 function stateView(s: StatusReport): { tone: Tone; title: string; sub: string } {
-  const proto = tr(...(PROTOCOL_INFO[s.protocol as Protocol]?.name ?? [s.protocol, s.protocol]));
+  const proto = tr(...protocolTitle(s.protocol));
   switch (s.state) {
     case 'unconfigured':
       return {
@@ -785,6 +784,7 @@ async function boot(): Promise<void> {
   app.minInterval = st.minInterval;
   app.maxInterval = st.maxInterval;
   app.version = st.version;
+  app.transports = st.transports;
   initLang(st.config.language);
   initForm($('config-card'), { changed: renderDynamic });
   renderAll();

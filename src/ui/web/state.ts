@@ -1,5 +1,5 @@
 /** The page's state, in one place; renderers read it, handlers change it and ask for a redraw. */
-import type { ConnectionReport, PublicConfig, RemoteManifest, StatusReport } from '../api-types.js';
+import type { ConnectionReport, PublicConfig, RemoteManifest, StatusReport, TransportView } from '../api-types.js';
 import type { Draft, Protocol } from './fields.js';
 
 export interface Progress {
@@ -22,6 +22,8 @@ export const app = {
   minInterval: 60,
   maxInterval: 604800,
   version: '',
+  /** The registered transports (tabs and fields), as their declarations describe them. */
+  transports: [] as TransportView[],
   reports: {} as Partial<Record<Protocol, ConnectionReport>>,
   progress: null as Progress | null,
   busy: { sync: false, save: false, auto: false, resolve: false, sample: false, test: null as Protocol | null },
@@ -34,4 +36,14 @@ export const app = {
 /** Protocol shown in the form: the draft's selection. */
 export function draftProtocol(): Protocol {
   return (app.draft.protocol as Protocol) ?? 'webdav';
+}
+
+/** A transport's declared form, if the server registered it. */
+export function transportView(p: Protocol): TransportView | undefined {
+  return app.transports.find((t) => t.protocol === p);
+}
+
+/** A protocol's display name in the current language. */
+export function protocolTitle(p: Protocol): readonly [string, string] {
+  return transportView(p)?.title ?? [p, p];
 }

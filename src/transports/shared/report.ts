@@ -1,11 +1,12 @@
 /**
- * The shared part of "Probar Conexión": a report builder whose steps time themselves, and the probe round trip every
- * file transport performs (create-exclusive write, read back and compare, rename, delete and check it is gone).
+ * The shared part of "Probar Conexión", above the transports: a report builder whose steps time themselves, the
+ * error block every report carries, and the probe round trip every file transport performs (create-exclusive write,
+ * read back and compare, rename, delete and check it is gone).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { SyncError, toSyncError } from '../errors.js';
-import { commitGuaranteeStep } from './commit-guarantee.js';
-import type { CheckStep, ConnectionReport, FileTransport, Guarantees, ProtocolName } from './types.js';
+import { SyncError, toSyncError } from '../../errors.js';
+import { commitGuaranteeStep } from '../commit-guarantee.js';
+import type { CheckStep, ConnectionReport, FileTransport, Guarantees, ProtocolName } from '../types.js';
 
 export interface ReportBuilder {
   report: ConnectionReport;
@@ -28,8 +29,26 @@ export function reportBuilder(protocol: ProtocolName, facts: ConnectionReport['f
     fail(err) {
       const e = toSyncError(err);
       steps.push({ id: 'error', ok: false, text: e.text, hint: e.hint });
-      report.error = { code: e.code, message: e.text.es, message_en: e.text.en, hint: e.hint?.es, hint_en: e.hint?.en };
+      report.error = reportError(e);
     },
+  };
+}
+
+/** The error that ended a connection test, as the report carries it (code + bilingual message + hint). */
+export function reportError(err: unknown): NonNullable<ConnectionReport['error']> {
+  const e = toSyncError(err);
+  return { code: e.code, message: e.text.es, message_en: e.text.en, hint: e.hint?.es, hint_en: e.hint?.en };
+}
+
+/** A report for a test that could not start (an unusable config, an unavailable protocol): one failed step. */
+export function failedReport(protocol: ProtocolName, stepId: string, err: unknown): ConnectionReport {
+  const e = toSyncError(err);
+  return {
+    protocol,
+    ok: false,
+    steps: [{ id: stepId, ok: false, text: e.text, hint: e.hint }],
+    facts: {},
+    error: reportError(e),
   };
 }
 
