@@ -15,6 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Guarantees } from '../types.js';
+import { httpError } from './errors.js';
 
 export type LockMode = 'folder' | 'target';
 
@@ -65,12 +66,12 @@ export async function probeServer(ops: ProbeOps, device: string): Promise<Server
   const mk = await ops.mkcol(dir);
   if (lockedOut(mk)) return 'busy';
   try {
-    if (!ok2xx(mk)) throw Object.assign(new Error(`MKCOL ${mk}`), { status: mk });
+    if (!ok2xx(mk)) throw httpError(mk, { method: 'MKCOL', target: dir });
     const data = Buffer.from('cordiax-sync probe\n'); // 19 bytes, as the two rewrites below
     const file = `${dir}/c`;
     const w = await ops.put(file, data);
     if (lockedOut(w)) return 'busy';
-    if (!ok2xx(w)) throw Object.assign(new Error(`PUT ${w}`), { status: w });
+    if (!ok2xx(w)) throw httpError(w, { method: 'PUT', target: file });
     const stale = await ops.put(file, data, { 'If-Match': '"cordiax-stale-etag"' });
     const any = await ops.put(file, data, { 'If-Match': '*' });
     const none = await ops.put(file, data, { 'If-None-Match': '*' });

@@ -40,6 +40,8 @@ export interface FileBody {
 }
 
 const FILE_CHUNK = 1024 * 1024;
+/** A pooled socket closed by the server this soon after its last answer: the server closes silently. */
+const SILENT_CLOSE_MS = 1000;
 /** Below this average rate over a whole timeout window a transfer counts as stalled. */
 const MIN_BYTES_PER_SECOND = 256;
 
@@ -89,7 +91,10 @@ export class HttpClient {
   private digest: DigestSession | undefined;
   private readonly seenSockets = new WeakSet<Socket>();
   /** The server was seen closing a kept-alive connection without notice: non-idempotent requests get a fresh one. */
-  private closesSilently = false;
+  private _closesSilently = false;
+  private readonly watched = new WeakSet<Socket>();
+  /** When each socket's last answer ended (removed when a new request takes it: see requestOnce). */
+  private readonly idleSince = new WeakMap<Socket, number>();
   readonly host: string;
   readonly hostname: string;
   readonly secure: boolean;
@@ -127,6 +132,11 @@ export class HttpClient {
       this.oneShotAgent = new http.Agent({ keepAlive: false });
     }
     this.scheme = o.auth === 'basic' ? 'basic' : o.auth === 'digest' ? 'digest' : undefined;
+  }
+
+  /** The server was seen dropping a kept-alive connection without notice (see sendRetryingStale). */
+  get closesSilently(): boolean {
+    return this._closesSilently;
   }
 
   get authScheme(): string | undefined {
@@ -187,7 +197,7 @@ export class HttpClient {
           en: `${this.host} closed a reused connection without notice: ${init.method} is sent again on a new one.`,
         },
       });
-      return this.requestOnce(init);
+      return this.requestOnce(init, true);
     }
   }
 
@@ -227,7 +237,22 @@ export class HttpClient {
     return httpError(res.status, { method, target, challenges, location, scheme: this.scheme ?? this.o.auth });
   }
 
-  private requestOnce(init: RequestInit): Promise<HttpResponse> {
+  /**
+   * A kept-alive socket the server closes right after an answer, while it waits in the pool (chezdav after DELETE
+   * and UNLOCK): learned here too, so a LOCK or PUT gets its own connection before it ever meets such a socket.
+   * A close after a longer idle time is an ordinary keep-alive timeout (Apache: 5 s) and teaches nothing.
+   */
+  private watchIdleClose(s: Socket): void {
+    if (this.watched.has(s)) return;
+    this.watched.add(s);
+    s.once('close', () => {
+      const since = this.idleSince.get(s);
+      if (since !== undefined && Date.now() - since < SILENT_CLOSE_MS) this._closesSilently = true;
+    });
+  }
+
+  /** `fresh`: on a new connection, never a pooled one (another pooled socket may be just as stale). */
+  private requestOnce(init: RequestInit, fresh = false): Promise<HttpResponse> {
     const headers: Record<string, string> = { 'User-Agent': 'cordiax-sync', ...init.headers };
     const auth = this.authorization(init.method, init.path);
     if (auth) headers.Authorization = auth;
@@ -249,7 +274,7 @@ export class HttpClient {
         // Reused socket, reset or closed, and not one byte of an answer: the server never processed it.
         if (reused && sock && sock.bytesRead === readAtStart && (code === 'ECONNRESET' || code === 'EPIPE')) {
           staleSocketErrors.add(e);
-          this.closesSilently = true;
+          this._closesSilently = true;
         }
         reject(e);
       };
@@ -259,7 +284,7 @@ export class HttpClient {
           method: init.method,
           headers,
           // A LOCK or PUT cannot be sent twice: on a server known to drop idle connections, it gets its own.
-          agent: this.closesSilently && !isIdempotent(init) ? this.oneShotAgent : this.agent,
+          agent: fresh || (this._closesSilently && !isIdempotent(init)) ? this.oneShotAgent : this.agent,
           signal: init.signal,
         });
       } catch (err) {
@@ -281,6 +306,8 @@ export class HttpClient {
         sock = s;
         reused = req.reusedSocket;
         readAtStart = s.bytesRead;
+        this.idleSince.delete(s);
+        this.watchIdleClose(s);
         let moved = s.bytesRead + s.bytesWritten;
         clearInterval(watchdog);
         watchdog = setInterval(() => {
@@ -318,6 +345,9 @@ export class HttpClient {
         settled = true;
         response = res;
         res.on('close', stopWatchdog);
+        res.on('end', () => {
+          if (sock) this.idleSince.set(sock, Date.now());
+        });
         resolve({
           status: res.statusCode ?? 0,
           headers: res.headers,

@@ -380,12 +380,19 @@ export class WebdavTransport implements FileTransport {
   }
 
   /** PUT of a small buffer with optional precondition headers. */
-  private async put(rel: string, data: Buffer, headers: Record<string, string> = {}): Promise<HttpResponse> {
+  private async put(
+    rel: string,
+    data: Buffer,
+    headers: Record<string, string> = {},
+    scratch = false,
+  ): Promise<HttpResponse> {
     return this.http.request({
       method: 'PUT',
       path: this.abs(rel),
       headers: { 'Content-Type': 'application/octet-stream', ...headers },
       body: data,
+      // The probe's own scratch names may be written again after a silently closed connection.
+      idempotent: scratch,
     });
   }
 
@@ -740,11 +747,12 @@ export class WebdavTransport implements FileTransport {
     return {
       advertised: async () => {
         const r = await this.http.request({ method: 'OPTIONS', path: this.root });
+        // (OPTIONS, MKCOL, DELETE and PROPFIND are resent after a silently closed connection by the HTTP layer.)
         discard(r);
         return { dav: String(r.headers.dav ?? ''), allow: String(r.headers.allow ?? '') };
       },
       mkcol: (rel) => status(this.http.request({ method: 'MKCOL', path: this.abs(rel, true) })),
-      put: (rel, data, headers) => status(this.put(rel, data, headers)),
+      put: (rel, data, headers) => status(this.put(rel, data, headers, true)),
       version: async (rel) => (await this.stat(rel))?.version,
       lock: (rel, dir) => this.lock(this.abs(rel, dir), true),
       unlock: (rel, token, dir) => this.unlock(this.abs(rel, dir), token),
@@ -792,7 +800,7 @@ export class WebdavTransport implements FileTransport {
 
   /** Raw PUT/GET used by the connection test. */
   async putRaw(rel: string, data: Buffer): Promise<void> {
-    const res = await this.put(rel, data);
+    const res = await this.put(rel, data, {}, true); // the test's own scratch name: safe to send again
     discard(res);
     if (!ok2xx(res.status)) throw this.http.fail(res, 'PUT', rel);
   }
