@@ -363,6 +363,17 @@ export class WebdavTransport implements FileTransport {
 
   async readSmall(rel: string, maxBytes = 1 * MIB): Promise<{ data: Buffer; version?: string } | null> {
     await this.open();
+    try {
+      return await this.readSmallOnce(rel, maxBytes);
+    } catch (err) {
+      // A body cut short: rclone serves a file another device is rewriting (a record it has just created under a
+      // LOCK, the manifest) with the old length and stops early. A small GET is read again once.
+      if (!isSyncError(err, 'CONNECTION_RESET')) throw err;
+      return this.readSmallOnce(rel, maxBytes);
+    }
+  }
+
+  private async readSmallOnce(rel: string, maxBytes: number): Promise<{ data: Buffer; version?: string } | null> {
     // lighttpd's GET carries no ETag (its PROPFIND does). The version then comes from a stat taken BEFORE the GET: if
     // the file changes in between, a write conditioned on it fails (safe); a stat after could vouch for bytes we
     // never read.
