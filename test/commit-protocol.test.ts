@@ -67,7 +67,8 @@ const peers = (): Peer[] => [
         device,
       ),
     dir: (folder) => path.join(rclone.dataDir, folder),
-    guarantee: 'lock',
+    // rclone ignores If-None-Match but enforces a LOCK on the missing file itself: creates are serialised under it.
+    guarantee: 'atomic-create',
   },
 ];
 const folderRoot = tmpDir('cx-commit-folder-');

@@ -88,12 +88,6 @@ transportContract(
   },
   {
     label: 'WebDAV (rclone serve webdav)',
-    todo: {
-      // Measured: `rclone serve webdav` answers MOVE of a missing source with 403 Forbidden (curl shows it), and the
-      // transport maps 403 to PERMISSION_DENIED: the user is told to check permissions for a file that is simply gone.
-      // Fix in src/transports/webdav (on 403 to MOVE, stat the source: missing -> NOT_FOUND).
-      rename: 'rclone answers MOVE of a missing file with 403: reported PERMISSION_DENIED instead of NOT_FOUND',
-    },
   },
 );
 

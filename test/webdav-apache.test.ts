@@ -207,6 +207,7 @@ describe('Apache mod_dav, Basic auth', () => {
       ifNoneMatch: true,
       locks: true,
       lockSupport: true,
+      lockMode: 'folder',
     });
     const file = path.join(a.dataDir, 'cond', 'm.json');
     const v1 = await t.writeSmall('m.json', Buffer.from('uno'), { ifVersion: null });

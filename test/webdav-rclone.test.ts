@@ -47,7 +47,9 @@ test('rclone: conditional writes are detected as NOT enforced; the connection te
   const t = dav({ remote_path: '/cond/' });
   const g = await t.guarantees();
   assert.equal(g.conditionalWrite, false);
-  assert.equal(g.exclusiveCreate, false);
+  // No If-None-Match, but rclone enforces a LOCK on the missing file itself: creates are serialised under it.
+  assert.equal(g.lockMode, 'target');
+  assert.equal(g.exclusiveCreate, true);
   const rep = await t.test();
   assert.equal(rep.ok, true, JSON.stringify(rep.error));
   assert.equal(rep.facts.if_match, false);

@@ -270,7 +270,9 @@ export class FileRemote implements SyncEndpoint {
   /** The commit record of `generation`, with its exact bytes (for read-backs); null if absent. */
   private async readCommit(generation: number): Promise<{ manifest: RemoteManifest; data: Buffer } | null> {
     const r = await this.transport.readSmall(commitPath(generation), MAX_MANIFEST_BYTES);
-    if (!r) return null;
+    // Empty: a record being created under a lock on the file itself (WebDAV 'target' mode, e.g. lighttpd) that is
+    // not written yet, or whose writer died before writing it. Never a commit.
+    if (!r || r.data.length === 0) return null;
     const manifest = parseManifest(r.data);
     if (manifest.generation !== generation)
       throw damaged(msg('engine.record_holds_another_generation', { generation: commitPath(generation) }));
@@ -395,12 +397,14 @@ export class FileRemote implements SyncEndpoint {
     const file = `${VERSIONS_DIR}/${pad(generation)}-${stamp(now)}-${meta.sha256.slice(0, 12)}-${randomBytes(3).toString('hex')}.${meta.delta ? 'patch' : 'db'}${meta.encrypted ? '.age' : ''}`;
     await t.mkdirp(VERSIONS_DIR);
     const verify = this.opts.verify === 'full' || meta.size <= READBACK_MAX_BYTES ? 'full' : 'size';
-    const landed = await t.upload(
-      localPath,
-      file,
-      { size: meta.size, sha256: meta.sha256 },
-      { ...opts, replace: false, verify },
-    );
+    const landed = await t
+      .upload(localPath, file, { size: meta.size, sha256: meta.sha256 }, { ...opts, replace: false, verify })
+      .catch(async (err: unknown) => {
+        // The name is new and ours alone (random part), and nothing refers to it yet: an upload that failed after
+        // its MOVE (a lost reply, a failed check) must not leave an orphan version object behind.
+        await t.remove(file).catch(() => {});
+        throw err;
+      });
     if (landed.size !== meta.size || (landed.sha256 !== undefined && landed.sha256 !== meta.sha256)) {
       await t.remove(file).catch(() => {});
       throw new SyncError('VERIFY_FAILED', msg('engine.what_reached_server_not_match'));

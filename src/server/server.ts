@@ -37,7 +37,7 @@ export interface SyncServerOptions {
   tokensFile?: string;
   /** PEM contents or file paths. */
   tls?: { cert: string; key: string };
-  /** Browser origins allowed (CORS). Default: none; clients that send no Origin (programs) are not affected. */
+  /** Browser origins allowed (CORS). Default: none; clients that send no Origin or the server's own are accepted. */
   corsOrigins?: string[];
   /** Size limit per database (bytes). Default 2 GiB. */
   maxBytes?: number;
@@ -62,6 +62,59 @@ export interface SyncServer {
 
 function pem(value: string): string {
   return value.includes('-----BEGIN') ? value : readFileSync(value, 'utf8');
+}
+
+/**
+ * Before its namespace handshake is authorised a connection may only send small messages: 250 strangers each sending
+ * 16 MiB must not cost gigabytes. The handshake (auth payload: token, database id, device) fits easily.
+ */
+export const PRE_AUTH_BUFFER_BYTES = 64 * 1024;
+
+/**
+ * After authorisation: a binary chunk as base64 over long-polling, and protocol 1's whole database as hex with room
+ * for twice the protocol-1 limit, so a database somewhat over it reaches the handler and gets a TOO_LARGE answer
+ * instead of a dropped connection (the limit is also announced up front in sync_request: protocol1MaxBytes).
+ */
+export function authorisedBuffer(chunkBytes: number, p1Max: number): number {
+  return Math.max(Math.ceil((chunkBytes * 4) / 3) + 64 * 1024, p1Max * 4 + 64 * 1024);
+}
+
+/** An Engine.IO connection and the transports it may carry (the parts raiseBufferLimit touches). */
+interface EngineConn {
+  transport: unknown;
+  on(event: 'upgrading', fn: (transport: unknown) => void): unknown;
+}
+
+/**
+ * Engine.IO reads its size limit per transport: long-polling from the transport's own options, websocket from the
+ * ws receiver of that connection (set from the server-wide value when the socket opens). Raises both for this
+ * connection only, now and for a transport it upgrades to later.
+ */
+function raiseBufferLimit(conn: EngineConn, bytes: number): void {
+  const apply = (transport: unknown) => {
+    const t = transport as { opts?: { maxHttpBufferSize?: number }; socket?: { _receiver?: { _maxPayload?: number } } };
+    if (t.opts && typeof t.opts.maxHttpBufferSize === 'number') t.opts.maxHttpBufferSize = bytes;
+    const receiver = t.socket?._receiver;
+    if (receiver && typeof receiver._maxPayload === 'number') receiver._maxPayload = bytes;
+  };
+  apply(conn.transport);
+  conn.on('upgrading', apply);
+}
+
+/**
+ * Browsers always send Origin: only the listed ones may connect (CORS). Programs send none, or (python-socketio's
+ * websocket transport) the server's own address: that is the same origin, accepted as Flask-SocketIO does by default.
+ */
+function originAllowed(req: http.IncomingMessage, cors: string[]): boolean {
+  const origin = req.headers.origin;
+  if (!origin || cors.includes(origin)) return true;
+  try {
+    const o = new URL(origin);
+    const scheme = (req.socket as { encrypted?: boolean }).encrypted ? 'https:' : 'http:';
+    return o.protocol === scheme && o.host === new URL(`${scheme}//${req.headers.host ?? ''}`).host;
+  } catch {
+    return false;
+  }
 }
 
 function refusal(code: string, message: Text): Error {
@@ -157,24 +210,20 @@ async function prepareServer(opts: SyncServerOptions): Promise<ServerContext> {
 }
 
 /** The HTTP(S) server and Socket.IO on it: buffer sizes, a quick ping, CORS and the Origin check. */
-function createSocketServer(opts: SyncServerOptions, { chunkBytes, p1Max, cors }: ServerContext) {
+function createSocketServer(opts: SyncServerOptions, { cors }: ServerContext) {
   const httpServer = opts.tls
     ? https.createServer({ cert: pem(opts.tls.cert), key: pem(opts.tls.key) })
     : http.createServer();
   const io = new Server(httpServer, {
     serveClient: false,
-    // A binary chunk travels as base64 over long-polling; protocol 1 sends the whole database as hex.
-    maxHttpBufferSize: Math.max(Math.ceil((chunkBytes * 4) / 3) + 64 * 1024, p1Max * 2 + 4096),
+    // Until a client is authorised, only small messages (its handshake): see raiseBufferLimit.
+    maxHttpBufferSize: PRE_AUTH_BUFFER_BYTES,
     // A frozen server or client is noticed in seconds (defaults: 25 s + 20 s).
     pingInterval: 4000,
     pingTimeout: 4000,
     connectTimeout: 10_000,
     cors: cors.length ? { origin: cors, credentials: false } : undefined,
-    allowRequest: (req, cb) => {
-      const origin = req.headers.origin;
-      if (origin && !cors.includes(origin)) cb('origin not allowed', false);
-      else cb(null, true);
-    },
+    allowRequest: (req, cb) => (originAllowed(req, cors) ? cb(null, true) : cb('origin not allowed', false)),
   });
   return { httpServer, io };
 }
@@ -206,7 +255,7 @@ async function attachRedis(
 }
 
 /** Every connection first: rate limit per address, token, database id and device name. */
-function checkHandshake(nsp: Namespace, { log, gate }: ServerContext): void {
+function checkHandshake(nsp: Namespace, { log, gate, chunkBytes, p1Max }: ServerContext): void {
   nsp.use((socket, next) => {
     void (async () => {
       const ip = socket.handshake.address;
@@ -227,6 +276,7 @@ function checkHandshake(nsp: Namespace, { log, gate }: ServerContext): void {
       }
       const device = typeof auth.device === 'string' && DEVICE_RE.test(auth.device) ? auth.device : 'desconocido';
       socket.data = { databaseId, device, busy: false, tokenKey: check.key };
+      raiseBufferLimit(socket.conn, authorisedBuffer(chunkBytes, p1Max));
       next();
     })().catch(() => next(refusal('internal', msg('server.internal_server_error'))));
   });

@@ -79,6 +79,10 @@ export interface ContractOptions {
    * but as a t.todo (counted and listed by name by scripts/test.mjs), until the transport is fixed.
    */
   todo?: Partial<Record<ContractTestId, string>>;
+  /** Remote folder names without spaces or accents (a server that cannot list such names: PyWebDAV). */
+  asciiFolders?: boolean;
+  /** The server closes the connection after every answer (HTTP/1.0, PyWebDAV): one connection per request is fine. */
+  connectionPerRequest?: boolean;
 }
 
 export function transportContract(start: () => Promise<ContractTarget>, opts: ContractOptions = {}): void {
@@ -88,7 +92,7 @@ export function transportContract(start: () => Promise<ContractTarget>, opts: Co
   const open: Array<FileTransport | SyncEndpoint> = [];
   let n = 0;
   const fresh = (device = 'equipo-a') => {
-    const folder = `contrato-${++n}-ñandú café`;
+    const folder = opts.asciiFolders ? `contrato-${++n}` : `contrato-${++n}-ñandú café`;
     return {
       folder,
       make: (dev = device) => {
@@ -412,7 +416,7 @@ export function transportContract(start: () => Promise<ContractTarget>, opts: Co
       });
     }
 
-    engineScenarios(() => target, fresh, ctest);
+    engineScenarios(() => target, fresh, ctest, opts);
   });
 }
 
@@ -421,6 +425,7 @@ function engineScenarios(
   target: () => ContractTarget,
   fresh: () => { folder: string; make: (dev?: string) => FileTransport | SyncEndpoint },
   ctest: (id: ContractTestId, title: string, fn: () => Promise<void>) => void,
+  opts: ContractOptions,
 ): void {
   const device = (name: string, t: FileTransport | SyncEndpoint) => {
     const home = tmpDir(`cx-contract-${name}-`);
@@ -515,7 +520,8 @@ function engineScenarios(
           bytes < 4096 && bytes < m1.size / 100,
           `idle poll moved ${bytes} bytes on the wire (database ${m1.size})`,
         );
-        assert.ok(wire.connections <= 1, `idle poll opened ${wire.connections} connections`);
+        const allowed = opts.connectionPerRequest ? wire.httpRequests : 1;
+        assert.ok(wire.connections <= allowed, `idle poll opened ${wire.connections} connections`);
       }
 
       const b = device('equipoB', make('equipoB'));

@@ -41,6 +41,8 @@ export interface FileBody {
 }
 
 const FILE_CHUNK = 1024 * 1024;
+/** A pooled socket closed by the server this soon after its last answer: the server closes silently. */
+const SILENT_CLOSE_MS = 1000;
 /** Below this average rate over a whole timeout window a transfer counts as stalled. */
 const MIN_BYTES_PER_SECOND = 256;
 
@@ -51,7 +53,22 @@ export interface RequestInit {
   headers?: Record<string, string>;
   body?: Body;
   signal?: AbortSignal;
+  /**
+   * Safe to send twice (default: by method, see isIdempotent). A PUT is only when the caller says so (a temporary
+   * name nobody else writes).
+   */
+  idempotent?: boolean;
 }
+
+/** Methods whose repetition changes nothing more than the first try (MOVE only without overwrite). */
+function isIdempotent(init: RequestInit): boolean {
+  if (init.idempotent !== undefined) return init.idempotent;
+  if (['GET', 'HEAD', 'OPTIONS', 'PROPFIND', 'DELETE', 'MKCOL'].includes(init.method)) return true;
+  return init.method === 'MOVE' && init.headers?.Overwrite === 'F';
+}
+
+/** Errors of a request sent on a kept-alive socket that the server had closed: nothing reached it, nothing came back. */
+const staleSocketErrors = new WeakSet<object>();
 
 export interface HttpResponse {
   status: number;
@@ -68,10 +85,17 @@ export function timeoutError(): Error {
 
 export class HttpClient {
   private readonly agent: http.Agent;
+  /** One connection per request (same TLS settings), for servers that drop kept-alive connections silently. */
+  private readonly oneShotAgent: http.Agent;
   private readonly mod: typeof http | typeof https;
   private scheme: 'basic' | 'digest' | undefined;
   private digest: DigestSession | undefined;
   private readonly seenSockets = new WeakSet<Socket>();
+  /** The server was seen closing a kept-alive connection without notice: non-idempotent requests get a fresh one. */
+  private _closesSilently = false;
+  private readonly watched = new WeakSet<Socket>();
+  /** When each socket's last answer ended (removed when a new request takes it: see requestOnce). */
+  private readonly idleSince = new WeakMap<Socket, number>();
   readonly host: string;
   readonly hostname: string;
   readonly secure: boolean;
@@ -96,10 +120,17 @@ export class HttpClient {
       // A private CA is added to the system roots, not instead of them.
       const caList = ca ? [...tls.rootCertificates, ca.toString('utf8')] : undefined;
       this.agent = new https.Agent({ keepAlive: true, maxSockets: 4, ca: caList, rejectUnauthorized: !o.insecure });
+      this.oneShotAgent = new https.Agent({ keepAlive: false, ca: caList, rejectUnauthorized: !o.insecure });
     } else {
       this.agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+      this.oneShotAgent = new http.Agent({ keepAlive: false });
     }
     this.scheme = o.auth === 'basic' ? 'basic' : o.auth === 'digest' ? 'digest' : undefined;
+  }
+
+  /** The server was seen dropping a kept-alive connection without notice (see sendRetryingStale). */
+  get closesSilently(): boolean {
+    return this._closesSilently;
   }
 
   get authScheme(): string | undefined {
@@ -112,6 +143,7 @@ export class HttpClient {
 
   close(): void {
     this.agent.destroy();
+    this.oneShotAgent.destroy();
   }
 
   private authorization(method: string, path: string): string | undefined {
@@ -126,17 +158,41 @@ export class HttpClient {
     const streaming = init.body !== undefined && !Buffer.isBuffer(init.body);
     // Never stream a large body into an auth challenge: learn the scheme/nonce first with a bodiless request.
     if (streaming && (this.scheme === undefined || (this.scheme === 'digest' && !this.digest))) {
-      const pre = await this.requestOnce({ method: 'OPTIONS', path: init.path, signal: init.signal });
+      const pre = await this.sendRetryingStale({ method: 'OPTIONS', path: init.path, signal: init.signal });
       discard(pre);
       if (pre.status === 401 && this.learn(pre))
-        discard(await this.requestOnce({ method: 'OPTIONS', path: init.path, signal: init.signal }));
+        discard(await this.sendRetryingStale({ method: 'OPTIONS', path: init.path, signal: init.signal }));
     }
-    let res = await this.requestOnce(init);
+    let res = await this.sendRetryingStale(init);
     if (res.status === 401 && this.learn(res)) {
       discard(res);
-      res = await this.requestOnce(init);
+      res = await this.sendRetryingStale(init);
     }
     return res;
+  }
+
+  /**
+   * A server may close a kept-alive connection without saying so (chezdav after DELETE and UNLOCK); the next request
+   * on it then fails before any response byte. An idempotent request is sent once more on a fresh connection, as
+   * curl and browsers do; anything else reports the failure.
+   */
+  private async sendRetryingStale(init: RequestInit): Promise<HttpResponse> {
+    try {
+      return await this.requestOnce(init);
+    } catch (err) {
+      if (!staleSocketErrors.has(err as object) || !isIdempotent(init) || init.signal?.aborted) throw err;
+      this.o.log.emit({
+        type: 'info',
+        level: 'debug',
+        code: 'HTTP_STALE_CONNECTION_RETRY',
+        protocol: 'webdav',
+        text: {
+          es: `${this.host} cerró una conexión reutilizada sin avisar: se repite ${init.method} en una nueva.`,
+          en: `${this.host} closed a reused connection without notice: ${init.method} is sent again on a new one.`,
+        },
+      });
+      return this.requestOnce(init, true);
+    }
   }
 
   /** Takes what a 401 offers; true if a retry makes sense (new scheme, first or stale Digest nonce). */
@@ -175,7 +231,22 @@ export class HttpClient {
     return httpError(res.status, { method, target, challenges, location, scheme: this.scheme ?? this.o.auth });
   }
 
-  private requestOnce(init: RequestInit): Promise<HttpResponse> {
+  /**
+   * A kept-alive socket the server closes right after an answer, while it waits in the pool (chezdav after DELETE
+   * and UNLOCK): learned here too, so a LOCK or PUT gets its own connection before it ever meets such a socket.
+   * A close after a longer idle time is an ordinary keep-alive timeout (Apache: 5 s) and teaches nothing.
+   */
+  private watchIdleClose(s: Socket): void {
+    if (this.watched.has(s)) return;
+    this.watched.add(s);
+    s.once('close', () => {
+      const since = this.idleSince.get(s);
+      if (since !== undefined && Date.now() - since < SILENT_CLOSE_MS) this._closesSilently = true;
+    });
+  }
+
+  /** `fresh`: on a new connection, never a pooled one (another pooled socket may be just as stale). */
+  private requestOnce(init: RequestInit, fresh = false): Promise<HttpResponse> {
     const headers: Record<string, string> = { 'User-Agent': 'cordiax-sync', ...init.headers };
     const auth = this.authorization(init.method, init.path);
     if (auth) headers.Authorization = auth;
@@ -186,17 +257,28 @@ export class HttpClient {
     const started = Date.now();
     return new Promise<HttpResponse>((resolve, reject) => {
       let settled = false;
+      let reused = false;
+      let readAtStart = 0;
+      let sock: Socket | undefined;
       const fail = (err: unknown) => {
         if (settled) return;
         settled = true;
-        reject(networkError(err, this.host));
+        const e = networkError(err, this.host);
+        const code = (err as NodeJS.ErrnoException | undefined)?.code;
+        // Reused socket, reset or closed, and not one byte of an answer: the server never processed it.
+        if (reused && sock && sock.bytesRead === readAtStart && (code === 'ECONNRESET' || code === 'EPIPE')) {
+          staleSocketErrors.add(e);
+          this._closesSilently = true;
+        }
+        reject(e);
       };
       let req: http.ClientRequest;
       try {
         req = this.mod.request(this.url(init.path), {
           method: init.method,
           headers,
-          agent: this.agent,
+          // A LOCK or PUT cannot be sent twice: on a server known to drop idle connections, it gets its own.
+          agent: fresh || (this._closesSilently && !isIdempotent(init)) ? this.oneShotAgent : this.agent,
           signal: init.signal,
         });
       } catch (err) {
@@ -215,6 +297,11 @@ export class HttpClient {
       const stopWatchdog = () => clearInterval(watchdog);
       req.on('close', stopWatchdog);
       req.on('socket', (s: Socket) => {
+        sock = s;
+        reused = req.reusedSocket;
+        readAtStart = s.bytesRead;
+        this.idleSince.delete(s);
+        this.watchIdleClose(s);
         let moved = s.bytesRead + s.bytesWritten;
         clearInterval(watchdog);
         watchdog = setInterval(() => {
@@ -249,6 +336,9 @@ export class HttpClient {
         settled = true;
         response = res;
         res.on('close', stopWatchdog);
+        res.on('end', () => {
+          if (sock) this.idleSince.set(sock, Date.now());
+        });
         resolve({
           status: res.statusCode ?? 0,
           headers: res.headers,

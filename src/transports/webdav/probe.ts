@@ -4,11 +4,12 @@
  * the clock skew. Never throws: every failure becomes a step with a Spanish message and a hint.
  */
 import { randomBytes } from 'node:crypto';
-import { SyncError, toSyncError, type Text } from '../../errors.js';
+import { isSyncError, SyncError, toSyncError, type Text } from '../../errors.js';
 import type { CheckStep, ConnectionReport } from '../types.js';
 import { commitGuaranteeStep } from '../commit-guarantee.js';
 import { showPath, type WebdavTransport } from './transport.js';
 import { msg } from '../../messages/index.js';
+import type { ServerGuarantees } from './capabilities.js';
 
 const STEPS: Array<{ id: string; text: Text }> = [
   { id: 'connect', text: msg('webdav.connection_server') },
@@ -23,6 +24,13 @@ const STEPS: Array<{ id: string; text: Text }> = [
     text: msg('webdav.conditional_writes_if_match'),
   },
   { id: 'lock', text: msg('webdav.locks_lock') },
+  {
+    id: 'create',
+    text: {
+      es: 'Crear un archivo solo si no existe (como la primera publicación)',
+      en: 'Create a file only if absent (as the first publication does)',
+    },
+  },
   { id: 'commit', text: msg('webdav.guarantee_publishing_versions') },
   { id: 'delete', text: msg('webdav.delete') },
   { id: 'clock', text: msg('webdav.server_s_clock') },
@@ -54,6 +62,7 @@ export async function runConnectionTest(t: WebdavTransport): Promise<ConnectionR
 
   const probe = `.cordiax-test-${t.ctx.device}-${randomBytes(6).toString('hex')}`;
   const moved = `${probe}.moved`;
+  const created = `${probe}.created`;
   let opened = false;
   try {
     // One OPTIONS shows both reachability and auth; split them so the user sees which failed.
@@ -120,12 +129,39 @@ export async function runConnectionTest(t: WebdavTransport): Promise<ConnectionR
       async () => g.lockSupport,
       (l) =>
         l === true
-          ? msg('webdav.server_enforces_locks_423')
-          : l === null
-            ? msg('webdav.server_not_support_locks_not_used')
-            : msg('webdav.server_accepts_lock_but'),
+          ? g.lockMode
+            ? {
+                es: `El servidor respeta los bloqueos (423 sin el token): se usan para que las escrituras condicionales sean atómicas (${g.lockMode === 'folder' ? 'bloqueo de la carpeta' : 'bloqueo del archivo nuevo'}).`,
+                en: `The server enforces locks (423 without the token): they make conditional writes atomic (${g.lockMode === 'folder' ? 'folder lock' : 'lock on the new file'}).`,
+              }
+            : {
+                es: 'El servidor respeta los bloqueos, pero no permite crear un archivo bajo un bloqueo: no se usan para crear.',
+                en: 'The server enforces locks but does not let a file be created under a lock: not used to create.',
+              }
+          : LOCK_NOTES[g.lockNote ?? 'refused'],
     );
     facts.locks = locks;
+    facts.lock_mode = g.lockMode;
+    // The very operation the first push depends on, through the same code: if it fails here, the test fails.
+    await step('create', async () => {
+      const learned = t.http.closesSilently;
+      const first = await t.createExclusive(created, data).catch((err: unknown) => {
+        // Its LOCK met a kept-alive connection the server had dropped without notice (chezdav), before the client
+        // learned to give such requests a connection of their own: nothing reached the server; once more.
+        if (!learned && t.http.closesSilently && isSyncError(err, 'CONNECTION_RESET'))
+          return t.createExclusive(created, data);
+        throw err;
+      });
+      if (!first) throw createRefused();
+      const back = await t.readSmall(created);
+      if (!back?.data.equals(data)) throw createRefused();
+      if (await t.createExclusive(created, randomBytes(16))) {
+        throw new SyncError('PROTOCOL', {
+          es: 'El servidor dejó crear dos veces el mismo archivo "solo si no existe".',
+          en: 'The server let the same file be created twice "only if absent".',
+        });
+      }
+    });
     // What the commit protocol can count on here (atomic create, lock, conditional write or none), in words.
     const commit = commitGuaranteeStep(g);
     facts.commit_guarantee = commit.level;
@@ -168,11 +204,47 @@ export async function runConnectionTest(t: WebdavTransport): Promise<ConnectionR
     };
   } finally {
     if (opened) {
-      for (const name of [probe, moved]) await t.remove(name).catch(() => undefined);
+      for (const name of [probe, moved, created]) await t.remove(name).catch(() => undefined);
     }
   }
   for (const s of STEPS) {
     if (!steps.some((x) => x.id === s.id)) steps.push({ id: s.id, ok: false, skipped: true, text: s.text });
   }
   return report;
+}
+
+const LOCK_NOTES: Record<NonNullable<ServerGuarantees['lockNote']>, Text> = {
+  'not-advertised': {
+    es: 'El servidor no anuncia bloqueos (DAV sin clase 2, LOCK no está en Allow): no se envía LOCK.',
+    en: 'The server does not advertise locks (DAV without class 2, LOCK not in Allow): no LOCK is sent.',
+  },
+  refused: { es: 'El servidor no admite bloqueos (no se usan).', en: 'The server does not support locks (not used).' },
+  dropped: {
+    es: 'El servidor corta la conexión al recibir LOCK: no se usan bloqueos.',
+    en: 'The server drops the connection on LOCK: locks are not used.',
+  },
+  'not-enforced': {
+    es: 'El servidor acepta LOCK pero no lo hace respetar (no se usan).',
+    en: 'The server accepts LOCK but does not enforce it (not used).',
+  },
+  'no-create': {
+    es: 'El servidor respeta los bloqueos, pero no permite crear un archivo bajo un bloqueo.',
+    en: 'The server enforces locks but does not let a file be created under a lock.',
+  },
+};
+
+function createRefused(): SyncError {
+  return new SyncError(
+    'PROTOCOL',
+    {
+      es: 'El servidor no deja crear un archivo nuevo de forma condicional: la primera publicación fallaría.',
+      en: 'The server does not let a new file be created conditionally: the first publication would fail.',
+    },
+    {
+      hint: {
+        es: 'Informe de este servidor WebDAV (nombre y versión) al soporte de cordiax-sync.',
+        en: 'Report this WebDAV server (name and version) to cordiax-sync support.',
+      },
+    },
+  );
 }
