@@ -186,6 +186,10 @@ export const eventMessages = {
     es: 'Se descarga la versión {generation} completa (base y parches) en lugar de solo los parches que faltan: {reason}.',
     en: 'Downloading version {generation} in full (base and patches) instead of only the missing patches: {reason}.',
   },
+  'event.HTTP_STALE_CONNECTION_RETRY': {
+    es: '{host} cerró una conexión reutilizada sin avisar: se repite {method} en una nueva.',
+    en: '{host} closed a reused connection without notice: {method} is sent again on a new one.',
+  },
   'event.SYNC_START': {
     es: 'Sincronización iniciada.',
     en: 'Sync started.',

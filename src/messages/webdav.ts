@@ -2,6 +2,60 @@ import type { Catalogue } from './text.js';
 
 /** WebDAV: HTTP statuses and network errors, the probe ("Probar Conexión") and the transport. */
 export const webdavMessages = {
+  'webdav.step.create': {
+    es: 'Crear un archivo solo si no existe (como la primera publicación)',
+    en: 'Create a file only if absent (as the first publication does)',
+  },
+  'webdav.locks_enforced_mode': {
+    es: 'El servidor respeta los bloqueos (423 sin el token): se usan para que las escrituras condicionales sean atómicas ({mode}).',
+    en: 'The server enforces locks (423 without the token): they make conditional writes atomic ({mode}).',
+  },
+  'webdav.lock_mode.folder': { es: 'bloqueo de la carpeta', en: 'folder lock' },
+  'webdav.lock_mode.target': { es: 'bloqueo del archivo nuevo', en: 'lock on the new file' },
+  'webdav.locks_enforced_no_create_used': {
+    es: 'El servidor respeta los bloqueos, pero no permite crear un archivo bajo un bloqueo: no se usan para crear.',
+    en: 'The server enforces locks but does not let a file be created under a lock: not used to create.',
+  },
+  'webdav.created_twice': {
+    es: 'El servidor dejó crear dos veces el mismo archivo "solo si no existe".',
+    en: 'The server let the same file be created twice "only if absent".',
+  },
+  'webdav.lock_note.not_advertised': {
+    es: 'El servidor no anuncia bloqueos (DAV sin clase 2, LOCK no está en Allow): no se envía LOCK.',
+    en: 'The server does not advertise locks (DAV without class 2, LOCK not in Allow): no LOCK is sent.',
+  },
+  'webdav.lock_note.refused': {
+    es: 'El servidor no admite bloqueos (no se usan).',
+    en: 'The server does not support locks (not used).',
+  },
+  'webdav.lock_note.dropped': {
+    es: 'El servidor corta la conexión al recibir LOCK: no se usan bloqueos.',
+    en: 'The server drops the connection on LOCK: locks are not used.',
+  },
+  'webdav.lock_note.not_enforced': {
+    es: 'El servidor acepta LOCK pero no lo hace respetar (no se usan).',
+    en: 'The server accepts LOCK but does not enforce it (not used).',
+  },
+  'webdav.lock_note.no_create': {
+    es: 'El servidor respeta los bloqueos, pero no permite crear un archivo bajo un bloqueo.',
+    en: 'The server enforces locks but does not let a file be created under a lock.',
+  },
+  'webdav.no_conditional_create': {
+    es: 'El servidor no deja crear un archivo nuevo de forma condicional: la primera publicación fallaría.',
+    en: 'The server does not let a new file be created conditionally: the first publication would fail.',
+  },
+  'webdav.no_conditional_create.hint': {
+    es: 'Informe de este servidor WebDAV (nombre y versión) al soporte de cordiax-sync.',
+    en: 'Report this WebDAV server (name and version) to cordiax-sync support.',
+  },
+  'webdav.length_and_chunked': {
+    es: 'El servidor {host} envía respuestas con Content-Length y Transfer-Encoding: chunked a la vez ({code}).',
+    en: 'The server {host} sends answers with both Content-Length and Transfer-Encoding: chunked ({code}).',
+  },
+  'webdav.length_and_chunked.hint': {
+    es: 'Si es PyWebDAV (davserver), arránquelo con la opción -T; si no, revise el servidor o el proxy intermedio.',
+    en: 'If it is PyWebDAV (davserver), start it with the -T option; otherwise check the server or the proxy in between.',
+  },
   'webdav.already_exists_server': {
     es: 'Ya existe en el servidor: {rel}',
     en: 'Already exists on the server: {rel}',
@@ -302,17 +356,9 @@ export const webdavMessages = {
     es: 'Renombrarlo (MOVE)',
     en: 'Rename it (MOVE)',
   },
-  'webdav.server_accepts_lock_but': {
-    es: 'El servidor acepta LOCK pero no lo hace respetar (no se usan).',
-    en: 'The server accepts LOCK but does not enforce it (not used).',
-  },
   'webdav.server_enforces_if_match': {
     es: 'El servidor respeta If-Match e If-None-Match: protección contra escrituras simultáneas.',
     en: 'The server enforces If-Match and If-None-Match: protection against concurrent writes.',
-  },
-  'webdav.server_enforces_locks_423': {
-    es: 'El servidor respeta los bloqueos (423 sin el token): se usan para que las escrituras condicionales sean atómicas.',
-    en: 'The server enforces locks (423 without the token): they make conditional writes atomic.',
   },
   'webdav.server_not_enforce_conditional_writes': {
     es: 'El servidor NO respeta las escrituras condicionales (If-Match/If-None-Match): se usará solo la comprobación de generación del manifiesto.',
@@ -325,10 +371,6 @@ export const webdavMessages = {
   'webdav.server_not_grant_lock': {
     es: 'El servidor no concedió el bloqueo de {showPath} ({status}).',
     en: 'The server did not grant the lock on {showPath} ({status}).',
-  },
-  'webdav.server_not_support_locks_not_used': {
-    es: 'El servidor no admite bloqueos (no se usan).',
-    en: 'The server does not support locks (not used).',
   },
   'webdav.server_not_tell_user_s': {
     es: 'El servidor no indica la carpeta del usuario (current-user-principal).',

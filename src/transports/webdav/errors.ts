@@ -156,17 +156,7 @@ export function networkError(err: unknown, host: string): SyncError {
   if (code === 'HPE_INVALID_CONTENT_LENGTH' || code === 'HPE_UNEXPECTED_CONTENT_LENGTH') {
     // Measured: PyWebDAV (davserver) answers GET with both Content-Length and Transfer-Encoding: chunked unless it
     // runs with -T; curl tolerates it, a strict HTTP parser must not (it is how responses get mixed up).
-    return mk(
-      'PROTOCOL',
-      {
-        es: `El servidor ${host} envía respuestas con Content-Length y Transfer-Encoding: chunked a la vez (${code}).`,
-        en: `The server ${host} sends answers with both Content-Length and Transfer-Encoding: chunked (${code}).`,
-      },
-      {
-        es: 'Si es PyWebDAV (davserver), arránquelo con la opción -T; si no, revise el servidor o el proxy intermedio.',
-        en: 'If it is PyWebDAV (davserver), start it with the -T option; otherwise check the server or the proxy in between.',
-      },
-    );
+    return mk('PROTOCOL', msg('webdav.length_and_chunked', { host, code }), msg('webdav.length_and_chunked.hint'));
   }
   if (code.startsWith('HPE_')) {
     return mk('PROTOCOL', msg('webdav.network.PROTOCOL', { host, code }), msg('webdav.network.PROTOCOL.hint'));

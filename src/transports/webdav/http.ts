@@ -186,10 +186,7 @@ export class HttpClient {
         level: 'debug',
         code: 'HTTP_STALE_CONNECTION_RETRY',
         protocol: 'webdav',
-        text: {
-          es: `${this.host} cerró una conexión reutilizada sin avisar: se repite ${init.method} en una nueva.`,
-          en: `${this.host} closed a reused connection without notice: ${init.method} is sent again on a new one.`,
-        },
+        text: msg('event.HTTP_STALE_CONNECTION_RETRY', { host: this.host, method: init.method }),
       });
       return this.requestOnce(init, true);
     }

@@ -26,10 +26,7 @@ const STEPS: Array<{ id: string; text: Text }> = [
   { id: 'lock', text: msg('webdav.locks_lock') },
   {
     id: 'create',
-    text: {
-      es: 'Crear un archivo solo si no existe (como la primera publicación)',
-      en: 'Create a file only if absent (as the first publication does)',
-    },
+    text: msg('webdav.step.create'),
   },
   { id: 'commit', text: msg('webdav.guarantee_publishing_versions') },
   { id: 'delete', text: msg('webdav.delete') },
@@ -130,14 +127,10 @@ export async function runConnectionTest(t: WebdavTransport): Promise<ConnectionR
       (l) =>
         l === true
           ? g.lockMode
-            ? {
-                es: `El servidor respeta los bloqueos (423 sin el token): se usan para que las escrituras condicionales sean atómicas (${g.lockMode === 'folder' ? 'bloqueo de la carpeta' : 'bloqueo del archivo nuevo'}).`,
-                en: `The server enforces locks (423 without the token): they make conditional writes atomic (${g.lockMode === 'folder' ? 'folder lock' : 'lock on the new file'}).`,
-              }
-            : {
-                es: 'El servidor respeta los bloqueos, pero no permite crear un archivo bajo un bloqueo: no se usan para crear.',
-                en: 'The server enforces locks but does not let a file be created under a lock: not used to create.',
-              }
+            ? msg('webdav.locks_enforced_mode', {
+                mode: msg(g.lockMode === 'folder' ? 'webdav.lock_mode.folder' : 'webdav.lock_mode.target'),
+              })
+            : msg('webdav.locks_enforced_no_create_used')
           : LOCK_NOTES[g.lockNote ?? 'refused'],
     );
     facts.locks = locks;
@@ -156,10 +149,7 @@ export async function runConnectionTest(t: WebdavTransport): Promise<ConnectionR
       const back = await t.readSmall(created);
       if (!back?.data.equals(data)) throw createRefused();
       if (await t.createExclusive(created, randomBytes(16))) {
-        throw new SyncError('PROTOCOL', {
-          es: 'El servidor dejó crear dos veces el mismo archivo "solo si no existe".',
-          en: 'The server let the same file be created twice "only if absent".',
-        });
+        throw new SyncError('PROTOCOL', msg('webdav.created_twice'));
       }
     });
     // What the commit protocol can count on here (atomic create, lock, conditional write or none), in words.
@@ -214,37 +204,15 @@ export async function runConnectionTest(t: WebdavTransport): Promise<ConnectionR
 }
 
 const LOCK_NOTES: Record<NonNullable<ServerGuarantees['lockNote']>, Text> = {
-  'not-advertised': {
-    es: 'El servidor no anuncia bloqueos (DAV sin clase 2, LOCK no está en Allow): no se envía LOCK.',
-    en: 'The server does not advertise locks (DAV without class 2, LOCK not in Allow): no LOCK is sent.',
-  },
-  refused: { es: 'El servidor no admite bloqueos (no se usan).', en: 'The server does not support locks (not used).' },
-  dropped: {
-    es: 'El servidor corta la conexión al recibir LOCK: no se usan bloqueos.',
-    en: 'The server drops the connection on LOCK: locks are not used.',
-  },
-  'not-enforced': {
-    es: 'El servidor acepta LOCK pero no lo hace respetar (no se usan).',
-    en: 'The server accepts LOCK but does not enforce it (not used).',
-  },
-  'no-create': {
-    es: 'El servidor respeta los bloqueos, pero no permite crear un archivo bajo un bloqueo.',
-    en: 'The server enforces locks but does not let a file be created under a lock.',
-  },
+  'not-advertised': msg('webdav.lock_note.not_advertised'),
+  refused: msg('webdav.lock_note.refused'),
+  dropped: msg('webdav.lock_note.dropped'),
+  'not-enforced': msg('webdav.lock_note.not_enforced'),
+  'no-create': msg('webdav.lock_note.no_create'),
 };
 
 function createRefused(): SyncError {
-  return new SyncError(
-    'PROTOCOL',
-    {
-      es: 'El servidor no deja crear un archivo nuevo de forma condicional: la primera publicación fallaría.',
-      en: 'The server does not let a new file be created conditionally: the first publication would fail.',
-    },
-    {
-      hint: {
-        es: 'Informe de este servidor WebDAV (nombre y versión) al soporte de cordiax-sync.',
-        en: 'Report this WebDAV server (name and version) to cordiax-sync support.',
-      },
-    },
-  );
+  return new SyncError('PROTOCOL', msg('webdav.no_conditional_create'), {
+    hint: msg('webdav.no_conditional_create.hint'),
+  });
 }
