@@ -17,6 +17,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
+import Database from 'better-sqlite3';
 import { PRE_AUTH_BUFFER_BYTES, startSyncServer, type SyncServer } from '../src/server/server.js';
 import type { RemoteManifest } from '../src/transports/types.js';
 import { PYTHON } from './helpers/flask.js';
@@ -24,6 +25,22 @@ import { writeTokens } from './helpers/socketio.js';
 import { makeTestDb, sh, sha256File, tmpDir, unavailable } from './helpers/system.js';
 
 // Large enough that protocol 1 (hex, twice the bytes) sets the buffer size, not the protocol-2 chunk.
+
+/** A valid SQLite database of at most `max` bytes and close to it (random blob, so it does not compress). */
+function sqliteNear(max: number): Buffer {
+  const db = new Database(':memory:');
+  try {
+    db.pragma('page_size = 4096');
+    db.exec('CREATE TABLE datos (b BLOB)');
+    db.prepare('INSERT INTO datos VALUES (?)').run(randomBytes(max - 64 * 1024));
+    const bytes = db.serialize();
+    assert.ok(bytes.length <= max && bytes.length > max - 128 * 1024, `database of ${bytes.length} bytes`);
+    return bytes;
+  } finally {
+    db.close();
+  }
+}
+
 const P1_MAX = 1_000_000;
 const NS = '/cordiax-sync/';
 
@@ -170,7 +187,8 @@ test('before authorisation a 1 MiB message is refused (websocket 1009, polling 4
         c.once('connect', () => resolve());
         c.once('connect_error', reject);
       });
-      const data = randomBytes(P1_MAX - 1000).toString('hex');
+      // The server takes only a sound SQLite database on protocol 1 (issue 14): one just under the limit.
+      const data = sqliteNear(P1_MAX - 1000).toString('hex');
       const r = (await c.timeout(20_000).emitWithAck('sync_data', { data })) as { ok: boolean; code?: string };
       assert.equal(r.ok, true, JSON.stringify(r));
       // And just over the limit: an answer, not a dropped connection.

@@ -198,7 +198,12 @@ for (const kind of KINDS) {
       const dir = path.join(s.dataDir, folder);
       const m = JSON.parse(readFileSync(path.join(dir, MANIFEST_FILE), 'utf8')) as RemoteManifest;
       assert.equal(m.generation, 19);
-      const kept = new Set([m.file, ...(m.versions ?? []).map((v) => v.file)].map((f) => path.posix.basename(f)));
+      // Delta sync: `retained` lists the older chain links that kept versions still need (bases under patches).
+      const kept = new Set(
+        [m.file, ...(m.versions ?? []).map((v) => v.file), ...(m.retained ?? []).map((v) => v.file)].map((f) =>
+          path.posix.basename(f),
+        ),
+      );
       const objects = readdirSync(path.join(dir, 'versions'));
       assert.deepEqual(
         objects.filter((n) => !kept.has(n)),
