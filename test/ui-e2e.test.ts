@@ -594,6 +594,12 @@ describe(`interfaz web en Chromium (${useWebdav ? 'WebDAV con Apache' : 'carpeta
     await page.locator('#save-config', { hasText: 'Save Configuration' }).waitFor();
     await page.locator('#sync-now', { hasText: /^Sync Now$/ }).waitFor({ timeout: 30000 });
     assert.equal(await page.getAttribute('html', 'lang'), 'en');
+    // English keeps its decimal point; the time is local there too.
+    assert.match(
+      (await page.textContent('.log-row[data-code="TEST_FORMAT"] .log-msg')) ?? '',
+      /^Sent 143\.6 MB; server version of .*11:21:05\.$/,
+    );
+    assert.match((await page.textContent('#remote-gen dd')) ?? '', /^version \d+$/);
     await shot(page, '08-ingles');
     await page.click('#lang-es');
     await page.locator('#save-config', { hasText: 'Guardar Configuración' }).waitFor();
