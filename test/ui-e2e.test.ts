@@ -38,6 +38,38 @@ function remoteConfig(): Record<string, unknown> {
     : { protocol: 'folder', folder: { path: folderRemote } };
 }
 
+/**
+ * Measures the focused control's ring in the page: outline width, alpha and its contrast against what is behind it
+ * (the ancestors' backgrounds composited from the first opaque one). A string: tsx would wrap a function's inner
+ * helpers in __name, which the page does not have.
+ */
+const FOCUS_RING = `(() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const target = el.matches('.check input') ? el.nextElementSibling : el;
+  const st = getComputedStyle(target);
+  const parse = (c) => { const m = c.match(/[\\d.]+/g).map(Number); return { r: m[0], g: m[1], b: m[2], a: m[3] ?? 1 }; };
+  const ch = (v) => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; };
+  const lum = (c) => 0.2126 * ch(c.r) + 0.7152 * ch(c.g) + 0.0722 * ch(c.b);
+  const layers = [];
+  for (let e = target.parentElement; e; e = e.parentElement) {
+    const c = parse(getComputedStyle(e).backgroundColor);
+    if (c.a > 0) layers.push(c);
+    if (c.a >= 1) break;
+  }
+  let bg = { r: 255, g: 255, b: 255 };
+  for (const l of layers.reverse())
+    bg = { r: l.r * l.a + bg.r * (1 - l.a), g: l.g * l.a + bg.g * (1 - l.a), b: l.b * l.a + bg.b * (1 - l.a) };
+  const ring = parse(st.outlineColor);
+  const [hi, lo] = [lum(ring), lum(bg)].sort((a, b) => b - a);
+  return {
+    name: el.tagName.toLowerCase() + '#' + (el.id || el.className),
+    width: st.outlineStyle === 'none' ? 0 : Number.parseFloat(st.outlineWidth),
+    alpha: ring.a,
+    ratio: (hi + 0.05) / (lo + 0.05),
+  };
+})()`;
+
 async function toast(text: RegExp | string): Promise<void> {
   await page.locator('.toast', { hasText: text }).first().waitFor({ timeout: 20000 });
 }
@@ -95,6 +127,10 @@ describe(`interfaz web en Chromium (${useWebdav ? 'WebDAV con Apache' : 'carpeta
   });
 
   test('configurar, Probar Conexión, guardar, Sincronizar Ahora: el registro lo cuenta y el estado pasa a verde', async () => {
+    const proto = useWebdav ? 'webdav' : 'folder';
+    // Nothing is saved yet: choosing the protocol in use asks nothing.
+    await page.selectOption('#f-protocol', proto);
+    assert.equal(await page.locator('#confirm[open]').count(), 0);
     if (useWebdav) {
       await page.click('#tab-webdav');
       await page.fill('#f-webdav-url', `${apache!.origin}/dav/`);
@@ -104,7 +140,6 @@ describe(`interfaz web en Chromium (${useWebdav ? 'WebDAV con Apache' : 'carpeta
       await page.click('#tab-folder');
       await page.fill('#f-folder-path', folderRemote);
     }
-    const proto = useWebdav ? 'webdav' : 'folder';
     await page.click(`#test-${proto}`);
     await page.locator(`#diagnosis-${proto}.tone-ok`).waitFor({ timeout: 30000 });
     assert.match((await page.textContent(`#diagnosis-${proto}`)) ?? '', /correcta/);
@@ -125,10 +160,225 @@ describe(`interfaz web en Chromium (${useWebdav ? 'WebDAV con Apache' : 'carpeta
     await page.locator('.log-row[data-code="SYNC_START"]').first().waitFor();
     await page.locator('.log-row[data-code="SYNC_PUSH"]').first().waitFor();
     assert.match((await page.textContent('#last-good')) ?? '', /hoy/);
-    assert.match((await page.textContent('#remote-gen')) ?? '', /generación 1/);
+    assert.match((await page.textContent('#remote-gen')) ?? '', /versión 1/);
     await page.locator('#first-run').waitFor({ state: 'detached' });
     await page.locator('#versions li').first().waitFor({ timeout: 20000 });
     await shot(page, '03-sincronizado');
+  });
+
+  test('pantallas de 390 y 320 px: sin desplazamiento lateral y «English» a la vista', async () => {
+    try {
+      for (const width of [390, 320]) {
+        await page.setViewportSize({ width, height: 800 });
+        // Every part open: the advanced options and the other protocols' tabs too.
+        for (const tab of await page.locator('[role="tab"]').all()) {
+          await tab.click();
+          await page.evaluate(() => {
+            for (const d of document.querySelectorAll('details')) d.open = true;
+          });
+          const wide = await page.evaluate(() => ({
+            scroll: document.scrollingElement!.scrollWidth,
+            inner: window.innerWidth,
+            // What sticks out, for the failure message.
+            over: [...document.querySelectorAll('body *')]
+              .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+              .slice(-8)
+              .map((e) => `${e.tagName}.${e.className}#${e.id}:${Math.round(e.getBoundingClientRect().right)}`),
+          }));
+          assert.ok(wide.scroll <= wide.inner, `${width} px, ${await tab.getAttribute('id')}: ${JSON.stringify(wide)}`);
+        }
+        // Looking at tabs changes nothing: no "Cambios sin guardar", no error summary.
+        assert.equal(await page.locator('#dirty').isVisible(), false);
+        assert.equal(await page.locator('#save-summary').isVisible(), false);
+        const en = await page.locator('#lang-en').boundingBox();
+        assert.ok(en && en.x >= 0 && en.x + en.width <= width, `English at ${JSON.stringify(en)} (${width} px)`);
+        await shot(page, `13-movil-${width}`);
+      }
+    } finally {
+      await page.setViewportSize({ width: 1360, height: 1000 });
+      await page.reload();
+      await page.locator('#state[data-tone="ok"]').waitFor();
+    }
+  });
+
+  test('accesibilidad: un <h1>, ayudas y errores ligados a su campo, anillo de foco de 3:1, pestañas con flechas', async () => {
+    assert.deepEqual(await page.locator('h1').allTextContents(), ['Cordiax Sync']);
+    // Every field's help and error box is named by its control's aria-describedby.
+    const unlinked = await page.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>('.field')].flatMap((f) => {
+        const control = f.querySelector('input,select,textarea');
+        const ids = (control?.getAttribute('aria-describedby') ?? '').split(' ').filter(Boolean);
+        const want = [...f.querySelectorAll<HTMLElement>('.help, .field-error')];
+        return want.filter((w) => !w.id || !ids.includes(w.id)).map(() => f.dataset.key ?? '?');
+      }),
+    );
+    assert.deepEqual(unlinked, []);
+    assert.ok((await page.locator('.field [aria-describedby]').count()) > 10);
+
+    // The focus ring, measured: for each control reached with Tab, its outline against what is behind it.
+    const seen: string[] = [];
+    const weak: string[] = [];
+    await page.locator('#lang-es').focus();
+    for (let i = 0; i < 45; i++) {
+      await page.keyboard.press('Tab');
+      const r = (await page.evaluate(FOCUS_RING)) as null | {
+        name: string;
+        width: number;
+        alpha: number;
+        ratio: number;
+      };
+      if (!r) continue;
+      seen.push(r.name);
+      if (r.width < 2 || r.alpha < 1 || r.ratio < 3) weak.push(`${r.name}: ${r.width}px ${r.ratio.toFixed(2)}:1`);
+    }
+    assert.ok(seen.length >= 20, `reached with Tab: ${seen.join(', ')}`);
+    assert.ok(seen.some((n) => n.startsWith('button#lang-en')) && seen.some((n) => n.startsWith('button#tab-')));
+    assert.deepEqual(weak, []);
+
+    // WAI-ARIA tabs: one tab stop; arrows, Home and End move and show the tab.
+    const ids = await page.locator('[role="tab"]').evaluateAll((t) => t.map((e) => e.id));
+    assert.ok(ids.length >= 3);
+    const selected = async () =>
+      page.evaluate(() => ({
+        focus: document.activeElement?.id,
+        selected: [...document.querySelectorAll('[role="tab"][aria-selected="true"]')].map((e) => e.id),
+        stops: [...document.querySelectorAll('[role="tab"][tabindex="0"]')].map((e) => e.id),
+        panel: document.querySelector('[role="tabpanel"]')?.getAttribute('aria-labelledby'),
+      }));
+    const start = ids.indexOf((await selected()).selected[0]!);
+    await page.locator(`#${ids[start]}`).focus();
+    await page.keyboard.press('ArrowRight');
+    const right = ids[(start + 1) % ids.length]!;
+    assert.deepEqual(await selected(), { focus: right, selected: [right], stops: [right], panel: right });
+    await page.keyboard.press('End');
+    assert.equal((await selected()).focus, ids[ids.length - 1]);
+    await page.keyboard.press('Home');
+    assert.deepEqual(await selected(), { focus: ids[0], selected: [ids[0]], stops: [ids[0]], panel: ids[0] });
+    await page.keyboard.press('ArrowLeft');
+    assert.equal((await selected()).focus, ids[ids.length - 1]);
+    await page.locator(`#${ids[start]}`).click();
+  });
+
+  test('el estado se anuncia al cambiar, no cada vez que se redibuja', async () => {
+    assert.equal(await page.locator('#status-card[aria-live]').count(), 0);
+    assert.equal(await page.locator('#log-list[aria-live]').count(), 0);
+    const live = page.locator('#status-live[aria-live="polite"]');
+    assert.match((await live.textContent()) ?? '', /^Sincronizado\./);
+    // Mark the live region's text node, then redraw the status card (a progress event and its end do).
+    await page.evaluate(() => {
+      (window as unknown as { liveNode: Node }).liveNode = document.getElementById('status-live')!.firstChild!;
+    });
+    env.svc.log.emit({
+      type: 'progress',
+      text: { es: 'Enviando…', en: 'Uploading…' },
+      data: { phase: 'upload', bytes: 1048576, total: 2 * 1048576 },
+    });
+    await page.locator('#progress').waitFor();
+    env.svc.log.emit({
+      type: 'sync_end',
+      code: 'SYNC_NONE',
+      text: { es: 'Sincronización terminada: no había cambios.', en: 'Sync finished: nothing had changed.' },
+    });
+    await page.locator('#progress').waitFor({ state: 'detached' });
+    await page.evaluate(() => new Promise((r) => setTimeout(r, 400))); // the status refresh after sync_end
+    const same = await page.evaluate(
+      () => (window as unknown as { liveNode: Node }).liveNode === document.getElementById('status-live')!.firstChild,
+    );
+    assert.ok(same, 'the live region was rewritten although the state had not changed');
+  });
+
+  test('comprobaciones sin cambios: una línea «Comprobado …, sin cambios» con la cuenta', async () => {
+    await page.reload();
+    await page.locator('#state[data-tone="ok"]').waitFor();
+    const before = await page.locator('.log-row[data-code="SYNC_START"]').count();
+    const beforeNone = await page.locator('.log-row[data-code="SYNC_NONE"]').count();
+    for (let i = 0; i < 2; i++) {
+      await page.click('#sync-now');
+      await toast('No había cambios');
+      await page.locator('#sync-now:not([disabled])').waitFor();
+    }
+    const idle = page.locator('.log-row[data-code="IDLE_CHECKS"]');
+    await page.locator('.log-row[data-code="IDLE_CHECKS"][data-count="2"]').waitFor();
+    assert.equal(await idle.count(), 1);
+    assert.match(
+      (await idle.textContent()) ?? '',
+      /Comprobado (ahora|hace \d+ segundos?), sin cambios \(2 comprobaciones desde las \d\d:\d\d:\d\d\)/,
+    );
+    assert.equal(await page.locator('.log-row[data-code="SYNC_START"]').count(), before);
+    assert.equal(await page.locator('.log-row[data-code="SYNC_NONE"]').count(), beforeNone);
+  });
+
+  test('intervalos habituales junto a los segundos: 1, 5, 15 min y 1 h', async () => {
+    const secs = page.locator('#f-polling_interval');
+    for (const [id, value] of [
+      ['preset-60', '60'],
+      ['preset-300', '300'],
+      ['preset-900', '900'],
+      ['preset-3600', '3600'],
+    ] as const) {
+      await page.click(`#${id}`);
+      assert.equal(await secs.inputValue(), value);
+      assert.deepEqual(await page.locator('.presets [aria-pressed="true"]').evaluateAll((b) => b.map((e) => e.id)), [
+        id,
+      ]);
+    }
+    assert.deepEqual(await page.locator('.presets button').allTextContents(), ['1 min', '5 min', '15 min', '1 h']);
+    await page.fill('#f-polling_interval', '123');
+    assert.equal(await page.locator('.presets [aria-pressed="true"]').count(), 0);
+    await page.reload();
+    await page.locator('#state[data-tone="ok"]').waitFor();
+  });
+
+  test('horas locales y coma decimal en las frases del servicio', async () => {
+    env.svc.log.emit({
+      type: 'state',
+      code: 'TEST_FORMAT',
+      text: {
+        es: 'Enviados 143.6 MB; versión del servidor de 2026-11-30T10:21:05Z.',
+        en: 'Sent 143.6 MB; server version of 2026-11-30T10:21:05Z.',
+      },
+    });
+    const row = page.locator('.log-row[data-code="TEST_FORMAT"] .log-msg');
+    await row.waitFor();
+    const text = (await row.textContent()) ?? '';
+    assert.match(text, /Enviados 143,6 MB; versión del servidor de .*11:21:05\./); // Europe/Madrid, UTC+1
+    assert.doesNotMatch(text, /T10:21|Z\./);
+  });
+
+  test('el protocolo en uso no cambia al mirar otra pestaña y Guardar; cambiarlo pide confirmación', async () => {
+    const proto = useWebdav ? 'webdav' : 'folder';
+    const other = useWebdav ? 'folder' : 'webdav';
+    const file = path.join(env.home, 'sync_config.json');
+    const savedProtocol = () => (JSON.parse(readFileSync(file, 'utf8')) as { protocol: string }).protocol;
+    await page.click(`#tab-${other}`);
+    await page.locator('#viewing-other').waitFor();
+    assert.equal(await page.inputValue('#f-protocol'), proto);
+    assert.equal(await page.locator(`#tab-${proto} .tab-inuse`).count(), 1);
+    await page.click('#save-config');
+    await toast('Configuración guardada');
+    assert.equal(savedProtocol(), proto);
+    assert.equal(await page.inputValue('#f-protocol'), proto);
+
+    await page.selectOption('#f-protocol', other);
+    const dialog = page.locator('#confirm[open]');
+    await dialog.waitFor();
+    assert.match((await dialog.textContent()) ?? '', /¿Sincronizar con .*dejará de usar/s);
+    await page.click('#confirm .dialog-actions button:not(#confirm-ok)');
+    await dialog.waitFor({ state: 'detached' }).catch(() => {});
+    await page.locator('#confirm:not([open])').waitFor({ state: 'attached' });
+    assert.equal(await page.inputValue('#f-protocol'), proto);
+    assert.equal(await page.locator('#dirty').isVisible(), false);
+
+    await page.selectOption('#f-protocol', other);
+    await dialog.waitFor();
+    await page.click('#confirm-ok');
+    await page.locator('#dirty:not([hidden])').waitFor();
+    assert.equal(await page.inputValue('#f-protocol'), other);
+    assert.equal(await page.locator(`#tab-${other} .tab-inuse`).count(), 1);
+    assert.equal(savedProtocol(), proto); // nothing is switched until Guardar
+    await page.reload(); // drop the switch: the rest of the suite syncs with the first protocol
+    await page.locator('#state[data-tone="ok"]').waitFor();
+    assert.equal(await page.inputValue('#f-protocol'), proto);
   });
 
   test('ataques desde el navegador: otra web no puede sincronizar ni leer; un nombre DNS ajeno no entra', async () => {
@@ -203,6 +453,14 @@ describe(`interfaz web en Chromium (${useWebdav ? 'WebDAV con Apache' : 'carpeta
     const err = page.locator('.field[data-key="polling_interval"] .field-error');
     await err.waitFor();
     assert.match((await err.textContent()) ?? '', /mínimo es de 60 segundos/);
+    // The error is read with the field: its box is among the input's aria-describedby.
+    const described = await page.evaluate(() =>
+      (document.getElementById('f-polling_interval')!.getAttribute('aria-describedby') ?? '')
+        .split(' ')
+        .map((id) => document.getElementById(id)?.textContent ?? '')
+        .join(' | '),
+    );
+    assert.match(described, /Mínimo 60 segundos.*\|.*mínimo es de 60 segundos/);
     await page.click('#save-config');
     await page.locator('#save-summary:not([hidden])').waitFor();
     await toast('No se ha guardado');
@@ -245,15 +503,25 @@ describe(`interfaz web en Chromium (${useWebdav ? 'WebDAV con Apache' : 'carpeta
     assert.match((await card.textContent()) ?? '', /recepcion/);
     assert.equal(await page.getAttribute('#state', 'data-state'), 'conflict');
     await page.locator('.log-row[data-code="CONFLICT"]').first().waitFor();
+    // Attention from another tab: the state in the title and a badge on the icon; the live region says it once.
+    await page.waitForFunction(() => document.title === '⚠ Conflicto pendiente · Cordiax Sync');
+    const icon = page.locator('link[rel="icon"]');
+    assert.equal(await icon.getAttribute('data-tone'), 'warn');
+    const href = (await icon.getAttribute('href')) ?? '';
+    assert.ok(href.startsWith('data:image/svg+xml,'), href.slice(0, 40));
+    assert.ok(decodeURIComponent(href).includes('fill="#b45309"'));
+    assert.match((await page.textContent('#status-live')) ?? '', /Conflicto pendiente/);
     await shot(page, '06-conflicto');
 
     await page.click('#keep-local');
     await toast('Conflicto resuelto');
     await card.waitFor({ state: 'hidden' });
     await page.click('#sync-now');
-    await page.locator('#remote-gen', { hasText: 'generación 3' }).waitFor({ timeout: 30000 });
+    await page.locator('#remote-gen', { hasText: 'versión 3' }).waitFor({ timeout: 30000 });
     await page.locator('#state[data-tone="ok"]').waitFor({ timeout: 30000 });
     assert.ok(readRows(path.join(env.home, 'cordiax.db')).includes('cambio en la oficina'));
+    await page.waitForFunction(() => document.title === '✓ Sincronizado · Cordiax Sync');
+    assert.equal(await page.getAttribute('link[rel="icon"]', 'href'), '/favicon.svg');
   });
 
   test('historial de versiones: restaurar pide confirmación', async () => {
@@ -263,6 +531,8 @@ describe(`interfaz web en Chromium (${useWebdav ? 'WebDAV con Apache' : 'carpeta
     const dialog = page.locator('#confirm[open]');
     await dialog.waitFor();
     assert.match((await dialog.textContent()) ?? '', /Restaurar la versión #1/);
+    // A time inside a sentence reads "de hoy a las 11:21:05", never "del hoy 11:21:05".
+    assert.match((await dialog.textContent()) ?? '', /por la versión de hoy a las \d\d:\d\d:\d\d \(/);
     await shot(page, '07-restaurar-version');
     await page.click('#confirm-ok');
     await toast('Versión #1 restaurada');
@@ -324,6 +594,12 @@ describe(`interfaz web en Chromium (${useWebdav ? 'WebDAV con Apache' : 'carpeta
     await page.locator('#save-config', { hasText: 'Save Configuration' }).waitFor();
     await page.locator('#sync-now', { hasText: /^Sync Now$/ }).waitFor({ timeout: 30000 });
     assert.equal(await page.getAttribute('html', 'lang'), 'en');
+    // English keeps its decimal point; the time is local there too.
+    assert.match(
+      (await page.textContent('.log-row[data-code="TEST_FORMAT"] .log-msg')) ?? '',
+      /^Sent 143\.6 MB; server version of .*11:21:05\.$/,
+    );
+    assert.match((await page.textContent('#remote-gen dd')) ?? '', /^version \d+$/);
     await shot(page, '08-ingles');
     await page.click('#lang-es');
     await page.locator('#save-config', { hasText: 'Guardar Configuración' }).waitFor();

@@ -2,6 +2,66 @@ import type { Catalogue } from './text.js';
 
 /** The page (src/ui/web): labels, fields (`ui.field.<config key>`), protocols (`ui.protocol.<name>`). */
 export const uiMessages = {
+  'ui.preset_minutes': {
+    es: '{n} min',
+    en: '{n} min',
+  },
+  'ui.preset_hour': {
+    es: '1 h',
+    en: '1 h',
+  },
+  'ui.protocol_in_use': {
+    es: 'Protocolo en uso',
+    en: 'Protocol in use',
+  },
+  'ui.protocol_in_use_help': {
+    es: 'El que usa la sincronización. Mirar otra pestaña no lo cambia.',
+    en: 'The one sync uses. Looking at another tab does not change it.',
+  },
+  'ui.in_use': {
+    es: 'en uso',
+    en: 'in use',
+  },
+  'ui.viewing_other_protocol': {
+    es: 'Está viendo {viewed}. El protocolo en uso sigue siendo {inUse}: «Guardar Configuración» guarda estos datos, pero no cambia de protocolo.',
+    en: 'You are looking at {viewed}. The protocol in use is still {inUse}: "Save Configuration" saves these details but does not switch protocol.',
+  },
+  'ui.switch_protocol_title': {
+    es: '¿Sincronizar con {name}?',
+    en: 'Sync with {name}?',
+  },
+  'ui.switch_protocol_text': {
+    es: 'Al guardar, la sincronización dejará de usar {from} y usará {to}. Las versiones que ya están en {from} no se borran.',
+    en: 'When you save, sync stops using {from} and uses {to}. The versions already on {from} are not deleted.',
+  },
+  'ui.switch_protocol_ok': {
+    es: 'Usar {name}',
+    en: 'Use {name}',
+  },
+  'ui.tab_title': {
+    es: '{icon}{state} · Cordiax Sync',
+    en: '{icon}{state} · Cordiax Sync',
+  },
+  'ui.idle_checks': {
+    es: 'Comprobado {ago}, sin cambios',
+    en: 'Checked {ago}, no changes',
+  },
+  'ui.idle_checks_count': {
+    es: ' ({n} comprobaciones desde las {since})',
+    en: ' ({n} checks since {since})',
+  },
+  'ui.interval_presets': {
+    es: 'Intervalos habituales',
+    en: 'Common intervals',
+  },
+  'ui.when_today': {
+    es: 'de hoy a las {time}',
+    en: 'from today at {time}',
+  },
+  'ui.when_date': {
+    es: 'del {date} a las {time}',
+    en: 'from {date} at {time}',
+  },
   'ui.advanced_options': {
     es: 'Opciones avanzadas',
     en: 'Advanced options',
@@ -121,10 +181,6 @@ export const uiMessages = {
   'ui.cordiax_sync_only_database': {
     es: 'cordiax-sync {version} · solo se sincroniza el archivo de base de datos, no los documentos ni PDFs adjuntos.',
     en: 'cordiax-sync {version} · only the database file is synced, not attached documents or PDFs.',
-  },
-  'ui.cordiax_sync_synchronisation': {
-    es: 'Cordiax Sync · Sincronización',
-    en: 'Cordiax Sync · Synchronisation',
   },
   'ui.could_not_load_cordiax_sync': {
     es: 'No se pudo cargar el estado de cordiax-sync. Recargue la página.',
@@ -451,12 +507,12 @@ export const uiMessages = {
     en: 'Fix it by hand and reload, or set it aside (kept under another name) to start again from here.',
   },
   'ui.generation': {
-    es: 'generación {remoteGeneration}',
-    en: 'generation {remoteGeneration}',
+    es: 'versión {remoteGeneration}',
+    en: 'version {remoteGeneration}',
   },
   'ui.generation_encrypted_there_no_identity': {
-    es: 'La generación {generation} está cifrada y no hay identidad para descifrarla. Indique el «Archivo de identidad» en Encriptación.',
-    en: 'Generation {generation} is encrypted and there is no identity to decrypt it. Set the "Identity file" under Encryption.',
+    es: 'La versión {generation} está cifrada y no hay identidad para descifrarla. Indique el «Archivo de identidad» en Encriptación.',
+    en: 'Version {generation} is encrypted and there is no identity to decrypt it. Set the "Identity file" under Encryption.',
   },
   'ui.guarantee.atomic_replace': {
     es: 'Sustitución atómica',
@@ -515,8 +571,8 @@ export const uiMessages = {
     en: 'Loading…',
   },
   'ui.local_database_replaced_version': {
-    es: 'La base de datos local se sustituirá por la versión del {time} ({device}). Antes se guarda una copia de seguridad de la actual. La próxima sincronización la enviará como versión nueva.',
-    en: 'The local database will be replaced by the version of {time} ({device}). A backup of the current one is kept first. The next sync sends it as a new version.',
+    es: 'La base de datos local se sustituirá por la versión {time} ({device}). Antes se guarda una copia de seguridad de la actual. La próxima sincronización la enviará como versión nueva.',
+    en: 'The local database will be replaced by the version {time} ({device}). A backup of the current one is kept first. The next sync sends it as a new version.',
   },
   'ui.local_version_kept_sent': {
     es: 'Se conserva la versión local; se enviará en la próxima sincronización.',
@@ -709,10 +765,6 @@ export const uiMessages = {
   'ui.save_configuration': {
     es: 'Guardar Configuración',
     en: 'Save Configuration',
-  },
-  'ui.saved_protocol': {
-    es: 'Protocolo guardado',
-    en: 'Saved protocol',
   },
   'ui.saving': {
     es: 'Guardando…',

@@ -20,8 +20,8 @@ import {
   type Field,
   type Protocol,
 } from './fields.js';
-import { app, draftProtocol, protocolTitle, transportView } from './state.js';
-import { button, toast, failureText } from './ui.js';
+import { app, draftProtocol, protocolTitle, transportView, viewedProtocol } from './state.js';
+import { button, confirmDialog, toast, failureText } from './ui.js';
 
 export interface FormHooks {
   /** After a save or a test: the rest of the page redraws (status, first steps). */
@@ -109,9 +109,54 @@ function secretControls(f: Field): HTMLElement | null {
   );
 }
 
+const PRESETS: Array<[number, () => string]> = [
+  [60, () => tr('ui.preset_minutes', { n: 1 })],
+  [300, () => tr('ui.preset_minutes', { n: 5 })],
+  [900, () => tr('ui.preset_minutes', { n: 15 })],
+  [3600, () => tr('ui.preset_hour')],
+];
+
+/** One click for the usual intervals, beside the seconds field (which stays for anything else). */
+function intervalPresets(f: Field, input: HTMLInputElement): HTMLElement {
+  const mark = () =>
+    group.querySelectorAll<HTMLButtonElement>('button').forEach((b) => {
+      b.setAttribute('aria-pressed', b.dataset.seconds === input.value ? 'true' : 'false');
+    });
+  const group = h(
+    'div',
+    { class: 'presets', role: 'group', 'aria-label': tr('ui.interval_presets') },
+    PRESETS.map(([secs, label]) =>
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'seg preset',
+          id: `preset-${secs}`,
+          'data-seconds': secs,
+          onclick: () => {
+            input.value = String(secs);
+            onFieldInput(f, input.value);
+            mark();
+          },
+        },
+        label(),
+      ),
+    ),
+  );
+  input.addEventListener('input', mark);
+  mark();
+  return group;
+}
+
 function fieldEl(f: Field, placeholder?: string): HTMLElement {
   const id = `f-${f.key.replace(/\./g, '-')}`;
   const value = toInputValue(f, getKey(app.draft, f.key));
+  // Help and error are read with the field (aria-describedby); the error box is always there, empty when fine.
+  const helpId = f.help ? `${id}-help` : null;
+  const errorId = `${id}-error`;
+  const describedBy = [helpId, errorId].filter(Boolean).join(' ');
+  const helpEl = f.help ? h('div', { class: 'help', id: helpId }, bi(f.help)) : null;
+  const errorEl = h('div', { class: 'field-error', id: errorId, role: 'alert' });
   const on = (ev: Event) => {
     const t = ev.target as HTMLInputElement;
     onFieldInput(f, f.kind === 'checkbox' ? t.checked : t.value);
@@ -125,12 +170,19 @@ function fieldEl(f: Field, placeholder?: string): HTMLElement {
         h(
           'label',
           { class: 'check' },
-          h('input', { type: 'checkbox', id, name: f.key, checked: value === true, onchange: on }),
+          h('input', {
+            type: 'checkbox',
+            id,
+            name: f.key,
+            checked: value === true,
+            onchange: on,
+            'aria-describedby': describedBy,
+          }),
           h('span', { class: 'switch', 'aria-hidden': 'true' }),
           h('span', {}, bi(f.label)),
         ),
-        f.help ? h('div', { class: 'help' }, bi(f.help)) : null,
-        h('div', { class: 'field-error', role: 'alert' }),
+        helpEl,
+        errorEl,
       );
     case 'select':
       input = h(
@@ -179,6 +231,8 @@ function fieldEl(f: Field, placeholder?: string): HTMLElement {
         oninput: on,
       });
   }
+  input.setAttribute('aria-describedby', describedBy);
+  const presets = f.key === 'polling_interval' ? intervalPresets(f, input as HTMLInputElement) : null;
   return h(
     'div',
     { class: `field${f.wide ? ' wide' : ''}`, 'data-key': f.key },
@@ -189,9 +243,10 @@ function fieldEl(f: Field, placeholder?: string): HTMLElement {
       f.required ? h('span', { class: 'req', title: tr('ui.required') }, ' *') : null,
     ),
     input,
+    presets,
     f.kind === 'password' ? secretControls(f) : null,
-    f.help ? h('div', { class: 'help' }, bi(f.help)) : null,
-    h('div', { class: 'field-error', role: 'alert' }),
+    helpEl,
+    errorEl,
   );
 }
 
@@ -323,11 +378,43 @@ export async function saveConfig(): Promise<void> {
   }
 }
 
+/** Shows another protocol's tab (and keeps keyboard focus on it after the redraw). */
+function viewTab(p: Protocol, focus: boolean): void {
+  app.viewProtocol = p;
+  renderForm();
+  if (focus) card.querySelector<HTMLElement>(`#tab-${p}`)?.focus();
+}
+
+/** WAI-ARIA tabs: arrows move (and show) the previous/next tab, Home/End the first/last. */
+function onTabKey(ev: KeyboardEvent): void {
+  const list = app.transports.map((t) => t.protocol);
+  const i = list.indexOf(viewedProtocol());
+  const next =
+    ev.key === 'ArrowRight'
+      ? list[(i + 1) % list.length]
+      : ev.key === 'ArrowLeft'
+        ? list[(i - 1 + list.length) % list.length]
+        : ev.key === 'Home'
+          ? list[0]
+          : ev.key === 'End'
+            ? list[list.length - 1]
+            : undefined;
+  if (!next) return;
+  ev.preventDefault();
+  viewTab(next, true);
+}
+
 function protocolTabs(current: Protocol): HTMLElement {
   const avail = app.status?.availability ?? [];
+  const inUse = draftProtocol();
   return h(
     'div',
-    { class: 'tabs', role: 'tablist', 'aria-label': tr('common.protocol') },
+    {
+      class: 'tabs',
+      role: 'tablist',
+      'aria-label': tr('common.protocol'),
+      onkeydown: (ev: Event) => onTabKey(ev as KeyboardEvent),
+    },
     app.transports.map(({ protocol: p, title }) => {
       const a = avail.find((x) => x.protocol === p);
       return h(
@@ -338,17 +425,56 @@ function protocolTabs(current: Protocol): HTMLElement {
           id: `tab-${p}`,
           class: `tab${p === current ? ' active' : ''}${a && !a.available ? ' unavailable' : ''}`,
           'aria-selected': p === current ? 'true' : 'false',
-          onclick: () => {
-            app.draft.protocol = p;
-            renderForm();
-            updateDirty();
-          },
+          'aria-controls': p === current ? `panel-${p}` : null,
+          tabindex: p === current ? 0 : -1,
+          onclick: () => viewTab(p, false),
         },
         bi(title),
         a && !a.available ? h('span', { class: 'tab-badge' }, tr('ui.unavailable')) : null,
-        p === app.config.protocol ? h('span', { class: 'tab-dot', title: tr('ui.saved_protocol') }) : null,
+        p === inUse ? h('span', { class: 'tab-inuse' }, tr('ui.in_use')) : null,
       );
     }),
+  );
+}
+
+/** Changing the protocol in use is a decision of its own: asked, never a side effect of looking at a tab. */
+async function chooseProtocol(select: HTMLSelectElement): Promise<void> {
+  const from = draftProtocol();
+  const to = select.value;
+  if (to === from) return;
+  if (app.status?.configStatus === 'ok') {
+    const ok = await confirmDialog(
+      tr('ui.switch_protocol_title', { name: bi(protocolTitle(to)) }),
+      tr('ui.switch_protocol_text', { from: bi(protocolTitle(from)), to: bi(protocolTitle(to)) }),
+      tr('ui.switch_protocol_ok', { name: bi(protocolTitle(to)) }),
+    );
+    if (!ok) {
+      select.value = from;
+      return;
+    }
+  }
+  app.draft.protocol = to;
+  viewTab(to, false);
+}
+
+function protocolInUse(): HTMLElement {
+  const inUse = draftProtocol();
+  return h(
+    'div',
+    { class: 'field in-use', 'data-key': 'protocol' },
+    h('label', { for: 'f-protocol' }, tr('ui.protocol_in_use')),
+    h(
+      'select',
+      {
+        id: 'f-protocol',
+        name: 'protocol',
+        'aria-describedby': 'f-protocol-help f-protocol-error',
+        onchange: (ev: Event) => void chooseProtocol(ev.target as HTMLSelectElement),
+      },
+      app.transports.map(({ protocol: p, title }) => h('option', { value: p, selected: p === inUse }, bi(title))),
+    ),
+    h('div', { class: 'help', id: 'f-protocol-help' }, tr('ui.protocol_in_use_help')),
+    h('div', { class: 'field-error', id: 'f-protocol-error', role: 'alert' }),
   );
 }
 
@@ -364,6 +490,13 @@ function protocolPanel(p: Protocol): HTMLElement {
     'div',
     { class: 'panel', role: 'tabpanel', id: `panel-${p}`, 'aria-labelledby': `tab-${p}` },
     view ? h('p', { class: 'muted' }, bi(view.what)) : null,
+    p !== draftProtocol()
+      ? h(
+          'p',
+          { class: 'alert tone-info', id: 'viewing-other' },
+          tr('ui.viewing_other_protocol', { viewed: title, inUse: bi(protocolTitle(draftProtocol())) }),
+        )
+      : null,
     a && !a.available
       ? h(
           'div',
@@ -407,7 +540,7 @@ function protocolPanel(p: Protocol): HTMLElement {
 }
 
 export function renderForm(): void {
-  const p = draftProtocol();
+  const p = viewedProtocol();
   const dbPlaceholder = app.status?.databasePath ?? '';
   fill(
     card,
@@ -418,6 +551,7 @@ export function renderForm(): void {
       app.status ? h('span', { class: 'muted small path', title: app.status.configPath }, app.status.configPath) : null,
     ),
     h('h3', { class: 'section-title' }, tr('common.protocol')),
+    protocolInUse(),
     protocolTabs(p),
     protocolPanel(p),
     h('h3', { class: 'section-title' }, tr('ui.automatic_sync')),

@@ -47,7 +47,19 @@ export function bi(t: { es: string; en: string } | undefined): string {
   return t ? t[lang] : '';
 }
 export function msg(m: { message: string; message_en: string } | undefined): string {
-  return m ? (lang === 'en' ? m.message_en : m.message) : '';
+  return m ? localText(lang === 'en' ? m.message_en : m.message) : '';
+}
+
+const ISO_UTC = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z\b/g;
+const DECIMAL_SIZE = /\b(\d+)\.(\d+)(\s?(?:B|KB|MB|GB|TB|KiB|MiB|GiB)\b)/g;
+
+/**
+ * A sentence from the service, as the page shows it: ISO-UTC times become the local time ("hoy 11:21:05") and
+ * sizes take the page's decimal mark ("143,6 MB" in Spanish), so the page has one time and one number format.
+ */
+export function localText(text: string): string {
+  const local = text.replace(ISO_UTC, (iso) => fmtTime(iso));
+  return lang === 'es' ? local.replace(DECIMAL_SIZE, '$1,$2$3') : local;
 }
 
 const locale = () => (lang === 'en' ? 'en-GB' : 'es-ES');
@@ -61,7 +73,7 @@ export function fmtBytes(n: number | undefined | null): string {
     v /= 1024;
     i++;
   }
-  return `${v.toLocaleString(locale(), { maximumFractionDigits: i === 0 ? 0 : v < 10 ? 2 : 1 })} ${units[i]}`;
+  return `${v.toLocaleString(locale(), { maximumFractionDigits: i === 0 ? 0 : 1 })} ${units[i]}`;
 }
 
 export function fmtTime(iso: string | null | undefined, withDate = true): string {
@@ -74,6 +86,16 @@ export function fmtTime(iso: string | null | undefined, withDate = true): string
   return today
     ? `${tr('ui.today')} ${time}`
     : `${d.toLocaleDateString(locale(), { day: 'numeric', month: 'short', year: 'numeric' })} ${time}`;
+}
+
+/** A time inside a sentence: "de hoy a las 11:21:05", "del 3 dic 2026 a las 11:21:05". */
+export function fmtWhen(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '—';
+  const time = d.toLocaleTimeString(locale(), { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  if (new Date().toDateString() === d.toDateString()) return tr('ui.when_today', { time });
+  const date = d.toLocaleDateString(locale(), { day: 'numeric', month: 'short', year: 'numeric' });
+  return tr('ui.when_date', { date, time });
 }
 
 /** "hace 3 min" / "en 2 min" from an ISO time. */

@@ -4,7 +4,7 @@
  */
 import type { SyncEvent } from '../api-types.js';
 import { fill, h } from './dom.js';
-import { fmtTime, tr, getLang } from './i18n.js';
+import { fmtRelative, fmtTime, getLang, localText, tr } from './i18n.js';
 
 const MAX_EVENTS = 1000;
 const FILTER_KEY = 'cordiax-ui-log-filter';
@@ -56,8 +56,69 @@ function row(e: SyncEvent): HTMLElement {
     ),
     h('span', { class: `lvl-badge lvl-${e.level}` }, levelLabel(e.level)),
     e.protocol ? h('span', { class: 'log-proto' }, e.protocol) : null,
-    h('span', { class: 'log-msg' }, getLang() === 'en' ? e.message_en : e.message),
+    h('span', { class: 'log-msg' }, localText(getLang() === 'en' ? e.message_en : e.message)),
   );
+}
+
+/** A log line, or a run of idle checks shown as one. */
+type Item = { e: SyncEvent } | { idle: true; n: number; first: SyncEvent; last: SyncEvent };
+
+/**
+ * An idle check is a sync start followed by "no changes" (SYNC_NONE). Runs of them become one line, "Comprobado
+ * hace 1 min, sin cambios (12 comprobaciones desde las 10:05)", instead of two lines a minute.
+ */
+function fold(list: SyncEvent[]): Item[] {
+  const out: Item[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const e = list[i]!;
+    const next = list[i + 1];
+    if (e.code === 'SYNC_START' && next?.code === 'SYNC_NONE') {
+      const prev = out[out.length - 1];
+      if (prev && 'idle' in prev) {
+        prev.n++;
+        prev.last = next;
+      } else out.push({ idle: true, n: 1, first: e, last: next });
+      i++;
+      continue;
+    }
+    out.push({ e });
+  }
+  return out;
+}
+
+function idleText(el: HTMLElement): string {
+  const n = Number(el.dataset.count);
+  const ago = fmtRelative(el.dataset.last);
+  const since = fmtTime(el.dataset.first, false);
+  return tr('ui.idle_checks', { ago }) + (n > 1 ? tr('ui.idle_checks_count', { n, since }) : '');
+}
+
+function idleRow(n: number, first: SyncEvent, last: SyncEvent): HTMLElement {
+  const msgEl = h('span', { class: 'log-msg' });
+  const li = h(
+    'li',
+    {
+      class: 'log-row lvl-info type-idle',
+      'data-code': 'IDLE_CHECKS',
+      'data-count': n,
+      'data-first': first.time,
+      'data-last': last.time,
+    },
+    h('time', { datetime: last.time, title: fmtTime(last.time) }, fmtTime(last.time, false)),
+    h('span', { class: 'lvl-badge lvl-info' }, levelLabel('info')),
+    last.protocol ? h('span', { class: 'log-proto' }, last.protocol) : null,
+    msgEl,
+  );
+  msgEl.textContent = idleText(li);
+  return li;
+}
+
+/** "hace 1 min" moves on: the idle lines are reworded now and then (main.ts calls this with the status clock). */
+export function refreshLogAges(): void {
+  listEl?.querySelectorAll<HTMLElement>('.log-row.type-idle').forEach((li) => {
+    const m = li.querySelector('.log-msg');
+    if (m) m.textContent = idleText(li);
+  });
 }
 
 function updateCount(): void {
@@ -71,10 +132,14 @@ export function addEvent(e: SyncEvent): void {
   seen.add(e.id);
   events.push(e);
   if (events.length > MAX_EVENTS) seen.delete(events.shift()!.id);
+  // An idle check may fold into the line above it: those redraw the list; anything else is added on top.
   if (listEl && visible(e)) {
-    listEl.querySelector('.log-empty')?.remove();
-    listEl.prepend(row(e));
-    while (listEl.childElementCount > MAX_EVENTS) listEl.lastElementChild?.remove();
+    if (e.code === 'SYNC_START' || e.code === 'SYNC_NONE') renderList();
+    else {
+      listEl.querySelector('.log-empty')?.remove();
+      listEl.prepend(row(e));
+      while (listEl.childElementCount > MAX_EVENTS) listEl.lastElementChild?.remove();
+    }
   }
   updateCount();
 }
@@ -88,8 +153,13 @@ export function resetEvents(): void {
 
 function renderList(): void {
   if (!listEl) return;
-  const shown = events.filter(visible).reverse();
-  fill(listEl, shown.length ? shown.map(row) : h('li', { class: 'log-empty' }, tr('ui.no_events_show_yet')));
+  const shown = fold(events.filter(visible)).reverse();
+  fill(
+    listEl,
+    shown.length
+      ? shown.map((it) => ('idle' in it ? idleRow(it.n, it.first, it.last) : row(it.e)))
+      : h('li', { class: 'log-empty' }, tr('ui.no_events_show_yet')),
+  );
   updateCount();
 }
 
@@ -101,7 +171,8 @@ export function renderLog(card: HTMLElement): void {
     ['error', tr('ui.errors')],
     ['debug', tr('ui.details')],
   ];
-  listEl = h('ol', { class: 'log-list', id: 'log-list', 'aria-live': 'polite' });
+  // Not a live region: the status announces state changes; reading every log line aloud would drown them.
+  listEl = h('ol', { class: 'log-list', id: 'log-list' });
   countEl = h('span', { class: 'muted small' });
   fill(
     card,

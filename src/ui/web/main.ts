@@ -11,12 +11,12 @@ import type {
   SyncOutcome,
 } from '../api-types.js';
 import { $, fill, h } from './dom.js';
-import { bi, fmtBytes, fmtRelative, fmtTime, getLang, initLang, msg, setLang, tr, type Lang } from './i18n.js';
+import { bi, fmtBytes, fmtRelative, fmtTime, fmtWhen, getLang, initLang, msg, setLang, tr, type Lang } from './i18n.js';
 import { followEvents, get, post } from './client.js';
 import { app, protocolTitle } from './state.js';
 import { button, confirmDialog, toast, toastFailure, type Tone } from './ui.js';
 import { initForm, renderForm } from './form.js';
-import { addEvent, renderLog, resetEvents } from './log.js';
+import { addEvent, refreshLogAges, renderLog, resetEvents } from './log.js';
 
 // ---------- status ----------
 
@@ -220,6 +220,37 @@ function renderHeaderState(): void {
   const v = stateView(s);
   el.className = `pill tone-${v.tone}`;
   el.textContent = v.title;
+  announce(`${v.title}. ${v.sub}`);
+  document.title = tr('ui.tab_title', { icon: TITLE_ICON[v.tone], state: v.title });
+  setFavicon(v.tone);
+}
+
+/** The state in the browser tab, for someone working in another tab: "⚠ Conflicto pendiente · Cordiax Sync". */
+const TITLE_ICON: Record<Tone, string> = { ok: '✓ ', warn: '⚠ ', bad: '✕ ', busy: '↻ ', idle: '', info: '' };
+/** The badge drawn on the icon for states that need a look (the page's own colours). */
+const BADGE: Partial<Record<Tone, string>> = { warn: '#b45309', bad: '#b91c1c', busy: '#1d4ed8' };
+let baseIcon = '';
+
+function setFavicon(tone: Tone): void {
+  const link = document.getElementById('favicon') as HTMLLinkElement | null;
+  if (!link || link.dataset.tone === tone) return;
+  const colour = BADGE[tone];
+  link.dataset.tone = tone;
+  link.href =
+    colour && baseIcon
+      ? `data:image/svg+xml,${encodeURIComponent(
+          baseIcon.replace(
+            '</svg>',
+            `<circle cx="49" cy="49" r="13" fill="${colour}" stroke="#ffffff" stroke-width="4"/></svg>`,
+          ),
+        )}`
+      : '/favicon.svg';
+}
+
+/** The live region speaks only when the state's words change: redrawing the card every 10 s says nothing. */
+function announce(text: string): void {
+  const live = $('status-live');
+  if (live.textContent !== text) live.textContent = text;
 }
 
 // ---------- conflict, pending ----------
@@ -514,7 +545,7 @@ async function resolve(keep: 'local' | 'remote'): Promise<void> {
 async function restore(v: RemoteManifest): Promise<void> {
   const ok = await confirmDialog(
     tr('ui.restore_version', { generation: v.generation }),
-    tr('ui.local_database_replaced_version', { time: fmtTime(v.time), device: v.device }),
+    tr('ui.local_database_replaced_version', { time: fmtWhen(v.time), device: v.device }),
     tr('ui.restore'),
   );
   if (!ok) return;
@@ -615,7 +646,7 @@ function renderHeader(): void {
       h(
         'div',
         {},
-        h('div', { class: 'brand-name' }, 'Cordiax Sync'),
+        h('h1', { class: 'brand-name' }, 'Cordiax Sync'),
         h('div', { class: 'brand-sub' }, tr('ui.database_synchronisation')),
       ),
     ),
@@ -631,7 +662,6 @@ function renderHeader(): void {
       ),
     ),
   );
-  document.title = tr('ui.cordiax_sync_synchronisation');
   $('footer').textContent = tr('ui.cordiax_sync_only_database', { version: app.version });
 }
 
@@ -661,6 +691,9 @@ async function boot(): Promise<void> {
   app.version = st.version;
   app.transports = st.transports;
   initLang(st.config.language);
+  baseIcon = await fetch('/favicon.svg')
+    .then((r) => (r.ok ? r.text() : ''))
+    .catch(() => '');
   initForm($('config-card'), { changed: renderDynamic });
   renderAll();
   if (st.status.state !== 'unconfigured' && st.status.state !== 'invalid-config' && st.status.lastGoodSync)
@@ -683,7 +716,10 @@ async function boot(): Promise<void> {
     },
   );
   // "hace 3 min" ages, and the next run moves: redraw the status card regularly, ask the server now and then.
-  setInterval(() => renderStatus(), 10000);
+  setInterval(() => {
+    renderStatus();
+    refreshLogAges();
+  }, 10000);
   setInterval(() => void refreshStatus(), 30000);
 }
 

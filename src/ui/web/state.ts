@@ -31,11 +31,18 @@ export const app = {
   versionsError: '',
   versionsLoading: false,
   linkUp: true,
+  /** The protocol tab being looked at; null: the protocol in use. Looking never changes app.draft.protocol. */
+  viewProtocol: null as Protocol | null,
 };
 
-/** Protocol shown in the form: the draft's selection. */
+/** Protocol in use (as the form would save it): changed only by the «Protocolo en uso» selector. */
 export function draftProtocol(): Protocol {
   return (app.draft.protocol as Protocol) ?? 'webdav';
+}
+
+/** Protocol tab shown: the one being looked at, else the one in use. */
+export function viewedProtocol(): Protocol {
+  return app.viewProtocol ?? draftProtocol();
 }
 
 /** A transport's declared form, if the server registered it. */
