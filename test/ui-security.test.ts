@@ -4,6 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -349,7 +350,7 @@ describe('secretos y API', () => {
       protocol: 'webdav',
       config: { ...config, webdav: { ...config.webdav, url: 'http://127.0.0.1:1/dav/', password: '' } },
     });
-    assert.equal(test.status, 200);
+    assert.equal(test.status, 400, 'another server: the stored password is not merged in');
     const answers = [saved, again, test];
     for (const p of ['/api/state', '/api/status', '/api/events?limit=1000'])
       answers.push(await raw(env.ui.port, { path: p, headers: { Cookie: cookie } }));
@@ -372,6 +373,100 @@ describe('secretos y API', () => {
       false,
     );
     assert.ok(!readFileSync(path.join(env.home, 'sync_config.json'), 'utf8').includes(PASSWORD));
+  });
+
+  test('una contraseña o token guardado solo va al servidor para el que se guardó', async () => {
+    const saved = await startCapture();
+    const attacker = await startCapture();
+    const smbTrap = await startTcpCapture();
+    const TOKEN = 'token-socketio-guardado-ñ';
+    try {
+      const config = {
+        protocol: 'folder',
+        enabled: false,
+        polling_interval: 300,
+        folder: { path: remoteDir },
+        webdav: { url: `${saved.url}/dav/`, username: 'ana', password: PASSWORD, remote_path: '/cordiax_sync/' },
+        smb: { server: '127.0.0.1', port: 1, share_name: 'datos', username: 'ana', password: PASSWORD },
+        socketio: { server_url: saved.url, token: TOKEN },
+      };
+      assert.equal((await post('/api/config', { config })).status, 200);
+      const file = path.join(env.home, 'sync_config.json');
+      const before = readFileSync(file, 'utf8');
+      const blank = {
+        ...config,
+        webdav: { ...config.webdav, password: '' },
+        smb: { ...config.smb, password: '' },
+        socketio: { server_url: saved.url, token: '' },
+      };
+      type Err = { error: { code: string; message: string; message_en: string; problems: Array<{ key: string }> } };
+      // "Probar Conexión" with another URL (plain HTTP, the attacker's server) and the password field left empty.
+      const webdav = await post('/api/test', {
+        protocol: 'webdav',
+        config: { ...blank, webdav: { ...blank.webdav, url: `${attacker.url}/dav/` } },
+      });
+      assert.equal(webdav.status, 400, webdav.body);
+      const err = (JSON.parse(webdav.body) as Err).error;
+      assert.equal(err.code, 'CONFIG_INVALID');
+      assert.deepEqual(
+        err.problems.map((p) => p.key),
+        ['webdav.password'],
+      );
+      assert.match(err.message, /webdav\.password/);
+      assert.match(err.message, /otra vez/);
+      assert.match(err.message_en, /Type webdav\.password again/);
+      // Same for a Socket.IO token and an SMB server on another port, tested and saved.
+      const sio = await post('/api/test', {
+        protocol: 'socketio',
+        config: { ...blank, socketio: { server_url: attacker.url, token: '' } },
+      });
+      assert.equal(sio.status, 400, sio.body);
+      assert.deepEqual(
+        (JSON.parse(sio.body) as Err).error.problems.map((p) => p.key),
+        ['socketio.token'],
+      );
+      const smb = await post('/api/test', {
+        protocol: 'smb',
+        config: { ...blank, smb: { ...blank.smb, port: smbTrap.port } },
+      });
+      assert.equal(smb.status, 400, smb.body);
+      assert.deepEqual(
+        (JSON.parse(smb.body) as Err).error.problems.map((p) => p.key),
+        ['smb.password'],
+      );
+      const save = await post('/api/config', {
+        config: { ...blank, protocol: 'webdav', webdav: { ...blank.webdav, url: `${attacker.url}/dav/` } },
+      });
+      assert.equal(save.status, 400, save.body);
+      assert.equal(readFileSync(file, 'utf8'), before, 'the config file did not change');
+      assert.equal(attacker.requests.length, 0, `the other server was contacted: ${JSON.stringify(attacker.requests)}`);
+      assert.equal(smbTrap.connections(), 0, 'the other SMB port was contacted');
+      // Positive control: the same server (another path) gets the stored password, so the capture can see it.
+      const same = await post('/api/test', {
+        protocol: 'webdav',
+        config: { ...blank, webdav: { ...blank.webdav, url: `${saved.url}/otra/ruta/` } },
+      });
+      assert.equal(same.status, 200, same.body);
+      const auths = saved.requests.map((r) => r.authorization).filter(Boolean);
+      assert.ok(
+        auths.some((a) => Buffer.from(a!.slice(6), 'base64').toString('utf8') === `ana:${PASSWORD}`),
+        `the stored server got: ${JSON.stringify(saved.requests)}`,
+      );
+      // Typing the password again for the new server is the way.
+      const typed = await post('/api/test', {
+        protocol: 'webdav',
+        config: { ...blank, webdav: { ...blank.webdav, url: `${attacker.url}/dav/`, password: 'otra-clave' } },
+      });
+      assert.equal(typed.status, 200, typed.body);
+      assert.ok(
+        attacker.requests.some((r) => r.authorization === `Basic ${Buffer.from('ana:otra-clave').toString('base64')}`),
+      );
+      assert.ok(!JSON.stringify(attacker.requests).includes(Buffer.from(`ana:${PASSWORD}`).toString('base64')));
+    } finally {
+      await saved.close();
+      await attacker.close();
+      await smbTrap.close();
+    }
   });
 
   test('intervalo no válido: 400 con el problema por campo y el archivo no cambia', async () => {
@@ -556,3 +651,42 @@ describe('sesión, arranque del navegador y ui.host', () => {
     }
   });
 });
+
+/** An HTTP server that records each request's method, path and Authorization header, and asks for Basic auth. */
+async function startCapture(): Promise<{
+  url: string;
+  requests: Array<{ method: string; path: string; authorization?: string }>;
+  close(): Promise<void>;
+}> {
+  const requests: Array<{ method: string; path: string; authorization?: string }> = [];
+  const server = http.createServer((req, res) => {
+    requests.push({ method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization });
+    req.resume();
+    res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="trap"', 'Content-Length': 0 }).end();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    requests,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+/** A TCP port that counts connections (where an SMB client would send its login). */
+async function startTcpCapture(): Promise<{ port: number; connections(): number; close(): Promise<void> }> {
+  let n = 0;
+  const server = net.createServer((s) => {
+    n++;
+    s.destroy();
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    connections: () => n,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}

@@ -7,7 +7,7 @@ import { httpUrl, str, zodText } from '../../config/schema-parts.js';
 import { msg } from '../../messages/index.js';
 import { same } from '../form.js';
 import type { TransportDeclaration } from '../declaration.js';
-import { emptyKeys } from '../shared/declare.js';
+import { emptyKeys, urlOrigin } from '../shared/declare.js';
 
 export const socketioSchema = z
   .object({
@@ -78,6 +78,7 @@ export const socketio = {
       },
     ],
   },
+  secretDestination: (b) => urlOrigin(b.server_url),
   targetId: (b) => `socketio:${b.server_url.replace(/\/+$/, '')}|${b.namespace}|${b.database_id ?? 'default'}`,
   missing: (b) =>
     emptyKeys(b, {
