@@ -302,17 +302,26 @@ export class SyncService {
     return resolvedDatabasePath(this.cfg, this.home);
   }
 
+  /** The config as this machine's client uses it: the protocol's block with a local server's credentials, if any. */
+  private forThisMachine(cfg: SyncConfig, protocol: Protocol): SyncConfig {
+    const d = declarationOf(protocol);
+    if (!d.localClientBlock) return cfg;
+    return { ...cfg, [d.name]: d.localClientBlock(blockOf(cfg, d.name), this.home) } as SyncConfig;
+  }
+
   /** The engine for the configured remote, rebuilt when the config changes. */
   private async getEngine(): Promise<SyncEngine> {
     this.requireUsableConfig();
-    const key = JSON.stringify(this.cfg);
+    // The local server's token file counts too: once the embedded server has written it, the client is rebuilt to use it.
+    const clientCfg = this.forThisMachine(this.cfg, this.cfg.protocol);
+    const key = JSON.stringify(clientCfg);
     if (this.engine && this.engineKey === key) return this.engine;
     if (this.engine) {
       this.unRemote?.();
       this.unRemote = null;
       await this.engine.close().catch(() => {});
     }
-    const transport = await createTransport(this.cfg, this.transportContext());
+    const transport = await createTransport(clientCfg, this.transportContext());
     this.engine = new SyncEngine({
       transport,
       databasePath: this.databasePath,
@@ -366,7 +375,7 @@ export class SyncService {
         registerConfigSecrets(cfg);
       }
       this.requireUsableConfig(p, cfg);
-      const t = await createTransport(cfg, this.transportContext(cfg), p);
+      const t = await createTransport(this.forThisMachine(cfg, p), this.transportContext(cfg), p);
       try {
         this.log.emit({
           type: 'info',

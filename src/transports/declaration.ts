@@ -81,6 +81,8 @@ export interface TransportDeclaration<Name extends string = string, Schema exten
    * decline: null). The service calls it when automatic sync starts with this protocol selected.
    */
   startLocalServer?(block: z.output<Schema>, env: LocalServerEnv): Promise<{ close(): Promise<void> } | null>;
+  /** The block as this machine's client uses it with that local server (e.g. with the token the server wrote). */
+  localClientBlock?(block: z.output<Schema>, home: string): z.output<Schema>;
 }
 
 export interface LocalServerEnv {

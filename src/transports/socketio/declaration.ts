@@ -8,6 +8,7 @@ import { msg } from '../../messages/index.js';
 import { same } from '../form.js';
 import type { TransportDeclaration } from '../declaration.js';
 import { emptyKeys, urlOrigin } from '../shared/declare.js';
+import { withEmbeddedToken } from '../../server/embedded-token.js';
 
 export const socketioSchema = z
   .object({
@@ -88,6 +89,7 @@ export const socketio = {
   capabilities: { store: 'endpoint', atomicWrite: false, pushNotifications: true },
   load: () => import('./index.js'),
   // The spec's default URL (localhost:5000) works out of the box: our server starts in-process if nothing listens.
+  localClientBlock: (block, home) => withEmbeddedToken(block, home),
   startLocalServer: async (block, env): Promise<{ close(): Promise<void> } | null> =>
     (await import('../../server/embedded.js')).embeddedServerFor(block, env),
 } satisfies TransportDeclaration<'socketio', typeof socketioSchema>;
