@@ -4,6 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -690,3 +691,55 @@ async function startTcpCapture(): Promise<{ port: number; connections(): number;
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }
+
+describe('cordiax-sync start (el programa compilado)', () => {
+  test('start --open: argumentos del lanzador sin secretos; la dirección impresa sirve una vez y se imprime otra', async () => {
+    const bin = path.resolve('bin', 'cordiax-sync.js');
+    const fake = tmpDir('cx-fake-xdg-cli-');
+    const record = path.join(fake, 'argv.txt');
+    writeFileSync(path.join(fake, 'xdg-open'), `#!/bin/sh\nprintf '%s\\n' "$0" "$@" > '${record}'\n`, { mode: 0o755 });
+    const home = tmpDir('cx-ui-cli-');
+    const child = spawn(process.execPath, [bin, 'start', '--open', '--port', '0'], {
+      env: { ...process.env, CORDIAX_HOME: home, CORDIAX_LANG: 'es', PATH: `${fake}:${process.env.PATH}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
+    const addresses = async (n: number) => {
+      for (let i = 0; i < 400; i++) {
+        const found = [...out.matchAll(/(?:Interfaz|Interface): (http\S+)/g)].map((m) => m[1]!);
+        if (found.length >= n) return found;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`no address printed: ${out}`);
+    };
+    try {
+      const [first] = await addresses(1);
+      const url = new URL(first!);
+      for (let i = 0; i < 100 && !existsSync(record); i++) await new Promise((r) => setTimeout(r, 50));
+      const argv = readFileSync(record, 'utf8');
+      const { token } = JSON.parse(readFileSync(path.join(home, 'ui-access.json'), 'utf8')) as { token: string };
+      assert.ok(!argv.includes(token) && !/code=|token=/.test(argv), `secret in the launcher arguments: ${argv}`);
+      assert.ok(!first!.includes(token));
+      const port = Number(url.port);
+      assert.equal((await raw(port, { path: `/${url.search}` })).status, 303);
+      assert.equal((await raw(port, { path: `/${url.search}` })).status, 401, 'the printed code works once');
+      const [, second] = await addresses(2);
+      assert.notEqual(second, first);
+      assert.equal(
+        (await raw(port, { path: `/${new URL(second!).search}` })).status,
+        303,
+        'the next printed one works',
+      );
+      assert.equal(
+        (await raw(port, { path: '/api/status', headers: { Authorization: `Bearer ${token}` } })).status,
+        200,
+      );
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+    assert.ok(!existsSync(path.join(home, 'ui-access.json')), 'the access file is removed on exit');
+  });
+});

@@ -190,14 +190,16 @@ export async function startUiServer(svc: SyncService, opts: UiServerOptions = {}
     accessFile,
     loginUrl,
     launcherFile,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      // Awaited: `start` exits right after close(), and a token left on disk would outlive its server for nothing.
+      await removeIfOurs(accessFile, token);
+      if (launcherFile) await fsp.rm(launcherFile, { force: true });
+      await new Promise<void>((resolve) => {
         for (const s of app.streams) s.end();
-        void removeIfOurs(accessFile, token);
-        if (launcherFile) void fsp.rm(launcherFile, { force: true });
         server.close(() => resolve());
         for (const s of sockets) s.destroy();
-      }),
+      });
+    },
   };
 }
 
