@@ -195,6 +195,7 @@ export class SyncService {
    */
   withStoredSecrets(form: Record<string, unknown>, clear: string[] = []): Record<string, unknown> {
     const merged = structuredClone(form) as Record<string, Record<string, unknown> | unknown>;
+    const refused: ConfigProblem[] = [];
     for (const [block, key] of secretFields()) {
       const b = merged[block];
       if (!b || typeof b !== 'object' || Array.isArray(b)) continue;
@@ -206,11 +207,51 @@ export class SyncService {
         !clear.includes(`${block}.${key}`) &&
         typeof stored === 'string' &&
         stored
-      )
-        rec[key] = stored;
+      ) {
+        // A stored secret goes only where it was saved for (scheme, host, port): never to a server the form names anew.
+        const change = this.secretDestinationChange(block, rec);
+        if (change === 'same') rec[key] = stored;
+        else if (change !== 'invalid')
+          refused.push({
+            key: `${block}.${key}`,
+            severity: 'error',
+            text: msg('service.secret_other_destination', { field: `${block}.${key}`, ...change }),
+          });
+      }
       if (rec[key] === '' && isOptionalKey(block, key)) delete rec[key]; // an optional key: absent rather than empty
     }
+    if (refused.length)
+      throw new SyncError(
+        'CONFIG_INVALID',
+        refused.length === 1
+          ? refused[0]!.text
+          : msg('service.configuration_missing', {
+              problems: {
+                es: refused.map((p) => `  - ${p.text.es}`).join('\n'),
+                en: refused.map((p) => `  - ${p.text.en}`).join('\n'),
+              },
+            }),
+        { details: { problems: refused } },
+      );
     return merged as Record<string, unknown>;
+  }
+
+  /**
+   * Whether a form's block sends its secrets somewhere else than the stored block (the declaration's
+   * secretDestination): 'same', the two destinations, or 'invalid' for a block the schema refuses (nothing is
+   * merged into it; its own validation error follows).
+   */
+  private secretDestinationChange(
+    block: string,
+    rec: Record<string, unknown>,
+  ): { saved: string; wanted: string } | 'same' | 'invalid' {
+    const d = declarationOf(block);
+    if (!d.secretDestination) return 'same';
+    const saved = d.secretDestination(blockOf(this.cfg, block));
+    const parsed = d.schema.safeParse(rec);
+    if (!parsed.success) return 'invalid';
+    const wanted = d.secretDestination(parsed.data);
+    return saved === wanted ? 'same' : { saved, wanted };
   }
 
   /**
@@ -261,17 +302,26 @@ export class SyncService {
     return resolvedDatabasePath(this.cfg, this.home);
   }
 
+  /** The config as this machine's client uses it: the protocol's block with a local server's credentials, if any. */
+  private forThisMachine(cfg: SyncConfig, protocol: Protocol): SyncConfig {
+    const d = declarationOf(protocol);
+    if (!d.localClientBlock) return cfg;
+    return { ...cfg, [d.name]: d.localClientBlock(blockOf(cfg, d.name), this.home) } as SyncConfig;
+  }
+
   /** The engine for the configured remote, rebuilt when the config changes. */
   private async getEngine(): Promise<SyncEngine> {
     this.requireUsableConfig();
-    const key = JSON.stringify(this.cfg);
+    // The local server's token file counts too: once the embedded server has written it, the client is rebuilt to use it.
+    const clientCfg = this.forThisMachine(this.cfg, this.cfg.protocol);
+    const key = JSON.stringify(clientCfg);
     if (this.engine && this.engineKey === key) return this.engine;
     if (this.engine) {
       this.unRemote?.();
       this.unRemote = null;
       await this.engine.close().catch(() => {});
     }
-    const transport = await createTransport(this.cfg, this.transportContext());
+    const transport = await createTransport(clientCfg, this.transportContext());
     this.engine = new SyncEngine({
       transport,
       databasePath: this.databasePath,
@@ -325,7 +375,7 @@ export class SyncService {
         registerConfigSecrets(cfg);
       }
       this.requireUsableConfig(p, cfg);
-      const t = await createTransport(cfg, this.transportContext(cfg), p);
+      const t = await createTransport(this.forThisMachine(cfg, p), this.transportContext(cfg), p);
       try {
         this.log.emit({
           type: 'info',

@@ -92,9 +92,9 @@ export function raw(
   });
 }
 
-/** Trades the printed token for the session cookie, as a browser does. */
+/** Trades a one-time login code for the session cookie, as a browser does with the printed address. */
 export async function login(env: UiEnv): Promise<{ cookie: string; csrf: string }> {
-  const r = await raw(env.ui.port, { path: `/?token=${env.ui.token}` });
+  const r = await raw(env.ui.port, { path: `/${new URL(env.ui.loginUrl()).search}` });
   const cookie = String(r.headers['set-cookie']?.[0] ?? '').split(';')[0]!;
   const page = await raw(env.ui.port, { headers: { Cookie: cookie } });
   const csrf = /name="cordiax-csrf" content="([^"]+)"/.exec(page.body)?.[1] ?? '';

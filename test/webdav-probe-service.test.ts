@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { startFailingDav, type FailingDav } from './helpers/failing-dav.js';
 import { tmpDir } from './helpers/system.js';
@@ -81,7 +81,8 @@ test('"Probar Conexión" from the web UI against a server whose probe fails: a r
       if (m) resolve(new URL(m[1]!));
     });
   });
-  const token = ui.searchParams.get('token')!;
+  // Scripts read the bearer token from the private access file (the printed address only has a one-time code).
+  const token = (JSON.parse(readFileSync(path.join(home, 'ui-access.json'), 'utf8')) as { token: string }).token;
   const api = async (method: string, p: string, body?: unknown) => {
     const r = await fetch(new URL(p, ui.origin), {
       method,

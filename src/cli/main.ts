@@ -328,6 +328,8 @@ function addStartCommand(program: Command): void {
           const started = await mod.startUiServer(svc, {
             port: o.port !== undefined ? Number(o.port) : undefined,
             open: !!o.open,
+            // The printed address works once: when it has been used, the next one is printed.
+            onLoginUrl: (url) => process.stdout.write(t(msg('cli.interface', { url }))),
           });
           ui = started;
           process.stdout.write(t(msg('cli.interface', { url: started.url })));

@@ -60,6 +60,8 @@ export const uiSchema = z
   .object({
     host: str(255).default('127.0.0.1'),
     port: z.number().int().min(0).max(65535).default(8484),
+    /** Lets ui.host be a non-loopback address (HTTP in clear over the network): an explicit opt-in, warned about. */
+    allow_remote: bool().optional(),
   })
   .loose();
 

@@ -2,6 +2,10 @@ import type { Catalogue } from './text.js';
 
 /** The sync log: one message per event code (`event.<CODE>`, variants as `event.<CODE>.<variant>`). */
 export const eventMessages = {
+  'event.UI_REMOTE': {
+    es: '¡ATENCIÓN! La interfaz web escucha en {url}, fuera de este equipo (ui.allow_remote): cualquiera en la red puede intentar entrar, y el código de acceso y las contraseñas viajan sin cifrar (HTTP). Úsela solo en una red de confianza o detrás de un proxy con HTTPS.',
+    en: 'WARNING! The web interface listens on {url}, beyond this machine (ui.allow_remote): anyone on the network may try to get in, and the access code and passwords travel unencrypted (HTTP). Use it only on a trusted network or behind an HTTPS proxy.',
+  },
   'event.AUTO_DISABLED': {
     es: 'La sincronización automática está desactivada ("Habilitar sincronización automática").',
     en: 'Automatic sync is disabled ("Enable automatic sync").',

@@ -9,9 +9,8 @@ import type { Logger } from '../log/events.js';
 import type { SocketioConfig } from '../transports/socketio/declaration.js';
 import { resolvedKeepVersions } from '../config/schema.js';
 import { startSyncServer } from './server.js';
+import { EMBEDDED_PORT, isEmbeddedTarget, writeEmbeddedToken } from './embedded-token.js';
 import { msg } from '../messages/index.js';
-
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 function listening(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {
@@ -41,23 +40,20 @@ export async function embeddedServerFor(
   env: { home: string; log: Logger; keepVersions: number },
 ): Promise<{ close(): Promise<void> } | null> {
   const { home, log } = env;
-  let u: URL;
-  try {
-    u = new URL(block.server_url);
-  } catch {
-    return null;
-  }
-  const port = u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80;
-  if (u.protocol !== 'http:' || !LOCAL_HOSTS.has(u.hostname) || port !== 5000) return null;
+  const port = EMBEDDED_PORT;
+  if (!isEmbeddedTarget(block.server_url)) return null;
   if (await listening(port, '127.0.0.1')) return null;
   const storageDir = path.join(home, 'sync-server');
   const token = block.token;
+  // Never without a token: the client's own, or a fresh one in <home>/sync-server-token that this machine's client
+  // reads (withEmbeddedToken). Other local users cannot read it (0600 in a 0700 home).
+  const tokensFile = token ? undefined : (block.token_file ?? (await writeEmbeddedToken(home)));
   const server = await startSyncServer({
     host: '127.0.0.1',
     port,
     storageDir,
     tokens: token ? [token] : undefined,
-    tokensFile: !token && block.token_file ? block.token_file : undefined,
+    tokensFile,
     keepVersions: env.keepVersions,
     log,
   });

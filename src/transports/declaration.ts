@@ -63,6 +63,12 @@ export interface TransportDeclaration<Name extends string = string, Schema exten
   form: TransportForm;
   /** A stable key for the remote target, so the sync base of one server is never used for another. */
   targetId(block: z.output<Schema>): string;
+  /**
+   * Where the block's secrets go (a URL's scheme, host and port; an SMB host and port), when the block has any. A
+   * stored secret is only merged into a form naming the same destination: changing the server means typing the
+   * password again, so whoever can edit the form cannot send the stored one elsewhere.
+   */
+  secretDestination?(block: z.output<Schema>): string;
   /** What the block still lacks before a sync can run (an empty server...), by key inside the block. */
   missing(block: z.output<Schema>): Array<{ key: keyof z.output<Schema> & string; text: Text }>;
   /** npm packages the implementation needs at run time: named in the "no disponible" install hint. */
@@ -75,6 +81,8 @@ export interface TransportDeclaration<Name extends string = string, Schema exten
    * decline: null). The service calls it when automatic sync starts with this protocol selected.
    */
   startLocalServer?(block: z.output<Schema>, env: LocalServerEnv): Promise<{ close(): Promise<void> } | null>;
+  /** The block as this machine's client uses it with that local server (e.g. with the token the server wrote). */
+  localClientBlock?(block: z.output<Schema>, home: string): z.output<Schema>;
 }
 
 export interface LocalServerEnv {

@@ -11,6 +11,7 @@ import type { IncomingMessage } from 'node:http';
 export const CSRF_HEADER = 'x-cordiax-csrf';
 
 export interface Gate {
+  /** The bearer token for scripts (Authorization: Bearer). Never a cookie, never in a URL. */
   token: string;
   /** Derived from the token: what the page sends back in CSRF_HEADER. */
   csrf: string;
@@ -72,18 +73,94 @@ export function parseCookies(header: string | undefined): Record<string, string>
   return out;
 }
 
-export type AuthResult = 'cookie' | 'bearer' | null;
+/** A session older than this gets a fresh cookie on its next request; the old one lives on for ROTATE_GRACE_MS. */
+export const ROTATE_MS = 30 * 60 * 1000;
+const ROTATE_GRACE_MS = 2 * 60 * 1000;
+/** A session nobody used for this long ends (the page asks for its status every 30 s while open). */
+const IDLE_MS = 12 * 60 * 60 * 1000;
+const MAX_SESSIONS = 16;
+const MAX_CODES = 16;
 
-/** Cookie (the browser) or "Authorization: Bearer <token>" (scripts; no ambient credential, so no CSRF needed). */
-export function authenticate(req: IncomingMessage, gate: Gate): AuthResult {
-  if (secretEquals(parseCookies(req.headers.cookie)[gate.cookieName], gate.token)) return 'cookie';
+/**
+ * The browser's credentials, apart from the bearer token: sessions (cookie values, random, rotated, lost on restart)
+ * and one-time login codes (what the printed address and the launcher page carry; each opens one session, once).
+ * Browsers send a cookie to every port of 127.0.0.1, so whatever else listens there may see a session: it is not
+ * valid as a bearer token, it ends on rotation, and the token itself never travels in a cookie or a URL.
+ */
+export class Sessions {
+  private readonly live = new Map<string, { created: number; used: number; endsAt: number }>();
+  private readonly codes = new Set<string>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** A new one-time login code. */
+  newCode(): string {
+    const code = newToken();
+    this.codes.add(code);
+    if (this.codes.size > MAX_CODES) this.codes.delete(this.codes.values().next().value as string);
+    return code;
+  }
+
+  /** Spends a login code: true once per code (constant-time over the outstanding ones). */
+  redeem(code: string): boolean {
+    let hit: string | undefined;
+    for (const c of this.codes) if (secretEquals(code, c)) hit = c;
+    if (hit === undefined) return false;
+    this.codes.delete(hit);
+    return true;
+  }
+
+  /** Opens a session (a login): its cookie value. */
+  open(): string {
+    const id = newToken();
+    const t = this.now();
+    this.live.set(id, { created: t, used: t, endsAt: Number.POSITIVE_INFINITY });
+    while (this.live.size > MAX_SESSIONS) this.live.delete(this.live.keys().next().value as string);
+    return id;
+  }
+
+  /** 'ok', 'rotate' (valid, but give it a new cookie now) or null (unknown, ended or expired). */
+  check(id: string | undefined): 'ok' | 'rotate' | null {
+    if (!id) return null;
+    const t = this.now();
+    let found: string | undefined;
+    for (const [k, s] of this.live) {
+      if (t > s.endsAt || t - s.used > IDLE_MS) this.live.delete(k);
+      else if (secretEquals(id, k)) found = k;
+    }
+    if (found === undefined) return null;
+    const s = this.live.get(found)!;
+    s.used = t;
+    return s.endsAt === Number.POSITIVE_INFINITY && t - s.created > ROTATE_MS ? 'rotate' : 'ok';
+  }
+
+  /** Replaces a session by a new one; the old cookie stays valid a little (requests already on their way). */
+  rotate(id: string): string {
+    const old = this.live.get(id);
+    if (old) old.endsAt = Math.min(old.endsAt, this.now() + ROTATE_GRACE_MS);
+    return this.open();
+  }
+}
+
+/**
+ * Cookie (the browser: a session from Sessions, never the token) or "Authorization: Bearer <token>" (scripts; no
+ * ambient credential, so no CSRF needed; a session value is not accepted there).
+ */
+export function authenticate(
+  req: IncomingMessage,
+  gate: Gate,
+  sessions: Sessions,
+): { via: 'cookie'; session: string; rotate: boolean } | { via: 'bearer' } | null {
+  const cookie = parseCookies(req.headers.cookie)[gate.cookieName];
+  const state = sessions.check(cookie);
+  if (state && cookie) return { via: 'cookie', session: cookie, rotate: state === 'rotate' };
   const auth = req.headers.authorization;
-  if (auth?.startsWith('Bearer ') && secretEquals(auth.slice(7).trim(), gate.token)) return 'bearer';
+  if (auth?.startsWith('Bearer ') && secretEquals(auth.slice(7).trim(), gate.token)) return { via: 'bearer' };
   return null;
 }
 
-export function sessionCookie(gate: Gate): string {
-  return `${gate.cookieName}=${gate.token}; HttpOnly; SameSite=Strict; Path=/`;
+export function sessionCookie(gate: Gate, session: string): string {
+  return `${gate.cookieName}=${session}; HttpOnly; SameSite=Strict; Path=/`;
 }
 
 /** Headers on every answer, errors included. No Access-Control-* header ever: no CORS. */

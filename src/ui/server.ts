@@ -7,9 +7,10 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { spawn } from 'node:child_process';
-import { existsSync, promises as fsp } from 'node:fs';
+import { constants as fsc, existsSync, promises as fsp } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import type { Socket } from 'node:net';
+import net, { type Socket } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SyncService } from '../service.js';
@@ -26,6 +27,7 @@ import {
   originAllowed,
   secretEquals,
   sessionCookie,
+  Sessions,
   type Gate,
 } from './security.js';
 import { msg } from '../messages/index.js';
@@ -37,15 +39,24 @@ export interface UiServerOptions {
   port?: number;
   /** Open the page in the desktop's browser (xdg-open / open / start). */
   open?: boolean;
-  /** Fixed access token (default: a new random one per start). */
+  /** Fixed bearer token for scripts (default: a new random one per start). */
   token?: string;
+  /** Told the next address to print once the printed one was used (its code works once). */
+  onLoginUrl?: (url: string) => void;
 }
 
 export interface UiServer {
-  /** The address to open, with the token: print it once. */
+  /** The address to open, with a one-time login code (never the token): print it. */
   url: string;
+  /** The bearer token for scripts (Authorization: Bearer); also in accessFile. Not valid as a cookie or in a URL. */
   token: string;
   port: number;
+  /** <home>/ui-access.json (0600): {url, token} for scripts of this user; removed on close. */
+  accessFile: string;
+  /** A new address with a new one-time code. */
+  loginUrl(): string;
+  /** The launcher page `open` handed to the browser (0600, under <home>/tmp), if any. */
+  launcherFile: string | null;
   close(): Promise<void>;
 }
 
@@ -145,33 +156,93 @@ export async function startUiServer(svc: SyncService, opts: UiServerOptions = {}
   const cfgUi = svc.config().ui;
   const host = opts.host ?? cfgUi?.host ?? '127.0.0.1';
   const wantedPort = opts.port ?? cfgUi?.port ?? 8484;
+  const remote = !isLoopback(host);
+  if (remote && cfgUi?.allow_remote !== true)
+    throw new SyncError('CONFIG_INVALID', msg('api.ui_remote_refused', { host }));
   const token = opts.token ?? newToken();
-  const app = requestHandler(svc, token, wantedPort, host);
+  const sessions = new Sessions();
+  let base = '';
+  const loginUrl = () => `${base}/?code=${sessions.newCode()}`;
+  let printed = '';
+  const app = requestHandler(svc, token, sessions, wantedPort, host, (code) => {
+    // The printed address was just used: print a fresh one, so the terminal always shows one that works.
+    if (printed.endsWith(`=${code}`)) {
+      printed = loginUrl();
+      opts.onLoginUrl?.(printed);
+    }
+  });
   const { server, sockets } = createHttpServer(app.handle);
   const port = await listen(server, wantedPort, host);
   app.listeningOn(port);
-  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-  const url = `http://${shownHost}:${port}/?token=${token}`;
-  if (opts.open) openInBrowser(url);
+  // The address people can really reach: for "all interfaces", this machine's first network address.
+  const realHost = host === '0.0.0.0' || host === '::' ? (lanAddress() ?? '127.0.0.1') : host;
+  base = `http://${realHost.includes(':') ? `[${realHost}]` : realHost}:${port}`;
+  printed = loginUrl();
+  if (remote) svc.log.emit({ type: 'warning', code: 'UI_REMOTE', text: msg('event.UI_REMOTE', { url: base }) });
+  const accessFile = path.join(svc.home, 'ui-access.json');
+  await writePrivate(accessFile, `${JSON.stringify({ url: base, token })}\n`, true);
+  const launcherFile = opts.open ? await openInBrowser(svc.home, loginUrl()) : null;
 
   return {
-    url,
+    url: printed,
     token,
     port,
-    close: () =>
-      new Promise<void>((resolve) => {
+    accessFile,
+    loginUrl,
+    launcherFile,
+    close: async () => {
+      // Awaited: `start` exits right after close(), and a token left on disk would outlive its server for nothing.
+      await removeIfOurs(accessFile, token);
+      if (launcherFile) await fsp.rm(launcherFile, { force: true });
+      await new Promise<void>((resolve) => {
         for (const s of app.streams) s.end();
         server.close(() => resolve());
         for (const s of sockets) s.destroy();
-      }),
+      });
+    },
   };
+}
+
+function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || (net.isIPv4(h) && h.startsWith('127.'));
+}
+
+function lanAddress(): string | undefined {
+  return Object.values(os.networkInterfaces())
+    .flat()
+    .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+}
+
+/** Writes a file only this user can read, never through a planted link (O_NOFOLLOW). */
+async function writePrivate(file: string, text: string, replace: boolean): Promise<void> {
+  if (replace) await fsp.rm(file, { force: true });
+  const fh = await fsp.open(file, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, 0o600);
+  try {
+    await fh.writeFile(text);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Another UI of the same home may have replaced the access file since: leave theirs. */
+async function removeIfOurs(file: string, token: string): Promise<void> {
+  const text = await fsp.readFile(file, 'utf8').catch(() => '');
+  if (text.includes(`"${token}"`)) await fsp.rm(file, { force: true });
 }
 
 /**
  * The request handler and what it keeps: the gate (token, CSRF secret, allowed hosts), the open event streams.
  * Every request passes the host, origin, token or cookie and CSRF checks, then gets the page, the API or the stream.
  */
-function requestHandler(svc: SyncService, token: string, wantedPort: number, host: string) {
+function requestHandler(
+  svc: SyncService,
+  token: string,
+  sessions: Sessions,
+  wantedPort: number,
+  host: string,
+  onRedeemed: (code: string) => void,
+) {
   const root = publicDir();
   const instance = randomBytes(6).toString('hex');
   let gate: Gate = makeGate(token, wantedPort, host);
@@ -231,37 +302,52 @@ function requestHandler(svc: SyncService, token: string, wantedPort: number, hos
     if (!hostAllowed(hostHeader, gate)) {
       return refuse(req, res, 421, 'BAD_HOST', msg('api.host_name_not_allowed_open'));
     }
+    const url = new URL(req.url ?? '/', `http://${hostHeader}`);
     const origin = req.headers.origin;
-    if (!originAllowed(origin, hostHeader) || req.headers['sec-fetch-site'] === 'cross-site') {
+    const crossSite = req.headers['sec-fetch-site'] === 'cross-site';
+    // One exception: the launcher page (a local file, so "cross-site") navigates to the login address. A code only
+    // opens a session for whoever holds it, so another site gains nothing by sending the browser there.
+    const launcherLogin = crossSite && req.method === 'GET' && url.pathname === '/' && url.searchParams.has('code');
+    if (!originAllowed(origin, hostHeader) || (crossSite && !launcherLogin)) {
       return refuse(req, res, 403, 'BAD_ORIGIN', msg('api.request_refused_comes_another'));
     }
-    const url = new URL(req.url ?? '/', `http://${hostHeader}`);
-    // The printed address carries the token once: trade it for a cookie and show a clean address.
-    if (url.searchParams.has('token')) {
-      if (!secretEquals(url.searchParams.get('token') ?? '', gate.token)) {
-        return refuse(req, res, 401, 'BAD_TOKEN', msg('api.access_code_not_valid_changes'));
-      }
-      url.searchParams.delete('token');
+    // The token never works in a URL (it would stay in the browser's history as a bearer token).
+    if (url.searchParams.has('token')) return refuse(req, res, 401, 'BAD_TOKEN', msg('api.token_not_in_address'));
+    // The printed address carries a one-time code: trade it for a session cookie and show a clean address.
+    if (url.searchParams.has('code')) {
+      const code = url.searchParams.get('code') ?? '';
+      if (!sessions.redeem(code)) return refuse(req, res, 401, 'BAD_CODE', msg('api.access_code_not_valid_changes'));
+      onRedeemed(code);
+      url.searchParams.delete('code');
       const clean = url.pathname + (url.searchParams.size ? `?${url.searchParams}` : '');
-      res.writeHead(303, {
-        ...SECURITY_HEADERS,
-        Location: clean,
-        'Set-Cookie': sessionCookie(gate),
-        'Content-Length': 0,
-      });
+      const cookie = sessionCookie(gate, sessions.open());
+      // From the launcher, a redirect would stay "cross-site" and the SameSite=Strict cookie would not go with it:
+      // a page of our own moves on to the clean address instead (a same-origin navigation).
+      if (launcherLogin) {
+        return send(
+          res,
+          200,
+          `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${clean}"><title>Cordiax Sync</title><a href="${clean}">Cordiax Sync</a>\n`,
+          'text/html; charset=utf-8',
+          { 'Set-Cookie': cookie },
+        );
+      }
+      res.writeHead(303, { ...SECURITY_HEADERS, Location: clean, 'Set-Cookie': cookie, 'Content-Length': 0 });
       return res.end();
     }
-    const auth = authenticate(req, gate);
+    const auth = authenticate(req, gate, sessions);
     if (!auth) {
       return refuse(req, res, 401, 'NO_TOKEN', msg('api.access_code_missing_open'));
     }
+    if (auth.via === 'cookie' && auth.rotate)
+      res.setHeader('Set-Cookie', sessionCookie(gate, sessions.rotate(auth.session)));
     const method = req.method ?? 'GET';
     if (method !== 'GET' && method !== 'HEAD' && method !== 'POST') {
       return refuse(req, res, 405, 'METHOD', msg('api.method_not_allowed'));
     }
     if (
       method === 'POST' &&
-      auth === 'cookie' &&
+      auth.via === 'cookie' &&
       !secretEquals(req.headers[CSRF_HEADER] as string | undefined, gate.csrf)
     ) {
       return refuse(req, res, 403, 'CSRF', msg('api.request_refused_anti_forgery'));
@@ -322,14 +408,31 @@ async function listen(server: http.Server, wantedPort: number, host: string): Pr
   return (server.address() as { port: number }).port;
 }
 
-/** Opens the page in the desktop's browser; without a launcher the printed address is enough. */
-function openInBrowser(url: string): void {
+/**
+ * Opens the page in the desktop's browser without putting a secret in the launcher's arguments (every local user can
+ * read those in /proc): the browser gets the path of a small page (0600, under <home>/tmp) that forwards to the
+ * address with a one-time code. The page is removed after a while; its code works once anyway.
+ */
+async function openInBrowser(home: string, url: string): Promise<string | null> {
+  const file = path.join(home, 'tmp', `open-ui-${randomBytes(6).toString('hex')}.html`);
+  const attr = url.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  try {
+    await fsp.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    await writePrivate(
+      file,
+      `<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${attr}"><title>Cordiax Sync</title><a href="${attr}">Cordiax Sync</a>\n`,
+      false,
+    );
+  } catch {
+    return null; // the printed address is enough
+  }
+  setTimeout(() => void fsp.rm(file, { force: true }), 120_000).unref();
   const [cmd, args] =
     process.platform === 'darwin'
-      ? ['open', [url]]
+      ? ['open', [file]]
       : process.platform === 'win32'
-        ? ['cmd', ['/c', 'start', '', url]]
-        : ['xdg-open', [url]];
+        ? ['cmd', ['/c', 'start', '', file]]
+        : ['xdg-open', [file]];
   try {
     spawn(cmd as string, args as string[], { stdio: 'ignore', detached: true })
       .on('error', () => {})
@@ -337,4 +440,5 @@ function openInBrowser(url: string): void {
   } catch {
     /* no browser launcher: the printed address is enough */
   }
+  return file;
 }

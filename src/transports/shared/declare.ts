@@ -22,6 +22,18 @@ export const timeoutField: FormField = {
   advanced: true,
 };
 
+/**
+ * A URL's origin (scheme, host, port; default ports made explicit by URL), for a declaration's secretDestination.
+ * Not a URL: the text itself, so any change still counts as another destination.
+ */
+export function urlOrigin(url: string): string {
+  try {
+    return new URL(url.trim()).origin;
+  } catch {
+    return url.trim();
+  }
+}
+
 /** The keys of `block` whose text is still empty, each with what to enter (a declaration's `missing`). */
 export function emptyKeys<B extends Record<string, unknown>, K extends keyof B & string>(
   block: B,

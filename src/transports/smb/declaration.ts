@@ -75,6 +75,7 @@ export const smb = {
       timeoutField,
     ],
   },
+  secretDestination: (b) => smbDestination(b.server, b.port),
   targetId: (b) => `smb:${b.server}|${b.share_name}|${b.domain}\\${b.username}|${b.remote_path}`,
   missing: (b) =>
     emptyKeys(b, {
@@ -92,3 +93,16 @@ export const smb = {
   },
   load: () => import('./index.js'),
 } satisfies TransportDeclaration<'smb', typeof smbSchema>;
+
+/** 'host', '\\host\share', '//host', 'smb://host' and 'host:port' (as transport.ts parseServer reads them): host and port. */
+function smbDestination(server: string, port: number | undefined): string {
+  const s =
+    server
+      .trim()
+      .replace(/^smb:\/\//i, '')
+      .replace(/^[\\/]+/, '')
+      .split(/[\\/]/)[0] ?? '';
+  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(s) ?? /^([^:]+)(?::(\d+))?$/.exec(s);
+  const host = (m?.[1] ?? s).toLowerCase();
+  return `${host}:${m?.[2] ?? port ?? '445'}`;
+}

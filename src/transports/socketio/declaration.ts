@@ -7,7 +7,8 @@ import { httpUrl, str, zodText } from '../../config/schema-parts.js';
 import { msg } from '../../messages/index.js';
 import { same } from '../form.js';
 import type { TransportDeclaration } from '../declaration.js';
-import { emptyKeys } from '../shared/declare.js';
+import { emptyKeys, urlOrigin } from '../shared/declare.js';
+import { withEmbeddedToken } from '../../server/embedded-token.js';
 
 export const socketioSchema = z
   .object({
@@ -78,6 +79,7 @@ export const socketio = {
       },
     ],
   },
+  secretDestination: (b) => urlOrigin(b.server_url),
   targetId: (b) => `socketio:${b.server_url.replace(/\/+$/, '')}|${b.namespace}|${b.database_id ?? 'default'}`,
   missing: (b) =>
     emptyKeys(b, {
@@ -87,6 +89,7 @@ export const socketio = {
   capabilities: { store: 'endpoint', atomicWrite: false, pushNotifications: true },
   load: () => import('./index.js'),
   // The spec's default URL (localhost:5000) works out of the box: our server starts in-process if nothing listens.
+  localClientBlock: (block, home) => withEmbeddedToken(block, home),
   startLocalServer: async (block, env): Promise<{ close(): Promise<void> } | null> =>
     (await import('../../server/embedded.js')).embeddedServerFor(block, env),
 } satisfies TransportDeclaration<'socketio', typeof socketioSchema>;

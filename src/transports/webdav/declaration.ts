@@ -4,7 +4,7 @@ import { bool, httpUrl, remotePath, str, timeoutSeconds, zodText } from '../../c
 import { msg } from '../../messages/index.js';
 import { same } from '../form.js';
 import type { TransportDeclaration } from '../declaration.js';
-import { emptyKeys, remotePathField, timeoutField } from '../shared/declare.js';
+import { emptyKeys, remotePathField, timeoutField, urlOrigin } from '../shared/declare.js';
 
 export const webdavSchema = z
   .object({
@@ -84,6 +84,8 @@ export const webdav = {
       timeoutField,
     ],
   },
+  // Turning certificate checks off also changes who can read the password on its way.
+  secretDestination: (b) => `${urlOrigin(b.url)}${b.insecure_skip_tls_verify ? ' (TLS sin verificar)' : ''}`,
   targetId: (b) => `webdav:${b.url.replace(/\/+$/, '')}|${b.username}|${b.remote_path}`,
   missing: (b) =>
     emptyKeys(b, {
