@@ -60,6 +60,11 @@ const EMPTY_LOCK_LEASE_MS = 10_000;
 const LOCK_WAIT_MS = 15_000;
 /** Commit records are tiny; they outlive the objects they describe so the lineage stays checkable. */
 const COMMITS_KEPT = 1000;
+/**
+ * How long a new record waits for the other attempts at its generation to settle (see ownRecordStands): longer than
+ * a small PUT takes on a loaded server; an object left behind by a crashed device costs at most this once.
+ */
+const RACE_SETTLE_MS = 10_000;
 /** Walking forward from the manifest: a bound against a hostile server answering every name. */
 const MAX_WALK = 10_000;
 
@@ -507,10 +512,13 @@ export class FileRemote implements SyncEndpoint {
         return foreign();
       }
       // Read back: on a server whose create is not atomic against every writer (another transport on the same
-      // share, a server that ignores conditions), a foreign commit of this generation shows up here.
-      const back = await t.readSmall(rec, MAX_MANIFEST_BYTES);
-      if (!back?.data.equals(body)) return foreign();
-      return { manifest };
+      // share, a server that ignores conditions), a foreign commit of this generation shows up here. Behind a lock
+      // file the other attempts wait for us, so there is nothing to let settle.
+      if (!g.exclusiveCreate) {
+        const back = await t.readSmall(rec, MAX_MANIFEST_BYTES);
+        return back?.data.equals(body) ? { manifest } : foreign();
+      }
+      return (await this.ownRecordStands(rec, manifest, body)) ? { manifest } : foreign();
     };
     const outcome = g.exclusiveCreate ? await create(async () => {}) : await this.withLock(create, signal);
     if (!outcome.manifest) return outcome;
@@ -543,14 +551,56 @@ export class FileRemote implements SyncEndpoint {
     return outcome;
   }
 
+  /**
+   * Is the record we just created still ours once the race for its generation has settled? An exclusive create is
+   * not atomic against every other writer on a shared folder: Apache checks If-None-Match when a PUT starts, writes
+   * the body to a temporary file and renames it over the target at the end (strace: stat ENOENT, .davfs.tmpXXXXXX,
+   * rename), so a folder or SMB client's create landing in between is replaced silently and both read back their
+   * own record. Every attempt at this generation has its object in versions/ under its final name from before its
+   * create until it learns that it lost (a winner's stays). So once no other object of this generation is listed,
+   * every create that could still replace ours has finished, and the read-back after that listing is final. A
+   * replacement seen on any read-back makes us the loser at once. Objects left by a crashed device are waited for
+   * RACE_SETTLE_MS at most; after that the lineage check on the next sync remains the backstop.
+   */
+  private async ownRecordStands(rec: string, manifest: RemoteManifest, body: Buffer): Promise<boolean> {
+    const t = this.transport;
+    const prefix = `${pad(manifest.generation)}-`;
+    const deadline = Date.now() + RACE_SETTLE_MS;
+    for (;;) {
+      const listed = await t.list(VERSIONS_DIR).catch(() => null);
+      const back = await t.readSmall(rec, MAX_MANIFEST_BYTES);
+      if (!back?.data.equals(body)) return false;
+      const others = listed?.filter((e) => {
+        const name = e.path.split('/').pop() ?? '';
+        return !e.isDirectory && name.startsWith(prefix) && `${VERSIONS_DIR}/${name}` !== manifest.file;
+      });
+      if (others?.length === 0) return true;
+      if (Date.now() >= deadline) {
+        this.opts.log.emit({
+          type: 'warning',
+          code: 'COMMIT_RACE_UNSETTLED',
+          text: msg('event.COMMIT_RACE_UNSETTLED', {
+            generation: manifest.generation,
+            files: (others ?? []).map((e) => e.path).join(', ') || '?',
+          }),
+        });
+        return true;
+      }
+      await sleep(150 + Math.random() * 150);
+    }
+  }
+
   /** The manifest follows the records, for v0.1 readers; never moved back over a newer one. Not the commit point. */
   private async publishManifest(manifest: RemoteManifest, body: Buffer, signal?: AbortSignal): Promise<void> {
     try {
       const cur = await this.readManifest(signal).catch(() => null);
       if (cur && cur.manifest.generation > manifest.generation) return;
+      // A different manifest of this generation from a device that writes records (it names its parent) lost to our
+      // record, which is the commit point (its writer learns it on its last look, or by lineage): replaced below.
       if (
         cur &&
         cur.manifest.generation === manifest.generation &&
+        cur.manifest.parent === undefined &&
         (cur.manifest.sha256 !== manifest.sha256 || cur.manifest.file !== manifest.file)
       ) {
         // A v0.1 writer published this generation in the manifest meanwhile (it knows nothing of records). v0.1

@@ -2,6 +2,10 @@ import type { Catalogue } from './text.js';
 
 /** The sync log: one message per event code (`event.<CODE>`, variants as `event.<CODE>.<variant>`). */
 export const eventMessages = {
+  'event.COMMIT_RACE_UNSETTLED': {
+    es: 'La generación {generation} se ha publicado sin esperar más a otros intentos que siguen en el servidor ({files}): si alguno la hubiera reemplazado, la comprobación de linaje lo detectará en la próxima sincronización.',
+    en: 'Generation {generation} was published without waiting longer for other attempts still on the server ({files}): had one replaced it, the lineage check will catch it on the next sync.',
+  },
   'event.AUTO_DISABLED': {
     es: 'La sincronización automática está desactivada ("Habilitar sincronización automática").',
     en: 'Automatic sync is disabled ("Enable automatic sync").',
