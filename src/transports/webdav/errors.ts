@@ -176,19 +176,6 @@ export function protocolError(text: Text, details?: Record<string, unknown>): Sy
   });
 }
 
-export function localChanged(p: string): SyncError {
-  return new SyncError('VERIFY_FAILED', msg('webdav.local_file_changed_during', { path: p }), {
-    hint: msg('webdav.next_sync_retry_fresh'),
-  });
-}
-
-export function verifyFailed(rel: string, details: Record<string, unknown>): SyncError {
-  return new SyncError('VERIFY_FAILED', msg('webdav.what_reached_server_not_match', { rel }), {
-    hint: msg('webdav.server_proxy_alters_uploads'),
-    details: { target: rel, ...details },
-  });
-}
-
 export function alreadyExists(rel: string): SyncError {
   return new SyncError('ALREADY_EXISTS', msg('webdav.already_exists_server', { rel }), {
     hint: msg('webdav.not_overwritten_next_sync_use'),
