@@ -69,7 +69,7 @@ const RACE_SETTLE_MS = 10_000;
 const MAX_WALK = 10_000;
 
 /** The lock file's body. `installation` is a random per-installation id: host names repeat (cloned images). */
-export interface LockBody {
+interface LockBody {
   format: 'cordiax-sync-lock/2';
   device: string;
   installation: string;
@@ -79,13 +79,13 @@ export interface LockBody {
 }
 
 /** The remote's identity file. */
-export interface RemoteIdFile {
+interface RemoteIdFile {
   format: 'cordiax-sync-id/1';
   remote_id: string;
   created: string;
 }
 
-export function pad(n: number): string {
+function pad(n: number): string {
   return String(n).padStart(6, '0');
 }
 /** Relative path of the commit record of `generation`. */
@@ -228,7 +228,7 @@ export interface FileRemoteOptions {
 }
 
 /** Objects up to this size are read back after upload whatever `verify` says: cheap, and a patch is a chain link. */
-export const READBACK_MAX_BYTES = 16 * 1024 * 1024;
+const READBACK_MAX_BYTES = 16 * 1024 * 1024;
 
 type Outcome = { manifest?: RemoteManifest; conflict?: RemoteManifest };
 

@@ -9,7 +9,7 @@ import { same } from '../form.js';
 import type { TransportDeclaration } from '../declaration.js';
 import { emptyKeys } from '../shared/declare.js';
 
-export const socketioSchema = z
+const socketioSchema = z
   .object({
     server_url: httpUrl('server_url').default('http://localhost:5000'),
     namespace: str(256)

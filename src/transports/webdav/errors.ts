@@ -6,7 +6,7 @@
 import { SyncError, type Text } from '../../errors.js';
 import { msg } from '../../messages/index.js';
 
-export interface HttpErrorContext {
+interface HttpErrorContext {
   method: string;
   /** URL path (or relative path) the request was for: shown to the user, never a credential. */
   target: string;

@@ -64,7 +64,7 @@ export function showPath(p: string): string {
 }
 
 /** Splits a remote folder setting ('/cordiax_sync/', 'a\\b') into safe segments. */
-export function folderSegments(p: string): string[] {
+function folderSegments(p: string): string[] {
   const segs = p
     .replace(/\\/g, '/')
     .split('/')
