@@ -19,7 +19,9 @@
  *
  * A push uploads a NEW immutable object (temp name, verified, placed without replacing anything), then creates the
  * commit record for base+1. Losing that create is a conflict; a record that reads back different is a conflict (a
- * foreign commit of the same generation replaced ours: never reported as success). No decision ever compares this
+ * foreign commit of the same generation replaced ours: never reported as success); the read-back that counts comes
+ * after the other attempts at the generation have settled (ownRecordStands: Apache's create is check-then-rename, so
+ * a folder client's create can be replaced after its first read-back). No decision ever compares this
  * machine's clock with another's, and no lock is broken because of a host name or a process id.
  */
 import { randomBytes } from 'node:crypto';
