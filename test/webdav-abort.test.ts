@@ -196,3 +196,31 @@ test('FileRemote.push with an already-aborted signal publishes nothing: same hea
   assert.equal(head?.sha256, first.sha256, 'the head is still the first version');
   assert.equal(existsSync(path.join(work, 'pulled.db')), false);
 });
+
+test('an abort during a large download stops it: CANCELLED, no partial local file', async () => {
+  const folder = `dl-${randomBytes(3).toString('hex')}`;
+  const t = dav(`/${folder}/`);
+  await t.mkdirp('versions');
+  const f = await randomFile(path.join(work, 'dl-src.bin'), 64 * 1024 * 1024);
+  await t.upload(
+    f,
+    'versions/000001-big.db',
+    { size: statSync(f).size, sha256: await sha256File(f) },
+    { verify: 'size' },
+  );
+  const ac = new AbortController();
+  let seen = 0;
+  const local = path.join(work, 'dl.bin');
+  await cancelled(
+    t.download('versions/000001-big.db', local, {
+      signal: ac.signal,
+      onProgress: (p) => {
+        seen = p.bytes;
+        if (p.bytes >= 4 * 1024 * 1024) ac.abort(new Error('cancelled by the test'));
+      },
+    }),
+    'download',
+  );
+  assert.ok(seen < statSync(f).size, `the download stopped early (${seen} bytes)`);
+  assert.equal(existsSync(local), false, 'the partial local file is removed');
+});

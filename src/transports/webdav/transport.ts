@@ -341,7 +341,8 @@ export class WebdavTransport implements FileTransport {
     } catch (err) {
       // A body cut short: rclone serves a file another device is rewriting (a record it has just created under a
       // LOCK, the manifest) with the old length and stops early. A small GET is read again once.
-      if (!isSyncError(err, 'CONNECTION_RESET') || opts.signal?.aborted) throw err;
+      if (opts.signal?.aborted) throw cancelled(opts.signal);
+      if (!isSyncError(err, 'CONNECTION_RESET')) throw err;
       return this.readSmallOnce(rel, maxBytes, opts.signal);
     }
   }
@@ -689,6 +690,8 @@ export class WebdavTransport implements FileTransport {
       const local = ['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS', 'ENOENT', 'EISDIR'].includes(
         (err as NodeJS.ErrnoException).code ?? '',
       );
+      // An abort mid-body destroys the response: Node reports that as a reset, but it was the caller's cancel.
+      if (opts.signal?.aborted) throw cancelled(opts.signal);
       throw local ? toSyncError(err) : networkError(err, this.http.host);
     }
     if (total !== undefined && n !== total)
