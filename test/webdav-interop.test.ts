@@ -198,7 +198,12 @@ for (const kind of KINDS) {
       const dir = path.join(s.dataDir, folder);
       const m = JSON.parse(readFileSync(path.join(dir, MANIFEST_FILE), 'utf8')) as RemoteManifest;
       assert.equal(m.generation, 19);
-      const kept = new Set([m.file, ...(m.versions ?? []).map((v) => v.file)].map((f) => path.posix.basename(f)));
+      // Kept: the head, its history, and the chain links (a patch's base) those need (manifest `retained`, src/delta).
+      const kept = new Set(
+        [m.file, ...(m.versions ?? []), ...(m.retained ?? [])].map((v) =>
+          path.posix.basename(typeof v === 'string' ? v : v.file),
+        ),
+      );
       const objects = readdirSync(path.join(dir, 'versions'));
       assert.deepEqual(
         objects.filter((n) => !kept.has(n)),
