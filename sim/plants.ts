@@ -20,7 +20,23 @@ interface FileRemoteInternals {
   ): Promise<{ manifest?: RemoteManifest; conflict?: RemoteManifest }>;
   publishManifest(manifest: RemoteManifest, body: Buffer): Promise<void>;
   withLock<T>(fn: (fence: () => Promise<void>) => Promise<T>): Promise<T>;
+  ownRecordStands(rec: string, manifest: RemoteManifest, body: Buffer): Promise<boolean>;
 }
+
+/**
+ * A server that claims an atomic create (If-None-Match: *, O_EXCL) but checks and writes in two steps: two racing
+ * creates of the same commit record both succeed and the last writer's record stands (Apache mod_dav without a
+ * LOCK around it behaved like this under 6 racing writers; Apache with the LOCK still does against a folder client
+ * on the same directory). The engine must tolerate it (test/simulator.test.ts runs it without a plant).
+ */
+export const NON_ATOMIC_CREATE: Plant = {
+  name: 'non-atomic-create-server',
+  behaviour: {
+    claims: { conditionalWrite: false, exclusiveCreate: true, atomicReplace: true },
+    enforcesConditional: false,
+    atomicCreate: false,
+  },
+};
 
 function internals(e: SyncEngine): FileRemoteInternals {
   return e.remote as unknown as FileRemoteInternals;
@@ -28,16 +44,16 @@ function internals(e: SyncEngine): FileRemoteInternals {
 
 export const PLANTS: Record<string, () => Plant> = {
   /**
-   * A server that claims an atomic create (If-None-Match: *, O_EXCL) but checks and writes in two steps: two racing
-   * creates of the same commit record both succeed and the last writer's record stands (Apache mod_dav without a
-   * LOCK around it behaved like this under 6 racing writers).
+   * The server above, and an engine that trusts one read-back of its new record instead of letting the race for
+   * the generation settle first (ownRecordStands): a record replaced after that read-back goes unnoticed.
    */
   'create-not-atomic': () => ({
     name: 'create-not-atomic',
-    behaviour: {
-      claims: { conditionalWrite: false, exclusiveCreate: true, atomicReplace: true },
-      enforcesConditional: false,
-      atomicCreate: false,
+    behaviour: NON_ATOMIC_CREATE.behaviour,
+    patchEngine(e) {
+      const remote = internals(e);
+      remote.ownRecordStands = async (rec, _manifest, body) =>
+        !!(await remote.transport.readSmall(rec, 256 * 1024))?.data.equals(body);
     },
   }),
 

@@ -5,8 +5,8 @@
 import test, { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chmodSync, utimesSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FileRemote, LOCK_FILE } from '../src/engine/remote-layout.js';
@@ -15,6 +15,7 @@ import type { FileTransport } from '../src/transports/types.js';
 import { davTransport, memoryLogger, startApache, type ApacheServer } from './helpers/apache.js';
 import type { CommitJob, CommitResult } from './helpers/commit-child.js';
 import { checkLedger, type Attempt } from './helpers/commit-ledger.js';
+import { startHoldProxy } from './helpers/hold-proxy.js';
 import { startRclone, type RcloneServer } from './helpers/rclone.js';
 import { commandExists, isRoot, tmpDir } from './helpers/system.js';
 
@@ -292,4 +293,81 @@ test('one share, two transports: folder clients and Apache WebDAV clients on the
   const s = await checkLedger(apacheP.reader(folder), apacheP.dir(folder), attempts, ['LOCKED']);
   assert.ok(s.generations >= 11, JSON.stringify(s));
   console.log(`[commit-mixed] folder+apache: ${JSON.stringify(s)}`);
+});
+
+// Apache's PUT checks If-None-Match when the request starts, writes the body to a temporary file and then renames it
+// over the target (strace: stat ENOENT, open .davfs.tmpXXXXXX, rename). A folder client's link() of the same record
+// that lands in between is replaced without either side being told. The full-suite run that failed with "generation 14
+// names its parent" was this window under load; here the WebDAV device's record PUT is held mid-body by a proxy, the
+// folder device commits the same generation meanwhile, then the PUT goes on. The record that stands wins, and the
+// device whose record was replaced must end as a conflict, never be told "ok".
+test('one share, two transports: a folder commit made while an Apache record PUT is in flight is replaced and told "conflict"', {
+  skip: !isRoot && 'needs root to run the folder client as the web server user',
+}, async () => {
+  const folder = `window-${randomBytes(3).toString('hex')}`;
+  const dir = sharedDir();
+  const apacheP = peers()[2]!;
+  const attempts: Attempt[] = [await seed(apacheP, folder, dir)];
+  const u = new URL(apache.origin);
+  const proxy = await startHoldProxy(
+    { host: u.hostname, port: Number(u.port) },
+    new RegExp(`^PUT /dav/${folder}/commits/\\d+\\.json `),
+  );
+  try {
+    const t = davTransport(
+      { url: `${proxy.origin}/dav/`, username: apache.user, password: apache.password, remote_path: `/${folder}/` },
+      memoryLogger(),
+      'webdav-lento',
+    );
+    open.push(t);
+    const w = new FileRemote(t, { device: 'webdav-lento', keepVersions: 50, log: memoryLogger() });
+    const wFile = payload(dir);
+    const wData = readFileSync(wFile);
+    const wSha = createHash('sha256').update(wData).digest('hex');
+    const base = (await w.head())?.generation ?? null;
+    const wPush = w
+      .push(wFile, { sha256: wSha, size: wData.length, encrypted: false, device: 'webdav-lento', baseGeneration: base })
+      .then(
+        (r): Attempt =>
+          r.manifest
+            ? { result: 'ok', device: 'webdav-lento', sha256: wSha, base, generation: r.manifest.generation }
+            : { result: 'conflict', device: 'webdav-lento', sha256: wSha, base },
+        (e: { code?: string }): Attempt => ({
+          result: 'error',
+          device: 'webdav-lento',
+          sha256: wSha,
+          base,
+          code: e.code,
+        }),
+      );
+    await proxy.held; // Apache has checked If-None-Match: * and waits for the rest of the body
+    const f = device(
+      { kind: 'folder', where: path.join(apache.dataDir, folder), device: 'carpeta-rapida', dir },
+      {
+        uid: 33,
+      },
+    );
+    // Let the folder device create its record (and, without a guard, finish and be told "ok") before the PUT goes on.
+    const record = path.join(apache.dataDir, folder, 'commits', '000002.json');
+    for (let i = 0; i < 200 && !existsSync(record); i++) await new Promise((r) => setTimeout(r, 50));
+    await Promise.race([f.result, new Promise((r) => setTimeout(r, 1500))]);
+    proxy.release();
+    const [fa, wa] = await Promise.all([f.result, wPush]);
+    attempts.push(fa, wa);
+    console.log(
+      `[commit-window] ${attempts.map((a) => `${a.device}=${a.result}${a.code ? `/${a.code}` : ''}`).join(' ')}`,
+    );
+    const s = await checkLedger(apacheP.reader(folder), apacheP.dir(folder), attempts, ['LOCKED']);
+    assert.equal(s.generations, 2, JSON.stringify(s));
+    assert.equal(wa.result, 'ok', `the record that stands is the WebDAV device's: ${JSON.stringify(wa)}`);
+    assert.equal(
+      fa.result,
+      'conflict',
+      `the folder device whose record was replaced is told so: ${JSON.stringify(fa)}`,
+    );
+    assert.equal(s.caughtByLineage, 0, 'nobody had to wait for the next sync to learn it lost');
+  } finally {
+    proxy.release();
+    await proxy.close();
+  }
 });

@@ -30,7 +30,7 @@ export type { SocketioConfig } from '../transports/socketio/declaration.js';
 export const MIN_POLLING_INTERVAL = 60;
 export const MAX_POLLING_INTERVAL = 7 * 24 * 3600;
 
-export const encryptionSchema = z
+const encryptionSchema = z
   .object({
     enabled: bool().default(false),
     /** 'x25519' (age public keys, default) or 'passphrase' (age scrypt). */
@@ -56,7 +56,7 @@ export const encryptionSchema = z
   })
   .loose();
 
-export const uiSchema = z
+const uiSchema = z
   .object({
     host: str(255).default('127.0.0.1'),
     port: z.number().int().min(0).max(65535).default(8484),
@@ -177,11 +177,11 @@ function issueText(issue: z.core.$ZodIssue): Text {
   }
 }
 
-export type ParseResult = { ok: true; config: SyncConfig } | { ok: false; problems: ConfigProblem[] };
+type ParseResult = { ok: true; config: SyncConfig } | { ok: false; problems: ConfigProblem[] };
 
 /** Limits on what unknown keys may carry: a config is small; deep or huge structures are hostile or damaged. */
-export const MAX_CONFIG_DEPTH = 16;
-export const MAX_CONFIG_NODES = 5000;
+const MAX_CONFIG_DEPTH = 16;
+const MAX_CONFIG_NODES = 5000;
 
 /** Measures nesting and size without recursion (a 100k-deep value must not blow the stack). */
 function shapeProblem(raw: unknown): ConfigProblem | null {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { SyncError } from '../errors.js';
 import { cordiaxHome, parseConfig, defaultConfig, type ConfigProblem, type SyncConfig } from './schema.js';
 
-export const CONFIG_FILE_NAME = 'sync_config.json';
+const CONFIG_FILE_NAME = 'sync_config.json';
 /** Larger files are refused before parsing (a config is a few hundred bytes). */
 const MAX_CONFIG_BYTES = 1024 * 1024;
 
@@ -16,7 +16,7 @@ export function configPath(home = cordiaxHome()): string {
   return path.join(home, CONFIG_FILE_NAME);
 }
 
-export type LoadResult =
+type LoadResult =
   | { status: 'ok'; config: SyncConfig; raw: Record<string, unknown> }
   | { status: 'missing'; config: SyncConfig }
   | { status: 'invalid'; problems: ConfigProblem[] };
@@ -30,7 +30,7 @@ function lineCol(text: string, offset: number): { line: number; column: number }
 }
 
 /** Parses JSON text, reporting syntax errors with line and column in both languages. */
-export function parseJsonText(text: string): { ok: true; value: unknown } | { ok: false; problem: ConfigProblem } {
+function parseJsonText(text: string): { ok: true; value: unknown } | { ok: false; problem: ConfigProblem } {
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (err) {

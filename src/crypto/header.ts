@@ -14,23 +14,23 @@ export const AGE_HEADER = `${V1}\n`;
 const ARMOR_BEGIN = '-----BEGIN AGE ENCRYPTED FILE-----';
 const X25519_LABEL = `${V1}/X25519`;
 const SCRYPT_LABEL = `${V1}/scrypt`;
-export const FILE_KEY_SIZE = 16;
+const FILE_KEY_SIZE = 16;
 const WRAPPED_KEY_SIZE = FILE_KEY_SIZE + 16;
 const ZERO_NONCE = Buffer.alloc(12);
 const BODY_LINE = 64;
 /** Far above any real header (100 recipients is ~10 KB), low enough that a hostile file cannot grow our memory. */
-export const MAX_HEADER_SIZE = 256 * 1024;
+const MAX_HEADER_SIZE = 256 * 1024;
 /** age's default for `age -p` (about 1 s and 256 MiB). */
 export const SCRYPT_WORK_FACTOR = 18;
 /** 2^20 needs 1 GiB: more than a small office PC should give a file it is merely opening. age itself stops at 22. */
 export const MAX_SCRYPT_WORK_FACTOR = 20;
 
-export interface Stanza {
+interface Stanza {
   args: string[];
   body: Buffer;
 }
 
-export interface ParsedHeader {
+interface ParsedHeader {
   stanzas: Stanza[];
   /** The header bytes the MAC covers: from the version line up to and including '---'. */
   macInput: Buffer;

@@ -11,7 +11,7 @@ const SPKI_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
 const IDENTITY_HRP = 'age-secret-key-';
 const RECIPIENT_HRP = 'age';
 
-export function privateKeyFromRaw(raw: Uint8Array): KeyObject {
+function privateKeyFromRaw(raw: Uint8Array): KeyObject {
   return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, raw]), format: 'der', type: 'pkcs8' });
 }
 
@@ -70,7 +70,7 @@ export function parseRecipient(s: string, index = 0): Buffer {
   return d.data;
 }
 
-export function encodeRecipient(raw: Uint8Array): string {
+function encodeRecipient(raw: Uint8Array): string {
   return bech32Encode(RECIPIENT_HRP, raw);
 }
 

@@ -17,9 +17,9 @@ import { buildHeader, openHeader, parseHeader, toUnlockers, type HeaderRecipient
 import { parseRecipient } from './keys.js';
 import { aeadOpen, aeadSeal, hkdf, TAG_SIZE } from './primitives.js';
 
-export const CHUNK_SIZE = 64 * 1024;
-export const ENC_CHUNK_SIZE = CHUNK_SIZE + TAG_SIZE;
-export const PAYLOAD_NONCE_SIZE = 16;
+const CHUNK_SIZE = 64 * 1024;
+const ENC_CHUNK_SIZE = CHUNK_SIZE + TAG_SIZE;
+const PAYLOAD_NONCE_SIZE = 16;
 /** Read and write size: ~1 MiB per I/O measured twice as fast as 64 KiB. */
 export const IO_SIZE = 1024 * 1024;
 
@@ -91,7 +91,7 @@ export interface EncryptOptions {
 }
 
 /** Validates what to encrypt to before any file is touched. */
-export function resolveRecipients(opts: EncryptOptions): HeaderRecipients {
+function resolveRecipients(opts: EncryptOptions): HeaderRecipients {
   const recipients = opts.recipients ?? [];
   if (opts.passphrase !== undefined) {
     if (recipients.length) throw encryptionError('mixed-modes');

@@ -23,7 +23,7 @@ export interface LineageRecord {
   highestGeneration: number | null;
 }
 
-export interface LineageInput {
+interface LineageInput {
   recorded: LineageRecord;
   /** The remote's current head; null when the remote holds nothing. (Push-only endpoints: do not call.) */
   head: RemoteManifest | null;
@@ -38,7 +38,7 @@ export interface LineageInput {
 
 type Ver = { generation: number; sha256: string };
 
-export type LineageVerdict =
+type LineageVerdict =
   | {
       verdict: 'ok' /** false: the remote no longer lists the generation we last synced, so it could not be checked. */;
       certain: boolean;
@@ -56,7 +56,7 @@ export type LineageVerdict =
   /** The local bytes equal an older version of this remote: a fast-forward (pull), never a local edit to push. */
   | { verdict: 'local-is-older-version'; generation: number };
 
-export type LineageResult = LineageVerdict & {
+type LineageResult = LineageVerdict & {
   /** true: stop and keep both copies (conflict copy + warning); false: carry on (maybe as a fast-forward). */
   conflict: boolean;
   /** What to tell the user (Spanish first). Empty for 'ok'. */

@@ -19,7 +19,9 @@
  *
  * A push uploads a NEW immutable object (temp name, verified, placed without replacing anything), then creates the
  * commit record for base+1. Losing that create is a conflict; a record that reads back different is a conflict (a
- * foreign commit of the same generation replaced ours: never reported as success). No decision ever compares this
+ * foreign commit of the same generation replaced ours: never reported as success); the read-back that counts comes
+ * after the other attempts at the generation have settled (ownRecordStands: Apache's create is check-then-rename, so
+ * a folder client's create can be replaced after its first read-back). No decision ever compares this
  * machine's clock with another's, and no lock is broken because of a host name or a process id.
  */
 import { randomBytes } from 'node:crypto';
@@ -29,6 +31,7 @@ import { REMOTE_ID_RE, newRemoteId, nextManifest } from '../transports/manifest.
 import { commitGuarantee } from '../transports/commit-guarantee.js';
 import { type ChainEntry, chainTo, entriesOf, retainedFor } from '../delta/chain.js';
 import type {
+  CallOptions,
   ConnectionReport,
   DeltaInfo,
   DownloadResult,
@@ -59,11 +62,16 @@ const EMPTY_LOCK_LEASE_MS = 10_000;
 const LOCK_WAIT_MS = 15_000;
 /** Commit records are tiny; they outlive the objects they describe so the lineage stays checkable. */
 const COMMITS_KEPT = 1000;
+/**
+ * How long a new record waits for the other attempts at its generation to settle (see ownRecordStands): longer than
+ * a small PUT takes on a loaded server; an object left behind by a crashed device costs at most this once.
+ */
+const RACE_SETTLE_MS = 10_000;
 /** Walking forward from the manifest: a bound against a hostile server answering every name. */
 const MAX_WALK = 10_000;
 
 /** The lock file's body. `installation` is a random per-installation id: host names repeat (cloned images). */
-export interface LockBody {
+interface LockBody {
   format: 'cordiax-sync-lock/2';
   device: string;
   installation: string;
@@ -73,13 +81,13 @@ export interface LockBody {
 }
 
 /** The remote's identity file. */
-export interface RemoteIdFile {
+interface RemoteIdFile {
   format: 'cordiax-sync-id/1';
   remote_id: string;
   created: string;
 }
 
-export function pad(n: number): string {
+function pad(n: number): string {
   return String(n).padStart(6, '0');
 }
 /** Relative path of the commit record of `generation`. */
@@ -183,6 +191,11 @@ function vanished(generation: number): SyncError {
   return new SyncError('PRECONDITION_FAILED', msg('engine.version_vanished_server_while', { generation }));
 }
 
+/** An abort before the commit record is created: nothing was committed, and our object is removed. */
+function cancelledCommit(signal: AbortSignal): SyncError {
+  return new SyncError('CANCELLED', msg('common.operation_cancelled'), { cause: signal.reason });
+}
+
 function damaged(detail: Text): SyncError {
   return new SyncError('PROTOCOL', msg('engine.remote_manifest_damaged_nothing', { MANIFEST_FILE, detail }), {
     hint: msg('engine.check_remote_folder_version'),
@@ -217,7 +230,7 @@ export interface FileRemoteOptions {
 }
 
 /** Objects up to this size are read back after upload whatever `verify` says: cheap, and a patch is a chain link. */
-export const READBACK_MAX_BYTES = 16 * 1024 * 1024;
+const READBACK_MAX_BYTES = 16 * 1024 * 1024;
 
 type Outcome = { manifest?: RemoteManifest; conflict?: RemoteManifest };
 
@@ -245,8 +258,8 @@ export class FileRemote implements SyncEndpoint {
     return { push: true, pull: true, history: true, compareAndSwap: true };
   }
 
-  open(): Promise<void> {
-    return this.transport.open();
+  open(opts: CallOptions = {}): Promise<void> {
+    return this.transport.open(opts);
   }
 
   /**
@@ -254,9 +267,9 @@ export class FileRemote implements SyncEndpoint {
    * truncated manifest to a reader while two devices rewrote it at once (about one in six runs of 5 racing devices).
    * A manifest still damaged on the second read is reported and never touched.
    */
-  private async readManifest(): Promise<{ manifest: RemoteManifest; version?: string } | null> {
+  private async readManifest(signal?: AbortSignal): Promise<{ manifest: RemoteManifest; version?: string } | null> {
     for (let attempt = 0; ; attempt++) {
-      const r = await this.transport.readSmall(MANIFEST_FILE, MAX_MANIFEST_BYTES);
+      const r = await this.transport.readSmall(MANIFEST_FILE, MAX_MANIFEST_BYTES, { signal });
       if (!r) return null;
       try {
         return { manifest: parseManifest(r.data), version: r.version };
@@ -268,8 +281,11 @@ export class FileRemote implements SyncEndpoint {
   }
 
   /** The commit record of `generation`, with its exact bytes (for read-backs); null if absent. */
-  private async readCommit(generation: number): Promise<{ manifest: RemoteManifest; data: Buffer } | null> {
-    const r = await this.transport.readSmall(commitPath(generation), MAX_MANIFEST_BYTES);
+  private async readCommit(
+    generation: number,
+    signal?: AbortSignal,
+  ): Promise<{ manifest: RemoteManifest; data: Buffer } | null> {
+    const r = await this.transport.readSmall(commitPath(generation), MAX_MANIFEST_BYTES, { signal });
     // Empty: a record being created under a lock on the file itself (WebDAV 'target' mode, e.g. lighttpd) that is
     // not written yet, or whose writer died before writing it. Never a commit.
     if (!r || r.data.length === 0) return null;
@@ -280,16 +296,16 @@ export class FileRemote implements SyncEndpoint {
   }
 
   /** Rewrites the manifest as the newest commit record (none: left as it is). */
-  private async manifestFromRecords(): Promise<void> {
-    const top = await this.highestCommit();
-    const rec = top > 0 ? await this.readCommit(top) : null;
-    if (rec) await this.transport.writeSmall(MANIFEST_FILE, rec.data);
+  private async manifestFromRecords(signal?: AbortSignal): Promise<void> {
+    const top = await this.highestCommit(signal);
+    const rec = top > 0 ? await this.readCommit(top, signal) : null;
+    if (rec) await this.transport.writeSmall(MANIFEST_FILE, rec.data, { signal });
   }
 
   /** The highest generation among the commit records (0: none). Only needed when the manifest is missing. */
-  private async highestCommit(): Promise<number> {
+  private async highestCommit(signal?: AbortSignal): Promise<number> {
     let top = 0;
-    for (const e of await this.transport.list(COMMITS_DIR)) {
+    for (const e of await this.transport.list(COMMITS_DIR, { signal })) {
       const m = /^(\d{6,})\.json$/.exec(e.path.split('/').pop() ?? '');
       if (!e.isDirectory && m) top = Math.max(top, Number(m[1]));
     }
@@ -301,19 +317,19 @@ export class FileRemote implements SyncEndpoint {
    * writer died in between). Two small reads when idle: the manifest and the absent next record. With the manifest
    * gone, the newest record is the head: a deleted manifest loses nothing.
    */
-  private async resolveHead(): Promise<RemoteManifest | null> {
-    const m = await this.readManifest();
+  private async resolveHead(signal?: AbortSignal): Promise<RemoteManifest | null> {
+    const m = await this.readManifest(signal);
     const head: RemoteManifest | null = m?.manifest ?? null;
     let newer: { manifest: RemoteManifest; data: Buffer } | null = null;
-    let n = head ? head.generation + 1 : await this.highestCommit();
+    let n = head ? head.generation + 1 : await this.highestCommit(signal);
     if (!head) {
       if (n === 0) return null;
-      newer = await this.readCommit(n);
+      newer = await this.readCommit(n, signal);
       if (!newer) return null;
       n++;
     }
     for (const end = n + MAX_WALK; n < end; n++) {
-      const rec = await this.readCommit(n);
+      const rec = await this.readCommit(n, signal);
       if (!rec) break;
       newer = rec;
     }
@@ -322,23 +338,23 @@ export class FileRemote implements SyncEndpoint {
     // roll the manifest forward, as a database recovers a committed transaction, so v0.1 readers see it too. Only
     // onto an object that is there: a record whose writer is about to withdraw it (its object vanished in a restore
     // from an older copy) must not leave the manifest dangling (found by the simulator).
-    if (await this.transport.stat(newer.manifest.file).catch(() => null))
-      await this.publishManifest(newer.manifest, newer.data).catch(() => {});
+    if (await this.transport.stat(newer.manifest.file, { signal }).catch(() => null))
+      await this.publishManifest(newer.manifest, newer.data, signal).catch(() => {});
     return newer.manifest;
   }
 
-  async head(): Promise<RemoteManifest | null> {
-    const head = await this.resolveHead();
+  async head(opts: CallOptions = {}): Promise<RemoteManifest | null> {
+    const head = await this.resolveHead(opts.signal);
     if (head && head.remote_id === undefined) {
       // Written by v0.1: the identity, if this remote has one yet, is in its own file.
-      const id = await this.readRemoteId();
+      const id = await this.readRemoteId(opts.signal);
       if (id) return { ...head, remote_id: id };
     }
     return head;
   }
 
-  private async readRemoteId(): Promise<string | null> {
-    const r = await this.transport.readSmall(ID_FILE, 4096);
+  private async readRemoteId(signal?: AbortSignal): Promise<string | null> {
+    const r = await this.transport.readSmall(ID_FILE, 4096, { signal });
     if (!r) return null;
     try {
       const o = JSON.parse(r.data.toString('utf8')) as Partial<RemoteIdFile>;
@@ -350,30 +366,28 @@ export class FileRemote implements SyncEndpoint {
   }
 
   /** The remote's identity, created (only if absent) with its first commit; the file's winner is everyone's id. */
-  private async remoteIdentity(): Promise<string> {
-    const existing = await this.readRemoteId();
+  private async remoteIdentity(signal?: AbortSignal): Promise<string> {
+    const existing = await this.readRemoteId(signal);
     if (existing) return existing;
     const body: RemoteIdFile = {
       format: 'cordiax-sync-id/1',
       remote_id: newRemoteId(),
       created: new Date().toISOString(),
     };
-    if (await this.transport.createExclusive(ID_FILE, Buffer.from(`${JSON.stringify(body, null, 2)}\n`))) {
-      // On a server without atomic create another device may have written its own meanwhile: read what stands.
-      return (await this.readRemoteId()) ?? body.remote_id;
-    }
-    return (await this.readRemoteId()) ?? body.remote_id;
+    // Whether ours was created or not, what stands is everyone's id (without an atomic create another device may
+    // have written its own meanwhile).
+    await this.transport.createExclusive(ID_FILE, Buffer.from(`${JSON.stringify(body, null, 2)}\n`), { signal });
+    return (await this.readRemoteId(signal)) ?? body.remote_id;
   }
 
-  /** What the remote recorded for `generation`: its commit record, else the head's history. */
   /** What the remote's chain holds for `generation`: the head or its history, else the commit record. */
-  async lineageEntry(generation: number): Promise<LineageEntry | null> {
-    const head = await this.resolveHead();
+  async lineageEntry(generation: number, opts: CallOptions = {}): Promise<LineageEntry | null> {
+    const head = await this.resolveHead(opts.signal);
     if (!head || generation > head.generation) return null;
     if (head.generation === generation)
       return { generation, sha256: head.sha256, ...(head.parent !== undefined ? { parent: head.parent } : {}) };
     const v = head.versions?.find((x) => x.generation === generation);
-    const rec = await this.readCommit(generation);
+    const rec = await this.readCommit(generation, opts.signal);
     if (v && (!rec || rec.manifest.sha256 !== v.sha256)) return { generation, sha256: v.sha256 };
     if (rec)
       return {
@@ -384,9 +398,14 @@ export class FileRemote implements SyncEndpoint {
     return null;
   }
 
+  /**
+   * `opts.signal` reaches every transport call on the way; the clean-ups after a failure (our object, an empty lock)
+   * run without it, so an abort leaves nothing behind.
+   */
   async push(localPath: string, meta: PushMeta, opts: TransferOptions = {}): Promise<Outcome> {
     const t = this.transport;
-    const before = await this.resolveHead();
+    const { signal } = opts;
+    const before = await this.resolveHead(signal);
     if ((before?.generation ?? null) !== meta.baseGeneration) return { conflict: before ?? undefined };
     // A patch only ever goes on top of the version it was made from.
     if (meta.delta && meta.delta.parent !== before?.generation) return { conflict: before ?? undefined };
@@ -395,7 +414,7 @@ export class FileRemote implements SyncEndpoint {
     const now = new Date();
     // A random part keeps names unique even when a crashed attempt left an object for the same generation and second.
     const file = `${VERSIONS_DIR}/${pad(generation)}-${stamp(now)}-${meta.sha256.slice(0, 12)}-${randomBytes(3).toString('hex')}.${meta.delta ? 'patch' : 'db'}${meta.encrypted ? '.age' : ''}`;
-    await t.mkdirp(VERSIONS_DIR);
+    await t.mkdirp(VERSIONS_DIR, { signal });
     const verify = this.opts.verify === 'full' || meta.size <= READBACK_MAX_BYTES ? 'full' : 'size';
     const landed = await t
       .upload(localPath, file, { size: meta.size, sha256: meta.sha256 }, { ...opts, replace: false, verify })
@@ -414,7 +433,7 @@ export class FileRemote implements SyncEndpoint {
     const progress = { recordCreated: false };
     let outcome: Outcome;
     try {
-      const remoteId = before?.remote_id ?? (await this.remoteIdentity());
+      const remoteId = before?.remote_id ?? (await this.remoteIdentity(signal));
       const { manifest } = nextManifest(
         before,
         {
@@ -432,7 +451,7 @@ export class FileRemote implements SyncEndpoint {
       const retained = retainedFor(manifest, before);
       if (retained.length) manifest.retained = retained;
       const body = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
-      outcome = await this.commit(before, manifest, body, progress);
+      outcome = await this.commit(before, manifest, body, progress, signal);
     } catch (err) {
       if (!progress.recordCreated) await t.remove(file).catch(() => {});
       throw err;
@@ -446,7 +465,7 @@ export class FileRemote implements SyncEndpoint {
       });
       return outcome;
     }
-    await this.prune(outcome.manifest).catch((err) => {
+    await this.prune(outcome.manifest, signal).catch((err) => {
       this.opts.log.emit({
         type: 'warning',
         code: 'PRUNE_FAILED',
@@ -466,22 +485,26 @@ export class FileRemote implements SyncEndpoint {
     manifest: RemoteManifest,
     body: Buffer,
     progress: { recordCreated: boolean },
+    signal?: AbortSignal,
   ): Promise<Outcome> {
     const t = this.transport;
-    const g = await t.guarantees();
+    const o = { signal };
+    const g = await t.guarantees(o);
     const rec = commitPath(manifest.generation);
-    const foreign = async (): Promise<Outcome> => ({ conflict: (await this.resolveHead()) ?? undefined });
+    const foreign = async (): Promise<Outcome> => ({ conflict: (await this.resolveHead(signal)) ?? undefined });
 
     const create = async (fence: () => Promise<void>): Promise<Outcome> => {
       if (!g.exclusiveCreate) {
-        const now = await this.resolveHead();
+        const now = await this.resolveHead(signal);
         if (!sameVersion(now, before)) return { conflict: now ?? undefined };
       }
       // A writer that publishes only the manifest (v0.1) took this generation already: it stands.
-      const shown = await this.readManifest();
+      const shown = await this.readManifest(signal);
       if (shown && shown.manifest.generation >= manifest.generation) return foreign();
-      await t.mkdirp(COMMITS_DIR);
+      await t.mkdirp(COMMITS_DIR, o);
       await fence();
+      // Nothing is created after an abort: from the create on, the outcome must be learned, not abandoned.
+      if (signal?.aborted) throw cancelledCommit(signal);
       // Set before the call: a create whose reply is lost (an error after the server made the file) may have
       // committed our object, so from here an error never deletes it (found by the simulator).
       progress.recordCreated = true;
@@ -491,12 +514,15 @@ export class FileRemote implements SyncEndpoint {
         return foreign();
       }
       // Read back: on a server whose create is not atomic against every writer (another transport on the same
-      // share, a server that ignores conditions), a foreign commit of this generation shows up here.
-      const back = await t.readSmall(rec, MAX_MANIFEST_BYTES);
-      if (!back?.data.equals(body)) return foreign();
-      return { manifest };
+      // share, a server that ignores conditions), a foreign commit of this generation shows up here. Behind a lock
+      // file the other attempts wait for us, so there is nothing to let settle.
+      if (!g.exclusiveCreate) {
+        const back = await t.readSmall(rec, MAX_MANIFEST_BYTES);
+        return back?.data.equals(body) ? { manifest } : foreign();
+      }
+      return (await this.ownRecordStands(rec, manifest, body)) ? { manifest } : foreign();
     };
-    const outcome = g.exclusiveCreate ? await create(async () => {}) : await this.withLock(create);
+    const outcome = g.exclusiveCreate ? await create(async () => {}) : await this.withLock(create, signal);
     if (!outcome.manifest) return outcome;
 
     // Our object must still be there before anything points at it: a remote restored from an older copy between our
@@ -527,24 +553,66 @@ export class FileRemote implements SyncEndpoint {
     return outcome;
   }
 
+  /**
+   * Is the record we just created still ours once the race for its generation has settled? An exclusive create is
+   * not atomic against every other writer on a shared folder: Apache checks If-None-Match when a PUT starts, writes
+   * the body to a temporary file and renames it over the target at the end (strace: stat ENOENT, .davfs.tmpXXXXXX,
+   * rename), so a folder or SMB client's create landing in between is replaced silently and both read back their
+   * own record. Every attempt at this generation has its object in versions/ under its final name from before its
+   * create until it learns that it lost (a winner's stays). So once no other object of this generation is listed,
+   * every create that could still replace ours has finished, and the read-back after that listing is final. A
+   * replacement seen on any read-back makes us the loser at once. Objects left by a crashed device are waited for
+   * RACE_SETTLE_MS at most; after that the lineage check on the next sync remains the backstop.
+   */
+  private async ownRecordStands(rec: string, manifest: RemoteManifest, body: Buffer): Promise<boolean> {
+    const t = this.transport;
+    const prefix = `${pad(manifest.generation)}-`;
+    const deadline = Date.now() + RACE_SETTLE_MS;
+    for (;;) {
+      const listed = await t.list(VERSIONS_DIR).catch(() => null);
+      const back = await t.readSmall(rec, MAX_MANIFEST_BYTES);
+      if (!back?.data.equals(body)) return false;
+      const others = listed?.filter((e) => {
+        const name = e.path.split('/').pop() ?? '';
+        return !e.isDirectory && name.startsWith(prefix) && `${VERSIONS_DIR}/${name}` !== manifest.file;
+      });
+      if (others?.length === 0) return true;
+      if (Date.now() >= deadline) {
+        this.opts.log.emit({
+          type: 'warning',
+          code: 'COMMIT_RACE_UNSETTLED',
+          text: msg('event.COMMIT_RACE_UNSETTLED', {
+            generation: manifest.generation,
+            files: (others ?? []).map((e) => e.path).join(', ') || '?',
+          }),
+        });
+        return true;
+      }
+      await sleep(150 + Math.random() * 150);
+    }
+  }
+
   /** The manifest follows the records, for v0.1 readers; never moved back over a newer one. Not the commit point. */
-  private async publishManifest(manifest: RemoteManifest, body: Buffer): Promise<void> {
+  private async publishManifest(manifest: RemoteManifest, body: Buffer, signal?: AbortSignal): Promise<void> {
     try {
-      const cur = await this.readManifest().catch(() => null);
+      const cur = await this.readManifest(signal).catch(() => null);
       if (cur && cur.manifest.generation > manifest.generation) return;
+      // A different manifest of this generation from a device that writes records (it names its parent) lost to our
+      // record, which is the commit point (its writer learns it on its last look, or by lineage): replaced below.
       if (
         cur &&
         cur.manifest.generation === manifest.generation &&
+        cur.manifest.parent === undefined &&
         (cur.manifest.sha256 !== manifest.sha256 || cur.manifest.file !== manifest.file)
       ) {
         // A v0.1 writer published this generation in the manifest meanwhile (it knows nothing of records). v0.1
         // devices may have pulled it already: ours yields, unless a newer record was built on it.
-        const mine = await this.readCommit(manifest.generation);
-        if (mine?.data.equals(body) && !(await this.readCommit(manifest.generation + 1)))
-          await this.transport.remove(commitPath(manifest.generation));
+        const mine = await this.readCommit(manifest.generation, signal);
+        if (mine?.data.equals(body) && !(await this.readCommit(manifest.generation + 1, signal)))
+          await this.transport.remove(commitPath(manifest.generation), { signal });
         return;
       }
-      await this.transport.writeSmall(MANIFEST_FILE, body);
+      await this.transport.writeSmall(MANIFEST_FILE, body, { signal });
     } catch (err) {
       this.opts.log.emit({
         type: 'warning',
@@ -560,8 +628,8 @@ export class FileRemote implements SyncEndpoint {
   }
 
   /** Does the lock file hold our nonce? */
-  private async ownsLock(nonce: string): Promise<boolean> {
-    const now = await this.transport.readSmall(LOCK_FILE, 4096).catch(() => null);
+  private async ownsLock(nonce: string, signal?: AbortSignal): Promise<boolean> {
+    const now = await this.transport.readSmall(LOCK_FILE, 4096, { signal }).catch(() => null);
     return !!now && now.data.toString('utf8').includes(nonce);
   }
 
@@ -570,14 +638,14 @@ export class FileRemote implements SyncEndpoint {
    * of a probe file written now. No modification time, or no answer (rclone answers 500 to a PROPFIND of a file
    * another device is deleting): not judged stale now, so a lock is never broken on a guess.
    */
-  private async leaseExpired(lease: number): Promise<boolean> {
+  private async leaseExpired(lease: number, signal?: AbortSignal): Promise<boolean> {
     const t = this.transport;
-    const lock = await t.stat(LOCK_FILE).catch(() => null);
+    const lock = await t.stat(LOCK_FILE, { signal }).catch(() => null);
     if (!lock?.modified) return false;
     const probe = `.cordiax-clock-${randomBytes(6).toString('hex')}`;
     try {
-      await t.writeSmall(probe, Buffer.from('cordiax-sync clock probe\n'));
-      const p = await t.stat(probe).catch(() => null);
+      await t.writeSmall(probe, Buffer.from('cordiax-sync clock probe\n'), { signal });
+      const p = await t.stat(probe, { signal }).catch(() => null);
       if (!p?.modified) return false;
       return p.modified.getTime() - lock.modified.getTime() > lease;
     } finally {
@@ -585,7 +653,7 @@ export class FileRemote implements SyncEndpoint {
     }
   }
 
-  private async withLock<T>(fn: (fence: () => Promise<void>) => Promise<T>): Promise<T> {
+  private async withLock<T>(fn: (fence: () => Promise<void>) => Promise<T>, signal?: AbortSignal): Promise<T> {
     const t = this.transport;
     const nonce = randomBytes(12).toString('hex');
     const body: LockBody = {
@@ -599,8 +667,10 @@ export class FileRemote implements SyncEndpoint {
     const deadline = Date.now() + LOCK_WAIT_MS;
     let leaseCheckedAt = 0;
     for (;;) {
+      if (signal?.aborted) throw cancelledCommit(signal);
+      // An abort after the create must not strand a lock: the create and its read-back run without the signal.
       if ((await t.createExclusive(LOCK_FILE, data)) && (await this.ownsLock(nonce))) break;
-      const held = await t.readSmall(LOCK_FILE, 4096).catch(() => null);
+      const held = await t.readSmall(LOCK_FILE, 4096, { signal }).catch(() => null);
       let holder = '?';
       try {
         holder = String((JSON.parse(held?.data.toString('utf8') ?? '{}') as Partial<LockBody>).device ?? '?').slice(
@@ -612,16 +682,16 @@ export class FileRemote implements SyncEndpoint {
       }
       if (held && Date.now() - leaseCheckedAt > 2000) {
         leaseCheckedAt = Date.now();
-        if (await this.leaseExpired(held.data.length === 0 ? EMPTY_LOCK_LEASE_MS : LOCK_LEASE_MS)) {
+        if (await this.leaseExpired(held.data.length === 0 ? EMPTY_LOCK_LEASE_MS : LOCK_LEASE_MS, signal)) {
           // Remove it only if it is still the one judged stale (not a fresh lock taken meanwhile).
-          const again = await t.readSmall(LOCK_FILE, 4096).catch(() => null);
+          const again = await t.readSmall(LOCK_FILE, 4096, { signal }).catch(() => null);
           if (again?.data.equals(held.data)) {
             this.opts.log.emit({
               type: 'warning',
               code: 'STALE_LOCK_REMOVED',
               text: msg('event.STALE_LOCK_REMOVED', { holder }),
             });
-            await t.remove(LOCK_FILE);
+            await t.remove(LOCK_FILE, { signal });
           }
           continue;
         }
@@ -634,7 +704,7 @@ export class FileRemote implements SyncEndpoint {
     // The fence: right before the commit record is written, the lock must still be ours (a holder that was
     // suspended past its lease finds it taken and stops).
     const fence = async () => {
-      if (!(await this.ownsLock(nonce))) {
+      if (!(await this.ownsLock(nonce, signal))) {
         throw new SyncError('LOCKED', msg('engine.device_lost_remote_lock'));
       }
     };
@@ -649,28 +719,29 @@ export class FileRemote implements SyncEndpoint {
    * Deletes version objects older than the oldest one the manifest still lists (never newer, in-flight ones), and
    * commit records far behind the head (every 100 generations, so the listing stays rare).
    */
-  private async prune(manifest: RemoteManifest): Promise<void> {
+  private async prune(manifest: RemoteManifest, signal?: AbortSignal): Promise<void> {
+    const o = { signal };
     // Everything a kept version needs to be rebuilt (its base and patches, see src/delta/chain.ts) stays.
     const kept = [manifest, ...(manifest.versions ?? []), ...(manifest.retained ?? [])];
     const keep = new Set(kept.map((v) => v.file));
     const oldestKept = Math.min(...kept.map((v) => v.generation));
-    for (const e of await this.transport.list(VERSIONS_DIR)) {
+    for (const e of await this.transport.list(VERSIONS_DIR, o)) {
       const rel = `${VERSIONS_DIR}/${e.path.split('/').pop()}`;
       const m = /^(\d{6,})-/.exec(rel.slice(VERSIONS_DIR.length + 1));
       if (e.isDirectory || !m || keep.has(rel)) continue;
-      if (Number(m[1]) < oldestKept) await this.transport.remove(rel);
+      if (Number(m[1]) < oldestKept) await this.transport.remove(rel, o);
     }
     if (manifest.generation % 100 === 0 && manifest.generation > COMMITS_KEPT) {
-      for (const e of await this.transport.list(COMMITS_DIR)) {
+      for (const e of await this.transport.list(COMMITS_DIR, o)) {
         const m = /^(\d{6,})\.json$/.exec(e.path.split('/').pop() ?? '');
         if (!e.isDirectory && m && Number(m[1]) < manifest.generation - COMMITS_KEPT)
-          await this.transport.remove(`${COMMITS_DIR}/${m[0]}`);
+          await this.transport.remove(`${COMMITS_DIR}/${m[0]}`, o);
       }
     }
   }
 
   async pull(localPath: string, manifest?: RemoteManifest, opts: TransferOptions = {}): Promise<DownloadResult> {
-    const m = manifest ?? (await this.head());
+    const m = manifest ?? (await this.head({ signal: opts.signal }));
     if (!m) throw new SyncError('NOT_FOUND', msg('engine.server_holds_no_database_yet'));
     const r = await this.transport.download(m.file, localPath, opts);
     if (r.size !== m.size || r.sha256 !== m.sha256) {
@@ -686,11 +757,11 @@ export class FileRemote implements SyncEndpoint {
    * The objects that rebuild version `generation` (base first, then patches), from `known` (the manifest the caller
    * planned on) and the head as it stands now; null when a link is missing (pruned meanwhile, or a damaged chain).
    */
-  async chainFor(generation: number, known?: RemoteManifest): Promise<ChainEntry[] | null> {
+  async chainFor(generation: number, known?: RemoteManifest, opts: CallOptions = {}): Promise<ChainEntry[] | null> {
     const entries = known ? entriesOf(known) : [];
     const found = chainTo(generation, entries);
     if (found) return found;
-    const head = await this.resolveHead();
+    const head = await this.resolveHead(opts.signal);
     return head ? chainTo(generation, [...entriesOf(head), ...entries]) : null;
   }
 

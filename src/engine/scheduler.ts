@@ -32,7 +32,7 @@ export interface SchedulerState {
  * more often than the debounce (a busy reception desk writes every 0.5 s), so the first hint of a burst starts a
  * clock and the sync runs at most this long after it.
  */
-export const CHANGE_MAX_WAIT_MS = 5000;
+const CHANGE_MAX_WAIT_MS = 5000;
 
 export class Scheduler {
   private timer: NodeJS.Timeout | null = null;

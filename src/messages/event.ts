@@ -6,6 +6,10 @@ export const eventMessages = {
     es: '¡ATENCIÓN! La interfaz web escucha en {url}, fuera de este equipo (ui.allow_remote): cualquiera en la red puede intentar entrar, y el código de acceso y las contraseñas viajan sin cifrar (HTTP). Úsela solo en una red de confianza o detrás de un proxy con HTTPS.',
     en: 'WARNING! The web interface listens on {url}, beyond this machine (ui.allow_remote): anyone on the network may try to get in, and the access code and passwords travel unencrypted (HTTP). Use it only on a trusted network or behind an HTTPS proxy.',
   },
+  'event.COMMIT_RACE_UNSETTLED': {
+    es: 'La generación {generation} se ha publicado sin esperar más a otros intentos que siguen en el servidor ({files}): si alguno la hubiera reemplazado, la comprobación de linaje lo detectará en la próxima sincronización.',
+    en: 'Generation {generation} was published without waiting longer for other attempts still on the server ({files}): had one replaced it, the lineage check will catch it on the next sync.',
+  },
   'event.AUTO_DISABLED': {
     es: 'La sincronización automática está desactivada ("Habilitar sincronización automática").',
     en: 'Automatic sync is disabled ("Enable automatic sync").',

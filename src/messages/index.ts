@@ -47,7 +47,7 @@ export const messages = {
   ...uiMessages,
 } as const;
 
-export type Messages = typeof messages;
+type Messages = typeof messages;
 export type MessageKey = keyof Messages;
 
 /** One message in both languages, its parameters filled in. */

@@ -15,7 +15,7 @@ export interface Text {
 export type Catalogue = Record<string, Text>;
 
 /** The `{name}` parameters of one template (braces around anything with a space, like `{ ... }`, are text). */
-export type TemplateParams<S extends string> = S extends `${string}{${infer P}}${infer Rest}`
+type TemplateParams<S extends string> = S extends `${string}{${infer P}}${infer Rest}`
   ? (P extends `${string} ${string}` ? never : P) | TemplateParams<Rest>
   : never;
 

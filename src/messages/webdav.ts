@@ -380,10 +380,6 @@ export const webdavMessages = {
     es: 'El servidor o un proxy altera los archivos; revise su configuración.',
     en: 'The server or a proxy alters files; check its configuration.',
   },
-  'webdav.server_proxy_alters_uploads': {
-    es: 'El servidor o un proxy altera las subidas (¿límite de tamaño, antivirus, Digest mal soportado?). Revise el registro del servidor.',
-    en: 'The server or a proxy alters uploads (size limit, antivirus, broken Digest support?). Check the server log.',
-  },
   'webdav.server_s_answer_exceeds': {
     es: 'La respuesta del servidor para {what} supera {max} bytes.',
     en: "The server's answer for {what} exceeds {max} bytes.",
@@ -419,10 +415,6 @@ export const webdavMessages = {
   'webdav.webdav_url_not_valid': {
     es: 'La URL WebDAV no es válida: {url}',
     en: 'The WebDAV URL is not valid: {url}',
-  },
-  'webdav.what_reached_server_not_match': {
-    es: 'Lo que llegó al servidor no coincide con lo enviado ({rel}); no se ha reemplazado nada.',
-    en: 'What reached the server does not match what was sent ({rel}); nothing was replaced.',
   },
   'webdav.write_probe_file': {
     es: 'Escribir archivo de prueba',

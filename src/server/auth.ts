@@ -23,7 +23,7 @@ function parseEntry(line: string): TokenEntry | null {
   return { digest: digest(token), databases: ids.length ? new Set(ids) : null };
 }
 
-export type TokenCheck = { ok: true; key: string; databases: ReadonlySet<string> | null } | { ok: false; key: string };
+type TokenCheck = { ok: true; key: string; databases: ReadonlySet<string> | null } | { ok: false; key: string };
 
 /**
  * Tokens from a list or a file (one per line, '#' comments, optional database ids after the token), re-read when
@@ -124,7 +124,7 @@ export class RateLimiter {
  * flood of bad tokens from one address (everyone behind one proxy) never locks out a token that has already
  * authenticated from that address. A token new to an address under attack waits until the failures stop.
  */
-export class AuthFailureLimiter {
+class AuthFailureLimiter {
   private readonly perAddress: RateLimiter;
   private readonly perPair: RateLimiter;
   /** `address token-key` pairs that authenticated recently: never refused by the failure budget. */
@@ -158,7 +158,7 @@ export class AuthFailureLimiter {
   }
 }
 
-export type Admission =
+type Admission =
   | { ok: true; key: string; databases: ReadonlySet<string> | null }
   | { ok: false; code: 'rate_limited' | 'unauthorized'; message: Text };
 

@@ -75,7 +75,7 @@ export const PRE_AUTH_BUFFER_BYTES = 64 * 1024;
  * for twice the protocol-1 limit, so a database somewhat over it reaches the handler and gets a TOO_LARGE answer
  * instead of a dropped connection (the limit is also announced up front in sync_request: protocol1MaxBytes).
  */
-export function authorisedBuffer(chunkBytes: number, p1Max: number): number {
+function authorisedBuffer(chunkBytes: number, p1Max: number): number {
   return Math.max(Math.ceil((chunkBytes * 4) / 3) + 64 * 1024, p1Max * 4 + 64 * 1024);
 }
 

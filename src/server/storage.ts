@@ -86,7 +86,7 @@ export interface UploadLimits {
   budgetBytes: number;
 }
 
-export function uploadLimits(maxBytes: number, given: Partial<UploadLimits> = {}): UploadLimits {
+function uploadLimits(maxBytes: number, given: Partial<UploadLimits> = {}): UploadLimits {
   return {
     perClient: 2,
     perToken: 16,

@@ -73,7 +73,7 @@ export const SessionFlag = { IS_GUEST: 0x1, IS_NULL: 0x2, ENCRYPT_DATA: 0x4 } as
 export const ShareFlag = { ENCRYPT_DATA: 0x8000 } as const;
 
 /** A bounds-checked view over a received message. */
-export class Reader {
+class Reader {
   constructor(readonly buf: Buffer) {}
   need(off: number, len: number, what: string): void {
     if (off < 0 || len < 0 || off + len > this.buf.length) throw protocolError(text('smb.out_bounds', { what }));
@@ -171,10 +171,10 @@ const utf16 = (s: string) => Buffer.from(s, 'utf16le');
 const pad8 = (n: number) => (n + 7) & ~7;
 
 // ---- NEGOTIATE ----
-export const NegotiateContextType = { PREAUTH_INTEGRITY: 1, ENCRYPTION: 2, SIGNING: 8 } as const;
+const NegotiateContextType = { PREAUTH_INTEGRITY: 1, ENCRYPTION: 2, SIGNING: 8 } as const;
 export const SigningAlgorithmId = { HMAC_SHA256: 0, AES_CMAC: 1, AES_GMAC: 2 } as const;
 export const CipherId = { AES_128_CCM: 1, AES_128_GCM: 2 } as const;
-export const HASH_SHA512 = 1;
+const HASH_SHA512 = 1;
 
 export function negotiateRequest(p: {
   dialects: number[];
@@ -236,7 +236,7 @@ export function negotiateRequest(p: {
   return { body };
 }
 
-export interface NegotiateResponse {
+interface NegotiateResponse {
   securityMode: number;
   dialect: number;
   serverGuid: Buffer;
@@ -372,7 +372,7 @@ export function createRequest(p: {
   return { body };
 }
 
-export interface FileTimes {
+interface FileTimes {
   creationTime: Date;
   lastAccessTime: Date;
   lastWriteTime: Date;
@@ -387,7 +387,7 @@ export interface CreateResponse extends FileTimes {
 }
 
 /** FILETIME (100 ns since 1601) to Date. */
-export function fromFileTime(v: bigint): Date {
+function fromFileTime(v: bigint): Date {
   if (v === 0n) return new Date(0);
   return new Date(Number((v - 116444736000000000n) / 10000n));
 }
@@ -483,7 +483,7 @@ export function queryDirectoryRequest(p: {
   return { body };
 }
 
-export interface DirEntry extends FileTimes {
+interface DirEntry extends FileTimes {
   name: string;
   size: bigint;
   attributes: number;
@@ -537,7 +537,7 @@ export function parseQueryInfoResponse(msg: Buffer): Buffer {
   if (r.u16(b) !== 9) throw protocolError(text('smb.bad_query_info_response'));
   return r.slice(r.u16(b + 2), r.u32(b + 4), 'info data');
 }
-export interface NetworkOpenInfo extends FileTimes {
+interface NetworkOpenInfo extends FileTimes {
   allocationSize: bigint;
   endOfFile: bigint;
   attributes: number;
@@ -584,7 +584,7 @@ export function dispositionInfo(deletePending: boolean): Buffer {
 }
 
 // ---- IOCTL: FSCTL_VALIDATE_NEGOTIATE_INFO (3.0 / 3.0.2 downgrade protection) ----
-export const FSCTL_VALIDATE_NEGOTIATE_INFO = 0x00140204;
+const FSCTL_VALIDATE_NEGOTIATE_INFO = 0x00140204;
 export function validateNegotiateRequest(p: {
   capabilities: number;
   clientGuid: Buffer;

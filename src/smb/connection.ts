@@ -46,7 +46,7 @@ export interface Response {
   msg: Buffer;
 }
 
-export interface SendOptions {
+interface SendOptions {
   treeId?: number;
   /** Payload size in bytes for multi-credit READ/WRITE (MS-SMB2 3.2.4.1.5). */
   payloadSize?: number;
@@ -69,7 +69,7 @@ interface Pending {
   giveUpAt: number;
 }
 
-export interface ConnectionOptions {
+interface ConnectionOptions {
   host: string;
   port: number;
   netbios: boolean;
@@ -83,7 +83,7 @@ const MAX_PENDING_FACTOR = 10;
 const UNSOLICITED_ID = 0xffffffffffffffffn;
 const CREDIT_TARGET = 512;
 
-export function connectionError(code: 'CONNECTION_RESET' | 'TIMEOUT', what: string): SyncError {
+function connectionError(code: 'CONNECTION_RESET' | 'TIMEOUT', what: string): SyncError {
   if (code === 'TIMEOUT')
     return new SyncError('TIMEOUT', text('smb.smb_server_not_answer_time', { what }), {
       hint: text('smb.check_server_up_network'),

@@ -129,7 +129,7 @@ export function verifySignature(alg: SigningAlgorithm, key: Buffer, msg: Buffer)
 }
 
 export const TRANSFORM_PROTOCOL_ID = 0x424d53fd; // 0xFD 'S' 'M' 'B' read little endian
-export const TRANSFORM_HEADER_SIZE = 52;
+const TRANSFORM_HEADER_SIZE = 52;
 
 /**
  * Nonces never repeat under one key: a random prefix per connection and a counter (MS-SMB2 asks for uniqueness,

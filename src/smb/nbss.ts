@@ -6,7 +6,7 @@ import { protocolError } from './ntstatus.js';
 import { msg } from '../messages/index.js';
 
 export const NBSS_SESSION_MESSAGE = 0x00;
-export const NBSS_SESSION_REQUEST = 0x81;
+const NBSS_SESSION_REQUEST = 0x81;
 export const NBSS_POSITIVE_RESPONSE = 0x82;
 export const NBSS_NEGATIVE_RESPONSE = 0x83;
 export const NBSS_KEEPALIVE = 0x85;
@@ -39,7 +39,7 @@ export function sessionRequest(calledName = '*SMBSERVER', callingName = 'CORDIAX
   return Buffer.concat([frameHeader(body.length, NBSS_SESSION_REQUEST), body]);
 }
 
-export interface Frame {
+interface Frame {
   type: number;
   payload: Buffer;
 }

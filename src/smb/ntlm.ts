@@ -7,16 +7,16 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { md4 } from './md4.js';
 import { rc4 } from './rc4.js';
 
-export const NTLMSSP_NEGOTIATE_UNICODE = 0x00000001;
-export const NTLMSSP_REQUEST_TARGET = 0x00000004;
-export const NTLMSSP_NEGOTIATE_SIGN = 0x00000010;
-export const NTLMSSP_NEGOTIATE_NTLM = 0x00000200;
-export const NTLMSSP_NEGOTIATE_ALWAYS_SIGN = 0x00008000;
-export const NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY = 0x00080000;
-export const NTLMSSP_NEGOTIATE_TARGET_INFO = 0x00800000;
-export const NTLMSSP_NEGOTIATE_128 = 0x20000000;
-export const NTLMSSP_NEGOTIATE_KEY_EXCH = 0x40000000;
-export const NTLMSSP_NEGOTIATE_56 = 0x80000000;
+const NTLMSSP_NEGOTIATE_UNICODE = 0x00000001;
+const NTLMSSP_REQUEST_TARGET = 0x00000004;
+const NTLMSSP_NEGOTIATE_SIGN = 0x00000010;
+const NTLMSSP_NEGOTIATE_NTLM = 0x00000200;
+const NTLMSSP_NEGOTIATE_ALWAYS_SIGN = 0x00008000;
+const NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY = 0x00080000;
+const NTLMSSP_NEGOTIATE_TARGET_INFO = 0x00800000;
+const NTLMSSP_NEGOTIATE_128 = 0x20000000;
+const NTLMSSP_NEGOTIATE_KEY_EXCH = 0x40000000;
+const NTLMSSP_NEGOTIATE_56 = 0x80000000;
 
 const CLIENT_FLAGS =
   (NTLMSSP_NEGOTIATE_UNICODE |
@@ -32,7 +32,7 @@ const CLIENT_FLAGS =
   0;
 
 const SIGNATURE = Buffer.from('NTLMSSP\0', 'latin1');
-export const MsvAvEOL = 0;
+const MsvAvEOL = 0;
 export const MsvAvTimestamp = 7;
 
 export function negotiateMessage(): Buffer {
@@ -46,7 +46,7 @@ export function negotiateMessage(): Buffer {
   return b;
 }
 
-export interface Challenge {
+interface Challenge {
   flags: number;
   serverChallenge: Buffer;
   targetInfo: Buffer;
@@ -54,7 +54,7 @@ export interface Challenge {
   av: Map<number, Buffer>;
 }
 
-export function parseAvPairs(info: Buffer): Map<number, Buffer> {
+function parseAvPairs(info: Buffer): Map<number, Buffer> {
   const av = new Map<number, Buffer>();
   for (let p = 0; p + 4 <= info.length; ) {
     const id = info.readUInt16LE(p);
@@ -95,13 +95,13 @@ export function ntowfv2(password: string, user: string, domain: string): Buffer 
 }
 
 /** Windows FILETIME (100 ns since 1601) as 8 bytes LE. */
-export function fileTime(date = new Date()): Buffer {
+function fileTime(date = new Date()): Buffer {
   const b = Buffer.alloc(8);
   b.writeBigUInt64LE(BigInt(date.getTime()) * 10000n + 116444736000000000n);
   return b;
 }
 
-export interface Ntlmv2Result {
+interface Ntlmv2Result {
   ntChallengeResponse: Buffer;
   lmChallengeResponse: Buffer;
   ntProofStr: Buffer;
@@ -138,7 +138,7 @@ export function computeNtlmv2(p: {
   };
 }
 
-export interface Credentials {
+interface Credentials {
   user: string;
   password: string;
   domain: string;
@@ -156,7 +156,7 @@ export function splitUser(username: string, domain = ''): { user: string; domain
   return { user: username, domain };
 }
 
-export interface AuthenticateResult {
+interface AuthenticateResult {
   message: Buffer;
   exportedSessionKey: Buffer;
 }

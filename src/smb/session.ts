@@ -31,7 +31,7 @@ import { protocolError, Status, statusError } from './ntstatus.js';
 import { negTokenInit, negTokenResp, parseNegTokenResp } from './spnego.js';
 import { msg as text } from '../messages/index.js';
 
-export interface SessionOptions {
+interface SessionOptions {
   host: string;
   port: number;
   netbios: boolean;

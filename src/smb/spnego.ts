@@ -58,7 +58,7 @@ function children(buf: Buffer): Tlv[] {
   return out;
 }
 
-export interface NegTokenRespParsed {
+interface NegTokenRespParsed {
   /** 0 accept-completed, 1 accept-incomplete, 2 reject, 3 request-mic. */
   negState?: number;
   responseToken?: Buffer;

@@ -14,7 +14,7 @@ import { msg } from '../messages/index.js';
  * - conditional-write: If-Match only, without LOCK: not trusted alone (racing writers got through on such servers).
  * - none: nothing is enforced: a lock file, read-backs and the lineage check detect a lost commit afterwards.
  */
-export type CommitGuarantee = 'atomic-create' | 'lock' | 'conditional-write' | 'none';
+type CommitGuarantee = 'atomic-create' | 'lock' | 'conditional-write' | 'none';
 
 export function commitGuarantee(g: Guarantees & { locks?: boolean }): CommitGuarantee {
   if (g.exclusiveCreate) return 'atomic-create';
@@ -23,7 +23,7 @@ export function commitGuarantee(g: Guarantees & { locks?: boolean }): CommitGuar
   return 'none';
 }
 
-export function describeCommitGuarantee(level: CommitGuarantee): Text {
+function describeCommitGuarantee(level: CommitGuarantee): Text {
   switch (level) {
     case 'atomic-create':
       return msg('transport.atomic_create_server_creates');

@@ -14,13 +14,13 @@ import type { TransportForm } from './form.js';
 import type { FileTransport, Guarantees, SyncEndpoint, TransportContext } from './types.js';
 
 /** A config block's schema: a zod object whose every key has a default or is optional (`parse({})` succeeds). */
-export type BlockSchema = z.ZodObject<z.core.$ZodLooseShape, z.core.$ZodObjectConfig>;
+type BlockSchema = z.ZodObject<z.core.$ZodLooseShape, z.core.$ZodObjectConfig>;
 
 /**
  * The module `load()` imports: builds the transport from its (validated) config block. A property, not a method, so
  * the compiler checks the parameter strictly: a module whose create() wants more than the block does not compile.
  */
-export interface TransportImplementation<Block> {
+interface TransportImplementation<Block> {
   create: (block: Block, ctx: TransportContext) => FileTransport | SyncEndpoint;
 }
 

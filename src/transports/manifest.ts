@@ -9,7 +9,7 @@ export function newRemoteId(): string {
 
 export const REMOTE_ID_RE = /^[A-Za-z0-9_-]{8,64}$/;
 
-export type VersionEntry = NonNullable<RemoteManifest['versions']>[number];
+type VersionEntry = NonNullable<RemoteManifest['versions']>[number];
 
 /**
  * The manifest for a new generation on top of `previous`: the previous head joins the history, which keeps

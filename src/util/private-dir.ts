@@ -11,7 +11,7 @@ import { SyncError } from '../errors.js';
 import { msg } from '../messages/index.js';
 
 /** The folders under the home that we create and that must be real, private folders. */
-export const PRIVATE_SUBFOLDERS = ['logs', 'backups', 'tmp', 'pending'] as const;
+const PRIVATE_SUBFOLDERS = ['logs', 'backups', 'tmp', 'pending'] as const;
 
 const myUid = () => process.getuid?.() ?? -1;
 

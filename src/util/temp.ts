@@ -10,7 +10,7 @@ import path from 'node:path';
 import { cordiaxHome } from '../config/schema.js';
 import { ensurePrivateDir } from './private-dir.js';
 
-export const TEMP_PREFIX = 'cordiax-sync-';
+const TEMP_PREFIX = 'cordiax-sync-';
 /** `cordiax-sync-<pid>-<random>`: what privateTempDir creates (mkdtemp adds the six random characters). */
 const OURS = /^cordiax-sync-(\d+)-[A-Za-z0-9]{6}$/;
 /** Older versions created `cordiax-sync-<random>` in the system temp folder. */
@@ -27,7 +27,7 @@ export function useTempRoot(dir: string): void {
  * The configured root, else $CORDIAX_HOME/tmp, checked once like the service checks it (an embedding application
  * that never opened the service must not put plaintext copies in a home another user prepared).
  */
-export function tempRoot(): string {
+function tempRoot(): string {
   if (configuredRoot) return configuredRoot;
   const home = cordiaxHome();
   ensurePrivateDir(home, { allowLink: true, recursive: true });

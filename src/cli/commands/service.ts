@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { getLanguage } from '../../errors.js';
 
-export const UNIT_NAME = 'cordiax-sync.service';
+const UNIT_NAME = 'cordiax-sync.service';
 
 function say(es: string, en: string): void {
   process.stdout.write(`${getLanguage() === 'en' ? en : es}\n`);
@@ -35,7 +35,7 @@ function quote(arg: string): string {
   return `"${arg.replace(/[\\"]/g, '\\$&').replace(/%/g, '%%').replace(/\$/g, '$$$$')}"`;
 }
 
-export function unitText(opts: { node: string; script: string; home?: string }): string {
+function unitText(opts: { node: string; script: string; home?: string }): string {
   const env = opts.home ? `Environment=${quote(`CORDIAX_HOME=${opts.home}`)}\n` : '';
   return (
     '[Unit]\n' +

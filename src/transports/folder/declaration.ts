@@ -6,7 +6,7 @@ import { msg } from '../../messages/index.js';
 import type { TransportDeclaration } from '../declaration.js';
 import { emptyKeys } from '../shared/declare.js';
 
-export const folderSchema = z
+const folderSchema = z
   .object({
     path: str(1024).default(''),
   })

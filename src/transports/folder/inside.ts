@@ -14,7 +14,7 @@ import { msg } from '../../messages/index.js';
 /** open() flags that refuse a symbolic link as the last component (ELOOP). */
 export const READ_NOFOLLOW = fsc.O_RDONLY | fsc.O_NOFOLLOW;
 
-export function symlinkRefusal(root: string, rel: string): SyncError {
+function symlinkRefusal(root: string, rel: string): SyncError {
   // PROTOCOL: a hostile or malformed remote state, like the other refusals of what a remote holds.
   return new SyncError('PROTOCOL', msg('folder.symbolic_link_not_followed', { rel: rel || '.', root }), {
     hint: msg('folder.symbolic_link_not_followed.hint'),
@@ -23,7 +23,7 @@ export function symlinkRefusal(root: string, rel: string): SyncError {
 }
 
 /** Relative path components, refusing `..`, `.`, backslashes and NULs. */
-export function relParts(rel: string): string[] {
+function relParts(rel: string): string[] {
   const parts = rel.split('/').filter((p) => p !== '');
   if (parts.some((p) => p === '..' || p === '.' || p.includes('\\') || p.includes('\0'))) {
     throw new SyncError('PROTOCOL', msg('folder.remote_path_not_allowed', { rel }));

@@ -9,7 +9,7 @@ import { commitGuaranteeStep } from '../commit-guarantee.js';
 import type { CheckStep, ConnectionReport, FileTransport, Guarantees, ProtocolName } from '../types.js';
 import { msg } from '../../messages/index.js';
 
-export interface ReportBuilder {
+interface ReportBuilder {
   report: ConnectionReport;
   /** Runs fn as a named step; a throw ends the test (caught by finish). */
   step(id: string, text: Text, fn: () => Promise<void>): Promise<void>;

@@ -27,7 +27,7 @@ import { msg } from '../../messages/index.js';
 export type WriteMode = 'temp' | 'create' | 'replace';
 
 /** The two primitives a transport gives the shared upload, beside its FileTransport methods. */
-export interface UploadPrimitives {
+interface UploadPrimitives {
   /**
    * Streams `localPath` to `path` as it is (see WriteMode) and returns the size and sha256 of the bytes it read from
    * the local file. `expected`: what the caller means to send; a store that can make the server check it (an S3
@@ -55,20 +55,20 @@ export const TEMP_SUFFIX = '.cxtmp';
 const STALE_TEMP_MS = 24 * 3600 * 1000;
 
 /** '.<name>.tmp-<device>-<random>.cxtmp' beside `path`: hidden, unique, and recognisable as ours. */
-export function tempName(path: string, device: string): string {
+function tempName(path: string, device: string): string {
   const i = path.lastIndexOf('/');
   const dev = device.replace(/[^\w.-]/g, '_');
   const name = `.${path.slice(i + 1)}.tmp-${dev}-${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`;
   return i >= 0 ? `${path.slice(0, i)}/${name}` : name;
 }
 
-export function localChanged(p: string): SyncError {
+function localChanged(p: string): SyncError {
   return new SyncError('VERIFY_FAILED', msg('webdav.local_file_changed_during', { path: p }), {
     hint: msg('webdav.next_sync_retry_fresh'),
   });
 }
 
-export function verifyFailed(rel: string, details: Record<string, unknown>): SyncError {
+function verifyFailed(rel: string, details: Record<string, unknown>): SyncError {
   return new SyncError('VERIFY_FAILED', msg('transport.landed_not_match_sent', { rel }), {
     hint: msg('transport.landed_not_match_sent.hint'),
     details: { target: rel, ...details },
@@ -82,7 +82,7 @@ export function alreadyExists(rel: string): SyncError {
   });
 }
 
-export interface UploadHow {
+interface UploadHow {
   /** This machine's name, in temporary names. */
   device: string;
   /** The store publishes whole objects atomically (the declaration's capabilities.atomicWrite). */

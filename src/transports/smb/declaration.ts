@@ -6,7 +6,7 @@ import { same } from '../form.js';
 import type { TransportDeclaration } from '../declaration.js';
 import { emptyKeys, remotePathField, timeoutField } from '../shared/declare.js';
 
-export const smbSchema = z
+const smbSchema = z
   .object({
     server: str(255).default(''),
     share_name: str(255).default(''),

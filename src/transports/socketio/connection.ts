@@ -12,7 +12,7 @@ import type { SocketioConfig } from './declaration.js';
 import { DEFAULT_NAMESPACE, isServerHello, type ClientAuth, type ServerHello } from './protocol.js';
 import { msg } from '../../messages/index.js';
 
-export interface ConnectionOptions {
+interface ConnectionOptions {
   reconnection: boolean;
   connectTimeoutMs: number;
   /** How long to wait for `sync_request` after connecting before assuming a server that announces nothing. */
@@ -26,7 +26,7 @@ export interface ConnectionOptions {
 export type Hello = ServerHello | null;
 
 /** server_url + namespace -> what socket.io-client wants; a missing trailing slash is added with a warning. */
-export function resolveTarget(cfg: SocketioConfig, log: Logger): { url: string; path: string; namespace: string } {
+function resolveTarget(cfg: SocketioConfig, log: Logger): { url: string; path: string; namespace: string } {
   let namespace = cfg.namespace || DEFAULT_NAMESPACE;
   if (!namespace.endsWith('/')) {
     log.emit({
@@ -55,7 +55,7 @@ export function resolveTarget(cfg: SocketioConfig, log: Logger): { url: string; 
 }
 
 /** Reads the token now (token_file is re-read on every reconnect so a rotated token is picked up). */
-export function readToken(cfg: SocketioConfig, log: Logger): string | undefined {
+function readToken(cfg: SocketioConfig, log: Logger): string | undefined {
   let token = cfg.token;
   if (cfg.token_file) {
     try {
@@ -77,7 +77,7 @@ export function readToken(cfg: SocketioConfig, log: Logger): string | undefined 
 const CHECK_SERVER = msg('socketio.check_server_running_url_port');
 
 /** connect_error -> SyncError with a precise code and what to check. */
-export function connectError(err: unknown, namespace: string): SyncError {
+function connectError(err: unknown, namespace: string): SyncError {
   const e = err as Error & { data?: { code?: string; message?: Text }; description?: unknown };
   const code = e?.data?.code ?? e?.message;
   if (code === 'unauthorized') {

@@ -10,7 +10,7 @@ import type { TransportDeclaration } from '../declaration.js';
 import { emptyKeys, urlOrigin } from '../shared/declare.js';
 import { withEmbeddedToken } from '../../server/embedded-token.js';
 
-export const socketioSchema = z
+const socketioSchema = z
   .object({
     server_url: httpUrl('server_url').default('http://localhost:5000'),
     namespace: str(256)

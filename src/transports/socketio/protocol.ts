@@ -73,7 +73,7 @@ export type WireErrorCode =
   | 'STORAGE'
   | 'INTERNAL';
 
-export type WireReply<T> =
+type WireReply<T> =
   | ({ ok: true } & T)
   | { ok: false; code: WireErrorCode; message: Text; manifest?: RemoteManifest | null; offset?: number };
 

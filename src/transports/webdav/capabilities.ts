@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import type { Guarantees } from '../types.js';
 import { httpError } from './errors.js';
 
-export type LockMode = 'folder' | 'target';
+type LockMode = 'folder' | 'target';
 
 /** What the probe found, beyond the interface's Guarantees. */
 export interface ServerGuarantees extends Guarantees {
@@ -55,7 +55,7 @@ const ok2xx = (s: number) => s >= 200 && s < 300 && s !== 207;
 const lockedOut = (s: number) => s === 423 || s === 207;
 
 /** DAV class 2 or LOCK in Allow. */
-export function advertisesLocking(a: { dav: string; allow: string }): boolean {
+function advertisesLocking(a: { dav: string; allow: string }): boolean {
   const classes = a.dav.split(',').map((s) => s.trim());
   return classes.includes('2') || /(^|[\s,])LOCK([\s,]|$)/i.test(a.allow);
 }

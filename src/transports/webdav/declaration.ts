@@ -6,7 +6,7 @@ import { same } from '../form.js';
 import type { TransportDeclaration } from '../declaration.js';
 import { emptyKeys, remotePathField, timeoutField, urlOrigin } from '../shared/declare.js';
 
-export const webdavSchema = z
+const webdavSchema = z
   .object({
     url: httpUrl('url').default(''),
     username: str(256).default(''),

@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 
-export interface Challenge {
+interface Challenge {
   scheme: string; // lower case: 'basic', 'digest', ...
   params: Record<string, string>;
 }

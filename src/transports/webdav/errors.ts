@@ -6,7 +6,7 @@
 import { SyncError, type Text } from '../../errors.js';
 import { msg } from '../../messages/index.js';
 
-export interface HttpErrorContext {
+interface HttpErrorContext {
   method: string;
   /** URL path (or relative path) the request was for: shown to the user, never a credential. */
   target: string;
@@ -173,19 +173,6 @@ export function protocolError(text: Text, details?: Record<string, unknown>): Sy
   return new SyncError('PROTOCOL', text, {
     hint: msg('webdav.protocol_error.hint'),
     details,
-  });
-}
-
-export function localChanged(p: string): SyncError {
-  return new SyncError('VERIFY_FAILED', msg('webdav.local_file_changed_during', { path: p }), {
-    hint: msg('webdav.next_sync_retry_fresh'),
-  });
-}
-
-export function verifyFailed(rel: string, details: Record<string, unknown>): SyncError {
-  return new SyncError('VERIFY_FAILED', msg('webdav.what_reached_server_not_match', { rel }), {
-    hint: msg('webdav.server_proxy_alters_uploads'),
-    details: { target: rel, ...details },
   });
 }
 

@@ -16,9 +16,9 @@ import { basicHeader, DigestSession, parseChallenges } from './digest.js';
 import { httpError, networkError, tooBig } from './errors.js';
 import { msg } from '../../messages/index.js';
 
-export type AuthMode = 'basic' | 'digest' | 'auto';
+type AuthMode = 'basic' | 'digest' | 'auto';
 
-export interface HttpClientOptions {
+interface HttpClientOptions {
   origin: URL; // scheme://host:port only
   username: string;
   password: string;
@@ -30,8 +30,8 @@ export interface HttpClientOptions {
 }
 
 /** A request body: a small buffer, or `length` bytes of a local file (re-read from the start on an auth retry). */
-export type Body = Buffer | FileBody;
-export interface FileBody {
+type Body = Buffer | FileBody;
+interface FileBody {
   file: string;
   length: number;
   /** Called before each (re)send, so callers can reset hashes and counters. */
@@ -46,7 +46,7 @@ const SILENT_CLOSE_MS = 1000;
 /** Below this average rate over a whole timeout window a transfer counts as stalled. */
 const MIN_BYTES_PER_SECOND = 256;
 
-export interface RequestInit {
+interface RequestInit {
   method: string;
   /** Absolute, already percent-encoded URL path. */
   path: string;
@@ -79,7 +79,7 @@ export interface HttpResponse {
   localMidpoint: number;
 }
 
-export function timeoutError(): Error {
+function timeoutError(): Error {
   return Object.assign(new Error('inactivity timeout'), { code: 'ETIMEDOUT' });
 }
 

@@ -31,7 +31,7 @@ import { alreadyExists, httpError, networkError, protocolError } from './errors.
 import { entryFields, first, hrefPath, parseMultistatus, type DavResponse } from './xml.js';
 import { runConnectionTest } from './probe.js';
 import { probeServer, type ProbeOps, type ServerGuarantees } from './capabilities.js';
-import { uploadVerified, type WriteMode } from '../shared/upload.js';
+import { checkAborted, uploadVerified, type WriteMode } from '../shared/upload.js';
 import type { CallOptions } from '../types.js';
 import { webdav } from './declaration.js';
 import { msg } from '../../messages/index.js';
@@ -64,7 +64,7 @@ export function showPath(p: string): string {
 }
 
 /** Splits a remote folder setting ('/cordiax_sync/', 'a\\b') into safe segments. */
-export function folderSegments(p: string): string[] {
+function folderSegments(p: string): string[] {
   const segs = p
     .replace(/\\/g, '/')
     .split('/')
@@ -170,7 +170,28 @@ export class WebdavTransport implements FileTransport {
 
   // ---------------------------------------------------------------- lifecycle
 
-  open(): Promise<void> {
+  /**
+   * Resolves the folder once for every caller; each caller's signal stops only its own wait (an abort by one must not
+   * fail the others' shared opening).
+   */
+  async open(opts: CallOptions = {}): Promise<void> {
+    checkAborted(opts.signal);
+    const opening = this.startOpening();
+    if (!opts.signal) return opening;
+    const signal = opts.signal;
+    let onAbort = () => {};
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(cancelled(signal));
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      await Promise.race([opening, aborted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private startOpening(): Promise<void> {
     this.opening ??= (async () => {
       const base = await this.resolveBase();
       const segs = folderSegments(this.cfg.remote_path);
@@ -203,9 +224,9 @@ export class WebdavTransport implements FileTransport {
   }
 
   /** mkdir -p of `segs` under the existing collection `parent`: one PROPFIND when it exists, else MKCOL each level. */
-  private async ensureCollections(parent: string, segs: string[]): Promise<boolean> {
+  private async ensureCollections(parent: string, segs: string[], signal?: AbortSignal): Promise<boolean> {
     const full = parent + segs.map(enc).join('/') + (segs.length ? '/' : '');
-    const existing = await this.propfind(full, 0, PROPFIND_BODY, showPath(full));
+    const existing = await this.propfind(full, 0, PROPFIND_BODY, showPath(full), signal);
     if (existing) {
       const f = existing[0] ? entryFields(existing[0]) : undefined;
       if (f && !f.isDirectory) {
@@ -220,16 +241,17 @@ export class WebdavTransport implements FileTransport {
     for (const s of segs) {
       cur += `${enc(s)}/`;
       for (;;) {
-        const res = await this.http.request({ method: 'MKCOL', path: cur });
+        const res = await this.http.request({ method: 'MKCOL', path: cur, signal });
         discard(res);
         // 405: already there. Another device creating it at the same moment can also make Apache answer 403:
         // what matters is whether the folder exists now.
         if (ok2xx(res.status) || res.status === 405) break;
-        const now = await this.propfind(cur, 0, PROPFIND_BODY, showPath(cur)).catch(() => null);
+        const now = await this.propfind(cur, 0, PROPFIND_BODY, showPath(cur), signal).catch(() => null);
         if (now?.[0] && entryFields(now[0]).isDirectory) break;
         // 207/423: another device holds a lock on the parent folder (its exclusive create, a few requests long).
         if ((res.status === 207 || res.status === 423) && Date.now() < deadline) {
           await sleep(100 + Math.random() * 200);
+          checkAborted(signal);
           continue;
         }
         throw this.http.fail(res, 'MKCOL', showPath(cur));
@@ -238,10 +260,10 @@ export class WebdavTransport implements FileTransport {
     return true;
   }
 
-  async mkdirp(dir: string): Promise<void> {
-    await this.open();
+  async mkdirp(dir: string, opts: CallOptions = {}): Promise<void> {
+    await this.open(opts);
     if (dir === '') return;
-    await this.ensureCollections(this.root, relSegments(dir));
+    await this.ensureCollections(this.root, relSegments(dir), opts.signal);
   }
 
   // ---------------------------------------------------------------- metadata
@@ -283,16 +305,16 @@ export class WebdavTransport implements FileTransport {
     };
   }
 
-  async stat(rel: string, opts: { signal?: AbortSignal } = {}): Promise<RemoteEntry | null> {
-    await this.open();
+  async stat(rel: string, opts: CallOptions = {}): Promise<RemoteEntry | null> {
+    await this.open(opts);
     const rs = await this.propfind(this.abs(rel), 0, PROPFIND_BODY, rel, opts.signal);
     return rs ? this.toEntry(rel, rs[0]!) : null;
   }
 
-  async list(dir: string): Promise<RemoteEntry[]> {
-    await this.open();
+  async list(dir: string, opts: CallOptions = {}): Promise<RemoteEntry[]> {
+    await this.open(opts);
     const path = dir === '' ? this.root : this.abs(dir, true);
-    const rs = await this.propfind(path, 1, PROPFIND_BODY, dir || '/');
+    const rs = await this.propfind(path, 1, PROPFIND_BODY, dir || '/', opts.signal);
     if (!rs) return [];
     const self = (hrefPath(path) ?? path).replace(/\/+$/, '');
     const out: RemoteEntry[] = [];
@@ -308,24 +330,33 @@ export class WebdavTransport implements FileTransport {
 
   // ---------------------------------------------------------------- small files
 
-  async readSmall(rel: string, maxBytes = 1 * MIB): Promise<{ data: Buffer; version?: string } | null> {
-    await this.open();
+  async readSmall(
+    rel: string,
+    maxBytes = 1 * MIB,
+    opts: CallOptions = {},
+  ): Promise<{ data: Buffer; version?: string } | null> {
+    await this.open(opts);
     try {
-      return await this.readSmallOnce(rel, maxBytes);
+      return await this.readSmallOnce(rel, maxBytes, opts.signal);
     } catch (err) {
       // A body cut short: rclone serves a file another device is rewriting (a record it has just created under a
       // LOCK, the manifest) with the old length and stops early. A small GET is read again once.
+      if (opts.signal?.aborted) throw cancelled(opts.signal);
       if (!isSyncError(err, 'CONNECTION_RESET')) throw err;
-      return this.readSmallOnce(rel, maxBytes);
+      return this.readSmallOnce(rel, maxBytes, opts.signal);
     }
   }
 
-  private async readSmallOnce(rel: string, maxBytes: number): Promise<{ data: Buffer; version?: string } | null> {
+  private async readSmallOnce(
+    rel: string,
+    maxBytes: number,
+    signal?: AbortSignal,
+  ): Promise<{ data: Buffer; version?: string } | null> {
     // lighttpd's GET carries no ETag (its PROPFIND does). The version then comes from a stat taken BEFORE the GET: if
     // the file changes in between, a write conditioned on it fails (safe); a stat after could vouch for bytes we
     // never read.
-    const before = this.getWithoutEtag ? await this.stat(rel) : undefined;
-    const res = await this.http.request({ method: 'GET', path: this.abs(rel) });
+    const before = this.getWithoutEtag ? await this.stat(rel, { signal }) : undefined;
+    const res = await this.http.request({ method: 'GET', path: this.abs(rel), signal });
     if (res.status === 404) {
       discard(res);
       return null;
@@ -343,29 +374,35 @@ export class WebdavTransport implements FileTransport {
     data: Buffer,
     headers: Record<string, string> = {},
     scratch = false,
+    signal?: AbortSignal,
   ): Promise<HttpResponse> {
     return this.http.request({
       method: 'PUT',
       path: this.abs(rel),
       headers: { 'Content-Type': 'application/octet-stream', ...headers },
       body: data,
+      signal,
       // The probe's own scratch names may be written again after a silently closed connection.
       idempotent: scratch,
     });
   }
 
-  private async versionAfterWrite(rel: string, res: HttpResponse): Promise<{ version?: string }> {
+  private async versionAfterWrite(rel: string, res: HttpResponse, signal?: AbortSignal): Promise<{ version?: string }> {
     const etag = res.headers.etag;
     if (etag) return { version: etag };
-    const st = await this.stat(rel);
+    const st = await this.stat(rel, { signal });
     return st?.version ? { version: st.version } : {};
   }
 
-  async writeSmall(rel: string, data: Buffer, opts: { ifVersion?: string | null } = {}): Promise<{ version?: string }> {
-    await this.open();
-    const res = await this.conditionalPut(rel, data, opts.ifVersion);
+  async writeSmall(
+    rel: string,
+    data: Buffer,
+    opts: { ifVersion?: string | null } & CallOptions = {},
+  ): Promise<{ version?: string }> {
+    await this.open(opts);
+    const res = await this.conditionalPut(rel, data, opts.ifVersion, opts.signal);
     if (res === 'precondition') throw httpError(412, { method: 'PUT', target: rel });
-    return this.versionAfterWrite(rel, res);
+    return this.versionAfterWrite(rel, res, opts.signal);
   }
 
   /**
@@ -381,22 +418,24 @@ export class WebdavTransport implements FileTransport {
     rel: string,
     data: Buffer,
     ifVersion: string | null | undefined,
+    signal?: AbortSignal,
   ): Promise<HttpResponse | 'precondition'> {
-    if (ifVersion === undefined) return this.checkedPut(rel, data, {});
-    const g = await this.guarantees();
-    if (ifVersion === null && g.lockMode === 'target') return this.createUnderTargetLock(rel, data);
+    if (ifVersion === undefined) return this.checkedPut(rel, data, {}, signal);
+    const g = await this.guarantees({ signal });
+    if (ifVersion === null && g.lockMode === 'target') return this.createUnderTargetLock(rel, data, signal);
     let cond: Record<string, string> = {};
     if (g.conditionalWrite)
-      cond = ifVersion === null ? { 'If-None-Match': '*' } : { 'If-Match': await this.strongEtag(rel, ifVersion) };
+      cond =
+        ifVersion === null ? { 'If-None-Match': '*' } : { 'If-Match': await this.strongEtag(rel, ifVersion, signal) };
     const stillAsExpected = async () => {
       if (g.conditionalWrite) return true; // the server checks
-      const cur = await this.stat(rel);
+      const cur = await this.stat(rel, { signal });
       return ifVersion === null ? !cur : !!cur && stripWeak(cur.version) === stripWeak(ifVersion);
     };
     if (!g.locks || (ifVersion === null && g.lockMode === null))
-      return (await stillAsExpected()) ? this.checkedPut(rel, data, cond) : 'precondition';
+      return (await stillAsExpected()) ? this.checkedPut(rel, data, cond, signal) : 'precondition';
     const target = ifVersion === null ? this.parentOf(rel) : this.abs(rel);
-    return this.withDavLock(target, async (token, created) => {
+    return this.withDavLock(target, signal, async (token, created) => {
       const ifHeader = `<${this.http.url(target)}> (${token})`;
       if (created) {
         // LOCK on a missing resource creates it empty: remove it. A missing file means the version we expected is
@@ -405,7 +444,7 @@ export class WebdavTransport implements FileTransport {
         if (ifVersion === null) throw httpError(409, { method: 'PUT', target: rel });
         return 'precondition';
       }
-      return (await stillAsExpected()) ? this.checkedPut(rel, data, { ...cond, If: ifHeader }) : 'precondition';
+      return (await stillAsExpected()) ? this.checkedPut(rel, data, { ...cond, If: ifHeader }, signal) : 'precondition';
     });
   }
 
@@ -415,17 +454,21 @@ export class WebdavTransport implements FileTransport {
    * existing EMPTY file whose lock we get is a creation whose writer died between LOCK and PUT (its lock expired):
    * no record is ever empty, so it is taken over. Readers treat an empty record as not there yet.
    */
-  private async createUnderTargetLock(rel: string, data: Buffer): Promise<HttpResponse | 'precondition'> {
+  private async createUnderTargetLock(
+    rel: string,
+    data: Buffer,
+    signal?: AbortSignal,
+  ): Promise<HttpResponse | 'precondition'> {
     const path = this.abs(rel);
-    return this.withDavLock(path, async (token, created) => {
+    return this.withDavLock(path, signal, async (token, created) => {
       if (!created) {
-        const cur = await this.stat(rel);
+        const cur = await this.stat(rel, { signal });
         if (cur && cur.size > 0) return 'precondition';
       }
       try {
-        return await this.checkedPut(rel, data, { If: `(${token})` });
+        return await this.checkedPut(rel, data, { If: `(${token})` }, signal);
       } catch (err) {
-        // Leave no empty file behind for a create that did not happen.
+        // Leave no empty file behind for a create that did not happen (also after an abort: no signal here).
         if (created) {
           const del = await this.http
             .request({ method: 'DELETE', path, headers: { If: `(${token})` } })
@@ -441,8 +484,9 @@ export class WebdavTransport implements FileTransport {
     rel: string,
     data: Buffer,
     headers: Record<string, string>,
+    signal?: AbortSignal,
   ): Promise<HttpResponse | 'precondition'> {
-    const res = await this.put(rel, data, headers);
+    const res = await this.put(rel, data, headers, false, signal);
     discard(res);
     if (res.status === 412) return 'precondition';
     // 207 to a PUT is not success: mod_dav lists why it refused (a lock held by someone else, 423/424 inside).
@@ -461,10 +505,11 @@ export class WebdavTransport implements FileTransport {
    * LOCK (exclusive, depth 0); `created`: the LOCK created an empty resource. 10 s: the locked section is one stat
    * and one small PUT, and a lock left by a killed process must not block other devices for long.
    */
-  private async lock(path: string, scratch = false): Promise<{ status: number; token?: string }> {
+  private async lock(path: string, scratch = false, signal?: AbortSignal): Promise<{ status: number; token?: string }> {
     const res = await this.http.request({
       method: 'LOCK',
       path,
+      signal,
       // A LOCK on the probe's own scratch names may be sent again after a silently closed connection.
       idempotent: scratch,
       headers: { Depth: '0', Timeout: 'Second-10', 'Content-Type': 'application/xml; charset=utf-8' },
@@ -479,14 +524,22 @@ export class WebdavTransport implements FileTransport {
     discard(await this.http.request({ method: 'UNLOCK', path, headers: { 'Lock-Token': token } }));
   }
 
-  /** Runs `fn` holding an exclusive lock on `path`, waiting a little while someone else holds it. Always unlocks. */
-  private async withDavLock<T>(path: string, fn: (token: string, created: boolean) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` holding an exclusive lock on `path`, waiting a little while someone else holds it. Always unlocks, even
+   * after an abort (the UNLOCK itself takes no signal).
+   */
+  private async withDavLock<T>(
+    path: string,
+    signal: AbortSignal | undefined,
+    fn: (token: string, created: boolean) => Promise<T>,
+  ): Promise<T> {
     const deadline = Date.now() + LOCK_WAIT_MS;
     for (;;) {
-      const l = await this.lock(path);
+      const l = await this.lock(path, false, signal);
       // 207: mod_dav lists a conflicting lock inside (another device's, on this resource or near it): busy too.
       if ((l.status === 423 || l.status === 207) && Date.now() < deadline) {
         await sleep(100 + Math.random() * 200);
+        checkAborted(signal);
         continue;
       }
       if (l.status === 423 || l.status === 207 || l.status === 409 || l.status === 404)
@@ -503,6 +556,7 @@ export class WebdavTransport implements FileTransport {
         await this.unlock(path, l.token).catch(() => undefined);
       }
       await sleep(100 + Math.random() * 200);
+      checkAborted(signal);
     }
   }
 
@@ -510,10 +564,10 @@ export class WebdavTransport implements FileTransport {
    * Apache marks an ETag weak (W/) for about a second after a write, and If-Match compares strongly, so a weak
    * token would always fail. Wait until the same ETag turns strong; a different one means someone wrote meanwhile.
    */
-  private async strongEtag(rel: string, version: string): Promise<string> {
+  private async strongEtag(rel: string, version: string, signal?: AbortSignal): Promise<string> {
     if (!version.startsWith('W/')) return version;
     for (let i = 0; i < 8; i++) {
-      const cur = await this.stat(rel);
+      const cur = await this.stat(rel, { signal });
       if (!cur?.version || stripWeak(cur.version) !== stripWeak(version))
         throw httpError(412, { method: 'PUT', target: rel });
       if (!cur.version.startsWith('W/')) return cur.version;
@@ -522,9 +576,9 @@ export class WebdavTransport implements FileTransport {
     return stripWeak(version) ?? version;
   }
 
-  async createExclusive(rel: string, data: Buffer): Promise<boolean> {
-    await this.open();
-    return (await this.conditionalPut(rel, data, null)) !== 'precondition';
+  async createExclusive(rel: string, data: Buffer, opts: CallOptions = {}): Promise<boolean> {
+    await this.open(opts);
+    return (await this.conditionalPut(rel, data, null, opts.signal)) !== 'precondition';
   }
 
   // ---------------------------------------------------------------- big files
@@ -548,7 +602,7 @@ export class WebdavTransport implements FileTransport {
     rel: string,
     opts: TransferOptions & { mode: WriteMode; expected?: { size: number } },
   ): Promise<{ size: number; sha256: string }> {
-    await this.open();
+    await this.open({ signal: opts.signal });
     const size = (await fsStat(localPath)).size;
     let hash = createHash('sha256');
     let sent = 0;
@@ -587,12 +641,12 @@ export class WebdavTransport implements FileTransport {
 
   /** GET of what is stored, hashed as it streams (nothing written to disk). */
   async hashRemote(rel: string, opts: CallOptions = {}): Promise<{ size: number; sha256: string }> {
-    await this.open();
+    await this.open(opts);
     return this.streamGet(rel, null, { signal: opts.signal });
   }
 
   async download(rel: string, localPath: string, opts: TransferOptions = {}): Promise<DownloadResult> {
-    await this.open();
+    await this.open(opts);
     try {
       // A large buffer lets the file stream batch the network's 64 KiB pieces into few writev calls.
       const sink = createWriteStream(localPath, { mode: 0o600, highWaterMark: 4 * MIB });
@@ -636,6 +690,8 @@ export class WebdavTransport implements FileTransport {
       const local = ['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS', 'ENOENT', 'EISDIR'].includes(
         (err as NodeJS.ErrnoException).code ?? '',
       );
+      // An abort mid-body destroys the response: Node reports that as a reset, but it was the caller's cancel.
+      if (opts.signal?.aborted) throw cancelled(opts.signal);
       throw local ? toSyncError(err) : networkError(err, this.http.host);
     }
     if (total !== undefined && n !== total)
@@ -644,7 +700,7 @@ export class WebdavTransport implements FileTransport {
   }
 
   async rename(from: string, to: string, opts: { replace?: boolean } & CallOptions = {}): Promise<void> {
-    await this.open();
+    await this.open(opts);
     const res = await this.http.request({
       method: 'MOVE',
       path: this.abs(from),
@@ -654,15 +710,18 @@ export class WebdavTransport implements FileTransport {
     discard(res);
     if (ok2xx(res.status)) return;
     // rclone answers 403 and chezdav 409 to a MOVE whose source is missing: that is NOT_FOUND, not a permission.
-    if ((res.status === 403 || res.status === 409) && !(await this.stat(from).catch(() => 'unknown')))
+    if (
+      (res.status === 403 || res.status === 409) &&
+      !(await this.stat(from, { signal: opts.signal }).catch(() => 'unknown'))
+    )
       throw httpError(404, { method: 'MOVE', target: from });
     if (res.status === 412 && !opts.replace) throw alreadyExists(to);
     throw this.http.fail(res, 'MOVE', `${from} -> ${to}`);
   }
 
-  async remove(rel: string): Promise<void> {
-    await this.open();
-    const res = await this.http.request({ method: 'DELETE', path: this.abs(rel) });
+  async remove(rel: string, opts: CallOptions = {}): Promise<void> {
+    await this.open(opts);
+    const res = await this.http.request({ method: 'DELETE', path: this.abs(rel), signal: opts.signal });
     discard(res);
     if (res.status === 404 || ok2xx(res.status)) return;
     throw this.http.fail(res, 'DELETE', rel);
@@ -670,7 +729,9 @@ export class WebdavTransport implements FileTransport {
 
   // ---------------------------------------------------------------- capabilities and "Probar Conexión"
 
-  guarantees(): Promise<ServerGuarantees> {
+  /** The probe runs once for every caller (no signal: one caller's abort must not fail the shared answer). */
+  async guarantees(opts: CallOptions = {}): Promise<ServerGuarantees> {
+    checkAborted(opts.signal);
     this.probed ??= this.probeConditions().catch((err) => {
       this.probed = undefined;
       throw err;
@@ -763,6 +824,10 @@ export class WebdavTransport implements FileTransport {
   describeRoot(): string {
     return `${this.http.secure ? 'https' : 'http'}://${this.http.host}${showPath(this.root)}`;
   }
+}
+
+function cancelled(signal: AbortSignal): SyncError {
+  return new SyncError('CANCELLED', msg('common.operation_cancelled'), { cause: signal.reason });
 }
 
 function isLoopback(host: string): boolean {

@@ -14,7 +14,7 @@ export interface DavResponse {
 const NAME = '(?:[A-Za-z_][\\w.-]*:)?';
 
 /** Inner texts of every `<name>` element (any prefix) in `xml`, in order. Self-closing elements give ''. */
-export function elements(xml: string, localName: string): string[] {
+function elements(xml: string, localName: string): string[] {
   const out: string[] = [];
   const open = new RegExp(`<${NAME}${localName}(?=[\\s/>])[^>]*>`, 'g');
   const close = new RegExp(`</${NAME}${localName}\\s*>`, 'g');
@@ -38,7 +38,7 @@ export function first(xml: string, localName: string): string | undefined {
   return elements(xml, localName)[0];
 }
 
-export function decodeEntities(s: string): string {
+function decodeEntities(s: string): string {
   return s
     .replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, '$1')
     .replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos);/gi, (_, e: string) => {
