@@ -3,17 +3,20 @@
 // from a real Chromium, XSS through a hostile WebDAV server's answers, and wrong tokens of equal and other lengths.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { ROUTES } from '../src/ui/api.js';
 import { buildUi, launchChromium, login, raw, startUiEnv, type UiEnv } from './ui-support.js';
-import { tmpDir } from './helpers/system.js';
+import { makeTestDb, tmpDir } from './helpers/system.js';
+import { SyncService } from '../src/service.js';
 
 let env: UiEnv;
 let cookie = '';
 let csrf = '';
 let configFile = '';
+const remoteDir = tmpDir('cx-ui-att-r-');
 
 before(async () => {
   buildUi();
@@ -24,7 +27,7 @@ before(async () => {
     method: 'POST',
     path: '/api/config',
     body: JSON.stringify({
-      config: { protocol: 'folder', enabled: false, polling_interval: 300, folder: { path: tmpDir('cx-ui-att-r-') } },
+      config: { protocol: 'folder', enabled: false, polling_interval: 300, folder: { path: remoteDir } },
     }),
     headers: {
       Cookie: cookie,
@@ -175,6 +178,137 @@ describe('DNS rebinding desde Chromium', () => {
       });
       assert.deepEqual(r.slice(0, 3), [421, 421, 421]);
       assert.ok(!String(r[3]).includes('folder'), 'no config in the refusal');
+    } finally {
+      await ctx.close();
+    }
+  });
+});
+
+/** What the hostile server puts in every text it controls: an inline handler and a script, both setting __pwned. */
+const IMG = '<img src=x onerror="window.__pwned=1">';
+const SCRIPT = '<script>window.__pwned=2</script>';
+
+describe('XSS por respuestas del servidor', () => {
+  let browser: Browser;
+  let hostile: http.Server;
+  let hostilePort = 0;
+  before(async () => {
+    // A WebDAV-like server whose every answer is an error with the payload in the reason phrase, headers and body.
+    // A WebDAV-like server: OPTIONS answers with the payload in the headers the diagnosis shows (Server, DAV); every
+    // other request is an error with the payload in the reason phrase and the body.
+    hostile = http.createServer((req, res) => {
+      req.resume();
+      if (req.method === 'OPTIONS') {
+        res.writeHead(200, { DAV: `1, 2, ${IMG}`, Server: `Apache ${SCRIPT}${IMG}`, 'Content-Length': 0 });
+        return res.end();
+      }
+      res.statusMessage = `Fallo ${IMG}`;
+      res.writeHead(500, { 'Content-Type': 'text/html' });
+      res.end(`<html><body>${IMG}${SCRIPT}<d:error xmlns:d="DAV:">${IMG}</d:error></body></html>`);
+    });
+    await new Promise<void>((r) => hostile.listen(0, '127.0.0.1', r));
+    hostilePort = (hostile.address() as { port: number }).port;
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    hostile?.close();
+  });
+
+  async function openPage() {
+    const ctx = await browser.newContext();
+    const page = await ctx.newPage();
+    // Counted from the first script on: an injected inline handler would at least trip the CSP.
+    await page.addInitScript(() => {
+      (window as unknown as { __csp: string[] }).__csp = [];
+      document.addEventListener('securitypolicyviolation', (e) =>
+        (window as unknown as { __csp: string[] }).__csp.push(`${e.violatedDirective} ${e.sample}`),
+      );
+    });
+    await page.goto(env.ui.loginUrl());
+    await page.locator('#state').waitFor();
+    return { ctx, page };
+  }
+
+  async function assertNothingRan(page: import('playwright-core').Page, where: string) {
+    const seen = await page.evaluate(() => ({
+      pwned: (window as unknown as { __pwned?: number }).__pwned,
+      csp: (window as unknown as { __csp: string[] }).__csp,
+      imgs: document.querySelectorAll('img[src="x"], img[onerror]').length,
+      inlineScripts: [...document.querySelectorAll('script')].filter((s) => !s.src).length,
+      handlers: document.querySelectorAll('[onerror], [onload], [onclick]').length,
+    }));
+    assert.deepEqual(seen, { pwned: undefined, csp: [], imgs: 0, inlineScripts: 0, handlers: 0 }, where);
+  }
+
+  test('Probar Conexión contra un servidor hostil: el error se muestra como texto, no se ejecuta nada', async () => {
+    const { ctx, page } = await openPage();
+    try {
+      await page.click('#tab-webdav');
+      await page.fill('#f-webdav-url', `http://127.0.0.1:${hostilePort}/dav/`);
+      await page.fill('#f-webdav-username', 'ana');
+      await page.fill('#f-webdav-password', 'x');
+      await page.click('#test-webdav');
+      const diag = page.locator('#diagnosis-webdav.tone-bad');
+      await diag.waitFor({ timeout: 30000 });
+      const text = (await diag.textContent()) ?? '';
+      assert.ok(text.length > 0);
+      // The server's own words reach the page (the Server header among the facts), as literal characters.
+      assert.ok(text.includes(`Apache ${SCRIPT}${IMG}`), text);
+      assert.ok((await diag.innerHTML()).includes('&lt;script&gt;'));
+      await assertNothingRan(page, 'after Probar Conexión');
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  test('el nombre de equipo del manifiesto con HTML: se muestran escapados, no se ejecuta nada', async () => {
+    // Another office computer sends a version; then its manifest is edited as a hostile remote would serve it.
+    const homeB = tmpDir('cx-ui-att-b-');
+    const dbB = path.join(homeB, 'cordiax.db');
+    makeTestDb(dbB, 20);
+    const b = await SyncService.open({ home: homeB, embeddedServer: false });
+    try {
+      await b.saveConfig({
+        protocol: 'folder',
+        enabled: false,
+        polling_interval: 300,
+        folder: { path: remoteDir },
+        database_path: dbB,
+        device_name: 'recepcion',
+      } as Parameters<SyncService['saveConfig']>[0]);
+      await b.syncNow();
+    } finally {
+      await b.close();
+    }
+    const edited: string[] = [];
+    for (const f of readdirSync(remoteDir, { recursive: true }).map(String)) {
+      if (!f.endsWith('.json')) continue;
+      const full = path.join(remoteDir, f);
+      const text = readFileSync(full, 'utf8');
+      if (!text.includes('"recepcion"')) continue;
+      writeFileSync(full, text.replaceAll('"recepcion"', JSON.stringify(`recepcion${IMG}${SCRIPT}`)));
+      edited.push(f);
+    }
+    assert.ok(edited.length > 0, `no manifest found in ${readdirSync(remoteDir, { recursive: true }).join(', ')}`);
+    const { ctx, page } = await openPage();
+    try {
+      await page.click('#sync-now');
+      await page.locator('#sync-now:not([disabled])').waitFor({ timeout: 30000 });
+      // The device name reaches the page (versions, status or log) as literal text.
+      await page.waitForFunction(() => document.body.textContent?.includes('recepcion'), undefined, {
+        timeout: 20000,
+      });
+      const body = await page.evaluate(() => document.body.textContent ?? '');
+      assert.ok(body.includes(`recepcion${IMG}${SCRIPT}`), 'the payload is shown as text');
+      assert.ok((await page.innerHTML('#versions-card')).includes('recepcion&lt;img src=x'));
+      await assertNothingRan(page, 'right after the sync');
+      await page.reload();
+      await page.locator('#state').waitFor();
+      await page.waitForFunction(() => document.body.textContent?.includes('recepcion'), undefined, {
+        timeout: 20000,
+      });
+      await assertNothingRan(page, 'after a sync from a hostile manifest');
     } finally {
       await ctx.close();
     }
