@@ -539,3 +539,40 @@ test('database_id traversal: "..", "../x", "a/b", "%2e%2e", absolute paths are r
     await server.close();
   }
 });
+
+test('tokens: a wrong token of the same length and ones of other lengths are all refused; the right one connects', {
+  timeout: 60_000,
+}, async () => {
+  const dir = tmpDir();
+  const good = 'token-correcto-de-prueba-0123456789';
+  const server = await startSyncServer({
+    host: '127.0.0.1',
+    port: 0,
+    storageDir: tmpDir(),
+    tokensFile: writeTokens(dir, [good]),
+  });
+  const connect = (token: unknown) =>
+    new Promise<{ ok: boolean; code?: string }>((resolve) => {
+      const sock = ioClient(`${server.url}/cordiax-sync/`, { forceNew: true, reconnection: false, auth: { token } });
+      sock.once('connect', () => {
+        sock.close();
+        resolve({ ok: true });
+      });
+      sock.once('connect_error', (e: Error & { data?: { code?: string } }) => {
+        sock.close();
+        resolve({ ok: false, code: e.data?.code ?? e.message });
+      });
+    });
+  try {
+    const sameLength = `${good.slice(0, -1)}8`;
+    assert.equal(sameLength.length, good.length);
+    for (const t of [sameLength, `x${good.slice(1)}`, good.slice(0, -1), `${good}9`, good.toUpperCase(), '', 42]) {
+      const r = await connect(t);
+      assert.equal(r.ok, false, `accepted token ${JSON.stringify(t)}`);
+      assert.equal(r.code, 'unauthorized', JSON.stringify(t));
+    }
+    assert.deepEqual(await connect(good), { ok: true });
+  } finally {
+    await server.close();
+  }
+});
