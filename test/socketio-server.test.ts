@@ -472,3 +472,107 @@ test('a hostile or broken server: malformed answers end in PROTOCOL errors, sile
     io.close();
   }
 });
+
+test('database_id traversal: "..", "../x", "a/b", "%2e%2e", absolute paths are refused; nothing appears outside the storage folder', {
+  timeout: 60_000,
+}, async () => {
+  const parent = tmpDir('cx-sio-dbid-');
+  const storageDir = path.join(parent, 'storage');
+  const server = await startSyncServer({ host: '127.0.0.1', port: 0, storageDir });
+  const list = (dir: string) => readdirSync(dir, { recursive: true }).map(String).sort();
+  const connect = (databaseId: unknown) =>
+    new Promise<{ ok: boolean; code?: string; sock: ReturnType<typeof ioClient> }>((resolve) => {
+      const sock = ioClient(`${server.url}/cordiax-sync/`, {
+        forceNew: true,
+        reconnection: false,
+        auth: { database_id: databaseId, device: 'atacante' },
+      });
+      sock.once('connect', () => resolve({ ok: true, sock }));
+      sock.once('connect_error', (e: Error & { data?: { code?: string } }) =>
+        resolve({ ok: false, code: e.data?.code, sock }),
+      );
+    });
+  try {
+    const beforeParent = list(parent);
+    const hostile: unknown[] = [
+      '..',
+      '.',
+      '../x',
+      '../../etc',
+      'a/b',
+      'a\\b',
+      '..\\x',
+      '%2e%2e',
+      '%2e%2e%2fx',
+      '/tmp/x',
+      path.join(parent, 'fuera'),
+      'C:\\x',
+      'a\0b',
+      '',
+      ' default',
+      'x'.repeat(65),
+      5,
+      ['a'],
+    ];
+    for (const id of hostile) {
+      const r = await connect(id);
+      r.sock.close();
+      assert.equal(r.ok, false, `accepted database_id ${JSON.stringify(id)}`);
+      assert.equal(r.code, 'bad_database_id', JSON.stringify(id));
+    }
+    assert.deepEqual(list(parent), beforeParent, 'nothing created by the refused ids');
+    // Positive control: a valid id connects and a push lands inside the storage folder, under that id only.
+    const good = await connect('oficina-1');
+    good.sock.close();
+    assert.equal(good.ok, true);
+    const { ep } = endpoint(server.url, { database_id: 'oficina-1' });
+    try {
+      const db = makeTestDb(path.join(tmpDir(), 'a.db'), 10);
+      const pushed = await ep.push(db, await metaOf(db));
+      assert.ok(pushed.manifest);
+    } finally {
+      await ep.close();
+    }
+    assert.deepEqual(readdirSync(parent), ['storage']);
+    assert.deepEqual(readdirSync(storageDir), ['oficina-1']);
+  } finally {
+    await server.close();
+  }
+});
+
+test('tokens: a wrong token of the same length and ones of other lengths are all refused; the right one connects', {
+  timeout: 60_000,
+}, async () => {
+  const dir = tmpDir();
+  const good = 'token-correcto-de-prueba-0123456789';
+  const server = await startSyncServer({
+    host: '127.0.0.1',
+    port: 0,
+    storageDir: tmpDir(),
+    tokensFile: writeTokens(dir, [good]),
+  });
+  const connect = (token: unknown) =>
+    new Promise<{ ok: boolean; code?: string }>((resolve) => {
+      const sock = ioClient(`${server.url}/cordiax-sync/`, { forceNew: true, reconnection: false, auth: { token } });
+      sock.once('connect', () => {
+        sock.close();
+        resolve({ ok: true });
+      });
+      sock.once('connect_error', (e: Error & { data?: { code?: string } }) => {
+        sock.close();
+        resolve({ ok: false, code: e.data?.code ?? e.message });
+      });
+    });
+  try {
+    const sameLength = `${good.slice(0, -1)}8`;
+    assert.equal(sameLength.length, good.length);
+    for (const t of [sameLength, `x${good.slice(1)}`, good.slice(0, -1), `${good}9`, good.toUpperCase(), '', 42]) {
+      const r = await connect(t);
+      assert.equal(r.ok, false, `accepted token ${JSON.stringify(t)}`);
+      assert.equal(r.code, 'unauthorized', JSON.stringify(t));
+    }
+    assert.deepEqual(await connect(good), { ok: true });
+  } finally {
+    await server.close();
+  }
+});
