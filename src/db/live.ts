@@ -28,7 +28,7 @@ import {
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SyncError } from '../errors.js';
-import { takeSnapshot, type Snapshot } from './snapshot.js';
+import { hashSqliteFile, takeSnapshot, type Snapshot } from './snapshot.js';
 import { msg } from '../messages/index.js';
 
 /** What the caller believes the live database holds: checked inside the write lock before anything is replaced. */
@@ -135,11 +135,16 @@ export interface LiveReading {
 }
 
 /** The live content now, with the fingerprint that describes it. */
-export async function readLive(dbPath: string, tmpParent?: string, check = true): Promise<LiveReading> {
+export async function readLive(
+  dbPath: string,
+  tmpParent?: string,
+  check = true,
+  pageHashes = false,
+): Promise<LiveReading> {
   const fingerprint = liveFingerprintSync(dbPath);
   if (isAbsentDatabase(dbPath))
     return { fingerprint, contentSha256: null, stable: liveFingerprintSync(dbPath) === fingerprint };
-  const snapshot = await takeSnapshot(dbPath, { tmpParent, check });
+  const snapshot = await takeSnapshot(dbPath, { tmpParent, check, pageHashes });
   return {
     fingerprint,
     contentSha256: snapshot.contentSha256,
@@ -191,9 +196,11 @@ export async function replaceLiveDatabase(
     await fsp.rm(`${incomingPath}-shm`, { force: true });
   }
   // The copies below are only hashed and compared: the caller verified the incoming file (quick_check), the plan
-  // checked the live content it expects, and the read-back must hash exactly like the verified incoming file.
-  const incoming = await takeSnapshot(incomingPath, { tmpParent: opts.tmpParent, check: false });
-  await incoming.dispose();
+  // checked the live content it expects, and the read-back must hash exactly like the verified incoming file. The
+  // incoming file is private and closed, so it is hashed as it is (no copy through SQLite first): a copy's page N is
+  // the file's page N and the header fields a copy rewrites are the volatile ones the content hash leaves out; were
+  // that ever not so, the read-back below would refuse the result (a conflict keeping both), never accept it.
+  const incoming = await hashSqliteFile(incomingPath);
   await opts.beforeReplace?.(incoming.contentSha256);
 
   let backupPath: string | null = null;
@@ -263,6 +270,31 @@ function mapSqliteError(err: unknown): SyncError {
   return new SyncError('INTERNAL', msg('db.could_not_replace_local_database', { message: (err as Error).message }), {
     cause: err,
   });
+}
+
+/**
+ * Like copyToUniqueFile, but moves `src` (a private file nothing else uses, e.g. a snapshot about to be disposed):
+ * a hard link under the unique name, then `src` is unlinked; no second copy of the bytes. Across filesystems (EXDEV)
+ * it copies.
+ */
+export async function moveToUniqueFile(src: string, dir: string, stem: string, ext: string): Promise<string> {
+  await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
+  for (let n = 1; ; n++) {
+    const dest = path.join(dir, `${stem}${n > 1 ? `-${n}` : ''}${ext}`);
+    try {
+      await fsp.link(src, dest); // never overwrites: EEXIST
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EXDEV' || code === 'EPERM' || code === 'ENOTSUP') return copyToUniqueFile(src, dir, stem, ext);
+      if (code !== 'EEXIST' || n > 1000) throw err;
+      continue;
+    }
+    await fsp.chmod(dest, 0o600);
+    const fh = await fsp.open(dest, 'r+');
+    await fh.sync().finally(() => fh.close());
+    await fsp.rm(src, { force: true });
+    return dest;
+  }
 }
 
 /** A unique, never-overwritten file name in `dir` (exclusive create), e.g. for backups and conflict copies. */

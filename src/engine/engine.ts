@@ -111,6 +111,7 @@ export class SyncEngine {
       pendingDir: path.join(path.dirname(o.statePath), 'pending'),
       log: o.log,
       lockWaitMs: o.lockWaitMs,
+      pageHashes: this.remote instanceof FileRemote,
     });
     this.delta =
       this.remote instanceof FileRemote

@@ -9,6 +9,7 @@ import { SyncError } from '../errors.js';
 import { countRows, sha256File, takeSnapshot, verifyDatabase, privateTempDir, type Snapshot } from '../db/snapshot.js';
 import {
   copyToUniqueFile,
+  moveToUniqueFile,
   fileFingerprintSync,
   isAbsentDatabase,
   liveFingerprintSync,
@@ -62,6 +63,8 @@ export interface LocalDbOptions {
   keepBackups?: number;
   /** How long a replace waits for the application to release the database's write lock (default 30 s). */
   lockWaitMs?: number;
+  /** Hash every page of the snapshot a sync takes (delta sync on file remotes compares them: src/delta). */
+  pageHashes?: boolean;
 }
 
 /** A remote version kept beside the local database when both sides changed (never "newer wins"). */
@@ -153,7 +156,7 @@ export class LocalDb {
       const plain = await this.plainContentOfEncrypted(this.encryptedPath);
       return { sha256, fingerprint: fp, aliases: plain ? [plain.contentSha256] : undefined, rows: plain?.rows };
     }
-    const live = await readLive(this.o.databasePath, this.o.tmpParent);
+    const live = await readLive(this.o.databasePath, this.o.tmpParent, true, this.o.pageHashes);
     if (!live.snapshot) return { sha256: null, fingerprint: live.fingerprint };
     return {
       sha256: live.contentSha256,
@@ -387,7 +390,8 @@ export class LocalDb {
         expect: expect
           ? { fingerprint: expect.fingerprint, contentSha256: expect.sha256, aliases: expect.aliases }
           : undefined,
-        keepBackup: (snap) => this.keepBackup(snap.path, 'before-replace', '.db'),
+        // The snapshot is ours and disposed right after: moved into the backups, not copied.
+        keepBackup: (snap) => this.keepBackup(snap.path, 'before-replace', '.db', true),
         tmpParent: this.o.tmpParent,
         lockWaitMs: this.o.lockWaitMs,
         beforeReplace,
@@ -425,10 +429,15 @@ export class LocalDb {
    * Copies `src` into the backups folder under a name that is never reused (milliseconds, then a counter, created
    * exclusively and fsynced), then prunes older backups of the same database only.
    */
-  private async keepBackup(src: string, why: string, ext: '.db' | '.db.enc'): Promise<string> {
+  private async keepBackup(src: string, why: string, ext: '.db' | '.db.enc', move = false): Promise<string> {
     const ts = new Date().toISOString().replace(/[-:.]/g, '').replace(/Z$/, '');
     const base = path.basename(this.o.databasePath).replace(/\.db$/, '');
-    const dest = await copyToUniqueFile(src, this.o.backupsDir, `${base}-${ts}-${why}`, ext);
+    const dest = await (move ? moveToUniqueFile : copyToUniqueFile)(
+      src,
+      this.o.backupsDir,
+      `${base}-${ts}-${why}`,
+      ext,
+    );
     await this.pruneBackups(dest).catch(() => {});
     return dest;
   }
