@@ -50,6 +50,14 @@ export interface ReplaceOptions {
   lockWaitMs?: number;
   /** Told the content hash the live database is about to hold, before anything is replaced (crash recovery). */
   beforeReplace?: (incomingContentSha256: string) => Promise<void>;
+  /**
+   * A reading of the live database taken earlier (by the sync's plan) whose fingerprint did not move while its
+   * snapshot was taken: when the live fingerprint is still that one, it stands for step 1's reading (no second
+   * snapshot) and its snapshot file may be moved into the backup; the caller still disposes it.
+   */
+  current?: { fingerprint: string; snapshot: Snapshot };
+  /** contentSha256 of `incomingPath`, when the caller hashed the very bytes it wrote there (copySqliteFile). */
+  incomingContentSha256?: string;
   tmpParent?: string;
 }
 
@@ -137,14 +145,12 @@ export interface LiveReading {
 /** The live content now, with the fingerprint that describes it. */
 export async function readLive(
   dbPath: string,
-  tmpParent?: string,
-  check = true,
-  pageHashes = false,
+  opts: { tmpParent?: string; check?: boolean; pageHashes?: boolean; contentOnly?: boolean } = {},
 ): Promise<LiveReading> {
   const fingerprint = liveFingerprintSync(dbPath);
   if (isAbsentDatabase(dbPath))
     return { fingerprint, contentSha256: null, stable: liveFingerprintSync(dbPath) === fingerprint };
-  const snapshot = await takeSnapshot(dbPath, { tmpParent, check, pageHashes });
+  const snapshot = await takeSnapshot(dbPath, opts);
   return {
     fingerprint,
     contentSha256: snapshot.contentSha256,
@@ -200,14 +206,28 @@ export async function replaceLiveDatabase(
   // incoming file is private and closed, so it is hashed as it is (no copy through SQLite first): a copy's page N is
   // the file's page N and the header fields a copy rewrites are the volatile ones the content hash leaves out; were
   // that ever not so, the read-back below would refuse the result (a conflict keeping both), never accept it.
-  const incoming = await hashSqliteFile(incomingPath);
+  const incoming = {
+    contentSha256: opts.incomingContentSha256 ?? (await hashSqliteFile(incomingPath)).contentSha256,
+  };
   await opts.beforeReplace?.(incoming.contentSha256);
 
   let backupPath: string | null = null;
   let busyRounds = 0;
+  let current = opts.current;
   for (;;) {
-    // 1. Outside the lock: what does the live database hold? Must be what the plan saw.
-    const now = await readLive(livePath, opts.tmpParent, false);
+    // 1. Outside the lock: what does the live database hold? Must be what the plan saw. The plan's own reading
+    // serves when the fingerprint has not moved since it was taken (stable): the same evidence a fresh reading gives,
+    // since that is also only tied to the lock by the fingerprint checked inside it (step 3). Once: a retry reads.
+    const reused = current && liveFingerprintSync(livePath) === current.fingerprint ? current : undefined;
+    current = undefined;
+    const now: LiveReading = reused
+      ? {
+          fingerprint: reused.fingerprint,
+          contentSha256: reused.snapshot.contentSha256,
+          snapshot: reused.snapshot,
+          stable: true,
+        }
+      : await readLive(livePath, { tmpParent: opts.tmpParent, check: false });
     try {
       if (
         opts.expect &&
@@ -219,7 +239,7 @@ export async function replaceLiveDatabase(
       // 2. Keep what is about to be replaced (once: the content is the same on every retry).
       if (now.snapshot && backupPath === null && opts.keepBackup) backupPath = await opts.keepBackup(now.snapshot);
     } finally {
-      await now.snapshot?.dispose();
+      if (!reused) await now.snapshot?.dispose();
     }
     const checked = now.fingerprint;
     let moved = !now.stable;
@@ -251,7 +271,7 @@ export async function replaceLiveDatabase(
   }
 
   // 4. Read back: the live database must hold exactly the incoming content.
-  const after = await readLive(livePath, opts.tmpParent, false);
+  const after = await readLive(livePath, { tmpParent: opts.tmpParent, check: false, contentOnly: true });
   await after.snapshot?.dispose();
   if (after.contentSha256 !== incoming.contentSha256) {
     // Either the app committed in the instant after our commit (its rows sit on top of the pulled ones) or the

@@ -41,28 +41,66 @@ const VOLATILE_HEADER_RANGES: Array<[number, number]> = [
  */
 export async function hashSqliteFile(
   file: string,
-  opts: { pageHashes?: boolean } = {},
+  opts: { pageHashes?: boolean; contentOnly?: boolean } = {},
 ): Promise<{ sha256: string; contentSha256: string; size: number; pages?: PageHashes }> {
-  const raw = createHash('sha256');
-  const content = createHash('sha256');
+  const raw = opts.contentOnly ? null : createHash('sha256');
+  const content = new ContentHasher();
   const pager = opts.pageHashes ? new PageHasher((await fsp.stat(file)).size) : null;
-  let size = 0;
   for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) {
     const buf = chunk as Buffer;
-    raw.update(buf);
+    raw?.update(buf);
     pager?.update(buf);
-    if (size < 100) {
-      const copy = Buffer.from(buf);
-      for (const [a, b] of VOLATILE_HEADER_RANGES)
-        if (a - size < copy.length) copy.fill(0, Math.max(0, a - size), Math.max(0, Math.min(copy.length, b - size)));
-      content.update(copy);
-    } else {
-      content.update(buf);
-    }
-    size += buf.length;
+    content.update(buf);
   }
   const pages = pager?.finish();
-  return { sha256: raw.digest('hex'), contentSha256: content.digest('hex'), size, ...(pages ? { pages } : {}) };
+  return {
+    sha256: raw?.digest('hex') ?? '',
+    contentSha256: content.digest(),
+    size: content.size,
+    ...(pages ? { pages } : {}),
+  };
+}
+
+/** contentSha256 (see hashSqliteFile) of bytes fed in order. */
+class ContentHasher {
+  private readonly hash = createHash('sha256');
+  size = 0;
+
+  update(buf: Buffer): void {
+    if (this.size < 100) {
+      const copy = Buffer.from(buf);
+      for (const [a, b] of VOLATILE_HEADER_RANGES)
+        if (a - this.size < copy.length)
+          copy.fill(0, Math.max(0, a - this.size), Math.max(0, Math.min(copy.length, b - this.size)));
+      this.hash.update(copy);
+    } else {
+      this.hash.update(buf);
+    }
+    this.size += buf.length;
+  }
+
+  digest(): string {
+    return this.hash.digest('hex');
+  }
+}
+
+/**
+ * Copies an SQLite file into a new private file (exclusive create, 0600) and returns the copy's contentSha256, hashed
+ * from the very bytes written: one read instead of a copy and a second read to hash it.
+ */
+export async function copySqliteFile(src: string, dest: string): Promise<{ contentSha256: string; size: number }> {
+  const content = new ContentHasher();
+  const out = await fsp.open(dest, 'wx', 0o600);
+  try {
+    for await (const chunk of createReadStream(src, { highWaterMark: 1024 * 1024 })) {
+      const buf = chunk as Buffer;
+      content.update(buf);
+      for (let off = 0; off < buf.length; ) off += (await out.write(buf, off, buf.length - off)).bytesWritten;
+    }
+  } finally {
+    await out.close();
+  }
+  return { contentSha256: content.digest(), size: content.size };
 }
 
 export async function hasSqliteHeader(file: string): Promise<boolean> {
@@ -157,6 +195,8 @@ export async function takeSnapshot(
     check?: boolean;
     /** Also hash every page (src/delta/page-index.ts) in the same read as the sha256. */
     pageHashes?: boolean;
+    /** Only contentSha256 (sha256 is left ''): for copies only compared by content, like the restore's read-back. */
+    contentOnly?: boolean;
   } = {},
 ): Promise<Snapshot> {
   const st = await fsp.stat(dbPath).catch(() => null);
@@ -189,7 +229,7 @@ export async function takeSnapshot(
     // The integrity check opened the copy read-write; make sure no journal files sit beside it.
     await fsp.rm(`${out}-wal`, { force: true });
     await fsp.rm(`${out}-shm`, { force: true });
-    const { sha256, contentSha256, size, pages } = await hashSqliteFile(out, { pageHashes: opts.pageHashes });
+    const { sha256, contentSha256, size, pages } = await hashSqliteFile(out, opts);
     return { path: out, sha256, contentSha256, size, ...(pages ? { pages } : {}), dispose: tmp.dispose };
   } catch (err) {
     await tmp.dispose();

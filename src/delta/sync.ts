@@ -251,11 +251,13 @@ export class DeltaSync {
     const at = idx ? chain.findIndex((e) => e.generation === idx.generation && e.sha256 === idx.objectSha256) : -1;
     let why = !idx ? 'no-index' : at < 0 ? 'version-not-in-chain' : st === 'locked' ? 'locked' : null;
     if (!why && idx) {
-      // The engine's snapshot is moved, not copied (nothing reads it after a pull; its dispose() tolerates that).
       const snap =
         opts.snapshot ??
         (await takeSnapshot(this.o.local.databasePath, { tmpParent: this.o.tmpParent, pageHashes: true }));
-      await fsp.rename(snap.path, target);
+      // The engine's snapshot is copied (it stands for the live content until the replace, and becomes its backup);
+      // one taken here is moved.
+      if (opts.snapshot) await fsp.copyFile(snap.path, target);
+      else await fsp.rename(snap.path, target);
       if (!opts.snapshot) await snap.dispose();
       if (!(await rebuildBase(target, idx, snap.pages))) why = 'local-differs-from-base';
       else {

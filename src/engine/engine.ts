@@ -259,7 +259,14 @@ export class SyncEngine {
             remote!,
             work.dir,
             decision.reason,
-            { sha256: local.sha256, fingerprint: local.fingerprint, aliases: local.aliases },
+            {
+              sha256: local.sha256,
+              fingerprint: local.fingerprint,
+              aliases: local.aliases,
+              ...(local.snapshot && local.stableFingerprint
+                ? { reading: { fingerprint: local.stableFingerprint, snapshot: local.snapshot } }
+                : {}),
+            },
             local.snapshot,
           );
           break;

@@ -6,7 +6,15 @@
 import { promises as fsp, constants as fsc } from 'node:fs';
 import path from 'node:path';
 import { SyncError } from '../errors.js';
-import { countRows, sha256File, takeSnapshot, verifyDatabase, privateTempDir, type Snapshot } from '../db/snapshot.js';
+import {
+  copySqliteFile,
+  countRows,
+  sha256File,
+  takeSnapshot,
+  verifyDatabase,
+  privateTempDir,
+  type Snapshot,
+} from '../db/snapshot.js';
 import {
   copyToUniqueFile,
   moveToUniqueFile,
@@ -30,6 +38,8 @@ export interface LocalExpectation {
   fingerprint: string;
   /** The same content in other forms (the plaintext of a locked .enc): an unlock of it is not a change. */
   aliases?: string[];
+  /** The plan's reading (LocalContent.stableFingerprint and its snapshot): spares the replace a second snapshot. */
+  reading?: { fingerprint: string; snapshot: Snapshot };
 }
 
 /** The local content now: its hash, the same content's hash in other forms (aliases), and its row count. */
@@ -44,6 +54,8 @@ export interface LocalContent {
   /** Rows in all tables of a plaintext snapshot (for the guard against pushing a wiped database). */
   rows?: number;
   snapshot?: Snapshot;
+  /** The live fingerprint taken before `snapshot`, only when it did not move while the snapshot was taken. */
+  stableFingerprint?: string;
 }
 
 /** What applying a download did. */
@@ -156,13 +168,14 @@ export class LocalDb {
       const plain = await this.plainContentOfEncrypted(this.encryptedPath);
       return { sha256, fingerprint: fp, aliases: plain ? [plain.contentSha256] : undefined, rows: plain?.rows };
     }
-    const live = await readLive(this.o.databasePath, this.o.tmpParent, true, this.o.pageHashes);
+    const live = await readLive(this.o.databasePath, { tmpParent: this.o.tmpParent, pageHashes: this.o.pageHashes });
     if (!live.snapshot) return { sha256: null, fingerprint: live.fingerprint };
     return {
       sha256: live.contentSha256,
       fingerprint: `${st}|${live.fingerprint}`,
       snapshot: live.snapshot,
       rows: countRows(live.snapshot.path),
+      ...(live.stable ? { stableFingerprint: live.fingerprint } : {}),
     };
   }
 
@@ -384,7 +397,7 @@ export class LocalDb {
     const tmp = await privateTempDir(this.o.tmpParent);
     try {
       const incoming = path.join(tmp.dir, 'incoming.db');
-      await fsp.copyFile(file, incoming);
+      const { contentSha256 } = await copySqliteFile(file, incoming);
       const rows = countRows(incoming);
       const r = await replaceLiveDatabase(incoming, this.o.databasePath, {
         expect: expect
@@ -395,6 +408,8 @@ export class LocalDb {
         tmpParent: this.o.tmpParent,
         lockWaitMs: this.o.lockWaitMs,
         beforeReplace,
+        incomingContentSha256: contentSha256,
+        current: expect?.reading,
       });
       if (r.backupPath) this.logBackup(r.backupPath);
       return { localSha256: r.contentSha256, rows, backupPath: r.backupPath };
