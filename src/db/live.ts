@@ -56,8 +56,6 @@ export interface ReplaceOptions {
    * snapshot) and its snapshot file may be moved into the backup; the caller still disposes it.
    */
   current?: { fingerprint: string; snapshot: Snapshot };
-  /** contentSha256 of `incomingPath`, when the caller hashed the very bytes it wrote there (copySqliteFile). */
-  incomingContentSha256?: string;
   tmpParent?: string;
 }
 
@@ -206,9 +204,7 @@ export async function replaceLiveDatabase(
   // incoming file is private and closed, so it is hashed as it is (no copy through SQLite first): a copy's page N is
   // the file's page N and the header fields a copy rewrites are the volatile ones the content hash leaves out; were
   // that ever not so, the read-back below would refuse the result (a conflict keeping both), never accept it.
-  const incoming = {
-    contentSha256: opts.incomingContentSha256 ?? (await hashSqliteFile(incomingPath)).contentSha256,
-  };
+  const incoming = await hashSqliteFile(incomingPath, { contentOnly: true });
   await opts.beforeReplace?.(incoming.contentSha256);
 
   let backupPath: string | null = null;

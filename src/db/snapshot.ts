@@ -84,25 +84,6 @@ class ContentHasher {
   }
 }
 
-/**
- * Copies an SQLite file into a new private file (exclusive create, 0600) and returns the copy's contentSha256, hashed
- * from the very bytes written: one read instead of a copy and a second read to hash it.
- */
-export async function copySqliteFile(src: string, dest: string): Promise<{ contentSha256: string; size: number }> {
-  const content = new ContentHasher();
-  const out = await fsp.open(dest, 'wx', 0o600);
-  try {
-    for await (const chunk of createReadStream(src, { highWaterMark: 1024 * 1024 })) {
-      const buf = chunk as Buffer;
-      content.update(buf);
-      for (let off = 0; off < buf.length; ) off += (await out.write(buf, off, buf.length - off)).bytesWritten;
-    }
-  } finally {
-    await out.close();
-  }
-  return { contentSha256: content.digest(), size: content.size };
-}
-
 export async function hasSqliteHeader(file: string): Promise<boolean> {
   const fh = await fsp.open(file, 'r');
   try {

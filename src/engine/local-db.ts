@@ -6,15 +6,7 @@
 import { promises as fsp, constants as fsc } from 'node:fs';
 import path from 'node:path';
 import { SyncError } from '../errors.js';
-import {
-  copySqliteFile,
-  countRows,
-  sha256File,
-  takeSnapshot,
-  verifyDatabase,
-  privateTempDir,
-  type Snapshot,
-} from '../db/snapshot.js';
+import { countRows, sha256File, takeSnapshot, verifyDatabase, privateTempDir, type Snapshot } from '../db/snapshot.js';
 import {
   copyToUniqueFile,
   moveToUniqueFile,
@@ -397,7 +389,7 @@ export class LocalDb {
     const tmp = await privateTempDir(this.o.tmpParent);
     try {
       const incoming = path.join(tmp.dir, 'incoming.db');
-      const { contentSha256 } = await copySqliteFile(file, incoming);
+      await fsp.copyFile(file, incoming);
       const rows = countRows(incoming);
       const r = await replaceLiveDatabase(incoming, this.o.databasePath, {
         expect: expect
@@ -408,7 +400,6 @@ export class LocalDb {
         tmpParent: this.o.tmpParent,
         lockWaitMs: this.o.lockWaitMs,
         beforeReplace,
-        incomingContentSha256: contentSha256,
         current: expect?.reading,
       });
       if (r.backupPath) this.logBackup(r.backupPath);
