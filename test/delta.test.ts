@@ -6,7 +6,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { takeSnapshot } from '../src/db/snapshot.js';
 import { replaceLiveDatabase } from '../src/db/live.js';
-import { loadIndex, saveIndex, scanDatabase } from '../src/delta/page-index.js';
+import { loadIndex, saveIndex, scanDatabase, scanKnown } from '../src/delta/page-index.js';
 import { PATCH_HEADER_SIZE, readPatchHeader } from '../src/delta/patch.js';
 import { applyChain, baseNeeded, chainTo, rebuildBase, retainedFor, COMPACT_MAX_PATCHES } from '../src/delta/chain.js';
 import type { RemoteManifest } from '../src/transports/types.js';
@@ -243,4 +243,53 @@ test('plan: a remote patch version whose database is byte-identical to the local
     direction: 'bidirectional',
   });
   assert.equal(other.action, 'conflict');
+});
+
+test('page hashes taken with the snapshot: the same index and patch as a scan, and the same base check', async () => {
+  const dir = tmpDir();
+  const src = path.join(dir, 'src.db');
+  makeClinicDb(src, 5000);
+  const v1 = await snapshotTo(src, path.join(dir, 'v1.db'));
+  const i1 = (await scanDatabase(v1)).index;
+  exec(src, "UPDATE citas SET notas = 'cambiada' WHERE id = 9");
+  exec(src, "INSERT INTO citas (paciente, fecha, notas) VALUES ('p', '2026-12-01', 'nueva')");
+  const snap = await takeSnapshot(src, { pageHashes: true });
+  try {
+    assert.ok(snap.pages);
+    const scanned = await scanDatabase(snap.path, { previous: i1, patchPath: path.join(dir, 'scan.patch') });
+    const known = await scanKnown(
+      snap.path,
+      { sha256: snap.sha256, size: snap.size, pages: snap.pages },
+      { previous: i1, patchPath: path.join(dir, 'known.patch') },
+    );
+    assert.equal(known.sha256, scanned.sha256);
+    assert.ok(known.index.hashes.equals(scanned.index.hashes), 'same page hashes');
+    assert.ok(known.index.page1.equals(scanned.index.page1));
+    assert.equal(known.changedPages, scanned.changedPages);
+    assert.ok(known.changedPages > 0 && known.changedPages < 20, `${known.changedPages} pages changed`);
+    assert.ok(readFileSync(known.patch!.path).equals(readFileSync(scanned.patch!.path)), 'byte-identical patches');
+    const work = path.join(dir, 'work.db');
+    copyFileSync(v1, work);
+    assert.equal((await applyChain(work, i1.sha256, [known.patch!.path])).sha256, snap.sha256);
+  } finally {
+    await snap.dispose();
+  }
+
+  // rebuildBase from page hashes: the live database restored from v1 rebuilds it; an edit or a damaged page-1 copy
+  // in the index does not.
+  const live = path.join(dir, 'live.db');
+  makeClinicDb(live, 300);
+  copyFileSync(v1, path.join(dir, 'incoming.db'));
+  await replaceLiveDatabase(path.join(dir, 'incoming.db'), live);
+  const same = await takeSnapshot(live, { pageHashes: true });
+  assert.equal(await rebuildBase(same.path, i1, same.pages), true);
+  assert.equal(await sha256File(same.path), i1.sha256, 'the rebuilt file is the base, byte for byte');
+  const damaged = { ...i1, page1: Buffer.from(i1.page1) };
+  damaged.page1[200] ^= 0xff;
+  assert.equal(await rebuildBase(same.path, damaged, same.pages), false);
+  await same.dispose();
+  exec(live, "UPDATE citas SET notas = 'editada' WHERE id = 7");
+  const edited = await takeSnapshot(live, { pageHashes: true });
+  assert.equal(await rebuildBase(edited.path, i1, edited.pages), false);
+  await edited.dispose();
 });

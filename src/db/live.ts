@@ -28,7 +28,7 @@ import {
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SyncError } from '../errors.js';
-import { takeSnapshot, type Snapshot } from './snapshot.js';
+import { hashSqliteFile, takeSnapshot, type Snapshot } from './snapshot.js';
 import { msg } from '../messages/index.js';
 
 /** What the caller believes the live database holds: checked inside the write lock before anything is replaced. */
@@ -50,6 +50,12 @@ export interface ReplaceOptions {
   lockWaitMs?: number;
   /** Told the content hash the live database is about to hold, before anything is replaced (crash recovery). */
   beforeReplace?: (incomingContentSha256: string) => Promise<void>;
+  /**
+   * A reading of the live database taken earlier (by the sync's plan) whose fingerprint did not move while its
+   * snapshot was taken: when the live fingerprint is still that one, it stands for step 1's reading (no second
+   * snapshot) and its snapshot file may be moved into the backup; the caller still disposes it.
+   */
+  current?: { fingerprint: string; snapshot: Snapshot };
   tmpParent?: string;
 }
 
@@ -135,11 +141,14 @@ export interface LiveReading {
 }
 
 /** The live content now, with the fingerprint that describes it. */
-export async function readLive(dbPath: string, tmpParent?: string, check = true): Promise<LiveReading> {
+export async function readLive(
+  dbPath: string,
+  opts: { tmpParent?: string; check?: boolean; pageHashes?: boolean; contentOnly?: boolean } = {},
+): Promise<LiveReading> {
   const fingerprint = liveFingerprintSync(dbPath);
   if (isAbsentDatabase(dbPath))
     return { fingerprint, contentSha256: null, stable: liveFingerprintSync(dbPath) === fingerprint };
-  const snapshot = await takeSnapshot(dbPath, { tmpParent, check });
+  const snapshot = await takeSnapshot(dbPath, opts);
   return {
     fingerprint,
     contentSha256: snapshot.contentSha256,
@@ -191,16 +200,30 @@ export async function replaceLiveDatabase(
     await fsp.rm(`${incomingPath}-shm`, { force: true });
   }
   // The copies below are only hashed and compared: the caller verified the incoming file (quick_check), the plan
-  // checked the live content it expects, and the read-back must hash exactly like the verified incoming file.
-  const incoming = await takeSnapshot(incomingPath, { tmpParent: opts.tmpParent, check: false });
-  await incoming.dispose();
+  // checked the live content it expects, and the read-back must hash exactly like the verified incoming file. The
+  // incoming file is private and closed, so it is hashed as it is (no copy through SQLite first): a copy's page N is
+  // the file's page N and the header fields a copy rewrites are the volatile ones the content hash leaves out; were
+  // that ever not so, the read-back below would refuse the result (a conflict keeping both), never accept it.
+  const incoming = await hashSqliteFile(incomingPath, { contentOnly: true });
   await opts.beforeReplace?.(incoming.contentSha256);
 
   let backupPath: string | null = null;
   let busyRounds = 0;
+  let current = opts.current;
   for (;;) {
-    // 1. Outside the lock: what does the live database hold? Must be what the plan saw.
-    const now = await readLive(livePath, opts.tmpParent, false);
+    // 1. Outside the lock: what does the live database hold? Must be what the plan saw. The plan's own reading
+    // serves when the fingerprint has not moved since it was taken (stable): the same evidence a fresh reading gives,
+    // since that is also only tied to the lock by the fingerprint checked inside it (step 3). Once: a retry reads.
+    const reused = current && liveFingerprintSync(livePath) === current.fingerprint ? current : undefined;
+    current = undefined;
+    const now: LiveReading = reused
+      ? {
+          fingerprint: reused.fingerprint,
+          contentSha256: reused.snapshot.contentSha256,
+          snapshot: reused.snapshot,
+          stable: true,
+        }
+      : await readLive(livePath, { tmpParent: opts.tmpParent, check: false });
     try {
       if (
         opts.expect &&
@@ -212,7 +235,7 @@ export async function replaceLiveDatabase(
       // 2. Keep what is about to be replaced (once: the content is the same on every retry).
       if (now.snapshot && backupPath === null && opts.keepBackup) backupPath = await opts.keepBackup(now.snapshot);
     } finally {
-      await now.snapshot?.dispose();
+      if (!reused) await now.snapshot?.dispose();
     }
     const checked = now.fingerprint;
     let moved = !now.stable;
@@ -244,7 +267,7 @@ export async function replaceLiveDatabase(
   }
 
   // 4. Read back: the live database must hold exactly the incoming content.
-  const after = await readLive(livePath, opts.tmpParent, false);
+  const after = await readLive(livePath, { tmpParent: opts.tmpParent, check: false, contentOnly: true });
   await after.snapshot?.dispose();
   if (after.contentSha256 !== incoming.contentSha256) {
     // Either the app committed in the instant after our commit (its rows sit on top of the pulled ones) or the
@@ -263,6 +286,31 @@ function mapSqliteError(err: unknown): SyncError {
   return new SyncError('INTERNAL', msg('db.could_not_replace_local_database', { message: (err as Error).message }), {
     cause: err,
   });
+}
+
+/**
+ * Like copyToUniqueFile, but moves `src` (a private file nothing else uses, e.g. a snapshot about to be disposed):
+ * a hard link under the unique name, then `src` is unlinked; no second copy of the bytes. Across filesystems (EXDEV)
+ * it copies.
+ */
+export async function moveToUniqueFile(src: string, dir: string, stem: string, ext: string): Promise<string> {
+  await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
+  for (let n = 1; ; n++) {
+    const dest = path.join(dir, `${stem}${n > 1 ? `-${n}` : ''}${ext}`);
+    try {
+      await fsp.link(src, dest); // never overwrites: EEXIST
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EXDEV' || code === 'EPERM' || code === 'ENOTSUP') return copyToUniqueFile(src, dir, stem, ext);
+      if (code !== 'EEXIST' || n > 1000) throw err;
+      continue;
+    }
+    await fsp.chmod(dest, 0o600);
+    const fh = await fsp.open(dest, 'r+');
+    await fh.sync().finally(() => fh.close());
+    await fsp.rm(src, { force: true });
+    return dest;
+  }
 }
 
 /** A unique, never-overwritten file name in `dir` (exclusive create), e.g. for backups and conflict copies. */

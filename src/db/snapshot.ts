@@ -8,6 +8,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SyncError } from '../errors.js';
 import { replaceLiveDatabase } from './live.js';
+import { PageHasher, type PageHashes } from '../delta/page-index.js';
 
 export const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
@@ -38,24 +39,49 @@ const VOLATILE_HEADER_RANGES: Array<[number, number]> = [
  * `contentSha256` with the volatile header fields zeroed (what says whether the local content changed: a snapshot of
  * a database restored from file F hashes like a snapshot of F except for the schema cookie).
  */
-export async function hashSqliteFile(file: string): Promise<{ sha256: string; contentSha256: string; size: number }> {
-  const raw = createHash('sha256');
-  const content = createHash('sha256');
-  let size = 0;
+export async function hashSqliteFile(
+  file: string,
+  opts: { pageHashes?: boolean; contentOnly?: boolean } = {},
+): Promise<{ sha256: string; contentSha256: string; size: number; pages?: PageHashes }> {
+  const raw = opts.contentOnly ? null : createHash('sha256');
+  const content = new ContentHasher();
+  const pager = opts.pageHashes ? new PageHasher((await fsp.stat(file)).size) : null;
   for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) {
     const buf = chunk as Buffer;
-    raw.update(buf);
-    if (size < 100) {
+    raw?.update(buf);
+    pager?.update(buf);
+    content.update(buf);
+  }
+  const pages = pager?.finish();
+  return {
+    sha256: raw?.digest('hex') ?? '',
+    contentSha256: content.digest(),
+    size: content.size,
+    ...(pages ? { pages } : {}),
+  };
+}
+
+/** contentSha256 (see hashSqliteFile) of bytes fed in order. */
+class ContentHasher {
+  private readonly hash = createHash('sha256');
+  size = 0;
+
+  update(buf: Buffer): void {
+    if (this.size < 100) {
       const copy = Buffer.from(buf);
       for (const [a, b] of VOLATILE_HEADER_RANGES)
-        if (a - size < copy.length) copy.fill(0, Math.max(0, a - size), Math.max(0, Math.min(copy.length, b - size)));
-      content.update(copy);
+        if (a - this.size < copy.length)
+          copy.fill(0, Math.max(0, a - this.size), Math.max(0, Math.min(copy.length, b - this.size)));
+      this.hash.update(copy);
     } else {
-      content.update(buf);
+      this.hash.update(buf);
     }
-    size += buf.length;
+    this.size += buf.length;
   }
-  return { sha256: raw.digest('hex'), contentSha256: content.digest('hex'), size };
+
+  digest(): string {
+    return this.hash.digest('hex');
+  }
 }
 
 export async function hasSqliteHeader(file: string): Promise<boolean> {
@@ -122,6 +148,8 @@ export interface Snapshot {
   /** sha256 with volatile header fields zeroed: compare local content with this (see hashSqliteFile). */
   contentSha256: string;
   size: number;
+  /** Its page hashes, when asked for (takeSnapshot's pageHashes): what a delta push compares, read in one pass. */
+  pages?: PageHashes;
   /** Removes the copy and its folder. */
   dispose(): Promise<void>;
 }
@@ -146,6 +174,10 @@ export async function takeSnapshot(
      * already (the restore's own read-backs in live.ts): a full read of the database less per copy.
      */
     check?: boolean;
+    /** Also hash every page (src/delta/page-index.ts) in the same read as the sha256. */
+    pageHashes?: boolean;
+    /** Only contentSha256 (sha256 is left ''): for copies only compared by content, like the restore's read-back. */
+    contentOnly?: boolean;
   } = {},
 ): Promise<Snapshot> {
   const st = await fsp.stat(dbPath).catch(() => null);
@@ -178,8 +210,8 @@ export async function takeSnapshot(
     // The integrity check opened the copy read-write; make sure no journal files sit beside it.
     await fsp.rm(`${out}-wal`, { force: true });
     await fsp.rm(`${out}-shm`, { force: true });
-    const { sha256, contentSha256, size } = await hashSqliteFile(out);
-    return { path: out, sha256, contentSha256, size, dispose: tmp.dispose };
+    const { sha256, contentSha256, size, pages } = await hashSqliteFile(out, opts);
+    return { path: out, sha256, contentSha256, size, ...(pages ? { pages } : {}), dispose: tmp.dispose };
   } catch (err) {
     await tmp.dispose();
     if (err instanceof SyncError) throw err;

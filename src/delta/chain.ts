@@ -5,12 +5,13 @@
  * must keep live here; the remote layout (src/engine/remote-layout.ts) and the engine only call them.
  */
 import { msg } from '../messages/index.js';
+import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { SyncError } from '../errors.js';
 import type { RemoteManifest } from '../transports/types.js';
 import { sha256File } from '../util/hash.js';
 import { readPatchHeader, writePatchPages } from './patch.js';
-import { type PageIndex, type ScanResult, scanDatabase } from './page-index.js';
+import { PAGE_HASH_BYTES, type PageHashes, type PageIndex, type ScanResult, scanDatabase } from './page-index.js';
 
 export type ChainEntry = Pick<RemoteManifest, 'generation' | 'sha256' | 'size' | 'file' | 'delta'>;
 
@@ -115,16 +116,27 @@ export function chainBroken(reason: string): SyncError {
  * database still holds that version: SQLite rewrites only page 1's header counters on a restore or a backup, so page
  * 1 is put back from the index. Returns false (nothing to rely on) unless the result hashes to the index's sha256.
  */
-export async function rebuildBase(snapshotPath: string, idx: PageIndex): Promise<boolean> {
+export async function rebuildBase(snapshotPath: string, idx: PageIndex, pages?: PageHashes): Promise<boolean> {
   const st = await fsp.stat(snapshotPath);
   if (st.size !== idx.size) return false;
+  // With the snapshot's page hashes (taken in the read that hashed it), pages 2..N are compared with the index's
+  // instead of hashing the whole file again. As safe: a page wrongly taken for the base's (2^-128 a page, see
+  // page-index.ts) cannot slip through, because applyChain checks the full sha256 of the result against the last
+  // patch's result hash (and the manifest's), and any difference falls back to a full pull.
+  if (pages) {
+    const H = PAGE_HASH_BYTES;
+    if (pages.pageSize !== idx.pageSize || pages.pageCount !== idx.pageCount) return false;
+    if (pages.hashes.compare(idx.hashes, H, idx.hashes.length, H, pages.hashes.length) !== 0) return false;
+    // Page 1 comes from the index's copy: it must hash like the index says page 1 of the base does.
+    if (!createHash('sha256').update(idx.page1).digest().subarray(0, H).equals(idx.hashes.subarray(0, H))) return false;
+  }
   const fh = await fsp.open(snapshotPath, 'r+');
   try {
     await fh.write(idx.page1, 0, idx.page1.length, 0);
   } finally {
     await fh.close();
   }
-  return (await sha256File(snapshotPath)).sha256 === idx.sha256;
+  return pages ? true : (await sha256File(snapshotPath)).sha256 === idx.sha256;
 }
 
 /** Header facts of a patch file (for logs and tests). */

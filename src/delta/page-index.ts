@@ -39,6 +39,71 @@ export function pageSizeOf(header: Buffer): number {
   return v === 1 ? MAX_PAGE_SIZE : v;
 }
 
+/** Page hashes of a whole file (what an index holds besides the version it describes). */
+export interface PageHashes {
+  pageSize: number;
+  pageCount: number;
+  /** Page 1 verbatim. */
+  page1: Buffer;
+  /** PAGE_HASH_BYTES per page, page 1 first. */
+  hashes: Buffer;
+}
+
+/**
+ * Hashes the pages of an SQLite file fed to it in order, in chunks of any size: lets the one streamed read that
+ * computes a snapshot's sha256 produce its page hashes too, instead of a second full read (scanDatabase).
+ */
+export class PageHasher {
+  private pageSize = 0;
+  private pageNo = 0;
+  private hashes: Buffer;
+  private page1: Buffer | null = null;
+  private carry: Buffer | null = null;
+
+  /** `fileSize`: the size of a file that does not grow while it is read (a private copy). */
+  constructor(private readonly fileSize: number) {
+    this.hashes = Buffer.alloc(0);
+  }
+
+  update(chunk: Buffer): void {
+    let buf = chunk;
+    if (this.carry) {
+      buf = Buffer.concat([this.carry, buf]);
+      this.carry = null;
+    }
+    if (!this.pageSize) {
+      if (buf.length < 100) {
+        this.carry = Buffer.from(buf);
+        return;
+      }
+      this.pageSize = pageSizeOf(buf);
+      this.hashes = Buffer.alloc(Math.ceil(this.fileSize / this.pageSize) * PAGE_HASH_BYTES);
+    }
+    const ps = this.pageSize;
+    let off = 0;
+    for (; off + ps <= buf.length; off += ps) {
+      const page = buf.subarray(off, off + ps);
+      this.pageNo++;
+      const at = (this.pageNo - 1) * PAGE_HASH_BYTES;
+      if (at + PAGE_HASH_BYTES > this.hashes.length) throw new Error('the file grew while it was read');
+      createHash('sha256').update(page).digest().copy(this.hashes, at, 0, PAGE_HASH_BYTES);
+      if (this.pageNo === 1) this.page1 = Buffer.from(page);
+    }
+    if (off < buf.length) this.carry = Buffer.from(buf.subarray(off));
+  }
+
+  /** The page hashes; throws unless the file was a whole number of pages. */
+  finish(): PageHashes {
+    if (this.carry || !this.page1) throw new Error(`not a whole number of ${this.pageSize}-byte pages`);
+    return {
+      pageSize: this.pageSize,
+      pageCount: this.pageNo,
+      page1: this.page1,
+      hashes: this.hashes.subarray(0, this.pageNo * PAGE_HASH_BYTES),
+    };
+  }
+}
+
 export async function saveIndex(file: string, idx: PageIndex): Promise<void> {
   const meta = Buffer.from(
     JSON.stringify({
@@ -173,5 +238,67 @@ export async function scanDatabase(
     writer?.abort();
     if (opts.patchPath) await fsp.rm(opts.patchPath, { force: true });
     throw err;
+  }
+}
+
+/**
+ * scanDatabase for a file whose sha256 and page hashes are known already (a snapshot hashed them in the read that
+ * took its sha256): only the pages that differ from `previous` are read, to write the patch. Same result as
+ * scanDatabase on a file that did not change since it was hashed (a private snapshot nothing else writes; and the
+ * patch's result hash, which every reader checks after applying, is this sha256).
+ */
+export async function scanKnown(
+  file: string,
+  known: { sha256: string; size: number; pages: PageHashes },
+  opts: { previous?: PageIndex | null; patchPath?: string } = {},
+): Promise<ScanResult> {
+  const { pageSize, pageCount, page1, hashes } = known.pages;
+  const prev = opts.previous && opts.previous.pageSize === pageSize ? opts.previous : null;
+  const writer = prev && opts.patchPath ? new PatchWriter(opts.patchPath, pageSize) : null;
+  const index: PageIndex = {
+    generation: 0,
+    objectSha256: '',
+    sha256: known.sha256,
+    size: known.size,
+    pageSize,
+    pageCount,
+    page1,
+    hashes,
+  };
+  let changed = 0;
+  const fh = writer ? await fsp.open(file, 'r') : null;
+  try {
+    for (let no = 1; no <= pageCount; no++) {
+      const at = (no - 1) * PAGE_HASH_BYTES;
+      if (
+        prev &&
+        no <= prev.pageCount &&
+        prev.hashes.compare(hashes, at, at + PAGE_HASH_BYTES, at, at + PAGE_HASH_BYTES) === 0
+      )
+        continue;
+      changed++;
+      if (!writer || !fh) continue;
+      const page = Buffer.alloc(pageSize); // one per page: the deflate stream may hold it until it is compressed
+      const { bytesRead } = await fh.read(page, 0, pageSize, (no - 1) * pageSize);
+      if (bytesRead !== pageSize) throw new Error('the file shrank after it was hashed');
+      await writer.add(no, page);
+    }
+    let patch: ScanResult['patch'];
+    if (writer && prev && opts.patchPath) {
+      const psize = await writer.finish({
+        pagesBefore: prev.pageCount,
+        pagesAfter: pageCount,
+        baseSha256: prev.sha256,
+        resultSha256: known.sha256,
+      });
+      patch = { path: opts.patchPath, size: psize, pages: writer.pages };
+    }
+    return { index, sha256: known.sha256, size: known.size, changedPages: changed, ...(patch ? { patch } : {}) };
+  } catch (err) {
+    writer?.abort();
+    if (opts.patchPath) await fsp.rm(opts.patchPath, { force: true });
+    throw err;
+  } finally {
+    await fh?.close();
   }
 }

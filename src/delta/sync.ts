@@ -25,7 +25,7 @@ import type { LocalContent, LocalDb, Outgoing } from '../engine/local-db.js';
 import type { FileRemote } from '../engine/remote-layout.js';
 import { sha256File } from '../util/hash.js';
 import { applyChain, baseNeeded, chainBroken, type ChainEntry, rebuildBase } from './chain.js';
-import { loadIndex, type PageIndex, saveIndex, scanDatabase } from './page-index.js';
+import { loadIndex, type PageIndex, saveIndex, scanDatabase, scanKnown } from './page-index.js';
 import { readPatchHeader } from './patch.js';
 
 export interface DeltaSyncOptions {
@@ -82,7 +82,7 @@ export class DeltaSync {
     // Locked (only the .enc at rest): no plaintext to compare pages with; the .enc goes whole, as before.
     if (st === 'locked' || st === 'missing') return { out: null, index: null };
     const took = !local.snapshot;
-    local.snapshot ??= await takeSnapshot(this.o.local.databasePath, { tmpParent: this.o.tmpParent });
+    local.snapshot ??= await takeSnapshot(this.o.local.databasePath, { tmpParent: this.o.tmpParent, pageHashes: true });
     const snap = local.snapshot;
     const idx = await this.loadIndex(
       (i) => !!head && i.generation === head.generation && i.objectSha256 === head.sha256,
@@ -91,7 +91,11 @@ export class DeltaSync {
     const tmp = await privateTempDir(this.o.tmpParent);
     try {
       const patchPath = path.join(tmp.dir, 'pages.patch');
-      const scan = await scanDatabase(snap.path, usable ? { previous: idx, patchPath } : {});
+      const asked = usable ? { previous: idx, patchPath } : {};
+      // The snapshot's page hashes came with its sha256 (one read): only the changed pages are read again.
+      const scan = snap.pages
+        ? await scanKnown(snap.path, { sha256: snap.sha256, size: snap.size, pages: snap.pages }, asked)
+        : await scanDatabase(snap.path, asked);
       const why = !head
         ? null
         : !idx
@@ -247,11 +251,15 @@ export class DeltaSync {
     const at = idx ? chain.findIndex((e) => e.generation === idx.generation && e.sha256 === idx.objectSha256) : -1;
     let why = !idx ? 'no-index' : at < 0 ? 'version-not-in-chain' : st === 'locked' ? 'locked' : null;
     if (!why && idx) {
-      // The engine's snapshot is moved, not copied (nothing reads it after a pull; its dispose() tolerates that).
-      const snap = opts.snapshot ?? (await takeSnapshot(this.o.local.databasePath, { tmpParent: this.o.tmpParent }));
-      await fsp.rename(snap.path, target);
+      const snap =
+        opts.snapshot ??
+        (await takeSnapshot(this.o.local.databasePath, { tmpParent: this.o.tmpParent, pageHashes: true }));
+      // The engine's snapshot is copied (it stands for the live content until the replace, and becomes its backup);
+      // one taken here is moved.
+      if (opts.snapshot) await fsp.copyFile(snap.path, target);
+      else await fsp.rename(snap.path, target);
       if (!opts.snapshot) await snap.dispose();
-      if (!(await rebuildBase(target, idx))) why = 'local-differs-from-base';
+      if (!(await rebuildBase(target, idx, snap.pages))) why = 'local-differs-from-base';
       else {
         try {
           const patches = await patchesFrom(at + 1);

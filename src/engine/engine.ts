@@ -111,6 +111,7 @@ export class SyncEngine {
       pendingDir: path.join(path.dirname(o.statePath), 'pending'),
       log: o.log,
       lockWaitMs: o.lockWaitMs,
+      pageHashes: this.remote instanceof FileRemote,
     });
     this.delta =
       this.remote instanceof FileRemote
@@ -258,7 +259,14 @@ export class SyncEngine {
             remote!,
             work.dir,
             decision.reason,
-            { sha256: local.sha256, fingerprint: local.fingerprint, aliases: local.aliases },
+            {
+              sha256: local.sha256,
+              fingerprint: local.fingerprint,
+              aliases: local.aliases,
+              ...(local.snapshot && local.stableFingerprint
+                ? { reading: { fingerprint: local.stableFingerprint, snapshot: local.snapshot } }
+                : {}),
+            },
             local.snapshot,
           );
           break;

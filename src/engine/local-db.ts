@@ -9,6 +9,7 @@ import { SyncError } from '../errors.js';
 import { countRows, sha256File, takeSnapshot, verifyDatabase, privateTempDir, type Snapshot } from '../db/snapshot.js';
 import {
   copyToUniqueFile,
+  moveToUniqueFile,
   fileFingerprintSync,
   isAbsentDatabase,
   liveFingerprintSync,
@@ -29,6 +30,8 @@ export interface LocalExpectation {
   fingerprint: string;
   /** The same content in other forms (the plaintext of a locked .enc): an unlock of it is not a change. */
   aliases?: string[];
+  /** The plan's reading (LocalContent.stableFingerprint and its snapshot): spares the replace a second snapshot. */
+  reading?: { fingerprint: string; snapshot: Snapshot };
 }
 
 /** The local content now: its hash, the same content's hash in other forms (aliases), and its row count. */
@@ -43,6 +46,8 @@ export interface LocalContent {
   /** Rows in all tables of a plaintext snapshot (for the guard against pushing a wiped database). */
   rows?: number;
   snapshot?: Snapshot;
+  /** The live fingerprint taken before `snapshot`, only when it did not move while the snapshot was taken. */
+  stableFingerprint?: string;
 }
 
 /** What applying a download did. */
@@ -62,6 +67,8 @@ export interface LocalDbOptions {
   keepBackups?: number;
   /** How long a replace waits for the application to release the database's write lock (default 30 s). */
   lockWaitMs?: number;
+  /** Hash every page of the snapshot a sync takes (delta sync on file remotes compares them: src/delta). */
+  pageHashes?: boolean;
 }
 
 /** A remote version kept beside the local database when both sides changed (never "newer wins"). */
@@ -153,13 +160,14 @@ export class LocalDb {
       const plain = await this.plainContentOfEncrypted(this.encryptedPath);
       return { sha256, fingerprint: fp, aliases: plain ? [plain.contentSha256] : undefined, rows: plain?.rows };
     }
-    const live = await readLive(this.o.databasePath, this.o.tmpParent);
+    const live = await readLive(this.o.databasePath, { tmpParent: this.o.tmpParent, pageHashes: this.o.pageHashes });
     if (!live.snapshot) return { sha256: null, fingerprint: live.fingerprint };
     return {
       sha256: live.contentSha256,
       fingerprint: `${st}|${live.fingerprint}`,
       snapshot: live.snapshot,
       rows: countRows(live.snapshot.path),
+      ...(live.stable ? { stableFingerprint: live.fingerprint } : {}),
     };
   }
 
@@ -387,10 +395,12 @@ export class LocalDb {
         expect: expect
           ? { fingerprint: expect.fingerprint, contentSha256: expect.sha256, aliases: expect.aliases }
           : undefined,
-        keepBackup: (snap) => this.keepBackup(snap.path, 'before-replace', '.db'),
+        // The snapshot is ours and disposed right after: moved into the backups, not copied.
+        keepBackup: (snap) => this.keepBackup(snap.path, 'before-replace', '.db', true),
         tmpParent: this.o.tmpParent,
         lockWaitMs: this.o.lockWaitMs,
         beforeReplace,
+        current: expect?.reading,
       });
       if (r.backupPath) this.logBackup(r.backupPath);
       return { localSha256: r.contentSha256, rows, backupPath: r.backupPath };
@@ -425,10 +435,15 @@ export class LocalDb {
    * Copies `src` into the backups folder under a name that is never reused (milliseconds, then a counter, created
    * exclusively and fsynced), then prunes older backups of the same database only.
    */
-  private async keepBackup(src: string, why: string, ext: '.db' | '.db.enc'): Promise<string> {
+  private async keepBackup(src: string, why: string, ext: '.db' | '.db.enc', move = false): Promise<string> {
     const ts = new Date().toISOString().replace(/[-:.]/g, '').replace(/Z$/, '');
     const base = path.basename(this.o.databasePath).replace(/\.db$/, '');
-    const dest = await copyToUniqueFile(src, this.o.backupsDir, `${base}-${ts}-${why}`, ext);
+    const dest = await (move ? moveToUniqueFile : copyToUniqueFile)(
+      src,
+      this.o.backupsDir,
+      `${base}-${ts}-${why}`,
+      ext,
+    );
     await this.pruneBackups(dest).catch(() => {});
     return dest;
   }
