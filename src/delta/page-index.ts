@@ -137,10 +137,6 @@ export async function loadIndex(file: string): Promise<PageIndex | null> {
   }
 }
 
-export async function removeIndex(file: string): Promise<void> {
-  await fsp.rm(file, { force: true });
-}
-
 export interface ScanResult {
   /** The new index (generation and objectSha256 are filled in once the version is committed). */
   index: PageIndex;

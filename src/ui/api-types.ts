@@ -58,10 +58,6 @@ export interface ConfigRequest {
   clear?: string[];
 }
 
-export interface TestRequest extends Partial<ConfigRequest> {
-  protocol: Protocol;
-}
-
 export interface SaveResponse {
   config: PublicConfig;
   status: StatusReport;
