@@ -132,7 +132,10 @@ test('a chunk flood without waiting for acks is refused beyond the ack window, n
   const server = await startServerChild({});
   const s = await connect(server.url);
   try {
-    const chunk = 1024 * 1024;
+    // Small chunks, sent while the server is stopped (SIGSTOP): when it resumes, the whole burst is read at once, as a
+    // hostile client's flood is; with 1 MiB chunks an idle server wrote each one before the next arrived, so whether
+    // the window was ever exceeded depended on the machine's load.
+    const chunk = 1024;
     const total = 40;
     const data = randomBytes(chunk);
     const sha = createHash('sha256');
@@ -147,9 +150,19 @@ test('a chunk flood without waiting for acks is refused beyond the ack window, n
     const b = await ask(s, EV.begin, meta);
     assert.equal(b.ok, true);
     // All 40 chunks at once, as a hostile client would: beyond the window the server refuses without queuing.
-    const replies = await Promise.all(
-      Array.from({ length: total }, (_, i) => ask(s, EV.chunk, { uploadId: b.uploadId, offset: i * chunk, data })),
-    );
+    const pid = server.proc.pid!;
+    process.kill(pid, 'SIGSTOP');
+    let replies: Reply[];
+    try {
+      const pending = Promise.all(
+        Array.from({ length: total }, (_, i) => ask(s, EV.chunk, { uploadId: b.uploadId, offset: i * chunk, data })),
+      );
+      await new Promise((r) => setTimeout(r, 300)); // the client flushes the burst into the socket
+      process.kill(pid, 'SIGCONT');
+      replies = await pending;
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
     const codes = replies.map((r) => (r.ok ? 'ok' : String(r.code)));
     const accepted = codes.filter((c) => c === 'ok').length;
     assert.ok(codes.includes('RATE_LIMITED'), codes.join(','));
