@@ -1,24 +1,29 @@
-// Delta sync bench (issue 11): a Cordiax-like database (BENCH_DELTA_MB, default 500) synced through Apache WebDAV by
-// the real engine, one sync per child process (bundled with esbuild: no tsx start-up), timed inside the child and
-// measured with /usr/bin/time for peak RSS. Bytes on the wire are counted at the server (Apache's %I/%O). Peers in
-// the same run: `sqlite3 DB ".backup X"` (the cost floor of any consistent copy) and, for the first sync,
-// `sqlite3 .backup` + `curl -T` of the same bytes.
+// Delta sync bench (issue 11): a Cordiax-like database (BENCH_DELTA_MB, default 500) synced by the real engine through
+// Apache WebDAV, the folder target and Samba (our SMB transport); BENCH_DELTA_TRANSPORTS picks them (default
+// webdav,folder,smb; Samba binds 445/139: run under `flock /tmp/cordiax-serial.lock`). One sync per child process
+// (bundled with esbuild: no tsx start-up), timed inside the child and measured with /usr/bin/time for peak RSS.
+// Bytes: WebDAV counts at the server (Apache's %I/%O); folder and Samba count up as the size of the objects that are
+// new or changed under the remote folder (the share's folder for Samba), down as the bytes the engine read from the
+// remote (its bytesDown). Peers in the same run: `sqlite3 DB ".backup X"` (the cost floor of any consistent copy)
+// and, for the first sync, `sqlite3 .backup` + copying the same bytes to the remote (curl -T, cp, smbclient put).
 //
 // Cases: first full sync; a 1-row change (up, then a second device pulling it); a day of reception work (20 inserts
 // + 50 scattered updates); a device 3 versions behind; compaction figures (patch sizes against the database).
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { buildSync } from 'esbuild';
-import { startApache, type ApacheServer } from '../test/helpers/apache.js';
+import { startApache } from '../test/helpers/apache.js';
+import { startSamba } from '../test/helpers/samba.js';
 import { tmpDir } from '../test/helpers/system.js';
 import { takeSnapshot } from '../src/db/snapshot.js';
 import { timed, type Run } from './lib/measure.js';
 
 const MB = Number(process.env.BENCH_DELTA_MB ?? 500);
 const ROUNDS = Number(process.env.BENCH_RUNS ?? 3);
+const TRANSPORTS = (process.env.BENCH_DELTA_TRANSPORTS ?? 'webdav,folder,smb').split(',').filter(Boolean);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Bundled next to node_modules, so its one external (better-sqlite3, a native module) resolves. */
@@ -27,12 +32,18 @@ function buildChild(): string {
   const contents = `
 import { SyncEngine } from './src/engine/engine.ts';
 import { WebdavTransport } from './src/transports/webdav/transport.ts';
+import { FolderTransport } from './src/transports/folder/index.ts';
+import { SmbTransport } from './src/transports/smb/index.ts';
 const job = JSON.parse(process.env.CX_DELTA_JOB);
 const log = { emit(e) { if (e.code === 'SYNC_PUSH' || e.code === 'SYNC_PULL' || e.code?.startsWith('DELTA_')) process.stderr.write(e.text.es + '\\n'); } };
-const t = new WebdavTransport(
-  { url: job.url, username: job.user, password: process.env.CX_DAV_PASSWORD, remote_path: job.remote_path, auth: 'basic' },
-  { log, tmpDir: job.tmp, device: job.device },
-);
+const ctx = { log, tmpDir: job.tmp, device: job.device };
+const password = process.env.CX_REMOTE_PASSWORD;
+const t =
+  job.kind === 'folder'
+    ? new FolderTransport(job.folder, ctx)
+    : job.kind === 'smb'
+      ? new SmbTransport({ server: job.host, share_name: job.share, username: job.user, password, domain: '', remote_path: job.remote_path, port: 445, timeout_seconds: 120 }, ctx)
+      : new WebdavTransport({ url: job.url, username: job.user, password, remote_path: job.remote_path, auth: 'basic' }, ctx);
 const engine = new SyncEngine({ transport: t, databasePath: job.db, statePath: job.home + '/sync_state.json', device: job.device, log, tmpDir: job.tmp });
 const t0 = performance.now();
 const out = await engine.sync();
@@ -130,42 +141,44 @@ function device(base: string, name: string): Device {
   return { name, home, db: path.join(home, 'cordiax.db'), tmp: path.join(home, 'tmp') };
 }
 
-async function main() {
-  const a: ApacheServer = await startApache();
-  const dir = tmpDir('cx-bench-delta-');
-  const child = buildChild();
-  const A = device(dir, 'equipoA');
-  const B = device(dir, 'equipoB');
-  const C = device(dir, 'equipoC');
-  const t0 = Date.now();
-  makeClinicDb(A.db, MB);
-  const dbSize = statSync(A.db).size;
-  console.log(
-    `Delta bench: ${(dbSize / 1048576).toFixed(0)} MiB Cordiax-like database (built in ${((Date.now() - t0) / 1000).toFixed(0)} s), Apache WebDAV on loopback`,
-  );
+/** One remote: the child's job fields, how bytes are counted, and the peer's copy of the backup to the remote. */
+interface Target {
+  name: string;
+  job: Record<string, unknown>;
+  password: string;
+  /** Bytes up/down of one sync, counted at or under the remote. */
+  wire(fn: () => Synced): Promise<Synced & { up: number; down: number }>;
+  peerCopy(file: string): Run;
+  stop(): Promise<void>;
+}
 
-  const sync = (d: Device) => {
-    const r = timed(process.execPath, [child], {
-      env: {
-        ...process.env,
-        CX_DAV_PASSWORD: a.password,
-        CX_DELTA_JOB: JSON.stringify({
-          url: `${a.origin}/dav/`,
-          user: a.user,
-          remote_path: '/delta/',
-          db: d.db,
-          home: d.home,
-          tmp: d.tmp,
-          device: d.name,
-        }),
-      },
-    });
-    const res = JSON.parse(r.stdout!.trim().split('\n').pop()!) as {
-      out: { action: string; bytesUp: number; bytesDown: number };
-      ms: number;
-    };
-    return { run: r, ...res };
+type Synced = { run: Run; out: { action: string; bytesUp: number; bytesDown: number }; ms: number };
+
+/** name -> size and mtime of every file under `dir` (the remote folder), to find the objects a sync wrote. */
+function listing(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const e of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!e.isFile()) continue;
+    const f = path.join(e.parentPath, e.name);
+    const st = statSync(f, { throwIfNoEntry: false });
+    if (st) out.set(f, `${st.size}:${st.mtimeMs}`);
+  }
+  return out;
+}
+
+/** Up = size of the objects new or changed under `dir`; down = what the engine read from the remote. */
+function folderWire(dir: string) {
+  return async (fn: () => Synced) => {
+    const before = listing(dir);
+    const r = fn();
+    let up = 0;
+    for (const [f, v] of listing(dir)) if (before.get(f) !== v) up += Number(v.split(':')[0]);
+    return { ...r, up, down: r.out.bytesDown };
   };
+}
+
+async function webdavTarget(): Promise<Target> {
+  const a = await startApache();
   // Apache writes its log after it answers; on a loaded machine a marker can take more than mark()'s 2 s.
   const mark = async () => {
     for (let i = 0; ; i++) {
@@ -176,14 +189,71 @@ async function main() {
       }
     }
   };
-  const wire = async (fn: () => ReturnType<typeof sync>) => {
-    await mark();
-    const before = a.accessLines().length;
-    const r = fn();
-    await mark();
-    const lines = a.accessLines().slice(before);
-    return { ...r, up: lines.reduce((n, l) => n + l.bytesIn, 0), down: lines.reduce((n, l) => n + l.bytesOut, 0) };
+  return {
+    name: 'Apache WebDAV',
+    job: { kind: 'webdav', url: `${a.origin}/dav/`, user: a.user, remote_path: '/delta/' },
+    password: a.password,
+    async wire(fn) {
+      await mark();
+      const before = a.accessLines().length;
+      const r = fn();
+      await mark();
+      const lines = a.accessLines().slice(before);
+      return { ...r, up: lines.reduce((n, l) => n + l.bytesIn, 0), down: lines.reduce((n, l) => n + l.bytesOut, 0) };
+    },
+    peerCopy: (file) =>
+      timed('curl', ['-sS', '-K', '-', '-T', file, '-o', '/dev/null', `${a.origin}/dav/peer.db`], {
+        input: `user = "${a.user}:${a.password.replace(/"/g, '\\"')}"\n`,
+      }),
+    stop: () => a.stop(),
   };
+}
+
+function folderTarget(dir: string): Target {
+  const remote = path.join(dir, 'remote');
+  mkdirSync(remote, { recursive: true });
+  return {
+    name: 'folder target',
+    job: { kind: 'folder', folder: remote },
+    password: '',
+    wire: folderWire(remote),
+    peerCopy: (file) => timed('cp', [file, path.join(dir, 'peer.db')]),
+    stop: async () => {},
+  };
+}
+
+async function smbTarget(): Promise<Target> {
+  const s = await startSamba();
+  return {
+    name: 'Samba (our SMB transport)',
+    job: { kind: 'smb', host: s.host, share: s.share, user: s.user, remote_path: '/delta/' },
+    password: s.password,
+    wire: folderWire(s.shareDir),
+    peerCopy: (file) =>
+      timed('smbclient', [`//127.0.0.1/${s.share}`, '-A', s.authFile, '-s', s.conf, '-c', `put ${file} peer.db`]),
+    stop: () => s.stop(),
+  };
+}
+
+async function runCases(t: Target, child: string, dir: string, source: string): Promise<void> {
+  const A = device(dir, 'equipoA');
+  const B = device(dir, 'equipoB');
+  const C = device(dir, 'equipoC');
+  copyFileSync(source, A.db);
+  console.log(`\n[${t.name}]`);
+
+  const sync = (d: Device): Synced => {
+    const r = timed(process.execPath, [child], {
+      env: {
+        ...process.env,
+        CX_REMOTE_PASSWORD: t.password,
+        CX_DELTA_JOB: JSON.stringify({ ...t.job, db: d.db, home: d.home, tmp: d.tmp, device: d.name }),
+      },
+    });
+    const res = JSON.parse(r.stdout!.trim().split('\n').pop()!) as Omit<Synced, 'run'>;
+    return { run: r, ...res };
+  };
+  const wire = (fn: () => Synced) => t.wire(fn);
   const backup = (): Run => {
     const out = path.join(dir, 'backup.db');
     rmSync(out, { force: true });
@@ -200,17 +270,12 @@ async function main() {
       `${label.padEnd(38)} ${w.out.action.padEnd(5)} up ${kib(w.up).padStart(12)}  down ${kib(w.down).padStart(12)}  ${(w.ms / 1000).toFixed(2).padStart(6)} s${peer ? `  x${(w.ms / 1000 / peer.seconds).toFixed(2)} of sqlite3 .backup (${peer.seconds.toFixed(2)} s)` : ''}  peak RSS ${w.run.peakRssMb} MB`,
     );
 
-  // First full sync, against sqlite3 .backup + curl -T of the same bytes.
+  // First full sync, against sqlite3 .backup + a plain copy of the same bytes to the remote.
   const b0 = backup();
-  const curlAuth = `user = "${a.user}:${a.password.replace(/"/g, '\\"')}"\n`;
-  const c0 = timed(
-    'curl',
-    ['-sS', '-K', '-', '-T', path.join(dir, 'backup.db'), '-o', '/dev/null', `${a.origin}/dav/peer.db`],
-    { input: curlAuth },
-  );
+  const c0 = t.peerCopy(path.join(dir, 'backup.db'));
   const first = await wire(() => sync(A));
   fmt('first full sync (A pushes)', first, { seconds: b0.seconds + c0.seconds, peakRssMb: 0 });
-  console.log(`  peer: sqlite3 .backup ${b0.seconds.toFixed(2)} s + curl -T ${c0.seconds.toFixed(2)} s`);
+  console.log(`  peer: sqlite3 .backup ${b0.seconds.toFixed(2)} s + copy to the remote ${c0.seconds.toFixed(2)} s`);
   const pullFirst = await wire(() => sync(B));
   fmt('new device B: first pull', pullFirst);
 
@@ -241,10 +306,40 @@ async function main() {
   fmt('B, 3 versions behind, pulls', behind);
   const fresh = await wire(() => sync(C));
   fmt('new device C: base + patches', fresh);
+}
+
+async function main() {
+  const dir = tmpDir('cx-bench-delta-');
+  const child = buildChild();
+  const source = path.join(dir, 'source.db');
+  const t0 = Date.now();
+  makeClinicDb(source, MB);
+  const dbSize = statSync(source).size;
+  console.log(
+    `Delta bench: ${(dbSize / 1048576).toFixed(0)} MiB Cordiax-like database (built in ${((Date.now() - t0) / 1000).toFixed(0)} s), transports ${TRANSPORTS.join(', ')} on loopback`,
+  );
+  for (const name of TRANSPORTS) {
+    const sub = path.join(dir, name);
+    mkdirSync(sub, { recursive: true });
+    const t =
+      name === 'webdav'
+        ? await webdavTarget()
+        : name === 'folder'
+          ? folderTarget(sub)
+          : name === 'smb'
+            ? await smbTarget()
+            : null;
+    if (!t) throw new Error(`BENCH_DELTA_TRANSPORTS: unknown transport ${name} (webdav, folder, smb)`);
+    try {
+      await runCases(t, child, sub, source);
+    } finally {
+      await t.stop();
+    }
+    rmSync(sub, { recursive: true, force: true });
+  }
   console.log(
     `goals: 1-row < 256 KiB each way, day < 2 MiB up, second device < 256 KiB down, sync <= 1.5x sqlite3 .backup, RSS < 150 MB`,
   );
-  await a.stop();
 }
 
 await main();
