@@ -2,13 +2,14 @@
 // Apache WebDAV, the folder target and Samba (our SMB transport); BENCH_DELTA_TRANSPORTS picks them (default
 // webdav,folder,smb; Samba binds 445/139: run under `flock /tmp/cordiax-serial.lock`). One sync per child process
 // (bundled with esbuild: no tsx start-up), timed inside the child and measured with /usr/bin/time for peak RSS.
-// Bytes: WebDAV counts at the server (Apache's %I/%O); folder and Samba count up as the size of the objects that are
-// new or changed under the remote folder (the share's folder for Samba), down as the bytes the engine read from the
-// remote (its bytesDown). Peers in the same run: `sqlite3 DB ".backup X"` (the cost floor of any consistent copy)
+// Bytes: WebDAV counts at the server (Apache's %I/%O), Samba too (the SMB2 request/reply bytes of smbd's profile);
+// the folder target counts up as the size of the objects new or changed under the remote folder, down as the bytes
+// the engine read from the remote (its bytesDown; the read-back checks and manifest reads are not counted). Peers in the same run: `sqlite3 DB ".backup X"` (the cost floor of any consistent copy)
 // and, for the first sync, `sqlite3 .backup` + copying the same bytes to the remote (curl -T, cp, smbclient put).
 //
 // Cases: first full sync; a 1-row change (up, then a second device pulling it); a day of reception work (20 inserts
 // + 50 scattered updates); a device 3 versions behind; compaction figures (patch sizes against the database).
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -224,11 +225,25 @@ function folderTarget(dir: string): Target {
 
 async function smbTarget(): Promise<Target> {
   const s = await startSamba();
+  // Samba's profile counts the bytes of every SMB2 request (in) and reply (out), on every connection: the wire at
+  // the server, without TCP framing. Turned on at run time (the helper's smb.conf stays as the tests use it).
+  const on = spawnSync('smbcontrol', ['-s', s.conf, 'smbd', 'profile', 'on'], { encoding: 'utf8' });
+  if (on.status !== 0) throw new Error(`smbcontrol profile on: ${on.stderr}`);
+  const counted = () => {
+    const out = spawnSync('smbstatus', ['-s', s.conf, '-P'], { encoding: 'utf8' }).stdout;
+    const sum = (re: RegExp) => [...out.matchAll(re)].reduce((n, m) => n + Number(m[1]), 0);
+    return { up: sum(/^smb2_\w+_inbytes:\s+(\d+)$/gm), down: sum(/^smb2_\w+_outbytes:\s+(\d+)$/gm) };
+  };
   return {
     name: 'Samba (our SMB transport)',
     job: { kind: 'smb', host: s.host, share: s.share, user: s.user, remote_path: '/delta/' },
     password: s.password,
-    wire: folderWire(s.shareDir),
+    async wire(fn) {
+      const before = counted();
+      const r = fn();
+      const after = counted();
+      return { ...r, up: after.up - before.up, down: after.down - before.down };
+    },
     peerCopy: (file) =>
       timed('smbclient', [`//127.0.0.1/${s.share}`, '-A', s.authFile, '-s', s.conf, '-c', `put ${file} peer.db`]),
     stop: () => s.stop(),
