@@ -5,6 +5,7 @@ import { msg } from '../../messages/index.js';
 import { same } from '../form.js';
 import type { TransportDeclaration } from '../declaration.js';
 import { emptyKeys, remotePathField, timeoutField } from '../shared/declare.js';
+import { parseServer } from './server-address.js';
 
 const smbSchema = z
   .object({
@@ -94,15 +95,8 @@ export const smb = {
   load: () => import('./index.js'),
 } satisfies TransportDeclaration<'smb', typeof smbSchema>;
 
-/** 'host', '\\host\share', '//host', 'smb://host' and 'host:port' (as transport.ts parseServer reads them): host and port. */
+/** Host and port the transport connects to (transport.ts: the `port` setting first, then one in `server`, then 445). */
 function smbDestination(server: string, port: number | undefined): string {
-  const s =
-    server
-      .trim()
-      .replace(/^smb:\/\//i, '')
-      .replace(/^[\\/]+/, '')
-      .split(/[\\/]/)[0] ?? '';
-  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(s) ?? /^([^:]+)(?::(\d+))?$/.exec(s);
-  const host = (m?.[1] ?? s).toLowerCase();
-  return `${host}:${m?.[2] ?? port ?? '445'}`;
+  const srv = parseServer(server);
+  return `${srv.host.toLowerCase()}:${port ?? srv.port ?? 445}`;
 }

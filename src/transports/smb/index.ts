@@ -3,7 +3,8 @@ import type { FileTransport, TransportContext } from '../types.js';
 import type { SmbConfig } from './declaration.js';
 import { SmbTransport } from './transport.js';
 
-export { SmbTransport, parseServer, normalizeRoot } from './transport.js';
+export { SmbTransport, normalizeRoot } from './transport.js';
+export { parseServer } from './server-address.js';
 
 export function create(block: SmbConfig, ctx: TransportContext): FileTransport {
   return new SmbTransport(block, ctx);

@@ -8,6 +8,7 @@ import { createReadStream, createWriteStream, promises as fsp } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { smb, type SmbConfig } from './declaration.js';
+import { parseServer } from './server-address.js';
 import { SyncError, isSyncError, toSyncError } from '../../errors.js';
 import { registerSecret } from '../../log/redact.js';
 import { SmbClient, type SmbStat, type SmbTree } from '../../smb/index.js';
@@ -29,18 +30,6 @@ import type {
 import { msg } from '../../messages/index.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
-
-/** 'host', '\\host', '//host', 'smb://host' and 'host:port' all name the same server. */
-export function parseServer(server: string): { host: string; port?: number } {
-  let s = server
-    .trim()
-    .replace(/^smb:\/\//i, '')
-    .replace(/^[\\/]+/, '');
-  s = s.split(/[\\/]/)[0];
-  const m = /^\[([^\]]+)\](?::(\d+))?$/.exec(s) ?? /^([^:]+)(?::(\d+))?$/.exec(s);
-  if (!m) return { host: s };
-  return { host: m[1], port: m[2] ? Number(m[2]) : undefined };
-}
 
 /** remote_path '/cordiax_sync/' -> 'cordiax_sync' (share-relative, '/'-separated). */
 export function normalizeRoot(remotePath: string): string {
