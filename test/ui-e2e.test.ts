@@ -298,13 +298,14 @@ describe(`interfaz web en Chromium (${useWebdav ? 'WebDAV con Apache' : 'carpeta
       await page.locator('#sync-now:not([disabled])').waitFor();
     }
     const idle = page.locator('.log-row[data-code="IDLE_CHECKS"]');
-    // An automatic poll may also run meanwhile: it folds into the same line once it ends (so: at least 2, and the
-    // start/end rows are gone once no sync is in flight).
+    // An automatic poll may also run meanwhile: it folds into the same line once it ends (so: at least 2). The two
+    // clicks add no start/end rows; the count may drop below `before` when a sync that was in flight at the reload
+    // (its start row counted) ends and folds too.
     await page.waitForFunction(
       ([start, none]) =>
         Number(document.querySelector('.log-row[data-code="IDLE_CHECKS"]')?.getAttribute('data-count') ?? 0) >= 2 &&
-        document.querySelectorAll('.log-row[data-code="SYNC_START"]').length === start &&
-        document.querySelectorAll('.log-row[data-code="SYNC_NONE"]').length === none,
+        document.querySelectorAll('.log-row[data-code="SYNC_START"]').length <= start &&
+        document.querySelectorAll('.log-row[data-code="SYNC_NONE"]').length <= none,
       [before, beforeNone],
       { timeout: 20_000 },
     );
