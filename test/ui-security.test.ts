@@ -164,7 +164,7 @@ describe('acceso', () => {
     );
   });
 
-  test('cada arranque y cada entrada dan otra sesión; al reiniciar, la cookie vieja no vale', async () => {
+  test('cada entrada da otra sesión; otra interfaz (otro CORDIAX_HOME, otro puerto) no acepta la cookie', async () => {
     const second = await login(env);
     assert.notEqual(second.cookie, cookie);
     assert.equal((await raw(env.ui.port, { path: '/api/status', headers: { Cookie: second.cookie } })).status, 200);

@@ -2,6 +2,7 @@
  * The `cordiax-sync` command: a thin shell over SyncService. Every command accepts --json and exits non-zero on
  * failure (1 = error, 2 = invalid config or usage, 3 = conflict waiting for the user).
  */
+import { registerOpenCommand } from './commands/open.js';
 import { registerServiceCommand } from './commands/service.js';
 import { Command, Option } from 'commander';
 import { createReadStream, promises as fsp, watchFile, unwatchFile } from 'node:fs';
@@ -488,6 +489,7 @@ function addKeygenCommand(program: Command): void {
 export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
   registerServiceCommand(program);
+  registerOpenCommand(program, (err) => fail(false, err));
   try {
     const server = await import('./commands/server.js');
     server.registerServerCommand(program);

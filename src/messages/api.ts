@@ -11,8 +11,8 @@ export const apiMessages = {
     en: 'The web interface does not listen on {host}: it is not a loopback address and would travel over the network unencrypted (HTTP), access code included. Use ui.host 127.0.0.1 or, if really needed, set "ui": {"allow_remote": true} in the config.',
   },
   'api.access_code_missing_open': {
-    es: 'Falta el código de acceso o la sesión terminó. Abra la dirección completa que muestra ahora "cordiax-sync start" (incluye ?code=...).',
-    en: 'The access code is missing or the session ended. Open the full address "cordiax-sync start" prints now (it includes ?code=...).',
+    es: 'Falta el código de acceso o la sesión terminó. Ejecute "cordiax-sync open" en este equipo, o abra la dirección completa que muestra ahora "cordiax-sync start" (incluye ?code=...).',
+    en: 'The access code is missing or the session ended. Run "cordiax-sync open" on this computer, or open the full address "cordiax-sync start" prints now (it includes ?code=...).',
   },
   'api.access_code_not_valid_changes': {
     es: 'El código de acceso no es válido: cada código sirve una sola vez y cambia en cada arranque. Abra la dirección que muestra ahora "cordiax-sync start".',

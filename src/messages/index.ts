@@ -4,6 +4,7 @@
  * `error.TIMEOUT`), otherwise `<area>.<words of the English text>`. Pure data and tiny functions: the browser
  * bundle imports it too.
  */
+import { accessMessages } from './access.js';
 import { apiMessages } from './api.js';
 import { cliMessages } from './cli.js';
 import { commonMessages } from './common.js';
@@ -44,6 +45,7 @@ export const messages = {
   ...folderMessages,
   ...serverMessages,
   ...apiMessages,
+  ...accessMessages,
   ...uiMessages,
 } as const;
 

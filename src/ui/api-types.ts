@@ -73,4 +73,6 @@ export interface SampleDbResponse {
 /** First message of the event stream: lets the page tell a restarted server (ids start again) from a reconnect. */
 export interface StreamHello {
   instance: string;
+  /** This start's anti-forgery value (a page that outlived a restart must send the new one). */
+  csrf: string;
 }

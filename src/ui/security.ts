@@ -81,17 +81,46 @@ const IDLE_MS = 12 * 60 * 60 * 1000;
 const MAX_SESSIONS = 16;
 const MAX_CODES = 16;
 
+/** What survives a restart of a session: its hash (never the cookie value itself) and its times. */
+export interface StoredSession {
+  hash: string;
+  created: number;
+  used: number;
+  endsAt: number | null;
+}
+
+/** Where sessions are kept between restarts (a 0600 file under the home, see session-file.ts). */
+export interface SessionStore {
+  load(): StoredSession[];
+  save(sessions: StoredSession[]): void;
+}
+
+const sessionHash = (id: string) => createHash('sha256').update(id).digest('hex');
+/** `used` is saved again only when it moved this much (a page asks every 30 s; the idle limit is 12 h). */
+const SAVE_USED_EVERY_MS = 10 * 60 * 1000;
+
 /**
- * The browser's credentials, apart from the bearer token: sessions (cookie values, random, rotated, lost on restart)
- * and one-time login codes (what the printed address and the launcher page carry; each opens one session, once).
+ * The browser's credentials, apart from the bearer token: sessions (cookie values, random, rotated) and one-time
+ * login codes (what the printed address and the launcher page carry; each opens one session, once).
  * Browsers send a cookie to every port of 127.0.0.1, so whatever else listens there may see a session: it is not
  * valid as a bearer token, it ends on rotation, and the token itself never travels in a cookie or a URL.
+ * Sessions are kept by the hash of their cookie value, and with a store they survive a restart of the service: an
+ * open tab and a bookmark keep working (issue 15, "a stable way back"); the store never holds a usable cookie.
  */
 export class Sessions {
-  private readonly live = new Map<string, { created: number; used: number; endsAt: number }>();
+  private readonly live = new Map<string, { created: number; used: number; endsAt: number; savedUsed: number }>();
   private readonly codes = new Set<string>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly store: SessionStore | null = null,
+  ) {
+    const t = now();
+    for (const s of store?.load() ?? []) {
+      const endsAt = s.endsAt ?? Number.POSITIVE_INFINITY;
+      if (t <= endsAt && t - s.used <= IDLE_MS) this.live.set(s.hash, { ...s, endsAt, savedUsed: s.used });
+    }
+  }
 
   /** A new one-time login code. */
   newCode(): string {
@@ -114,8 +143,9 @@ export class Sessions {
   open(): string {
     const id = newToken();
     const t = this.now();
-    this.live.set(id, { created: t, used: t, endsAt: Number.POSITIVE_INFINITY });
+    this.live.set(sessionHash(id), { created: t, used: t, endsAt: Number.POSITIVE_INFINITY, savedUsed: t });
     while (this.live.size > MAX_SESSIONS) this.live.delete(this.live.keys().next().value as string);
+    this.save();
     return id;
   }
 
@@ -123,22 +153,37 @@ export class Sessions {
   check(id: string | undefined): 'ok' | 'rotate' | null {
     if (!id) return null;
     const t = this.now();
+    const wanted = sessionHash(id);
     let found: string | undefined;
+    let dropped = false;
     for (const [k, s] of this.live) {
-      if (t > s.endsAt || t - s.used > IDLE_MS) this.live.delete(k);
-      else if (secretEquals(id, k)) found = k;
+      if (t > s.endsAt || t - s.used > IDLE_MS) {
+        this.live.delete(k);
+        dropped = true;
+      } else if (secretEquals(wanted, k)) found = k;
     }
-    if (found === undefined) return null;
-    const s = this.live.get(found)!;
-    s.used = t;
+    const s = found === undefined ? undefined : this.live.get(found);
+    if (s) s.used = t;
+    if (dropped || (s && t - s.savedUsed > SAVE_USED_EVERY_MS)) this.save();
+    if (!s) return null;
     return s.endsAt === Number.POSITIVE_INFINITY && t - s.created > ROTATE_MS ? 'rotate' : 'ok';
   }
 
   /** Replaces a session by a new one; the old cookie stays valid a little (requests already on their way). */
   rotate(id: string): string {
-    const old = this.live.get(id);
+    const old = this.live.get(sessionHash(id));
     if (old) old.endsAt = Math.min(old.endsAt, this.now() + ROTATE_GRACE_MS);
     return this.open();
+  }
+
+  private save(): void {
+    if (!this.store) return;
+    const out: StoredSession[] = [];
+    for (const [hash, s] of this.live) {
+      s.savedUsed = s.used;
+      out.push({ hash, created: s.created, used: s.used, endsAt: Number.isFinite(s.endsAt) ? s.endsAt : null });
+    }
+    this.store.save(out);
   }
 }
 

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import type { SyncService } from '../service.js';
 import { SyncError, type Text } from '../errors.js';
 import type { SyncEvent } from '../log/events.js';
+import type { StreamHello } from './api-types.js';
 import { CONFIG_ROUTES, ROUTES, errorResult, safeBody } from './api.js';
 import {
   CSRF_HEADER,
@@ -31,6 +32,7 @@ import {
   type Gate,
 } from './security.js';
 import { msg } from '../messages/index.js';
+import { sessionFile } from './session-file.js';
 
 export interface UiServerOptions {
   /** Interface to bind (default: config ui.host, else 127.0.0.1). */
@@ -160,7 +162,7 @@ export async function startUiServer(svc: SyncService, opts: UiServerOptions = {}
   if (remote && cfgUi?.allow_remote !== true)
     throw new SyncError('CONFIG_INVALID', msg('api.ui_remote_refused', { host }));
   const token = opts.token ?? newToken();
-  const sessions = new Sessions();
+  const sessions = new Sessions(Date.now, sessionFile(path.join(svc.home, 'ui-sessions.json')));
   let base = '';
   const loginUrl = () => `${base}/?code=${sessions.newCode()}`;
   let printed = '';
@@ -282,7 +284,9 @@ function requestHandler(
     });
     // Ids carry this server's instance: after a restart (ids start again) a reconnecting page gets the full history.
     const write = (e: SyncEvent) => res.write(`id: ${instance}.${e.id}\nevent: log\ndata: ${JSON.stringify(e)}\n\n`);
-    res.write(`retry: 2000\nevent: hello\ndata: ${JSON.stringify({ instance })}\n\n`);
+    // The anti-forgery secret changes with each start: a tab that outlived a restart learns the new one here.
+    const hello: StreamHello = { instance, csrf: gate.csrf };
+    res.write(`retry: 2000\nevent: hello\ndata: ${JSON.stringify(hello)}\n\n`);
     const [seenInstance, seenId] = String(req.headers['last-event-id'] ?? '').split('.');
     const last = seenInstance === instance ? Number(seenId) || 0 : 0;
     // Old progress events mean nothing to a new page (the bar is for the transfer running now).
@@ -357,6 +361,11 @@ function requestHandler(
       return serveStatic(req, res, url.pathname);
     }
     if (method === 'GET' && url.pathname === '/api/events/stream') return openStream(req, res);
+    // `cordiax-sync open` asks for a one-time login code with the bearer token (a browser session may not).
+    if (method === 'POST' && url.pathname === '/api/login-code') {
+      if (auth.via !== 'bearer') return refuse(req, res, 403, 'BEARER_ONLY', msg('access.login_code_bearer_only'));
+      return sendJson(res, 200, { code: sessions.newCode() });
+    }
     const key = `${method === 'HEAD' ? 'GET' : method} ${url.pathname}`;
     const route = ROUTES[key];
     if (!route) return refuse(req, res, 404, 'NOT_FOUND', msg('api.not_found'));
@@ -413,7 +422,7 @@ async function listen(server: http.Server, wantedPort: number, host: string): Pr
  * read those in /proc): the browser gets the path of a small page (0600, under <home>/tmp) that forwards to the
  * address with a one-time code. The page is removed after a while; its code works once anyway.
  */
-async function openInBrowser(home: string, url: string): Promise<string | null> {
+export async function openInBrowser(home: string, url: string): Promise<string | null> {
   const file = path.join(home, 'tmp', `open-ui-${randomBytes(6).toString('hex')}.html`);
   const attr = url.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
   try {

@@ -35,7 +35,7 @@ function quote(arg: string): string {
   return `"${arg.replace(/[\\"]/g, '\\$&').replace(/%/g, '%%').replace(/\$/g, '$$$$')}"`;
 }
 
-function unitText(opts: { node: string; script: string; home?: string }): string {
+function unitText(opts: { node: string; script: string; home?: string; ui: boolean }): string {
   const env = opts.home ? `Environment=${quote(`CORDIAX_HOME=${opts.home}`)}\n` : '';
   return (
     '[Unit]\n' +
@@ -44,7 +44,7 @@ function unitText(opts: { node: string; script: string; home?: string }): string
     '[Service]\n' +
     'Type=simple\n' +
     env +
-    `ExecStart=${[opts.node, opts.script, 'start', '--no-ui'].map(quote).join(' ')}\n` +
+    `ExecStart=${[opts.node, opts.script, 'start', ...(opts.ui ? [] : ['--no-ui'])].map(quote).join(' ')}\n` +
     // A fatal error (invalid config) exits 2: restarting would only repeat it; anything else is retried.
     'Restart=on-failure\n' +
     'RestartPreventExitStatus=2\n' +
@@ -69,11 +69,20 @@ export function registerServiceCommand(program: Command): void {
     .command('install')
     .description('instala y arranca el servicio de usuario / installs and starts the user service')
     .option('--no-enable', 'solo escribe el archivo de la unidad / only writes the unit file')
-    .action((o: { enable: boolean }) => {
+    .option(
+      '--ui',
+      'con la interfaz web en 127.0.0.1 (entrar con "cordiax-sync open") / with the web UI on 127.0.0.1 (get in with "cordiax-sync open")',
+    )
+    .action((o: { enable: boolean; ui?: boolean }) => {
       const dir = unitDir();
       mkdirSync(dir, { recursive: true });
       const file = path.join(dir, UNIT_NAME);
-      const text = unitText({ node: process.execPath, script: cliScript(), home: process.env.CORDIAX_HOME });
+      const text = unitText({
+        node: process.execPath,
+        script: cliScript(),
+        home: process.env.CORDIAX_HOME,
+        ui: !!o.ui,
+      });
       const tmp = `${file}.tmp-${process.pid}`;
       writeFileSync(tmp, text, { mode: 0o644 });
       renameSync(tmp, file);

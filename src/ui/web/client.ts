@@ -1,7 +1,12 @@
 /** Calls to the UI's API (same origin, cookie auth) and the live event stream. */
 import type { ApiError, SyncEvent, StreamHello } from '../api-types.js';
 
-const csrf = document.querySelector<HTMLMetaElement>('meta[name="cordiax-csrf"]')?.content ?? '';
+let csrf = document.querySelector<HTMLMetaElement>('meta[name="cordiax-csrf"]')?.content ?? '';
+
+/** After a restart of the service the anti-forgery value is new: the event stream's hello brings it. */
+export function setCsrf(value: string): void {
+  if (value) csrf = value;
+}
 
 export class ApiFailure extends Error {
   constructor(
@@ -34,18 +39,42 @@ async function call<T>(method: 'GET' | 'POST', url: string, body?: unknown): Pro
 export const get = <T>(url: string) => call<T>('GET', url);
 export const post = <T>(url: string, body?: unknown) => call<T>('POST', url, body);
 
-/** Follows the log stream; the browser reconnects by itself and sends Last-Event-ID. */
+/** Why the event stream is down: the service does not answer, or it answers but this tab's session ended. */
+export type LinkState = 'up' | 'down' | 'no-session';
+
+/**
+ * Follows the log stream. The browser reconnects by itself after a network error (sending Last-Event-ID), but gives
+ * up for good on an HTTP error such as a 401: then this asks the status route what is wrong and opens a new stream
+ * every few seconds, so a tab recovers as soon as its session works again (a login in another tab, a restart).
+ */
 export function followEvents(
   onEvent: (e: SyncEvent) => void,
   onHello: (h: StreamHello) => void,
-  onLink: (up: boolean) => void,
+  onLink: (state: LinkState) => void,
 ): () => void {
-  const es = new EventSource('/api/events/stream');
-  es.addEventListener('hello', (m) => {
-    onLink(true);
-    onHello(JSON.parse((m as MessageEvent<string>).data) as StreamHello);
-  });
-  es.addEventListener('log', (m) => onEvent(JSON.parse((m as MessageEvent<string>).data) as SyncEvent));
-  es.addEventListener('error', () => onLink(false));
-  return () => es.close();
+  let es: EventSource | null = null;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  const open = () => {
+    es = new EventSource('/api/events/stream');
+    es.addEventListener('hello', (m) => {
+      const hello = JSON.parse((m as MessageEvent<string>).data) as StreamHello;
+      setCsrf(hello.csrf);
+      onLink('up');
+      onHello(hello);
+    });
+    es.addEventListener('log', (m) => onEvent(JSON.parse((m as MessageEvent<string>).data) as SyncEvent));
+    es.addEventListener('error', () => {
+      if (es?.readyState !== EventSource.CLOSED) return onLink('down');
+      es = null;
+      void fetch('/api/status', { credentials: 'same-origin' })
+        .then((r) => onLink(r.status === 401 ? 'no-session' : 'down'))
+        .catch(() => onLink('down'));
+      retry = setTimeout(open, 5000);
+    });
+  };
+  open();
+  return () => {
+    clearTimeout(retry);
+    es?.close();
+  };
 }

@@ -2,6 +2,7 @@
  * Spanish first, English selectable. Every string the page shows comes from the message catalogue (src/messages):
  * tr('ui.sync_now') or tr('ui.events', { count }). The page bundles only the areas it uses.
  */
+import { accessMessages } from '../../messages/access.js';
 import { commonMessages } from '../../messages/common.js';
 import { errorMessages } from '../../messages/error.js';
 import { type Param, type ParamArgs, type Text, fill } from '../../messages/text.js';
@@ -9,7 +10,7 @@ import { uiMessages } from '../../messages/ui.js';
 
 export type Lang = 'es' | 'en';
 
-const pageMessages = { ...commonMessages, ...errorMessages, ...uiMessages } as const;
+const pageMessages = { ...commonMessages, ...errorMessages, ...uiMessages, ...accessMessages } as const;
 type PageMessages = typeof pageMessages;
 export type PageMessageKey = keyof PageMessages;
 

@@ -396,8 +396,12 @@ function renderNotices(): void {
     return;
   }
   const notices: HTMLElement[] = [];
-  if (!app.linkUp)
+  if (app.link === 'down')
     notices.push(h('div', { class: 'alert tone-bad', id: 'link-down' }, tr('ui.lost_connection_cordiax_sync')));
+  if (app.link === 'no-session')
+    notices.push(h('div', { class: 'alert tone-bad', id: 'session-ended' }, tr('access.session_ended')));
+  if (app.reconnectedAt && Date.now() - app.reconnectedAt < RECONNECTED_NOTICE_MS)
+    notices.push(h('div', { class: 'alert', id: 'reconnected' }, tr('access.reconnected_after_restart')));
   if (s.configStatus === 'invalid') {
     notices.push(
       h(
@@ -618,6 +622,8 @@ function onEvent(e: SyncEvent): void {
 }
 
 let instance = '';
+/** How long "cordiax-sync se ha reiniciado" stays on screen. */
+const RECONNECTED_NOTICE_MS = 15000;
 
 // ---------- layout ----------
 
@@ -702,16 +708,19 @@ async function boot(): Promise<void> {
     onEvent,
     (hello) => {
       if (instance && hello.instance !== instance) {
+        // The service restarted (its sessions are kept, its anti-forgery value is new and already in use).
         resetEvents();
+        app.reconnectedAt = Date.now();
+        setTimeout(renderNotices, RECONNECTED_NOTICE_MS + 100);
         void refreshStatus();
       }
       instance = hello.instance;
     },
-    (up) => {
-      if (app.linkUp !== up) {
-        app.linkUp = up;
+    (link) => {
+      if (app.link !== link) {
+        app.link = link;
         renderNotices();
-        if (up) void refreshStatus();
+        if (link === 'up') void refreshStatus();
       }
     },
   );

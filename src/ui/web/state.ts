@@ -1,5 +1,6 @@
 /** The page's state, in one place; renderers read it, handlers change it and ask for a redraw. */
 import type { ConnectionReport, PublicConfig, RemoteManifest, StatusReport, TransportView } from '../api-types.js';
+import type { LinkState } from './client.js';
 import type { Draft, Protocol } from './fields.js';
 
 export interface Progress {
@@ -30,7 +31,10 @@ export const app = {
   versions: null as RemoteManifest[] | null,
   versionsError: '',
   versionsLoading: false,
-  linkUp: true,
+  /** The event stream: 'up', 'down' (no answer) or 'no-session' (answers 401: this tab must log in again). */
+  link: 'up' as LinkState,
+  /** When the page noticed the service had restarted (a short notice says so). */
+  reconnectedAt: 0,
   /** The protocol tab being looked at; null: the protocol in use. Looking never changes app.draft.protocol. */
   viewProtocol: null as Protocol | null,
 };
