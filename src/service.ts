@@ -42,6 +42,7 @@ import {
   declarationOf,
   registerConfigSecrets,
   secretFields,
+  secretFileFields,
   targetId,
   type Availability,
 } from './transports/registry.js';
@@ -220,6 +221,17 @@ export class SyncService {
       }
       if (rec[key] === '' && isOptionalKey(block, key)) delete rec[key]; // an optional key: absent rather than empty
     }
+    for (const [block, key] of secretFileFields()) {
+      const b = merged[block];
+      const wanted = b && typeof b === 'object' && !Array.isArray(b) ? (b as Record<string, unknown>)[key] : undefined;
+      const stored = (this.cfg[block] as Record<string, unknown> | undefined)?.[key];
+      if ((wanted || undefined) !== (stored || undefined))
+        refused.push({
+          key: `${block}.${key}`,
+          severity: 'error',
+          text: msg('service.secret_file_not_from_form', { field: `${block}.${key}` }),
+        });
+    }
     if (refused.length)
       throw new SyncError(
         'CONFIG_INVALID',
@@ -234,6 +246,27 @@ export class SyncService {
         { details: { problems: refused } },
       );
     return merged as Record<string, unknown>;
+  }
+
+  /**
+   * For `config set` of an address: the stored secrets of every block whose destination the new config changes are
+   * left out of it (they were saved for the old server), and named, so the CLI can say to type them again.
+   */
+  forgetSecretsForNewDestinations(next: Record<string, unknown>): string[] {
+    const dropped: string[] = [];
+    for (const [block, key] of secretFields()) {
+      const rec = next[block];
+      if (!rec || typeof rec !== 'object' || Array.isArray(rec)) continue;
+      const r = rec as Record<string, unknown>;
+      const stored = (this.cfg[block] as Record<string, unknown> | undefined)?.[key];
+      if (typeof r[key] !== 'string' || r[key] !== stored) continue; // typed anew (or absent): nothing stored to keep
+      const { [key]: _secret, ...rest } = r;
+      if (typeof this.secretDestinationChange(block, rest) === 'object') {
+        delete r[key];
+        dropped.push(`${block}.${key}`);
+      }
+    }
+    return dropped;
   }
 
   /**

@@ -393,9 +393,12 @@ function addConfigCommands(program: Command): void {
         const base = r.status === 'ok' ? r.raw : (r.config as Record<string, unknown>);
         const next = setKey(base, key, value, { raw: isSecretKey(last) });
         const svc = await openService();
+        // A stored password belongs to the server it was saved for: a new address leaves it behind.
+        const forgotten = isSecretKey(last) ? [] : svc.forgetSecretsForNewDestinations(next);
         await svc.saveConfig(next, { keepEmptySecrets: false });
         await svc.close();
-        print(!!o.json, { ok: true, key }, () => t(msg('cli.saved', { key })));
+        for (const field of forgotten) process.stderr.write(t(msg('cli.secret_forgotten_new_server', { field })));
+        print(!!o.json, { ok: true, key, forgotten }, () => t(msg('cli.saved', { key })));
       } catch (err) {
         fail(!!o.json, err);
       }

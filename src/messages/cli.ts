@@ -2,6 +2,10 @@ import type { Catalogue } from './text.js';
 
 /** The command line: output and help (`cli.help.*`, shown in both languages). */
 export const cliMessages = {
+  'cli.secret_forgotten_new_server': {
+    es: 'Aviso: {field} estaba guardado para el servidor anterior y se ha quitado (nunca se envía a otro servidor). Escríbalo para el nuevo con: cordiax-sync config set {field} -\n',
+    en: 'Note: {field} was stored for the previous server and has been removed (it is never sent to another server). Type it for the new one with: cordiax-sync config set {field} -\n',
+  },
   'cli.automatic_off': {
     es: ' (automática desactivada)',
     en: ' (automatic off)',

@@ -69,6 +69,12 @@ export interface TransportDeclaration<Name extends string = string, Schema exten
    * password again, so whoever can edit the form cannot send the stored one elsewhere.
    */
   secretDestination?(block: z.output<Schema>): string;
+  /**
+   * Keys naming a local file whose contents are sent to the server as a credential (Socket.IO's `token_file`). Only
+   * the config file and the CLI may change them: from the UI, a new path plus a new server would send any file this
+   * user can read to a server of the editor's choosing.
+   */
+  secretFiles?: ReadonlyArray<keyof z.output<Schema> & string>;
   /** What the block still lacks before a sync can run (an empty server...), by key inside the block. */
   missing(block: z.output<Schema>): Array<{ key: keyof z.output<Schema> & string; text: Text }>;
   /** npm packages the implementation needs at run time: named in the "no disponible" install hint. */

@@ -62,6 +62,11 @@ export function secretFields(): Array<readonly [block: string, key: string]> {
   return registered.flatMap((d) => d.secrets.map((k) => [d.name, k] as const));
 }
 
+/** Keys naming a local file whose contents are a credential (see TransportDeclaration.secretFiles). */
+export function secretFileFields(): Array<readonly [block: string, key: string]> {
+  return registered.flatMap((d) => (d.secretFiles ?? []).map((k) => [d.name, k] as const));
+}
+
 /** Registers every secret value of a config with the redaction, so no log line, error or API answer shows it. */
 export function registerConfigSecrets(config: SyncConfig): void {
   for (const [block, key] of secretFields()) {

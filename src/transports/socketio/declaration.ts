@@ -80,6 +80,7 @@ export const socketio = {
     ],
   },
   secretDestination: (b) => urlOrigin(b.server_url),
+  secretFiles: ['token_file'],
   targetId: (b) => `socketio:${b.server_url.replace(/\/+$/, '')}|${b.namespace}|${b.database_id ?? 'default'}`,
   missing: (b) =>
     emptyKeys(b, {
