@@ -4,12 +4,13 @@
  */
 import { commonMessages } from '../../messages/common.js';
 import { errorMessages } from '../../messages/error.js';
+import { identityMessages } from '../../messages/identity.js';
 import { type Param, type ParamArgs, type Text, fill } from '../../messages/text.js';
 import { uiMessages } from '../../messages/ui.js';
 
 export type Lang = 'es' | 'en';
 
-const pageMessages = { ...commonMessages, ...errorMessages, ...uiMessages } as const;
+const pageMessages = { ...commonMessages, ...errorMessages, ...uiMessages, ...identityMessages } as const;
 type PageMessages = typeof pageMessages;
 export type PageMessageKey = keyof PageMessages;
 
