@@ -10,6 +10,10 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SyncService } from '../src/service.js';
+import { SyncEngine, type EngineOptions } from '../src/engine/engine.js';
+import type { FileTransport } from '../src/transports/types.js';
+import { folderRemote, makeDevice } from './helpers/engine.js';
+import { x25519Encryption, x25519Keys } from './helpers/age.js';
 import { ROUTES } from '../src/ui/api.js';
 import type { StatusReport } from '../src/service.js';
 import type { SyncOutcome } from '../src/engine/engine.js';
@@ -273,10 +277,10 @@ for (const kind of kinds) {
       );
       assert.equal(back.status, 200, JSON.stringify(back.body));
       assert.equal(back.body.status.question, null);
-      assert.deepEqual(
-        (d.svc.config() as unknown as Record<string, Record<string, unknown>>)[one.protocol],
-        { ...(d.svc.config() as unknown as Record<string, Record<string, unknown>>)[one.protocol], ...one.block },
-      );
+      assert.deepEqual((d.svc.config() as unknown as Record<string, Record<string, unknown>>)[one.protocol], {
+        ...(d.svc.config() as unknown as Record<string, Record<string, unknown>>)[one.protocol],
+        ...one.block,
+      });
       const again = await d.svc.syncNow();
       assert.equal(again.action, 'none');
       assert.equal(sha(readFileSync(d.db)), before.local);
@@ -304,3 +308,60 @@ for (const kind of kinds) {
     });
   });
 }
+
+describe('remote identity with encryption on (folder remote, engine level)', () => {
+  /** A second engine on the same home and database: the same remote reached by another spelling of its address. */
+  const respelled = (d: ReturnType<typeof makeDevice>, transport: FileTransport, targetId: string, enc: object) =>
+    new SyncEngine({
+      transport,
+      databasePath: d.db,
+      statePath: path.join(d.home, 'sync_state.json'),
+      device: d.name,
+      log: d.log,
+      targetId,
+      encryption: enc as EngineOptions['encryption'],
+    });
+
+  test('no hashes to compare (fresh state, ciphertext only): the old conservative conflict, both kept', async () => {
+    const remote = folderRemote();
+    const k = x25519Keys(tmpDir());
+    const enc = x25519Encryption(k.recipient, k.file);
+    const a = makeDevice('equipoA', remote.transport(), { encryption: enc, targetId: 'folder:a' });
+    makeTestDb(a.db, 60, { tag: 'cifrada' });
+    assert.equal((await a.engine.sync()).action, 'push');
+    const b = makeDevice('equipoB', remote.transport(), { encryption: enc, targetId: 'folder:b' });
+    assert.equal((await b.engine.sync()).action, 'pull');
+    addRows(a.db, ['solo en A']);
+    assert.equal((await a.engine.sync()).action, 'push');
+
+    rmSync(path.join(b.home, 'sync_state.json'));
+    const before = sha(readFileSync(b.db));
+    const fresh = respelled(b, remote.transport(), 'folder:b', enc);
+    const r = await fresh.sync();
+    assert.equal(r.action, 'conflict', 'ciphertext hashes cannot show the local database is an older version');
+    assert.equal(r.reason, 'first-sync-differs');
+    assert.equal(sha(readFileSync(b.db)), before, 'the local database stays');
+    assert.ok(r.conflictCopy && statSync(r.conflictCopy).size > 0, 'the remote version is kept beside it');
+  });
+
+  test('another spelling with encryption on: the history (known hashes) follows, the newer version is pulled', async () => {
+    const remote = folderRemote();
+    const k = x25519Keys(tmpDir());
+    const enc = x25519Encryption(k.recipient, k.file);
+    const a = makeDevice('equipoA', remote.transport(), { encryption: enc, targetId: 'folder:a' });
+    makeTestDb(a.db, 60, { tag: 'cifrada' });
+    assert.equal((await a.engine.sync()).action, 'push');
+    const b = makeDevice('equipoB', remote.transport(), { encryption: enc, targetId: `folder:${remote.root}` });
+    assert.equal((await b.engine.sync()).action, 'pull');
+    addRows(a.db, ['solo en A']);
+    assert.equal((await a.engine.sync()).action, 'push');
+
+    const other = respelled(b, remote.transport(), `folder:${remote.root}/`, enc);
+    const r = await other.sync();
+    assert.equal(r.action, 'pull', `a pull of the newer version, not ${r.action}/${r.reason}`);
+    assert.equal(r.reason, 'remote-changed');
+    assert.deepEqual(readRows(b.db), readRows(a.db));
+    const st = await other.targetState();
+    assert.ok(st.lineage?.remoteId && st.movedFrom === `folder:${remote.root}`);
+  });
+});
