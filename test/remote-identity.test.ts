@@ -6,6 +6,7 @@
 // it, and each answer takes its path losing nothing.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -153,6 +154,17 @@ const stateFile = (d: Device) =>
     targets: Record<string, { movedTo?: string; lineage?: { remoteId?: string }; base?: unknown }>;
   };
 
+/** `cordiax-sync status` run from the sources in another process. */
+function cliStatus(home: string): { status: number | null; stdout: string; stderr: string } {
+  const run = "import('./src/cli/main.ts').then((m) => m.main(['node', 'cordiax-sync', ...process.argv.slice(1)]))";
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', run, 'status'], {
+    cwd: path.resolve(import.meta.dirname, '..'),
+    env: { ...process.env, CORDIAX_HOME: home, CORDIAX_LANG: 'es' },
+    encoding: 'utf8',
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
 async function api<T>(svc: SyncService, route: string, body?: unknown): Promise<{ status: number; body: T }> {
   const handler = ROUTES[route];
   assert.ok(handler, `${route} is a route`);
@@ -268,6 +280,14 @@ for (const kind of kinds) {
       assert.notEqual(s.body.question.foundRemoteId, s.body.question.previousRemoteId);
       assert.equal(s.body.question.foundGeneration, 1);
       assert.equal((await api(d.svc, 'POST /api/remote-question', { answer: 'merge' })).status, 400);
+
+      // `cordiax-sync status` (the CLI, from the sources) asks it too, and exits 3 (waiting for the user).
+      if (kind.name === 'folder') {
+        const cli = cliStatus(d.home);
+        assert.equal(cli.status, 3, cli.stderr);
+        assert.match(cli.stdout, /¿Es el mismo servidor\? La dirección lleva ahora a otro servidor/);
+        assert.match(cli.stdout, /cordiax-sync remote-answer --use-new/);
+      }
 
       // "Volver a la dirección anterior": the previous address is saved back (same destination: password kept).
       const back = await api<{ outcome: SyncOutcome | null; status: StatusReport }>(
