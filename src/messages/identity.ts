@@ -60,8 +60,8 @@ export const identityMessages = {
     en: 'The configured address now leads to a server with another identity ({found}) and another history: its latest version is {generation}, from {device}. This database synced with another server ({previous}) at {address}. Nothing has been downloaded or sent.',
   },
   'identity.ui.not_merge': {
-    es: 'Dos historiales distintos no se unen automáticamente: si es el mismo equipo con otra copia, elija «Usar este servidor» y, si difieren, se guardarán las dos copias para que decida.',
-    en: 'Two different histories are never joined automatically: if it is the same machine with another copy, choose "Use this server" and, if they differ, both copies are kept for you to decide.',
+    es: 'Dos historiales distintos no se unen automáticamente: si es el mismo equipo con otra copia, elija «Usar este servidor nuevo» y, si difieren, se guardarán las dos copias para que decida.',
+    en: 'Two different histories are never joined automatically: if it is the same machine with another copy, choose "Use this new server" and, if they differ, both copies are kept for you to decide.',
   },
   'identity.ui.use_new': { es: 'Usar este servidor nuevo', en: 'Use this new server' },
   'identity.ui.use_new_help': {
