@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SyncService } from '../src/service.js';
 import { SyncEngine, type EngineOptions } from '../src/engine/engine.js';
@@ -383,5 +383,41 @@ describe('remote identity with encryption on (folder remote, engine level)', () 
     assert.deepEqual(readRows(b.db), readRows(a.db));
     const st = await other.targetState();
     assert.ok(st.lineage?.remoteId && st.movedFrom === `folder:${remote.root}`);
+  });
+});
+
+describe('a wrong identity match still runs every check (folder remotes)', () => {
+  test('a remote folder copied elsewhere (same identity) that moved on its own: a conflict, both kept', async () => {
+    const [x] = kinds[0]!.spellings('copiada-x');
+    const y: Address = { protocol: 'folder', block: { path: path.join(tmpDir('cx-id-copy-'), 'y') }, dir: '' };
+    y.dir = y.block.path as string;
+    const d = await device('equipoA', 80);
+    await use(d, x, 'equipoA');
+    assert.equal((await d.svc.syncNow()).action, 'push');
+    // Someone copies the remote folder to another place (the identity file comes along) and another office keeps
+    // using the copy while this computer keeps using the original.
+    cpSync(x.dir, y.dir, { recursive: true });
+    const other = await device('otraOficina', 0);
+    await use(other, y, 'otraOficina');
+    assert.equal((await other.svc.syncNow()).action, 'pull');
+    addRows(other.db, ['solo en la copia']);
+    assert.equal((await other.svc.syncNow()).action, 'push');
+    addRows(d.db, ['solo en el original']);
+    assert.equal((await d.svc.syncNow()).action, 'push');
+
+    const before = { local: sha(readFileSync(d.db)), y: tree(y.dir) };
+    await use(d, y, 'equipoA');
+    const r = await d.svc.syncNow();
+    assert.ok(
+      d.events.some((e) => e.code === 'REMOTE_SAME_IDENTITY'),
+      'taken for the same remote (same identity)',
+    );
+    assert.equal(r.action, 'conflict', `lineage catches it: ${r.action}/${r.reason}`);
+    assert.equal(r.reason, 'our-commit-lost', 'our generation 2 is not the generation 2 of the copy');
+    assert.equal(sha(readFileSync(d.db)), before.local, 'nothing replaced the local database');
+    assert.deepEqual(tree(y.dir), before.y, 'nothing overwrote the copy');
+    assert.ok(r.conflictCopy);
+    assert.ok(readRows(r.conflictCopy).includes('solo en la copia'));
+    assert.ok(readRows(d.db).includes('solo en el original'));
   });
 });
