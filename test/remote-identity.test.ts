@@ -205,6 +205,9 @@ for (const kind of kinds) {
       const moved = keys.filter((k) => st.targets[k]!.movedTo);
       assert.equal(moved.length, 1);
       assert.ok(st.targets[st.targets[moved[0]!]!.movedTo!]!.base, 'the new key holds the base');
+      const password = first.block.password;
+      if (typeof password === 'string')
+        assert.ok(!readFileSync(path.join(d.home, 'sync_state.json'), 'utf8').includes(password), 'no password');
 
       // And back to the first spelling: the history follows again; nothing to move.
       await use(d, first, 'equipoA');
