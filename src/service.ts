@@ -34,7 +34,7 @@ import { writeFileAtomic } from './util/fs.js';
 import { securePrivateFolders } from './util/private-dir.js';
 import { sweepStaleTemp, useTempRoot } from './util/temp.js';
 import { watchDatabase } from './engine/watcher.js';
-import type { ConflictInfo, PendingDownload } from './engine/state.js';
+import type { ConflictInfo, PendingDownload, RemoteQuestion } from './engine/state.js';
 import {
   allAvailability,
   blockOf,
@@ -59,7 +59,15 @@ export interface ServiceOptions {
   embeddedServer?: boolean;
 }
 
-export type ServiceState = 'unconfigured' | 'invalid-config' | 'idle' | 'syncing' | 'error' | 'conflict' | 'pending';
+export type ServiceState =
+  | 'unconfigured'
+  | 'invalid-config'
+  | 'idle'
+  | 'syncing'
+  | 'error'
+  | 'conflict'
+  | 'pending'
+  | 'question';
 
 export interface StatusReport {
   state: ServiceState;
@@ -76,6 +84,8 @@ export interface StatusReport {
   remoteGeneration: number | null;
   conflict: ConflictInfo | null;
   pending: PendingDownload | null;
+  /** "¿Es el mismo servidor?": the address leads to a remote with another identity; syncing waits for an answer. */
+  question: RemoteQuestion | null;
   databasePath: string;
   databaseExists: boolean;
   encryption: 'off' | 'locked' | 'unlocked' | 'missing';
@@ -365,6 +375,7 @@ export class SyncService {
       direction: resolvedDirection(this.cfg),
       encryption: this.cfg.encryption,
       targetId: targetId(this.cfg),
+      address: addressOf(this.cfg),
       backupsDir: path.join(this.home, 'backups'),
       verify: this.cfg.verify,
     });
@@ -586,6 +597,7 @@ export class SyncService {
     else if (problems.length || this.cfgStatus === 'missing') state = 'unconfigured';
     else if (sched.syncing || this.engine?.busy) state = 'syncing';
     else if (st.conflict) state = 'conflict';
+    else if (st.question) state = 'question';
     else if (st.pending) state = 'pending';
     else if (st.lastError && (!st.lastGoodSync || st.lastError.time > st.lastGoodSync)) state = 'error';
     else state = 'idle';
@@ -604,6 +616,7 @@ export class SyncService {
       remoteGeneration: st.remoteGeneration ?? null,
       conflict: st.conflict ?? null,
       pending: st.pending ?? null,
+      question: st.question ?? null,
       databasePath: dbPath,
       databaseExists: dbExists || encExists,
       encryption,
@@ -612,6 +625,39 @@ export class SyncService {
       problems,
       availability: await allAvailability(),
     };
+  }
+
+  /**
+   * Answers "¿Es el mismo servidor?". 'use-new': the new remote is synced under first-contact rules (nothing is
+   * lost: different contents give a conflict copy), and a sync runs now. 'go-back': the previous address (recorded
+   * without secrets) is saved back; a password kept for another destination must be typed again (saveConfig says so).
+   */
+  async answerRemoteQuestion(answer: 'use-new' | 'go-back'): Promise<SyncOutcome | null> {
+    const engine = await this.getEngine();
+    const { StateStore } = await import('./engine/state.js');
+    const store = new StateStore(this.statePath);
+    const key = targetId(this.cfg);
+    const q = (await store.get(key)).question;
+    if (!q) throw new SyncError('NOT_FOUND', msg('identity.no_question'));
+    if (answer === 'use-new') {
+      await engine.acceptOtherRemote();
+      return this.syncNow();
+    }
+    const previous = (await store.get(q.previousTarget)).address;
+    if (!previous || previous.protocol !== this.cfg.protocol)
+      throw new SyncError('NOT_FOUND', msg('identity.no_previous_address', { address: q.previousTarget }));
+    const next = structuredClone(this.cfg) as Record<string, unknown>;
+    next[previous.protocol] = { ...(next[previous.protocol] as Record<string, unknown>), ...previous.block };
+    for (const [block, field] of secretFields())
+      if (block === previous.protocol) (next[block] as Record<string, unknown>)[field] = '';
+    await this.saveConfig(next);
+    await engine.dropQuestion();
+    this.log.emit({
+      type: 'info',
+      code: 'REMOTE_ADDRESS_RESTORED',
+      text: msg('event.REMOTE_ADDRESS_RESTORED', { address: q.previousTarget }),
+    });
+    return null;
   }
 
   async close(): Promise<void> {
@@ -629,4 +675,11 @@ function isOptionalKey(block: string, key: string): boolean {
   const field = declarationOf(block).schema.shape[key];
   const r = field?.safeParse(undefined);
   return r?.success === true && r.data === undefined;
+}
+
+/** How the configured remote is reached, without its secret fields (recorded in the state for "go back"). */
+function addressOf(cfg: SyncConfig): { protocol: string; block: Record<string, unknown> } {
+  const block = { ...blockOf(cfg, cfg.protocol) };
+  for (const [b, key] of secretFields()) if (b === cfg.protocol) delete block[key];
+  return { protocol: cfg.protocol, block };
 }

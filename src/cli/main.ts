@@ -119,6 +119,7 @@ export function buildProgram(): Command {
   addStartCommand(program);
   addConfigCommands(program);
   addResolveCommand(program);
+  addRemoteAnswerCommand(program);
   addVersionsCommand(program);
   addRestoreCommand(program);
   addKeygenCommand(program);
@@ -190,9 +191,10 @@ function addSyncCommand(program: Command): void {
       try {
         const r = await svc.syncNow();
         unsub();
-        print(!!o.json, { ok: r.action !== 'conflict', ...r }, () => t(msg('cli.result', { action: r.action })));
+        const waiting = r.action === 'conflict' || r.action === 'question';
+        print(!!o.json, { ok: !waiting, ...r }, () => t(msg('cli.result', { action: r.action })));
         await svc.close();
-        process.exit(r.action === 'conflict' ? EXIT.conflict : EXIT.ok);
+        process.exit(waiting ? EXIT.conflict : EXIT.ok);
       } catch (err) {
         unsub();
         await svc.close().catch(() => {});
@@ -236,6 +238,19 @@ function addStatusCommand(program: Command): void {
           `${t(msg('common.remote_version'))}: ${s.remoteGeneration ?? '—'}`,
           `${t(msg('common.encryption'))}: ${s.encryption}`,
           ...(s.conflict ? [t(msg('cli.conflict_remote_copy_use', { copyPath: s.conflict.copyPath }))] : []),
+          ...(s.question
+            ? [
+                t(
+                  msg('identity.cli.question', {
+                    found: s.question.foundRemoteId.slice(0, 8),
+                    generation: s.question.foundGeneration,
+                    device: s.question.foundDevice,
+                    previous: s.question.previousRemoteId.slice(0, 8),
+                    address: s.question.previousTarget,
+                  }),
+                ),
+              ]
+            : []),
           ...(s.lastError
             ? [
                 `${t(msg('common.last_error'))}: ${getLanguage() === 'en' ? s.lastError.message_en : s.lastError.message}`,
@@ -247,7 +262,7 @@ function addStatusCommand(program: Command): void {
       process.exit(
         s.state === 'error' || s.state === 'invalid-config'
           ? EXIT.error
-          : s.state === 'conflict'
+          : s.state === 'conflict' || s.state === 'question'
             ? EXIT.conflict
             : EXIT.ok,
       );
@@ -421,6 +436,24 @@ function addResolveCommand(program: Command): void {
       print(!!o.json, { ok: true, keep: o.keep }, () =>
         t(msg(o.keep === 'local' ? 'cli.conflict_resolved_kept_local' : 'cli.conflict_resolved_kept_remote')),
       );
+    });
+}
+
+/** `remote-answer --use-new|--go-back`: answers "¿Es el mismo servidor?" (see `status`). */
+function addRemoteAnswerCommand(program: Command): void {
+  program
+    .command('remote-answer')
+    .description(bilingual(msg('identity.cli.help')))
+    .option('--use-new', bilingual(msg('identity.cli.help_use_new')))
+    .option('--go-back', bilingual(msg('identity.cli.help_go_back')))
+    .option('--json', bilingual(msg('cli.help.json_output')))
+    .action(async (o: { useNew?: boolean; goBack?: boolean; json?: boolean }) => {
+      if (!!o.useNew === !!o.goBack) fail(!!o.json, new SyncError('CONFIG_INVALID', msg('identity.cli.answer_or')));
+      const r = await withService(!!o.json, (svc) => svc.answerRemoteQuestion(o.useNew ? 'use-new' : 'go-back'));
+      print(!!o.json, { ok: r?.action !== 'conflict', outcome: r }, () =>
+        r ? t(msg('cli.result', { action: r.action })) : t(msg('identity.ui.answered')),
+      );
+      process.exit(r?.action === 'conflict' || r?.action === 'question' ? EXIT.conflict : EXIT.ok);
     });
 }
 

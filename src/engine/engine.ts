@@ -12,9 +12,17 @@ import { privateTempDir } from '../db/snapshot.js';
 import { FileRemote } from './remote-layout.js';
 import { LocalDb, type ApplyResult, type LocalContent, type LocalExpectation } from './local-db.js';
 import { plan, type Base, type Direction, type Plan } from './plan.js';
-import { StateStore, type ConflictInfo, type KnownVersion, type TargetState } from './state.js';
+import {
+  StateStore,
+  hasHistory,
+  type ConflictInfo,
+  type KnownVersion,
+  type RemoteQuestion,
+  type TargetState,
+} from './state.js';
 import { localIdentity, plaintextCreatedAt } from './local-identity.js';
-import { checkLineage, recordAfterSync, recordSeen, type LineageRecord } from './lineage.js';
+import { checkLineage, olderVersionWithBytes, recordAfterSync, recordSeen, type LineageRecord } from './lineage.js';
+import { promises as fsp } from 'node:fs';
 import { msg } from '../messages/index.js';
 import { DeltaSync, type DeltaStats, type Fetched } from '../delta/sync.js';
 
@@ -38,9 +46,12 @@ export interface EngineOptions {
   lockWaitMs?: number;
   /** Upload verification on file remotes: 'full' reads every object back (see FileRemoteOptions.verify). */
   verify?: 'full' | 'auto';
+  /** How this remote is reached, without secrets: recorded at each sync for "Volver a la dirección anterior". */
+  address?: { protocol: string; block: Record<string, unknown> };
 }
 
-export type SyncAction = 'push' | 'pull' | 'none' | 'conflict' | 'pending';
+/** 'question': the address leads to a remote with another identity; nothing moved until the user answers. */
+export type SyncAction = 'push' | 'pull' | 'none' | 'conflict' | 'pending' | 'question';
 
 export interface SyncOutcome {
   action: SyncAction;
@@ -228,6 +239,8 @@ export class SyncEngine {
       if (remote && remote.encrypted === false && this.local.encryptionOn) {
         this.emit('warning', 'REMOTE_PLAINTEXT', msg('event.REMOTE_PLAINTEXT'));
       }
+      st = await this.followIdentity(st, remote);
+      if (st.conflict) return this.unresolvedConflict(st, st.conflict, started);
       st = await this.adoptPendingPush(st, remote);
       const local = await this.local.contentHash({
         fingerprint: st.localFingerprint,
@@ -236,6 +249,8 @@ export class SyncEngine {
       });
       snapshotToDispose = local.snapshot;
       st = await this.adoptPendingPull(st, local);
+      const question = await this.otherRemoteQuestion(st, local, remote);
+      if (question) return await this.askOtherRemote(st, question, started);
       let decision = await this.decide(st, local, remote);
 
       // Lineage, the backstop behind the commit protocol: a commit of ours that vanished, a remote restored from an
@@ -408,6 +423,15 @@ export class SyncEngine {
     const restored = !!st.restoredSha256 && [local.sha256, ...(local.aliases ?? [])].includes(st.restoredSha256);
     if (v.verdict === 'local-is-older-version' && decision.action === 'push' && !restored)
       return { decision: { action: 'pull', reason: 'local-is-older-version' } };
+    // Local bytes equal to a version the remote's history holds (a fresh state file, another address) have no edit
+    // of their own: the newer head is a fast-forward, not a conflict. Only where the bytes are comparable
+    // (encryption off); the pull still checks the local content under the write lock and keeps a backup.
+    const behind = decision.reason === 'first-sync-differs' || decision.reason === 'both-changed';
+    if (v.verdict === 'local-is-older-version' && decision.action === 'conflict' && behind && !restored) {
+      if ((this.o.direction ?? 'bidirectional') === 'push') return { decision };
+      this.emit('info', 'LINEAGE_LOCAL_IS_OLDER_VERSION', v.text, { generation: v.generation });
+      return { decision: { action: 'pull', reason: 'local-is-older-version' } };
+    }
     return { decision };
   }
 
@@ -478,6 +502,7 @@ export class SyncEngine {
       ...(step.action === 'push' || step.action === 'pull' || step.action === 'none'
         ? { localIdentity: await localIdentity(this.o.databasePath) }
         : {}),
+      ...(this.o.address ? { address: this.o.address } : {}),
     });
     const outcome: SyncOutcome = {
       action: step.action,
@@ -535,6 +560,127 @@ export class SyncEngine {
       generation: null,
       durationMs: Date.now() - started,
     };
+  }
+
+  /**
+   * The history belongs to the remote, not to the spelling of its address: with no history under this key, an
+   * entry that recorded the head's identity (the same remote reached by another URL, port or scheme) is moved here
+   * whole (base, versions held, lineage, a pending conflict) with its page index, and the sync goes on as usual.
+   * A wrong match cannot lose rows: lineage and the three-way plan still check every push and pull against it.
+   */
+  private async followIdentity(st: TargetState, remote: RemoteManifest | null | undefined): Promise<TargetState> {
+    const id = remote?.remote_id;
+    if (!id || hasHistory(st) || st.lineage?.remoteId) return st;
+    const other = await this.state.findByRemoteId(id, this.target);
+    if (!other) return st;
+    const moved = await this.state.move(other.key, this.target, { lastAttempt: st.lastAttempt });
+    await this.moveDeltaIndex(other.key);
+    this.emit(
+      'info',
+      'REMOTE_SAME_IDENTITY',
+      msg('event.REMOTE_SAME_IDENTITY', { id: id.slice(0, 8), previous: other.key }),
+      { remoteId: id, from: other.key, to: this.target },
+    );
+    return moved;
+  }
+
+  /** The page index describes the remote's objects, not the address: it follows the history (src/delta). */
+  private async moveDeltaIndex(fromKey: string): Promise<void> {
+    if (!this.delta) return;
+    const dir = path.join(path.dirname(this.o.statePath), 'delta');
+    const from = path.join(dir, `${encodeURIComponent(fromKey)}.idx`);
+    const to = path.join(dir, `${encodeURIComponent(this.target)}.idx`);
+    for (const suffix of ['', '.pending'])
+      await fsp.rename(from + suffix, to + suffix).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+      });
+  }
+
+  /**
+   * "¿Es el mismo servidor?": no history under this key, the head's identity unknown to every entry, and this
+   * database synced recently with another remote of the same protocol. Syncing on would be a first contact (a full
+   * download and, with different content, a conflict): ask first. Not asked when the local bytes are a version of
+   * the new remote (a fast-forward or the same content), when it holds nothing, or after the user accepted it.
+   */
+  private async otherRemoteQuestion(
+    st: TargetState,
+    local: LocalContent,
+    remote: RemoteManifest | null | undefined,
+  ): Promise<RemoteQuestion | null> {
+    const found = remote?.remote_id;
+    if (!remote || !found || hasHistory(st) || st.acceptedRemoteId === found || local.sha256 === null) return null;
+    const bytes = local.snapshot?.sha256 ?? null;
+    if (bytes && (bytes === remote.sha256 || bytes === remote.delta?.db_sha256)) return null;
+    if (olderVersionWithBytes(remote, bytes) !== null) return null;
+    const protocol = this.remote.protocol;
+    const previous = Object.entries(await this.state.all())
+      .filter(
+        ([k, t]) =>
+          k !== this.target &&
+          !t.movedTo &&
+          !!t.base &&
+          !!t.lineage?.remoteId &&
+          t.lineage.remoteId !== found &&
+          (t.address?.protocol ?? k.split(':')[0]) === protocol,
+      )
+      .sort(([, a], [, b]) => (b.lastGoodSync ?? '').localeCompare(a.lastGoodSync ?? ''))[0];
+    if (!previous) return null;
+    const [key, prev] = previous;
+    return {
+      kind: 'other-remote',
+      previousTarget: key,
+      previousRemoteId: prev.lineage!.remoteId!,
+      previousGeneration: prev.lineage?.lastSynced?.generation ?? prev.base?.generation ?? null,
+      previousSync: prev.lastGoodSync ?? null,
+      foundRemoteId: found,
+      foundGeneration: remote.generation,
+      foundDevice: remote.device,
+      foundTime: remote.time,
+      detectedAt: st.question?.foundRemoteId === found ? st.question.detectedAt : isoNow(),
+    };
+  }
+
+  /** Records the question and stops: nothing is downloaded, uploaded or replaced until the user answers. */
+  private async askOtherRemote(st: TargetState, q: RemoteQuestion, started: number): Promise<SyncOutcome> {
+    const repeated = st.question?.foundRemoteId === q.foundRemoteId && st.question.previousTarget === q.previousTarget;
+    await this.state.update(this.target, { question: q, lastAction: 'question' });
+    this.emit(
+      'warning',
+      'REMOTE_QUESTION',
+      msg('event.REMOTE_QUESTION', {
+        found: q.foundRemoteId.slice(0, 8),
+        previous: q.previousRemoteId.slice(0, 8),
+        address: q.previousTarget,
+      }),
+      { ...q },
+      repeated ? 'debug' : 'warn',
+    );
+    return {
+      action: 'question',
+      reason: 'other-remote',
+      bytesUp: 0,
+      bytesDown: 0,
+      generation: q.foundGeneration,
+      durationMs: Date.now() - started,
+    };
+  }
+
+  /**
+   * The user's answer "use this new server": it is synced under first-contact rules (same content: nothing moves;
+   * local older: fast-forward; different: a conflict that keeps both copies). Never a merge of two histories.
+   */
+  async acceptOtherRemote(): Promise<RemoteQuestion> {
+    if (this.inFlight) await this.inFlight.catch(() => {});
+    const st = await this.state.get(this.target);
+    if (!st.question) throw new SyncError('NOT_FOUND', msg('identity.no_question'));
+    await this.state.update(this.target, { question: null, acceptedRemoteId: st.question.foundRemoteId });
+    this.emit('info', 'REMOTE_ACCEPTED', msg('event.REMOTE_ACCEPTED', { id: st.question.foundRemoteId.slice(0, 8) }));
+    return st.question;
+  }
+
+  /** Forgets the question under this key (the address was changed back; the answer is the other key's history). */
+  async dropQuestion(): Promise<void> {
+    await this.state.update(this.target, { question: null });
   }
 
   /** Local content equal to a version this device held before the base: behind, not edited (see plan). */
@@ -958,5 +1104,7 @@ function describe(o: SyncOutcome): Text {
       return msg('event.SYNC_CONFLICT', { copyPath: o.conflictCopy ?? msg('engine.status') });
     case 'pending':
       return msg('event.SYNC_PENDING');
+    case 'question':
+      return msg('event.SYNC_QUESTION');
   }
 }

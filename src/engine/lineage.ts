@@ -79,6 +79,32 @@ function known(head: RemoteManifest, entries: LineageEntry[]): Map<number, Ver> 
   return out;
 }
 
+/**
+ * The newest version of the remote's history (head excluded) whose database bytes are `bytesSha256`: a whole
+ * version's own sha256, or the database a patch rebuilds to (`delta.db_sha256`, written only when not encrypted).
+ * Encrypted versions never match plaintext bytes: with encryption on this answers null (the conservative path).
+ */
+export function olderVersionWithBytes(
+  head: RemoteManifest,
+  bytesSha256: string | null | undefined,
+  entries: LineageEntry[] = [],
+): number | null {
+  if (!bytesSha256) return null;
+  const candidates: Array<{ generation: number; sha256: string; delta?: { db_sha256?: string } }> = [
+    ...(head.versions ?? []),
+    ...(head.retained ?? []),
+    ...entries,
+    ...(head.parent ? [head.parent] : []),
+  ];
+  let best: number | null = null;
+  for (const v of candidates) {
+    if (v.generation >= head.generation) continue;
+    if (v.sha256 === bytesSha256 || v.delta?.db_sha256 === bytesSha256)
+      best = best === null ? v.generation : Math.max(best, v.generation);
+  }
+  return best;
+}
+
 export function checkLineage(input: LineageInput): LineageResult {
   const { recorded, head } = input;
   const last = recorded.lastSynced;
@@ -146,17 +172,16 @@ export function checkLineage(input: LineageInput): LineageResult {
   }
 
   const local = input.localBytesSha256;
-  if (local && local !== head.sha256) {
-    for (const v of vouched.values()) {
-      if (v.generation < head.generation && v.sha256 === local) {
-        return {
-          verdict: 'local-is-older-version',
-          generation: v.generation,
-          conflict: false,
-          text: msg('event.LINEAGE_LOCAL_IS_OLDER_VERSION', { generation: v.generation, generation2: head.generation }),
-        };
-      }
-    }
+  const bytesHead = head.delta?.db_sha256 ?? head.sha256;
+  const older =
+    local && local !== head.sha256 && local !== bytesHead ? olderVersionWithBytes(head, local, input.entries) : null;
+  if (older !== null) {
+    return {
+      verdict: 'local-is-older-version',
+      generation: older,
+      conflict: false,
+      text: msg('event.LINEAGE_LOCAL_IS_OLDER_VERSION', { generation: older, generation2: head.generation }),
+    };
   }
   return { verdict: 'ok', certain, conflict: false, text: { es: '', en: '' } };
 }

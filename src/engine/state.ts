@@ -1,6 +1,10 @@
 /**
  * `$CORDIAX_HOME/sync_state.json`: what the last verified sync saw, per remote target (so switching servers never
  * reuses another server's base), plus health facts for `status`. Written atomically, 0600.
+ *
+ * Entries are keyed by how the remote is reached (the transport's targetId), but the history belongs to the remote
+ * itself: each entry records the remote's identity (`lineage.remoteId`), so the same remote reached by another
+ * spelling of its address finds its entry again (findByRemoteId, move).
  */
 import { promises as fsp } from 'node:fs';
 import { writeFileAtomic } from '../util/fs.js';
@@ -73,6 +77,33 @@ export interface TargetState {
   restoredSha256?: string | null;
   /** What this device knows of the remote's history (identity, last version synced, highest generation seen). */
   lineage?: LineageRecord | null;
+  /** This entry's history moved to another key (the same remote reached by another address): only a signpost. */
+  movedTo?: string | null;
+  movedAt?: string | null;
+  /** The key this entry's history came from, when it moved here. */
+  movedFrom?: string | null;
+  /** The address pointed to a remote with another identity than the one this database synced with: ask first. */
+  question?: RemoteQuestion | null;
+  /** The user answered "use this new server" for this identity: synced under first-sync rules, not asked again. */
+  acceptedRemoteId?: string | null;
+  /** How this remote was reached at the last sync, without secrets (for "Volver a la dirección anterior"). */
+  address?: { protocol: string; block: Record<string, unknown> } | null;
+}
+
+/** "¿Es el mismo servidor?": the address now leads to a remote with another identity and history. */
+export interface RemoteQuestion {
+  kind: 'other-remote';
+  /** The state key this database last synced with (same protocol) and that remote's identity. */
+  previousTarget: string;
+  previousRemoteId: string;
+  previousGeneration: number | null;
+  previousSync: string | null;
+  /** The remote the address reaches now. */
+  foundRemoteId: string;
+  foundGeneration: number;
+  foundDevice: string;
+  foundTime: string;
+  detectedAt: string;
 }
 
 interface StateFile {
@@ -101,6 +132,38 @@ export class StateStore {
     return all.targets[target] ?? { base: null };
   }
 
+  /** Every entry (the file is small: one per address ever used). */
+  async all(): Promise<Record<string, TargetState>> {
+    return (await this.readAll()).targets;
+  }
+
+  /**
+   * The entry holding the history of the remote with this identity (not a moved signpost, not `except`): the one
+   * that synced last when several do (e.g. written by versions before this lookup existed).
+   */
+  async findByRemoteId(remoteId: string, except: string): Promise<{ key: string; state: TargetState } | null> {
+    const found = Object.entries(await this.all())
+      .filter(([k, t]) => k !== except && !t.movedTo && t.lineage?.remoteId === remoteId && hasHistory(t))
+      .sort(([, a], [, b]) => (b.lastGoodSync ?? '').localeCompare(a.lastGoodSync ?? ''));
+    return found[0] ? { key: found[0][0], state: found[0][1] } : null;
+  }
+
+  /**
+   * Moves an entry's history to another key in one write: `to` gets everything `from` had (base, versions held,
+   * lineage, an unresolved conflict...), `from` keeps only a signpost, so one remote never has two diverging bases.
+   */
+  async move(from: string, to: string, keep: Partial<TargetState> = {}): Promise<TargetState> {
+    const all = await this.readAll();
+    const source = all.targets[from];
+    if (!source) throw new Error(`state entry ${from} not found`);
+    const now = new Date().toISOString();
+    const next: TargetState = { ...source, ...keep, movedFrom: from, movedTo: null, question: null };
+    all.targets[to] = next;
+    all.targets[from] = { base: null, movedTo: to, movedAt: now, lastGoodSync: source.lastGoodSync };
+    await writeFileAtomic(this.file, `${JSON.stringify(all, null, 2)}\n`, 0o600);
+    return next;
+  }
+
   async update(target: string, patch: Partial<TargetState>): Promise<TargetState> {
     const all = await this.readAll();
     const next = { ...(all.targets[target] ?? { base: null }), ...patch };
@@ -108,4 +171,9 @@ export class StateStore {
     await writeFileAtomic(this.file, `${JSON.stringify(all, null, 2)}\n`, 0o600);
     return next;
   }
+}
+
+/** Whether an entry records a sync with its remote (a base or a lineage record), not just an attempt. */
+export function hasHistory(t: TargetState): boolean {
+  return !!t.base || !!t.lineage?.lastSynced || !!t.conflict || !!t.pendingPush;
 }

@@ -16,6 +16,7 @@ import { engineMessages } from './engine.js';
 import { errorMessages } from './error.js';
 import { eventMessages } from './event.js';
 import { folderMessages } from './folder.js';
+import { identityMessages } from './identity.js';
 import { serverMessages } from './server.js';
 import { serviceMessages } from './service.js';
 import { smbMessages } from './smb.js';
@@ -43,6 +44,7 @@ export const messages = {
   ...smbMessages,
   ...socketioMessages,
   ...folderMessages,
+  ...identityMessages,
   ...serverMessages,
   ...apiMessages,
   ...accessMessages,

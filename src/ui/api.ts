@@ -47,6 +47,7 @@ function requestSchemas() {
 const resolveRequest = z.object({ keep: z.enum(['local', 'remote']) });
 const restoreRequest = z.object({ generation: z.number().int().min(0) });
 const autoRequest = z.object({ run: z.boolean() });
+const remoteAnswerRequest = z.object({ answer: z.enum(['use-new', 'go-back']) });
 
 function httpStatusFor(code: string): number {
   if (code === 'CONFIG_INVALID' || code === 'CONFIG_PARSE' || code === 'BAD_REQUEST') return 400;
@@ -185,6 +186,14 @@ export const ROUTES: Record<string, Handler> = {
     if (!p.ok) return p.result;
     await svc.resolve(p.value.keep);
     return ok({ status: await svc.status() });
+  }),
+
+  /** "¿Es el mismo servidor?": the user's answer (src/ui/web/remote-question.ts). */
+  'POST /api/remote-question': guarded(async (svc, body) => {
+    const p = parse(remoteAnswerRequest, body);
+    if (!p.ok) return p.result;
+    const outcome = await svc.answerRemoteQuestion(p.value.answer);
+    return ok({ outcome, status: await svc.status() });
   }),
 
   'GET /api/versions': guarded(async (svc) => ok(await svc.versions())),

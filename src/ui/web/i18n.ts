@@ -5,12 +5,19 @@
 import { accessMessages } from '../../messages/access.js';
 import { commonMessages } from '../../messages/common.js';
 import { errorMessages } from '../../messages/error.js';
+import { identityMessages } from '../../messages/identity.js';
 import { type Param, type ParamArgs, type Text, fill } from '../../messages/text.js';
 import { uiMessages } from '../../messages/ui.js';
 
 export type Lang = 'es' | 'en';
 
-const pageMessages = { ...commonMessages, ...errorMessages, ...uiMessages, ...accessMessages } as const;
+const pageMessages = {
+  ...commonMessages,
+  ...errorMessages,
+  ...uiMessages,
+  ...accessMessages,
+  ...identityMessages,
+} as const;
 type PageMessages = typeof pageMessages;
 export type PageMessageKey = keyof PageMessages;
 

@@ -17,6 +17,7 @@ import { app, protocolTitle } from './state.js';
 import { button, confirmDialog, toast, toastFailure, type Tone } from './ui.js';
 import { initForm, renderForm } from './form.js';
 import { addEvent, refreshLogAges, renderLog, resetEvents } from './log.js';
+import { renderRemoteQuestion } from './remote-question.js';
 
 // ---------- status ----------
 
@@ -59,6 +60,8 @@ function stateView(s: StatusReport): { tone: Tone; title: string; sub: string } 
         title: tr('ui.conflict_waiting'),
         sub: tr('ui.choose_which_version_keep'),
       };
+    case 'question':
+      return { tone: 'warn', title: tr('identity.ui.title'), sub: tr('identity.ui.status_sub') };
     case 'pending':
       return {
         tone: 'warn',
@@ -674,6 +677,7 @@ function renderHeader(): void {
 /** Everything that depends on the status. */
 function renderDynamic(): void {
   renderStatus();
+  renderRemoteQuestion(renderAll);
   renderConflict();
   renderVersions();
   renderNotices();
