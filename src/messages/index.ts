@@ -8,6 +8,7 @@ import { apiMessages } from './api.js';
 import { cliMessages } from './cli.js';
 import { commonMessages } from './common.js';
 import { configMessages } from './config.js';
+import { conflictMessages } from './conflict.js';
 import { cryptoMessages } from './crypto.js';
 import { dbMessages } from './db.js';
 import { deltaMessages } from './delta.js';
@@ -36,6 +37,7 @@ export const messages = {
   ...engineMessages,
   ...dbMessages,
   ...deltaMessages,
+  ...conflictMessages,
   ...cryptoMessages,
   ...transportMessages,
   ...webdavMessages,
