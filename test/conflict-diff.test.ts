@@ -25,7 +25,8 @@ function makeBase(dir: string): string {
   const ins = db.prepare('INSERT INTO clientes (id, nombre, email, foto) VALUES (?, ?, ?, ?)');
   db.transaction(() => {
     for (let i = 1; i <= 100; i++) ins.run(i, `Cliente ${i}`, `c${i}@ejemplo.es`, Buffer.alloc(32, i));
-    for (let i = 1; i <= 20; i++) db.prepare('INSERT INTO citas VALUES (?, ?, ?)').run(i, `2026-11-${10 + (i % 20)}`, `n${i}`);
+    for (let i = 1; i <= 20; i++)
+      db.prepare('INSERT INTO citas VALUES (?, ?, ?)').run(i, `2026-11-${10 + (i % 20)}`, `n${i}`);
     for (const c of ['A', 'B', 'C']) db.prepare('INSERT INTO tarifas VALUES (?, ?)').run(c, 10);
   })();
   db.close();
@@ -175,7 +176,11 @@ test('the same row changed on both sides -> no merge, and buildMerge refuses', a
 test('a schema change on one side -> no merge; its table is reported as changed in structure', () => {
   const dir = tmpDir('cx-merge-schema-');
   const base = makeBase(dir);
-  const local = copyAndEdit(base, 'local.db', "ALTER TABLE clientes ADD COLUMN telefono TEXT; INSERT INTO tarifas VALUES ('X', 1);");
+  const local = copyAndEdit(
+    base,
+    'local.db',
+    "ALTER TABLE clientes ADD COLUMN telefono TEXT; INSERT INTO tarifas VALUES ('X', 1);",
+  );
   const remote = copyAndEdit(base, 'remote.db', 'DELETE FROM clientes WHERE id = 1;');
   const d = diffConflict({ base, local, remote, tmpDir: dir });
   assert.equal(d.mergeable, false);

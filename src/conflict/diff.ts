@@ -93,9 +93,9 @@ function rowExample(
   keyValues: unknown[],
   keyNames: string[],
 ): RowExample {
-  const row = db
-    .prepare(`SELECT * FROM ${q(schema)}.${q(table)} WHERE ${key.where}`)
-    .get(...keyValues) as Record<string, unknown> | undefined;
+  const row = db.prepare(`SELECT * FROM ${q(schema)}.${q(table)} WHERE ${key.where}`).get(...keyValues) as
+    | Record<string, unknown>
+    | undefined;
   const values: Record<string, string> = {};
   for (const [c, v] of Object.entries(row ?? {}).slice(0, SHOWN_COLUMNS)) values[c] = showValue(v);
   return { key: Object.fromEntries(keyNames.map((n, i) => [n, showValue(keyValues[i])])), values };
@@ -115,10 +115,8 @@ function sideChanges(db: Database.Database, side: string, base: string, table: s
   out.added = count(added);
   out.deleted = count(deleted);
   out.changed = count(changed);
-  if (out.added)
-    out.examples.added = sample(added).map((k) => rowExample(db, side, table, key, k, keyNames));
-  if (out.deleted)
-    out.examples.deleted = sample(deleted).map((k) => rowExample(db, base, table, key, k, keyNames));
+  if (out.added) out.examples.added = sample(added).map((k) => rowExample(db, side, table, key, k, keyNames));
+  if (out.deleted) out.examples.deleted = sample(deleted).map((k) => rowExample(db, base, table, key, k, keyNames));
   if (out.changed)
     out.examples.changed = sample(changed).map((k) => {
       const after = db.prepare(`SELECT * FROM ${q(side)}.${q(table)} WHERE ${key.where}`).get(...k) as Record<
@@ -143,10 +141,16 @@ function wholeTable(db: Database.Database, schema: string, table: string, as: 'a
   const out = empty();
   const key = tableKey(db, schema, table);
   const keyNames = key.columns;
-  out[as] = db.prepare(`SELECT count(*) FROM ${q(schema)}.${q(table)}`).pluck().get() as number;
-  out.examples[as] = (db.prepare(`${keysOf(schema, table, key)} LIMIT ${EXAMPLES}`).raw().all() as unknown[][]).map(
-    (k) => rowExample(db, schema, table, key, k, keyNames),
-  );
+  out[as] = db
+    .prepare(`SELECT count(*) FROM ${q(schema)}.${q(table)}`)
+    .pluck()
+    .get() as number;
+  out.examples[as] = (
+    db
+      .prepare(`${keysOf(schema, table, key)} LIMIT ${EXAMPLES}`)
+      .raw()
+      .all() as unknown[][]
+  ).map((k) => rowExample(db, schema, table, key, k, keyNames));
   return out;
 }
 

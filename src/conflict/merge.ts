@@ -80,15 +80,21 @@ export async function buildMerge(inputs: {
     }
     const preview: MergePreview = { tables: [], totalRows: 0, foreignKeyProblems: 0 };
     const all = db
-      .prepare(
-        "SELECT name FROM main.sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-      )
+      .prepare("SELECT name FROM main.sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
       .pluck()
       .all() as string[];
     for (const name of all) {
-      const rows = db.prepare(`SELECT count(*) FROM main.${q(name)}`).pluck().get() as number;
+      const rows = db
+        .prepare(`SELECT count(*) FROM main.${q(name)}`)
+        .pluck()
+        .get() as number;
       const d = diff.tables.find((x) => x.table === name);
-      preview.tables.push({ table: name, rows, fromLocal: counts(d?.local ?? null), fromRemote: counts(d?.remote ?? null) });
+      preview.tables.push({
+        table: name,
+        rows,
+        fromLocal: counts(d?.local ?? null),
+        fromRemote: counts(d?.remote ?? null),
+      });
       preview.totalRows += rows;
     }
     preview.foreignKeyProblems = db.prepare('PRAGMA main.foreign_key_check').all().length;

@@ -28,7 +28,8 @@ export interface TableKey {
 export function tableKey(db: Database.Database, schema: string, table: string): TableKey {
   const cols = db.prepare(`PRAGMA ${q(schema)}.table_info(${q(table)})`).all() as Array<{ name: string; pk: number }>;
   const pk = cols.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk);
-  if (!pk.length) return { select: `rowid AS ${ROWID}`, names: ROWID, where: 'rowid = ?', width: 1, rowid: true, columns: ['rowid'] };
+  if (!pk.length)
+    return { select: `rowid AS ${ROWID}`, names: ROWID, where: 'rowid = ?', width: 1, rowid: true, columns: ['rowid'] };
   const names = pk.map((c) => q(c.name)).join(', ');
   return {
     select: names,
@@ -42,7 +43,9 @@ export function tableKey(db: Database.Database, schema: string, table: string): 
 
 /** Every row with its key first (so EXCEPT compares whole rows, rowid included where it is the key). */
 export function rowsOf(schema: string, table: string, key: TableKey): string {
-  return key.rowid ? `SELECT rowid AS ${ROWID}, * FROM ${q(schema)}.${q(table)}` : `SELECT * FROM ${q(schema)}.${q(table)}`;
+  return key.rowid
+    ? `SELECT rowid AS ${ROWID}, * FROM ${q(schema)}.${q(table)}`
+    : `SELECT * FROM ${q(schema)}.${q(table)}`;
 }
 
 export function keysOf(schema: string, table: string, key: TableKey): string {
@@ -70,7 +73,10 @@ export function schemaOf(db: Database.Database, schema: string): { entries: Sche
       `SELECT type, name, sql FROM ${q(schema)}.sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name`,
     )
     .all() as SchemaEntry[];
-  const userVersion = db.prepare(`PRAGMA ${q(schema)}.user_version`).pluck().get() as number;
+  const userVersion = db
+    .prepare(`PRAGMA ${q(schema)}.user_version`)
+    .pluck()
+    .get() as number;
   return { entries, userVersion };
 }
 

@@ -811,7 +811,7 @@ export class SyncEngine {
    * compare-and-swap). 'remote': the saved remote copy replaces the local database in the form it is in (locked:
    * the .enc; plain or unlocked: restored under the write lock), after a local backup.
    */
-  async resolve(keep: 'local' | 'remote'): Promise<void> {
+  async resolve(keep: 'local' | 'remote'): Promise<{ backupPath: string | null }> {
     if (this.inFlight) await this.inFlight.catch(() => {});
     const st = await this.state.get(this.target);
     const c = st.conflict;
@@ -841,7 +841,7 @@ export class SyncEngine {
         localIdentity: await localIdentity(this.o.databasePath),
       });
       this.emit('info', 'CONFLICT_RESOLVED_LOCAL', msg('event.CONFLICT_RESOLVED_LOCAL'));
-      return;
+      return { backupPath: null };
     }
     if (!c.copyPath) throw new SyncError('NOT_FOUND', msg('engine.server_no_longer_holds_any'));
     const work = await privateTempDir(this.tmpParent);
@@ -873,6 +873,18 @@ export class SyncEngine {
     });
     const where = applied.backupPath ? msg('engine.backup_at', { path: applied.backupPath }) : '';
     this.emit('info', 'CONFLICT_RESOLVED_REMOTE', msg('event.CONFLICT_RESOLVED_REMOTE', { where }));
+    return { backupPath: applied.backupPath };
+  }
+
+  /** Where this remote's state is kept (src/conflict records and undoes a resolution there). */
+  get stateLocation(): { statePath: string; target: string; tmpParent: string } {
+    return { statePath: this.o.statePath, target: this.target, tmpParent: this.tmpParent };
+  }
+
+  /** A version the remote still retains, whole and verified (the base of a conflict diff); null if it is gone. */
+  async fetchRetained(generation: number, workDir: string): Promise<Fetched | null> {
+    const v = (await this.versions()).find((m) => m.generation === generation);
+    return v ? this.fetchVersion(v, workDir) : null;
   }
 
   /** Remote history (newest first) for "restore a version". */
