@@ -21,53 +21,14 @@ import {
   useTempFolder,
   type TableKey,
 } from './sql.js';
+import type { ConflictDiff, MergeBlocker, RowExample, SideChanges, TableDiff, TableSchemaState } from './types.js';
+
+export type { ConflictDiff, MergeBlocker, RowExample, SideChanges, TableDiff, TableSchemaState };
 
 /** Examples shown per kind of change. */
 export const EXAMPLES = 3;
 /** Columns shown per example row. */
 const SHOWN_COLUMNS = 8;
-
-export interface RowExample {
-  /** The key's values (primary key columns, or `rowid`). */
-  key: Record<string, string>;
-  /** The row's values as shown (text truncated, blobs as their size); the state after the change, before a delete. */
-  values: Record<string, string>;
-  /** For a changed row: the columns that changed, before and after. */
-  changes?: Array<{ column: string; before: string; after: string }>;
-}
-
-export interface SideChanges {
-  added: number;
-  changed: number;
-  deleted: number;
-  examples: { added: RowExample[]; changed: RowExample[]; deleted: RowExample[] };
-}
-
-export type TableSchemaState = 'same' | 'changed' | 'created' | 'dropped';
-
-export interface TableDiff {
-  table: string;
-  /** Per side: its changes against the base (or, two-way, the server's against this computer's); null = untouched. */
-  local: SideChanges | null;
-  remote: SideChanges | null;
-  localSchema: TableSchemaState;
-  remoteSchema: TableSchemaState;
-  /** Rows (keys) changed on both sides: a merge is impossible when any table has one. */
-  touchedOnBoth: number;
-}
-
-export type MergeBlocker = 'no-base' | 'schema-changed' | 'same-rows' | 'virtual-table' | 'one-side-only';
-
-export interface ConflictDiff {
-  /** 'three-way': both sides against the base; 'two-way': no base, the server's version against this computer's. */
-  mode: 'three-way' | 'two-way';
-  tables: TableDiff[];
-  /** Whether a merge can be offered, and if not why (all reasons). */
-  mergeable: boolean;
-  blockers: MergeBlocker[];
-  /** Tables whose rows were changed on both sides (the `same-rows` blocker). */
-  overlapTables: string[];
-}
 
 export interface DiffInputs {
   /** Private copies, plain SQLite (decrypted if need be). */

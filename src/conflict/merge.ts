@@ -11,19 +11,9 @@ import { SyncError } from '../errors.js';
 import { msg } from '../messages/index.js';
 import { diffConflict, type ConflictDiff } from './diff.js';
 import { keysOf, q, rowsOf, tableKey, useTempFolder } from './sql.js';
+import type { MergePreview } from './types.js';
 
-export interface MergePreview {
-  /** Per table: the rows the merged database will hold, and what each side brings against the base. */
-  tables: Array<{
-    table: string;
-    rows: number;
-    fromLocal: { added: number; changed: number; deleted: number };
-    fromRemote: { added: number; changed: number; deleted: number };
-  }>;
-  totalRows: number;
-  /** Foreign keys the merged rows leave dangling (PRAGMA foreign_key_check), for the preview to warn about. */
-  foreignKeyProblems: number;
-}
+export type { MergePreview };
 
 export interface MergeResult {
   /** The merged database, plain SQLite, in the given private folder. */

@@ -22,38 +22,14 @@ import { privateTempDir } from '../util/temp.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { StateStore, type ConflictInfo, type TargetState } from '../engine/state.js';
 import type { SyncEngine } from '../engine/engine.js';
-import { diffConflict, type ConflictDiff } from './diff.js';
-import { buildMerge, type MergePreview } from './merge.js';
+import { diffConflict } from './diff.js';
+import { buildMerge } from './merge.js';
+import type { ConflictView, ResolveChoice, ResolveResult } from './types.js';
 
-export type ResolveChoice = 'both' | 'local' | 'remote' | 'merge';
+export type { ConflictView, ResolveChoice, ResolveResult };
 
 /** Choices that replace the live database: refused without an explicit confirmation. */
 export const REPLACES_LIVE: ReadonlySet<ResolveChoice> = new Set(['remote', 'merge']);
-
-export interface ConflictView {
-  conflict: ConflictInfo;
-  /** Where the base came from: the remote's retained version, a local backup, or unknown (two-way diff). */
-  base: { source: 'remote' | 'backup' | null; generation: number | null; path?: string };
-  diff: ConflictDiff | null;
-  /** Why there is no diff (e.g. an encrypted copy with no identity here): the choices are still offered. */
-  diffUnavailable: 'no-identity' | 'failed' | null;
-  diffError?: string;
-  /** A preview of the merge, when it is offered. */
-  merge: MergePreview | null;
-  copyEncrypted: boolean;
-  backupsDir: string;
-  databasePath: string;
-}
-
-export interface ResolveResult {
-  choice: ResolveChoice;
-  /** The live database as it was before, when it was replaced. */
-  backupPath: string | null;
-  /** Where the server's copy is now (beside the database, or moved into the backups). */
-  copyPath: string | null;
-  /** Pass to undo(). */
-  undoId: string;
-}
 
 interface UndoRecord {
   id: string;

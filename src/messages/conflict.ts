@@ -108,4 +108,132 @@ export const conflictMessages = {
     es: 'Se pueden fusionar (resolve --merge): {rows} filas en total.',
     en: 'They can be merged (resolve --merge): {rows} rows in all.',
   },
+  'conflict.ui_comparing': {
+    es: 'Comparando las dos versiones con la última que tenían en común…',
+    en: 'Comparing both versions with the last one they had in common…',
+  },
+  'conflict.ui_base_remote': {
+    es: 'Cambios de cada lado respecto a la última versión común (la versión {generation}, guardada en el servidor):',
+    en: 'Changes on each side against the last common version (version {generation}, kept on the server):',
+  },
+  'conflict.ui_base_backup': {
+    es: 'Cambios de cada lado respecto a la última versión común (la versión {generation}, de una copia de seguridad de este equipo):',
+    en: 'Changes on each side against the last common version (version {generation}, from a backup on this computer):',
+  },
+  'conflict.ui_two_way': {
+    es: 'No se encuentra la última versión común (ni en el servidor ni en las copias de seguridad): se muestran las diferencias de la versión del servidor respecto a la de este equipo.',
+    en: 'The last common version cannot be found (neither on the server nor in the backups): these are the differences of the server version against this computer’s.',
+  },
+  'conflict.ui_no_identity': {
+    es: 'La copia está cifrada y en este equipo no hay identidad para descifrarla: no se puede mostrar qué cambió. Puede elegir igualmente; nada se pierde.',
+    en: 'The copy is encrypted and this computer has no identity to decrypt it: what changed cannot be shown. You can still choose; nothing is lost.',
+  },
+  'conflict.ui_diff_failed': {
+    es: 'No se han podido comparar las versiones. Puede elegir igualmente; nada se pierde.',
+    en: 'The versions could not be compared. You can still choose; nothing is lost.',
+  },
+  'conflict.ui_no_row_differences': {
+    es: 'Las dos versiones tienen las mismas filas.',
+    en: 'Both versions have the same rows.',
+  },
+  'conflict.ui_table': { es: 'Tabla', en: 'Table' },
+  'conflict.ui_this_computer': { es: 'Este equipo', en: 'This computer' },
+  'conflict.ui_server': { es: 'Servidor', en: 'Server' },
+  'conflict.ui_server_vs_local': {
+    es: 'Servidor respecto a este equipo',
+    en: 'Server against this computer',
+  },
+  'conflict.ui_counts': {
+    es: '{added} añadidas · {changed} cambiadas · {deleted} borradas',
+    en: '{added} added · {changed} changed · {deleted} deleted',
+  },
+  'conflict.ui_no_changes': { es: 'sin cambios', en: 'no changes' },
+  'conflict.ui_same_rows': { es: '{rows} filas cambiadas en los dos', en: '{rows} rows changed on both' },
+  'conflict.ui_schema_changed': { es: 'estructura cambiada', en: 'structure changed' },
+  'conflict.ui_examples': { es: 'Ejemplos', en: 'Examples' },
+  'conflict.ui_added': { es: 'Añadida', en: 'Added' },
+  'conflict.ui_changed': { es: 'Cambiada', en: 'Changed' },
+  'conflict.ui_deleted': { es: 'Borrada', en: 'Deleted' },
+  'conflict.ui_merge_not_offered': {
+    es: 'No se ofrece fusionar: las dos versiones cambiaron las mismas filas o su estructura.',
+    en: 'Merging is not offered: both versions changed the same rows or their structure.',
+  },
+  'conflict.ui_merge_title': { es: 'Se pueden fusionar', en: 'They can be merged' },
+  'conflict.ui_merge_explained': {
+    es: 'Cada lado cambió filas distintas: la fusión toma la versión del servidor y le aplica los cambios de este equipo. Tendría {rows} filas en total:',
+    en: 'Each side changed different rows: the merge takes the server version and applies this computer’s changes to it. It would hold {rows} rows in all:',
+  },
+  'conflict.ui_merge_table': {
+    es: '{table}: {rows} filas (de este equipo: {local}; del servidor: {remote})',
+    en: '{table}: {rows} rows (from this computer: {local}; from the server: {remote})',
+  },
+  'conflict.ui_merge_fk': {
+    es: 'Atención: {count} filas de la fusión apuntan a filas que no existen (claves ajenas).',
+    en: 'Warning: {count} merged rows point at rows that do not exist (foreign keys).',
+  },
+  'conflict.ui_choices': { es: 'Qué hacer con las dos versiones', en: 'What to do with both versions' },
+  'conflict.ui_keep_both': { es: 'Conservar las dos', en: 'Keep both' },
+  'conflict.ui_use_local': { es: 'Usar la de este equipo', en: 'Use this computer’s' },
+  'conflict.ui_use_remote': { es: 'Usar la del servidor', en: 'Use the server’s' },
+  'conflict.ui_merge': { es: 'Fusionar las dos', en: 'Merge both' },
+  'conflict.ui_choices_help': {
+    es: '«Conservar las dos»: sigue usando la de este equipo y deja la del servidor como copia junto a la base de datos. Ninguna opción borra nada: lo que se reemplaza queda en una copia de seguridad.',
+    en: '“Keep both”: keeps using this computer’s and leaves the server’s as a copy beside the database. No choice deletes anything: what is replaced stays in a backup.',
+  },
+  'conflict.ui_backups_folder': { es: 'Copias de seguridad: ', en: 'Backups: ' },
+  'conflict.ui_backup_of_previous': {
+    es: 'Copia de seguridad de la base de datos anterior: ',
+    en: 'Backup of the previous database: ',
+  },
+  'conflict.ui_copy_path': { es: 'Copiar ruta', en: 'Copy path' },
+  'conflict.ui_path_copied': { es: 'Ruta copiada', en: 'Path copied' },
+  'conflict.ui_copy_by_hand': {
+    es: 'No se pudo copiar: seleccione la ruta en pantalla',
+    en: 'Could not copy: select the path on screen',
+  },
+  'conflict.ui_confirm_remote_title': {
+    es: '¿Usar la versión del servidor?',
+    en: 'Use the server version?',
+  },
+  'conflict.ui_confirm_remote': {
+    es: 'Se reemplazará la base de datos en uso ({db}) por la versión de {from}. Antes se guarda una copia de seguridad de la actual en {backups}; podrá deshacerlo hasta la próxima sincronización.',
+    en: 'The database in use ({db}) will be replaced with the version from {from}. A backup of the current one is kept first in {backups}; you can undo it until the next sync.',
+  },
+  'conflict.ui_confirm_merge_title': { es: '¿Usar la fusión?', en: 'Use the merge?' },
+  'conflict.ui_confirm_merge': {
+    es: 'Se reemplazará la base de datos en uso ({db}) por la fusión de las dos versiones ({rows} filas), que se enviará al servidor. Antes se guarda una copia de seguridad de la actual en {backups}.',
+    en: 'The database in use ({db}) will be replaced with the merge of both versions ({rows} rows), which will be sent to the server. A backup of the current one is kept first in {backups}.',
+  },
+  'conflict.ui_confirm_local_title': {
+    es: '¿Usar la versión de este equipo?',
+    en: 'Use this computer’s version?',
+  },
+  'conflict.ui_confirm_local': {
+    es: 'La versión de este equipo se enviará al servidor y pasará a ser la de todos. La de {from} no se pierde: queda en el historial del servidor y su copia se mueve a {backups}.',
+    en: 'This computer’s version will be sent to the server and become everyone’s. The one from {from} is not lost: it stays in the server’s history and its copy moves to {backups}.',
+  },
+  'conflict.ui_both_kept': {
+    es: 'Se sigue usando la de este equipo (se enviará al servidor); la del servidor queda como copia.',
+    en: 'This computer’s stays in use (it will be sent to the server); the server’s stays as a copy.',
+  },
+  'conflict.ui_merged': {
+    es: 'Se usa la fusión de las dos; se enviará en la próxima sincronización.',
+    en: 'The merge of both is in use; it will be sent on the next sync.',
+  },
+  'conflict.ui_undo': { es: 'Deshacer', en: 'Undo' },
+  'conflict.ui_undo_gone': {
+    es: 'Ya no se puede deshacer (se ha sincronizado después); la copia de seguridad sigue ahí.',
+    en: 'It can no longer be undone (a sync happened since); the backup is still there.',
+  },
+  'conflict.ui_close': { es: 'Cerrar', en: 'Close' },
+  'conflict.ui_confirm_undo_title': { es: '¿Deshacer la resolución?', en: 'Undo the resolution?' },
+  'conflict.ui_confirm_undo_restore': {
+    es: 'Se volverá a poner en uso la base de datos guardada en {backup} (antes se guarda una copia de la actual) y el conflicto quedará pendiente otra vez.',
+    en: 'The database kept in {backup} will be put back in use (a copy of the current one is kept first) and the conflict will be pending again.',
+  },
+  'conflict.ui_confirm_undo': {
+    es: 'El conflicto quedará pendiente otra vez, con las dos versiones como estaban.',
+    en: 'The conflict will be pending again, with both versions as they were.',
+  },
+  'conflict.ui_undone': { es: 'Resolución deshecha', en: 'Resolution undone' },
 } as const satisfies Catalogue;

@@ -65,5 +65,7 @@ export function hasMessage(key: string): key is MessageKey {
 /** How a protocol is named in a sentence ("Conexión WebDAV correcta"); an unknown name is shown as it is. */
 export function protocolName(protocol: string): Text {
   const key = `common.protocol_name.${protocol}`;
-  return hasMessage(key) ? messages[key] : { es: protocol, en: protocol };
+  // Looked up as plain data: indexing the literal catalogue by a narrowed key builds a union too large for tsc.
+  const table = messages as Record<string, Text>;
+  return hasMessage(key) ? table[key]! : { es: protocol, en: protocol };
 }

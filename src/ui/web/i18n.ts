@@ -3,13 +3,14 @@
  * tr('ui.sync_now') or tr('ui.events', { count }). The page bundles only the areas it uses.
  */
 import { commonMessages } from '../../messages/common.js';
+import { conflictMessages } from '../../messages/conflict.js';
 import { errorMessages } from '../../messages/error.js';
 import { type Param, type ParamArgs, type Text, fill } from '../../messages/text.js';
 import { uiMessages } from '../../messages/ui.js';
 
 export type Lang = 'es' | 'en';
 
-const pageMessages = { ...commonMessages, ...errorMessages, ...uiMessages } as const;
+const pageMessages = { ...commonMessages, ...errorMessages, ...uiMessages, ...conflictMessages } as const;
 type PageMessages = typeof pageMessages;
 export type PageMessageKey = keyof PageMessages;
 
