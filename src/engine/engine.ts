@@ -510,7 +510,7 @@ export class SyncEngine {
   /**
    * The remote holds nothing although this device synced with it: deleted or emptied. Nothing is pushed (a stale
    * database must not become everyone's); the state holds a conflict without a copy until the user decides
-   * ("Conservar la local" sends this database as the first version of a new history).
+   * («Usar la de este equipo» sends this database as the first version of a new history).
    */
   private async remoteVanished(text: Text, started: number): Promise<SyncOutcome> {
     const info: ConflictInfo = {
