@@ -4,11 +4,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { makeDevice, folderRemote, type Device } from './helpers/engine.js';
-import { makeTestDb, sha256File } from './helpers/system.js';
+import { makeTestDb, sha256File, tmpDir } from './helpers/system.js';
+import { x25519Encryption, x25519Keys } from './helpers/age.js';
+import { decryptFile, encryptFile } from '../src/crypto/index.js';
+import { SyncEngine } from '../src/engine/engine.js';
 import { MANIFEST_FILE } from '../src/engine/remote-layout.js';
 import { ConflictResolver } from '../src/conflict/resolution.js';
 import { isSyncError } from '../src/errors.js';
@@ -205,4 +208,59 @@ test('the base from a local backup whose content is the base (no download), even
     ['1', '2'],
   );
   assert.equal(v.diff!.mergeable, true);
+});
+
+test('encrypted at rest (locked): the diff decrypts into a private temp that is gone afterwards; without identity, no diff', async () => {
+  const k = x25519Keys(tmpDir());
+  const remote = folderRemote();
+  const withKey = { encryption: x25519Encryption(k.recipient, k.file) };
+  const a = makeDevice('equipoA', remote.transport(), withKey);
+  const b = makeDevice('equipoB', remote.transport(), withKey);
+  /** What the application does while locked: open the .enc, change it, write it back encrypted. */
+  const editLocked = async (db: string, sql: string) => {
+    const plain = path.join(tmpDir(), 'p.db');
+    await decryptFile(`${db}.enc`, plain, { identities: [k.identity] });
+    exec(plain, sql);
+    await encryptFile(plain, `${db}.enc.new`, { recipients: [k.recipient] });
+    renameSync(`${db}.enc.new`, `${db}.enc`);
+  };
+  const src = makeTestDb(path.join(tmpDir(), 'src.db'), 10, { tag: 'cifrada' });
+  await encryptFile(src, `${a.db}.enc`, { recipients: [k.recipient] });
+  assert.equal((await a.engine.sync()).action, 'push');
+  // B is locked too, with the same version (its own copy of the .enc): in sync without a transfer.
+  copyFileSync(`${a.db}.enc`, `${b.db}.enc`);
+  assert.equal((await b.engine.sync()).action, 'none');
+  await editLocked(a.db, "UPDATE notas SET texto = 'A' WHERE id = 2");
+  assert.equal((await a.engine.sync()).action, 'push');
+  await editLocked(b.db, "INSERT INTO notas (id, texto) VALUES (50, 'B')");
+  const c = await b.engine.sync();
+  assert.equal(c.action, 'conflict');
+  assert.match(c.conflictCopy!, /\.db\.age$/);
+  assert.ok(!existsSync(b.db), 'locked: no plaintext database appeared');
+
+  const v = (await new ConflictResolver(b.engine, { undoFile: path.join(b.home, 'undo.json') }).view())!;
+  assert.equal(v.copyEncrypted, true);
+  assert.equal(v.diff!.mode, 'three-way');
+  const notas = v.diff!.tables.find((t) => t.table === 'notas')!;
+  assert.deepEqual([notas.local!.added, notas.remote!.changed], [1, 1]);
+  assert.deepEqual(readdirSync(path.join(b.home, 'tmp')), [], 'no decrypted copy is left behind');
+  assert.ok(!existsSync(b.db));
+
+  // The same conflict seen by an engine with no identity: no diff, the choices still work.
+  const blind = new SyncEngine({
+    transport: remote.transport(),
+    databasePath: b.db,
+    statePath: path.join(b.home, 'sync_state.json'),
+    device: 'equipoB',
+    log: b.log,
+    encryption: x25519Encryption(k.recipient),
+  });
+  const r = new ConflictResolver(blind, { undoFile: path.join(b.home, 'undo.json') });
+  const blindView = (await r.view())!;
+  assert.equal(blindView.diff, null);
+  assert.equal(blindView.diffUnavailable, 'no-identity');
+  const encBefore = await sha256File(`${b.db}.enc`);
+  await r.resolve('both');
+  assert.equal(await sha256File(`${b.db}.enc`), encBefore);
+  assert.equal((await blind.sync()).action, 'push');
 });
