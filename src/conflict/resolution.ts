@@ -59,6 +59,8 @@ class NoIdentity extends Error {}
 export class ConflictResolver {
   private readonly state: StateStore;
   private cache: { key: string; view: ConflictView } | null = null;
+  /** A view being computed: a second caller (two tabs) waits for it instead of copying the databases again. */
+  private computing: { key: string; view: Promise<ConflictView> } | null = null;
 
   constructor(
     private readonly engine: SyncEngine,
@@ -81,6 +83,19 @@ export class ConflictResolver {
     if (!c) return null;
     const key = `${c.detectedAt}|${c.copyPath}|${await this.engine.local.fingerprint()}`;
     if (this.cache?.key === key) return this.cache.view;
+    if (this.computing?.key === key) return this.computing.view;
+    const view = this.compute(st, c);
+    this.computing = { key, view };
+    try {
+      const v = await view;
+      this.cache = { key, view: v };
+      return v;
+    } finally {
+      if (this.computing?.view === view) this.computing = null;
+    }
+  }
+
+  private async compute(st: TargetState, c: ConflictInfo): Promise<ConflictView> {
     const work = await privateTempDir(this.tmpParent);
     const view: ConflictView = {
       conflict: c,
@@ -105,7 +120,7 @@ export class ConflictResolver {
           .then((r) => r.preview)
           .catch(() => null);
         view.merge = m;
-        if (!m) view.diff = { ...view.diff, mergeable: false };
+        if (!m) view.diff = { ...view.diff, mergeable: false, blockers: [...view.diff.blockers, 'constraint'] };
       }
     } catch (err) {
       if (err instanceof NoIdentity) view.diffUnavailable = 'no-identity';
@@ -116,7 +131,6 @@ export class ConflictResolver {
     } finally {
       await work.dispose();
     }
-    this.cache = { key, view };
     return view;
   }
 

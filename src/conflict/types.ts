@@ -33,7 +33,14 @@ export interface TableDiff {
   touchedOnBoth: number;
 }
 
-export type MergeBlocker = 'no-base' | 'schema-changed' | 'same-rows' | 'virtual-table' | 'one-side-only';
+/** Why no merge is offered; 'constraint': building it failed (a UNIQUE value both sides added, say). */
+export type MergeBlocker =
+  | 'no-base'
+  | 'schema-changed'
+  | 'same-rows'
+  | 'virtual-table'
+  | 'one-side-only'
+  | 'constraint';
 
 export interface ConflictDiff {
   /** 'three-way': both sides against the base; 'two-way': no base, the server's version against this computer's. */

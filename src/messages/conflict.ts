@@ -155,8 +155,20 @@ export const conflictMessages = {
   'conflict.ui_changed': { es: 'Cambiada', en: 'Changed' },
   'conflict.ui_deleted': { es: 'Borrada', en: 'Deleted' },
   'conflict.ui_merge_not_offered': {
-    es: 'No se ofrece fusionar: las dos versiones cambiaron las mismas filas o su estructura.',
-    en: 'Merging is not offered: both versions changed the same rows or their structure.',
+    es: 'No se ofrece fusionar: las dos versiones cambiaron las mismas filas.',
+    en: 'Merging is not offered: both versions changed the same rows.',
+  },
+  'conflict.ui_merge_no_schema': {
+    es: 'No se ofrece fusionar: cambió la estructura de alguna tabla (o hay tablas virtuales).',
+    en: 'Merging is not offered: the structure of some table changed (or there are virtual tables).',
+  },
+  'conflict.ui_merge_no_constraint': {
+    es: 'No se ofrece fusionar: una fila de este equipo choca con otra del servidor (un valor que debe ser único).',
+    en: 'Merging is not offered: a row from this computer clashes with one on the server (a value that must be unique).',
+  },
+  'conflict.ui_merge_no_need': {
+    es: 'No hay nada que fusionar: solo uno de los lados cambió filas.',
+    en: 'There is nothing to merge: only one side changed rows.',
   },
   'conflict.ui_merge_title': { es: 'Se pueden fusionar', en: 'They can be merged' },
   'conflict.ui_merge_explained': {

@@ -4,7 +4,7 @@
  * backup goes, the paths of the server's copy and of the backups, and «Deshacer» after a resolution.
  */
 import type { ConflictView, ResolveChoice, ResolveResult } from '../../conflict/types.js';
-import type { RowExample, SideChanges, TableDiff } from '../../conflict/types.js';
+import type { MergeBlocker, RowExample, SideChanges, TableDiff } from '../../conflict/types.js';
 import type { StatusReport } from '../api-types.js';
 import { fill, h } from './dom.js';
 import { fmtBytes, fmtWhen, tr } from './i18n.js';
@@ -179,8 +179,17 @@ function diffView(v: ConflictView): HTMLElement {
             ),
           ),
         ),
-    !twoWay && !d.mergeable ? h('p', { class: 'small muted' }, tr('conflict.ui_merge_not_offered')) : null,
+    !twoWay && !d.mergeable ? h('p', { class: 'small muted', id: 'conflict-no-merge' }, noMergeText(d.blockers)) : null,
   );
+}
+
+/** Why merging is not offered, the most telling reason first. */
+function noMergeText(blockers: MergeBlocker[]): string {
+  if (blockers.includes('same-rows')) return tr('conflict.ui_merge_not_offered');
+  if (blockers.includes('schema-changed') || blockers.includes('virtual-table'))
+    return tr('conflict.ui_merge_no_schema');
+  if (blockers.includes('constraint')) return tr('conflict.ui_merge_no_constraint');
+  return tr('conflict.ui_merge_no_need');
 }
 
 function sideCell(t: TableDiff, which: 'local' | 'remote'): Array<HTMLElement | string> {
