@@ -117,6 +117,12 @@ test('el conflicto muestra qué cambió en cada lado, sin opción preseleccionad
   assert.match((await card.locator('#conflict-copy-path').textContent()) ?? '', /cordiax\.conflict-recepcion-.*\.db$/);
   assert.match((await card.locator('#conflict-backups-path').textContent()) ?? '', /backups$/);
   await shot(page, 'conflict-01-diff');
+  // On a phone the panel scrolls inside its table, never the page sideways.
+  await page.setViewportSize({ width: 390, height: 900 });
+  const widths = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+  assert.ok(widths[0]! <= widths[1]!, `page ${widths[0]} px wide at ${widths[1]} px`);
+  await shot(page, 'conflict-01-diff-390');
+  await page.setViewportSize({ width: 1280, height: 1000 });
 });
 
 test('«Usar la del servidor» pide confirmación: cancelar o no confirmar deja la base de datos igual', async () => {

@@ -93,7 +93,7 @@ export function renderConflictPanel(card: HTMLElement, ctx: PanelContext): boole
       v?.merge ? choiceButton('merge', tr('conflict.ui_merge'), ctx, v, card) : null,
     ),
     h('p', { class: 'small muted' }, tr('conflict.ui_choices_help')),
-    pathLine(tr('ui.copy_server_version'), c.copyPath, 'conflict-copy-path'),
+    c.copyPath ? pathLine(tr('ui.copy_server_version'), c.copyPath, 'conflict-copy-path') : null,
     v ? pathLine(tr('conflict.ui_backups_folder'), v.backupsDir, 'conflict-backups-path') : null,
   );
   return true;
