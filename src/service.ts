@@ -35,6 +35,7 @@ import { securePrivateFolders } from './util/private-dir.js';
 import { sweepStaleTemp, useTempRoot } from './util/temp.js';
 import { watchDatabase } from './engine/watcher.js';
 import type { ConflictInfo, PendingDownload, RemoteQuestion } from './engine/state.js';
+import { ConflictResolver, type ConflictView, type ResolveChoice, type ResolveResult } from './conflict/resolution.js';
 import {
   allAvailability,
   blockOf,
@@ -107,6 +108,7 @@ export class SyncService {
   private unwatch: (() => void) | null = null;
   private unRemote: (() => void) | null = null;
   private embedded: { close(): Promise<void> } | null = null;
+  private resolver: { engine: SyncEngine; r: ConflictResolver } | null = null;
   private readonly opts: ServiceOptions;
 
   private constructor(home: string, log: EventLog, cfg: SyncConfig, opts: ServiceOptions) {
@@ -448,8 +450,38 @@ export class SyncService {
     }
   }
 
-  async resolve(keep: 'local' | 'remote'): Promise<void> {
-    await (await this.getEngine()).resolve(keep);
+  /**
+   * Decides a conflict (src/conflict/resolution.ts): 'both' | 'local' | 'remote' | 'merge'. The choices that replace
+   * the live database ('remote', 'merge') need `confirm: true`. Returns where the backup and the server's copy are, and
+   * an undo handle for undoConflict().
+   */
+  async resolve(choice: ResolveChoice, opts: { confirm?: boolean } = {}): Promise<ResolveResult> {
+    return (await this.conflictResolver()).resolve(choice, opts);
+  }
+
+  /** The conflict with what differs (per table, against the last version both had); null when there is none. */
+  async conflict(): Promise<ConflictView | null> {
+    return (await this.conflictResolver()).view();
+  }
+
+  /** What the last resolution can still undo (nothing once a sync moved on). */
+  async conflictUndoable(): Promise<Awaited<ReturnType<ConflictResolver['undoable']>>> {
+    return (await this.conflictResolver()).undoable();
+  }
+
+  /** Undoes the last resolution: the live database back from its backup (safe path), the conflict back. */
+  async undoConflict(id?: string): Promise<{ backupPath: string | null }> {
+    return (await this.conflictResolver()).undo(id);
+  }
+
+  private async conflictResolver(): Promise<ConflictResolver> {
+    const engine = await this.getEngine();
+    if (this.resolver?.engine !== engine)
+      this.resolver = {
+        engine,
+        r: new ConflictResolver(engine, { undoFile: path.join(this.home, 'conflict-undo.json') }),
+      };
+    return this.resolver.r;
   }
 
   async versions(): Promise<RemoteManifest[]> {

@@ -139,8 +139,25 @@ test('folder sync through the CLI: sync, status, log, test; no secret in any out
   assert.equal(c.code, 3);
   assert.equal(c.json().action, 'conflict');
   assert.match(cli(home2, ['status']).out, /CONFLICTO/);
-  assert.equal(cli(home2, ['resolve', '--keep', 'remote']).code, 0);
+  // Replacing the live database needs a confirmation: without a terminal to ask, --yes; without it nothing changes.
+  const before = readRows(path.join(home2, 'cordiax.db'));
+  const refused = cli(home2, ['resolve', '--keep', 'remote']);
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.err, /confirmarla|--yes/);
+  assert.deepEqual(readRows(path.join(home2, 'cordiax.db')), before);
+  const shown = cli(home2, ['resolve', '--show']);
+  assert.equal(shown.code, 0);
+  assert.match(shown.out, /notas: este equipo \+1 ~0 -0 · servidor \+1 ~0 -0/);
+  const done = cli(home2, ['resolve', '--keep', 'remote', '--yes']);
+  assert.equal(done.code, 0);
+  assert.match(done.out, /Copia de seguridad de la base de datos anterior: .*backups/);
   assert.ok(readRows(path.join(home2, 'cordiax.db')).includes('uno'));
+  assert.ok(!readRows(path.join(home2, 'cordiax.db')).includes('dos'));
+  // Undo (no sync since): the local rows are back, the conflict is pending again; then decide again.
+  assert.equal(cli(home2, ['resolve', '--undo']).code, 0);
+  assert.deepEqual(readRows(path.join(home2, 'cordiax.db')), before);
+  assert.notEqual(cli(home2, ['status', '--json']).json().conflict, null);
+  assert.equal(cli(home2, ['resolve', '--keep', 'remote', '--yes']).code, 0);
   assert.equal(cli(home2, ['status', '--json']).json().conflict, null);
 });
 

@@ -1,6 +1,6 @@
 // The web UI end to end in Debian's Chromium (playwright-core, headless): configure WebDAV against a real Apache
 // (a missing Apache fails the suite; CORDIAX_UI_E2E_FOLDER=1 asks for the folder variant explicitly), test the connection, save, sync now, see the log and the status turn
-// green; an invalid interval; a wrong password; a conflict resolved in one click; version restore; English; a
+// green; an invalid interval; a wrong password; a conflict decided with its choices; version restore; English; a
 // protocol "no disponible"; and no password in any answer the page received. Screenshots go to test-output/ui/.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -491,7 +491,7 @@ describe(`interfaz web en Chromium (${useWebdav ? 'WebDAV con Apache' : 'carpeta
     await page.locator('#state[data-tone="ok"]').waitFor();
   });
 
-  test('un conflicto aparece con las dos versiones y se resuelve con un clic', async () => {
+  test('un conflicto aparece con las dos versiones y se decide con sus opciones', async () => {
     // A second office computer shares the remote: it receives the database, changes it and sends it.
     const homeB = tmpDir('cx-ui-e2e-b-');
     const dbB = path.join(homeB, 'cordiax.db');
@@ -507,7 +507,7 @@ describe(`interfaz web en Chromium (${useWebdav ? 'WebDAV con Apache' : 'carpeta
     addRows(path.join(env.home, 'cordiax.db'), ['cambio en la oficina']);
     await page.click('#sync-now');
     const card = page.locator('#conflict-card');
-    await card.locator('#keep-local').waitFor({ timeout: 30000 });
+    await card.locator('#resolve-local').waitFor({ timeout: 30000 });
     assert.match((await card.textContent()) ?? '', /recepcion/);
     assert.equal(await page.getAttribute('#state', 'data-state'), 'conflict');
     await page.locator('.log-row[data-code="CONFLICT"]').first().waitFor();
@@ -521,8 +521,11 @@ describe(`interfaz web en Chromium (${useWebdav ? 'WebDAV con Apache' : 'carpeta
     assert.match((await page.textContent('#status-live')) ?? '', /Conflicto pendiente/);
     await shot(page, '06-conflicto');
 
-    await page.click('#keep-local');
-    await toast('Conflicto resuelto');
+    // «Usar la de este equipo» asks first (the server's copy moves to the backups); the panel then offers Deshacer.
+    await page.click('#resolve-local');
+    await page.click('#confirm-ok');
+    await card.locator('#conflict-resolved').waitFor({ timeout: 30000 });
+    await card.locator('#conflict-resolved button', { hasText: 'Cerrar' }).click();
     await card.waitFor({ state: 'hidden' });
     await page.click('#sync-now');
     await page.locator('#remote-gen', { hasText: 'versión 3' }).waitFor({ timeout: 30000 });

@@ -9,6 +9,8 @@ import { createReadStream, promises as fsp, watchFile, unwatchFile } from 'node:
 import path from 'node:path';
 import readline from 'node:readline';
 import { SyncService } from '../service.js';
+import type { ConflictView } from '../conflict/resolution.js';
+import type { SideChanges } from '../conflict/diff.js';
 import { setLanguage, getLanguage, t, toSyncError, SyncError, type Language } from '../errors.js';
 import { configPath, getKey, loadConfig, setKey } from '../config/store.js';
 import { cordiaxHome, PROTOCOLS, type Protocol } from '../config/schema.js';
@@ -420,23 +422,94 @@ function addConfigCommands(program: Command): void {
     });
 }
 
-/** `resolve --keep local|remote`: ends a conflict. */
+/**
+ * `resolve --keep both|local|remote`, `resolve --merge`, `resolve --undo`, `resolve --show`: decides a conflict
+ * (src/conflict). Replacing the live database (remote, merge) asks first, or needs --yes when nobody can answer.
+ */
 function addResolveCommand(program: Command): void {
   program
     .command('resolve')
     .description(bilingual(msg('cli.help.resolve_conflict')))
     .addOption(
-      new Option('--keep <side>', bilingual(msg('cli.help.which_version_keep')))
-        .choices(['local', 'remote'])
-        .makeOptionMandatory(),
+      new Option('--keep <side>', bilingual(msg('cli.help.which_version_keep'))).choices(['both', 'local', 'remote']),
     )
+    .option('--merge', bilingual(msg('conflict.cli_help_merge')))
+    .option('--undo', bilingual(msg('conflict.cli_help_undo')))
+    .option('--show', bilingual(msg('conflict.cli_help_show')))
+    .option('-y, --yes', bilingual(msg('conflict.cli_help_yes')))
     .option('--json', bilingual(msg('cli.help.json_output')))
-    .action(async (o: { keep: 'local' | 'remote'; json?: boolean }) => {
-      await withService(!!o.json, (svc) => svc.resolve(o.keep));
-      print(!!o.json, { ok: true, keep: o.keep }, () =>
-        t(msg(o.keep === 'local' ? 'cli.conflict_resolved_kept_local' : 'cli.conflict_resolved_kept_remote')),
-      );
-    });
+    .action(
+      async (o: {
+        keep?: 'both' | 'local' | 'remote';
+        merge?: boolean;
+        undo?: boolean;
+        show?: boolean;
+        yes?: boolean;
+        json?: boolean;
+      }) => {
+        const json = !!o.json;
+        const picked = [o.keep, o.merge, o.undo, o.show].filter((x) => x !== undefined).length;
+        if (picked !== 1) fail(json, new SyncError('CONFIG_INVALID', msg('conflict.cli_pick_one')));
+        if (o.show) {
+          const v = await withService(json, (svc) => svc.conflict());
+          print(json, v, () => (v ? conflictSummary(v) : t(msg('engine.there_no_pending_conflict'))));
+          return;
+        }
+        if (o.undo) {
+          const r = await withService(json, (svc) => svc.undoConflict());
+          print(json, { ok: true, ...r }, () => t(msg('conflict.cli_undone', { backup: r.backupPath ?? '—' })));
+          return;
+        }
+        const choice = o.merge ? 'merge' : o.keep!;
+        let confirm = !!o.yes;
+        if ((choice === 'remote' || choice === 'merge') && !confirm && process.stdin.isTTY && !json)
+          confirm = await askYesNo(
+            t(msg(choice === 'merge' ? 'conflict.cli_confirm_merge' : 'conflict.cli_confirm_remote')),
+          );
+        const r = await withService(json, (svc) => svc.resolve(choice, { confirm }));
+        print(json, { ok: true, keep: choice, ...r }, () =>
+          [
+            t(msg(RESOLVED[choice])),
+            r.backupPath ? t(msg('conflict.cli_backup_at', { path: r.backupPath })) : '',
+            r.copyPath ? t(msg('conflict.cli_copy_at', { path: r.copyPath })) : '',
+            t(msg('conflict.cli_undo_hint')),
+          ]
+            .filter(Boolean)
+            .join('\n'),
+        );
+      },
+    );
+}
+
+const RESOLVED = {
+  both: 'conflict.cli_resolved_both',
+  local: 'conflict.cli_resolved_local',
+  remote: 'conflict.cli_resolved_remote',
+  merge: 'conflict.cli_resolved_merge',
+} as const;
+
+/** "¿…? [s/N]": yes only for s/sí/y/yes. */
+async function askYesNo(question: string): Promise<boolean> {
+  const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
+  const answer = await new Promise<string>((resolve) => rl.question(`${question} [s/N] `, resolve));
+  rl.close();
+  return /^(s|si|sí|y|yes)$/i.test(answer.trim());
+}
+
+/** The conflict diff as lines: per table, what each side changed against the base. */
+function conflictSummary(v: ConflictView): string {
+  const side = (c: SideChanges | null) => (c ? `+${c.added} ~${c.changed} -${c.deleted}` : '·');
+  const lines = [
+    t(msg('conflict.cli_summary_head', { device: v.conflict.remoteDevice, copy: v.conflict.copyPath })),
+    v.diff
+      ? t(msg(v.diff.mode === 'two-way' ? 'conflict.cli_two_way' : 'conflict.cli_three_way'))
+      : t(msg('conflict.cli_no_diff')),
+    ...(v.diff?.tables ?? []).map(
+      (x) => `  ${x.table}: ${t(msg('conflict.cli_table_sides', { local: side(x.local), remote: side(x.remote) }))}`,
+    ),
+    v.merge ? t(msg('conflict.cli_merge_offered', { rows: v.merge.totalRows })) : '',
+  ];
+  return lines.filter(Boolean).join('\n');
 }
 
 /** `remote-answer --use-new|--go-back`: answers "¿Es el mismo servidor?" (see `status`). */

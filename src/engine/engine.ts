@@ -535,7 +535,7 @@ export class SyncEngine {
   /**
    * The remote holds nothing although this device synced with it: deleted or emptied. Nothing is pushed (a stale
    * database must not become everyone's); the state holds a conflict without a copy until the user decides
-   * ("Conservar la local" sends this database as the first version of a new history).
+   * («Usar la de este equipo» sends this database as the first version of a new history).
    */
   private async remoteVanished(text: Text, started: number): Promise<SyncOutcome> {
     const info: ConflictInfo = {
@@ -957,7 +957,7 @@ export class SyncEngine {
    * compare-and-swap). 'remote': the saved remote copy replaces the local database in the form it is in (locked:
    * the .enc; plain or unlocked: restored under the write lock), after a local backup.
    */
-  async resolve(keep: 'local' | 'remote'): Promise<void> {
+  async resolve(keep: 'local' | 'remote'): Promise<{ backupPath: string | null }> {
     if (this.inFlight) await this.inFlight.catch(() => {});
     const st = await this.state.get(this.target);
     const c = st.conflict;
@@ -987,7 +987,7 @@ export class SyncEngine {
         localIdentity: await localIdentity(this.o.databasePath),
       });
       this.emit('info', 'CONFLICT_RESOLVED_LOCAL', msg('event.CONFLICT_RESOLVED_LOCAL'));
-      return;
+      return { backupPath: null };
     }
     if (!c.copyPath) throw new SyncError('NOT_FOUND', msg('engine.server_no_longer_holds_any'));
     const work = await privateTempDir(this.tmpParent);
@@ -1019,6 +1019,18 @@ export class SyncEngine {
     });
     const where = applied.backupPath ? msg('engine.backup_at', { path: applied.backupPath }) : '';
     this.emit('info', 'CONFLICT_RESOLVED_REMOTE', msg('event.CONFLICT_RESOLVED_REMOTE', { where }));
+    return { backupPath: applied.backupPath };
+  }
+
+  /** Where this remote's state is kept (src/conflict records and undoes a resolution there). */
+  get stateLocation(): { statePath: string; target: string; tmpParent: string } {
+    return { statePath: this.o.statePath, target: this.target, tmpParent: this.tmpParent };
+  }
+
+  /** A version the remote still retains, whole and verified (the base of a conflict diff); null if it is gone. */
+  async fetchRetained(generation: number, workDir: string): Promise<Fetched | null> {
+    const v = (await this.versions()).find((m) => m.generation === generation);
+    return v ? this.fetchVersion(v, workDir) : null;
   }
 
   /** Remote history (newest first) for "restore a version". */

@@ -118,6 +118,9 @@ export class LocalDb {
   get databasePath(): string {
     return this.o.databasePath;
   }
+  get backupsDir(): string {
+    return this.o.backupsDir;
+  }
   get encryptedPath(): string {
     return `${this.o.databasePath}.enc`;
   }

@@ -22,14 +22,6 @@ export const cliMessages = {
     es: '¡CONFLICTO! Copia remota en {copyPath}. Use: cordiax-sync resolve --keep local|remote',
     en: 'CONFLICT! Remote copy at {copyPath}. Use: cordiax-sync resolve --keep local|remote',
   },
-  'cli.conflict_resolved_kept_local': {
-    es: 'Conflicto resuelto: se conserva la versión local.',
-    en: 'Conflict resolved: kept the local version.',
-  },
-  'cli.conflict_resolved_kept_remote': {
-    es: 'Conflicto resuelto: se conserva la versión remota.',
-    en: 'Conflict resolved: kept the remote version.',
-  },
   'cli.connection_failed': {
     es: 'La conexión {protocol} ha fallado.',
     en: 'The {protocol} connection failed.',
@@ -191,8 +183,8 @@ export const cliMessages = {
     en: 'versions kept per database',
   },
   'cli.help.which_version_keep': {
-    es: 'qué versión conservar',
-    en: 'which version to keep',
+    es: 'qué versión conservar: both (las dos), local (la de este equipo), remote (la del servidor)',
+    en: 'which version to keep: both, local (this computer), remote (the server)',
   },
   'cli.help.without_web_ui': {
     es: 'sin interfaz web',

@@ -43,8 +43,8 @@ export const engineMessages = {
     en: 'Check the remote folder; a version can be restored from versions/.',
   },
   'engine.conflict_database_changed_here': {
-    es: '¡CONFLICTO! La base de datos cambió aquí y en el servidor ({device}, {time}). Se conservan las dos: la local sigue en uso y la remota se ha guardado{encNote} en {copyPath}. Resuelva en la interfaz ("Conservar la local" / "Conservar la del servidor") o con "cordiax-sync resolve --keep local|remote".',
-    en: 'CONFLICT! The database changed here and on the server ({device}, {time}). Both are kept: the local one stays in use and the remote one was saved{encNote} to {copyPath}. Resolve in the interface ("Keep local" / "Keep the server\'s") or with "cordiax-sync resolve --keep local|remote".',
+    es: '¡CONFLICTO! La base de datos cambió aquí y en el servidor ({device}, {time}). Se conservan las dos: la local sigue en uso y la remota se ha guardado{encNote} en {copyPath}. Decida en la interfaz («Conservar las dos», «Usar la de este equipo», «Usar la del servidor» o «Fusionar las dos») o con "cordiax-sync resolve --show" y "--keep both|local|remote".',
+    en: 'CONFLICT! The database changed here and on the server ({device}, {time}). Both are kept: the local one stays in use and the remote one was saved{encNote} to {copyPath}. Decide in the interface (“Keep both”, “Use this computer’s”, “Use the server’s” or “Merge both”) or with "cordiax-sync resolve --show" and "--keep both|local|remote".',
   },
   'engine.conflict_unknown_remote_version': {
     es: 'Conflicto con una versión remota desconocida.',
@@ -143,8 +143,8 @@ export const engineMessages = {
     en: 'The server holds no database yet.',
   },
   'engine.server_no_longer_holds_any': {
-    es: 'El servidor ya no tiene ninguna versión que conservar; elija "Conservar la local".',
-    en: 'The server no longer holds any version to keep; choose "Keep local".',
+    es: 'El servidor ya no tiene ninguna versión que conservar; elija «Usar la de este equipo».',
+    en: 'The server no longer holds any version to keep; choose “Use this computer’s”.',
   },
   'engine.server_refused_version_without': {
     es: 'El servidor rechazó la versión sin dar la suya.',

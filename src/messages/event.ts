@@ -43,8 +43,8 @@ export const eventMessages = {
     en: "Conflict resolved: the server's version replaces the local one (backup of the local one{where}).",
   },
   'event.CONFLICT_UNRESOLVED': {
-    es: 'Hay un conflicto sin resolver: la versión remota está en {copyPath}. Resuélvalo en la interfaz ("Conservar la local" / "Conservar la del servidor") o con "cordiax-sync resolve --keep local|remote".',
-    en: 'There is an unresolved conflict: the remote version is at {copyPath}. Resolve it in the interface ("Keep local" / "Keep the server’s") or with "cordiax-sync resolve --keep local|remote".',
+    es: 'Hay un conflicto sin resolver: la versión remota está en {copyPath}. Decida en la interfaz («Conservar las dos», «Usar la de este equipo», «Usar la del servidor») o con "cordiax-sync resolve --keep both|local|remote".',
+    en: 'There is an unresolved conflict: the remote version is at {copyPath}. Decide in the interface (“Keep both”, “Use this computer’s”, “Use the server’s”) or with "cordiax-sync resolve --keep both|local|remote".',
   },
   'event.EMBEDDED_SERVER': {
     es: 'No había ningún servidor en {server_url}: se inició el servidor de sincronización integrado en 127.0.0.1:{port} (datos en {storageDir}).',
@@ -123,8 +123,8 @@ export const eventMessages = {
     en: 'An encrypted remote version (generation {generation}) cannot be decrypted without an identity: kept pending at {keep}. Set encryption.identity_file.',
   },
   'event.PUSH_WOULD_WIPE_ROWS': {
-    es: 'No se envía la base de datos local: tiene {rows} filas y la versión del servidor {before}. Se trata como un conflicto; si es lo que quiere, elija "Conservar la local".',
-    en: 'The local database is not sent: it has {rows} rows and the server\'s version {before}. It is treated as a conflict; if this is what you want, choose "Keep local".',
+    es: 'No se envía la base de datos local: tiene {rows} filas y la versión del servidor {before}. Se trata como un conflicto; si es lo que quiere, elija «Usar la de este equipo».',
+    en: "The local database is not sent: it has {rows} rows and the server's version {before}. It is treated as a conflict; if this is what you want, choose “Use this computer’s”.",
   },
   'event.REDIS': {
     es: 'Redis: {message}',

@@ -9,6 +9,7 @@ import { apiMessages } from './api.js';
 import { cliMessages } from './cli.js';
 import { commonMessages } from './common.js';
 import { configMessages } from './config.js';
+import { conflictMessages } from './conflict.js';
 import { cryptoMessages } from './crypto.js';
 import { dbMessages } from './db.js';
 import { deltaMessages } from './delta.js';
@@ -38,6 +39,7 @@ export const messages = {
   ...engineMessages,
   ...dbMessages,
   ...deltaMessages,
+  ...conflictMessages,
   ...cryptoMessages,
   ...transportMessages,
   ...webdavMessages,
@@ -67,5 +69,7 @@ export function hasMessage(key: string): key is MessageKey {
 /** How a protocol is named in a sentence ("Conexión WebDAV correcta"); an unknown name is shown as it is. */
 export function protocolName(protocol: string): Text {
   const key = `common.protocol_name.${protocol}`;
-  return hasMessage(key) ? messages[key] : { es: protocol, en: protocol };
+  // Looked up as plain data: indexing the literal catalogue by a narrowed key builds a union too large for tsc.
+  const table = messages as Record<string, Text>;
+  return hasMessage(key) ? table[key]! : { es: protocol, en: protocol };
 }

@@ -546,14 +546,6 @@ export const uiMessages = {
     es: 'Configuración no válida',
     en: 'Invalid configuration',
   },
-  'ui.keep_local': {
-    es: 'Conservar la local',
-    en: 'Keep local',
-  },
-  'ui.keep_server_s': {
-    es: 'Conservar la del servidor',
-    en: 'Keep the server’s',
-  },
   'ui.language': {
     es: 'Idioma',
     en: 'Language',

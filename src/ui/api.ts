@@ -44,7 +44,15 @@ function requestSchemas() {
     test: z.object({ protocol: z.enum(protocols), config: z.record(z.string(), z.unknown()).optional(), clear }),
   };
 }
-const resolveRequest = z.object({ keep: z.enum(['local', 'remote']) });
+/** `choice` (the four options); `keep` is the older spelling of 'local' | 'remote'. */
+const resolveRequest = z
+  .object({
+    choice: z.enum(['both', 'local', 'remote', 'merge']).optional(),
+    keep: z.enum(['local', 'remote']).optional(),
+    confirm: z.boolean().optional(),
+  })
+  .refine((b) => (b.choice ?? b.keep) !== undefined, { message: 'choice' });
+const undoRequest = z.object({ id: z.string().max(100).optional() });
 const restoreRequest = z.object({ generation: z.number().int().min(0) });
 const autoRequest = z.object({ run: z.boolean() });
 const remoteAnswerRequest = z.object({ answer: z.enum(['use-new', 'go-back']) });
@@ -181,11 +189,25 @@ export const ROUTES: Record<string, Handler> = {
     return ok({ started, status: await svc.status() });
   }),
 
+  /** The conflict, what differs per table, the merge preview, and what the last resolution can still undo. */
+  'GET /api/conflict': guarded(async (svc) =>
+    ok({ conflict: await svc.conflict(), undo: await svc.conflictUndoable() }),
+  ),
+
+  /** Replacing the live database ('remote', 'merge') needs `confirm: true`; the answer says where the backup is. */
   'POST /api/resolve': guarded(async (svc, body) => {
     const p = parse(resolveRequest, body);
     if (!p.ok) return p.result;
-    await svc.resolve(p.value.keep);
-    return ok({ status: await svc.status() });
+    const choice = (p.value.choice ?? p.value.keep)!;
+    const result = await svc.resolve(choice, { confirm: p.value.confirm });
+    return ok({ result, status: await svc.status() });
+  }),
+
+  'POST /api/resolve/undo': guarded(async (svc, body) => {
+    const p = parse(undoRequest, body ?? {});
+    if (!p.ok) return p.result;
+    const result = await svc.undoConflict(p.value.id);
+    return ok({ result, status: await svc.status() });
   }),
 
   /** "¿Es el mismo servidor?": the user's answer (src/ui/web/remote-question.ts). */

@@ -4,6 +4,7 @@
  */
 import { accessMessages } from '../../messages/access.js';
 import { commonMessages } from '../../messages/common.js';
+import { conflictMessages } from '../../messages/conflict.js';
 import { errorMessages } from '../../messages/error.js';
 import { identityMessages } from '../../messages/identity.js';
 import { type Param, type ParamArgs, type Text, fill } from '../../messages/text.js';
@@ -17,6 +18,7 @@ const pageMessages = {
   ...uiMessages,
   ...accessMessages,
   ...identityMessages,
+  ...conflictMessages,
 } as const;
 type PageMessages = typeof pageMessages;
 export type PageMessageKey = keyof PageMessages;

@@ -18,6 +18,7 @@ import { button, confirmDialog, toast, toastFailure, type Tone } from './ui.js';
 import { initForm, renderForm } from './form.js';
 import { addEvent, refreshLogAges, renderLog, resetEvents } from './log.js';
 import { renderRemoteQuestion } from './remote-question.js';
+import { renderConflictPanel } from './conflict.js';
 
 // ---------- status ----------
 
@@ -262,12 +263,8 @@ function renderConflict(): void {
   const card = $('conflict-card');
   const c = app.status?.conflict;
   const pending = app.status?.pending;
-  if (!c && !pending) {
-    card.hidden = true;
-    return;
-  }
-  card.hidden = false;
   if (!c && pending) {
+    card.hidden = false;
     fill(
       card,
       h('h2', {}, tr('ui.remote_version_pending')),
@@ -276,46 +273,15 @@ function renderConflict(): void {
     );
     return;
   }
-  const side = (title: string, device: string, time: string, size: number, cls: string) =>
-    h(
-      'div',
-      { class: `side ${cls}` },
-      h('h3', {}, title),
-      h(
-        'dl',
-        { class: 'kvs compact' },
-        row(tr('ui.computer'), device || '—'),
-        row(tr('ui.modified'), fmtTime(time)),
-        row(tr('ui.size'), fmtBytes(size)),
-      ),
-    );
-  fill(
-    card,
-    h('h2', {}, h('span', { class: 'icon', 'aria-hidden': 'true' }, '⚠ '), tr('ui.conflict_database_changed_both')),
-    h('p', {}, tr('ui.both_versions_were_kept')),
-    h(
-      'div',
-      { class: 'sides' },
-      side(tr('ui.version_local'), app.device, c!.localTime, c!.localSize, 'local'),
-      side(tr('ui.server_version'), c!.remoteDevice, c!.remoteTime, c!.remoteSize, 'remote'),
-    ),
-    h(
-      'div',
-      { class: 'actions' },
-      button(tr('ui.keep_local'), {
-        kind: 'primary',
-        id: 'keep-local',
-        busy: app.busy.resolve,
-        onclick: () => void resolve('local'),
-      }),
-      button(tr('ui.keep_server_s'), {
-        id: 'keep-remote',
-        busy: app.busy.resolve,
-        onclick: () => void resolve('remote'),
-      }),
-    ),
-    h('p', { class: 'small muted' }, tr('ui.copy_server_version'), h('span', { class: 'path' }, c!.copyPath)),
-  );
+  // The conflict panel (conflict.ts): the diff, the choices, confirmation, paths and undo.
+  renderConflictPanel(card, {
+    status: app.status,
+    device: app.device,
+    onStatus: (s) => {
+      app.status = s;
+      renderDynamic();
+    },
+  });
 }
 
 // ---------- versions ----------
@@ -526,25 +492,6 @@ async function setAuto(run: boolean): Promise<void> {
     toastFailure(err);
   } finally {
     app.busy.auto = false;
-    renderDynamic();
-  }
-}
-
-async function resolve(keep: 'local' | 'remote'): Promise<void> {
-  app.busy.resolve = true;
-  renderConflict();
-  try {
-    const r = await post<{ status: StatusReport }>('/api/resolve', { keep });
-    app.status = r.status;
-    toast(
-      'ok',
-      tr('ui.conflict_resolved'),
-      keep === 'local' ? tr('ui.local_version_kept_sent') : tr('ui.server_version_replaces_local'),
-    );
-  } catch (err) {
-    toastFailure(err);
-  } finally {
-    app.busy.resolve = false;
     renderDynamic();
   }
 }
