@@ -18,7 +18,8 @@ import type { SyncEvent } from '../log/events.js';
 import type { ConnectionReport } from '../transports/types.js';
 import { bilingual, msg, protocolName } from '../messages/index.js';
 
-const EXIT = { ok: 0, error: 1, config: 2, conflict: 3 } as const;
+/** cancelled: 130, what a shell reports for a command stopped by Ctrl-C. */
+const EXIT = { ok: 0, error: 1, config: 2, conflict: 3, cancelled: 130 } as const;
 
 function print(json: boolean, data: unknown, human: () => string): void {
   if (json) process.stdout.write(`${JSON.stringify(redact(data), null, 2)}\n`);
@@ -186,12 +187,20 @@ function addSyncCommand(program: Command): void {
         : svc.subscribe(
             (e) => e.type !== 'progress' && e.level !== 'debug' && process.stderr.write(`${formatEvent(e)}\n`),
           );
+      // Ctrl-C is Cancelar: the sync stops with nothing changed, unless it is already publishing (then it finishes;
+      // a second Ctrl-C kills the process, and the commit protocol recovers on the next sync).
+      const onInterrupt = () => {
+        const a = svc.cancel();
+        if (!a.ok) process.stderr.write(`${t(a.reason)}\n`);
+      };
+      process.once('SIGINT', onInterrupt);
       try {
         const r = await svc.syncNow();
+        process.off('SIGINT', onInterrupt);
         unsub();
         print(!!o.json, { ok: r.action !== 'conflict', ...r }, () => t(msg('cli.result', { action: r.action })));
         await svc.close();
-        process.exit(r.action === 'conflict' ? EXIT.conflict : EXIT.ok);
+        process.exit(r.action === 'conflict' ? EXIT.conflict : r.action === 'cancelled' ? EXIT.cancelled : EXIT.ok);
       } catch (err) {
         unsub();
         await svc.close().catch(() => {});

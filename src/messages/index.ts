@@ -15,6 +15,7 @@ import { engineMessages } from './engine.js';
 import { errorMessages } from './error.js';
 import { eventMessages } from './event.js';
 import { folderMessages } from './folder.js';
+import { progressMessages } from './progress.js';
 import { serverMessages } from './server.js';
 import { serviceMessages } from './service.js';
 import { smbMessages } from './smb.js';
@@ -45,6 +46,7 @@ export const messages = {
   ...serverMessages,
   ...apiMessages,
   ...uiMessages,
+  ...progressMessages,
 } as const;
 
 type Messages = typeof messages;
