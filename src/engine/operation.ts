@@ -106,7 +106,8 @@ export class Operation {
       while (this.samples.length > 2 && now - this.samples[0]!.t > RATE_WINDOW_MS) this.samples.shift();
       const finished = x.total !== undefined && x.bytes >= x.total;
       if (now - this.lastEmit < TICK_MS && !finished) return;
-      this.send({ done: x.bytes, ...(x.total !== undefined ? { total: x.total } : {}), ...this.rate(now, x) });
+      const data = { done: x.bytes, ...(x.total !== undefined ? { total: x.total } : {}), ...this.rate(now, x) };
+      this.send(data, finished); // the last piece always shows (the bar ends at its total)
     };
   }
 
