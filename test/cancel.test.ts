@@ -5,6 +5,7 @@
 // (not an error), and the next sync completes normally; a cancel after it is refused with the reason. The phases of
 // a push, a pull and a restore arrive in order.
 import { after, before, describe, test } from 'node:test';
+import { spawn } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -268,6 +269,33 @@ describe('Cancelar (WebDAV, Apache)', () => {
     assert.equal(outcome.action, 'push');
     assert.equal(generation(folder), 2);
     assert.equal(a.events.filter((e) => e.code === 'SYNC_CANCELLED').length, 0);
+  });
+
+  test('Ctrl-C during `cordiax-sync sync` is Cancelar: exit 130, nothing changed', async (t) => {
+    if (!apache) return unavailable(t, 'apache2 is not installed (Debian: apache2)');
+    const { folder, a } = await syncedPair('cli');
+    const before = await fingerprint(a, folder);
+    const gate = proxy.gate({ line: /^PUT \S*\.cxtmp HTTP/, hold: 'request' });
+    const child = spawn(process.execPath, [path.resolve('bin/cordiax-sync.js'), 'sync'], {
+      env: { ...process.env, CORDIAX_HOME: a.home, CORDIAX_LANG: 'es' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const exit = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    await gate.reached;
+    child.kill('SIGINT');
+    const code = await exit;
+    gate.release();
+    assert.equal(code, 130, out);
+    assert.match(out, /Sincronización cancelada/);
+    await apacheSettled(folder);
+    const now = await fingerprint(a, folder);
+    assert.deepEqual(now.remote, before.remote);
+    assert.equal(now.db, before.db);
+    assert.deepEqual(now.state, before.state);
+    assert.deepEqual(tmpEntries(a.home), []);
   });
 
   test('nothing running: Cancelar says so', async (t) => {
