@@ -669,6 +669,7 @@ export class SyncEngine {
             await this.state.update(this.target, { pendingPush: pendingBefore });
           throw err;
         });
+      op.landed();
       if (res.conflict !== undefined || !res.manifest) {
         if (res.conflict === undefined && remote !== undefined) {
           throw new SyncError('PRECONDITION_FAILED', msg('engine.server_refused_version_without'));

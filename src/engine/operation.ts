@@ -136,6 +136,14 @@ export class Operation {
     if (this.last?.cancellable) this.send({}, true);
   }
 
+  /**
+   * The remote answered that it committed (an endpoint that commits on its side, like Socket.IO, has no commit point
+   * of ours): whatever Cancelar said meanwhile, the operation is past it.
+   */
+  landed(): void {
+    if (!this.committedAt) this.committedAt = COMMIT_PHASE[this.kind];
+  }
+
   /** Cancelar: aborts the signal every transport call carries, unless the commit point is passed. */
   cancel(): CancelAnswer {
     if (this.committedAt) return { ok: false, reason: this.refusal() };
