@@ -249,6 +249,32 @@ describe('Cancelar (WebDAV, Apache)', () => {
     assert.deepEqual(content(b.db), content(a.db), 'the next sync brought the version');
   });
 
+  test('during a conflict download: no conflict is recorded, no copy kept; the next sync keeps both', async (t) => {
+    if (!apache) return unavailable(t, 'apache2 is not installed (Debian: apache2)');
+    const { folder, a, b } = await syncedPair('conflict');
+    assert.equal((await a.svc.syncNow()).action, 'push');
+    addRows(b.db, ['cambio en recepción']);
+    const before = await fingerprint(b, folder);
+    const besideDb = readdirSync(path.dirname(b.db)).sort();
+    const gate = proxy.gate({ line: /^GET \S*\/versions\/\S+ HTTP/, hold: 'response' });
+    const running = b.svc.syncNow();
+    await gate.reached;
+    const op = await untilPhase(b, 'download');
+    assert.equal(op.operation, 'conflict-download');
+    assert.deepEqual(b.svc.cancel(), { ok: true });
+    const outcome = await running;
+    gate.release();
+    assert.equal(outcome.action, 'cancelled');
+    await assertUnchanged(b, folder, before);
+    assert.deepEqual(readdirSync(path.dirname(b.db)).sort(), besideDb, 'no conflict copy was written');
+    assert.equal((await b.svc.status()).conflict, null);
+
+    const from = b.events.length;
+    const next = await b.svc.syncNow();
+    assert.equal(next.action, 'conflict');
+    assert.deepEqual(phases(b.events, from), ['compare', 'snapshot', 'download', 'check', 'save']);
+  });
+
   test('after the commit point Cancelar is refused with the reason, and the version is published', async (t) => {
     if (!apache) return unavailable(t, 'apache2 is not installed (Debian: apache2)');
     const folder = `cancel-late-${randomBytes(3).toString('hex')}`;

@@ -13,8 +13,21 @@ import type { Progress } from '../transports/types.js';
 
 export type OperationKind = 'sync' | 'pull' | 'restore' | 'conflict-download';
 
-/** In the order a sync goes through them (a push: compare, snapshot, upload, verify, publish). */
-export const PHASES = ['compare', 'snapshot', 'upload', 'verify', 'publish', 'download', 'check', 'apply'] as const;
+/**
+ * In the order a sync goes through them: a push compare, snapshot, upload, verify, publish; a pull compare, snapshot,
+ * download, check, apply; a conflict compare, snapshot, download, check, save (the server's copy kept beside).
+ */
+export const PHASES = [
+  'compare',
+  'snapshot',
+  'upload',
+  'verify',
+  'publish',
+  'download',
+  'check',
+  'apply',
+  'save',
+] as const;
 export type Phase = (typeof PHASES)[number];
 
 /** How the log names each phase (the page has its own lines with the amounts: src/ui/web/progress.ts). */
@@ -27,6 +40,7 @@ const PHASE_TEXT = {
   download: 'progress.phase.download',
   check: 'progress.phase.check',
   apply: 'progress.phase.apply',
+  save: 'progress.phase.save',
 } as const satisfies Record<Phase, string>;
 
 /** The `data` of a `progress` event: what the page and the CLI show. */
@@ -47,7 +61,7 @@ export interface ProgressData {
 /** Phases after the commit point, per kind of commit. */
 const COMMIT_PHASE: Record<OperationKind, Phase> = {
   sync: 'publish',
-  'conflict-download': 'publish',
+  'conflict-download': 'save',
   pull: 'apply',
   restore: 'apply',
 };
@@ -166,7 +180,8 @@ export class Operation {
   }
 
   private refusal(): Text {
-    return msg(this.committedAt === 'publish' ? 'progress.cannot_cancel_publish' : 'progress.cannot_cancel_apply');
+    if (this.committedAt === 'publish') return msg('progress.cannot_cancel_publish');
+    return msg(this.committedAt === 'save' ? 'progress.cannot_cancel_save' : 'progress.cannot_cancel_apply');
   }
 
   private send(extra: Partial<ProgressData>, force = false): void {

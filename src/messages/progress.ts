@@ -13,6 +13,7 @@ export const progressMessages = {
   'progress.phase.download': { es: 'Descargando', en: 'Downloading' },
   'progress.phase.check': { es: 'Comprobando la copia descargada', en: 'Checking the downloaded copy' },
   'progress.phase.apply': { es: 'Aplicando la versión', en: 'Applying the version' },
+  'progress.phase.save': { es: 'Guardando la copia del servidor', en: "Saving the server's copy" },
   'progress.operation.sync': { es: 'Sincronización', en: 'Sync' },
   'progress.operation.pull': { es: 'Recepción de la versión del servidor', en: 'Receiving the server version' },
   'progress.operation.restore': { es: 'Restauración de una versión', en: 'Restoring a version' },
@@ -32,6 +33,10 @@ export const progressMessages = {
   'progress.cannot_cancel_apply': {
     es: 'Ya se está aplicando la versión en la base de datos; no se puede cancelar.',
     en: 'The version is already being applied to the database; it can no longer be cancelled.',
+  },
+  'progress.cannot_cancel_save': {
+    es: 'Ya se está guardando la copia del servidor; no se puede cancelar.',
+    en: "The server's copy is already being saved; it can no longer be cancelled.",
   },
   'progress.nothing_to_cancel': {
     es: 'No hay ninguna sincronización ni restauración en curso.',

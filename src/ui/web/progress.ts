@@ -22,6 +22,7 @@ const PHASE_KEY = {
   download: 'progress.phase.download',
   check: 'progress.phase.check',
   apply: 'progress.phase.apply',
+  save: 'progress.phase.save',
 } as const satisfies Record<Phase, string>;
 
 const OPERATION_KEY = {
