@@ -212,8 +212,14 @@ export class SyncEngine {
     return this.op;
   }
 
+  /** Before the last event of an operation: a status read on that event must not show it still running. */
+  private end(op: Operation | null): void {
+    if (op && this.op === op) this.op = null;
+  }
+
   /** A sync cancelled before its commit point: nothing changed but lastAttempt; told as such, not as an error. */
   private cancelled(started: number, generation: number | null): SyncOutcome {
+    this.end(this.op);
     const outcome: SyncOutcome = {
       action: 'cancelled',
       reason: 'user',
@@ -306,6 +312,7 @@ export class SyncEngine {
     } catch (err) {
       // Cancelar before the commit point: whatever the abort surfaced as, nothing was changed.
       if (op.cancelRequested && !op.committed) return this.cancelled(started, st.remoteGeneration ?? null);
+      this.end(op);
       const e = toSyncError(err);
       await this.state
         .update(this.target, {
@@ -323,7 +330,7 @@ export class SyncEngine {
     } finally {
       await snapshotToDispose?.dispose().catch(() => {});
       await work.dispose().catch(() => {});
-      if (this.op === op) this.op = null;
+      this.end(op);
     }
   }
 
@@ -510,6 +517,7 @@ export class SyncEngine {
         ? { localIdentity: await localIdentity(this.o.databasePath) }
         : {}),
     });
+    this.end(this.op);
     const outcome: SyncOutcome = {
       action: step.action,
       reason: step.reason,
@@ -959,15 +967,17 @@ export class SyncEngine {
         localIdentity: await localIdentity(this.o.databasePath),
       });
       const where = applied.backupPath ? msg('engine.backup_of_previous_at', { path: applied.backupPath }) : '';
+      this.end(op);
       this.emit('info', 'VERSION_RESTORED', msg('event.VERSION_RESTORED', { generation, where }));
       return 'restored';
     } catch (err) {
       if (!op.cancelRequested || op.committed) throw err;
+      this.end(op);
       this.emit('info', 'RESTORE_CANCELLED', msg('event.RESTORE_CANCELLED'), { generation });
       return 'cancelled';
     } finally {
       await work.dispose();
-      if (this.op === op) this.op = null;
+      this.end(op);
     }
   }
 
