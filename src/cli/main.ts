@@ -182,11 +182,17 @@ function addSyncCommand(program: Command): void {
     .option('--json', bilingual(msg('cli.help.json_output')))
     .action(async (o: { json?: boolean }) => {
       const svc = await openService();
-      const unsub = o.json
-        ? () => {}
-        : svc.subscribe(
-            (e) => e.type !== 'progress' && e.level !== 'debug' && process.stderr.write(`${formatEvent(e)}\n`),
-          );
+      // Each phase once ("Preparando copia", "Comprobando la copia en el servidor"...), not every tick.
+      let phase = '';
+      const show = (e: SyncEvent) => {
+        if (e.type === 'progress') {
+          const p = (e.data as { phase?: string } | undefined)?.phase ?? '';
+          if (p === phase) return;
+          phase = p;
+        } else if (e.level === 'debug') return;
+        process.stderr.write(`${formatEvent(e)}\n`);
+      };
+      const unsub = o.json ? () => {} : svc.subscribe(show);
       // Ctrl-C is Cancelar: the sync stops with nothing changed, unless it is already publishing (then it finishes;
       // a second Ctrl-C kills the process, and the commit protocol recovers on the next sync).
       const onInterrupt = () => {
