@@ -96,6 +96,7 @@ export class SyncEngine {
   private resendRequested = false;
   /** The sync or restore running now: its phase and its Cancelar. */
   private op: Operation | null = null;
+  private restoring: Promise<unknown> | null = null;
 
   constructor(private readonly o: EngineOptions) {
     this.remote = isFileTransport(o.transport)
@@ -161,9 +162,13 @@ export class SyncEngine {
   /** One sync. Concurrent calls join the one in flight (one sync at a time). */
   sync(): Promise<SyncOutcome> {
     if (!this.inFlight) {
-      this.inFlight = this.run().finally(() => {
-        this.inFlight = null;
-      });
+      // After a restore in progress: one operation at a time touches the live database (and owns `op`).
+      const after = this.restoring?.catch(() => {}) ?? Promise.resolve();
+      this.inFlight = after
+        .then(() => this.run())
+        .finally(() => {
+          this.inFlight = null;
+        });
     }
     return this.inFlight;
   }
@@ -945,6 +950,17 @@ export class SyncEngine {
    * 'cancelled': Cancelar came before the replace, and the local database was not touched.
    */
   async restoreVersion(generation: number): Promise<'restored' | 'cancelled'> {
+    while (this.inFlight || this.restoring) await (this.inFlight ?? this.restoring)!.catch(() => {});
+    const running = this.restore(generation);
+    this.restoring = running;
+    try {
+      return await running;
+    } finally {
+      this.restoring = null;
+    }
+  }
+
+  private async restore(generation: number): Promise<'restored' | 'cancelled'> {
     const op = this.begin('restore');
     op.phase('compare');
     const work = await privateTempDir(this.tmpParent);
