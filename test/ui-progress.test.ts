@@ -109,8 +109,17 @@ describe('progreso y Cancelar en Chromium (WebDAV con Apache)', () => {
     await other.locator('#progress[data-phase="upload"]').waitFor({ timeout: 20000 });
     await other.close();
 
+    // A keyboard user on Cancelar keeps the focus while the card is redrawn around the box.
+    await page.focus('#progress-cancel');
+    await page.evaluate(() => {
+      (document.getElementById('state') as HTMLElement & { old?: boolean }).old = true;
+    });
+    env.svc.log.emit({ type: 'state', code: 'SCHEDULER', text: { es: 'esperando', en: 'waiting' } });
+    await page.waitForFunction(() => !(document.getElementById('state') as HTMLElement & { old?: boolean }).old);
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'progress-cancel');
+
     await shot(page, 'progreso-01-enviando');
-    await page.click('#progress-cancel');
+    await page.keyboard.press('Enter');
     await page.locator('.toast', { hasText: 'Sincronización cancelada' }).first().waitFor({ timeout: 20000 });
     await page.locator('#progress').waitFor({ state: 'detached', timeout: 20000 });
     gate.release();

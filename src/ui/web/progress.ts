@@ -86,61 +86,83 @@ async function cancel(): Promise<void> {
   draw();
 }
 
-/** Redraws the box's content in place (the box itself stays the same element). */
+/** The box's parts, made once: ticks change their text and attributes, so a focused Cancelar keeps its focus. */
+interface Parts {
+  phase: HTMLElement;
+  bar: HTMLElement;
+  fill: HTMLElement;
+  detail: HTMLElement;
+  cancel: HTMLButtonElement;
+  why: HTMLElement;
+}
+let parts: Parts | null = null;
+
+function makeBox(): HTMLElement {
+  const fillEl = h('span', {});
+  const p: Parts = {
+    phase: h('strong', { id: 'progress-phase' }),
+    bar: h('div', { class: 'bar', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100 }, fillEl),
+    fill: fillEl,
+    detail: h('div', { class: 'small', id: 'progress-detail' }),
+    cancel: h('button', {
+      type: 'button',
+      class: 'btn btn-ghost',
+      id: 'progress-cancel',
+      onclick: () => void cancel(),
+    }),
+    why: h('span', { class: 'small muted', id: 'progress-why' }),
+  };
+  parts = p;
+  return h(
+    'div',
+    { class: 'progress', id: 'progress' },
+    h('div', { class: 'progress-head' }, p.phase),
+    p.bar,
+    p.detail,
+    h('div', { class: 'progress-actions' }, p.cancel, p.why),
+  );
+}
+
+function attr(el: Element, name: string, value: string | null): void {
+  if (value === null) el.removeAttribute(name);
+  else if (el.getAttribute(name) !== value) el.setAttribute(name, value);
+}
+
+/** Brings the box up to date in place. */
 function draw(): void {
-  if (!box || !current) return;
+  if (!box || !parts || !current) return;
   const p = current;
   const pct = p.total && p.done !== undefined ? Math.min(100, Math.floor((p.done / p.total) * 100)) : null;
   const refused = !p.cancellable ? (p.notCancellable ? pick(p.notCancellable.es, p.notCancellable.en) : '') : '';
   const why = refused || cancelState.refused || '';
-  const bar = h(
-    'div',
-    {
-      class: `bar${pct === null ? ' indeterminate' : ''}`,
-      role: 'progressbar',
-      'aria-label': tr(OPERATION_KEY[p.operation]),
-      'aria-valuemin': 0,
-      'aria-valuemax': 100,
-      'aria-valuenow': pct ?? null,
-      'aria-valuetext': headline(p),
-    },
-    h('span', {}),
-  );
-  // Width through the CSSOM: the CSP forbids inline style attributes.
-  if (pct !== null) (bar.firstElementChild as HTMLElement).style.width = `${pct}%`;
   box.dataset.phase = p.phase;
   box.dataset.operation = p.operation;
-  box.replaceChildren(
-    h('div', { class: 'progress-head' }, h('strong', { id: 'progress-phase' }, headline(p))),
-    bar,
-    h('div', { class: 'small', id: 'progress-detail' }, detail(p)),
-    h(
-      'div',
-      { class: 'progress-actions' },
-      h(
-        'button',
-        {
-          type: 'button',
-          class: `btn btn-ghost${cancelState.busy ? ' is-busy' : ''}`,
-          id: 'progress-cancel',
-          disabled: !p.cancellable || cancelState.busy || !!cancelState.refused,
-          'aria-describedby': why ? 'progress-why' : null,
-          onclick: () => void cancel(),
-        },
-        cancelState.busy ? tr('progress.cancelling') : tr('progress.cancel'),
-      ),
-      why ? h('span', { class: 'small muted', id: 'progress-why' }, why) : null,
-    ),
-  );
+  parts.phase.textContent = headline(p);
+  parts.bar.classList.toggle('indeterminate', pct === null);
+  attr(parts.bar, 'aria-label', tr(OPERATION_KEY[p.operation]));
+  attr(parts.bar, 'aria-valuenow', pct === null ? null : String(pct));
+  attr(parts.bar, 'aria-valuetext', headline(p));
+  // Width through the CSSOM: the CSP forbids inline style attributes.
+  parts.fill.style.width = pct === null ? '' : `${pct}%`;
+  parts.detail.textContent = detail(p);
+  parts.cancel.textContent = cancelState.busy ? tr('progress.cancelling') : tr('progress.cancel');
+  parts.cancel.classList.toggle('is-busy', cancelState.busy);
+  parts.cancel.disabled = !p.cancellable || cancelState.busy || !!cancelState.refused;
+  attr(parts.cancel, 'aria-describedby', why ? 'progress-why' : null);
+  parts.why.textContent = why;
+  parts.why.hidden = !why;
 }
 
-/** The box for the status card, or null when nothing runs. The same element every time while an operation runs. */
+/**
+ * The box for the status card, or null when nothing runs. The same element every time while an operation runs; when
+ * the card is redrawn around it, a Cancelar that had the focus gets it back.
+ */
 export function progressView(): HTMLElement | null {
   if (!current) return null;
-  if (!box) {
-    box = h('div', { class: 'progress', id: 'progress' });
-    draw();
-  }
+  if (!box) box = makeBox();
+  draw();
+  const focused = parts?.cancel === document.activeElement ? parts.cancel : null;
+  if (focused) queueMicrotask(() => focused.isConnected && focused.focus());
   return box;
 }
 
@@ -170,6 +192,7 @@ export function endProgress(finalWords?: string): boolean {
   const had = current !== null;
   current = null;
   box = null;
+  parts = null;
   cancelState = { busy: false };
   if (finalWords) announce(finalWords);
   return had;
