@@ -36,6 +36,7 @@ import { sweepStaleTemp, useTempRoot } from './util/temp.js';
 import { watchDatabase } from './engine/watcher.js';
 import type { ConflictInfo, PendingDownload, RemoteQuestion } from './engine/state.js';
 import { ConflictResolver, type ConflictView, type ResolveChoice, type ResolveResult } from './conflict/resolution.js';
+import type { CancelAnswer, ProgressData } from './engine/operation.js';
 import {
   allAvailability,
   blockOf,
@@ -94,6 +95,8 @@ export interface StatusReport {
   configStatus: 'ok' | 'missing' | 'invalid';
   problems: ConfigProblem[];
   availability: Availability[];
+  /** The sync or restore running in this process: its phase and whether Cancelar still applies (null when idle). */
+  operation: ProgressData | null;
 }
 
 export class SyncService {
@@ -488,8 +491,18 @@ export class SyncService {
     return (await this.getEngine()).versions();
   }
 
-  async restoreVersion(generation: number): Promise<void> {
-    await (await this.getEngine()).restoreVersion(generation);
+  /** 'cancelled': Cancelar came before the replace (the local database is untouched). */
+  async restoreVersion(generation: number): Promise<'restored' | 'cancelled'> {
+    return (await this.getEngine()).restoreVersion(generation);
+  }
+
+  /**
+   * Cancelar: aborts the sync or restore running in this process, if it has not reached its commit point (the
+   * manifest's compare-and-swap, the live-database replace); otherwise refuses with the reason. The operation then
+   * ends as 'cancelled' with nothing changed (SYNC_CANCELLED / RESTORE_CANCELLED in the log).
+   */
+  cancel(): CancelAnswer {
+    return this.engine?.cancel() ?? { ok: false, reason: msg('progress.nothing_to_cancel') };
   }
 
   availability(): Promise<Availability[]> {
@@ -656,6 +669,7 @@ export class SyncService {
       configStatus: this.cfgStatus,
       problems,
       availability: await allAvailability(),
+      operation: this.engine?.progressNow ?? null,
     };
   }
 

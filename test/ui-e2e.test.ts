@@ -271,7 +271,7 @@ describe(`interfaz web en Chromium (${useWebdav ? 'WebDAV con Apache' : 'carpeta
     env.svc.log.emit({
       type: 'progress',
       text: { es: 'Enviando…', en: 'Uploading…' },
-      data: { phase: 'upload', bytes: 1048576, total: 2 * 1048576 },
+      data: { operation: 'sync', phase: 'upload', done: 1048576, total: 2 * 1048576, cancellable: true },
     });
     await page.locator('#progress').waitFor();
     env.svc.log.emit({
@@ -556,11 +556,20 @@ describe(`interfaz web en Chromium (${useWebdav ? 'WebDAV con Apache' : 'carpeta
       type: 'progress',
       text: { es: 'Enviando…', en: 'Uploading…' },
       protocol: 'webdav',
-      data: { phase: 'upload', bytes: 5 * 1048576, total: 10 * 1048576, bytesPerSecond: 2 * 1048576 },
+      data: {
+        operation: 'sync',
+        phase: 'upload',
+        done: 5 * 1048576,
+        total: 10 * 1048576,
+        bytesPerSecond: 2 * 1048576,
+        etaSeconds: 3,
+        cancellable: true,
+      },
     });
     const bar = page.locator('#progress');
     await bar.waitFor();
-    assert.match((await bar.textContent()) ?? '', /Enviando… 5 MB de 10 MB · 2 MB\/s/);
+    assert.equal(await page.textContent('#progress-phase'), 'Enviando 50 % · quedan 3 s');
+    assert.equal(await page.textContent('#progress-detail'), '5 MB de 10 MB · 2 MB/s');
     assert.equal(await page.getAttribute('#progress [role="progressbar"]', 'aria-valuenow'), '50');
     await shot(page, '10-progreso');
     env.svc.log.emit({

@@ -21,7 +21,8 @@ import type { SyncEvent } from '../log/events.js';
 import type { ConnectionReport } from '../transports/types.js';
 import { bilingual, msg, protocolName } from '../messages/index.js';
 
-const EXIT = { ok: 0, error: 1, config: 2, conflict: 3 } as const;
+/** cancelled: 130, what a shell reports for a command stopped by Ctrl-C. */
+const EXIT = { ok: 0, error: 1, config: 2, conflict: 3, cancelled: 130 } as const;
 
 function print(json: boolean, data: unknown, human: () => string): void {
   if (json) process.stdout.write(`${JSON.stringify(redact(data), null, 2)}\n`);
@@ -185,18 +186,32 @@ function addSyncCommand(program: Command): void {
     .option('--json', bilingual(msg('cli.help.json_output')))
     .action(async (o: { json?: boolean }) => {
       const svc = await openService();
-      const unsub = o.json
-        ? () => {}
-        : svc.subscribe(
-            (e) => e.type !== 'progress' && e.level !== 'debug' && process.stderr.write(`${formatEvent(e)}\n`),
-          );
+      // Each phase once ("Preparando copia", "Comprobando la copia en el servidor"...), not every tick.
+      let phase = '';
+      const show = (e: SyncEvent) => {
+        if (e.type === 'progress') {
+          const p = (e.data as { phase?: string } | undefined)?.phase ?? '';
+          if (p === phase) return;
+          phase = p;
+        } else if (e.level === 'debug') return;
+        process.stderr.write(`${formatEvent(e)}\n`);
+      };
+      const unsub = o.json ? () => {} : svc.subscribe(show);
+      // Ctrl-C is Cancelar: the sync stops with nothing changed, unless it is already publishing (then it finishes;
+      // a second Ctrl-C kills the process, and the commit protocol recovers on the next sync).
+      const onInterrupt = () => {
+        const a = svc.cancel();
+        if (!a.ok) process.stderr.write(`${t(a.reason)}\n`);
+      };
+      process.once('SIGINT', onInterrupt);
       try {
         const r = await svc.syncNow();
+        process.off('SIGINT', onInterrupt);
         unsub();
         const waiting = r.action === 'conflict' || r.action === 'question';
         print(!!o.json, { ok: !waiting, ...r }, () => t(msg('cli.result', { action: r.action })));
         await svc.close();
-        process.exit(waiting ? EXIT.conflict : EXIT.ok);
+        process.exit(waiting ? EXIT.conflict : r.action === 'cancelled' ? EXIT.cancelled : EXIT.ok);
       } catch (err) {
         unsub();
         await svc.close().catch(() => {});

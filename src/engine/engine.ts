@@ -7,7 +7,7 @@ import path from 'node:path';
 import { SyncError, isSyncError, toSyncError, type Text } from '../errors.js';
 import type { EncryptionConfig } from '../config/schema.js';
 import type { Logger } from '../log/events.js';
-import type { FileTransport, Progress, PushMeta, RemoteManifest, SyncEndpoint } from '../transports/types.js';
+import type { FileTransport, PushMeta, RemoteManifest, SyncEndpoint } from '../transports/types.js';
 import { privateTempDir } from '../db/snapshot.js';
 import { FileRemote } from './remote-layout.js';
 import { LocalDb, type ApplyResult, type LocalContent, type LocalExpectation } from './local-db.js';
@@ -25,6 +25,8 @@ import { checkLineage, olderVersionWithBytes, recordAfterSync, recordSeen, type 
 import { promises as fsp } from 'node:fs';
 import { msg } from '../messages/index.js';
 import { DeltaSync, type DeltaStats, type Fetched } from '../delta/sync.js';
+import { bytesText } from '../messages/format.js';
+import { Operation, type CancelAnswer, type OperationKind, type ProgressData } from './operation.js';
 
 export interface EngineOptions {
   /** A file transport (folder, WebDAV, SMB: wrapped in the remote layout) or an endpoint (Socket.IO). */
@@ -50,8 +52,9 @@ export interface EngineOptions {
   address?: { protocol: string; block: Record<string, unknown> };
 }
 
-/** 'question': the address leads to a remote with another identity; nothing moved until the user answers. */
-export type SyncAction = 'push' | 'pull' | 'none' | 'conflict' | 'pending' | 'question';
+/** 'question': the address leads to a remote with another identity; nothing moved until the user answers.
+ * 'cancelled': Cancelar before the commit point; nothing changed (see Operation). */
+export type SyncAction = 'push' | 'pull' | 'none' | 'conflict' | 'pending' | 'question' | 'cancelled';
 
 export interface SyncOutcome {
   action: SyncAction;
@@ -102,6 +105,9 @@ export class SyncEngine {
   private readonly delta: DeltaSync | null;
   private inFlight: Promise<SyncOutcome> | null = null;
   private resendRequested = false;
+  /** The sync or restore running now: its phase and its Cancelar. */
+  private op: Operation | null = null;
+  private restoring: Promise<unknown> | null = null;
 
   constructor(private readonly o: EngineOptions) {
     this.remote = isFileTransport(o.transport)
@@ -143,12 +149,12 @@ export class SyncEngine {
     snapshot?: LocalContent['snapshot'],
     pendingOk = false,
   ): Promise<Fetched> {
-    const onProgress = this.progress('download');
-    if (this.delta) return this.delta.fetch(v, workDir, { onProgress, snapshot, pendingOk });
+    const op = this.op;
+    op?.phase('download', v.size);
+    const transfer = op ? { onProgress: op.bytes('download'), signal: op.signal } : {};
+    if (this.delta) return this.delta.fetch(v, workDir, { ...transfer, snapshot, pendingOk });
     const file = path.join(workDir, v.encrypted ? 'download.db.age' : 'download.db');
-    return this.remote
-      .pull(file, v, { onProgress })
-      .then((r) => ({ path: file, encrypted: v.encrypted, bytesDown: r.size }));
+    return this.remote.pull(file, v, transfer).then((r) => ({ path: file, encrypted: v.encrypted, bytesDown: r.size }));
   }
 
   /** Plaintext snapshots stay in our private home, swept at start if a crash leaves one (util/temp.ts). */
@@ -167,9 +173,13 @@ export class SyncEngine {
   /** One sync. Concurrent calls join the one in flight (one sync at a time). */
   sync(): Promise<SyncOutcome> {
     if (!this.inFlight) {
-      this.inFlight = this.run().finally(() => {
-        this.inFlight = null;
-      });
+      // After a restore in progress: one operation at a time touches the live database (and owns `op`).
+      const after = this.restoring?.catch(() => {}) ?? Promise.resolve();
+      this.inFlight = after
+        .then(() => this.run())
+        .finally(() => {
+          this.inFlight = null;
+        });
     }
     return this.inFlight;
   }
@@ -203,21 +213,42 @@ export class SyncEngine {
     });
   }
 
-  private progress(phase: 'upload' | 'download') {
-    const start = Date.now();
-    let last = 0;
-    return (p: Progress) => {
-      const now = Date.now();
-      if (now - last < 250 && p.bytes !== p.total) return;
-      last = now;
-      const secs = Math.max(0.001, (now - start) / 1000);
-      this.o.log.emit({
-        type: 'progress',
-        text: msg(phase === 'upload' ? 'engine.uploading' : 'engine.downloading'),
-        protocol: this.remote.protocol,
-        data: { phase, bytes: p.bytes, total: p.total, bytesPerSecond: Math.round(p.bytes / secs) },
-      });
+  /** Cancelar for the running sync or restore; refused after its commit point (with the reason) or when idle. */
+  cancel(): CancelAnswer {
+    return this.op?.cancel() ?? { ok: false, reason: msg('progress.nothing_to_cancel') };
+  }
+
+  /** What the running operation last reported (null when idle): a page opened mid-sync starts from it. */
+  get progressNow(): ProgressData | null {
+    return this.op?.snapshot ?? null;
+  }
+
+  private begin(kind: OperationKind): Operation {
+    this.op = new Operation(kind, this.o.log, this.remote.protocol);
+    return this.op;
+  }
+
+  /** Before the last event of an operation: a status read on that event must not show it still running. */
+  private end(op: Operation | null): void {
+    if (op && this.op === op) this.op = null;
+  }
+
+  /** A sync cancelled before its commit point: nothing changed but lastAttempt; told as such, not as an error. */
+  private cancelled(started: number, generation: number | null): SyncOutcome {
+    this.end(this.op);
+    const outcome: SyncOutcome = {
+      action: 'cancelled',
+      reason: 'user',
+      bytesUp: 0,
+      bytesDown: 0,
+      generation,
+      durationMs: Date.now() - started,
     };
+    this.emit('sync_end', 'SYNC_CANCELLED', msg('event.SYNC_CANCELLED'), {
+      action: 'cancelled',
+      durationMs: outcome.durationMs,
+    });
+    return outcome;
   }
 
   /**
@@ -226,6 +257,7 @@ export class SyncEngine {
    */
   private async run(): Promise<SyncOutcome> {
     const started = Date.now();
+    const op = this.begin('sync');
     this.emit('sync_start', 'SYNC_START', msg('event.SYNC_START'));
     let st = await this.state.get(this.target);
     await this.state.update(this.target, { lastAttempt: isoNow() });
@@ -234,20 +266,24 @@ export class SyncEngine {
     try {
       if (st.conflict) return this.unresolvedConflict(st, st.conflict, started);
 
+      op.phase('compare');
       await this.remote.open();
-      const remote = await this.remote.head();
+      const remote = await this.remote.head({ signal: op.signal });
+      op.throwIfCancelled();
       if (remote && remote.encrypted === false && this.local.encryptionOn) {
         this.emit('warning', 'REMOTE_PLAINTEXT', msg('event.REMOTE_PLAINTEXT'));
       }
       st = await this.followIdentity(st, remote);
       if (st.conflict) return this.unresolvedConflict(st, st.conflict, started);
       st = await this.adoptPendingPush(st, remote);
+      op.phase('snapshot');
       const local = await this.local.contentHash({
         fingerprint: st.localFingerprint,
         sha256: st.localSha256,
         aliases: st.localAliases,
       });
       snapshotToDispose = local.snapshot;
+      op.throwIfCancelled();
       st = await this.adoptPendingPull(st, local);
       const question = await this.otherRemoteQuestion(st, local, remote);
       if (question) return await this.askOtherRemote(st, question, started);
@@ -259,6 +295,7 @@ export class SyncEngine {
       const checked = await this.checkLineage(st, lineage, decision, local, remote);
       if (checked.vanished) return await this.remoteVanished(checked.vanished, started);
       decision = checked.decision;
+      op.throwIfCancelled();
 
       let step: StepResult;
       switch (decision.action) {
@@ -270,6 +307,7 @@ export class SyncEngine {
           snapshotToDispose = undefined; // outgoing() owns it now
           break;
         case 'pull':
+          op.kind = 'pull';
           step = await this.pull(
             remote!,
             work.dir,
@@ -286,11 +324,15 @@ export class SyncEngine {
           );
           break;
         case 'conflict':
+          op.kind = 'conflict-download';
           step = await this.conflict(remote!, work.dir, decision.reason);
           break;
       }
       return await this.record(st, step, decision.reason, lineage, local, remote, started);
     } catch (err) {
+      // Cancelar before the commit point: whatever the abort surfaced as, nothing was changed.
+      if (op.cancelRequested && !op.committed) return this.cancelled(started, st.remoteGeneration ?? null);
+      this.end(op);
       const e = toSyncError(err);
       await this.state
         .update(this.target, {
@@ -308,6 +350,7 @@ export class SyncEngine {
     } finally {
       await snapshotToDispose?.dispose().catch(() => {});
       await work.dispose().catch(() => {});
+      this.end(op);
     }
   }
 
@@ -504,6 +547,7 @@ export class SyncEngine {
         : {}),
       ...(this.o.address ? { address: this.o.address } : {}),
     });
+    this.end(this.op);
     const outcome: SyncOutcome = {
       action: step.action,
       reason: step.reason,
@@ -757,23 +801,34 @@ export class SyncEngine {
     remote: RemoteManifest | null | undefined,
     reason: string,
   ): Promise<StepResult> {
+    const op = this.op!;
     const prepared = remote !== undefined ? await this.delta?.preparePush(local, remote) : undefined;
     const out = prepared?.out ?? (await this.local.outgoing(local.snapshot, local.sha256!));
+    const pendingBefore = (await this.state.get(this.target)).pendingPush ?? null;
     try {
+      op.throwIfCancelled();
       if (remote !== undefined)
         await this.state.update(this.target, { pendingPush: { sha256: out.sha256, localSha256: out.localSha256 } });
-      const res = await this.remote.push(
-        out.path,
-        {
-          sha256: out.sha256,
-          size: out.size,
-          encrypted: out.encrypted,
-          device: this.o.device,
-          baseGeneration: remote?.generation ?? null,
-          ...(prepared?.delta ? { delta: prepared.delta } : {}),
-        } satisfies PushMeta,
-        { onProgress: this.progress('upload') },
-      );
+      const res = await this.remote
+        .push(
+          out.path,
+          {
+            sha256: out.sha256,
+            size: out.size,
+            encrypted: out.encrypted,
+            device: this.o.device,
+            baseGeneration: remote?.generation ?? null,
+            ...(prepared?.delta ? { delta: prepared.delta } : {}),
+          } satisfies PushMeta,
+          { onProgress: op.bytes('upload'), signal: op.signal, onCommit: () => op.commit() },
+        )
+        .catch(async (err: unknown) => {
+          // A file remote never committed before op.commit(): the pending push it was told about did not happen.
+          if (op.cancelRequested && !op.committed && this.remote instanceof FileRemote)
+            await this.state.update(this.target, { pendingPush: pendingBefore });
+          throw err;
+        });
+      op.landed();
       if (res.conflict !== undefined || !res.manifest) {
         if (res.conflict === undefined && remote !== undefined) {
           throw new SyncError('PRECONDITION_FAILED', msg('engine.server_refused_version_without'));
@@ -831,7 +886,10 @@ export class SyncEngine {
     planned: LocalExpectation,
     snapshot?: LocalContent['snapshot'],
   ): Promise<StepResult> {
+    const op = this.op;
     const got = await this.fetchVersion(remote, workDir, snapshot, true);
+    op?.phase('check');
+    op?.throwIfCancelled();
     const file = got.path;
     const r = { size: got.bytesDown };
     const wasLocked = (await this.local.state()) === 'locked';
@@ -841,6 +899,7 @@ export class SyncEngine {
       applied = got.pendingOnly
         ? { status: 'pending' }
         : await this.local.applyDownload(file, got.encrypted, workDir, planned, async (localSha256) => {
+            op?.commit(); // the replace starts: no Cancelar from here
             await this.state.update(this.target, {
               pendingPull: { generation: remote.generation, remoteSha256: remote.sha256, localSha256 },
             });
@@ -854,6 +913,7 @@ export class SyncEngine {
       throw err;
     }
     if (applied.status === 'pending') {
+      op?.commit();
       const keep = await this.local.keepPending(file, remote);
       await this.state.update(this.target, {
         pending: { path: keep, generation: remote.generation, reason: 'no-identity' },
@@ -908,7 +968,9 @@ export class SyncEngine {
     if (!downloaded) {
       downloaded = await this.fetchVersion(remote, workDir);
       bytesDown = downloaded.bytesDown;
+      this.op?.phase('check');
     }
+    if (!this.op?.committed) this.op?.commit(); // the copy and the conflict are recorded from here
     // What was fetched says whether it is ciphertext (a version rebuilt from patches may not be).
     const copy = await this.local.keepConflictCopy(
       downloaded.path,
@@ -1041,15 +1103,36 @@ export class SyncEngine {
     return [head, ...(head.versions ?? []).map((v) => ({ ...head, ...v, delta: v.delta, versions: undefined }))];
   }
 
-  /** Restores a remote version into the local database (after a local backup); the next sync pushes it as new. */
-  async restoreVersion(generation: number): Promise<void> {
-    const all = await this.versions();
-    const v = all.find((m) => m.generation === generation);
-    if (!v) throw new SyncError('NOT_FOUND', msg('engine.version_not_exist', { generation }));
+  /**
+   * Restores a remote version into the local database (after a local backup); the next sync pushes it as new.
+   * 'cancelled': Cancelar came before the replace, and the local database was not touched.
+   */
+  async restoreVersion(generation: number): Promise<'restored' | 'cancelled'> {
+    while (this.inFlight || this.restoring) await (this.inFlight ?? this.restoring)!.catch(() => {});
+    const running = this.restore(generation);
+    this.restoring = running;
+    try {
+      return await running;
+    } finally {
+      this.restoring = null;
+    }
+  }
+
+  private async restore(generation: number): Promise<'restored' | 'cancelled'> {
+    const op = this.begin('restore');
+    op.phase('compare');
     const work = await privateTempDir(this.tmpParent);
     try {
+      const all = await this.versions();
+      op.throwIfCancelled();
+      const v = all.find((m) => m.generation === generation);
+      if (!v) throw new SyncError('NOT_FOUND', msg('engine.version_not_exist', { generation }));
       const got = await this.fetchVersion(v, work.dir);
-      const applied = await this.local.applyDownload(got.path, got.encrypted, work.dir);
+      op.phase('check');
+      op.throwIfCancelled();
+      const applied = await this.local.applyDownload(got.path, got.encrypted, work.dir, undefined, async () =>
+        op.commit(),
+      );
       if (applied.status === 'pending')
         throw new SyncError('ENCRYPTION', msg('engine.version_encrypted_there_no_identity'));
       await this.state.update(this.target, {
@@ -1058,9 +1141,17 @@ export class SyncEngine {
         localIdentity: await localIdentity(this.o.databasePath),
       });
       const where = applied.backupPath ? msg('engine.backup_of_previous_at', { path: applied.backupPath }) : '';
+      this.end(op);
       this.emit('info', 'VERSION_RESTORED', msg('event.VERSION_RESTORED', { generation, where }));
+      return 'restored';
+    } catch (err) {
+      if (!op.cancelRequested || op.committed) throw err;
+      this.end(op);
+      this.emit('info', 'RESTORE_CANCELLED', msg('event.RESTORE_CANCELLED'), { generation });
+      return 'cancelled';
     } finally {
       await work.dispose();
+      this.end(op);
     }
   }
 
@@ -1087,8 +1178,7 @@ function recordedLineage(st: TargetState): LineageRecord {
 
 /** "enviadas 3 páginas (12 KB) de 450 MB": what a patch moved against the database's size. */
 function deltaText(d: DeltaStats, push: boolean): Text {
-  const size = (n: number) =>
-    n < 1024 * 1024 ? `${Math.max(1, Math.round(n / 1024))} KB` : `${(n / 1048576).toFixed(n < 10485760 ? 1 : 0)} MB`;
+  const size = bytesText;
   const moved = msg(push ? 'engine.delta_pages_sent' : 'engine.delta_pages_received', {
     pages: d.pages,
     bytes: size(d.bytes),
@@ -1098,7 +1188,7 @@ function deltaText(d: DeltaStats, push: boolean): Text {
 }
 
 function describe(o: SyncOutcome): Text {
-  const mb = (n: number) => `${(n / 1048576).toFixed(2)} MB`;
+  const mb = bytesText;
   if (o.delta?.patches && (o.action === 'push' || o.action === 'pull')) {
     const what = deltaText(o.delta, o.action === 'push');
     return o.action === 'push'
@@ -1118,5 +1208,7 @@ function describe(o: SyncOutcome): Text {
       return msg('event.SYNC_PENDING');
     case 'question':
       return msg('event.SYNC_QUESTION');
+    case 'cancelled':
+      return msg('event.SYNC_CANCELLED');
   }
 }

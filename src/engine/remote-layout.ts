@@ -451,7 +451,7 @@ export class FileRemote implements SyncEndpoint {
       const retained = retainedFor(manifest, before);
       if (retained.length) manifest.retained = retained;
       const body = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
-      outcome = await this.commit(before, manifest, body, progress, signal);
+      outcome = await this.commit(before, manifest, body, progress, signal, opts.onCommit);
     } catch (err) {
       if (!progress.recordCreated) await t.remove(file).catch(() => {});
       throw err;
@@ -486,6 +486,7 @@ export class FileRemote implements SyncEndpoint {
     body: Buffer,
     progress: { recordCreated: boolean },
     signal?: AbortSignal,
+    onCommit?: () => void,
   ): Promise<Outcome> {
     const t = this.transport;
     const o = { signal };
@@ -505,6 +506,7 @@ export class FileRemote implements SyncEndpoint {
       await fence();
       // Nothing is created after an abort: from the create on, the outcome must be learned, not abandoned.
       if (signal?.aborted) throw cancelledCommit(signal);
+      onCommit?.(); // the caller's commit point (Operation.commit: no Cancelar from here)
       // Set before the call: a create whose reply is lost (an error after the server made the file) may have
       // committed our object, so from here an error never deletes it (found by the simulator).
       progress.recordCreated = true;

@@ -58,10 +58,6 @@ export const engineMessages = {
     es: 'La copia descargada ({size} bytes) no coincide con el manifiesto ({size2} bytes, sha256 distinto); no se aplica.',
     en: 'The download ({size} bytes) does not match the manifest ({size2} bytes, different sha256); not applied.',
   },
-  'engine.downloading': {
-    es: 'Descargando…',
-    en: 'Downloading…',
-  },
   'engine.encrypted': {
     es: ' (cifrada)',
     en: ' (encrypted)',
@@ -169,10 +165,6 @@ export const engineMessages = {
   'engine.unreadable': {
     es: '{ID_FILE} ilegible',
     en: '{ID_FILE} unreadable',
-  },
-  'engine.uploading': {
-    es: 'Enviando…',
-    en: 'Uploading…',
   },
   'engine.version_encrypted_there_no_identity': {
     es: 'La versión está cifrada y no hay identidad para descifrarla.',

@@ -18,6 +18,7 @@ import { errorMessages } from './error.js';
 import { eventMessages } from './event.js';
 import { folderMessages } from './folder.js';
 import { identityMessages } from './identity.js';
+import { progressMessages } from './progress.js';
 import { serverMessages } from './server.js';
 import { serviceMessages } from './service.js';
 import { smbMessages } from './smb.js';
@@ -51,6 +52,7 @@ export const messages = {
   ...apiMessages,
   ...accessMessages,
   ...uiMessages,
+  ...progressMessages,
 } as const;
 
 type Messages = typeof messages;

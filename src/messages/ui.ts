@@ -230,10 +230,6 @@ export const uiMessages = {
     es: 'Deshabilitada',
     en: 'Disabled',
   },
-  'ui.downloading': {
-    es: 'Descargando',
-    en: 'Downloading',
-  },
   'ui.enabled_stopped': {
     es: 'Habilitada, detenida',
     en: 'Enabled, stopped',
@@ -634,10 +630,6 @@ export const uiMessages = {
     es: 'No había cambios.',
     en: 'Nothing had changed.',
   },
-  'ui.of': {
-    es: 'de',
-    en: 'of',
-  },
   'ui.one_event': {
     es: '1 evento',
     en: '1 event',
@@ -873,10 +865,6 @@ export const uiMessages = {
   'ui.up_date': {
     es: 'Todo al día con {proto}.',
     en: 'Up to date with {proto}.',
-  },
-  'ui.uploading': {
-    es: 'Enviando',
-    en: 'Uploading',
   },
   'ui.version_history': {
     es: 'Historial de versiones',

@@ -45,11 +45,18 @@ export interface Progress {
   bytes: number;
   /** Total bytes when known. */
   total?: number;
+  /** 'verify': the bytes are the read-back of an upload (shared/upload.ts), not the upload itself. */
+  phase?: 'upload' | 'verify';
 }
 
 export interface TransferOptions {
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
+  /**
+   * A push's commit point (file remotes: right before the commit record is created), after which it is finished
+   * whatever the signal says. Throwing here (Cancelar came first) stops the push with nothing committed.
+   */
+  onCommit?: () => void;
 }
 
 /**
@@ -261,7 +268,7 @@ export interface SyncEndpoint {
   }>;
   open(): Promise<void>;
   /** Current remote manifest; null if nothing stored yet; undefined if the endpoint cannot tell (push-only). */
-  head(): Promise<RemoteManifest | null | undefined>;
+  head(opts?: CallOptions): Promise<RemoteManifest | null | undefined>;
   /**
    * Sends a verified local file as the next version. baseGeneration: what we last saw (CAS); a server that
    * supports CAS answers { conflict } instead of overwriting a newer generation.

@@ -223,8 +223,15 @@ export const ROUTES: Record<string, Handler> = {
   'POST /api/restore': guarded(async (svc, body) => {
     const p = parse(restoreRequest, body);
     if (!p.ok) return p.result;
-    await svc.restoreVersion(p.value.generation);
-    return ok({ status: await svc.status() });
+    const result = await svc.restoreVersion(p.value.generation);
+    return ok({ result, status: await svc.status() });
+  }),
+
+  /** Cancelar: 200 when the running sync or restore will stop with nothing changed; 409 with the reason if not. */
+  'POST /api/cancel': guarded(async (svc) => {
+    const a = svc.cancel();
+    if (!a.ok) throw new SyncError('PRECONDITION_FAILED', a.reason);
+    return ok({ cancelling: true, status: await svc.status() });
   }),
 
   'POST /api/sample-db': guarded(async (svc) => {

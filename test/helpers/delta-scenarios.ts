@@ -94,8 +94,9 @@ export function deltaScenarios(make: () => DeltaTarget): void {
       shas[m.generation] = m.delta.db_sha256!;
     }
     const last = events(a, 'SYNC_PUSH').at(-1)!;
-    assert.match(last.message, /enviadas \d+ páginas \(\d+ KB\) de \d/);
-    assert.match(last.message_en ?? '', /\d+ pages sent \(\d+ KB\) of \d/);
+    // One size format: the decimal comma in Spanish, the point in English (src/messages/format.ts).
+    assert.match(last.message, /enviadas \d+ páginas \(\d+(,\d)? KB\) de \d+(,\d)? MB/);
+    assert.match(last.message_en ?? '', /\d+ pages sent \(\d+(\.\d)? KB\) of \d+(\.\d)? MB/);
 
     // B is three versions behind: it downloads the three patches and nothing else.
     const pulled = await b.engine.sync();

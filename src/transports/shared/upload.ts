@@ -15,7 +15,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { SyncError } from '../../errors.js';
-import type { UploadVerify, CallOptions, FileTransport, TransferOptions, UploadResult } from '../types.js';
+import type { UploadVerify, FileTransport, TransferOptions, UploadResult } from '../types.js';
 import { msg } from '../../messages/index.js';
 
 /**
@@ -38,8 +38,8 @@ interface UploadPrimitives {
     path: string,
     opts: TransferOptions & { mode: WriteMode; expected?: { size: number; sha256: string } },
   ): Promise<{ size: number; sha256: string }>;
-  /** Reads `path` back and hashes it: what really landed. */
-  hashRemote(path: string, opts?: CallOptions): Promise<{ size: number; sha256: string }>;
+  /** Reads `path` back and hashes it: what really landed (`onProgress` counts the bytes read back). */
+  hashRemote(path: string, opts?: TransferOptions): Promise<{ size: number; sha256: string }>;
 }
 
 /** A store the shared upload can work on. */
@@ -104,9 +104,15 @@ export async function uploadVerified(
   // Not the guard (the rename or the store's create-only write is), but spares sending a large file for nothing.
   if (!opts.replace && (await t.stat(path, { signal }))) throw alreadyExists(path);
   const write = { onProgress: opts.onProgress, signal, expected };
+  // The read-back is a phase of its own for whoever shows progress ("Comprobando la copia en el servidor").
+  const readBack = (): TransferOptions => {
+    const report = opts.onProgress;
+    report?.({ bytes: 0, total: expected.size, phase: 'verify' });
+    return { signal, ...(report ? { onProgress: (p) => report({ ...p, phase: 'verify' }) } : {}) };
+  };
   if (how.atomicWrite) {
     const sent = await t.writeFile(localPath, path, { ...write, mode: opts.replace ? 'replace' : 'create' });
-    const landed = await t.hashRemote(path, { signal }).catch(() => null);
+    const landed = await t.hashRemote(path, readBack()).catch(() => null);
     if (!landed || landed.size !== expected.size || landed.sha256 !== expected.sha256) {
       // A new name holds nothing anyone relies on yet; a replaced one cannot be put back (the store said it checked).
       if (!opts.replace) await t.remove(path).catch(() => undefined);
@@ -125,11 +131,12 @@ export async function uploadVerified(
     if (sent.size !== expected.size || sent.sha256 !== expected.sha256) throw localChanged(localPath);
     // What landed: the store's own size, then the bytes themselves read back and hashed ('size', see UploadVerify:
     // the store's size is the check, and the next device that pulls hashes the bytes).
+    const check = readBack();
     const listed = await t.stat(tmp, { signal });
     if (!listed || listed.size !== expected.size)
       throw verifyFailed(path, { expectedSize: expected.size, landedSize: listed?.size ?? null });
     const landed: { size: number; sha256?: string } =
-      opts.verify === 'size' ? { size: listed.size } : await t.hashRemote(tmp, { signal });
+      opts.verify === 'size' ? { size: listed.size } : await t.hashRemote(tmp, check);
     if (landed.size !== expected.size || (landed.sha256 !== undefined && landed.sha256 !== expected.sha256))
       throw verifyFailed(path, { expectedSize: expected.size, landedSize: landed.size });
     await t.rename(tmp, path, { replace: opts.replace === true, signal });

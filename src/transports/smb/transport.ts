@@ -324,11 +324,11 @@ export class SmbTransport implements FileTransport {
   }
 
   /** Reads what is stored back from the server, not what we think we wrote. */
-  async hashRemote(path: string, opts: CallOptions = {}): Promise<{ size: number; sha256: string }> {
+  async hashRemote(path: string, opts: TransferOptions = {}): Promise<{ size: number; sha256: string }> {
     const tree = await this.t();
     try {
-      const { stream } = await tree.createReadStream(this.full(path));
-      const back = metered(stream, { signal: opts.signal });
+      const { stream, size } = await tree.createReadStream(this.full(path));
+      const back = metered(stream, opts, size);
       for await (const _ of back.gen) {
         /* hashing is the point */
       }

@@ -640,9 +640,9 @@ export class WebdavTransport implements FileTransport {
   }
 
   /** GET of what is stored, hashed as it streams (nothing written to disk). */
-  async hashRemote(rel: string, opts: CallOptions = {}): Promise<{ size: number; sha256: string }> {
+  async hashRemote(rel: string, opts: TransferOptions = {}): Promise<{ size: number; sha256: string }> {
     await this.open(opts);
-    return this.streamGet(rel, null, { signal: opts.signal });
+    return this.streamGet(rel, null, { signal: opts.signal, onProgress: opts.onProgress });
   }
 
   async download(rel: string, localPath: string, opts: TransferOptions = {}): Promise<DownloadResult> {

@@ -9,6 +9,8 @@ import { errorMessages } from '../../messages/error.js';
 import { identityMessages } from '../../messages/identity.js';
 import { type Param, type ParamArgs, type Text, fill } from '../../messages/text.js';
 import { uiMessages } from '../../messages/ui.js';
+import { progressMessages } from '../../messages/progress.js';
+import { formatBytes } from '../../messages/format.js';
 
 export type Lang = 'es' | 'en';
 
@@ -19,6 +21,7 @@ const pageMessages = {
   ...accessMessages,
   ...identityMessages,
   ...conflictMessages,
+  ...progressMessages,
 } as const;
 type PageMessages = typeof pageMessages;
 export type PageMessageKey = keyof PageMessages;
@@ -74,16 +77,10 @@ export function localText(text: string): string {
 
 const locale = () => (lang === 'en' ? 'en-GB' : 'es-ES');
 
+/** "143,6 MB": the one size format (src/messages/format.ts), the same the service's log uses. */
 export function fmtBytes(n: number | undefined | null): string {
   if (n === undefined || n === null || !Number.isFinite(n)) return '—';
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let i = 0;
-  let v = n;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toLocaleString(locale(), { maximumFractionDigits: i === 0 ? 0 : 1 })} ${units[i]}`;
+  return formatBytes(n, lang);
 }
 
 export function fmtTime(iso: string | null | undefined, withDate = true): string {

@@ -19,6 +19,7 @@ import { initForm, renderForm } from './form.js';
 import { addEvent, refreshLogAges, renderLog, resetEvents } from './log.js';
 import { renderRemoteQuestion } from './remote-question.js';
 import { renderConflictPanel } from './conflict.js';
+import { endProgress, onProgressEvent, progressView, seedProgress } from './progress.js';
 
 // ---------- status ----------
 
@@ -108,34 +109,6 @@ function row(label: string, value: Node | string, opts: { id?: string; tone?: To
   );
 }
 
-function progressEl(): HTMLElement | null {
-  const p = app.progress;
-  if (!p) return null;
-  const pct = p.total ? Math.min(100, Math.round((p.bytes / p.total) * 100)) : null;
-  const what = p.phase === 'upload' ? tr('ui.uploading') : tr('ui.downloading');
-  const speed = p.bytesPerSecond ? ` · ${fmtBytes(p.bytesPerSecond)}/s` : '';
-  return h(
-    'div',
-    { class: 'progress', id: 'progress' },
-    h(
-      'div',
-      {
-        class: `bar${pct === null ? ' indeterminate' : ''}`,
-        role: 'progressbar',
-        'aria-valuemin': 0,
-        'aria-valuemax': 100,
-        'aria-valuenow': pct ?? null,
-      },
-      h('span', { style: null, 'data-pct': pct ?? '' }),
-    ),
-    h(
-      'div',
-      { class: 'small' },
-      `${what}… ${fmtBytes(p.bytes)}${p.total ? ` ${tr('ui.of')} ${fmtBytes(p.total)}` : ''}${speed}`,
-    ),
-  );
-}
-
 function renderStatus(): void {
   const card = $('status-card');
   const s = app.status;
@@ -176,7 +149,7 @@ function renderStatus(): void {
       row(tr('common.encryption'), encryptionText(s), { id: 'encryption' }),
       row(tr('ui.database'), h('span', { class: 'path', title: s.databasePath }, s.databasePath)),
     ),
-    progressEl(),
+    progressView(),
     s.state === 'error' && s.lastError
       ? h(
           'div',
@@ -211,9 +184,6 @@ function renderStatus(): void {
           }),
     ),
   );
-  // The bar width cannot be an inline style (CSP): set it through the CSSOM, which the CSP allows.
-  const bar = card.querySelector<HTMLElement>('.bar span[data-pct]');
-  if (bar?.dataset.pct) bar.style.width = `${bar.dataset.pct}%`;
   renderHeaderState();
 }
 
@@ -441,7 +411,7 @@ function renderNotices(): void {
 async function refreshStatus(): Promise<void> {
   try {
     app.status = await get<StatusReport>('/api/status');
-    if (app.status.state !== 'syncing' && !app.busy.sync) app.progress = null;
+    seedProgress(app.status.operation);
     renderDynamic();
   } catch {
     /* the stream's error handler shows the link state */
@@ -459,7 +429,8 @@ async function syncNow(): Promise<void> {
   renderStatus();
   try {
     const r = await post<SyncOutcome>('/api/sync');
-    if (r.action === 'conflict') toast('warn', tr('ui.conflict_database_changed_both'));
+    if (r.action === 'cancelled') toast('info', tr('event.SYNC_CANCELLED'));
+    else if (r.action === 'conflict') toast('warn', tr('ui.conflict_database_changed_both'));
     else
       toast(
         'ok',
@@ -475,7 +446,7 @@ async function syncNow(): Promise<void> {
     toastFailure(err);
   } finally {
     app.busy.sync = false;
-    app.progress = null;
+    endProgress();
     await refreshStatus();
   }
 }
@@ -504,9 +475,13 @@ async function restore(v: RemoteManifest): Promise<void> {
   );
   if (!ok) return;
   try {
-    const r = await post<{ status: StatusReport }>('/api/restore', { generation: v.generation });
+    const r = await post<{ result: 'restored' | 'cancelled'; status: StatusReport }>('/api/restore', {
+      generation: v.generation,
+    });
     app.status = r.status;
-    toast('ok', tr('ui.version_restored', { generation: v.generation }));
+    endProgress();
+    if (r.result === 'cancelled') toast('info', tr('event.RESTORE_CANCELLED'));
+    else toast('ok', tr('ui.version_restored', { generation: v.generation }));
   } catch (err) {
     toastFailure(err);
   } finally {
@@ -547,26 +522,21 @@ async function setAside(): Promise<void> {
 const STATUS_EVENTS = new Set(['sync_start', 'sync_end', 'conflict', 'error', 'state', 'connect', 'disconnect']);
 
 function onEvent(e: SyncEvent): void {
+  // Ticks update the progress box in place; the card is redrawn only when the box appears or goes.
   if (e.type === 'progress') {
-    const d = e.data as
-      | { phase?: 'upload' | 'download'; bytes?: number; total?: number; bytesPerSecond?: number }
-      | undefined;
-    if (d && typeof d.bytes === 'number') {
-      app.progress = { phase: d.phase ?? 'upload', bytes: d.bytes, total: d.total, bytesPerSecond: d.bytesPerSecond };
-      renderStatus();
-    }
+    if (onProgressEvent(e)) renderStatus();
     return;
   }
   addEvent(e);
-  if ((e.type === 'sync_end' || e.type === 'error') && app.progress) {
-    app.progress = null;
-    renderStatus();
-  }
+  const ended =
+    e.type === 'sync_end' || e.type === 'error' || e.code === 'VERSION_RESTORED' || e.code === 'RESTORE_CANCELLED';
+  if (ended && endProgress(e.code?.endsWith('_CANCELLED') ? msg(e) : undefined)) renderStatus();
   if (
     STATUS_EVENTS.has(e.type) ||
     e.code === 'CONFIG_SAVED' ||
     e.code?.startsWith('CONFLICT_') ||
-    e.code === 'VERSION_RESTORED'
+    e.code === 'VERSION_RESTORED' ||
+    e.code === 'RESTORE_CANCELLED'
   )
     refreshStatusSoon();
 }
