@@ -98,15 +98,19 @@ export async function loadConfig(file = configPath()): Promise<LoadResult> {
 }
 
 /** Like loadConfig, but throws CONFIG_INVALID / CONFIG_PARSE with every problem listed. */
+/** `file`: the config file, or '(formulario)' for values typed in the form (then the hint points at its fields). */
 export function configError(file: string, problems: ConfigProblem[]): SyncError {
   const es = problems.map((p) => `  - ${p.key}: ${p.text.es}`).join('\n');
   const en = problems.map((p) => `  - ${p.key}: ${p.text.en}`).join('\n');
   const code = problems.some((p) => p.key === '(JSON)') ? 'CONFIG_PARSE' : 'CONFIG_INVALID';
   return new SyncError(code, msg('config.configuration_not_valid', { file, detail: { es, en } }), {
-    hint: msg('config.fix_file_hand_not_modified'),
+    hint: file === FORM_SOURCE ? msg('truth.fix_marked_fields') : msg('config.fix_file_hand_not_modified'),
     details: { problems },
   });
 }
+
+/** The "file" name of values that come from the web form, not from sync_config.json. */
+export const FORM_SOURCE = '(formulario)';
 
 export { writeFileAtomic } from '../util/fs.js';
 import { writeFileAtomic } from '../util/fs.js';

@@ -164,6 +164,60 @@ export class SyncEngine {
   }
 
   /**
+   * "Cifrar ahora": a normal sync first levels both sides; then the current database goes up again as a whole
+   * encrypted version (never a patch on a plaintext base) whose history keeps only encrypted versions, and only once
+   * that version is committed are the plaintext objects removed (FileRemote.push, `history: 'encrypted-only'`).
+   * Refused while a conflict or a pending download waits, and when the remote or the database moved in between.
+   */
+  async encryptRemote(): Promise<SyncOutcome> {
+    if (!this.local.encryptionOn) throw new SyncError('ENCRYPTION', msg('truth.encrypt_now_needs_encryption'));
+    if (!(this.remote instanceof FileRemote))
+      throw new SyncError('NOT_SUPPORTED', msg('truth.encrypt_now_file_remotes_only'));
+    const first = await this.sync();
+    if (first.action === 'conflict' || first.action === 'pending')
+      throw new SyncError('CONFLICT', msg('truth.encrypt_now_blocked'));
+    while (this.inFlight) await this.inFlight.catch(() => undefined);
+    this.inFlight = this.runEncryptRemote().finally(() => {
+      this.inFlight = null;
+    });
+    return this.inFlight;
+  }
+
+  /** Plaintext version objects the remote still holds (file remotes; null where the remote cannot tell). */
+  async plaintextOnRemote(): Promise<string[] | null> {
+    if (!(this.remote instanceof FileRemote)) return null;
+    await this.remote.open();
+    return this.remote.plaintextObjects();
+  }
+
+  private async runEncryptRemote(): Promise<SyncOutcome> {
+    const started = Date.now();
+    const st = await this.state.get(this.target);
+    if (st.conflict || st.pending) throw new SyncError('CONFLICT', msg('truth.encrypt_now_blocked'));
+    const remote = await this.remote.head();
+    if (!remote)
+      return { action: 'none', reason: 'remote-empty', bytesUp: 0, bytesDown: 0, generation: null, durationMs: 0 };
+    const local = await this.local.contentHash({
+      fingerprint: st.localFingerprint,
+      sha256: st.localSha256,
+      aliases: st.localAliases,
+    });
+    let snapshotToDispose = local.snapshot;
+    try {
+      // Exactly the version both sides hold: anything else is a change to sync first, never sent by this button.
+      const decision = await this.decide(st, local, remote);
+      if (decision.action !== 'none' || st.base?.generation !== remote.generation)
+        throw new SyncError('PRECONDITION_FAILED', msg('truth.encrypt_now_moved'));
+      snapshotToDispose = undefined; // outgoing() owns it now
+      const step = await this.push(local, remote, 'encrypt-now', { history: 'encrypted-only' });
+      if (step.action !== 'push') throw new SyncError('CONFLICT', msg('truth.encrypt_now_blocked'));
+      return await this.record(st, step, 'encrypt-now', recordedLineage(st), local, remote, started);
+    } finally {
+      await snapshotToDispose?.dispose().catch(() => {});
+    }
+  }
+
+  /**
    * A push-only remote (the spec's Flask server) asked for the data (`sync_request` on connect): the next sync sends
    * the current version even if that server acknowledged it before, since it may have lost it (restart).
    */
@@ -610,8 +664,10 @@ export class SyncEngine {
     local: LocalContent,
     remote: RemoteManifest | null | undefined,
     reason: string,
+    how: { history?: 'encrypted-only' } = {},
   ): Promise<StepResult> {
-    const prepared = remote !== undefined ? await this.delta?.preparePush(local, remote) : undefined;
+    // "Cifrar ahora" sends a whole database: a patch would lean on the plaintext base it is about to remove.
+    const prepared = remote !== undefined && !how.history ? await this.delta?.preparePush(local, remote) : undefined;
     const out = prepared?.out ?? (await this.local.outgoing(local.snapshot, local.sha256!));
     try {
       if (remote !== undefined)
@@ -625,6 +681,7 @@ export class SyncEngine {
           device: this.o.device,
           baseGeneration: remote?.generation ?? null,
           ...(prepared?.delta ? { delta: prepared.delta } : {}),
+          ...(how.history ? { history: how.history } : {}),
         } satisfies PushMeta,
         { onProgress: this.progress('upload') },
       );

@@ -21,6 +21,7 @@ import { smbMessages } from './smb.js';
 import { socketioMessages } from './socketio.js';
 import { type Param, type ParamArgs, render, type Text } from './text.js';
 import { transportMessages } from './transport.js';
+import { truthMessages } from './truth.js';
 import { uiMessages } from './ui.js';
 import { webdavMessages } from './webdav.js';
 
@@ -45,6 +46,7 @@ export const messages = {
   ...serverMessages,
   ...apiMessages,
   ...uiMessages,
+  ...truthMessages,
 } as const;
 
 type Messages = typeof messages;
@@ -63,5 +65,7 @@ export function hasMessage(key: string): key is MessageKey {
 /** How a protocol is named in a sentence ("Conexión WebDAV correcta"); an unknown name is shown as it is. */
 export function protocolName(protocol: string): Text {
   const key = `common.protocol_name.${protocol}`;
-  return hasMessage(key) ? messages[key] : { es: protocol, en: protocol };
+  // Read through a plain record: indexing the whole catalogue by a narrowed key is a union TypeScript gives up on.
+  const all: Record<string, Text> = messages;
+  return hasMessage(key) ? all[key]! : { es: protocol, en: protocol };
 }

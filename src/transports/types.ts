@@ -93,7 +93,15 @@ export interface ConnectionReport {
   facts: Record<string, string | number | boolean | null>;
   guarantees?: Guarantees;
   /** The error that ended the test, if any (code + bilingual message + hint). */
-  error?: { code: string; message: string; message_en: string; hint?: string; hint_en?: string };
+  error?: {
+    code: string;
+    message: string;
+    message_en: string;
+    hint?: string;
+    hint_en?: string;
+    /** Config problems by dotted key (a form value the rules refuse), so the page can mark the field. */
+    problems?: Array<{ key: string; text: { es: string; en: string } }>;
+  };
 }
 
 export interface TransportContext {
@@ -247,6 +255,11 @@ export interface PushMeta {
   baseGeneration: number | null;
   /** The file is a page patch on top of baseGeneration (file remotes only; src/delta). */
   delta?: DeltaInfo;
+  /**
+   * "Cifrar ahora" (file remotes only): the new version's history lists only encrypted versions whose whole chain is
+   * encrypted, and once it is committed every plaintext version object is removed from the remote.
+   */
+  history?: 'encrypted-only';
 }
 
 export interface SyncEndpoint {

@@ -11,7 +11,16 @@ import { SyncError, toSyncError } from '../errors.js';
 import { MAX_POLLING_INTERVAL, MIN_POLLING_INTERVAL, resolvedDeviceName } from '../config/schema.js';
 import { secretFields, transportDeclarations, transportViews } from '../transports/registry.js';
 import { redact, redactString } from '../log/redact.js';
-import type { ApiError, PublicConfig, SampleDbResponse, SaveResponse, StateResponse } from './api-types.js';
+import type {
+  ApiError,
+  EncryptNowResponse,
+  KeygenResponse,
+  PassphraseResponse,
+  PublicConfig,
+  SampleDbResponse,
+  SaveResponse,
+  StateResponse,
+} from './api-types.js';
 import { createSampleDatabase } from './sample-db.js';
 import { msg } from '../messages/index.js';
 
@@ -47,6 +56,7 @@ function requestSchemas() {
 const resolveRequest = z.object({ keep: z.enum(['local', 'remote']) });
 const restoreRequest = z.object({ generation: z.number().int().min(0) });
 const autoRequest = z.object({ run: z.boolean() });
+const passphraseRequest = z.object({ passphrase: z.string().min(1).max(1024) });
 
 function httpStatusFor(code: string): number {
   if (code === 'CONFIG_INVALID' || code === 'CONFIG_PARSE' || code === 'BAD_REQUEST') return 400;
@@ -145,7 +155,11 @@ export const ROUTES: Record<string, Handler> = {
     const p = parse(requestSchemas().config, body);
     if (!p.ok) return p.result;
     await svc.saveConfig(p.value.config, { clear: p.value.clear });
-    const res: SaveResponse = { config: publicConfig(svc), status: await svc.status() };
+    const res: SaveResponse = {
+      config: publicConfig(svc),
+      status: await svc.status(),
+      readiness: await svc.readiness(),
+    };
     return ok(res);
   }),
 
@@ -185,6 +199,27 @@ export const ROUTES: Record<string, Handler> = {
     if (!p.ok) return p.result;
     await svc.resolve(p.value.keep);
     return ok({ status: await svc.status() });
+  }),
+
+  /** "Cifrar ahora": an encrypted version, then the server's plaintext versions removed (after the page asked). */
+  'POST /api/encryption/encrypt-now': guarded(async (svc) => {
+    const r = await svc.encryptNow();
+    const res: EncryptNowResponse = { generation: r.outcome.generation, status: await svc.status() };
+    return ok(res);
+  }),
+
+  /** "Generar clave": a new identity file (0600) under the Cordiax home; the recipient is public. */
+  'POST /api/encryption/keygen': guarded(async (svc) => {
+    const res: KeygenResponse = await svc.generateKey();
+    return ok(res);
+  }),
+
+  /** The passphrase field: written to a 0600 file, never sent back; the answer is the file's path. */
+  'POST /api/encryption/passphrase': guarded(async (svc, body) => {
+    const p = parse(passphraseRequest, body);
+    if (!p.ok) return p.result;
+    const res: PassphraseResponse = { passphraseFile: await svc.savePassphrase(p.value.passphrase) };
+    return ok(res);
   }),
 
   'GET /api/versions': guarded(async (svc) => ok(await svc.versions())),

@@ -6,10 +6,11 @@ import { commonMessages } from '../../messages/common.js';
 import { errorMessages } from '../../messages/error.js';
 import { type Param, type ParamArgs, type Text, fill } from '../../messages/text.js';
 import { uiMessages } from '../../messages/ui.js';
+import { truthMessages } from '../../messages/truth.js';
 
 export type Lang = 'es' | 'en';
 
-const pageMessages = { ...commonMessages, ...errorMessages, ...uiMessages } as const;
+const pageMessages = { ...commonMessages, ...errorMessages, ...uiMessages, ...truthMessages } as const;
 type PageMessages = typeof pageMessages;
 export type PageMessageKey = keyof PageMessages;
 
