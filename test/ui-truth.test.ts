@@ -147,6 +147,8 @@ describe('estados que dicen la verdad (Chromium, WebDAV con Apache)', () => {
     assert.equal(await diag.getAttribute('data-field'), 'webdav.password');
     assert.equal(await page.getAttribute('#f-webdav-password', 'aria-invalid'), 'true');
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'f-webdav-password');
+    // A test saves nothing and refuses nothing: no "no se ha guardado nada" summary because of it.
+    assert.doesNotMatch((await page.textContent('#save-summary')) ?? '', /no se ha guardado nada/);
     // The protocol steps are there, folded under "Detalles técnicos".
     const tech = diag.locator('details.tech');
     assert.equal(await tech.locator('summary').textContent(), 'Detalles técnicos');
@@ -194,7 +196,10 @@ describe('estados que dicen la verdad (Chromium, WebDAV con Apache)', () => {
   });
 
   test('«Generar clave»: archivo 0600 en la carpeta de Cordiax y una clave pública que funciona con age', async () => {
-    await page.locator('details.advanced', { has: page.locator('#f-encryption-enabled') }).locator('summary').click();
+    await page
+      .locator('details.advanced', { has: page.locator('#f-encryption-enabled') })
+      .locator('summary')
+      .click();
     await page.check('#f-encryption-enabled', { force: true });
     await page.click('#generate-key');
     const box = page.locator('#key-created');

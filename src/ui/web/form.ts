@@ -32,6 +32,7 @@ import {
   savedHeadline,
   savedProblems,
   schemeOnBlur,
+  testMarks,
   setSavedProblems,
   testReport,
   withReason,
@@ -63,7 +64,7 @@ function showErrors(): void {
   const shown = new Set<string>();
   card.querySelectorAll<HTMLElement>('.field').forEach((w) => {
     const key = w.dataset.key!;
-    const msg = app.errors[key] ?? savedProblems[key];
+    const msg = app.errors[key] ?? testMarks[key] ?? savedProblems[key];
     w.classList.toggle('has-error', Boolean(msg));
     const box = w.querySelector('.field-error')!;
     box.textContent = msg ?? '';
@@ -284,7 +285,7 @@ async function runTest(p: Protocol): Promise<void> {
     const r = await post<ConnectionReport>('/api/test', { protocol: p, config: app.draft, clear: [...app.clear] });
     app.reports[p] = r;
     // The report's headline is the message (no toast on top of it); the field it names is marked and focused.
-    marked = r.ok ? null : markTestField(r, transportView(p));
+    marked = markTestField(r, transportView(p));
   } catch (err) {
     const f = failureText(err);
     toast('bad', tr('ui.connection_test_failed'), f.title);

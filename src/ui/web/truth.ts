@@ -22,6 +22,9 @@ import { button, confirmDialog, toast, toastFailure } from './ui.js';
 
 // ---------- problems the saved config still has, on their fields ----------
 
+/** The field the last failed connection test named, with its message (not a refused value: nothing was saved). */
+export const testMarks: Record<string, string> = {};
+
 /** Problems of the saved config by dotted key (from the last Guardar, or the status at load). */
 export const savedProblems: Record<string, string> = {};
 let savedSeverity: 'incomplete' | 'warning' | null = null;
@@ -29,13 +32,15 @@ let savedSeverity: 'incomplete' | 'warning' | null = null;
 /** Takes the problems the API reported for the saved config. */
 export function setSavedProblems(list: ReadonlyArray<Pick<ReadinessProblem, 'key' | 'text' | 'severity'>>): void {
   for (const k of Object.keys(savedProblems)) delete savedProblems[k];
+  for (const k of Object.keys(testMarks)) delete testMarks[k];
   for (const p of list) savedProblems[p.key] ??= bi(p.text);
   savedSeverity = list.some((p) => p.severity === 'incomplete') ? 'incomplete' : list.length ? 'warning' : null;
 }
 
-/** A field edited since: its saved problem no longer describes what is typed. */
+/** A field edited since: its saved problem (or the test's mark) no longer describes what is typed. */
 export function clearSavedProblem(key: string): void {
   delete savedProblems[key];
+  delete testMarks[key];
   if (Object.keys(savedProblems).length === 0) savedSeverity = null;
 }
 
@@ -182,10 +187,11 @@ export function testReport(r: ConnectionReport, view: TransportView | undefined)
 
 /** The field a failed test names gets the error in its box (aria-invalid) and the focus. */
 export function markTestField(r: ConnectionReport, view: TransportView | undefined): string | null {
-  const field = fieldToFix(r, view);
+  for (const k of Object.keys(testMarks)) delete testMarks[k];
+  const field = r.ok ? null : fieldToFix(r, view);
   if (!field) return null;
   const problem = r.error?.problems?.find((p) => p.key === field);
-  app.errors[field] = problem ? bi(problem.text) : msg(r.error);
+  testMarks[field] = problem ? bi(problem.text) : msg(r.error);
   return field;
 }
 
