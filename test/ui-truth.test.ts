@@ -28,6 +28,7 @@ let page: Page;
 let keyFile = '';
 let recipient = '';
 const pageErrors: string[] = [];
+const bodies: Array<{ url: string; body: string }> = [];
 
 /** Every row of the test table, blobs included, as one hash: "the local rows are unchanged". */
 function rowsHash(file: string): { count: number; sha256: string } {
@@ -73,6 +74,10 @@ before(async () => {
   context = await browser.newContext({ viewport: { width: 1360, height: 1000 }, locale: 'es-ES' });
   page = await context.newPage();
   page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('response', async (r) => {
+    if ((r.headers()['content-type'] ?? '').includes('event-stream')) return;
+    bodies.push({ url: r.url(), body: await r.text().catch(() => '') });
+  });
 });
 
 after(async () => {
@@ -328,6 +333,36 @@ describe('estados que dicen la verdad (Chromium, WebDAV con Apache)', () => {
     assert.match((await page.evaluate(() => (window as unknown as { notes: string[] }).notes[0])) ?? '', /Conflicto/);
     await shot(page, 'truth-05-conflicto-detenida');
     await page.click('#auto-toggle');
+  });
+
+  test('frase de paso: un campo que solo se escribe, guardado en un archivo 0600 que la configuración nombra', async () => {
+    const secret = `frase de paso ${Date.now()} ñ`;
+    await page.reload();
+    await page.locator('#state').waitFor();
+    await page.locator('details.advanced', { has: page.locator('#f-encryption-enabled') }).evaluate((d) => {
+      (d as HTMLDetailsElement).open = true;
+    });
+    await page.selectOption('#f-encryption-mode', 'passphrase');
+    // Redrawn for the mode: the passphrase field instead of "Generar clave".
+    const field = page.locator('#f-encryption-passphrase');
+    await field.waitFor();
+    assert.equal(await field.getAttribute('type'), 'password');
+    assert.equal(await page.locator('#generate-key').count(), 0);
+    await field.fill(secret);
+    await page.click('#save-config');
+    await statusMessage(/Configuración guardada|Guardada/);
+    const file = path.join(env.home, 'keys', 'frase-de-paso.txt');
+    assert.equal(readFileSync(file, 'utf8'), secret);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    const saved = JSON.parse(readFileSync(path.join(env.home, 'sync_config.json'), 'utf8')) as {
+      encryption: { mode: string; passphrase_file?: string };
+    };
+    assert.deepEqual([saved.encryption.mode, saved.encryption.passphrase_file], ['passphrase', file]);
+    // Write-only: after the save the field is empty and says a passphrase is stored; no answer ever carried it.
+    assert.equal(await page.inputValue('#f-encryption-passphrase'), '');
+    assert.equal(await page.locator('.field[data-key="encryption.passphrase"] .chip-ok').count(), 1);
+    for (const b of bodies) assert.ok(!b.body.includes(secret), `passphrase in the answer of ${b.url}`);
+    assert.ok(!readFileSync(path.join(env.home, 'sync_config.json'), 'utf8').includes(secret));
   });
 
   test('la página no ha tenido ningún error de JavaScript', () => {

@@ -80,7 +80,8 @@ export interface KeygenResponse {
 }
 
 export interface PassphraseResponse {
-  passphraseFile: string;
+  /** Where the passphrase was written (the key is not named "passphrase…": the answer's redaction would mask it). */
+  file: string;
 }
 
 export interface SampleDbResponse {

@@ -218,7 +218,7 @@ export const ROUTES: Record<string, Handler> = {
   'POST /api/encryption/passphrase': guarded(async (svc, body) => {
     const p = parse(passphraseRequest, body);
     if (!p.ok) return p.result;
-    const res: PassphraseResponse = { passphraseFile: await svc.savePassphrase(p.value.passphrase) };
+    const res: PassphraseResponse = { file: await svc.savePassphrase(p.value.passphrase) };
     return ok(res);
   }),
 

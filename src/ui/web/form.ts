@@ -102,6 +102,12 @@ function onFieldInput(f: Field, raw: string | boolean): void {
   if (err) app.errors[f.key] = err;
   else delete app.errors[f.key];
   clearSavedProblem(f.key);
+  // The encryption mode decides what the section offers ("Generar clave" or the passphrase field).
+  if (f.key === 'encryption.mode') {
+    renderForm();
+    card.querySelector<HTMLElement>('#f-encryption-mode')?.focus();
+    return;
+  }
   showErrors();
   updateDirty();
 }
@@ -304,7 +310,7 @@ let marked: string | null = null;
 async function storeTypedPassphrase(): Promise<void> {
   if (!passphrase.typed || getKey(app.draft, 'encryption.mode') !== 'passphrase') return;
   const r = await post<PassphraseResponse>('/api/encryption/passphrase', { passphrase: passphrase.typed });
-  setKey(app.draft, 'encryption.passphrase_file', r.passphraseFile);
+  setKey(app.draft, 'encryption.passphrase_file', r.file);
   passphrase.typed = '';
 }
 
