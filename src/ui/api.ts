@@ -118,9 +118,14 @@ export function safeBody(body: unknown, keyBased: boolean): unknown {
 const publicConfig = (svc: SyncService) => svc.publicConfig() as PublicConfig;
 
 async function stateOf(svc: SyncService): Promise<StateResponse> {
+  const status = await svc.status();
+  // Encryption on and the server not checked since this process started: count its plaintext now, in the
+  // background (the answer does not wait; an event redraws the page when the count is known).
+  if (svc.config().encryption?.enabled && status.remotePlaintext === null && status.state !== 'unconfigured')
+    void svc.checkRemotePlaintext().catch(() => {});
   return {
     config: publicConfig(svc),
-    status: await svc.status(),
+    status,
     device: resolvedDeviceName(svc.config()),
     minInterval: MIN_POLLING_INTERVAL,
     maxInterval: MAX_POLLING_INTERVAL,
