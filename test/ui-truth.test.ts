@@ -14,6 +14,8 @@ import Database from 'better-sqlite3';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { SyncService } from '../src/service.js';
 import { httpError } from '../src/transports/webdav/errors.js';
+import { saveConfig } from '../src/config/store.js';
+import type { SyncError } from '../src/errors.js';
 import { startApache, type ApacheServer } from './helpers/apache.js';
 import { age } from './helpers/age.js';
 import { addRows, commandExists, makeTestDb, tmpDir } from './helpers/system.js';
@@ -184,6 +186,17 @@ describe('estados que dicen la verdad (Chromium, WebDAV con Apache)', () => {
     assert.match(typed.hint!.es, /ya apunta a remote\.php\/dav/);
     const other = httpError(405, { method: 'PROPFIND', target: 'x/', basePath: '/carpeta/' });
     assert.match(other.hint!.es, /use https:\/\/servidor\/remote\.php\/dav/);
+  });
+
+  test('guardar valores no válidos no pide corregir el archivo a mano (el archivo no tiene la culpa)', async () => {
+    const file = path.join(tmpDir('cx-ui-truth-cfg-'), 'sync_config.json');
+    await assert.rejects(saveConfig({ polling_interval: 5 }, file), (e: unknown) => {
+      const err = e as SyncError;
+      assert.equal(err.code, 'CONFIG_INVALID');
+      assert.match(err.hint!.es, /No se ha guardado nada: corrija los valores indicados/);
+      assert.doesNotMatch(err.hint!.es, /a mano/);
+      return true;
+    });
   });
 
   test('completa: «Configuración guardada»; dos versiones sin cifrar en el servidor', async () => {

@@ -17,6 +17,10 @@ export const truthMessages = {
     es: 'Corrija los campos marcados del formulario.',
     en: 'Fix the marked fields of the form.',
   },
+  'truth.values_not_saved': {
+    es: 'No se ha guardado nada: corrija los valores indicados (el archivo no se ha modificado).',
+    en: 'Nothing was saved: fix the values listed (the file was not modified).',
+  },
   'truth.protocol_unavailable': {
     es: 'Este protocolo no está disponible en este equipo (falta un componente).',
     en: 'This protocol is not available on this computer (a component is missing).',
