@@ -166,8 +166,8 @@ export const truthMessages = {
     en: 'The key is in',
   },
   'truth.key_created_keep_copy': {
-    es: 'Sin ella no se pueden leer los datos cifrados: cópiela a un lugar seguro (un USB guardado bajo llave) y pulse «Guardar Configuración».',
-    en: 'Without it the encrypted data cannot be read: copy it somewhere safe (a USB stick under lock) and press "Save Configuration".',
+    es: 'Sin ella no se pueden leer los datos cifrados: cópiela a un lugar seguro (un USB guardado bajo llave). Los demás equipos necesitan la misma clave.',
+    en: 'Without it the encrypted data cannot be read: copy it somewhere safe (a USB stick under lock). The other computers need the same key.',
   },
   'truth.passphrase_label': {
     es: 'Frase de paso',
