@@ -1,7 +1,8 @@
-// "Cifrar ahora" in the engine (SyncEngine.encryptRemote) over a folder remote: after plaintext versions and an
-// encrypted patch on a plaintext base, it leaves only age objects on the server, no row text anywhere on it, the
-// local database as it was, and a history another device with the key can pull and keep syncing; when the commit
-// of the encrypted version fails, nothing on the server is deleted or changed.
+// "Cifrar ahora" in the engine (SyncEngine.encryptRemote) over a folder remote: after plaintext versions (and the
+// first push after turning encryption on, a whole encrypted base), it leaves only age objects on the server, no row
+// text anywhere on it, the local database as it was, a computer already in sync sees no change (no conflict), and
+// every computer with the key keeps syncing; when the commit of the encrypted version fails, nothing on the server
+// is deleted or changed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -32,7 +33,7 @@ function remoteState(root: string): Record<string, string> {
   );
 }
 
-/** Three plaintext versions, then encryption on and one more change (an encrypted patch on a plaintext base). */
+/** Three plaintext versions (a base and two patches), then encryption on and one more change. */
 async function plaintextHistory(root: string, transport: () => FileTransport, enc: EncryptionConfig) {
   const plain = makeDevice('recepcion', transport());
   makeTestDb(plain.db, 60, { tag: 'cliente' });
@@ -55,6 +56,14 @@ async function plaintextHistory(root: string, transport: () => FileTransport, en
   });
   addRows(plain.db, ['cita cifrada']);
   assert.equal((await engine.sync()).action, 'push');
+  // The first push after turning encryption on is a whole encrypted database, never an encrypted patch on the
+  // plaintext base (no device could rebuild that chain: the delta fetch decrypts every link).
+  const head = JSON.parse(readFileSync(path.join(root, 'cordiax-sync.json'), 'utf8')) as {
+    file: string;
+    delta?: unknown;
+  };
+  assert.match(head.file, /\.db\.age$/);
+  assert.equal(head.delta, undefined);
   const plaintextObjects = walk(path.join(root, 'versions')).filter(
     (f) => !readFileSync(f).subarray(0, AGE_HEADER.length).equals(AGE_HEADER),
   );
@@ -68,6 +77,9 @@ test('Cifrar ahora: solo objetos age en el servidor, la base local igual, otro e
   const enc = x25519Encryption(k.recipient, k.file);
   const a = await plaintextHistory(remote.root, remote.transport, enc);
   assert.ok(((await a.engine.plaintextOnRemote()) ?? []).length >= 1);
+  // A second computer with the key is in sync before "Cifrar ahora".
+  const b = makeDevice('oficina', remote.transport(), { encryption: enc });
+  assert.equal((await b.engine.sync()).action, 'pull');
   const localBefore = { sha: await sha256File(a.db), rows: readRows(a.db) };
 
   const out = await a.engine.encryptRemote();
@@ -100,12 +112,17 @@ test('Cifrar ahora: solo objetos age en el servidor, la base local igual, otro e
   assert.deepEqual(readRows(a.db), localBefore.rows);
   assert.equal((await a.engine.sync()).action, 'none');
 
-  // Another computer with the key receives it, and both keep syncing (encrypted patches on the encrypted base).
-  const b = makeDevice('oficina', remote.transport(), { encryption: enc });
-  assert.equal((await b.engine.sync()).action, 'pull');
+  // The other computer sees no change of content (the same database, encrypted): nothing to do, no conflict; its
+  // edits then go on top of the encrypted version; a third computer receives everything.
+  const bSync = await b.engine.sync();
+  assert.deepEqual([bSync.action, bSync.reason], ['none', 'unchanged']);
   assert.deepEqual(readRows(b.db), localBefore.rows);
   addRows(b.db, ['cambio en oficina']);
   assert.equal((await b.engine.sync()).action, 'push');
+  const c = makeDevice('almacen', remote.transport(), { encryption: enc });
+  assert.equal((await c.engine.sync()).action, 'pull');
+  assert.deepEqual(readRows(c.db), readRows(b.db));
+  await c.engine.close();
   assert.equal((await a.engine.sync()).action, 'pull');
   assert.ok(readRows(a.db).includes('cambio en oficina'));
   for (const f of walk(path.join(remote.root, 'versions')))

@@ -666,8 +666,12 @@ export class SyncEngine {
     reason: string,
     how: { history?: 'encrypted-only' } = {},
   ): Promise<StepResult> {
-    // "Cifrar ahora" sends a whole database: a patch would lean on the plaintext base it is about to remove.
-    const prepared = remote !== undefined && !how.history ? await this.delta?.preparePush(local, remote) : undefined;
+    // A patch only on a head encrypted as ours will be: a chain is all age or all plaintext (the delta fetch decrypts
+    // every link of an encrypted version, so an encrypted patch on a plaintext base, the first push after turning
+    // encryption on, could not be rebuilt anywhere). "Cifrar ahora" always sends a whole database.
+    const samePlane = !remote || remote.encrypted === this.local.encryptionOn;
+    const prepared =
+      remote !== undefined && !how.history && samePlane ? await this.delta?.preparePush(local, remote) : undefined;
     const out = prepared?.out ?? (await this.local.outgoing(local.snapshot, local.sha256!));
     try {
       if (remote !== undefined)

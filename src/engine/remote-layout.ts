@@ -152,6 +152,16 @@ export function parseManifest(data: Buffer): RemoteManifest {
   }
   if (o.remote_id !== undefined && (typeof o.remote_id !== 'string' || !REMOTE_ID_RE.test(o.remote_id)))
     throw damaged(msg('engine.invalid_identity'));
+  // Only ever trusted as the direct parent's content (plan.ts checks it against the base); anything else is ignored.
+  const re = o.reencrypts as Partial<ManifestParent> | undefined;
+  const reencrypts =
+    re &&
+    typeof re === 'object' &&
+    re.generation === (o.generation as number) - 1 &&
+    typeof re.sha256 === 'string' &&
+    /^[0-9a-f]{64}$/.test(re.sha256)
+      ? { generation: re.generation, sha256: re.sha256 }
+      : undefined;
   return {
     format: 'cordiax-sync/1',
     generation: o.generation as number,
@@ -166,6 +176,7 @@ export function parseManifest(data: Buffer): RemoteManifest {
     ...(o.remote_id !== undefined ? { remote_id: o.remote_id } : {}),
     ...(delta ? { delta } : {}),
     ...(retained.length ? { retained } : {}),
+    ...(reencrypts ? { reencrypts } : {}),
   };
 }
 
@@ -448,7 +459,10 @@ export class FileRemote implements SyncEndpoint {
         this.opts.keepVersions,
       );
       if (meta.delta) manifest.delta = meta.delta;
-      if (meta.history === 'encrypted-only') manifest.versions = encryptedHistory(manifest, before);
+      if (meta.history === 'encrypted-only') {
+        manifest.versions = encryptedHistory(manifest, before);
+        if (before) manifest.reencrypts = { generation: before.generation, sha256: before.sha256 };
+      }
       const retained = retainedFor(manifest, before);
       if (retained.length) manifest.retained = retained;
       const body = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);

@@ -213,6 +213,11 @@ export interface RemoteManifest {
   parent?: ManifestParent | null;
   /** Random identity of the remote, created with its first commit and carried forward. Absent from v0.1 manifests. */
   remote_id?: string;
+  /**
+   * "Cifrar ahora": this version holds the same database as its parent, encrypted (the parent's generation and
+   * stored sha256). A device whose base is that parent has not seen a change of content (src/engine/plan.ts).
+   */
+  reencrypts?: ManifestParent;
 }
 
 /** A version stored as a patch (src/delta/patch.ts) of the changed pages since `parent`. */
