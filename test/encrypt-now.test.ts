@@ -11,7 +11,8 @@ import path from 'node:path';
 import { SyncError } from '../src/errors.js';
 import { SyncEngine } from '../src/engine/engine.js';
 import type { EncryptionConfig } from '../src/config/schema.js';
-import type { FileTransport } from '../src/transports/types.js';
+import type { FileTransport, RemoteManifest } from '../src/transports/types.js';
+import { plan } from '../src/engine/plan.js';
 import { folderRemote, makeDevice } from './helpers/engine.js';
 import { x25519Encryption, x25519Keys } from './helpers/age.js';
 import { addRows, makeTestDb, readRows, sha256File, tmpDir } from './helpers/system.js';
@@ -164,4 +165,31 @@ test('Cifrar ahora: si no se puede publicar la versión cifrada, no se borra ni 
   // The plaintext is still reported, so the page keeps saying so.
   assert.ok(((await a.engine.plaintextOnRemote()) ?? []).length >= 1);
   await a.engine.close();
+});
+
+test('plan: una versión «Cifrar ahora» de la base no es un cambio; una que no sea su hija directa, sí', () => {
+  const sha = (c: string) => c.repeat(64);
+  const base = { generation: 4, remoteSha256: sha('a'), localSha256: sha('1') };
+  const head = (over: Partial<RemoteManifest> = {}): RemoteManifest => ({
+    format: 'cordiax-sync/1',
+    generation: 5,
+    sha256: sha('b'),
+    size: 10,
+    encrypted: true,
+    device: 'x',
+    time: '',
+    file: 'versions/000005-x.db.age',
+    parent: { generation: 4, sha256: sha('a') },
+    reencrypts: { generation: 4, sha256: sha('a') },
+    ...over,
+  });
+  const run = (remote: RemoteManifest, local: string) =>
+    plan({ localSha256: local, remote, base, direction: 'bidirectional' });
+  assert.deepEqual(run(head(), sha('1')), { action: 'none', reason: 'unchanged' });
+  assert.deepEqual(run(head(), sha('2')), { action: 'push', reason: 'local-changed' });
+  // Claims that do not name the base as the direct parent are a change like any other.
+  assert.equal(run(head({ reencrypts: { generation: 4, sha256: sha('c') } }), sha('2')).action, 'conflict');
+  assert.equal(run(head({ parent: { generation: 4, sha256: sha('c') } }), sha('2')).action, 'conflict');
+  assert.equal(run(head({ generation: 6, parent: { generation: 5, sha256: sha('a') } }), sha('2')).action, 'conflict');
+  assert.equal(run(head({ reencrypts: undefined }), sha('2')).action, 'conflict');
 });
