@@ -136,6 +136,11 @@ describe('estados que dicen la verdad (Chromium, WebDAV con Apache)', () => {
     assert.ok(await note.isVisible());
     assert.match((await note.textContent()) ?? '', /Se ha añadido https:\/\//);
     assert.ok(((await page.getAttribute('#f-webdav-url', 'aria-describedby')) ?? '').includes('f-webdav-url-scheme'));
+    // This computer's own address gets http:// (the embedded server and local tests speak plain HTTP).
+    await page.fill('#f-webdav-url', 'localhost:8080/dav/');
+    await page.press('#f-webdav-url', 'Tab');
+    assert.equal(await page.inputValue('#f-webdav-url'), 'http://localhost:8080/dav/');
+    assert.match((await note.textContent()) ?? '', /Se ha añadido http:\/\/.*este mismo equipo/);
     // An address with its scheme is left alone.
     await page.fill('#f-webdav-url', `${apache.origin}/dav/`);
     await page.press('#f-webdav-url', 'Tab');

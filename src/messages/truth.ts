@@ -85,6 +85,10 @@ export const truthMessages = {
     es: 'Se ha añadido https:// al principio (escriba http:// si su servidor no usa HTTPS).',
     en: 'https:// was added at the start (type http:// if your server does not use HTTPS).',
   },
+  'truth.http_added_local': {
+    es: 'Se ha añadido http:// al principio (es este mismo equipo).',
+    en: 'http:// was added at the start (it is this computer).',
+  },
   'truth.webdav_405_nextcloud_typed': {
     es: 'La URL ya apunta a remote.php/dav: revise que termina en files/USUARIO/ y que la ruta remota existe.',
     en: 'The URL already points at remote.php/dav: check that it ends in files/USER/ and that the remote path exists.',

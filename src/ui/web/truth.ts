@@ -207,15 +207,18 @@ export function focusField(key: string): void {
 
 /**
  * "cloud.example.com/dav" becomes "https://cloud.example.com/dav" when the field loses focus, and a note under the
- * field says so (the user sees what changed; http:// must be typed on purpose).
+ * field says so (the user sees what changed; http:// must be typed on purpose, except for this computer's own
+ * address, "localhost:5000", which gets http://).
  */
 export function schemeOnBlur(input: HTMLInputElement, changed: (value: string) => void): HTMLElement {
   const note = h('div', { class: 'help scheme-added', id: `${input.id}-scheme`, hidden: true });
   input.addEventListener('blur', () => {
     const v = input.value.trim();
     if (!v || /^[a-z][a-z0-9+.-]*:\/\//i.test(v) || /\s/.test(v)) return;
-    input.value = `https://${v.replace(/^\/+/, '')}`;
-    note.textContent = tr('truth.https_added');
+    // This computer's own servers (the embedded Socket.IO server, a local test) speak plain HTTP.
+    const loopback = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?(\/|$)/i.test(v.replace(/^\/+/, ''));
+    input.value = `${loopback ? 'http' : 'https'}://${v.replace(/^\/+/, '')}`;
+    note.textContent = loopback ? tr('truth.http_added_local') : tr('truth.https_added');
     note.hidden = false;
     changed(input.value);
   });
