@@ -122,7 +122,16 @@ describe('estados que dicen la verdad (Chromium, WebDAV con Apache)', () => {
         .join(' | '),
     );
     assert.match(described, /usuario/i);
-    assert.match((await page.textContent('#save-summary')) ?? '', /Guardada, pero todavía no puede sincronizar/);
+    assert.match(
+      (await page.textContent('#save-summary')) ?? '',
+      /Guardada, pero todavía no puede sincronizar:.*Usuario: .*usuario/s,
+    );
+    // Sincronizar Ahora, disabled, names what is missing.
+    assert.equal(await page.isDisabled('#sync-now'), true);
+    assert.match(
+      (await page.textContent('.btn-with-reason:has(#sync-now) .why')) ?? '',
+      /^Falta completar: Usuario\.$/,
+    );
     const saved = JSON.parse(readFileSync(path.join(env.home, 'sync_config.json'), 'utf8')) as { protocol: string };
     assert.equal(saved.protocol, 'webdav'); // it was saved: the message says so, and what is missing
     await shot(page, 'truth-01-guardada-incompleta');

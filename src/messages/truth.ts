@@ -45,6 +45,10 @@ export const truthMessages = {
     es: 'Complete y guarde la configuración primero.',
     en: 'Complete and save the configuration first.',
   },
+  'truth.why_saved_incomplete': {
+    es: 'Falta completar: {fields}.',
+    en: 'Still to fill in: {fields}.',
+  },
   'truth.why_invalid_config': {
     es: 'El archivo de configuración no es válido (ver arriba).',
     en: 'The configuration file is not valid (see above).',

@@ -26,6 +26,7 @@ import {
   announceSave,
   clearSavedProblem,
   encryptionExtras,
+  fieldLabel,
   focusField,
   markTestField,
   passphrase,
@@ -78,7 +79,9 @@ function showErrors(): void {
   const saved = errors.length ? [] : Object.keys(savedProblems);
   const keys = errors.length ? errors : saved;
   const text = (k: string) => app.errors[k] ?? savedProblems[k] ?? '';
-  const hidden = keys.filter((k) => !shown.has(k));
+  // Refused values: those not on screen (the rest are marked). A saved config's problems: all of them, by label.
+  const hidden = errors.length ? keys.filter((k) => !shown.has(k)) : keys;
+  const name = (k: string) => (errors.length ? h('code', {}, k) : fieldLabel(k, transportView(draftProtocol())));
   fill(
     summary,
     errors.length ? h('p', {}, tr('ui.check_marked_fields_nothing')) : null,
@@ -87,7 +90,7 @@ function showErrors(): void {
       ? h(
           'ul',
           {},
-          hidden.map((k) => h('li', {}, h('code', {}, k), ': ', text(k))),
+          hidden.map((k) => h('li', {}, name(k), ': ', text(k))),
         )
       : null,
   );

@@ -16,7 +16,7 @@ import type {
 import { h } from './dom.js';
 import { bi, msg, pick, tr } from './i18n.js';
 import { post } from './client.js';
-import { app, protocolTitle } from './state.js';
+import { app, protocolTitle, transportView } from './state.js';
 import { getKey, setKey } from './fields.js';
 import { button, confirmDialog, toast, toastFailure } from './ui.js';
 
@@ -91,7 +91,7 @@ function isFormOwnKey(k: string): boolean {
   return document.querySelector(`.field[data-key="${CSS.escape(k)}"]`) !== null;
 }
 
-function fieldLabel(key: string, view: TransportView | undefined): string {
+export function fieldLabel(key: string, view: TransportView | undefined): string {
   const f = view?.fields.find((x) => x.key === key);
   if (f) return bi(f.label);
   return (
@@ -240,6 +240,12 @@ export function withReason(btn: HTMLButtonElement, reason: string | null): HTMLE
 /** Why "Sincronizar Ahora" / "Iniciar" cannot run now (null: they can). */
 export function syncBlockedReason(s: StatusReport): string | null {
   if (s.state === 'invalid-config') return tr('truth.why_invalid_config');
+  if (s.state === 'unconfigured' && s.configStatus === 'ok' && s.problems.length) {
+    // Saved, but incomplete: name what is missing (the fields are marked in the form).
+    const view = transportView(s.protocol);
+    const fields = [...new Set(s.problems.map((p) => fieldLabel(p.key, view)))].join(', ');
+    return tr('truth.why_saved_incomplete', { fields });
+  }
   if (s.state === 'unconfigured') return tr('truth.why_unconfigured');
   return null;
 }
