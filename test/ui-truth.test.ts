@@ -233,6 +233,11 @@ describe('estados que dicen la verdad (Chromium, WebDAV con Apache)', () => {
       .locator('summary')
       .click();
     await page.check('#f-encryption-enabled', { force: true });
+    // Encryption on without a key: saved, but it says it cannot sync, on the public keys field.
+    await page.click('#save-config');
+    await statusMessage('Guardada, pero todavía no puede sincronizar');
+    assert.equal(await page.getAttribute('#f-encryption-recipients', 'aria-invalid'), 'true');
+    assert.match((await page.textContent('#f-encryption-recipients-error')) ?? '', /clave pública/i);
     await page.click('#generate-key');
     const box = page.locator('#key-created');
     await box.waitFor();
