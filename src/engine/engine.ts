@@ -210,8 +210,10 @@ export class SyncEngine {
         throw new SyncError('PRECONDITION_FAILED', msg('truth.encrypt_now_moved'));
       snapshotToDispose = undefined; // outgoing() owns it now
       const step = await this.push(local, remote, 'encrypt-now', { history: 'encrypted-only' });
-      if (step.action !== 'push') throw new SyncError('CONFLICT', msg('truth.encrypt_now_blocked'));
-      return await this.record(st, step, 'encrypt-now', recordedLineage(st), local, remote, started);
+      // Recorded whatever happened (a lost race is a conflict like any other, with its copy kept), then reported.
+      const outcome = await this.record(st, step, 'encrypt-now', recordedLineage(st), local, remote, started);
+      if (outcome.action !== 'push') throw new SyncError('CONFLICT', msg('truth.encrypt_now_blocked'));
+      return outcome;
     } finally {
       await snapshotToDispose?.dispose().catch(() => {});
     }
