@@ -25,19 +25,16 @@ import { button, confirmDialog, toast, failureText } from './ui.js';
 import {
   announceSave,
   clearSavedProblem,
-  encryptionExtras,
   fieldLabel,
-  focusField,
-  markTestField,
-  passphrase,
   savedHeadline,
   savedProblems,
   schemeOnBlur,
-  testMarks,
   setSavedProblems,
-  testReport,
+  testMarks,
   withReason,
 } from './truth.js';
+import { focusField, markTestField, testReport } from './test-report.js';
+import { encryptionExtras, passphrase } from './encryption-ui.js';
 import type { PassphraseResponse } from '../api-types.js';
 
 export interface FormHooks {

@@ -17,15 +17,9 @@ import { app, protocolTitle } from './state.js';
 import { button, confirmDialog, toast, toastFailure, type Tone } from './ui.js';
 import { initForm, renderForm } from './form.js';
 import { addEvent, refreshLogAges, renderLog, resetEvents } from './log.js';
-import {
-  autoBlockedReason,
-  maybeNotify,
-  notifyToggle,
-  plaintextNotice,
-  stoppedText,
-  syncBlockedReason,
-  withReason,
-} from './truth.js';
+import { autoBlockedReason, stoppedText, syncBlockedReason, withReason } from './truth.js';
+import { plaintextNotice } from './encryption-ui.js';
+import { maybeNotify, notifyToggle } from './notify.js';
 
 // ---------- status ----------
 
