@@ -24,7 +24,7 @@ import {
   type Protocol,
   type SyncConfig,
 } from './config/schema.js';
-import { configError, configPath, loadConfig, saveConfig } from './config/store.js';
+import { FORM_SOURCE, configError, configPath, loadConfig, saveConfig } from './config/store.js';
 import { EventLog } from './log/event-log.js';
 import type { SyncEvent } from './log/events.js';
 import { clearSecrets } from './log/redact.js';
@@ -51,6 +51,8 @@ import {
 import { failedReport } from './transports/shared/report.js';
 import type { ConnectionReport, RemoteManifest } from './transports/types.js';
 import { msg, protocolName } from './messages/index.js';
+import { readinessProblems, type ReadinessProblem } from './config/readiness.js';
+import { writeNewIdentity, writePassphrase } from './crypto/key-files.js';
 
 export interface ServiceOptions {
   /** The Cordiax folder (default: $CORDIAX_HOME or ~/_SuperCordiax). */
@@ -97,6 +99,10 @@ export interface StatusReport {
   availability: Availability[];
   /** The sync or restore running in this process: its phase and whether Cancelar still applies (null when idle). */
   operation: ProgressData | null;
+  /** What stops every sync until the user acts, whatever the scheduler does: the page says "Detenida: …". */
+  blockedBy: 'conflict' | 'pending' | null;
+  /** Plaintext version objects the server still holds while encryption is on (null: not checked, or not applicable). */
+  remotePlaintext: number | null;
 }
 
 export class SyncService {
@@ -113,6 +119,8 @@ export class SyncService {
   private embedded: { close(): Promise<void> } | null = null;
   private resolver: { engine: SyncEngine; r: ConflictResolver } | null = null;
   private readonly opts: ServiceOptions;
+  /** The last count of plaintext objects on the remote (encryption on), for the target it was taken from. */
+  private plaintext: { target: string; count: number } | null = null;
 
   private constructor(home: string, log: EventLog, cfg: SyncConfig, opts: ServiceOptions) {
     this.home = home;
@@ -321,6 +329,7 @@ export class SyncService {
       text: msg('event.CONFIG_SAVED'),
     });
     await this.refreshAutomation();
+    if (saved.encryption?.enabled) void this.checkRemotePlaintext().catch(() => {});
     return saved;
   }
 
@@ -399,7 +408,11 @@ export class SyncService {
   async syncNow(): Promise<SyncOutcome> {
     try {
       const engine = await this.getEngine();
-      return await engine.sync();
+      const out = await engine.sync();
+      // With encryption on, whether the server still holds plaintext is checked again when it may have changed.
+      if (this.cfg.encryption?.enabled && (this.plaintext?.count !== 0 || out.action === 'push'))
+        void this.checkRemotePlaintext().catch(() => {});
+      return out;
     } catch (err) {
       const e = toSyncError(err);
       // Engine failures are logged by the engine; config/transport-creation failures are logged here.
@@ -419,7 +432,7 @@ export class SyncService {
     try {
       if (candidate) {
         const parsed = parseConfig(candidate);
-        if (!parsed.ok) throw configError('(formulario)', parsed.problems);
+        if (!parsed.ok) throw configError(FORM_SOURCE, parsed.problems);
         cfg = parsed.config;
         registerConfigSecrets(cfg);
       }
@@ -451,6 +464,58 @@ export class SyncService {
     } catch (err) {
       return failedReport(p, 'config', err);
     }
+  }
+
+  /** What keeps the saved config from syncing, each problem on its field (src/config/readiness.ts). */
+  async readiness(): Promise<ReadinessProblem[]> {
+    if (this.cfgStatus === 'invalid') return [];
+    return readinessProblems(this.cfg, await allAvailability());
+  }
+
+  /**
+   * Counts the plaintext version objects the remote still holds (encryption on, file remotes) and remembers it for
+   * status(); a change is announced so an open page redraws. null when encryption is off or the remote cannot tell.
+   */
+  async checkRemotePlaintext(): Promise<number | null> {
+    if (!this.cfg.encryption?.enabled || this.checkConfig().length) {
+      this.plaintext = null;
+      return null;
+    }
+    const target = targetId(this.cfg);
+    const found = await (await this.getEngine()).plaintextOnRemote();
+    const count = found?.length ?? null;
+    const before = this.plaintext?.target === target ? this.plaintext.count : null;
+    this.plaintext = count === null ? null : { target, count };
+    if (count !== before)
+      this.log.emit({
+        type: 'state',
+        level: count ? 'warn' : 'info',
+        code: count ? 'PLAINTEXT_ON_SERVER' : 'PLAINTEXT_NONE_ON_SERVER',
+        text: count ? msg('event.PLAINTEXT_ON_SERVER', { count }) : msg('event.PLAINTEXT_NONE_ON_SERVER'),
+        data: { count },
+      });
+    return count;
+  }
+
+  /**
+   * "Cifrar ahora": an encrypted version of the current database is committed, then the server's plaintext versions
+   * are removed (SyncEngine.encryptRemote). Throws when anything plaintext is left.
+   */
+  async encryptNow(): Promise<{ outcome: SyncOutcome; left: number }> {
+    const outcome = await (await this.getEngine()).encryptRemote();
+    const left = (await this.checkRemotePlaintext()) ?? 0;
+    if (left > 0) throw new SyncError('ENCRYPTION', msg('truth.encrypt_now_left', { count: left }));
+    return { outcome, left };
+  }
+
+  /** "Generar clave": a new age identity in <home>/keys (0600); the form fills the recipient and the file. */
+  generateKey(): Promise<{ identityFile: string; recipient: string }> {
+    return writeNewIdentity(this.home);
+  }
+
+  /** The passphrase typed in the form, stored as <home>/keys/frase-de-paso.txt (0600): its path for passphrase_file. */
+  savePassphrase(passphrase: string): Promise<string> {
+    return writePassphrase(this.home, passphrase);
   }
 
   /**
@@ -670,6 +735,10 @@ export class SyncService {
       problems,
       availability: await allAvailability(),
       operation: this.engine?.progressNow ?? null,
+      blockedBy:
+        state === 'conflict' || st.conflict ? 'conflict' : state === 'pending' || st.pending ? 'pending' : null,
+      remotePlaintext:
+        this.cfg.encryption?.enabled && this.plaintext && this.plaintext.target === key ? this.plaintext.count : null,
     };
   }
 

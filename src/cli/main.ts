@@ -251,7 +251,9 @@ function addStatusCommand(program: Command): void {
           `${t(msg('cli.state'))}: ${s.state}`,
           `${t(msg('common.protocol'))}: ${s.protocol}${s.enabled ? '' : t(msg('cli.automatic_off'))}`,
           `${t(msg('common.last_good_sync'))}: ${s.lastGoodSync ?? t(msg('cli.never'))} (${ago(s.secondsSinceLastGoodSync)})`,
-          `${t(msg('cli.next_run'))}: ${s.nextRun ?? t(msg('cli.scheduler_not_running'))}`,
+          `${t(msg('cli.next_run'))}: ${
+            s.blockedBy ? t(msg(`truth.stopped_${s.blockedBy}`)) : (s.nextRun ?? t(msg('cli.scheduler_not_running')))
+          }`,
           `${t(msg('common.remote_version'))}: ${s.remoteGeneration ?? '—'}`,
           `${t(msg('common.encryption'))}: ${s.encryption}`,
           ...(s.conflict ? [t(msg('cli.conflict_remote_copy_use', { copyPath: s.conflict.copyPath }))] : []),

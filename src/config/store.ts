@@ -5,7 +5,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { SyncError } from '../errors.js';
+import { SyncError, type Text } from '../errors.js';
 import { cordiaxHome, parseConfig, defaultConfig, type ConfigProblem, type SyncConfig } from './schema.js';
 
 const CONFIG_FILE_NAME = 'sync_config.json';
@@ -98,15 +98,22 @@ export async function loadConfig(file = configPath()): Promise<LoadResult> {
 }
 
 /** Like loadConfig, but throws CONFIG_INVALID / CONFIG_PARSE with every problem listed. */
-export function configError(file: string, problems: ConfigProblem[]): SyncError {
+/**
+ * `file`: the config file, or '(formulario)' for values typed in the form (then the hint points at its fields).
+ * `hint`: for values about to be saved, never the file itself ("Corrija el archivo a mano" would be wrong there).
+ */
+export function configError(file: string, problems: ConfigProblem[], hint?: Text): SyncError {
   const es = problems.map((p) => `  - ${p.key}: ${p.text.es}`).join('\n');
   const en = problems.map((p) => `  - ${p.key}: ${p.text.en}`).join('\n');
   const code = problems.some((p) => p.key === '(JSON)') ? 'CONFIG_PARSE' : 'CONFIG_INVALID';
   return new SyncError(code, msg('config.configuration_not_valid', { file, detail: { es, en } }), {
-    hint: msg('config.fix_file_hand_not_modified'),
+    hint: hint ?? (file === FORM_SOURCE ? msg('truth.fix_marked_fields') : msg('config.fix_file_hand_not_modified')),
     details: { problems },
   });
 }
+
+/** The "file" name of values that come from the web form, not from sync_config.json. */
+export const FORM_SOURCE = '(formulario)';
 
 export { writeFileAtomic } from '../util/fs.js';
 import { writeFileAtomic } from '../util/fs.js';
@@ -118,7 +125,7 @@ import { msg } from '../messages/index.js';
  */
 export async function saveConfig(config: unknown, file = configPath()): Promise<SyncConfig> {
   const r = parseConfig(config);
-  if (!r.ok) throw configError(file, r.problems);
+  if (!r.ok) throw configError(file, r.problems, msg('truth.values_not_saved'));
   const existing = await loadConfig(file);
   if (existing.status === 'invalid') {
     throw new SyncError('CONFIG_INVALID', msg('config.current_file_invalid_not_overwritten', { file }), {

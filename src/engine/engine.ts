@@ -185,6 +185,65 @@ export class SyncEngine {
   }
 
   /**
+   * "Cifrar ahora": a normal sync first levels both sides; then the current database goes up again as a whole
+   * encrypted version (never a patch on a plaintext base) whose history keeps only encrypted versions, and only once
+   * that version is committed are the plaintext objects removed (FileRemote.push, `history: 'encrypted-only'`).
+   * Refused while a conflict or a pending download waits, and when the remote or the database moved in between.
+   */
+  async encryptRemote(): Promise<SyncOutcome> {
+    if (!this.local.encryptionOn) throw new SyncError('ENCRYPTION', msg('truth.encrypt_now_needs_encryption'));
+    if (!(this.remote instanceof FileRemote))
+      throw new SyncError('NOT_SUPPORTED', msg('truth.encrypt_now_file_remotes_only'));
+    const first = await this.sync();
+    if (first.action === 'conflict' || first.action === 'pending')
+      throw new SyncError('CONFLICT', msg('truth.encrypt_now_blocked'));
+    while (this.inFlight) await this.inFlight.catch(() => undefined);
+    this.inFlight = this.runEncryptRemote().finally(() => {
+      this.inFlight = null;
+    });
+    return this.inFlight;
+  }
+
+  /** Plaintext version objects the remote still holds (file remotes; null where the remote cannot tell). */
+  async plaintextOnRemote(): Promise<string[] | null> {
+    if (!(this.remote instanceof FileRemote)) return null;
+    await this.remote.open();
+    return this.remote.plaintextObjects();
+  }
+
+  private async runEncryptRemote(): Promise<SyncOutcome> {
+    const started = Date.now();
+    // An operation like a sync's (phases, Cancelar up to the commit point): push() reports through it.
+    const op = this.begin('sync');
+    const st = await this.state.get(this.target);
+    if (st.conflict || st.pending) throw new SyncError('CONFLICT', msg('truth.encrypt_now_blocked'));
+    const remote = await this.remote.head();
+    if (!remote)
+      return { action: 'none', reason: 'remote-empty', bytesUp: 0, bytesDown: 0, generation: null, durationMs: 0 };
+    const local = await this.local.contentHash({
+      fingerprint: st.localFingerprint,
+      sha256: st.localSha256,
+      aliases: st.localAliases,
+    });
+    let snapshotToDispose = local.snapshot;
+    try {
+      // Exactly the version both sides hold: anything else is a change to sync first, never sent by this button.
+      const decision = await this.decide(st, local, remote);
+      if (decision.action !== 'none' || st.base?.generation !== remote.generation)
+        throw new SyncError('PRECONDITION_FAILED', msg('truth.encrypt_now_moved'));
+      snapshotToDispose = undefined; // outgoing() owns it now
+      const step = await this.push(local, remote, 'encrypt-now', { history: 'encrypted-only' });
+      // Recorded whatever happened (a lost race is a conflict like any other, with its copy kept), then reported.
+      const outcome = await this.record(st, step, 'encrypt-now', recordedLineage(st), local, remote, started);
+      if (outcome.action !== 'push') throw new SyncError('CONFLICT', msg('truth.encrypt_now_blocked'));
+      return outcome;
+    } finally {
+      this.end(op);
+      await snapshotToDispose?.dispose().catch(() => {});
+    }
+  }
+
+  /**
    * A push-only remote (the spec's Flask server) asked for the data (`sync_request` on connect): the next sync sends
    * the current version even if that server acknowledged it before, since it may have lost it (restart).
    */
@@ -800,9 +859,15 @@ export class SyncEngine {
     local: LocalContent,
     remote: RemoteManifest | null | undefined,
     reason: string,
+    how: { history?: 'encrypted-only' } = {},
   ): Promise<StepResult> {
     const op = this.op!;
-    const prepared = remote !== undefined ? await this.delta?.preparePush(local, remote) : undefined;
+    // A patch only on a head encrypted as ours will be: a chain is all age or all plaintext (the delta fetch decrypts
+    // every link of an encrypted version, so an encrypted patch on a plaintext base, the first push after turning
+    // encryption on, could not be rebuilt anywhere). "Cifrar ahora" always sends a whole database.
+    const samePlane = !remote || remote.encrypted === this.local.encryptionOn;
+    const prepared =
+      remote !== undefined && !how.history && samePlane ? await this.delta?.preparePush(local, remote) : undefined;
     const out = prepared?.out ?? (await this.local.outgoing(local.snapshot, local.sha256!));
     const pendingBefore = (await this.state.get(this.target)).pendingPush ?? null;
     try {
@@ -819,6 +884,7 @@ export class SyncEngine {
             device: this.o.device,
             baseGeneration: remote?.generation ?? null,
             ...(prepared?.delta ? { delta: prepared.delta } : {}),
+            ...(how.history ? { history: how.history } : {}),
           } satisfies PushMeta,
           { onProgress: op.bytes('upload'), signal: op.signal, onCommit: () => op.commit() },
         )

@@ -85,7 +85,17 @@ export function plan(input: PlanInput): Plan {
       ? { action: 'none', reason: 'direction' }
       : { action: 'pull', reason: 'local-is-older-version' };
   }
-  const remoteChanged = remote.generation !== base.generation || remote.sha256 !== base.remoteSha256;
+  // "Cifrar ahora" published the base's own content again, encrypted, as its direct child: not a change of content
+  // (a device with edits then sends them on top of it instead of reporting a conflict).
+  const reencryptedBase =
+    remote.reencrypts !== undefined &&
+    remote.generation === base.generation + 1 &&
+    remote.reencrypts.generation === base.generation &&
+    remote.reencrypts.sha256 === base.remoteSha256 &&
+    remote.parent?.generation === base.generation &&
+    remote.parent.sha256 === base.remoteSha256;
+  const remoteChanged =
+    !reencryptedBase && (remote.generation !== base.generation || remote.sha256 !== base.remoteSha256);
 
   if (!localChanged && !remoteChanged) return { action: 'none', reason: 'unchanged' };
   if (localChanged && !remoteChanged)

@@ -152,6 +152,16 @@ export function parseManifest(data: Buffer): RemoteManifest {
   }
   if (o.remote_id !== undefined && (typeof o.remote_id !== 'string' || !REMOTE_ID_RE.test(o.remote_id)))
     throw damaged(msg('engine.invalid_identity'));
+  // Only ever trusted as the direct parent's content (plan.ts checks it against the base); anything else is ignored.
+  const re = o.reencrypts as Partial<ManifestParent> | undefined;
+  const reencrypts =
+    re &&
+    typeof re === 'object' &&
+    re.generation === (o.generation as number) - 1 &&
+    typeof re.sha256 === 'string' &&
+    /^[0-9a-f]{64}$/.test(re.sha256)
+      ? { generation: re.generation, sha256: re.sha256 }
+      : undefined;
   return {
     format: 'cordiax-sync/1',
     generation: o.generation as number,
@@ -166,6 +176,7 @@ export function parseManifest(data: Buffer): RemoteManifest {
     ...(o.remote_id !== undefined ? { remote_id: o.remote_id } : {}),
     ...(delta ? { delta } : {}),
     ...(retained.length ? { retained } : {}),
+    ...(reencrypts ? { reencrypts } : {}),
   };
 }
 
@@ -448,6 +459,10 @@ export class FileRemote implements SyncEndpoint {
         this.opts.keepVersions,
       );
       if (meta.delta) manifest.delta = meta.delta;
+      if (meta.history === 'encrypted-only') {
+        manifest.versions = encryptedHistory(manifest, before);
+        if (before) manifest.reencrypts = { generation: before.generation, sha256: before.sha256 };
+      }
       const retained = retainedFor(manifest, before);
       if (retained.length) manifest.retained = retained;
       const body = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
@@ -472,7 +487,62 @@ export class FileRemote implements SyncEndpoint {
         text: msg('event.PRUNE_FAILED', { message: (err as Error).message }),
       });
     });
+    // Only now, with the encrypted version committed, does plaintext go; the first failed removal stops it (what is
+    // left stays listed by plaintextObjects(), and the page keeps saying so).
+    if (meta.history === 'encrypted-only')
+      await this.removePlaintext(outcome.manifest, before, signal).catch((err) => {
+        this.opts.log.emit({
+          type: 'warning',
+          code: 'PLAINTEXT_REMOVE_FAILED',
+          text: msg('event.PLAINTEXT_REMOVE_FAILED', { message: (err as Error).message }),
+        });
+      });
     return outcome;
+  }
+
+  /**
+   * The plaintext version objects on the remote: those the head (and its history) names, and any other plaintext
+   * object or leftover temporary file in versions/ up to generation `upTo` (a newer one may be another device's
+   * upload in flight). Encrypted objects end in `.age`.
+   */
+  async plaintextObjects(head?: RemoteManifest | null, upTo = Number.POSITIVE_INFINITY, signal?: AbortSignal) {
+    const h = head === undefined ? await this.resolveHead(signal) : head;
+    if (!h) return [];
+    const out = new Set<string>();
+    for (const e of entriesOf(h)) if (!isEncryptedObject(e.file)) out.add(e.file);
+    for (const e of await this.transport.list(VERSIONS_DIR, { signal })) {
+      const name = e.path.split('/').pop() ?? '';
+      // An object (000042-...) or a temporary copy of one left by a crash (.000042-....tmp-...).
+      const m = /^\.?(\d{6,})-/.exec(name);
+      const object = name.replace(/\.tmp-[^/]*$/, '');
+      if (e.isDirectory || !m || Number(m[1]) > upTo || isEncryptedObject(object)) continue;
+      if (name.startsWith('.') && Number(m[1]) >= upTo) continue; // a temp of the head's generation: in flight
+      out.add(`${VERSIONS_DIR}/${name}`);
+    }
+    return [...out];
+  }
+
+  /** After an "encrypt now" commit: removes every plaintext object the new head does not list (it lists none). */
+  private async removePlaintext(
+    manifest: RemoteManifest,
+    before: RemoteManifest | null,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const keep = new Set(entriesOf(manifest).map((e) => e.file));
+    const doomed = new Set<string>();
+    for (const e of before ? entriesOf(before) : []) if (!isEncryptedObject(e.file)) doomed.add(e.file);
+    for (const f of await this.plaintextObjects(manifest, manifest.generation, signal)) doomed.add(f);
+    let removed = 0;
+    for (const f of doomed) {
+      if (keep.has(f)) continue;
+      await this.transport.remove(f, { signal });
+      removed++;
+    }
+    this.opts.log.emit({
+      type: 'info',
+      code: 'PLAINTEXT_REMOVED',
+      text: msg('event.PLAINTEXT_REMOVED', { count: removed, generation: manifest.generation }),
+    });
   }
 
   /**
@@ -794,4 +864,24 @@ export class FileRemote implements SyncEndpoint {
   close(): Promise<void> {
     return this.transport.close();
   }
+}
+
+/** An encrypted version object (age): `.db.age`, `.patch.age`. */
+export function isEncryptedObject(file: string): boolean {
+  return file.endsWith('.age');
+}
+
+/**
+ * The history an "encrypt now" version keeps: the earlier versions that are encrypted and whose whole chain (base
+ * and patches) is encrypted too; a version that needs a plaintext link goes with it.
+ */
+function encryptedHistory(
+  next: RemoteManifest,
+  before: RemoteManifest | null,
+): NonNullable<RemoteManifest['versions']> {
+  const all = [...entriesOf(next), ...(before ? entriesOf(before) : [])];
+  return (next.versions ?? []).filter((v) => {
+    const chain = chainTo(v.generation, all);
+    return chain?.every((e) => isEncryptedObject(e.file)) === true;
+  });
 }

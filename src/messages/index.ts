@@ -25,6 +25,7 @@ import { smbMessages } from './smb.js';
 import { socketioMessages } from './socketio.js';
 import { type Param, type ParamArgs, render, type Text } from './text.js';
 import { transportMessages } from './transport.js';
+import { truthMessages } from './truth.js';
 import { uiMessages } from './ui.js';
 import { webdavMessages } from './webdav.js';
 
@@ -53,6 +54,7 @@ export const messages = {
   ...accessMessages,
   ...uiMessages,
   ...progressMessages,
+  ...truthMessages,
 } as const;
 
 type Messages = typeof messages;

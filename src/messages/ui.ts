@@ -166,10 +166,6 @@ export const uiMessages = {
     es: 'Conexión {name} correcta',
     en: '{name} connection OK',
   },
-  'ui.connection_ok_title': {
-    es: 'Conexión correcta',
-    en: 'Connection OK',
-  },
   'ui.connection_test_failed': {
     es: 'La prueba de conexión ha fallado',
     en: 'The connection test failed',

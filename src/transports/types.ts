@@ -100,7 +100,15 @@ export interface ConnectionReport {
   facts: Record<string, string | number | boolean | null>;
   guarantees?: Guarantees;
   /** The error that ended the test, if any (code + bilingual message + hint). */
-  error?: { code: string; message: string; message_en: string; hint?: string; hint_en?: string };
+  error?: {
+    code: string;
+    message: string;
+    message_en: string;
+    hint?: string;
+    hint_en?: string;
+    /** Config problems by dotted key (a form value the rules refuse), so the page can mark the field. */
+    problems?: Array<{ key: string; text: { es: string; en: string } }>;
+  };
 }
 
 export interface TransportContext {
@@ -212,6 +220,11 @@ export interface RemoteManifest {
   parent?: ManifestParent | null;
   /** Random identity of the remote, created with its first commit and carried forward. Absent from v0.1 manifests. */
   remote_id?: string;
+  /**
+   * "Cifrar ahora": this version holds the same database as its parent, encrypted (the parent's generation and
+   * stored sha256). A device whose base is that parent has not seen a change of content (src/engine/plan.ts).
+   */
+  reencrypts?: ManifestParent;
 }
 
 /** A version stored as a patch (src/delta/patch.ts) of the changed pages since `parent`. */
@@ -254,6 +267,11 @@ export interface PushMeta {
   baseGeneration: number | null;
   /** The file is a page patch on top of baseGeneration (file remotes only; src/delta). */
   delta?: DeltaInfo;
+  /**
+   * "Cifrar ahora" (file remotes only): the new version's history lists only encrypted versions whose whole chain is
+   * encrypted, and once it is committed every plaintext version object is removed from the remote.
+   */
+  history?: 'encrypted-only';
 }
 
 export interface SyncEndpoint {

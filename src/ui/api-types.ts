@@ -8,9 +8,10 @@ import type { SyncEvent } from '../log/events.js';
 import type { SyncOutcome } from '../engine/engine.js';
 import type { Protocol } from '../transports/registry.js';
 import type { Bilingual, FormField, TransportView } from '../transports/form.js';
+import type { ReadinessProblem } from '../config/readiness.js';
 
 export type { StatusReport, ConnectionReport, RemoteManifest, SyncEvent, SyncOutcome, Protocol };
-export type { Bilingual, FormField, TransportView };
+export type { Bilingual, FormField, TransportView, ReadinessProblem };
 
 export interface BiText {
   es: string;
@@ -61,8 +62,26 @@ export interface ConfigRequest {
 export interface SaveResponse {
   config: PublicConfig;
   status: StatusReport;
+  /** What still keeps the saved config from syncing, on its field (empty: ready). */
+  readiness?: ReadinessProblem[];
   /** Where an unusable config file was kept before being replaced, if it was. */
   invalidBackup?: string;
+}
+
+export interface EncryptNowResponse {
+  /** The encrypted version committed (null: the server held nothing). */
+  generation: number | null;
+  status: StatusReport;
+}
+
+export interface KeygenResponse {
+  identityFile: string;
+  recipient: string;
+}
+
+export interface PassphraseResponse {
+  /** Where the passphrase was written (the key is not named "passphrase…": the answer's redaction would mask it). */
+  file: string;
 }
 
 export interface SampleDbResponse {

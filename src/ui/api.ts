@@ -11,7 +11,16 @@ import { SyncError, toSyncError } from '../errors.js';
 import { MAX_POLLING_INTERVAL, MIN_POLLING_INTERVAL, resolvedDeviceName } from '../config/schema.js';
 import { secretFields, transportDeclarations, transportViews } from '../transports/registry.js';
 import { redact, redactString } from '../log/redact.js';
-import type { ApiError, PublicConfig, SampleDbResponse, SaveResponse, StateResponse } from './api-types.js';
+import type {
+  ApiError,
+  EncryptNowResponse,
+  KeygenResponse,
+  PassphraseResponse,
+  PublicConfig,
+  SampleDbResponse,
+  SaveResponse,
+  StateResponse,
+} from './api-types.js';
 import { createSampleDatabase } from './sample-db.js';
 import { msg } from '../messages/index.js';
 
@@ -56,6 +65,7 @@ const undoRequest = z.object({ id: z.string().max(100).optional() });
 const restoreRequest = z.object({ generation: z.number().int().min(0) });
 const autoRequest = z.object({ run: z.boolean() });
 const remoteAnswerRequest = z.object({ answer: z.enum(['use-new', 'go-back']) });
+const passphraseRequest = z.object({ passphrase: z.string().min(1).max(1024) });
 
 function httpStatusFor(code: string): number {
   if (code === 'CONFIG_INVALID' || code === 'CONFIG_PARSE' || code === 'BAD_REQUEST') return 400;
@@ -117,9 +127,14 @@ export function safeBody(body: unknown, keyBased: boolean): unknown {
 const publicConfig = (svc: SyncService) => svc.publicConfig() as PublicConfig;
 
 async function stateOf(svc: SyncService): Promise<StateResponse> {
+  const status = await svc.status();
+  // Encryption on and the server not checked since this process started: count its plaintext now, in the
+  // background (the answer does not wait; an event redraws the page when the count is known).
+  if (svc.config().encryption?.enabled && status.remotePlaintext === null && status.state !== 'unconfigured')
+    void svc.checkRemotePlaintext().catch(() => {});
   return {
     config: publicConfig(svc),
-    status: await svc.status(),
+    status,
     device: resolvedDeviceName(svc.config()),
     minInterval: MIN_POLLING_INTERVAL,
     maxInterval: MAX_POLLING_INTERVAL,
@@ -154,7 +169,11 @@ export const ROUTES: Record<string, Handler> = {
     const p = parse(requestSchemas().config, body);
     if (!p.ok) return p.result;
     await svc.saveConfig(p.value.config, { clear: p.value.clear });
-    const res: SaveResponse = { config: publicConfig(svc), status: await svc.status() };
+    const res: SaveResponse = {
+      config: publicConfig(svc),
+      status: await svc.status(),
+      readiness: await svc.readiness(),
+    };
     return ok(res);
   }),
 
@@ -216,6 +235,27 @@ export const ROUTES: Record<string, Handler> = {
     if (!p.ok) return p.result;
     const outcome = await svc.answerRemoteQuestion(p.value.answer);
     return ok({ outcome, status: await svc.status() });
+  }),
+
+  /** "Cifrar ahora": an encrypted version, then the server's plaintext versions removed (after the page asked). */
+  'POST /api/encryption/encrypt-now': guarded(async (svc) => {
+    const r = await svc.encryptNow();
+    const res: EncryptNowResponse = { generation: r.outcome.generation, status: await svc.status() };
+    return ok(res);
+  }),
+
+  /** "Generar clave": a new identity file (0600) under the Cordiax home; the recipient is public. */
+  'POST /api/encryption/keygen': guarded(async (svc) => {
+    const res: KeygenResponse = await svc.generateKey();
+    return ok(res);
+  }),
+
+  /** The passphrase field: written to a 0600 file, never sent back; the answer is the file's path. */
+  'POST /api/encryption/passphrase': guarded(async (svc, body) => {
+    const p = parse(passphraseRequest, body);
+    if (!p.ok) return p.result;
+    const res: PassphraseResponse = { file: await svc.savePassphrase(p.value.passphrase) };
+    return ok(res);
   }),
 
   'GET /api/versions': guarded(async (svc) => ok(await svc.versions())),

@@ -38,7 +38,16 @@ export function reportBuilder(protocol: ProtocolName, facts: ConnectionReport['f
 /** The error that ended a connection test, as the report carries it (code + bilingual message + hint). */
 export function reportError(err: unknown): NonNullable<ConnectionReport['error']> {
   const e = toSyncError(err);
-  return { code: e.code, message: e.text.es, message_en: e.text.en, hint: e.hint?.es, hint_en: e.hint?.en };
+  // A form value the config rules refuse: its field, so the page marks it (the headline names the first one).
+  const problems = (e.details as { problems?: Array<{ key: string; text: Text }> } | undefined)?.problems;
+  return {
+    code: e.code,
+    message: e.text.es,
+    message_en: e.text.en,
+    hint: e.hint?.es,
+    hint_en: e.hint?.en,
+    ...(problems?.length ? { problems: problems.map((p) => ({ key: p.key, text: p.text })) } : {}),
+  };
 }
 
 /** A report for a test that could not start (an unusable config, an unavailable protocol): one failed step. */

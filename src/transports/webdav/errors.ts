@@ -16,6 +16,8 @@ interface HttpErrorContext {
   location?: string;
   /** Which auth scheme we used (for a 401). */
   scheme?: string;
+  /** The configured URL's path. */
+  basePath?: string;
 }
 
 const CHECK_URL: Text = msg('webdav.check_url');
@@ -58,7 +60,10 @@ export function httpError(status: number, ctx: HttpErrorContext): SyncError {
       return err(
         'NOT_SUPPORTED',
         msg('webdav.http_405', { method: ctx.method, target: ctx.target, status }),
-        msg('webdav.http_405.hint'),
+        // "Use …/remote.php/dav" only to someone who did not type it already.
+        /remote\.php\/(dav|webdav)/.test(`${ctx.basePath ?? ''} ${ctx.target}`)
+          ? msg('truth.webdav_405_nextcloud_typed')
+          : msg('webdav.http_405.hint'),
       );
     case 412:
       return err('PRECONDITION_FAILED', msg('webdav.http_412', { target: ctx.target }), msg('webdav.http_412.hint'));

@@ -27,6 +27,8 @@ interface HttpClientOptions {
   caFile?: string;
   insecure?: boolean;
   log: Logger;
+  /** The configured URL's path (for hints that depend on what the user typed, e.g. a Nextcloud DAV root). */
+  basePath?: string;
 }
 
 /** A request body: a small buffer, or `length` bytes of a local file (re-read from the start on an auth retry). */
@@ -225,7 +227,14 @@ export class HttpClient {
     }
     const location =
       typeof res.headers.location === 'string' ? res.headers.location.replace(/\/\/[^/@]*@/, '//') : undefined;
-    return httpError(res.status, { method, target, challenges, location, scheme: this.scheme ?? this.o.auth });
+    return httpError(res.status, {
+      method,
+      target,
+      challenges,
+      location,
+      scheme: this.scheme ?? this.o.auth,
+      basePath: this.o.basePath,
+    });
   }
 
   /**

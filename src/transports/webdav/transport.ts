@@ -130,6 +130,7 @@ export class WebdavTransport implements FileTransport {
       caFile: cfg.ca_file,
       insecure: cfg.insecure_skip_tls_verify === true,
       log: ctx.log,
+      basePath: u.pathname,
     });
   }
 

@@ -5,7 +5,7 @@
  */
 import type { ConnectionReport, SaveResponse } from '../api-types.js';
 import { fill, h } from './dom.js';
-import { bi, msg, pick, tr } from './i18n.js';
+import { bi, tr } from './i18n.js';
 import { post, ApiFailure } from './client.js';
 import {
   ADVANCED_FIELDS,
@@ -22,6 +22,20 @@ import {
 } from './fields.js';
 import { app, draftProtocol, protocolTitle, transportView, viewedProtocol } from './state.js';
 import { button, confirmDialog, toast, failureText } from './ui.js';
+import {
+  announceSave,
+  clearSavedProblem,
+  fieldLabel,
+  savedHeadline,
+  savedProblems,
+  schemeOnBlur,
+  setSavedProblems,
+  testMarks,
+  withReason,
+} from './truth.js';
+import { focusField, markTestField, testReport } from './test-report.js';
+import { encryptionExtras, passphrase } from './encryption-ui.js';
+import type { PassphraseResponse } from '../api-types.js';
 
 export interface FormHooks {
   /** After a save or a test: the rest of the page redraws (status, first steps). */
@@ -32,7 +46,7 @@ let card: HTMLElement;
 let hooks: FormHooks;
 
 function isDirty(): boolean {
-  return JSON.stringify(app.draft) !== JSON.stringify(app.config) || app.clear.size > 0;
+  return JSON.stringify(app.draft) !== JSON.stringify(app.config) || app.clear.size > 0 || passphrase.typed !== '';
 }
 
 function updateDirty(): void {
@@ -40,12 +54,15 @@ function updateDirty(): void {
   if (el) el.toggleAttribute('hidden', !isDirty());
 }
 
-/** Shows app.errors next to their fields; problems for fields not on screen go to the summary. */
+/**
+ * Shows app.errors (typed values the page or the server refused) and the saved config's problems (what keeps it
+ * from syncing) next to their fields; problems for fields not on screen go to the summary.
+ */
 function showErrors(): void {
   const shown = new Set<string>();
   card.querySelectorAll<HTMLElement>('.field').forEach((w) => {
     const key = w.dataset.key!;
-    const msg = app.errors[key];
+    const msg = app.errors[key] ?? testMarks[key] ?? savedProblems[key];
     w.classList.toggle('has-error', Boolean(msg));
     const box = w.querySelector('.field-error')!;
     box.textContent = msg ?? '';
@@ -54,19 +71,27 @@ function showErrors(): void {
   });
   const summary = card.querySelector('#save-summary');
   if (!summary) return;
-  const keys = Object.keys(app.errors);
-  const hidden = keys.filter((k) => !shown.has(k));
+  const errors = Object.keys(app.errors);
+  // Refused values come first (nothing was saved); otherwise the saved config's problems, if any.
+  const saved = errors.length ? [] : Object.keys(savedProblems);
+  const keys = errors.length ? errors : saved;
+  const text = (k: string) => app.errors[k] ?? savedProblems[k] ?? '';
+  // Refused values: those not on screen (the rest are marked). A saved config's problems: all of them, by label.
+  const hidden = errors.length ? keys.filter((k) => !shown.has(k)) : keys;
+  const name = (k: string) => (errors.length ? h('code', {}, k) : fieldLabel(k, transportView(draftProtocol())));
   fill(
     summary,
-    keys.length ? h('p', {}, tr('ui.check_marked_fields_nothing')) : null,
+    errors.length ? h('p', {}, tr('ui.check_marked_fields_nothing')) : null,
+    saved.length ? h('p', {}, savedHeadline() ?? '') : null,
     hidden.length
       ? h(
           'ul',
           {},
-          hidden.map((k) => h('li', {}, h('code', {}, k), ': ', app.errors[k]!)),
+          hidden.map((k) => h('li', {}, name(k), ': ', text(k))),
         )
       : null,
   );
+  summary.className = `alert ${errors.length ? 'tone-bad' : 'tone-warn'}`;
   summary.toggleAttribute('hidden', keys.length === 0);
 }
 
@@ -76,6 +101,13 @@ function onFieldInput(f: Field, raw: string | boolean): void {
   const err = validate(f, value);
   if (err) app.errors[f.key] = err;
   else delete app.errors[f.key];
+  clearSavedProblem(f.key);
+  // The encryption mode decides what the section offers ("Generar clave" or the passphrase field).
+  if (f.key === 'encryption.mode') {
+    renderForm();
+    card.querySelector<HTMLElement>('#f-encryption-mode')?.focus();
+    return;
+  }
   showErrors();
   updateDirty();
 }
@@ -233,6 +265,7 @@ function fieldEl(f: Field, placeholder?: string): HTMLElement {
   }
   input.setAttribute('aria-describedby', describedBy);
   const presets = f.key === 'polling_interval' ? intervalPresets(f, input as HTMLInputElement) : null;
+  const scheme = f.kind === 'url' ? schemeOnBlur(input as HTMLInputElement, (v) => onFieldInput(f, v)) : null;
   return h(
     'div',
     { class: `field${f.wide ? ' wide' : ''}`, 'data-key': f.key },
@@ -244,82 +277,10 @@ function fieldEl(f: Field, placeholder?: string): HTMLElement {
     ),
     input,
     presets,
+    scheme,
     f.kind === 'password' ? secretControls(f) : null,
     helpEl,
     errorEl,
-  );
-}
-
-function diagnosis(r: ConnectionReport): HTMLElement {
-  const name = bi(protocolTitle(r.protocol));
-  const guarantees = r.guarantees
-    ? ([
-        ['conditionalWrite', tr('ui.guarantee.conditional_write')],
-        ['exclusiveCreate', tr('ui.guarantee.exclusive_create')],
-        ['atomicReplace', tr('ui.guarantee.atomic_replace')],
-      ] as const)
-    : [];
-  const facts = Object.entries(r.facts ?? {});
-  return h(
-    'div',
-    { class: `diagnosis tone-${r.ok ? 'ok' : 'bad'}`, id: `diagnosis-${r.protocol}`, role: 'status' },
-    h(
-      'h3',
-      {},
-      h('span', { class: 'icon', 'aria-hidden': 'true' }, r.ok ? '✓' : '✕'),
-      r.ok ? tr('ui.connection_ok', { name }) : tr('ui.connection_failed', { name }),
-    ),
-    r.error ? h('p', { class: 'diag-error' }, msg(r.error)) : null,
-    r.error && (r.error.hint || r.error.hint_en)
-      ? h('p', { class: 'diag-hint' }, '→ ', pick(r.error.hint ?? '', r.error.hint_en ?? r.error.hint ?? ''))
-      : null,
-    h(
-      'ul',
-      { class: 'steps' },
-      r.steps.map((s) =>
-        h(
-          'li',
-          { class: s.skipped ? 'skipped' : s.ok ? 'ok' : 'fail' },
-          h('span', { class: 'icon', 'aria-hidden': 'true' }, s.skipped ? '–' : s.ok ? '✓' : '✕'),
-          h(
-            'span',
-            {},
-            bi(s.text),
-            s.durationMs !== undefined ? h('span', { class: 'muted small' }, ` · ${s.durationMs} ms`) : null,
-          ),
-          // The hint of the step that ended the test is already shown under the error.
-          !s.ok && !s.skipped && s.hint && s.hint.es !== r.error?.hint
-            ? h('div', { class: 'step-hint' }, bi(s.hint))
-            : null,
-        ),
-      ),
-    ),
-    guarantees.length
-      ? h(
-          'div',
-          { class: 'chips' },
-          guarantees.map(([k, label]) =>
-            h(
-              'span',
-              { class: `chip ${r.guarantees![k] ? 'chip-ok' : 'chip-muted'}` },
-              r.guarantees![k] ? '✓ ' : '✕ ',
-              label,
-            ),
-          ),
-        )
-      : null,
-    facts.length
-      ? h(
-          'details',
-          { class: 'facts' },
-          h('summary', {}, tr('ui.server_facts')),
-          h(
-            'dl',
-            {},
-            facts.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, String(v))]),
-          ),
-        )
-      : null,
   );
 }
 
@@ -329,16 +290,28 @@ async function runTest(p: Protocol): Promise<void> {
   try {
     const r = await post<ConnectionReport>('/api/test', { protocol: p, config: app.draft, clear: [...app.clear] });
     app.reports[p] = r;
-    if (r.ok) toast('ok', tr('ui.connection_ok_title'));
-    else toast('bad', tr('ui.connection_test_failed'), r.error ? msg(r.error) : '');
+    // The report's headline is the message (no toast on top of it); the field it names is marked and focused.
+    marked = markTestField(r, transportView(p));
   } catch (err) {
     const f = failureText(err);
-    toast('bad', f.title, f.hint);
+    toast('bad', tr('ui.connection_test_failed'), f.title);
   } finally {
     app.busy.test = null;
     renderForm();
     hooks.changed();
+    if (marked) focusField(marked);
   }
+}
+
+/** The field the last failed test named (focused after the redraw). */
+let marked: string | null = null;
+
+/** The passphrase typed in the form goes to its own 0600 file first; the config then names that file. */
+async function storeTypedPassphrase(): Promise<void> {
+  if (!passphrase.typed || getKey(app.draft, 'encryption.mode') !== 'passphrase') return;
+  const r = await post<PassphraseResponse>('/api/encryption/passphrase', { passphrase: passphrase.typed });
+  setKey(app.draft, 'encryption.passphrase_file', r.file);
+  passphrase.typed = '';
 }
 
 export async function saveConfig(): Promise<void> {
@@ -359,12 +332,14 @@ export async function saveConfig(): Promise<void> {
   app.busy.save = true;
   renderForm();
   try {
+    await storeTypedPassphrase();
     const r = await post<SaveResponse>('/api/config', { config: app.draft, clear: [...app.clear] });
     app.config = r.config;
     app.draft = structuredClone(r.config);
     app.clear.clear();
     app.status = r.status;
-    toast('ok', tr('ui.configuration_saved'));
+    // Green only when the saved config can sync; otherwise what is missing, each problem on its field.
+    announceSave(r.readiness ?? []);
   } catch (err) {
     if (err instanceof ApiFailure && err.body.problems?.length) {
       for (const p of err.body.problems) app.errors[p.key] = bi(p.text);
@@ -526,20 +501,34 @@ function protocolPanel(p: Protocol): HTMLElement {
     h(
       'div',
       { class: 'test-row' },
-      button(tr('ui.test_connection'), {
-        id: `test-${p}`,
-        busy: app.busy.test === p,
-        busyLabel: tr('ui.testing'),
-        disabled: Boolean(a && !a.available) || (app.busy.test !== null && app.busy.test !== p),
-        onclick: () => void runTest(p),
-      }),
+      withReason(
+        button(tr('ui.test_connection'), {
+          id: `test-${p}`,
+          busy: app.busy.test === p,
+          busyLabel: tr('ui.testing'),
+          disabled: Boolean(a && !a.available) || (app.busy.test !== null && app.busy.test !== p),
+          onclick: () => void runTest(p),
+        }),
+        a && !a.available
+          ? tr('truth.why_protocol_unavailable', { name: title })
+          : app.busy.test !== null && app.busy.test !== p
+            ? tr('truth.why_other_test_running')
+            : null,
+      ),
       h('span', { class: 'muted small' }, tr('ui.tests_what_typed_form')),
     ),
-    report ? diagnosis(report) : null,
+    report ? testReport(report, view) : null,
   );
 }
 
+let firstRender = true;
+
 export function renderForm(): void {
+  // The problems the saved config already has (GET /api/state) are on their fields from the first paint.
+  if (firstRender && app.status?.configStatus === 'ok') {
+    firstRender = false;
+    setSavedProblems(app.status.problems.map((x) => ({ key: x.key, text: x.text, severity: 'incomplete' })));
+  }
   const p = viewedProtocol();
   const dbPlaceholder = app.status?.databasePath ?? '';
   fill(
@@ -578,6 +567,7 @@ export function renderForm(): void {
         'div',
         { class: 'grid' },
         ENCRYPTION_FIELDS.map((f) => fieldEl(f)),
+        encryptionExtras(renderForm, updateDirty),
       ),
     ),
     h('div', { class: 'alert tone-bad', id: 'save-summary', hidden: true }),

@@ -10,6 +10,7 @@ import { identityMessages } from '../../messages/identity.js';
 import { type Param, type ParamArgs, type Text, fill } from '../../messages/text.js';
 import { uiMessages } from '../../messages/ui.js';
 import { progressMessages } from '../../messages/progress.js';
+import { truthMessages } from '../../messages/truth.js';
 import { formatBytes } from '../../messages/format.js';
 
 export type Lang = 'es' | 'en';
@@ -22,6 +23,7 @@ const pageMessages = {
   ...identityMessages,
   ...conflictMessages,
   ...progressMessages,
+  ...truthMessages,
 } as const;
 type PageMessages = typeof pageMessages;
 export type PageMessageKey = keyof PageMessages;

@@ -20,6 +20,9 @@ import { addEvent, refreshLogAges, renderLog, resetEvents } from './log.js';
 import { renderRemoteQuestion } from './remote-question.js';
 import { renderConflictPanel } from './conflict.js';
 import { endProgress, onProgressEvent, progressView, seedProgress } from './progress.js';
+import { autoBlockedReason, stoppedText, syncBlockedReason, withReason } from './truth.js';
+import { plaintextNotice } from './encryption-ui.js';
+import { maybeNotify, notifyToggle } from './notify.js';
 
 // ---------- status ----------
 
@@ -138,18 +141,24 @@ function renderStatus(): void {
       ),
       row(
         tr('ui.automatic_sync'),
-        running ? tr('ui.running_next', { next }) : s.enabled ? tr('ui.enabled_stopped') : tr('ui.disabled'),
-        { id: 'auto-state' },
+        // Never "Activa · próxima …" while a conflict (or a pending download) stops every sync.
+        stoppedText(s) ??
+          (running ? tr('ui.running_next', { next }) : s.enabled ? tr('ui.enabled_stopped') : tr('ui.disabled')),
+        { id: 'auto-state', tone: s.blockedBy ? 'warn' : undefined },
       ),
       row(
         tr('common.remote_version'),
         s.remoteGeneration !== null ? tr('ui.generation', { remoteGeneration: s.remoteGeneration }) : '—',
         { id: 'remote-gen' },
       ),
-      row(tr('common.encryption'), encryptionText(s), { id: 'encryption' }),
+      row(tr('common.encryption'), s.remotePlaintext ? tr('truth.encryption_on_plaintext_left') : encryptionText(s), {
+        id: 'encryption',
+        tone: s.remotePlaintext ? 'warn' : undefined,
+      }),
       row(tr('ui.database'), h('span', { class: 'path', title: s.databasePath }, s.databasePath)),
     ),
     progressView(),
+    plaintextNotice(s, renderStatus),
     s.state === 'error' && s.lastError
       ? h(
           'div',
@@ -161,28 +170,34 @@ function renderStatus(): void {
     h(
       'div',
       { class: 'actions' },
-      button(tr('ui.sync_now'), {
-        kind: 'primary',
-        id: 'sync-now',
-        busy: app.busy.sync || s.state === 'syncing',
-        busyLabel: tr('ui.syncing'),
-        disabled: s.state === 'unconfigured' || s.state === 'invalid-config',
-        onclick: () => void syncNow(),
-      }),
+      withReason(
+        button(tr('ui.sync_now'), {
+          kind: 'primary',
+          id: 'sync-now',
+          busy: app.busy.sync || s.state === 'syncing',
+          busyLabel: tr('ui.syncing'),
+          disabled: syncBlockedReason(s) !== null,
+          onclick: () => void syncNow(),
+        }),
+        syncBlockedReason(s),
+      ),
       running
         ? button(tr('ui.stop_sync'), {
             id: 'auto-toggle',
             busy: app.busy.auto,
             onclick: () => void setAuto(false),
           })
-        : button(tr('ui.start_sync'), {
-            id: 'auto-toggle',
-            busy: app.busy.auto,
-            disabled: s.state === 'unconfigured' || s.state === 'invalid-config',
-            title: s.enabled ? undefined : tr('ui.first_tick_enable_automatic'),
-            onclick: () => void setAuto(true),
-          }),
+        : withReason(
+            button(tr('ui.start_sync'), {
+              id: 'auto-toggle',
+              busy: app.busy.auto,
+              disabled: autoBlockedReason(s) !== null,
+              onclick: () => void setAuto(true),
+            }),
+            autoBlockedReason(s),
+          ),
     ),
+    notifyToggle(),
   );
   renderHeaderState();
 }
@@ -195,6 +210,7 @@ function renderHeaderState(): void {
   el.className = `pill tone-${v.tone}`;
   el.textContent = v.title;
   announce(`${v.title}. ${v.sub}`);
+  maybeNotify(s, v.title, v.sub);
   document.title = tr('ui.tab_title', { icon: TITLE_ICON[v.tone], state: v.title });
   setFavicon(v.tone);
 }

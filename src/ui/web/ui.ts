@@ -5,6 +5,10 @@ import { ApiFailure } from './client.js';
 
 export type Tone = 'ok' | 'warn' | 'bad' | 'busy' | 'idle' | 'info';
 
+/**
+ * The page's one status message: a new one replaces the previous (never a stack over the form). Errors stay
+ * longer; the detail carries the specifics.
+ */
 export function toast(tone: Tone, title: string, detail = ''): void {
   const box = $('toasts');
   const el = h(
@@ -13,7 +17,7 @@ export function toast(tone: Tone, title: string, detail = ''): void {
     h('strong', {}, title),
     detail ? h('div', { class: 'toast-detail' }, detail) : null,
   );
-  box.append(el);
+  fill(box, el);
   setTimeout(() => el.classList.add('leaving'), tone === 'bad' ? 9000 : 4500);
   setTimeout(() => el.remove(), tone === 'bad' ? 9500 : 5000);
 }
