@@ -17,6 +17,7 @@ import { localIdentity, plaintextCreatedAt } from './local-identity.js';
 import { checkLineage, recordAfterSync, recordSeen, type LineageRecord } from './lineage.js';
 import { msg } from '../messages/index.js';
 import { DeltaSync, type DeltaStats, type Fetched } from '../delta/sync.js';
+import { EndpointDeltaSync, type EndpointPrepared, isPatchEndpoint } from '../delta/endpoint-sync.js';
 
 export interface EngineOptions {
   /** A file transport (folder, WebDAV, SMB: wrapped in the remote layout) or an endpoint (Socket.IO). */
@@ -87,8 +88,8 @@ export class SyncEngine {
   readonly local: LocalDb;
   private readonly state: StateStore;
   private readonly target: string;
-  /** Page deltas on file remotes (null on Socket.IO: whole files). */
-  private readonly delta: DeltaSync | null;
+  /** Page deltas: chains on file remotes, patches on endpoints that take them (Socket.IO protocol 2); else null. */
+  private readonly delta: DeltaSync | EndpointDeltaSync | null;
   private inFlight: Promise<SyncOutcome> | null = null;
   private resendRequested = false;
 
@@ -111,18 +112,16 @@ export class SyncEngine {
       pendingDir: path.join(path.dirname(o.statePath), 'pending'),
       log: o.log,
       lockWaitMs: o.lockWaitMs,
-      pageHashes: this.remote instanceof FileRemote,
+      pageHashes: this.remote instanceof FileRemote || isPatchEndpoint(this.remote),
     });
+    const indexFile = path.join(path.dirname(o.statePath), 'delta', `${encodeURIComponent(this.target)}.idx`);
+    const deltaOpts = { local: this.local, indexFile, log: o.log, tmpParent: this.tmpParent };
     this.delta =
       this.remote instanceof FileRemote
-        ? new DeltaSync({
-            remote: this.remote,
-            local: this.local,
-            indexFile: path.join(path.dirname(o.statePath), 'delta', `${encodeURIComponent(this.target)}.idx`),
-            log: o.log,
-            tmpParent: this.tmpParent,
-          })
-        : null;
+        ? new DeltaSync({ ...deltaOpts, remote: this.remote })
+        : isPatchEndpoint(this.remote)
+          ? new EndpointDeltaSync({ ...deltaOpts, endpoint: this.remote })
+          : null;
   }
 
   /** A whole database for version `v` (from its base and patches on file remotes), verified. */
@@ -611,7 +610,8 @@ export class SyncEngine {
     remote: RemoteManifest | null | undefined,
     reason: string,
   ): Promise<StepResult> {
-    const prepared = remote !== undefined ? await this.delta?.preparePush(local, remote) : undefined;
+    const prepared: EndpointPrepared | undefined =
+      remote !== undefined ? await this.delta?.preparePush(local, remote) : undefined;
     const out = prepared?.out ?? (await this.local.outgoing(local.snapshot, local.sha256!));
     try {
       if (remote !== undefined)
@@ -625,6 +625,7 @@ export class SyncEngine {
           device: this.o.device,
           baseGeneration: remote?.generation ?? null,
           ...(prepared?.delta ? { delta: prepared.delta } : {}),
+          ...(prepared?.patch ? { patch: prepared.patch } : {}),
         } satisfies PushMeta,
         { onProgress: this.progress('upload') },
       );
@@ -662,14 +663,15 @@ export class SyncEngine {
       return {
         action: 'push',
         reason,
-        bytesUp: out.size,
+        bytesUp: res.sent ?? out.size,
         bytesDown: 0,
         generation: m?.generation ?? null,
         committed: m,
-        ...(prepared?.stats ? { delta: prepared.stats } : {}),
+        ...(prepared?.stats && res.patched !== false ? { delta: prepared.stats } : {}),
       };
     } finally {
       await out.dispose();
+      await prepared?.dispose?.();
     }
   }
 

@@ -19,6 +19,7 @@ import { folderMessages } from './folder.js';
 import { serverMessages } from './server.js';
 import { serviceMessages } from './service.js';
 import { smbMessages } from './smb.js';
+import { sioDeltaMessages } from './sio-delta.js';
 import { socketioMessages } from './socketio.js';
 import { type Param, type ParamArgs, render, type Text } from './text.js';
 import { transportMessages } from './transport.js';
@@ -42,6 +43,7 @@ export const messages = {
   ...webdavMessages,
   ...smbMessages,
   ...socketioMessages,
+  ...sioDeltaMessages,
   ...folderMessages,
   ...serverMessages,
   ...apiMessages,
