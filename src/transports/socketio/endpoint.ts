@@ -396,7 +396,7 @@ export class SocketioEndpoint implements SyncEndpoint {
           patchSha256: offer.sha256,
           patchSize: offer.size,
         };
-        const r = await this.upload(offer.path, { sha256: offer.sha256, size: offer.size }, patch, h, opts);
+        const r = await this.sendFile(offer.path, { sha256: offer.sha256, size: offer.size }, patch, h, opts);
         return { ...r, sent: offer.size, patched: true };
       } catch (err) {
         // A lost swap is a conflict whatever was sent; anything else the server refused, the whole file may pass.
@@ -411,12 +411,12 @@ export class SocketioEndpoint implements SyncEndpoint {
         });
       }
     }
-    const r = await this.upload(localPath, { sha256: meta.sha256, size: meta.size }, begin, h, opts);
+    const r = await this.sendFile(localPath, { sha256: meta.sha256, size: meta.size }, begin, h, opts);
     return offer ? { ...r, patched: false } : r;
   }
 
   /** begin (CAS), binary chunks read from disk with a window of acks, end with the sha256 of the bytes sent. */
-  private async upload(
+  private async sendFile(
     localPath: string,
     sent: { sha256: string; size: number },
     request: BeginRequest,
