@@ -20,8 +20,20 @@ import { startSyncServer, type SyncServer } from '../src/server/server.js';
 import { Storage, type StoreError } from '../src/server/storage.js';
 import type { RemoteManifest } from '../src/transports/types.js';
 import { x25519Encryption, x25519Keys } from './helpers/age.js';
-import { endpoint, memoryLogger } from './helpers/socketio.js';
-import { addRows, makeLargeDb, makeTestDb, readRows, sha256File, tmpDir } from './helpers/system.js';
+import { endpoint, memoryLogger, type ServerChild, startServerChild } from './helpers/socketio.js';
+import {
+  addRows,
+  freePort,
+  killGroup,
+  makeLargeDb,
+  makeTestDb,
+  readRows,
+  sha256File,
+  startDaemon,
+  tmpDir,
+  unavailable,
+  waitForPort,
+} from './helpers/system.js';
 
 const KIB = 1024;
 const DB_BYTES = 5 * 1024 * 1024;
@@ -394,5 +406,76 @@ test('encryption on: whole files both ways, the server only ever stores cipherte
     await a.ep.close();
     await b.ep.close();
     await server.close();
+  }
+});
+
+const REDIS = '/usr/bin/redis-server';
+
+test('scale-out (two server processes, one storage, redis): concurrent patch pushes on one base through both servers commit exactly once; the other keeps both (conflict); patches flow across servers', {
+  timeout: 180_000,
+}, async (t) => {
+  if (!existsSync(REDIS)) return unavailable(t, 'redis-server is not installed');
+  const redisPort = await freePort();
+  const redis = startDaemon(REDIS, [
+    '--port',
+    String(redisPort),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    tmpDir(),
+  ]);
+  const storageDir = tmpDir();
+  let servers: ServerChild[] = [];
+  const devices: Array<ReturnType<typeof device>> = [];
+  try {
+    await waitForPort(redisPort);
+    const redisUrl = `redis://127.0.0.1:${redisPort}`;
+    servers = await Promise.all([
+      startServerChild({ storageDir, redisUrl }),
+      startServerChild({ storageDir, redisUrl }),
+    ]);
+    const dbA = bigDb('oficina');
+    const dbB = path.join(tmpDir(), 'cordiax.db');
+    const a = device(servers[0]!.url, dbA, 'equipo-a');
+    const b = device(servers[1]!.url, dbB, 'equipo-b');
+    devices.push(a, b);
+    assert.equal((await a.engine.sync()).action, 'push');
+    assert.equal((await b.engine.sync()).action, 'pull');
+    // A patch pushed through server 1 is pulled as a patch through server 2.
+    addRows(dbA, ['por-servidor-1']);
+    const up = await a.engine.sync();
+    assert.equal(up.action, 'push');
+    assert.equal(up.delta?.patches, 1, 'pushed as a patch');
+    const down = await b.engine.sync();
+    assert.equal(down.action, 'pull');
+    assert.equal(down.delta?.patches, 1, 'pulled as a patch from the other server');
+    assert.equal(tablesHash(dbB), tablesHash(dbA));
+
+    // Both change and push at once, each through its own server, on the same base.
+    addRows(dbA, ['carrera-a']);
+    addRows(dbB, ['carrera-b']);
+    const [ra, rb] = await Promise.all([a.engine.sync(), b.engine.sync()]);
+    const actions = [ra.action, rb.action].sort();
+    assert.deepEqual(actions, ['conflict', 'push'], `one commits, the other keeps both: ${actions}`);
+    const winner = ra.action === 'push' ? { out: ra, db: dbA } : { out: rb, db: dbB };
+    const loser =
+      ra.action === 'push' ? { out: rb, db: dbB, row: 'carrera-b' } : { out: ra, db: dbA, row: 'carrera-a' };
+    const commits = readdirSync(path.join(storageDir, 'default', 'commits')).filter((f) => f.endsWith('.json'));
+    assert.equal(commits.length, 3, 'exactly one commit record for the contested generation');
+    const head = storedHead(storageDir);
+    assert.equal(head.manifest.generation, 3);
+    assert.equal(await sha256File(head.file), head.manifest.sha256);
+    assert.deepEqual(readRows(head.file), readRows(winner.db), "the stored head is the winner's database");
+    assert.equal(readRows(loser.db).at(-1), loser.row, "the loser's row stays in its database");
+    assert.ok(loser.out.conflictCopy && existsSync(loser.out.conflictCopy));
+    assert.deepEqual(readRows(loser.out.conflictCopy), readRows(winner.db), "the winner's version kept beside it");
+  } finally {
+    for (const d of devices) await d.ep.close();
+    for (const s of servers) await s.stop();
+    killGroup(redis);
   }
 });
