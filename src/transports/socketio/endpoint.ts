@@ -1,7 +1,11 @@
 /**
  * The `socketio` remote. Against the spec's Flask server (protocol 1, which announces nothing) it can only push the
  * whole database as hex, within that server's 1,000,000-byte buffer. Against our server (protocol 2, announced in
- * `sync_request`) it streams binary chunks from disk with acks, resumes after a reconnect, pulls, and uses CAS.
+ * `sync_request`) it streams binary chunks from disk with acks, resumes after a reconnect, pulls, and uses CAS; with
+ * the server's 'patch' feature a push may send a page patch instead of the file (falling back to the file when the
+ * server refuses it) and a pull may fetch the patch between two versions (pullPatch; src/delta/endpoint-sync.ts).
+ *
+ * No method here may be named `upload`: the engine tells file transports from endpoints by it (engine.ts).
  */
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
