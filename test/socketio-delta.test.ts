@@ -271,7 +271,35 @@ test('a patch the server refuses (its base is not the head) makes the endpoint s
     assert.ok(warn, 'logged');
     assert.match(String((warn.data as { reason?: string }).reason), /PATCH_REFUSED/);
     assert.equal(await sha256File(storedHead(storageDir).file), snap2.sha256);
+
+    // A patch on the right head whose bytes are not a patch: it travels, the server refuses it at the end (it does
+    // not apply), nothing of it is stored, and the whole file goes.
+    addRows(db, ['otra']);
+    const snap3 = await takeSnapshot(db, { tmpParent: tmpDir() });
+    const before3 = server.stats();
+    const r3 = await ep.push(snap3.path, {
+      sha256: snap3.sha256,
+      size: snap3.size,
+      encrypted: false,
+      device: 'equipo-a',
+      baseGeneration: 2,
+      patch: {
+        path: bogus,
+        size: 200,
+        sha256: createHash('sha256').update(readFileSync(bogus)).digest('hex'),
+        baseSha256: snap2.sha256,
+        pages: 1,
+      },
+    });
+    assert.equal(r3.patched, false);
+    assert.equal(r3.manifest?.generation, 3);
+    assert.equal(server.stats().bytesIn - before3.bytesIn, 200 + snap3.size, 'the patch went, then the whole file');
+    assert.equal(server.stats().patchPushes, 0);
+    assert.equal(await sha256File(storedHead(storageDir).file), snap3.sha256);
+    assert.equal(log.events.filter((e) => e.code === 'DELTA_FULL_PUSH').length, 2);
+    assert.deepEqual(readdirSync(path.join(storageDir, 'default', 'uploads')), [], 'nothing left behind');
     await snap2.dispose();
+    await snap3.dispose();
   } finally {
     await ep.close();
     await server.close();
@@ -406,6 +434,60 @@ test('encryption on: whole files both ways, the server only ever stores cipherte
     await a.ep.close();
     await b.ep.close();
     await server.close();
+  }
+});
+
+test('pull patches kept by the server: within a disk budget (oldest go first), deleted once unused for their lifetime', {
+  timeout: 120_000,
+}, async () => {
+  const root = tmpDir();
+  const storage = new Storage(root, { keepVersions: 10, maxBytes: 64 * 1024 * 1024, patches: { ttlMs: 60_000 } });
+  await storage.init();
+  const dbFile = makeTestDb(path.join(tmpDir(), 'c.db'), 300, { tag: 'base' });
+  const shas: string[] = [];
+  try {
+    for (let g = 1; g <= 3; g++) {
+      if (g > 1) addRows(dbFile, [`fila-${g}`]);
+      const s = await takeSnapshot(dbFile, { tmpParent: tmpDir() });
+      const b = await storage.begin({
+        databaseId: 'default',
+        sha256: s.sha256,
+        size: s.size,
+        encrypted: false,
+        device: 'x',
+        baseGeneration: g === 1 ? null : g - 1,
+      });
+      await storage.chunk('default', b.uploadId, 0, readFileSync(s.path), 8 * 1024 * 1024);
+      await storage.end('default', b.uploadId, s.sha256);
+      shas.push(s.sha256);
+      await s.dispose();
+    }
+    const dir = path.join(root, 'default', 'patches');
+    const p13 = await storage.patchBetween('default', 1, shas[0]!, 3);
+    const again = await storage.patchBetween('default', 1, shas[0]!, 3);
+    assert.deepEqual(again, p13, 'asked again: the same kept patch');
+    assert.deepEqual(readdirSync(dir), [`${p13.patchId}.patch`]);
+    await assert.rejects(storage.patchBetween('default', 1, 'c'.repeat(64), 3), (e: unknown) => {
+      return (e as StoreError).code === 'NOT_FOUND';
+    });
+    // A budget that holds one patch: the next one pushes the oldest out.
+    const tight = new Storage(root, {
+      keepVersions: 10,
+      maxBytes: 64 * 1024 * 1024,
+      patches: { budgetBytes: p13.size + 10 },
+    });
+    const p23 = await tight.patchBetween('default', 2, shas[1]!, 3);
+    assert.deepEqual(readdirSync(dir), [`${p23.patchId}.patch`], 'the oldest patch went to make room');
+    await assert.rejects(tight.patches.read('default', p13.patchId, 0, 1024), (e: unknown) => {
+      return (e as StoreError).code === 'NOT_FOUND';
+    });
+    // Unused for longer than its lifetime: swept.
+    const expiring = new Storage(root, { keepVersions: 10, maxBytes: 64 * 1024 * 1024, patches: { ttlMs: 0 } });
+    await new Promise((r) => setTimeout(r, 20));
+    await expiring.patches.sweep();
+    assert.deepEqual(readdirSync(dir), []);
+  } finally {
+    await storage.close();
   }
 });
 
