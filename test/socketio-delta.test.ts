@@ -112,6 +112,7 @@ test('a one-row change on a 5 MB database moves kilobytes up and down; the serve
   try {
     assert.ok(statSync(dbA).size >= DB_BYTES, 'the database is about 5 MB');
     assert.equal(await a.ep.patchSupport(), true, 'our server announces patches');
+    assert.equal((await a.ep.test()).facts.pagePatches, true, '"Probar Conexión" says so');
 
     const first = await a.engine.sync();
     assert.equal(first.action, 'push');

@@ -359,7 +359,10 @@ export class SocketioEndpoint implements SyncEndpoint {
 
   /** Whether the server applies and serves page patches (protocol 2 with the 'patch' feature). */
   async patchSupport(): Promise<boolean> {
-    const h = await this.ready();
+    return this.hasPatch(await this.ready());
+  }
+
+  private hasPatch(h: Hello): h is NonNullable<Hello> {
     return this.p2(h) && Array.isArray(h.features) && h.features.includes(FEATURE_PATCH);
   }
 
@@ -391,7 +394,7 @@ export class SocketioEndpoint implements SyncEndpoint {
       baseGeneration: meta.baseGeneration,
     };
     const offer = meta.patch;
-    if (offer && !meta.encrypted && meta.baseGeneration !== null && h.features?.includes(FEATURE_PATCH)) {
+    if (offer && !meta.encrypted && meta.baseGeneration !== null && this.hasPatch(h)) {
       try {
         const patch: BeginRequest = {
           ...begin,
@@ -566,8 +569,7 @@ export class SocketioEndpoint implements SyncEndpoint {
   ): Promise<{ size: number; sha256: string; pages: number }> {
     return this.serial(async () => {
       const h = await this.ready();
-      if (!this.p2(h) || !h.features?.includes(FEATURE_PATCH))
-        throw new SyncError('NOT_SUPPORTED', msg('siodelta.server_has_no_patches'));
+      if (!this.hasPatch(h)) throw new SyncError('NOT_SUPPORTED', msg('siodelta.server_has_no_patches'));
       // Building the patch reads both versions on the server: a generous timeout for large databases.
       const p = await this.request<Extract<PatchReply, { ok: true }>>(
         EV.patch,
@@ -735,6 +737,8 @@ export class SocketioEndpoint implements SyncEndpoint {
         history: caps.history,
         compareAndSwap: caps.compareAndSwap,
         maxBytes: caps.maxBytes,
+        // Only the pages that changed travel (protocol 2 feature 'patch'; never with encryption).
+        pagePatches: this.hasPatch(h),
       });
       steps.push({
         id: 'capabilities',
