@@ -171,7 +171,7 @@ export class EndpointDeltaSync {
     }
     const st = await this.o.local.state();
     if (st === 'locked' || !(await this.o.endpoint.patchSupport())) return this.whole(v, workDir, transfer, false);
-    const idx = await this.loadIndex(() => true);
+    const idx = st === 'missing' ? null : await this.loadIndex(() => true);
     if (!idx) return this.whole(v, workDir, transfer, true);
     const target = path.join(workDir, 'rebuilt.db');
     const patchFile = path.join(workDir, 'pull.patch');
