@@ -10,7 +10,7 @@
  * must hash to what the manifest (or, encrypted, the authenticated patch header) says and pass quick_check before
  * the engine restores it into the live database as it always did.
  *
- * Socket.IO endpoints keep whole-file transfers (protocol 2 does not carry patches yet).
+ * Socket.IO endpoints (whole versions on the server, patches only in transit) use endpoint-sync.ts instead.
  */
 import type { Text } from '../messages/text.js';
 import { msg } from '../messages/index.js';

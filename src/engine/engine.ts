@@ -27,6 +27,7 @@ import { msg } from '../messages/index.js';
 import { DeltaSync, type DeltaStats, type Fetched } from '../delta/sync.js';
 import { bytesText } from '../messages/format.js';
 import { Operation, type CancelAnswer, type OperationKind, type ProgressData } from './operation.js';
+import { EndpointDeltaSync, type EndpointPrepared, isPatchEndpoint } from '../delta/endpoint-sync.js';
 
 export interface EngineOptions {
   /** A file transport (folder, WebDAV, SMB: wrapped in the remote layout) or an endpoint (Socket.IO). */
@@ -101,8 +102,8 @@ export class SyncEngine {
   readonly local: LocalDb;
   private readonly state: StateStore;
   private readonly target: string;
-  /** Page deltas on file remotes (null on Socket.IO: whole files). */
-  private readonly delta: DeltaSync | null;
+  /** Page deltas: chains on file remotes, patches on endpoints that take them (Socket.IO protocol 2); else null. */
+  private readonly delta: DeltaSync | EndpointDeltaSync | null;
   private inFlight: Promise<SyncOutcome> | null = null;
   private resendRequested = false;
   /** The sync or restore running now: its phase and its Cancelar. */
@@ -128,18 +129,16 @@ export class SyncEngine {
       pendingDir: path.join(path.dirname(o.statePath), 'pending'),
       log: o.log,
       lockWaitMs: o.lockWaitMs,
-      pageHashes: this.remote instanceof FileRemote,
+      pageHashes: this.remote instanceof FileRemote || isPatchEndpoint(this.remote),
     });
+    const indexFile = path.join(path.dirname(o.statePath), 'delta', `${encodeURIComponent(this.target)}.idx`);
+    const deltaOpts = { local: this.local, indexFile, log: o.log, tmpParent: this.tmpParent };
     this.delta =
       this.remote instanceof FileRemote
-        ? new DeltaSync({
-            remote: this.remote,
-            local: this.local,
-            indexFile: path.join(path.dirname(o.statePath), 'delta', `${encodeURIComponent(this.target)}.idx`),
-            log: o.log,
-            tmpParent: this.tmpParent,
-          })
-        : null;
+        ? new DeltaSync({ ...deltaOpts, remote: this.remote })
+        : isPatchEndpoint(this.remote)
+          ? new EndpointDeltaSync({ ...deltaOpts, endpoint: this.remote })
+          : null;
   }
 
   /** A whole database for version `v` (from its base and patches on file remotes), verified. */
@@ -866,7 +865,7 @@ export class SyncEngine {
     // every link of an encrypted version, so an encrypted patch on a plaintext base, the first push after turning
     // encryption on, could not be rebuilt anywhere). "Cifrar ahora" always sends a whole database.
     const samePlane = !remote || remote.encrypted === this.local.encryptionOn;
-    const prepared =
+    const prepared: EndpointPrepared | undefined =
       remote !== undefined && !how.history && samePlane ? await this.delta?.preparePush(local, remote) : undefined;
     const out = prepared?.out ?? (await this.local.outgoing(local.snapshot, local.sha256!));
     const pendingBefore = (await this.state.get(this.target)).pendingPush ?? null;
@@ -885,6 +884,7 @@ export class SyncEngine {
             baseGeneration: remote?.generation ?? null,
             ...(prepared?.delta ? { delta: prepared.delta } : {}),
             ...(how.history ? { history: how.history } : {}),
+            ...(prepared?.patch ? { patch: prepared.patch } : {}),
           } satisfies PushMeta,
           { onProgress: op.bytes('upload'), signal: op.signal, onCommit: () => op.commit() },
         )
@@ -929,14 +929,15 @@ export class SyncEngine {
       return {
         action: 'push',
         reason,
-        bytesUp: out.size,
+        bytesUp: res.sent ?? out.size,
         bytesDown: 0,
         generation: m?.generation ?? null,
         committed: m,
-        ...(prepared?.stats ? { delta: prepared.stats } : {}),
+        ...(prepared?.stats && res.patched !== false ? { delta: prepared.stats } : {}),
       };
     } finally {
       await out.dispose();
+      await prepared?.dispose?.();
     }
   }
 

@@ -22,6 +22,7 @@ import { progressMessages } from './progress.js';
 import { serverMessages } from './server.js';
 import { serviceMessages } from './service.js';
 import { smbMessages } from './smb.js';
+import { sioDeltaMessages } from './sio-delta.js';
 import { socketioMessages } from './socketio.js';
 import { type Param, type ParamArgs, render, type Text } from './text.js';
 import { transportMessages } from './transport.js';
@@ -47,6 +48,7 @@ export const messages = {
   ...webdavMessages,
   ...smbMessages,
   ...socketioMessages,
+  ...sioDeltaMessages,
   ...folderMessages,
   ...identityMessages,
   ...serverMessages,

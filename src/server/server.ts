@@ -20,11 +20,13 @@ import {
   DEFAULT_NAMESPACE,
   DEVICE_RE,
   EV,
+  FEATURE_PATCH,
   SHA256_RE,
   type ServerHello,
   type WireErrorCode,
 } from '../transports/socketio/protocol.js';
 import { Gatekeeper, RateLimiter, TokenSet } from './auth.js';
+import type { PatchLimits } from './patches.js';
 import { Storage, StoreError, type UploadLimits } from './storage.js';
 import { msg } from '../messages/index.js';
 
@@ -52,11 +54,24 @@ export interface SyncServerOptions {
   rateLimits?: { connectBurst?: number; connectPerSecond?: number; requestBurst?: number; requestPerSecond?: number };
   /** Bounds on uploads in progress (storage.ts UploadLimits). */
   uploadLimits?: Partial<UploadLimits>;
+  /** Bounds on the pull patches kept (patches.ts PatchLimits). */
+  patchLimits?: Partial<PatchLimits>;
+}
+
+/** Payload bytes this process received and sent (chunks, protocol 1 data, read ranges): what the wire carried. */
+export interface TransferStats {
+  bytesIn: number;
+  bytesOut: number;
+  /** Pushes committed from a page patch, and pull patches served. */
+  patchPushes: number;
+  patchPulls: number;
 }
 
 export interface SyncServer {
   url: string;
   port: number;
+  /** A copy of the counters so far. */
+  stats(): TransferStats;
   close(): Promise<void>;
 }
 
@@ -141,6 +156,9 @@ function wireError(err: unknown): {
   return { ok: false, code: 'INTERNAL', message: msg('server.internal_server_error') };
 }
 
+/** Optional protocol 2 features this server offers (announced in the hello and in p2_head). */
+const FEATURES = [FEATURE_PATCH];
+
 const badRequest = (what: string) => new StoreError('BAD_REQUEST', msg('server.invalid_request', { what }));
 
 /** What the start-up steps share: settings resolved once, the storage, the tokens and the rate limiters. */
@@ -154,6 +172,7 @@ interface ServerContext {
   gate: Gatekeeper;
   requestLimiter: RateLimiter;
   cors: string[];
+  stats: TransferStats;
 }
 
 /**
@@ -168,7 +187,7 @@ export async function startSyncServer(opts: SyncServerOptions): Promise<SyncServ
   checkHandshake(nsp, ctx);
   serveConnections(nsp, ctx);
   const { url, port } = await listen(httpServer, opts, ctx);
-  const { storage } = ctx;
+  const { storage, stats } = ctx;
 
   const sweeper = setInterval(() => void storage.sweep().catch(() => undefined), 3600_000);
   sweeper.unref();
@@ -177,6 +196,7 @@ export async function startSyncServer(opts: SyncServerOptions): Promise<SyncServ
   return {
     url,
     port,
+    stats: () => ({ ...stats }),
     close: () =>
       (closed ??= (async () => {
         clearInterval(sweeper);
@@ -198,6 +218,7 @@ async function prepareServer(opts: SyncServerOptions): Promise<ServerContext> {
     keepVersions: Math.max(1, opts.keepVersions ?? 10),
     maxBytes,
     uploads: opts.uploadLimits,
+    patches: opts.patchLimits,
   });
   await storage.init();
   const tokens = new TokenSet({ tokens: opts.tokens, tokensFile: opts.tokensFile });
@@ -206,7 +227,8 @@ async function prepareServer(opts: SyncServerOptions): Promise<ServerContext> {
   const gate = new Gatekeeper(tokens, { burst: rl.connectBurst ?? 60, perSecond: rl.connectPerSecond ?? 2 }, log);
   const requestLimiter = new RateLimiter(rl.requestBurst ?? 1000, rl.requestPerSecond ?? 500);
   const cors = opts.corsOrigins ?? [];
-  return { log, chunkBytes, maxBytes, p1Max, storage, tokens, gate, requestLimiter, cors };
+  const stats: TransferStats = { bytesIn: 0, bytesOut: 0, patchPushes: 0, patchPulls: 0 };
+  return { log, chunkBytes, maxBytes, p1Max, storage, tokens, gate, requestLimiter, cors, stats };
 }
 
 /** The HTTP(S) server and Socket.IO on it: buffer sizes, a quick ping, CORS and the Origin check. */
@@ -284,7 +306,7 @@ function checkHandshake(nsp: Namespace, { log, gate, chunkBytes, p1Max }: Server
 
 /** The request handlers of an accepted connection (protocol 1 and 2), then the `sync_request` greeting. */
 function serveConnections(nsp: Namespace, ctx: ServerContext): void {
-  const { log, chunkBytes, maxBytes, p1Max, storage, tokens, requestLimiter } = ctx;
+  const { log, chunkBytes, maxBytes, p1Max, storage, tokens, requestLimiter, stats } = ctx;
   const room = (id: string) => `db:${id}`;
 
   function announce(socket: Socket, manifest: unknown): void {
@@ -374,6 +396,7 @@ function serveConnections(nsp: Namespace, ctx: ServerContext): void {
           throw new StoreError('TOO_LARGE', msg('server.too_large_protocol_1', { p1Max }));
         }
         const data = Buffer.from(hex, 'hex');
+        stats.bytesIn += hex.length;
         if (p.size !== undefined && p.size !== data.length)
           throw new StoreError('VERIFY_FAILED', msg('server.size_not_match'));
         if (p.sha256 !== undefined) {
@@ -394,33 +417,79 @@ function serveConnections(nsp: Namespace, ctx: ServerContext): void {
     );
 
     handle(socket, EV.ping, async () => ({ time: Date.now() }));
-    handle(socket, EV.head, async () => ({ manifest: await storage.head(databaseId) }));
+    handle(socket, EV.head, async () => ({ manifest: await storage.head(databaseId), features: FEATURES }));
     handle(socket, EV.begin, async (p) => {
       if (typeof p.sha256 !== 'string' || !SHA256_RE.test(p.sha256)) throw badRequest('sha256');
       if (typeof p.encrypted !== 'boolean') throw badRequest('encrypted');
       const base = p.baseGeneration === null ? null : int(p.baseGeneration, 'baseGeneration', 1);
+      const dev = typeof p.device === 'string' && DEVICE_RE.test(p.device) ? p.device : device;
+      const uploadId = typeof p.uploadId === 'string' ? p.uploadId : undefined;
+      const who = { client: socket.id, owner: socket.data.tokenKey };
+      if (p.kind === 'patch') {
+        // The bytes sent are the patch; sha256/size name the database it rebuilds (what gets stored).
+        if (typeof p.baseSha256 !== 'string' || !SHA256_RE.test(p.baseSha256)) throw badRequest('baseSha256');
+        if (typeof p.patchSha256 !== 'string' || !SHA256_RE.test(p.patchSha256)) throw badRequest('patchSha256');
+        if (p.encrypted) throw badRequest('encrypted');
+        if (base === null) throw badRequest('baseGeneration');
+        const patch = { baseSha256: p.baseSha256, resultSha256: p.sha256, resultSize: int(p.size, 'size') };
+        const r = await storage.begin(
+          {
+            databaseId,
+            uploadId,
+            sha256: p.patchSha256,
+            size: int(p.patchSize, 'patchSize', 1),
+            encrypted: false,
+            device: dev,
+            baseGeneration: base,
+            patch,
+          },
+          who,
+        );
+        return { ...r, chunkBytes };
+      }
+      if (p.kind !== undefined && p.kind !== 'whole') throw badRequest('kind');
       const r = await storage.begin(
         {
           databaseId,
-          uploadId: typeof p.uploadId === 'string' ? p.uploadId : undefined,
+          uploadId,
           sha256: p.sha256,
           size: int(p.size, 'size'),
           encrypted: p.encrypted,
-          device: typeof p.device === 'string' && DEVICE_RE.test(p.device) ? p.device : device,
+          device: dev,
           baseGeneration: base,
         },
-        { client: socket.id, owner: socket.data.tokenKey },
+        who,
       );
       return { ...r, chunkBytes };
     });
     handle(socket, EV.chunk, async (p) => {
       if (!Buffer.isBuffer(p.data)) throw badRequest('data');
+      stats.bytesIn += p.data.length;
       return { received: await storage.chunk(databaseId, p.uploadId, int(p.offset, 'offset'), p.data, chunkBytes) };
     });
     handle(socket, EV.end, async (p) => {
-      const manifest = await storage.end(databaseId, p.uploadId, p.sha256);
+      const { manifest, patched } = await storage.end(databaseId, p.uploadId, p.sha256);
+      if (patched) stats.patchPushes++;
       announce(socket, manifest);
       return { manifest };
+    });
+    handle(socket, EV.patch, async (p) => {
+      if (typeof p.fromSha256 !== 'string' || !SHA256_RE.test(p.fromSha256)) throw badRequest('fromSha256');
+      const r = await storage.patchBetween(
+        databaseId,
+        int(p.fromGeneration, 'fromGeneration', 1),
+        p.fromSha256,
+        int(p.toGeneration, 'toGeneration', 1),
+      );
+      stats.patchPulls++;
+      return r;
+    });
+    handle(socket, EV.patchRead, async (p) => {
+      const length = int(p.length, 'length', 1);
+      if (length > chunkBytes) throw badRequest('length');
+      const r = await storage.patches.read(databaseId, p.patchId, int(p.offset, 'offset'), length);
+      stats.bytesOut += r.data.length;
+      return r;
     });
     handle(socket, EV.abort, async (p) => {
       await storage.abort(databaseId, p.uploadId);
@@ -429,7 +498,9 @@ function serveConnections(nsp: Namespace, ctx: ServerContext): void {
     handle(socket, EV.read, async (p) => {
       const length = int(p.length, 'length', 1);
       if (length > chunkBytes) throw badRequest('length');
-      return storage.read(databaseId, int(p.generation, 'generation', 1), int(p.offset, 'offset'), length);
+      const r = await storage.read(databaseId, int(p.generation, 'generation', 1), int(p.offset, 'offset'), length);
+      stats.bytesOut += r.data.length;
+      return r;
     });
 
     // Last, so the client's handlers for the other events are in place when it reacts (the spec's order).
@@ -454,6 +525,7 @@ function serveConnections(nsp: Namespace, ctx: ServerContext): void {
         auth: tokens.enabled ? 'token' : 'none',
         manifest,
         protocol1MaxBytes: p1Max,
+        features: FEATURES,
       };
       socket.emit(EV.syncRequest, hello);
     })();

@@ -21,21 +21,15 @@ import { fsyncDir, writeFileAtomic } from '../util/fs.js';
 import type { RemoteManifest } from '../transports/types.js';
 import { newRemoteId, nextManifest } from '../transports/manifest.js';
 import { sha256File } from '../db/snapshot.js';
-import { isManifest, WINDOW, type WireErrorCode } from '../transports/socketio/protocol.js';
-import { SyncError, type Text } from '../errors.js';
+import { isManifest, WINDOW } from '../transports/socketio/protocol.js';
+import { SyncError } from '../errors.js';
 import { verifyDatabase } from '../db/snapshot.js';
 import { msg } from '../messages/index.js';
 
-/** An error the server turns into an `{ok:false}` reply. */
-export class StoreError extends Error {
-  constructor(
-    readonly code: WireErrorCode,
-    readonly text: Text,
-    readonly extra: { manifest?: RemoteManifest | null; offset?: number } = {},
-  ) {
-    super(text.en);
-  }
-}
+import { StoreError } from './store-error.js';
+import { applyPushedPatch, PatchCache, type PatchLimits } from './patches.js';
+
+export { StoreError };
 
 interface UploadMeta {
   uploadId: string;
@@ -45,6 +39,11 @@ interface UploadMeta {
   encrypted: boolean;
   device: string;
   baseGeneration: number | null;
+  /**
+   * The bytes uploaded (sha256/size above) are a page patch on top of the head with sha256 `baseSha256`, rebuilding
+   * the database `resultSha256` of `resultSize` bytes: that is what gets stored (src/server/patches.ts).
+   */
+  patch?: { baseSha256: string; resultSha256: string; resultSize: number };
 }
 
 interface Upload extends UploadMeta {
@@ -103,12 +102,25 @@ export class Storage {
   private mutexes = new Map<string, Promise<unknown>>();
   readonly limits: UploadLimits;
   private timer: NodeJS.Timeout | null = null;
+  /** Pull patches between stored versions. */
+  readonly patches: PatchCache;
 
   constructor(
     readonly root: string,
-    readonly opts: { keepVersions: number; maxBytes: number; uploads?: Partial<UploadLimits> },
+    readonly opts: {
+      keepVersions: number;
+      maxBytes: number;
+      uploads?: Partial<UploadLimits>;
+      patches?: Partial<PatchLimits>;
+    },
   ) {
     this.limits = uploadLimits(opts.maxBytes, opts.uploads);
+    this.patches = new PatchCache(root, {
+      ttlMs: 15 * 60_000,
+      budgetBytes: Math.max(opts.maxBytes, 512 * 1024 ** 2),
+      maxFraction: 0.5,
+      ...opts.patches,
+    });
   }
 
   async init(): Promise<void> {
@@ -135,6 +147,7 @@ export class Storage {
         if (st && now - st.mtimeMs > this.limits.staleMs) await fsp.rm(path.join(dir, f), { force: true });
       }
     }
+    await this.patches.sweep();
   }
 
   /** Closes an upload's file once its queued chunks are done (the upload stays resumable). */
@@ -429,22 +442,39 @@ export class Storage {
     req: Omit<UploadMeta, 'uploadId'> & { uploadId?: string },
     who: { client: string | null; owner: string } = { client: null, owner: 'anonymous' },
   ): Promise<{ uploadId: string; offset: number; done?: RemoteManifest }> {
-    this.checkSize(req.size);
+    this.checkSize(req.patch?.resultSize ?? req.size);
     const current = await this.head(req.databaseId);
-    if (current && current.sha256 === req.sha256 && current.size === req.size && current.encrypted === req.encrypted) {
+    const stored = req.patch
+      ? { sha256: req.patch.resultSha256, size: req.patch.resultSize, encrypted: false }
+      : { sha256: req.sha256, size: req.size, encrypted: req.encrypted };
+    if (
+      current &&
+      current.sha256 === stored.sha256 &&
+      current.size === stored.size &&
+      current.encrypted === stored.encrypted
+    ) {
       return { uploadId: '', offset: req.size, done: current };
     }
     // Refuse before any byte moves when the client is already behind.
     if ((current?.generation ?? null) !== req.baseGeneration) {
       throw new StoreError('CONFLICT', msg('server.another_device_stored_newer'), { manifest: current });
     }
+    // A patch applies to the head it was made on, exactly (same generation, same bytes, plaintext).
+    if (req.patch && (!current || current.encrypted || current.sha256 !== req.patch.baseSha256))
+      throw new StoreError(
+        'PATCH_REFUSED',
+        current?.encrypted
+          ? msg('siodelta.patch_encrypted_head')
+          : msg('siodelta.base_mismatch', { generation: req.baseGeneration ?? 0 }),
+      );
     const dir = await this.ensureDirs(req.databaseId);
     if (req.uploadId && /^[0-9a-f]{32}$/.test(req.uploadId)) {
       const same = (m: UploadMeta) =>
         m.databaseId === req.databaseId &&
         m.sha256 === req.sha256 &&
         m.size === req.size &&
-        m.encrypted === req.encrypted;
+        m.encrypted === req.encrypted &&
+        JSON.stringify(m.patch ?? null) === JSON.stringify(req.patch ?? null);
       const live = this.uploads.get(req.uploadId);
       if (live && same(live) && live.owner === who.owner) {
         await live.queue.catch(() => undefined);
@@ -486,6 +516,7 @@ export class Storage {
       encrypted: req.encrypted,
       device: req.device,
       baseGeneration: req.baseGeneration,
+      ...(req.patch ? { patch: req.patch } : {}),
     };
     const up: Upload = {
       ...meta,
@@ -556,7 +587,12 @@ export class Storage {
     });
   }
 
-  async end(databaseId: string, uploadId: unknown, sha256: unknown): Promise<RemoteManifest> {
+  /** Ends an upload: verified, committed; `patched` when it was a page patch rebuilt on the head. */
+  async end(
+    databaseId: string,
+    uploadId: unknown,
+    sha256: unknown,
+  ): Promise<{ manifest: RemoteManifest; patched: boolean }> {
     const up = this.upload(databaseId, uploadId);
     return this.serial(up, async () => {
       if (up.received !== up.size)
@@ -579,9 +615,90 @@ export class Storage {
         await fsp.rm(part, { force: true });
         throw new StoreError('VERIFY_FAILED', msg('server.hash_what_arrived_not_match'));
       }
+      if (up.patch) return { manifest: await this.commitPatch(up, part, up.patch), patched: true };
       const { manifest } = await this.commit(up, part, up.baseGeneration);
-      return manifest;
+      return { manifest, patched: false };
     });
+  }
+
+  /**
+   * A patch arrived whole and verified: rebuilds the database on the stored head it was made on (a copy; streamed),
+   * checks it (sha256 as announced, a sound SQLite file, as protocol 1's check) and commits it as a whole version
+   * with the same compare-and-swap as any upload (commit(): the commit record decides across processes).
+   */
+  private async commitPatch(
+    up: Upload,
+    part: string,
+    patch: NonNullable<UploadMeta['patch']>,
+  ): Promise<RemoteManifest> {
+    const dir = this.dbDir(up.databaseId);
+    const result = path.join(dir, 'uploads', `${up.uploadId}.result`);
+    try {
+      const head = await this.head(up.databaseId);
+      if ((head?.generation ?? null) !== up.baseGeneration)
+        throw new StoreError('CONFLICT', msg('server.another_device_stored_newer'), { manifest: head });
+      if (!head || head.sha256 !== patch.baseSha256)
+        throw new StoreError('PATCH_REFUSED', msg('siodelta.base_mismatch', { generation: up.baseGeneration ?? 0 }));
+      try {
+        await applyPushedPatch(
+          part,
+          path.join(dir, head.file),
+          head,
+          { sha256: patch.resultSha256, size: patch.resultSize },
+          result,
+        );
+      } catch (err) {
+        // The head's object went (pruned by a newer commit of another process): the swap is lost anyway.
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+          throw new StoreError('CONFLICT', msg('server.another_device_stored_newer'), {
+            manifest: await this.head(up.databaseId),
+          });
+        throw err;
+      }
+      await this.refuseNonSqlite(result, patch.resultSha256);
+      const fh = await fsp.open(result, 'r+');
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      const { manifest } = await this.commit(
+        { ...up, sha256: patch.resultSha256, size: patch.resultSize, encrypted: false },
+        result,
+        up.baseGeneration,
+      );
+      return manifest;
+    } finally {
+      await fsp.rm(part, { force: true });
+      await fsp.rm(result, { force: true });
+    }
+  }
+
+  /**
+   * The pages that changed from `from` (a stored plaintext version, sha256 as the client says) to `to` (one still
+   * kept): NOT_FOUND when either is gone or differs (the client downloads the whole version).
+   */
+  async patchBetween(
+    databaseId: string,
+    fromGeneration: number,
+    fromSha256: string,
+    toGeneration: number,
+  ): Promise<{ patchId: string; size: number; sha256: string; pages: number }> {
+    const m = await this.head(databaseId);
+    const find = (g: number) => (m && (m.generation === g ? m : m.versions?.find((v) => v.generation === g))) || null;
+    const from = find(fromGeneration);
+    const to = find(toGeneration);
+    if (!from || !to || from.sha256 !== fromSha256)
+      throw new StoreError('NOT_FOUND', msg('siodelta.version_not_kept', { generation: fromGeneration }), {
+        manifest: m,
+      });
+    try {
+      return await this.patches.get(databaseId, from, to);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+        throw new StoreError('NOT_FOUND', msg('siodelta.version_not_kept', { generation: fromGeneration }));
+      throw err;
+    }
   }
 
   async abort(databaseId: string, uploadId: unknown): Promise<void> {

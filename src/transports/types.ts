@@ -272,6 +272,32 @@ export interface PushMeta {
    * encrypted, and once it is committed every plaintext version object is removed from the remote.
    */
   history?: 'encrypted-only';
+  /**
+   * Endpoints that store whole files (our Socket.IO server): the file is the whole database, and this page patch
+   * from the head (baseGeneration) to it may be sent instead; the endpoint falls back to the file when the remote
+   * refuses the patch (src/delta/endpoint-sync.ts).
+   */
+  patch?: PatchOffer;
+}
+
+/** A page patch (src/delta/patch.ts) offered in place of a whole database. */
+export interface PatchOffer {
+  path: string;
+  size: number;
+  sha256: string;
+  /** sha256 of the database it applies to (the head's stored bytes). */
+  baseSha256: string;
+  pages: number;
+}
+
+/** What a push did beyond its manifest: bytes actually sent, and whether a patch offered went (endpoints). */
+export interface PushResult {
+  manifest?: RemoteManifest;
+  conflict?: RemoteManifest;
+  /** Bytes sent (the patch's when it went); absent: the file's size. */
+  sent?: number;
+  /** false: a patch was offered and the whole file went instead. */
+  patched?: boolean;
 }
 
 export interface SyncEndpoint {
@@ -291,11 +317,7 @@ export interface SyncEndpoint {
    * Sends a verified local file as the next version. baseGeneration: what we last saw (CAS); a server that
    * supports CAS answers { conflict } instead of overwriting a newer generation.
    */
-  push(
-    localPath: string,
-    meta: PushMeta,
-    opts?: TransferOptions,
-  ): Promise<{ manifest?: RemoteManifest; conflict?: RemoteManifest }>;
+  push(localPath: string, meta: PushMeta, opts?: TransferOptions): Promise<PushResult>;
   /** Downloads the version described by `manifest` (or the newest) to localPath, verified against its sha256. */
   pull(localPath: string, manifest?: RemoteManifest, opts?: TransferOptions): Promise<DownloadResult>;
   /** Called by the endpoint when the remote says something changed or asks for data (Socket.IO sync_request/sync_update). */

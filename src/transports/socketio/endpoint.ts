@@ -1,7 +1,11 @@
 /**
  * The `socketio` remote. Against the spec's Flask server (protocol 1, which announces nothing) it can only push the
  * whole database as hex, within that server's 1,000,000-byte buffer. Against our server (protocol 2, announced in
- * `sync_request`) it streams binary chunks from disk with acks, resumes after a reconnect, pulls, and uses CAS.
+ * `sync_request`) it streams binary chunks from disk with acks, resumes after a reconnect, pulls, and uses CAS; with
+ * the server's 'patch' feature a push may send a page patch instead of the file (falling back to the file when the
+ * server refuses it) and a pull may fetch the patch between two versions (pullPatch; src/delta/endpoint-sync.ts).
+ *
+ * No method here may be named `upload`: the engine tells file transports from endpoints by it (engine.ts).
  */
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
@@ -14,6 +18,7 @@ import type {
   ConnectionReport,
   DownloadResult,
   PushMeta,
+  PushResult,
   RemoteManifest,
   SyncEndpoint,
   TransferOptions,
@@ -24,6 +29,7 @@ import { Connection, type Hello } from './connection.js';
 import {
   CHUNK_BYTES,
   EV,
+  FEATURE_PATCH,
   FLASK_BUFFER_BYTES,
   isManifest,
   PROTOCOL1_MAX_BYTES,
@@ -33,8 +39,13 @@ import {
   type ChunkReply,
   type ChunkRequest,
   type EndReply,
+  PATCH_ID_RE,
+  type PatchReadRequest,
+  type PatchReply,
+  type PatchRequest,
   type ReadReply,
   type ReadRequest,
+  SHA256_RE,
   type WireErrorCode,
 } from './protocol.js';
 import { msg } from '../../messages/index.js';
@@ -63,6 +74,7 @@ const WIRE_TO_CODE: Record<WireErrorCode, ErrorCode> = {
   BUSY: 'LOCKED',
   STORAGE: 'STORAGE_FULL',
   INTERNAL: 'INTERNAL',
+  PATCH_REFUSED: 'VERIFY_FAILED',
 };
 
 /** A reply the server gave that is not in the protocol: a hostile or broken peer. */
@@ -247,11 +259,7 @@ export class SocketioEndpoint implements SyncEndpoint {
     return run;
   }
 
-  push(
-    localPath: string,
-    meta: PushMeta,
-    opts: TransferOptions = {},
-  ): Promise<{ manifest?: RemoteManifest; conflict?: RemoteManifest }> {
+  push(localPath: string, meta: PushMeta, opts: TransferOptions = {}): Promise<PushResult> {
     return this.serial(async () => {
       const h = await this.ready();
       return this.p2(h) ? this.pushChunks(localPath, meta, h, opts) : this.pushHex(localPath, meta, h, opts);
@@ -349,13 +357,26 @@ export class SocketioEndpoint implements SyncEndpoint {
     }
   }
 
-  /** Protocol 2: begin (CAS), binary chunks read from disk with a window of acks, end with sha256. */
+  /** Whether the server applies and serves page patches (protocol 2 with the 'patch' feature). */
+  async patchSupport(): Promise<boolean> {
+    return this.hasPatch(await this.ready());
+  }
+
+  private hasPatch(h: Hello): h is NonNullable<Hello> {
+    return this.p2(h) && Array.isArray(h.features) && h.features.includes(FEATURE_PATCH);
+  }
+
+  /**
+   * Protocol 2. With a patch offered (plaintext only) and a server that takes patches: the patch goes, the server
+   * rebuilds the database on its head and checks it; a refusal (base changed, result mismatch, not a database...)
+   * sends the whole file instead, logged with its reason. A CAS conflict is a conflict either way.
+   */
   private async pushChunks(
     localPath: string,
     meta: PushMeta,
     h: NonNullable<Hello>,
     opts: TransferOptions,
-  ): Promise<{ manifest?: RemoteManifest; conflict?: RemoteManifest }> {
+  ): Promise<PushResult> {
     if (meta.size > h.maxBytes) {
       throw new SyncError(
         'TOO_LARGE',
@@ -365,61 +386,93 @@ export class SocketioEndpoint implements SyncEndpoint {
         },
       );
     }
+    const begin: BeginRequest = {
+      sha256: meta.sha256,
+      size: meta.size,
+      encrypted: meta.encrypted,
+      device: meta.device,
+      baseGeneration: meta.baseGeneration,
+    };
+    const offer = meta.patch;
+    if (offer && !meta.encrypted && meta.baseGeneration !== null && this.hasPatch(h)) {
+      try {
+        const patch: BeginRequest = {
+          ...begin,
+          kind: 'patch',
+          baseSha256: offer.baseSha256,
+          patchSha256: offer.sha256,
+          patchSize: offer.size,
+        };
+        const r = await this.sendFile(offer.path, { sha256: offer.sha256, size: offer.size }, patch, h, opts);
+        return { ...r, sent: offer.size, patched: true };
+      } catch (err) {
+        // A lost swap is a conflict whatever was sent; anything else the server refused, the whole file may pass.
+        if (!(err instanceof WireError) || (err.wire === 'CONFLICT' && err.manifest) || err.wire === 'RATE_LIMITED')
+          throw err;
+        this.ctx.log.emit({
+          type: 'warning',
+          code: 'DELTA_FULL_PUSH',
+          protocol: 'socketio',
+          text: msg('siodelta.patch_refused_whole', { code: err.wire, why: err.text }),
+          data: { reason: `server-refused-patch: ${err.wire}` },
+        });
+      }
+    }
+    const r = await this.sendFile(localPath, { sha256: meta.sha256, size: meta.size }, begin, h, opts);
+    return offer ? { ...r, patched: false } : r;
+  }
+
+  /** begin (CAS), binary chunks read from disk with a window of acks, end with the sha256 of the bytes sent. */
+  private async sendFile(
+    localPath: string,
+    sent: { sha256: string; size: number },
+    request: BeginRequest,
+    h: NonNullable<Hello>,
+    opts: TransferOptions,
+  ): Promise<PushResult> {
     const fh = await fsp.open(localPath, 'r');
     try {
       const st = await fh.stat();
-      if (st.size !== meta.size)
+      if (st.size !== sent.size)
         throw new SyncError('VERIFY_FAILED', msg('socketio.local_copy_changed_before_sending'));
-      let base = meta.baseGeneration;
+      let req = request;
       return await this.resuming(async () => {
         const resume =
-          this.pending && this.pending.sha256 === meta.sha256 && this.pending.size === meta.size
+          this.pending && this.pending.sha256 === sent.sha256 && this.pending.size === sent.size
             ? this.pending.uploadId
             : undefined;
         let b: Extract<BeginReply, { ok: true }>;
         try {
-          b = await this.request(EV.begin, {
-            uploadId: resume,
-            sha256: meta.sha256,
-            size: meta.size,
-            encrypted: meta.encrypted,
-            device: meta.device,
-            baseGeneration: base,
-          } satisfies BeginRequest);
+          b = await this.request(EV.begin, { ...req, uploadId: resume } satisfies BeginRequest);
         } catch (err) {
           if (err instanceof WireError && err.wire === 'CONFLICT') {
             if (err.manifest) return { conflict: err.manifest };
+            if (req.kind === 'patch') throw err; // a patch needs a head: the whole file goes (pushChunks)
             // The server holds nothing (storage wiped): nothing can be overwritten, so store as the first version.
-            base = null;
-            b = await this.request(EV.begin, {
-              sha256: meta.sha256,
-              size: meta.size,
-              encrypted: meta.encrypted,
-              device: meta.device,
-              baseGeneration: null,
-            } satisfies BeginRequest);
+            req = { ...req, baseGeneration: null };
+            b = await this.request(EV.begin, req satisfies BeginRequest);
           } else throw err;
         }
         if (b.done) {
-          if (!isManifest(b.done) || b.done.sha256 !== meta.sha256) throw protocolError('begin');
+          if (!isManifest(b.done) || b.done.sha256 !== req.sha256) throw protocolError('begin');
           return { manifest: b.done };
         }
-        if (typeof b.uploadId !== 'string' || !Number.isSafeInteger(b.offset) || b.offset < 0 || b.offset > meta.size)
+        if (typeof b.uploadId !== 'string' || !Number.isSafeInteger(b.offset) || b.offset < 0 || b.offset > sent.size)
           throw protocolError('begin');
-        this.pending = { uploadId: b.uploadId, sha256: meta.sha256, size: meta.size };
+        this.pending = { uploadId: b.uploadId, sha256: sent.sha256, size: sent.size };
         const chunk = Math.min(
           CHUNK_BYTES,
           Number.isSafeInteger(b.chunkBytes) && b.chunkBytes > 0 ? b.chunkBytes : CHUNK_BYTES,
           h.chunkBytes,
         );
-        await this.sendChunks(fh, b.uploadId, b.offset, meta.size, chunk, opts);
+        await this.sendChunks(fh, b.uploadId, b.offset, sent.size, chunk, opts);
         try {
           const e = await this.request<Extract<EndReply, { ok: true }>>(EV.end, {
             uploadId: b.uploadId,
-            sha256: meta.sha256,
+            sha256: sent.sha256,
           });
           this.pending = null;
-          if (!isManifest(e.manifest) || e.manifest.sha256 !== meta.sha256 || e.manifest.size !== meta.size)
+          if (!isManifest(e.manifest) || e.manifest.sha256 !== req.sha256 || e.manifest.size !== req.size)
             throw protocolError('end');
           return { manifest: e.manifest };
         } catch (err) {
@@ -491,53 +544,116 @@ export class SocketioEndpoint implements SyncEndpoint {
       }
       const target = manifest ?? (await this.head());
       if (!target) throw new SyncError('NOT_FOUND', msg('socketio.server_no_version_database_yet'));
-      const chunk = Math.min(CHUNK_BYTES, h.chunkBytes);
-      const fh = await fsp.open(localPath, 'w', 0o600);
-      await fh.chmod(0o600); // the mode above only applies to a new file
-      const meter = new HashMeter(opts.onProgress, target.size);
-      try {
-        await this.resuming(async () => {
-          while (meter.bytes < target.size) {
-            const pos = meter.bytes;
-            // Ask for a window of ranges, write them in order as they come.
-            const reqs: Array<Promise<Extract<ReadReply, { ok: true }>>> = [];
-            for (let off = pos, i = 0; off < target.size && i < WINDOW; off += chunk, i++) {
-              const length = Math.min(chunk, target.size - off);
-              const p = this.request<Extract<ReadReply, { ok: true }>>(EV.read, {
-                generation: target.generation,
-                offset: off,
-                length,
-              } satisfies ReadRequest);
-              p.catch(() => undefined);
-              reqs.push(p);
-            }
-            for (const p of reqs) {
-              const r = await p;
-              const at = meter.bytes;
-              const want = Math.min(chunk, target.size - at);
-              if (!Buffer.isBuffer(r.data) || r.data.length !== want || r.size !== target.size)
-                throw protocolError('read');
-              let done = 0;
-              while (done < r.data.length)
-                done += (await fh.write(r.data, done, r.data.length - done, at + done)).bytesWritten;
-              meter.update(r.data);
-            }
-          }
-        }, opts.signal);
-        await fh.sync();
-      } catch (err) {
-        await fh.close().catch(() => undefined);
-        await fsp.rm(localPath, { force: true });
-        throw err;
-      }
-      await fh.close();
-      const { sha256 } = meter.done();
-      if (sha256 !== target.sha256) {
-        await fsp.rm(localPath, { force: true });
-        throw new SyncError('VERIFY_FAILED', msg('socketio.download_not_match_server_hash'));
-      }
-      return { size: target.size, sha256 };
+      await this.readRanges(
+        localPath,
+        target,
+        EV.read,
+        (offset, length) => ({ generation: target.generation, offset, length }) satisfies ReadRequest,
+        h,
+        opts,
+      );
+      return { size: target.size, sha256: target.sha256 };
     });
+  }
+
+  /**
+   * The pages that changed from `from` (a stored version this device holds) to `to`, built by the server into a
+   * patch file (src/delta/patch.ts) and downloaded to `localPath`, its size and sha256 checked against what the
+   * server announced (the patch's own result hash is checked by whoever applies it).
+   */
+  pullPatch(
+    localPath: string,
+    from: { generation: number; sha256: string },
+    to: RemoteManifest,
+    opts: TransferOptions = {},
+  ): Promise<{ size: number; sha256: string; pages: number }> {
+    return this.serial(async () => {
+      const h = await this.ready();
+      if (!this.hasPatch(h)) throw new SyncError('NOT_SUPPORTED', msg('siodelta.server_has_no_patches'));
+      // Building the patch reads both versions on the server: a generous timeout for large databases.
+      const p = await this.request<Extract<PatchReply, { ok: true }>>(
+        EV.patch,
+        {
+          fromGeneration: from.generation,
+          fromSha256: from.sha256,
+          toGeneration: to.generation,
+        } satisfies PatchRequest,
+        this.o.ackTimeoutMs + Math.ceil(to.size / 1e6) * 200,
+      );
+      if (
+        typeof p.patchId !== 'string' ||
+        !PATCH_ID_RE.test(p.patchId) ||
+        !Number.isSafeInteger(p.size) ||
+        p.size < 1 ||
+        typeof p.sha256 !== 'string' ||
+        !SHA256_RE.test(p.sha256) ||
+        !Number.isSafeInteger(p.pages)
+      )
+        throw protocolError('patch');
+      const what = { size: p.size, sha256: p.sha256 };
+      await this.readRanges(
+        localPath,
+        what,
+        EV.patchRead,
+        (offset, length) => ({ patchId: p.patchId, offset, length }) satisfies PatchReadRequest,
+        h,
+        opts,
+      );
+      return { ...what, pages: p.pages };
+    });
+  }
+
+  /** Reads `what` in ranges with a window of requests, written in order as they come, hashed on the way. */
+  private async readRanges(
+    localPath: string,
+    what: { size: number; sha256: string },
+    event: string,
+    range: (offset: number, length: number) => object,
+    h: NonNullable<Hello>,
+    opts: TransferOptions,
+  ): Promise<void> {
+    const chunk = Math.min(CHUNK_BYTES, h.chunkBytes);
+    const fh = await fsp.open(localPath, 'w', 0o600);
+    await fh.chmod(0o600); // the mode above only applies to a new file
+    const meter = new HashMeter(opts.onProgress, what.size);
+    try {
+      await this.resuming(async () => {
+        while (meter.bytes < what.size) {
+          const pos = meter.bytes;
+          // Ask for a window of ranges, write them in order as they come.
+          const reqs: Array<Promise<Extract<ReadReply, { ok: true }>>> = [];
+          for (let off = pos, i = 0; off < what.size && i < WINDOW; off += chunk, i++) {
+            const p = this.request<Extract<ReadReply, { ok: true }>>(
+              event,
+              range(off, Math.min(chunk, what.size - off)),
+            );
+            p.catch(() => undefined);
+            reqs.push(p);
+          }
+          for (const p of reqs) {
+            const r = await p;
+            const at = meter.bytes;
+            const want = Math.min(chunk, what.size - at);
+            if (!Buffer.isBuffer(r.data) || r.data.length !== want || r.size !== what.size) throw protocolError('read');
+            let done = 0;
+            while (done < r.data.length)
+              done += (await fh.write(r.data, done, r.data.length - done, at + done)).bytesWritten;
+            meter.update(r.data);
+          }
+        }
+      }, opts.signal);
+      await fh.sync();
+    } catch (err) {
+      await fh.close().catch(() => undefined);
+      await fsp.rm(localPath, { force: true });
+      throw err;
+    }
+    await fh.close();
+    const { sha256 } = meter.done();
+    if (sha256 !== what.sha256) {
+      await fsp.rm(localPath, { force: true });
+      throw new SyncError('VERIFY_FAILED', msg('socketio.download_not_match_server_hash'));
+    }
   }
 
   async test(): Promise<ConnectionReport> {
@@ -621,6 +737,8 @@ export class SocketioEndpoint implements SyncEndpoint {
         history: caps.history,
         compareAndSwap: caps.compareAndSwap,
         maxBytes: caps.maxBytes,
+        // Only the pages that changed travel (protocol 2 feature 'patch'; never with encryption).
+        pagePatches: this.hasPatch(h),
       });
       steps.push({
         id: 'capabilities',

@@ -8,6 +8,12 @@
  * answer is `{ok: true, ...}` or `{ok: false, code, message: {es, en}, manifest?}`. A push is
  * `p2_begin` (CAS on baseGeneration, resumable by uploadId) -> `p2_chunk` (binary, in order, acked once on disk)
  * -> `p2_end` (sha256 verified by the server). A pull is a series of `p2_read` ranges of a stored generation.
+ *
+ * Page patches (feature 'patch', announced in `features` of the hello and of `p2_head`): a push may send only the
+ * pages that changed since the head (`p2_begin {kind: 'patch', ...}`; the server applies them to its stored head,
+ * verifies the result and stores it whole, so protocol 1 and older clients see nothing new), and a pull may ask for
+ * the pages that changed between a version it holds and another (`p2_patch`, then `p2_patch_read` ranges). The
+ * patch format is src/delta/patch.ts. Never with encryption: the server cannot patch ciphertext.
  */
 import type { PushMeta, RemoteManifest } from '../types.js';
 import { REMOTE_ID_RE } from '../manifest.js';
@@ -38,7 +44,12 @@ export const EV = {
   end: 'p2_end',
   abort: 'p2_abort',
   read: 'p2_read',
+  patch: 'p2_patch',
+  patchRead: 'p2_patch_read',
 } as const;
+
+/** Feature names a server announces in `features` (hello and p2_head). */
+export const FEATURE_PATCH = 'patch';
 
 /** What our server puts in `sync_request` (the Flask server sends {}). */
 export interface ServerHello {
@@ -52,6 +63,8 @@ export interface ServerHello {
   manifest: RemoteManifest | null;
   /** Largest database it accepts as protocol 1 hex. */
   protocol1MaxBytes?: number;
+  /** Optional features (FEATURE_PATCH); absent on servers that predate them. */
+  features?: string[];
 }
 
 /** What our client sends in the handshake `auth`. */
@@ -71,15 +84,25 @@ export type WireErrorCode =
   | 'RATE_LIMITED'
   | 'BUSY'
   | 'STORAGE'
-  | 'INTERNAL';
+  | 'INTERNAL'
+  /** A page patch the server will not apply or build (base changed, result mismatch...): send or fetch whole. */
+  | 'PATCH_REFUSED';
 
 type WireReply<T> =
   | ({ ok: true } & T)
   | { ok: false; code: WireErrorCode; message: Text; manifest?: RemoteManifest | null; offset?: number };
 
 /** The push metadata, plus the upload to resume. */
-export interface BeginRequest extends PushMeta {
+export interface BeginRequest extends Omit<PushMeta, 'patch'> {
   uploadId?: string;
+  /**
+   * 'patch': the bytes sent are a page patch (patchSize bytes, sha256 patchSha256) on top of the head, which must be
+   * baseGeneration with sha256 baseSha256; sha256/size describe the database it rebuilds (what gets stored).
+   */
+  kind?: 'whole' | 'patch';
+  baseSha256?: string;
+  patchSha256?: string;
+  patchSize?: number;
 }
 export type BeginReply = WireReply<{ uploadId: string; offset: number; chunkBytes: number; done?: RemoteManifest }>;
 export interface ChunkRequest {
@@ -95,6 +118,20 @@ export interface ReadRequest {
   length: number;
 }
 export type ReadReply = WireReply<{ data: Buffer; size: number }>;
+/** The pages that changed from a stored version the client holds to another stored version. */
+export interface PatchRequest {
+  fromGeneration: number;
+  fromSha256: string;
+  toGeneration: number;
+}
+export type PatchReply = WireReply<{ patchId: string; size: number; sha256: string; pages: number }>;
+export interface PatchReadRequest {
+  patchId: string;
+  offset: number;
+  length: number;
+}
+/** Patch ids name a file of the server's patch cache: a safe alphabet only. */
+export const PATCH_ID_RE = /^[0-9]{6,}-[0-9]{6,}-[0-9a-f]{32}$/;
 
 export const SHA256_RE = /^[0-9a-f]{64}$/;
 /** Database ids name a folder on the server: keep them to a safe alphabet. */
