@@ -193,3 +193,55 @@ test('plan: una versión «Cifrar ahora» de la base no es un cambio; una que no
   assert.equal(run(head({ generation: 6, parent: { generation: 5, sha256: sha('a') } }), sha('2')).action, 'conflict');
   assert.equal(run(head({ reencrypts: undefined }), sha('2')).action, 'conflict');
 });
+
+test('cordiax-sync encrypt-now: sin --yes (sin terminal) no toca nada; con --yes deja solo objetos age', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { writeFileSync } = await import('node:fs');
+  const bin = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 'bin', 'cordiax-sync.js');
+  const home = tmpDir('cx-encnow-cli-');
+  const root = tmpDir('cx-encnow-cli-remote-');
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, [bin, ...args], {
+      env: { ...process.env, CORDIAX_HOME: home, CORDIAX_LANG: 'es' },
+      encoding: 'utf8',
+      input: '',
+    });
+  const db = path.join(home, 'cordiax.db');
+  makeTestDb(db, 40, { tag: 'cli' });
+  writeFileSync(
+    path.join(home, 'sync_config.json'),
+    JSON.stringify({ enabled: false, protocol: 'folder', folder: { path: root } }),
+    { mode: 0o600 },
+  );
+  assert.equal(cli('sync').status, 0);
+  addRows(db, ['cita sin cifrar']);
+  assert.equal(cli('sync').status, 0);
+  const key = path.join(home, 'clave.txt');
+  const kg = cli('keygen', '-o', key, '--json');
+  assert.equal(kg.status, 0, kg.stderr);
+  const recipient = /age1[0-9a-z]+/.exec(kg.stdout)?.[0];
+  assert.ok(recipient, kg.stdout);
+  assert.equal(cli('config', 'set', 'encryption.recipients', JSON.stringify([recipient])).status, 0);
+  assert.equal(cli('config', 'set', 'encryption.identity_file', key).status, 0);
+  assert.equal(cli('config', 'set', 'encryption.enabled', 'true').status, 0);
+  addRows(db, ['cita cifrada']);
+  assert.equal(cli('sync').status, 0);
+  const rowsBefore = readRows(db);
+  const before = remoteState(root);
+  assert.ok(
+    walk(path.join(root, 'versions')).some((f) => readFileSync(f).subarray(0, SQLITE.length).equals(SQLITE)),
+    'the remote should still hold plaintext',
+  );
+  const refused = cli('encrypt-now');
+  assert.notEqual(refused.status, 0);
+  assert.match(refused.stderr + refused.stdout, /--yes/);
+  assert.deepEqual(remoteState(root), before, 'the server changed without confirmation');
+  const done = cli('encrypt-now', '--yes', '--json');
+  assert.equal(done.status, 0, done.stderr);
+  assert.equal((JSON.parse(done.stdout) as { left: number }).left, 0);
+  const objects = walk(path.join(root, 'versions'));
+  assert.ok(objects.length > 0);
+  for (const f of objects)
+    assert.ok(readFileSync(f).subarray(0, AGE_HEADER.length).equals(AGE_HEADER), `${f} is not an age file`);
+  assert.deepEqual(readRows(db), rowsBefore);
+});

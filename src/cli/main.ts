@@ -122,6 +122,7 @@ export function buildProgram(): Command {
   addStartCommand(program);
   addConfigCommands(program);
   addResolveCommand(program);
+  addEncryptNowCommand(program);
   addRemoteAnswerCommand(program);
   addVersionsCommand(program);
   addRestoreCommand(program);
@@ -496,6 +497,31 @@ function addResolveCommand(program: Command): void {
         );
       },
     );
+}
+
+/**
+ * `encrypt-now`: the UI's "Cifrar ahora" (SyncService.encryptNow): an encrypted version of the current database is
+ * published, then the server's unencrypted versions are deleted. Asks first, or needs --yes when nobody can answer.
+ */
+function addEncryptNowCommand(program: Command): void {
+  program
+    .command('encrypt-now')
+    .description(bilingual(msg('truth.cli_help_encrypt_now')))
+    .option('-y, --yes', bilingual(msg('conflict.cli_help_yes')))
+    .option('--json', bilingual(msg('cli.help.json_output')))
+    .action(async (o: { yes?: boolean; json?: boolean }) => {
+      const json = !!o.json;
+      let confirm = !!o.yes;
+      if (!confirm && process.stdin.isTTY && !json)
+        confirm = await askYesNo(
+          `${t(msg('truth.encrypt_now_confirm_title'))}\n${t(msg('truth.encrypt_now_confirm_text'))}`,
+        );
+      if (!confirm) fail(json, new SyncError('CONFIG_INVALID', msg('truth.cli_encrypt_now_needs_yes')));
+      const r = await withService(json, (svc) => svc.encryptNow());
+      print(json, { ok: true, generation: r.outcome.generation, left: r.left }, () =>
+        t(msg('truth.encrypt_now_done_text', { generation: r.outcome.generation ?? '?' })),
+      );
+    });
 }
 
 const RESOLVED = {

@@ -109,6 +109,14 @@ export const truthMessages = {
     es: 'Hay {count} archivo(s) sin cifrar en el servidor, de antes de activar la encriptación. «Cifrar ahora» sube una versión cifrada y después los borra.',
     en: 'There are {count} unencrypted file(s) on the server, from before encryption was turned on. "Encrypt now" uploads an encrypted version and then deletes them.',
   },
+  'truth.cli_help_encrypt_now': {
+    es: 'publica una versión cifrada de la base de datos y borra del servidor las versiones sin cifrar (como «Cifrar ahora»)',
+    en: 'publishes an encrypted version of the database and deletes the unencrypted versions from the server (like "Encrypt now")',
+  },
+  'truth.cli_encrypt_now_needs_yes': {
+    es: 'No se ha cifrado nada: confirme con --yes (se borrarán del servidor las versiones sin cifrar).',
+    en: 'Nothing was encrypted: confirm with --yes (the unencrypted versions will be deleted from the server).',
+  },
   'truth.encrypt_now': {
     es: 'Cifrar ahora',
     en: 'Encrypt now',
