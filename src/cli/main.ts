@@ -3,6 +3,7 @@
  * failure (1 = error, 2 = invalid config or usage, 3 = conflict waiting for the user).
  */
 import { registerServiceCommand } from './commands/service.js';
+import { registerUiCommand } from './commands/ui.js';
 import { Command, Option } from 'commander';
 import { createReadStream, promises as fsp, watchFile, unwatchFile } from 'node:fs';
 import path from 'node:path';
@@ -488,6 +489,7 @@ function addKeygenCommand(program: Command): void {
 export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
   registerServiceCommand(program);
+  registerUiCommand(program);
   try {
     const server = await import('./commands/server.js');
     server.registerServerCommand(program);

@@ -20,6 +20,7 @@ import { serviceMessages } from './service.js';
 import { smbMessages } from './smb.js';
 import { socketioMessages } from './socketio.js';
 import { type Param, type ParamArgs, render, type Text } from './text.js';
+import { tlsMessages } from './tls.js';
 import { transportMessages } from './transport.js';
 import { uiMessages } from './ui.js';
 import { webdavMessages } from './webdav.js';
@@ -45,6 +46,7 @@ export const messages = {
   ...serverMessages,
   ...apiMessages,
   ...uiMessages,
+  ...tlsMessages,
 } as const;
 
 type Messages = typeof messages;
