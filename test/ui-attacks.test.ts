@@ -470,18 +470,19 @@ describe('XSS por nombres de archivo del manifiesto', () => {
   const HEAD_NAME = `versions/000002-${IMG}"><svg onload="window.__pwned=3">-\u202Egpj.db`;
   // A folder (not a file) with another hostile name: restoring it fails and the error names it.
   const DIR_NAME = `versions/000001-"><svg onload="window.__pwned=4">\u202Eexe.txt-${'ñ'.repeat(90)}.db`;
-  // A very long path (two long folders), missing on the remote.
+  // A very long path (long folders, markup in one), for a real object.
   const LONG_NAME = `versions/${'a'.repeat(200)}${SCRIPT}/${'b'.repeat(200)}.db`;
 
+  // startUiEnv points CORDIAX_HOME at the new home (the default database path follows it) until this suite ends.
+  const savedHome = process.env.CORDIAX_HOME;
   before(async () => {
     browser = await launchChromium();
-    const saved = process.env.CORDIAX_HOME;
     envH = await startUiEnv();
-    process.env.CORDIAX_HOME = saved;
   });
   after(async () => {
     await browser?.close();
     await envH?.close();
+    process.env.CORDIAX_HOME = savedHome;
   });
 
   test('nombres con HTML, comillas, RTL, muy largos y ../: texto en la página, nada se ejecuta, nada fuera del remoto', async () => {
@@ -505,8 +506,9 @@ describe('XSS por nombres de archivo del manifiesto', () => {
     } finally {
       await b.close();
     }
-    // The hostile remote: the head object renamed to HEAD_NAME, the history naming a folder, a long missing path
-    // and two names that leave the remote (the manifest's own validation must drop those).
+    // The hostile remote: both real objects renamed (the head to HEAD_NAME, version 1, which a page-delta head may
+    // need, to LONG_NAME), the history adding a folder (DIR_NAME) and two names that leave the remote (the
+    // manifest's own validation must drop those).
     const manifestFile = path.join(hostile, 'cordiax-sync.json');
     const m = JSON.parse(readFileSync(manifestFile, 'utf8')) as {
       generation: number;
@@ -515,17 +517,25 @@ describe('XSS por nombres de archivo del manifiesto', () => {
     };
     assert.equal(m.generation, 2);
     assert.equal(m.versions.length, 1);
-    renameSync(path.join(hostile, m.file), path.join(hostile, HEAD_NAME));
+    assert.equal(m.versions[0]!.generation, 1);
+    const oldHead = m.file;
+    const oldFirst = m.versions[0]!.file;
+    mkdirSync(path.dirname(path.join(hostile, LONG_NAME)), { recursive: true });
+    renameSync(path.join(hostile, oldHead), path.join(hostile, HEAD_NAME));
+    renameSync(path.join(hostile, oldFirst), path.join(hostile, LONG_NAME));
     mkdirSync(path.join(hostile, DIR_NAME));
     copyFileSync(path.join(hostile, HEAD_NAME), victim);
-    m.file = HEAD_NAME;
-    m.versions = [
-      { ...m.versions[0]!, file: DIR_NAME },
-      { ...m.versions[0]!, generation: 0, file: LONG_NAME },
-      { ...m.versions[0]!, generation: 1000, file: '../victim.db' },
-      { ...m.versions[0]!, generation: 1001, file: `versions/../../victim.db${IMG}` },
-    ];
-    const text = JSON.stringify(m, null, 2);
+    const renamed = JSON.parse(
+      readFileSync(manifestFile, 'utf8')
+        .replaceAll(JSON.stringify(oldHead), JSON.stringify(HEAD_NAME))
+        .replaceAll(JSON.stringify(oldFirst), JSON.stringify(LONG_NAME)),
+    ) as typeof m;
+    renamed.versions.push(
+      { ...renamed.versions[0]!, generation: 0, file: DIR_NAME },
+      { ...renamed.versions[0]!, generation: 1000, file: '../victim.db' },
+      { ...renamed.versions[0]!, generation: 1001, file: `versions/../../victim.db${IMG}` },
+    );
+    const text = JSON.stringify(renamed, null, 2);
     writeFileSync(manifestFile, text);
     writeFileSync(path.join(hostile, 'commits', '000002.json'), text);
     const outside = () => treeDigest(outer, ['remote']);
@@ -544,34 +554,28 @@ describe('XSS por nombres de archivo del manifiesto', () => {
     const localDb = path.join(envH.home, 'cordiax.db');
     const { ctx, page } = await openWatchedPage(browser, envH);
     try {
-      // 1. A sync pulls the head through its hostile name (a real file inside the remote): that works.
+      // 1. A sync pulls the head through its hostile names (real files inside the remote): that works.
       await page.click('#sync-now');
       await page.locator('#sync-now:not([disabled])').waitFor({ timeout: 30000 });
-      assert.deepEqual(readRows(localDb), readRows(dbB), 'the head came through its hostile name');
+      assert.deepEqual(readRows(localDb), readRows(dbB), 'the head came through its hostile names');
       await assertNothingRan(page, 'after the sync');
       // 2. The history lists #2, #1 and #0; the two names that leave the remote were dropped.
       await page.locator('#versions li').nth(2).waitFor({ timeout: 20000 });
       const gens = await page.$$eval('#versions li', (lis) => lis.map((li) => li.getAttribute('data-generation')));
       assert.deepEqual(gens, ['2', '1', '0']);
       await assertNothingRan(page, 'with the history shown');
-      // 3. Restoring #1 (a folder with a hostile name): refused, and the name is shown as text.
+      // 3. Restoring #0 (a folder with a hostile name): refused, and the name is shown as text.
       const dbBefore = readFileSync(localDb);
-      await page.click('#versions li[data-generation="1"] button');
+      await page.click('#versions li[data-generation="0"] button');
       await page.click('#confirm-ok');
       const toast = page.locator('.toast.tone-bad').last();
       await toast.waitFor({ timeout: 30000 });
+      await assertNothingRan(page, 'after restoring a hostile name');
       const shown = (await toast.textContent()) ?? '';
       assert.ok(shown.includes(DIR_NAME), `the refusal names the file as text: ${shown}`);
       assert.ok((await toast.innerHTML()).includes('"&gt;&lt;svg onload='), 'escaped in the markup');
-      await assertNothingRan(page, 'after restoring a hostile name');
-      // 4. Restoring #0 (a long path that is not there): refused too.
-      await page.click('#versions li[data-generation="0"] button');
-      await page.click('#confirm-ok');
-      await page.locator('.toast.tone-bad').nth(1).waitFor({ timeout: 30000 });
-      await assertNothingRan(page, 'after restoring a long missing name');
-      assert.deepEqual(readFileSync(localDb), dbBefore, 'failed restores left the local database alone');
-
-      // 5. A head that points outside the remote (at a real database with the right hash): the manifest is refused
+      assert.deepEqual(readFileSync(localDb), dbBefore, 'the failed restore left the local database alone');
+      // 4. A head that points outside the remote (at a real database with the right hash): the manifest is refused
       // as damaged, shown as text, and nothing is read from or written to the outside.
       const victimSha = createHash('sha256').update(readFileSync(victim)).digest('hex');
       const leaving = {
