@@ -36,6 +36,10 @@ export const tlsMessages = {
     es: 'HTTPS de la interfaz: la clave ui.tls_key_file ({key}) no corresponde al certificado ui.tls_cert_file ({cert}).',
     en: 'Web interface HTTPS: the key ui.tls_key_file ({key}) does not match the certificate ui.tls_cert_file ({cert}).',
   },
+  'tls.name_not_in_certificate': {
+    es: 'El certificado de la interfaz web no incluye {host}, la dirección que se muestra: los navegadores avisarán de que no corresponde. Cree otro que la incluya: cordiax-sync ui certificate --force (o --name {host}).',
+    en: 'The web interface certificate does not include {host}, the address shown: browsers will warn that it does not match. Create one that does: cordiax-sync ui certificate --force (or --name {host}).',
+  },
   'tls.certificate_expired': {
     es: 'El certificado de la interfaz web (ui.tls_cert_file) caducó el {date}: los navegadores avisarán. Cree otro con "cordiax-sync ui certificate --force".',
     en: 'The web interface certificate (ui.tls_cert_file) expired on {date}: browsers will warn. Create another with "cordiax-sync ui certificate --force".',

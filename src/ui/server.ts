@@ -32,7 +32,7 @@ import {
   type Gate,
 } from './security.js';
 import { msg } from '../messages/index.js';
-import { loadUiTls, type UiTls } from './tls.js';
+import { certificateCovers, loadUiTls, type UiTls } from './tls.js';
 
 export interface UiServerOptions {
   /** Interface to bind (default: config ui.host, else 127.0.0.1). */
@@ -190,6 +190,12 @@ export async function startUiServer(svc: SyncService, opts: UiServerOptions = {}
       code: 'UI_TLS',
       text: msg('event.UI_TLS', { url: base, fingerprint: tls.fingerprint }),
     });
+    if (!certificateCovers(tls, realHost))
+      svc.log.emit({
+        type: 'warning',
+        code: 'UI_TLS',
+        text: msg('tls.name_not_in_certificate', { host: realHost }),
+      });
     if (Date.parse(tls.validTo) < Date.now())
       svc.log.emit({
         type: 'warning',

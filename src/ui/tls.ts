@@ -20,6 +20,8 @@ export interface UiTls {
   fingerprint: string;
   /** The DNS names in the certificate: accepted as Host names besides IP literals (the names people type). */
   dnsNames: string[];
+  /** The IP addresses in the certificate (normalised by node: IPv6 in full lower-case hex groups as X509 shows). */
+  ipAddresses: string[];
   /** When the certificate stops being valid (ISO). */
   validTo: string;
 }
@@ -110,8 +112,33 @@ export async function loadUiTls(
     key,
     fingerprint: x509.fingerprint256,
     dnsNames: dnsNamesOf(x509),
+    ipAddresses: ipAddressesOf(x509),
     validTo: new Date(x509.validTo).toISOString(),
   };
+}
+
+/** "DNS:a, IP Address:1.2.3.4" -> ['1.2.3.4'] */
+function ipAddressesOf(x509: X509Certificate): string[] {
+  return (x509.subjectAltName ?? '')
+    .split(/,\s*/)
+    .filter((s) => s.startsWith('IP Address:'))
+    .map((s) => s.slice('IP Address:'.length));
+}
+
+/** Whether a browser reaching `host` would find it among the certificate's names (else it warns twice). */
+export function certificateCovers(tls: UiTls, host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  if (tls.dnsNames.includes(h)) return true;
+  return tls.ipAddresses.some((ip) => ip === h || (h.includes(':') && expandIpv6(h) === ip.toLowerCase()));
+}
+
+/** "fd00::2" -> "fd00:0:0:0:0:0:0:2" (OpenSSL's form of an IPv6 subjectAltName). */
+function expandIpv6(ip: string): string {
+  const [head, tail] = ip.split('::') as [string, string | undefined];
+  const a = head ? head.split(':') : [];
+  const b = tail ? tail.split(':') : [];
+  const fill = tail === undefined ? [] : Array(8 - a.length - b.length).fill('0');
+  return [...a, ...fill, ...b].map((g) => g.replace(/^0+(?=.)/, '')).join(':');
 }
 
 /** "DNS:a, IP Address:1.2.3.4, DNS:b" -> ['a', 'b'] (wildcards left out: a Host header is one exact name). */
