@@ -377,7 +377,11 @@ describe('HTTPS de la interfaz web', () => {
       // and the log says so (browsers would warn about the name on top of the unknown issuer).
       const nameWarnings = seen.filter((e) => e.code === 'UI_TLS' && e.level === 'warn');
       if (u.hostname === '127.0.0.1') assert.equal(nameWarnings.length, 0);
-      else assert.ok(nameWarnings.some((e) => e.message.includes(`no incluye ${u.hostname}`)), JSON.stringify(seen));
+      else
+        assert.ok(
+          nameWarnings.some((e) => e.message.includes(`no incluye ${u.hostname}`)),
+          JSON.stringify(seen),
+        );
       const status = await httpsRaw(wide.port, certPem, {
         path: '/api/status',
         headers: { Authorization: `Bearer ${wide.token}` },
