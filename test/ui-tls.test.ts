@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { X509Certificate, generateKeyPairSync } from 'node:crypto';
-import { chmodSync, chownSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
@@ -35,7 +35,7 @@ function opensslRecorder(): { dir: string; argvFile: string } {
 }
 
 /** The real command line from the sources (no build needed). */
-function cli(home: string, args: string[], pathPrefix = '') {
+function cli(home: string, args: string[], pathPrefix = '', pathOnly = false) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'test/helpers/cli-src.ts'), ...args], {
     cwd: ROOT,
     encoding: 'utf8',
@@ -43,7 +43,7 @@ function cli(home: string, args: string[], pathPrefix = '') {
       ...process.env,
       CORDIAX_HOME: home,
       CORDIAX_LANG: 'es',
-      PATH: pathPrefix ? `${pathPrefix}:${process.env.PATH}` : process.env.PATH,
+      PATH: pathOnly ? pathPrefix : pathPrefix ? `${pathPrefix}:${process.env.PATH}` : process.env.PATH,
     },
     timeout: 120000,
   });
@@ -163,6 +163,21 @@ describe('HTTPS de la interfaz web', () => {
     const bad = cli(home, ['ui', 'certificate', '--force', '--name', 'a.local,IP:10.0.0.1']);
     assert.equal(bad.code, 2, bad.err);
     assert.equal(readFileSync(out.cert_file, 'utf8'), certPem);
+  });
+
+  test('sin openssl: lo dice claramente y no deja nada a medias', () => {
+    const bare = tmpDir('cx-ui-tls-noossl-');
+    const emptyBin = tmpDir('cx-tls-nobin-');
+    const r = cli(bare, ['ui', 'certificate', '--name', 'localhost'], emptyBin, true);
+    assert.equal(r.code, 1, r.out + r.err);
+    assert.match(r.err, /Falta el programa openssl/);
+    assert.match(r.err, /apt-get install openssl/);
+    assert.ok(!existsSync(path.join(bare, 'tls')), 'nothing made before openssl is known to be there');
+    assert.deepEqual(
+      readdirSync(bare).filter((f) => f.startsWith('sync_config')),
+      [],
+      'the config is not touched',
+    );
   });
 
   test('sirve HTTPS: huella y nombre verificados en el saludo TLS, HTTP en claro no obtiene respuesta', async (t) => {

@@ -91,6 +91,9 @@ export async function createUiCertificate(
   const current = await loadConfig(file);
   if (current.status === 'invalid') throw new SyncError('CONFIG_INVALID', msg('tls.config_invalid'));
 
+  const probe = spawnSync('openssl', ['version'], { stdio: 'ignore' });
+  if (probe.error || probe.status !== 0) throw new SyncError('UNAVAILABLE', msg('tls.openssl_missing'));
+
   ensurePrivateDir(home, { allowLink: true, recursive: true });
   const dir = path.join(home, 'tls');
   ensurePrivateDir(dir);
@@ -106,8 +109,6 @@ export async function createUiCertificate(
     }
     throw new SyncError('ALREADY_EXISTS', msg('tls.already_exists', { file: certFile, fingerprint }));
   }
-  const probe = spawnSync('openssl', ['version'], { stdio: 'ignore' });
-  if (probe.error || probe.status !== 0) throw new SyncError('UNAVAILABLE', msg('tls.openssl_missing'));
 
   // New files beside the old ones, renamed over them only once the pair is complete and checked.
   const tag = `${process.pid}-${Date.now()}`;
