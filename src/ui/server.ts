@@ -1,9 +1,10 @@
 /**
- * The local web UI: a node:http server (node:https with ui.tls_cert_file / ui.tls_key_file) that serves the built page (dist/ui/public), the small JSON API (api.ts) and
- * the live log as Server-Sent Events, all behind the gate in security.ts.
+ * The local web UI: a node:http server (node:https when ui.tls_cert_file and ui.tls_key_file are set, see tls.ts) that
+ * serves the built page (dist/ui/public), the small JSON API (api.ts) and the live log as Server-Sent Events, all
+ * behind the gate in security.ts.
  *
  *   const ui = await startUiServer(svc);      // 127.0.0.1:<ui.port or 8484>
- *   console.log(ui.url);                      // http://127.0.0.1:8484/?token=...  (the only place the token shows)
+ *   console.log(ui.url);                      // http(s)://127.0.0.1:8484/?code=...  (a one-time login code)
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
