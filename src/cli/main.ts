@@ -4,6 +4,7 @@
  */
 import { registerOpenCommand } from './commands/open.js';
 import { registerServiceCommand } from './commands/service.js';
+import { registerUiCommand } from './commands/ui.js';
 import { Command, Option } from 'commander';
 import { createReadStream, promises as fsp, watchFile, unwatchFile } from 'node:fs';
 import path from 'node:path';
@@ -642,6 +643,7 @@ export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
   registerServiceCommand(program);
   registerOpenCommand(program, (err) => fail(false, err));
+  registerUiCommand(program);
   try {
     const server = await import('./commands/server.js');
     server.registerServerCommand(program);

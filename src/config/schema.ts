@@ -62,6 +62,9 @@ const uiSchema = z
     port: z.number().int().min(0).max(65535).default(8484),
     /** Lets ui.host be a non-loopback address (HTTP in clear over the network): an explicit opt-in, warned about. */
     allow_remote: bool().optional(),
+    /** HTTPS for the UI (PEM; relative to CORDIAX_HOME unless absolute); both or neither, checked at UI start. */
+    tls_cert_file: str(1024).optional(),
+    tls_key_file: str(1024).optional(),
   })
   .loose();
 

@@ -6,10 +6,6 @@ export const apiMessages = {
     es: 'El token de acceso no se acepta en la dirección (quedaría en el historial del navegador). Abra la dirección con ?code= que muestra "cordiax-sync start"; los programas envían el token en la cabecera Authorization: Bearer.',
     en: 'The access token is not accepted in the address (it would stay in the browser history). Open the address with ?code= that "cordiax-sync start" prints; scripts send the token in the Authorization: Bearer header.',
   },
-  'api.ui_remote_refused': {
-    es: 'La interfaz web no se abre en {host}: no es una dirección de este equipo (loopback) y viajaría por la red sin cifrar (HTTP), con el código de acceso. Use ui.host 127.0.0.1 o, si de verdad hace falta, ponga "ui": {"allow_remote": true} en la configuración.',
-    en: 'The web interface does not listen on {host}: it is not a loopback address and would travel over the network unencrypted (HTTP), access code included. Use ui.host 127.0.0.1 or, if really needed, set "ui": {"allow_remote": true} in the config.',
-  },
   'api.access_code_missing_open': {
     es: 'Falta el código de acceso o la sesión terminó. Ejecute "cordiax-sync open" en este equipo, o abra la dirección completa que muestra ahora "cordiax-sync start" (incluye ?code=...).',
     en: 'The access code is missing or the session ended. Run "cordiax-sync open" on this computer, or open the full address "cordiax-sync start" prints now (it includes ?code=...).',

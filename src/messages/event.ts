@@ -3,8 +3,8 @@ import type { Catalogue } from './text.js';
 /** The sync log: one message per event code (`event.<CODE>`, variants as `event.<CODE>.<variant>`). */
 export const eventMessages = {
   'event.UI_REMOTE': {
-    es: '¡ATENCIÓN! La interfaz web escucha en {url}, fuera de este equipo (ui.allow_remote): cualquiera en la red puede intentar entrar, y el código de acceso y las contraseñas viajan sin cifrar (HTTP). Úsela solo en una red de confianza o detrás de un proxy con HTTPS.',
-    en: 'WARNING! The web interface listens on {url}, beyond this machine (ui.allow_remote): anyone on the network may try to get in, and the access code and passwords travel unencrypted (HTTP). Use it only on a trusted network or behind an HTTPS proxy.',
+    es: '¡ATENCIÓN! La interfaz web escucha en {url}, fuera de este equipo (ui.allow_remote): cualquiera en la red puede intentar entrar, y el código de acceso y las contraseñas viajan sin cifrar (HTTP). Úsela solo en una red de confianza, o active HTTPS (cordiax-sync ui certificate; ui.tls_cert_file y ui.tls_key_file).',
+    en: 'WARNING! The web interface listens on {url}, beyond this machine (ui.allow_remote): anyone on the network may try to get in, and the access code and passwords travel unencrypted (HTTP). Use it only on a trusted network, or turn on HTTPS (cordiax-sync ui certificate; ui.tls_cert_file and ui.tls_key_file).',
   },
   'event.COMMIT_RACE_UNSETTLED': {
     es: 'La generación {generation} se ha publicado sin esperar más a otros intentos que siguen en el servidor ({files}): si alguno la hubiera reemplazado, la comprobación de linaje lo detectará en la próxima sincronización.',

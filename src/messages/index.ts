@@ -25,6 +25,7 @@ import { smbMessages } from './smb.js';
 import { sioDeltaMessages } from './sio-delta.js';
 import { socketioMessages } from './socketio.js';
 import { type Param, type ParamArgs, render, type Text } from './text.js';
+import { tlsMessages } from './tls.js';
 import { transportMessages } from './transport.js';
 import { truthMessages } from './truth.js';
 import { uiMessages } from './ui.js';
@@ -57,6 +58,7 @@ export const messages = {
   ...uiMessages,
   ...progressMessages,
   ...truthMessages,
+  ...tlsMessages,
 } as const;
 
 type Messages = typeof messages;

@@ -18,22 +18,32 @@ export interface Gate {
   /** Per port, since browsers share cookies between ports of one host. */
   cookieName: string;
   port: number;
-  /** Host names accepted besides IP literals and localhost (the configured ui.host). */
+  /** Host names accepted besides IP literals and localhost (the configured ui.host, the certificate's names). */
   extraHosts: string[];
+  /** Served over HTTPS: origins are https://, the cookie is Secure. */
+  secure: boolean;
 }
 
 export function newToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
-export function makeGate(token: string, port: number, bindHost: string): Gate {
+export function makeGate(
+  token: string,
+  port: number,
+  bindHost: string,
+  tls: { dnsNames: string[] } | null = null,
+): Gate {
   const extra = bindHost && net.isIP(bindHost) === 0 && bindHost !== 'localhost' ? [bindHost.toLowerCase()] : [];
+  // The names a certificate was made for are the names people type; a rebinding name has no certificate of ours.
+  if (tls) extra.push(...tls.dnsNames);
   return {
     token,
     csrf: createHmac('sha256', token).update('csrf').digest('base64url'),
     cookieName: `cordiax_ui_${port}`,
     port,
     extraHosts: extra,
+    secure: tls !== null,
   };
 }
 
@@ -58,10 +68,10 @@ export function hostAllowed(hostHeader: string | undefined, gate: Gate): boolean
   return net.isIP(name) !== 0 || name === 'localhost' || gate.extraHosts.includes(name);
 }
 
-/** An Origin, when sent, must be this very server as the browser reached it. */
-export function originAllowed(origin: string | undefined, hostHeader: string): boolean {
+/** An Origin, when sent, must be this very server as the browser reached it (scheme included). */
+export function originAllowed(origin: string | undefined, hostHeader: string, secure = false): boolean {
   if (origin === undefined) return true;
-  return origin.toLowerCase() === `http://${hostHeader.toLowerCase()}`;
+  return origin.toLowerCase() === `${secure ? 'https' : 'http'}://${hostHeader.toLowerCase()}`;
 }
 
 export function parseCookies(header: string | undefined): Record<string, string> {
@@ -205,7 +215,8 @@ export function authenticate(
 }
 
 export function sessionCookie(gate: Gate, session: string): string {
-  return `${gate.cookieName}=${session}; HttpOnly; SameSite=Strict; Path=/`;
+  // Secure over HTTPS: the browser then never sends the session over plain HTTP (another server on the same host).
+  return `${gate.cookieName}=${session}; HttpOnly; SameSite=Strict; Path=/${gate.secure ? '; Secure' : ''}`;
 }
 
 /** Headers on every answer, errors included. No Access-Control-* header ever: no CORS. */

@@ -1,11 +1,13 @@
 /**
- * The local web UI: a node:http server that serves the built page (dist/ui/public), the small JSON API (api.ts) and
- * the live log as Server-Sent Events, all behind the gate in security.ts.
+ * The local web UI: a node:http server (node:https when ui.tls_cert_file and ui.tls_key_file are set, see tls.ts) that
+ * serves the built page (dist/ui/public), the small JSON API (api.ts) and the live log as Server-Sent Events, all
+ * behind the gate in security.ts.
  *
  *   const ui = await startUiServer(svc);      // 127.0.0.1:<ui.port or 8484>
- *   console.log(ui.url);                      // http://127.0.0.1:8484/?token=...  (the only place the token shows)
+ *   console.log(ui.url);                      // http(s)://127.0.0.1:8484/?code=...  (a one-time login code)
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
 import { spawn } from 'node:child_process';
 import { constants as fsc, existsSync, promises as fsp } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -33,6 +35,7 @@ import {
 } from './security.js';
 import { msg } from '../messages/index.js';
 import { sessionFile } from './session-file.js';
+import { certificateCovers, loadUiTls, type UiTls } from './tls.js';
 
 export interface UiServerOptions {
   /** Interface to bind (default: config ui.host, else 127.0.0.1). */
@@ -53,7 +56,9 @@ export interface UiServer {
   /** The bearer token for scripts (Authorization: Bearer); also in accessFile. Not valid as a cookie or in a URL. */
   token: string;
   port: number;
-  /** <home>/ui-access.json (0600): {url, token} for scripts of this user; removed on close. */
+  /** The served certificate's SHA-256 fingerprint (AA:BB:...) when the UI is HTTPS, else null. */
+  fingerprint: string | null;
+  /** <home>/ui-access.json (0600): {url, token, ca (with HTTPS)} for scripts of this user; removed on close. */
   accessFile: string;
   /** A new address with a new one-time code. */
   loginUrl(): string;
@@ -159,36 +164,58 @@ export async function startUiServer(svc: SyncService, opts: UiServerOptions = {}
   const host = opts.host ?? cfgUi?.host ?? '127.0.0.1';
   const wantedPort = opts.port ?? cfgUi?.port ?? 8484;
   const remote = !isLoopback(host);
-  if (remote && cfgUi?.allow_remote !== true)
-    throw new SyncError('CONFIG_INVALID', msg('api.ui_remote_refused', { host }));
+  // HTTPS when both files are set (any host); off loopback without it, only as the explicit, warned opt-in.
+  const tls = await loadUiTls(cfgUi, svc.home);
+  if (remote && !tls && cfgUi?.allow_remote !== true)
+    throw new SyncError('CONFIG_INVALID', msg('tls.ui_remote_refused', { host }));
   const token = opts.token ?? newToken();
   const sessions = new Sessions(Date.now, sessionFile(path.join(svc.home, 'ui-sessions.json')));
   let base = '';
   const loginUrl = () => `${base}/?code=${sessions.newCode()}`;
   let printed = '';
-  const app = requestHandler(svc, token, sessions, wantedPort, host, (code) => {
+  const app = requestHandler(svc, token, sessions, { wantedPort, host, tls }, (code) => {
     // The printed address was just used: print a fresh one, so the terminal always shows one that works.
     if (printed.endsWith(`=${code}`)) {
       printed = loginUrl();
       opts.onLoginUrl?.(printed);
     }
   });
-  const { server, sockets } = createHttpServer(app.handle);
+  const { server, sockets } = createHttpServer(app.handle, tls);
   const port = await listen(server, wantedPort, host);
   app.listeningOn(port);
   // The address people can really reach: for "all interfaces", this machine's first network address.
   const realHost = host === '0.0.0.0' || host === '::' ? (lanAddress() ?? '127.0.0.1') : host;
-  base = `http://${realHost.includes(':') ? `[${realHost}]` : realHost}:${port}`;
+  base = `${tls ? 'https' : 'http'}://${realHost.includes(':') ? `[${realHost}]` : realHost}:${port}`;
   printed = loginUrl();
-  if (remote) svc.log.emit({ type: 'warning', code: 'UI_REMOTE', text: msg('event.UI_REMOTE', { url: base }) });
+  if (tls) {
+    svc.log.emit({
+      type: 'info',
+      code: 'UI_TLS',
+      text: msg('event.UI_TLS', { url: base, fingerprint: tls.fingerprint }),
+    });
+    if (!certificateCovers(tls, realHost))
+      svc.log.emit({
+        type: 'warning',
+        code: 'UI_TLS',
+        text: msg('tls.name_not_in_certificate', { host: realHost }),
+      });
+    if (Date.parse(tls.validTo) < Date.now())
+      svc.log.emit({
+        type: 'warning',
+        code: 'UI_TLS',
+        text: msg('tls.certificate_expired', { date: tls.validTo.slice(0, 10) }),
+      });
+  } else if (remote) svc.log.emit({ type: 'warning', code: 'UI_REMOTE', text: msg('event.UI_REMOTE', { url: base }) });
   const accessFile = path.join(svc.home, 'ui-access.json');
-  await writePrivate(accessFile, `${JSON.stringify({ url: base, token })}\n`, true);
+  // With HTTPS, the certificate (public) goes along: `cordiax-sync open` trusts exactly it, nothing else.
+  await writePrivate(accessFile, `${JSON.stringify({ url: base, token, ...(tls ? { ca: tls.cert } : {}) })}\n`, true);
   const launcherFile = opts.open ? await openInBrowser(svc.home, loginUrl()) : null;
 
   return {
     url: printed,
     token,
     port,
+    fingerprint: tls?.fingerprint ?? null,
     accessFile,
     loginUrl,
     launcherFile,
@@ -241,13 +268,13 @@ function requestHandler(
   svc: SyncService,
   token: string,
   sessions: Sessions,
-  wantedPort: number,
-  host: string,
+  bind: { wantedPort: number; host: string; tls: UiTls | null },
   onRedeemed: (code: string) => void,
 ) {
+  const { wantedPort, host, tls } = bind;
   const root = publicDir();
   const instance = randomBytes(6).toString('hex');
-  let gate: Gate = makeGate(token, wantedPort, host);
+  let gate: Gate = makeGate(token, wantedPort, host, tls);
   const streams = new Set<ServerResponse>();
 
   const serveStatic = async (req: IncomingMessage, res: ServerResponse, pathname: string) => {
@@ -306,13 +333,13 @@ function requestHandler(
     if (!hostAllowed(hostHeader, gate)) {
       return refuse(req, res, 421, 'BAD_HOST', msg('api.host_name_not_allowed_open'));
     }
-    const url = new URL(req.url ?? '/', `http://${hostHeader}`);
+    const url = new URL(req.url ?? '/', `${gate.secure ? 'https' : 'http'}://${hostHeader}`);
     const origin = req.headers.origin;
     const crossSite = req.headers['sec-fetch-site'] === 'cross-site';
     // One exception: the launcher page (a local file, so "cross-site") navigates to the login address. A code only
     // opens a session for whoever holds it, so another site gains nothing by sending the browser there.
     const launcherLogin = crossSite && req.method === 'GET' && url.pathname === '/' && url.searchParams.has('code');
-    if (!originAllowed(origin, hostHeader) || (crossSite && !launcherLogin)) {
+    if (!originAllowed(origin, hostHeader, gate.secure) || (crossSite && !launcherLogin)) {
       return refuse(req, res, 403, 'BAD_ORIGIN', msg('api.request_refused_comes_another'));
     }
     // The token never works in a URL (it would stay in the browser's history as a bearer token).
@@ -380,21 +407,27 @@ function requestHandler(
     streams,
     /** Once bound, the gate names the port actually in use (0 asks for any free one). */
     listeningOn: (port: number) => {
-      gate = makeGate(token, port, host);
+      gate = makeGate(token, port, host, tls);
     },
   };
 }
 
-/** The HTTP server around the handler; its sockets are tracked so close() ends them (requests have no timeout). */
-function createHttpServer(handle: (req: IncomingMessage, res: ServerResponse) => Promise<unknown>) {
+/**
+ * The HTTP (or HTTPS) server around the handler; its sockets are tracked so close() ends them (requests have no
+ * timeout). Over HTTPS a plain-HTTP client gets no answer at all: the handshake fails and the socket closes.
+ */
+function createHttpServer(handle: (req: IncomingMessage, res: ServerResponse) => Promise<unknown>, tls: UiTls | null) {
   const sockets = new Set<Socket>();
-  const server = http.createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((err) => {
       if (res.headersSent) return res.destroy();
       const r = errorResult(err);
       sendJson(res, r.status, safeBody(r.body, true));
     });
-  });
+  };
+  const server: http.Server = tls
+    ? https.createServer({ cert: tls.cert, key: tls.key, minVersion: 'TLSv1.2' }, onRequest)
+    : http.createServer(onRequest);
   server.on('connection', (s) => {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));

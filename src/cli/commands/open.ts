@@ -5,6 +5,8 @@
  * process's arguments (readable by every local user in /proc) or in the browser's history.
  */
 import { promises as fsp } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { cordiaxHome } from '../../config/schema.js';
@@ -14,6 +16,8 @@ import { bilingual, msg } from '../../messages/index.js';
 interface Access {
   url: string;
   token: string;
+  /** The UI's certificate when it serves HTTPS (often self-signed): the only one trusted for this request. */
+  ca?: string;
 }
 
 async function readAccess(home: string): Promise<Access> {
@@ -22,29 +26,57 @@ async function readAccess(home: string): Promise<Access> {
   const data = text ? (JSON.parse(text) as Partial<Access>) : null;
   if (!data || typeof data.url !== 'string' || typeof data.token !== 'string')
     throw new SyncError('NOT_FOUND', msg('access.not_running', { home, file }));
-  return { url: data.url, token: data.token };
+  return { url: data.url, token: data.token, ...(typeof data.ca === 'string' ? { ca: data.ca } : {}) };
+}
+
+/** POST /api/login-code with the bearer token; over HTTPS trusting only the UI's own certificate. */
+function postJson(access: Access): Promise<{ status: number; body: string }> {
+  const url = new URL('/api/login-code', access.url);
+  const mod = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = mod.request(
+      url,
+      {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${access.token}`, 'Content-Type': 'application/json' },
+        timeout: 10_000,
+        ...(url.protocol === 'https:' && access.ca ? { ca: access.ca } : {}),
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        res.on('error', reject);
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end('{}');
+  });
 }
 
 /** A one-time login address from the running UI. */
 export async function loginAddress(home: string): Promise<string> {
   const access = await readAccess(home);
-  let res: Response;
+  let answer: { status: number; body: string };
   try {
-    res = await fetch(`${access.url}/api/login-code`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${access.token}`, 'Content-Type': 'application/json' },
-      body: '{}',
-      signal: AbortSignal.timeout(10_000),
-    });
+    answer = await postJson(access);
   } catch (err) {
     throw new SyncError(
       'CONNECTION_REFUSED',
       msg('access.no_answer', { url: access.url, message: (err as Error).message }),
     );
   }
-  const body = (await res.json().catch(() => null)) as { code?: unknown } | null;
-  if (!res.ok || typeof body?.code !== 'string')
-    throw new SyncError('PROTOCOL', msg('access.no_answer', { url: access.url, message: `HTTP ${res.status}` }));
+  const body = (() => {
+    try {
+      return JSON.parse(answer.body) as { code?: unknown };
+    } catch {
+      return null;
+    }
+  })();
+  if (answer.status !== 200 || typeof body?.code !== 'string')
+    throw new SyncError('PROTOCOL', msg('access.no_answer', { url: access.url, message: `HTTP ${answer.status}` }));
   return `${access.url}/?code=${encodeURIComponent(body.code)}`;
 }
 
