@@ -23,8 +23,8 @@ export const apiMessages = {
     en: 'A database already exists at {dbPath}: the sample is not created.',
   },
   'api.host_name_not_allowed_open': {
-    es: 'Nombre de servidor no permitido: abra la interfaz en http://127.0.0.1 o http://localhost.',
-    en: 'Host name not allowed: open the interface at http://127.0.0.1 or http://localhost.',
+    es: 'Nombre de servidor no permitido: abra la interfaz por la dirección que muestra "cordiax-sync start" (127.0.0.1 o localhost en este equipo), o con "cordiax-sync open".',
+    en: 'Host name not allowed: open the interface at the address "cordiax-sync start" prints (127.0.0.1 or localhost on this computer), or with "cordiax-sync open".',
   },
   'api.interface_not_built_missing_run': {
     es: 'La interfaz no está compilada (falta {root}). Ejecute "npm run build".',
