@@ -56,6 +56,11 @@ export interface ReplaceOptions {
    * snapshot) and its snapshot file may be moved into the backup; the caller still disposes it.
    */
   current?: { fingerprint: string; snapshot: Snapshot };
+  /**
+   * The incoming file's content hash, when the caller took it in the read that verified the file (quick_check and
+   * the manifest's hash): not read again here. The read-back below still compares the live result with it.
+   */
+  incomingContentSha256?: string;
   tmpParent?: string;
 }
 
@@ -143,7 +148,13 @@ export interface LiveReading {
 /** The live content now, with the fingerprint that describes it. */
 export async function readLive(
   dbPath: string,
-  opts: { tmpParent?: string; check?: boolean; pageHashes?: boolean; contentOnly?: boolean } = {},
+  opts: {
+    tmpParent?: string;
+    check?: boolean;
+    pageHashes?: boolean;
+    contentOnly?: boolean;
+    skipCheck?: (contentSha256: string) => boolean;
+  } = {},
 ): Promise<LiveReading> {
   const fingerprint = liveFingerprintSync(dbPath);
   if (isAbsentDatabase(dbPath))
@@ -204,7 +215,9 @@ export async function replaceLiveDatabase(
   // incoming file is private and closed, so it is hashed as it is (no copy through SQLite first): a copy's page N is
   // the file's page N and the header fields a copy rewrites are the volatile ones the content hash leaves out; were
   // that ever not so, the read-back below would refuse the result (a conflict keeping both), never accept it.
-  const incoming = await hashSqliteFile(incomingPath, { contentOnly: true });
+  const incoming = opts.incomingContentSha256
+    ? { contentSha256: opts.incomingContentSha256 }
+    : await hashSqliteFile(incomingPath, { contentOnly: true });
   await opts.beforeReplace?.(incoming.contentSha256);
 
   let backupPath: string | null = null;

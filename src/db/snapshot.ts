@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { SyncError } from '../errors.js';
 import { replaceLiveDatabase } from './live.js';
 import { PageHasher, type PageHashes } from '../delta/page-index.js';
+import { hashFileInWorker } from './file-hasher.js';
 
 export const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
@@ -59,6 +60,60 @@ export async function hashSqliteFile(
     size: content.size,
     ...(pages ? { pages } : {}),
   };
+}
+
+/**
+ * hashSqliteFile split over two threads, plus the integrity check: the worker (file-hasher.ts) takes the sha256 and
+ * the page hashes while this thread takes the content hash and then, unless `skipCheck` says this content was
+ * verified here before, `quick_check`. All four are full passes over the file; side by side they cost about half.
+ * Throws like verifyDatabase when the check fails. `file` must not change meanwhile (a private copy).
+ */
+export async function analyzeSqliteFile(
+  file: string,
+  opts: {
+    pageHashes?: boolean;
+    check?: boolean;
+    skipCheck?: (contentSha256: string) => boolean;
+    /** A failed check is reported as `checked: false` instead of thrown (the caller decides, see applyChain). */
+    reportCheck?: boolean;
+  } = {},
+): Promise<{ sha256: string; contentSha256: string; size: number; pages?: PageHashes; checked: boolean }> {
+  const inWorker = hashFileInWorker(file, { pages: opts.pageHashes });
+  inWorker.catch(() => {}); // awaited below; a failure here must not surface as unhandled meanwhile
+  let contentSha256: string;
+  let checked = false;
+  try {
+    contentSha256 = await contentSha256Of(file);
+    if (opts.check !== false && !opts.skipCheck?.(contentSha256)) {
+      try {
+        await verifyDatabase(file);
+        checked = true;
+      } catch (err) {
+        if (!opts.reportCheck) throw err;
+      }
+    }
+  } finally {
+    await inWorker.catch(() => {}); // never leave the worker reading a file the caller is about to remove
+  }
+  const { sha256, size, pages } = await inWorker;
+  return { sha256, contentSha256, size, ...(pages ? { pages } : {}), checked };
+}
+
+/** contentSha256 (see hashSqliteFile) alone, read with one reused buffer. */
+export async function contentSha256Of(file: string): Promise<string> {
+  const content = new ContentHasher();
+  const fh = await fsp.open(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1024 * 1024);
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, content.size);
+      if (bytesRead === 0) break;
+      content.update(buf.subarray(0, bytesRead));
+    }
+  } finally {
+    await fh.close();
+  }
+  return content.digest();
 }
 
 /** contentSha256 (see hashSqliteFile) of bytes fed in order. */
@@ -150,8 +205,20 @@ export interface Snapshot {
   size: number;
   /** Its page hashes, when asked for (takeSnapshot's pageHashes): what a delta push compares, read in one pass. */
   pages?: PageHashes;
+  /**
+   * quick_check passed on it. False only when the caller let a content verified here before skip the check
+   * (takeSnapshot's skipCheck): ensureChecked runs it before such a snapshot could ever be pushed.
+   */
+  checked: boolean;
   /** Removes the copy and its folder. */
   dispose(): Promise<void>;
+}
+
+/** Runs quick_check on a snapshot that skipped it (see Snapshot.checked): nothing unchecked is ever uploaded. */
+export async function ensureChecked(snap: Snapshot): Promise<void> {
+  if (snap.checked) return;
+  await verifyDatabase(snap.path);
+  snap.checked = true;
 }
 
 /**
@@ -178,6 +245,12 @@ export async function takeSnapshot(
     pageHashes?: boolean;
     /** Only contentSha256 (sha256 is left ''): for copies only compared by content, like the restore's read-back. */
     contentOnly?: boolean;
+    /**
+     * True for a content hash that already passed quick_check on this device (the content of the last sync): the
+     * copy then has the same bytes that passed (a fresh copy's bytes follow from its content, see normalizeHeader), so
+     * the check is skipped and the snapshot marked unchecked (ensureChecked runs it before any push).
+     */
+    skipCheck?: (contentSha256: string) => boolean;
   } = {},
 ): Promise<Snapshot> {
   const st = await fsp.stat(dbPath).catch(() => null);
@@ -193,25 +266,28 @@ export async function takeSnapshot(
   const out = path.join(tmp.dir, `snapshot-${randomBytes(4).toString('hex')}.db`);
   try {
     await backupInOneStep(dbPath, out, opts.busyTimeoutMs ?? 10000);
-    // A backup copies the source's journal mode (header bytes 18-19); the copy is a plain rollback-journal file like
-    // VACUUM INTO's, so opening a backup, conflict copy or download never leaves -wal/-shm beside it. Page 1 only.
-    const copy = new Database(out, { fileMustExist: true });
-    try {
-      copy.pragma('journal_mode = delete');
-    } finally {
-      copy.close();
-    }
-    await normalizeCounters(out);
+    await normalizeHeader(out);
     // Never remove -wal/-shm here: a file that appeared meanwhile belongs to whichever connection has the database
     // open (an app that started during the snapshot); deleting it strands that app's commits (data-safety notes).
     // When ours was the last connection, SQLite itself checkpoints and removes them on close.
     await fsp.chmod(out, 0o600);
-    if (opts.check !== false) await verifyDatabase(out);
+    let r: { sha256: string; contentSha256: string; size: number; pages?: PageHashes; checked: boolean };
+    if (opts.contentOnly) {
+      if (opts.check !== false) await verifyDatabase(out);
+      r = {
+        sha256: '',
+        contentSha256: await contentSha256Of(out),
+        size: (await fsp.stat(out)).size,
+        checked: opts.check !== false,
+      };
+    } else {
+      r = await analyzeSqliteFile(out, { pageHashes: opts.pageHashes, check: opts.check, skipCheck: opts.skipCheck });
+    }
     // The integrity check opened the copy read-write; make sure no journal files sit beside it.
     await fsp.rm(`${out}-wal`, { force: true });
     await fsp.rm(`${out}-shm`, { force: true });
-    const { sha256, contentSha256, size, pages } = await hashSqliteFile(out, opts);
-    return { path: out, sha256, contentSha256, size, ...(pages ? { pages } : {}), dispose: tmp.dispose };
+    const { sha256, contentSha256, size, pages, checked } = r;
+    return { path: out, sha256, contentSha256, size, ...(pages ? { pages } : {}), checked, dispose: tmp.dispose };
   } catch (err) {
     await tmp.dispose();
     if (err instanceof SyncError) throw err;
@@ -235,15 +311,31 @@ export async function takeSnapshot(
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * The change counter (24) and version-valid-for (92) of a fresh copy depend on how many commits it took to make it
- * (one, or two when the source was in WAL mode and the copy was switched to rollback mode). Both are set to 1, kept
- * equal as SQLite requires, so the same content always gives the same bytes whatever the source's journal mode. Safe:
- * no connection has this private file open.
+ * A backup copies the source's journal mode (header bytes 18-19: 2 in WAL mode); the copy is made a plain
+ * rollback-journal file like VACUUM INTO's (1, 1), so opening a backup, conflict copy or download never leaves
+ * -wal/-shm beside it. Written straight into the header: what `PRAGMA journal_mode = delete` writes on a file with no
+ * WAL content, without opening the copy in WAL mode first (an -shm, a checkpoint and a commit for two bytes). The
+ * change counter (24) and version-valid-for (92) are set to 1, kept equal as SQLite requires, so the same content
+ * always gives the same bytes whatever the source's journal mode. Safe: no connection has this private file open.
  */
-async function normalizeCounters(file: string): Promise<void> {
+/**
+ * Sets a closed private file's journal-mode header bytes back to rollback (see normalizeHeader), after a restore made
+ * it take the live database's mode (live.ts). Only for a file no connection has open and no -wal sits beside.
+ */
+export async function markRollbackJournal(file: string): Promise<void> {
+  const fh = await fsp.open(file, 'r+');
+  try {
+    await fh.write(Buffer.from([1, 1]), 0, 2, 18);
+  } finally {
+    await fh.close();
+  }
+}
+
+async function normalizeHeader(file: string): Promise<void> {
   const one = Buffer.from([0, 0, 0, 1]);
   const fh = await fsp.open(file, 'r+');
   try {
+    await fh.write(Buffer.from([1, 1]), 0, 2, 18);
     await fh.write(one, 0, 4, 24);
     await fh.write(one, 0, 4, 92);
   } finally {
