@@ -21,7 +21,7 @@ const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const fs = require('node:fs');
-const CHUNK = 4 * 1024 * 1024; // a multiple of every SQLite page size
+const CHUNK = 1024 * 1024; // a multiple of every SQLite page size
 const buf = Buffer.allocUnsafe(CHUNK);
 function fill(fd, pos) {
   let n = 0;
