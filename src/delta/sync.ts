@@ -271,7 +271,7 @@ export class DeltaSync {
         try {
           const patches = await patchesFrom(at + 1);
           const { stats, verified } = await this.finish(target, v, idx.sha256, patches, bytesDown, true);
-          return { path: target, encrypted: false, bytesDown, stats, ...verified };
+          return { path: target, encrypted: false, bytesDown, stats, ...(verified ? { verified } : {}) };
         } catch (err) {
           if (!isSyncError(err, 'VERIFY_FAILED')) throw err;
           why = `patch-did-not-apply: ${(err.details?.reason as string | undefined) ?? err.code}`;
@@ -294,7 +294,7 @@ export class DeltaSync {
     // encrypted ones the first patch's authenticated header names it.
     const baseSha = v.encrypted ? (await readPatchHeader(patches[0])).baseSha256 : chain[0].sha256;
     const { stats, verified } = await this.finish(target, v, baseSha, patches, bytesDown);
-    return { path: target, encrypted: false, bytesDown, stats, ...verified };
+    return { path: target, encrypted: false, bytesDown, stats, ...(verified ? { verified } : {}) };
   }
 
   /**
