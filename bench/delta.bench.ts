@@ -351,9 +351,10 @@ async function runCases(t: Target, child: string, dir: string, source: string): 
 async function main() {
   const dir = tmpDir('cx-bench-delta-');
   const child = buildChild();
-  const source = path.join(dir, 'source.db');
+  // BENCH_DELTA_SOURCE: an existing database to start from instead of building one (building 2 GB takes minutes).
+  const source = process.env.BENCH_DELTA_SOURCE ?? path.join(dir, 'source.db');
   const t0 = Date.now();
-  makeClinicDb(source, MB);
+  if (!process.env.BENCH_DELTA_SOURCE) makeClinicDb(source, MB);
   const dbSize = statSync(source).size;
   console.log(
     `Delta bench: ${(dbSize / 1048576).toFixed(0)} MiB Cordiax-like database (built in ${((Date.now() - t0) / 1000).toFixed(0)} s), transports ${TRANSPORTS.join(', ')} on loopback`,

@@ -254,8 +254,10 @@ export class DeltaSync {
 
     // 1. Only the patches this device lacks, on top of the version its live database holds.
     const inChain = (i: PageIndex) => chain.some((e) => e.generation === i.generation && e.sha256 === i.objectSha256);
-    const idx = await this.loadIndex(inChain);
-    const at = idx ? chain.findIndex((e) => e.generation === idx.generation && e.sha256 === idx.objectSha256) : -1;
+    // `let`, dropped once used: on big databases each page-hash array is megabytes (8 MB at 2 GB), and a pull
+    // otherwise holds the index, the plan snapshot's hashes and the result's at once (issue 11: peak RSS).
+    let idx = await this.loadIndex(inChain);
+    const at = idx ? chain.findIndex((e) => e.generation === idx!.generation && e.sha256 === idx!.objectSha256) : -1;
     let why = !idx ? 'no-index' : at < 0 ? 'version-not-in-chain' : st === 'locked' ? 'locked' : null;
     if (!why && idx) {
       const snap =
@@ -266,11 +268,15 @@ export class DeltaSync {
       if (opts.snapshot) await fsp.copyFile(snap.path, target);
       else await fsp.rename(snap.path, target);
       if (!opts.snapshot) await snap.dispose();
-      if (!(await rebuildBase(target, idx, snap.pages))) why = 'local-differs-from-base';
+      const rebuilt = await rebuildBase(target, idx, snap.pages);
+      const baseSha = idx.sha256;
+      idx = null;
+      snap.pages = undefined; // not needed past this point (the snapshot only stands for the content and the backup)
+      if (!rebuilt) why = 'local-differs-from-base';
       else {
         try {
           const patches = await patchesFrom(at + 1);
-          const { stats, verified } = await this.finish(target, v, idx.sha256, patches, bytesDown, true);
+          const { stats, verified } = await this.finish(target, v, baseSha, patches, bytesDown, true);
           return { path: target, encrypted: false, bytesDown, stats, ...(verified ? { verified } : {}) };
         } catch (err) {
           if (!isSyncError(err, 'VERIFY_FAILED')) throw err;
