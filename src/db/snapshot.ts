@@ -308,14 +308,6 @@ export async function takeSnapshot(
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * A backup copies the source's journal mode (header bytes 18-19: 2 in WAL mode); the copy is made a plain
- * rollback-journal file like VACUUM INTO's (1, 1), so opening a backup, conflict copy or download never leaves
- * -wal/-shm beside it. Written straight into the header: what `PRAGMA journal_mode = delete` writes on a file with no
- * WAL content, without opening the copy in WAL mode first (an -shm, a checkpoint and a commit for two bytes). The
- * change counter (24) and version-valid-for (92) are set to 1, kept equal as SQLite requires, so the same content
- * always gives the same bytes whatever the source's journal mode. Safe: no connection has this private file open.
- */
-/**
  * Sets a closed private file's journal-mode header bytes back to rollback (see normalizeHeader), after a restore made
  * it take the live database's mode (live.ts). Only for a file no connection has open and no -wal sits beside.
  */
@@ -328,6 +320,14 @@ export async function markRollbackJournal(file: string): Promise<void> {
   }
 }
 
+/**
+ * A backup copies the source's journal mode (header bytes 18-19: 2 in WAL mode); the copy is made a plain
+ * rollback-journal file like VACUUM INTO's (1, 1), so opening a backup, conflict copy or download never leaves
+ * -wal/-shm beside it. Written straight into the header: what `PRAGMA journal_mode = delete` writes on a file with no
+ * WAL content, without opening the copy in WAL mode first (an -shm, a checkpoint and a commit for two bytes). The
+ * change counter (24) and version-valid-for (92) are set to 1, kept equal as SQLite requires, so the same content
+ * always gives the same bytes whatever the source's journal mode. Safe: no connection has this private file open.
+ */
 async function normalizeHeader(file: string): Promise<void> {
   const one = Buffer.from([0, 0, 0, 1]);
   const fh = await fsp.open(file, 'r+');
