@@ -20,7 +20,7 @@ import { startApache } from '../test/helpers/apache.js';
 import { startSamba } from '../test/helpers/samba.js';
 import { tmpDir } from '../test/helpers/system.js';
 import { takeSnapshot } from '../src/db/snapshot.js';
-import { timed, type Run } from './lib/measure.js';
+import { median, summary, timed, type Run } from './lib/measure.js';
 
 const MB = Number(process.env.BENCH_DELTA_MB ?? 500);
 const ROUNDS = Number(process.env.BENCH_RUNS ?? 3);
@@ -47,10 +47,12 @@ const t =
       : new WebdavTransport({ url: job.url, username: job.user, password, remote_path: job.remote_path, auth: 'basic' }, ctx);
 const engine = new SyncEngine({ transport: t, databasePath: job.db, statePath: job.home + '/sync_state.json', device: job.device, log, tmpDir: job.tmp });
 const t0 = performance.now();
+const c0 = process.cpuUsage();
 const out = await engine.sync();
 const ms = performance.now() - t0;
+const c = process.cpuUsage(c0);
 await engine.close();
-process.stdout.write(JSON.stringify({ out, ms }) + '\\n');
+process.stdout.write(JSON.stringify({ out, ms, cpuMs: (c.user + c.system) / 1000 }) + '\\n');
 `;
   buildSync({
     stdin: { contents, resolveDir: root, loader: 'ts', sourcefile: 'delta-child.ts' },
@@ -153,7 +155,7 @@ interface Target {
   stop(): Promise<void>;
 }
 
-type Synced = { run: Run; out: { action: string; bytesUp: number; bytesDown: number }; ms: number };
+type Synced = { run: Run; out: { action: string; bytesUp: number; bytesDown: number }; ms: number; cpuMs: number };
 
 /** name -> size and mtime of every file under `dir` (the remote folder), to find the objects a sync wrote. */
 function listing(dir: string): Map<string, string> {
@@ -269,27 +271,46 @@ async function runCases(t: Target, child: string, dir: string, source: string): 
     return { run: r, ...res };
   };
   const wire = (fn: () => Synced) => t.wire(fn);
-  const backup = (): Run => {
+  const backupOnce = (): Run => {
     const out = path.join(dir, 'backup.db');
     rmSync(out, { force: true });
-    const r = timed('sqlite3', [A.db, `.backup ${out}`]);
-    return r;
+    return timed('sqlite3', [A.db, `.backup ${out}`]);
+  };
+  // The peer of each sync: the median of three `.backup` runs (one taken alone swung 2x with the machine's load).
+  const backup = (): Run => {
+    const runs = [backupOnce(), backupOnce(), backupOnce()];
+    return { ...summary(runs), cpuSeconds: median(runs.map((r) => r.cpuSeconds ?? 0)) };
   };
   const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
+  const ratios = new Map<string, { wall: number[]; cpu: number[] }>();
   const fmt = (
     label: string,
-    w: { up: number; down: number; ms: number; run: Run; out: { action: string } },
+    w: { up: number; down: number; ms: number; cpuMs: number; run: Run; out: { action: string } },
     peer?: Run,
-  ) =>
+    group?: string,
+  ) => {
+    const wall = peer ? w.ms / 1000 / peer.seconds : 0;
+    const cpu = peer?.cpuSeconds ? w.cpuMs / 1000 / peer.cpuSeconds : 0;
+    if (group && peer) {
+      const g = ratios.get(group) ?? { wall: [], cpu: [] };
+      g.wall.push(wall);
+      g.cpu.push(cpu);
+      ratios.set(group, g);
+    }
     console.log(
-      `${label.padEnd(38)} ${w.out.action.padEnd(5)} up ${kib(w.up).padStart(12)}  down ${kib(w.down).padStart(12)}  ${(w.ms / 1000).toFixed(2).padStart(6)} s${peer ? `  x${(w.ms / 1000 / peer.seconds).toFixed(2)} of sqlite3 .backup (${peer.seconds.toFixed(2)} s)` : ''}  peak RSS ${w.run.peakRssMb} MB`,
+      `${label.padEnd(38)} ${w.out.action.padEnd(5)} up ${kib(w.up).padStart(12)}  down ${kib(w.down).padStart(12)}  ${(w.ms / 1000).toFixed(2).padStart(6)} s${peer ? `  x${wall.toFixed(2)} of sqlite3 .backup (${peer.seconds.toFixed(2)} s)` : ''}  cpu ${(w.cpuMs / 1000).toFixed(2)} s${cpu ? ` (x${cpu.toFixed(2)} of its ${peer!.cpuSeconds!.toFixed(2)} s)` : ''}  peak RSS ${w.run.peakRssMb} MB`,
     );
+  };
 
   // First full sync, against sqlite3 .backup + a plain copy of the same bytes to the remote.
   const b0 = backup();
   const c0 = t.peerCopy(path.join(dir, 'backup.db'));
   const first = await wire(() => sync(A));
-  fmt('first full sync (A pushes)', first, { seconds: b0.seconds + c0.seconds, peakRssMb: 0 });
+  fmt('first full sync (A pushes)', first, {
+    seconds: b0.seconds + c0.seconds,
+    peakRssMb: 0,
+    cpuSeconds: (b0.cpuSeconds ?? 0) + (c0.cpuSeconds ?? 0),
+  });
   console.log(`  peer: sqlite3 .backup ${b0.seconds.toFixed(2)} s + copy to the remote ${c0.seconds.toFixed(2)} s`);
   const pullFirst = await wire(() => sync(B));
   fmt('new device B: first pull', pullFirst);
@@ -298,10 +319,14 @@ async function runCases(t: Target, child: string, dir: string, source: string): 
     oneRow(A.db, `fila-${r}`);
     const peer = backup();
     const up = await wire(() => sync(A));
-    fmt(`1-row change, A pushes (round ${r + 1})`, up, peer);
+    fmt(`1-row change, A pushes (round ${r + 1})`, up, peer, '1-row push');
     const down = await wire(() => sync(B));
-    fmt(`1-row change, B pulls (round ${r + 1})`, down, peer);
+    fmt(`1-row change, B pulls (round ${r + 1})`, down, peer, '1-row pull');
   }
+  for (const [group, g] of ratios)
+    console.log(
+      `  ${group}, median of ${g.wall.length}: x${median(g.wall).toFixed(2)} of sqlite3 .backup (wall), x${median(g.cpu).toFixed(2)} (cpu)`,
+    );
   const snapA = await takeSnapshot(A.db);
   const snapB = await takeSnapshot(B.db);
   console.log(
@@ -326,9 +351,10 @@ async function runCases(t: Target, child: string, dir: string, source: string): 
 async function main() {
   const dir = tmpDir('cx-bench-delta-');
   const child = buildChild();
-  const source = path.join(dir, 'source.db');
+  // BENCH_DELTA_SOURCE: an existing database to start from instead of building one (building 2 GB takes minutes).
+  const source = process.env.BENCH_DELTA_SOURCE ?? path.join(dir, 'source.db');
   const t0 = Date.now();
-  makeClinicDb(source, MB);
+  if (!process.env.BENCH_DELTA_SOURCE) makeClinicDb(source, MB);
   const dbSize = statSync(source).size;
   console.log(
     `Delta bench: ${(dbSize / 1048576).toFixed(0)} MiB Cordiax-like database (built in ${((Date.now() - t0) / 1000).toFixed(0)} s), transports ${TRANSPORTS.join(', ')} on loopback`,

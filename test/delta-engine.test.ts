@@ -115,3 +115,59 @@ test('a locked device without an identity never puts an encrypted patch in place
   assert.ok(readFileSync(`${c.db}.enc`).equals(before), 'the .enc is untouched');
   assert.equal(existsSync(c.db), false, 'nothing plaintext');
 });
+
+test('a delta pull is checked and hashed once (handed to the restore); an unchanged local skips quick_check, a changed one never does', async () => {
+  const { addRows, makeTestDb } = await import('./helpers/system.js');
+  const { LocalDb } = await import('../src/engine/local-db.js');
+  const snapshots = await import('../src/db/snapshot.js');
+  const r = folderRemote();
+  const a = makeDevice('equipoA', r.transport());
+  const b = makeDevice('equipoB', r.transport());
+  makeTestDb(a.db, 300);
+  assert.equal((await a.engine.sync()).action, 'push');
+  assert.equal((await b.engine.sync()).action, 'pull');
+  addRows(a.db, ['una fila']);
+  assert.equal((await a.engine.sync()).action, 'push');
+
+  const handed: Array<{ contentSha256: string } | undefined> = [];
+  const apply = LocalDb.prototype.applyDownload;
+  LocalDb.prototype.applyDownload = function (this: InstanceType<typeof LocalDb>, ...args) {
+    handed.push(args[5]);
+    return apply.apply(this, args);
+  };
+  try {
+    const out = await b.engine.sync();
+    assert.equal(out.action, 'pull');
+    assert.ok(out.delta?.patches, 'pulled as a patch');
+  } finally {
+    LocalDb.prototype.applyDownload = apply;
+  }
+  assert.equal(handed.length, 1);
+  const sa = await snapshots.takeSnapshot(a.db);
+  const sb = await snapshots.takeSnapshot(b.db);
+  assert.equal(sb.sha256, sa.sha256, 'B holds exactly what A pushed');
+  assert.equal(handed[0]?.contentSha256, sb.contentSha256, 'the restore was handed the checked content hash');
+  await sa.dispose();
+  await sb.dispose();
+
+  // B's next plan: its content is the one it verified at the pull, so its snapshot skips quick_check...
+  const local = new LocalDb({ databasePath: b.db, backupsDir: path.join(b.home, 'backups'), log: { emit() {} } });
+  const st = await b.engine.targetState();
+  const same = await local.contentHash({ verified: st.base?.localSha256 });
+  assert.equal(same.snapshot?.checked, false);
+  await same.snapshot?.dispose();
+  // ...while a changed one is checked, and a corrupt changed one is never pushed.
+  addRows(b.db, ['otra']);
+  const changed = await local.contentHash({ verified: st.base?.localSha256 });
+  assert.equal(changed.snapshot?.checked, true);
+  await changed.snapshot?.dispose();
+  const bytes = readFileSync(b.db);
+  const pageSize = bytes.readUInt16BE(16) === 1 ? 65536 : bytes.readUInt16BE(16);
+  bytes.fill(0x5a, pageSize, 2 * pageSize);
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(b.db, bytes);
+  const head = JSON.parse(readFileSync(path.join(r.root, MANIFEST_FILE), 'utf8')) as RemoteManifest;
+  await assert.rejects(b.engine.sync(), { code: 'CORRUPT_DATABASE' });
+  const after = JSON.parse(readFileSync(path.join(r.root, MANIFEST_FILE), 'utf8')) as RemoteManifest;
+  assert.equal(after.generation, head.generation, 'nothing was pushed');
+});

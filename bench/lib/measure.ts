@@ -4,6 +4,11 @@ import { spawnSync } from 'node:child_process';
 export interface Run {
   seconds: number;
   peakRssMb: number;
+  /**
+   * User + system CPU seconds of the command and its threads (its children too once they are waited for): on a
+   * shared, loaded machine wall time swings with other jobs, CPU time much less.
+   */
+  cpuSeconds?: number;
   /** What the command printed (a bench child may report its own in-process time). */
   stdout?: string;
 }
@@ -15,7 +20,7 @@ export function timed(
   opts: { env?: NodeJS.ProcessEnv; input?: string; cwd?: string } = {},
 ): Run {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], {
+  const r = spawnSync('/usr/bin/time', ['-f', '%U %S %M', cmd, ...args], {
     encoding: 'utf8',
     env: opts.env ?? process.env,
     input: opts.input,
@@ -24,8 +29,8 @@ export function timed(
   });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
-  const kb = Number(r.stderr.trim().split('\n').pop());
-  return { seconds, peakRssMb: Math.round(kb / 1024), stdout: r.stdout };
+  const [user, sys, kb] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number);
+  return { seconds, peakRssMb: Math.round(kb / 1024), cpuSeconds: user + sys, stdout: r.stdout };
 }
 
 export function median(xs: number[]): number {

@@ -28,7 +28,7 @@ import {
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SyncError } from '../errors.js';
-import { hashSqliteFile, takeSnapshot, type Snapshot } from './snapshot.js';
+import { hashSqliteFile, SMALL_CACHE, takeSnapshot, type Snapshot } from './snapshot.js';
 import { msg } from '../messages/index.js';
 
 /** What the caller believes the live database holds: checked inside the write lock before anything is replaced. */
@@ -56,6 +56,11 @@ export interface ReplaceOptions {
    * snapshot) and its snapshot file may be moved into the backup; the caller still disposes it.
    */
   current?: { fingerprint: string; snapshot: Snapshot };
+  /**
+   * The incoming file's content hash, when the caller took it in the read that verified the file (quick_check and
+   * the manifest's hash): not read again here. The read-back below still compares the live result with it.
+   */
+  incomingContentSha256?: string;
   tmpParent?: string;
 }
 
@@ -143,7 +148,13 @@ export interface LiveReading {
 /** The live content now, with the fingerprint that describes it. */
 export async function readLive(
   dbPath: string,
-  opts: { tmpParent?: string; check?: boolean; pageHashes?: boolean; contentOnly?: boolean } = {},
+  opts: {
+    tmpParent?: string;
+    check?: boolean;
+    pageHashes?: boolean;
+    contentOnly?: boolean;
+    skipCheck?: (contentSha256: string) => boolean;
+  } = {},
 ): Promise<LiveReading> {
   const fingerprint = liveFingerprintSync(dbPath);
   if (isAbsentDatabase(dbPath))
@@ -188,13 +199,25 @@ export async function replaceLiveDatabase(
   });
 
   // The incoming copy takes the live database's journal mode, so the header the backup copies keeps the app's mode.
+  // Written into the header (bytes 18-19) of the closed private file: what the pragma writes when there is no WAL
+  // content, without its commit, whose fsync flushed the whole freshly written file (about 1 s for 200 MB here).
   const liveWal = headerJournalIsWal(livePath);
   if (liveWal !== null) {
-    const db = new Database(incomingPath, { fileMustExist: true });
-    try {
-      db.pragma(`journal_mode = ${liveWal ? 'wal' : 'delete'}`);
-    } finally {
-      db.close();
+    if (sizeOf(`${incomingPath}-wal`)) {
+      const db = new Database(incomingPath, { fileMustExist: true });
+      try {
+        db.pragma(`journal_mode = ${liveWal ? 'wal' : 'delete'}`);
+      } finally {
+        db.close();
+      }
+    } else {
+      const fh = await fsp.open(incomingPath, 'r+');
+      try {
+        const mode = liveWal ? 2 : 1;
+        await fh.write(Buffer.from([mode, mode]), 0, 2, 18);
+      } finally {
+        await fh.close();
+      }
     }
     await fsp.rm(`${incomingPath}-wal`, { force: true });
     await fsp.rm(`${incomingPath}-shm`, { force: true });
@@ -204,7 +227,9 @@ export async function replaceLiveDatabase(
   // incoming file is private and closed, so it is hashed as it is (no copy through SQLite first): a copy's page N is
   // the file's page N and the header fields a copy rewrites are the volatile ones the content hash leaves out; were
   // that ever not so, the read-back below would refuse the result (a conflict keeping both), never accept it.
-  const incoming = await hashSqliteFile(incomingPath, { contentOnly: true });
+  const incoming = opts.incomingContentSha256
+    ? { contentSha256: opts.incomingContentSha256 }
+    : await hashSqliteFile(incomingPath, { contentOnly: true });
   await opts.beforeReplace?.(incoming.contentSha256);
 
   let backupPath: string | null = null;
@@ -242,6 +267,7 @@ export async function replaceLiveDatabase(
 
     // 3. Inside the lock: nothing moved since step 1, then the copy, in one transaction.
     const src = new Database(incomingPath, { readonly: true, fileMustExist: true });
+    src.pragma(SMALL_CACHE);
     let result: { totalPages: number; remainingPages: number } | null = null;
     try {
       if (moved) throw new MovedUnderLock();

@@ -9,16 +9,24 @@ import Database from 'better-sqlite3';
 import { SyncError } from '../errors.js';
 import { replaceLiveDatabase } from './live.js';
 import { PageHasher, type PageHashes } from '../delta/page-index.js';
+import { hashFileInWorker } from './file-hasher.js';
 
 export const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+
+/**
+ * Page cache of our own short-lived connections (copies, checks, counts): each reads every page once, so the 16 MB
+ * better-sqlite3 gives a connection by default only adds to the process's peak memory (issue 11: RSS flat in the
+ * database size, under 150 MB). 2 MiB measured as fast for backup steps, quick_check and counts.
+ */
+export const SMALL_CACHE = 'cache_size = -2048';
 
 // Temp folders live under $CORDIAX_HOME/tmp (util/temp.ts); re-exported for the callers that import them from here.
 import { privateTempDir } from '../util/temp.js';
 export { privateTempDir };
 
 export { sha256File } from '../util/hash.js';
+import { readFileInPieces } from '../util/hash.js';
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { msg } from '../messages/index.js';
 
 /**
@@ -46,12 +54,11 @@ export async function hashSqliteFile(
   const raw = opts.contentOnly ? null : createHash('sha256');
   const content = new ContentHasher();
   const pager = opts.pageHashes ? new PageHasher((await fsp.stat(file)).size) : null;
-  for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) {
-    const buf = chunk as Buffer;
+  await readFileInPieces(file, (buf) => {
     raw?.update(buf);
     pager?.update(buf);
     content.update(buf);
-  }
+  });
   const pages = pager?.finish();
   return {
     sha256: raw?.digest('hex') ?? '',
@@ -59,6 +66,50 @@ export async function hashSqliteFile(
     size: content.size,
     ...(pages ? { pages } : {}),
   };
+}
+
+/**
+ * hashSqliteFile split over two threads, plus the integrity check: the worker (file-hasher.ts) takes the sha256 and
+ * the page hashes while this thread takes the content hash and then, unless `skipCheck` says this content was
+ * verified here before, `quick_check`. All four are full passes over the file; side by side they cost about half.
+ * Throws like verifyDatabase when the check fails. `file` must not change meanwhile (a private copy).
+ */
+export async function analyzeSqliteFile(
+  file: string,
+  opts: {
+    pageHashes?: boolean;
+    check?: boolean;
+    skipCheck?: (contentSha256: string) => boolean;
+    /** A failed check is reported as `checked: false` instead of thrown (the caller decides, see applyChain). */
+    reportCheck?: boolean;
+  } = {},
+): Promise<{ sha256: string; contentSha256: string; size: number; pages?: PageHashes; checked: boolean }> {
+  const inWorker = hashFileInWorker(file, { pages: opts.pageHashes });
+  inWorker.catch(() => {}); // awaited below; a failure here must not surface as unhandled meanwhile
+  let contentSha256: string;
+  let checked = false;
+  try {
+    contentSha256 = await contentSha256Of(file);
+    if (opts.check !== false && !opts.skipCheck?.(contentSha256)) {
+      try {
+        await verifyDatabase(file);
+        checked = true;
+      } catch (err) {
+        if (!opts.reportCheck) throw err;
+      }
+    }
+  } finally {
+    await inWorker.catch(() => {}); // never leave the worker reading a file the caller is about to remove
+  }
+  const { sha256, size, pages } = await inWorker;
+  return { sha256, contentSha256, size, ...(pages ? { pages } : {}), checked };
+}
+
+/** contentSha256 (see hashSqliteFile) alone, read with one reused buffer. */
+export async function contentSha256Of(file: string): Promise<string> {
+  const content = new ContentHasher();
+  await readFileInPieces(file, (buf) => content.update(buf));
+  return content.digest();
 }
 
 /** contentSha256 (see hashSqliteFile) of bytes fed in order. */
@@ -110,6 +161,7 @@ export async function verifyDatabase(file: string, opts: { full?: boolean } = {}
   let db: Database.Database | undefined;
   try {
     db = new Database(file, { fileMustExist: true });
+    db.pragma(SMALL_CACHE);
     const pragma = opts.full ? 'integrity_check' : 'quick_check';
     const rows = db.pragma(pragma) as Array<Record<string, string>>;
     const first = rows[0] ? Object.values(rows[0])[0] : undefined;
@@ -150,8 +202,20 @@ export interface Snapshot {
   size: number;
   /** Its page hashes, when asked for (takeSnapshot's pageHashes): what a delta push compares, read in one pass. */
   pages?: PageHashes;
+  /**
+   * quick_check passed on it. False only when the caller let a content verified here before skip the check
+   * (takeSnapshot's skipCheck): ensureChecked runs it before such a snapshot could ever be pushed.
+   */
+  checked: boolean;
   /** Removes the copy and its folder. */
   dispose(): Promise<void>;
+}
+
+/** Runs quick_check on a snapshot that skipped it (see Snapshot.checked): nothing unchecked is ever uploaded. */
+export async function ensureChecked(snap: Snapshot): Promise<void> {
+  if (snap.checked) return;
+  await verifyDatabase(snap.path);
+  snap.checked = true;
 }
 
 /**
@@ -178,6 +242,12 @@ export async function takeSnapshot(
     pageHashes?: boolean;
     /** Only contentSha256 (sha256 is left ''): for copies only compared by content, like the restore's read-back. */
     contentOnly?: boolean;
+    /**
+     * True for a content hash that already passed quick_check on this device (the content of the last sync): the
+     * copy then has the same bytes that passed (a fresh copy's bytes follow from its content, see normalizeHeader), so
+     * the check is skipped and the snapshot marked unchecked (ensureChecked runs it before any push).
+     */
+    skipCheck?: (contentSha256: string) => boolean;
   } = {},
 ): Promise<Snapshot> {
   const st = await fsp.stat(dbPath).catch(() => null);
@@ -193,25 +263,28 @@ export async function takeSnapshot(
   const out = path.join(tmp.dir, `snapshot-${randomBytes(4).toString('hex')}.db`);
   try {
     await backupInOneStep(dbPath, out, opts.busyTimeoutMs ?? 10000);
-    // A backup copies the source's journal mode (header bytes 18-19); the copy is a plain rollback-journal file like
-    // VACUUM INTO's, so opening a backup, conflict copy or download never leaves -wal/-shm beside it. Page 1 only.
-    const copy = new Database(out, { fileMustExist: true });
-    try {
-      copy.pragma('journal_mode = delete');
-    } finally {
-      copy.close();
-    }
-    await normalizeCounters(out);
+    await normalizeHeader(out);
     // Never remove -wal/-shm here: a file that appeared meanwhile belongs to whichever connection has the database
     // open (an app that started during the snapshot); deleting it strands that app's commits (data-safety notes).
     // When ours was the last connection, SQLite itself checkpoints and removes them on close.
     await fsp.chmod(out, 0o600);
-    if (opts.check !== false) await verifyDatabase(out);
+    let r: { sha256: string; contentSha256: string; size: number; pages?: PageHashes; checked: boolean };
+    if (opts.contentOnly) {
+      if (opts.check !== false) await verifyDatabase(out);
+      r = {
+        sha256: '',
+        contentSha256: await contentSha256Of(out),
+        size: (await fsp.stat(out)).size,
+        checked: opts.check !== false,
+      };
+    } else {
+      r = await analyzeSqliteFile(out, { pageHashes: opts.pageHashes, check: opts.check, skipCheck: opts.skipCheck });
+    }
     // The integrity check opened the copy read-write; make sure no journal files sit beside it.
     await fsp.rm(`${out}-wal`, { force: true });
     await fsp.rm(`${out}-shm`, { force: true });
-    const { sha256, contentSha256, size, pages } = await hashSqliteFile(out, opts);
-    return { path: out, sha256, contentSha256, size, ...(pages ? { pages } : {}), dispose: tmp.dispose };
+    const { sha256, contentSha256, size, pages, checked } = r;
+    return { path: out, sha256, contentSha256, size, ...(pages ? { pages } : {}), checked, dispose: tmp.dispose };
   } catch (err) {
     await tmp.dispose();
     if (err instanceof SyncError) throw err;
@@ -235,15 +308,31 @@ export async function takeSnapshot(
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * The change counter (24) and version-valid-for (92) of a fresh copy depend on how many commits it took to make it
- * (one, or two when the source was in WAL mode and the copy was switched to rollback mode). Both are set to 1, kept
- * equal as SQLite requires, so the same content always gives the same bytes whatever the source's journal mode. Safe:
- * no connection has this private file open.
+ * Sets a closed private file's journal-mode header bytes back to rollback (see normalizeHeader), after a restore made
+ * it take the live database's mode (live.ts). Only for a file no connection has open and no -wal sits beside.
  */
-async function normalizeCounters(file: string): Promise<void> {
+export async function markRollbackJournal(file: string): Promise<void> {
+  const fh = await fsp.open(file, 'r+');
+  try {
+    await fh.write(Buffer.from([1, 1]), 0, 2, 18);
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * A backup copies the source's journal mode (header bytes 18-19: 2 in WAL mode); the copy is made a plain
+ * rollback-journal file like VACUUM INTO's (1, 1), so opening a backup, conflict copy or download never leaves
+ * -wal/-shm beside it. Written straight into the header: what `PRAGMA journal_mode = delete` writes on a file with no
+ * WAL content, without opening the copy in WAL mode first (an -shm, a checkpoint and a commit for two bytes). The
+ * change counter (24) and version-valid-for (92) are set to 1, kept equal as SQLite requires, so the same content
+ * always gives the same bytes whatever the source's journal mode. Safe: no connection has this private file open.
+ */
+async function normalizeHeader(file: string): Promise<void> {
   const one = Buffer.from([0, 0, 0, 1]);
   const fh = await fsp.open(file, 'r+');
   try {
+    await fh.write(Buffer.from([1, 1]), 0, 2, 18);
     await fh.write(one, 0, 4, 24);
     await fh.write(one, 0, 4, 92);
   } finally {
@@ -262,6 +351,7 @@ async function backupInOneStep(src: string, out: string, busyTimeoutMs: number):
     const db = new Database(src, { fileMustExist: true, timeout: busyTimeoutMs });
     let pages = 0;
     try {
+      db.pragma(SMALL_CACHE);
       pages = db.pragma('page_count', { simple: true }) as number;
       if (pages === 0) throw Object.assign(new Error('file is not a database'), { code: 'SQLITE_NOTADB' });
       const r = await db.backup(out, { progress: () => 0x7fffffff });
@@ -304,6 +394,7 @@ export async function restoreInto(
 export function countRows(file: string): number {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
+    db.pragma(SMALL_CACHE);
     const tables = db
       .prepare(
         "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%'",

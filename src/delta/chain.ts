@@ -11,7 +11,8 @@ import { SyncError } from '../errors.js';
 import type { RemoteManifest } from '../transports/types.js';
 import { sha256File } from '../util/hash.js';
 import { readPatchHeader, writePatchPages } from './patch.js';
-import { PAGE_HASH_BYTES, type PageHashes, type PageIndex, type ScanResult, scanDatabase } from './page-index.js';
+import { analyzeSqliteFile } from '../db/snapshot.js';
+import { PAGE_HASH_BYTES, type PageHashes, type PageIndex, type ScanResult, scanKnown } from './page-index.js';
 
 export type ChainEntry = Pick<RemoteManifest, 'generation' | 'sha256' | 'size' | 'file' | 'delta'>;
 
@@ -93,7 +94,7 @@ export async function applyChain(
   baseSha256: string,
   patches: string[],
   opts: { baseVerified?: boolean } = {},
-): Promise<ScanResult> {
+): Promise<AppliedChain> {
   let expect = baseSha256;
   for (const p of patches) {
     const h = await readPatchHeader(p);
@@ -102,9 +103,19 @@ export async function applyChain(
   }
   if (!opts.baseVerified && (await sha256File(file)).sha256 !== baseSha256) throw chainBroken('base-mismatch');
   for (const p of patches) await writePatchPages(p, file);
-  const after = await scanDatabase(file).catch(() => null);
-  if (after?.sha256 !== expect) throw chainBroken('result-mismatch');
-  return after;
+  // The final read also takes the content hash and quick_check (side by side, see analyzeSqliteFile): the restore
+  // needs both, and took them in reads of its own before.
+  const a = await analyzeSqliteFile(file, { pageHashes: true, reportCheck: true }).catch(() => null);
+  if (!a?.pages || a.sha256 !== expect) throw chainBroken('result-mismatch');
+  const after = await scanKnown(file, { sha256: a.sha256, size: a.size, pages: a.pages });
+  return { ...after, contentSha256: a.contentSha256, checked: a.checked };
+}
+
+/** A rebuilt database: its scan, its content hash, and whether it passed quick_check. */
+export interface AppliedChain extends ScanResult {
+  contentSha256: string;
+  /** quick_check passed (false: not run or failed; the restore then checks it again and refuses it). */
+  checked: boolean;
 }
 
 export function chainBroken(reason: string): SyncError {

@@ -10,9 +10,10 @@
  * 2^40 comparisons: 2^-88. And a wrong "unchanged" could not go unnoticed anyway: every patch carries the sha256 of
  * its whole result, which the pusher computes from the snapshot itself and every reader checks after applying.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, promises as fsp } from 'node:fs';
-import { writeFileAtomic } from '../util/fs.js';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, constants as fsc, promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { fsyncDir } from '../util/fs.js';
 import { MAX_PAGE_SIZE, PatchWriter } from './patch.js';
 
 export const PAGE_HASH_BYTES = 16;
@@ -117,7 +118,23 @@ export async function saveIndex(file: string, idx: PageIndex): Promise<void> {
   );
   const len = Buffer.alloc(4);
   len.writeUInt32BE(meta.length, 0);
-  await writeFileAtomic(file, Buffer.concat([INDEX_MAGIC, len, meta, idx.page1, idx.hashes]), 0o600);
+  // Written piece by piece: no second copy of the hashes (8 MB at 2 GB) in memory.
+  const dir = path.dirname(file);
+  await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
+  const tmp = path.join(dir, `.${path.basename(file)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const fh = await fsp.open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600);
+  try {
+    for (const piece of [Buffer.concat([INDEX_MAGIC, len, meta, idx.page1]), idx.hashes])
+      for (let off = 0; off < piece.length; ) off += (await fh.write(piece, off, piece.length - off)).bytesWritten;
+    await fh.sync();
+    await fh.close();
+    await fsp.rename(tmp, file);
+  } catch (err) {
+    await fh.close().catch(() => {});
+    await fsp.rm(tmp, { force: true });
+    throw err;
+  }
+  await fsyncDir(dir);
 }
 
 /** The index, or null when missing or unreadable (a damaged index only costs one full transfer). */

@@ -20,7 +20,7 @@ import { SyncError, isSyncError } from '../errors.js';
 import * as ageCrypto from '../crypto/index.js';
 import type { Logger } from '../log/events.js';
 import type { DeltaInfo, RemoteManifest, TransferOptions } from '../transports/types.js';
-import { privateTempDir, takeSnapshot, type Snapshot } from '../db/snapshot.js';
+import { analyzeSqliteFile, ensureChecked, privateTempDir, takeSnapshot, type Snapshot } from '../db/snapshot.js';
 import type { LocalContent, LocalDb, Outgoing } from '../engine/local-db.js';
 import type { FileRemote } from '../engine/remote-layout.js';
 import { sha256File } from '../util/hash.js';
@@ -64,6 +64,11 @@ export interface Fetched {
   stats?: DeltaStats;
   /** An encrypted patch that cannot be rebuilt here (no identity): to be kept pending, never applied. */
   pendingOnly?: boolean;
+  /**
+   * The plaintext `path` passed quick_check here, and this is its content hash: the restore need not read it again
+   * for either (LocalDb.applyDownload). Absent: the restore checks and hashes it as always.
+   */
+  verified?: { contentSha256: string };
 }
 
 export class DeltaSync {
@@ -84,6 +89,7 @@ export class DeltaSync {
     const took = !local.snapshot;
     local.snapshot ??= await takeSnapshot(this.o.local.databasePath, { tmpParent: this.o.tmpParent, pageHashes: true });
     const snap = local.snapshot;
+    await ensureChecked(snap); // a corrupt database never leaves, as a patch or whole
     const idx = await this.loadIndex(
       (i) => !!head && i.generation === head.generation && i.objectSha256 === head.sha256,
     );
@@ -199,19 +205,20 @@ export class DeltaSync {
       const r = await this.o.remote.pull(file, v, opts);
       const stats: DeltaStats = { pages: 0, bytes: r.size, dbSize: v.size, patches: 0 };
       if (!v.encrypted) {
-        await this.remember(file, v);
-        return { path: file, encrypted: false, bytesDown: r.size, stats };
+        const verified = await this.remember(file, v);
+        return { path: file, encrypted: false, bytesDown: r.size, stats, ...verified };
       }
       if (keys && st !== 'locked') {
         const plain = path.join(workDir, 'download.db');
         await ageCrypto.decryptFile(file, plain, keys);
         await fsp.rm(file, { force: true });
-        await this.remember(plain, v);
+        const verified = await this.remember(plain, v);
         return {
           path: plain,
           encrypted: false,
           bytesDown: r.size,
           stats: { ...stats, dbSize: (await fsp.stat(plain)).size },
+          ...verified,
         };
       }
       return { path: file, encrypted: true, bytesDown: r.size, stats };
@@ -247,8 +254,10 @@ export class DeltaSync {
 
     // 1. Only the patches this device lacks, on top of the version its live database holds.
     const inChain = (i: PageIndex) => chain.some((e) => e.generation === i.generation && e.sha256 === i.objectSha256);
-    const idx = await this.loadIndex(inChain);
-    const at = idx ? chain.findIndex((e) => e.generation === idx.generation && e.sha256 === idx.objectSha256) : -1;
+    // `let`, dropped once used: on big databases each page-hash array is megabytes (8 MB at 2 GB), and a pull
+    // otherwise holds the index, the plan snapshot's hashes and the result's at once (issue 11: peak RSS).
+    let idx = await this.loadIndex(inChain);
+    const at = idx ? chain.findIndex((e) => e.generation === idx!.generation && e.sha256 === idx!.objectSha256) : -1;
     let why = !idx ? 'no-index' : at < 0 ? 'version-not-in-chain' : st === 'locked' ? 'locked' : null;
     if (!why && idx) {
       const snap =
@@ -259,12 +268,16 @@ export class DeltaSync {
       if (opts.snapshot) await fsp.copyFile(snap.path, target);
       else await fsp.rename(snap.path, target);
       if (!opts.snapshot) await snap.dispose();
-      if (!(await rebuildBase(target, idx, snap.pages))) why = 'local-differs-from-base';
+      const rebuilt = await rebuildBase(target, idx, snap.pages);
+      const baseSha = idx.sha256;
+      idx = null;
+      snap.pages = undefined; // not needed past this point (the snapshot only stands for the content and the backup)
+      if (!rebuilt) why = 'local-differs-from-base';
       else {
         try {
           const patches = await patchesFrom(at + 1);
-          const stats = await this.finish(target, v, idx.sha256, patches, bytesDown, true);
-          return { path: target, encrypted: false, bytesDown, stats };
+          const { stats, verified } = await this.finish(target, v, baseSha, patches, bytesDown, true);
+          return { path: target, encrypted: false, bytesDown, stats, ...(verified ? { verified } : {}) };
         } catch (err) {
           if (!isSyncError(err, 'VERIFY_FAILED')) throw err;
           why = `patch-did-not-apply: ${(err.details?.reason as string | undefined) ?? err.code}`;
@@ -286,14 +299,14 @@ export class DeltaSync {
     // The base's plaintext hash: the manifest's for plaintext remotes (a base object is the database itself); for
     // encrypted ones the first patch's authenticated header names it.
     const baseSha = v.encrypted ? (await readPatchHeader(patches[0])).baseSha256 : chain[0].sha256;
-    const stats = await this.finish(target, v, baseSha, patches, bytesDown);
-    return { path: target, encrypted: false, bytesDown, stats };
+    const { stats, verified } = await this.finish(target, v, baseSha, patches, bytesDown);
+    return { path: target, encrypted: false, bytesDown, stats, ...(verified ? { verified } : {}) };
   }
 
   /**
    * Applies and verifies (hash against the manifest when plaintext, against the authenticated patch header when
-   * encrypted) and remembers the rebuilt version. quick_check follows in LocalDb.applyDownload, which checks every
-   * download before it replaces anything.
+   * encrypted) and remembers the rebuilt version. quick_check runs in the same final read (applyChain); a result
+   * that did not pass it is not marked verified, and LocalDb.applyDownload checks it again and refuses it.
    */
   private async finish(
     target: string,
@@ -302,19 +315,28 @@ export class DeltaSync {
     patches: string[],
     bytesDown: number,
     baseVerified = false,
-  ): Promise<DeltaStats> {
+  ): Promise<{ stats: DeltaStats; verified?: Fetched['verified'] }> {
     let pages = 0;
     for (const p of patches) pages += (await readPatchHeader(p)).changedPages;
     const scan = await applyChain(target, baseSha, patches, { baseVerified });
     if (v.delta?.db_sha256 && scan.sha256 !== v.delta.db_sha256) throw chainBroken('manifest-mismatch');
     await saveIndex(this.o.indexFile, { ...scan.index, generation: v.generation, objectSha256: v.sha256 });
     for (const p of patches) await fsp.rm(p, { force: true });
-    return { pages, bytes: bytesDown, dbSize: scan.size, patches: patches.length };
+    return {
+      stats: { pages, bytes: bytesDown, dbSize: scan.size, patches: patches.length },
+      ...(scan.checked ? { verified: { contentSha256: scan.contentSha256 } } : {}),
+    };
   }
 
-  /** The index now describes version `v` (whose plaintext is `file`). */
-  private async remember(file: string, v: RemoteManifest): Promise<void> {
-    const scan = await scanDatabase(file).catch(() => null);
-    if (scan) await saveIndex(this.o.indexFile, { ...scan.index, generation: v.generation, objectSha256: v.sha256 });
+  /**
+   * The index now describes version `v` (whose plaintext is `file`, already checked against the manifest by the
+   * transport). The same read takes its content hash and quick_check for the restore (see Fetched.verified).
+   */
+  private async remember(file: string, v: RemoteManifest): Promise<{ verified?: Fetched['verified'] }> {
+    const a = await analyzeSqliteFile(file, { pageHashes: true, reportCheck: true }).catch(() => null);
+    if (!a?.pages) return {};
+    const scan = await scanKnown(file, { sha256: a.sha256, size: a.size, pages: a.pages });
+    await saveIndex(this.o.indexFile, { ...scan.index, generation: v.generation, objectSha256: v.sha256 });
+    return a.checked ? { verified: { contentSha256: a.contentSha256 } } : {};
   }
 }

@@ -339,6 +339,7 @@ export class SyncEngine {
         fingerprint: st.localFingerprint,
         sha256: st.localSha256,
         aliases: st.localAliases,
+        verified: st.base?.localSha256,
       });
       snapshotToDispose = local.snapshot;
       op.throwIfCancelled();
@@ -965,12 +966,19 @@ export class SyncEngine {
       // An encrypted patch that cannot be rebuilt here is kept pending, never applied (src/delta/sync.ts).
       applied = got.pendingOnly
         ? { status: 'pending' }
-        : await this.local.applyDownload(file, got.encrypted, workDir, planned, async (localSha256) => {
-            op?.commit(); // the replace starts: no Cancelar from here
-            await this.state.update(this.target, {
-              pendingPull: { generation: remote.generation, remoteSha256: remote.sha256, localSha256 },
-            });
-          });
+        : await this.local.applyDownload(
+            file,
+            got.encrypted,
+            workDir,
+            planned,
+            async (localSha256) => {
+              op?.commit(); // the replace starts: no Cancelar from here
+              await this.state.update(this.target, {
+                pendingPull: { generation: remote.generation, remoteSha256: remote.sha256, localSha256 },
+              });
+            },
+            got.verified,
+          );
     } catch (err) {
       // The app committed while we downloaded (or during the replace): both sides changed, so keep both.
       if (isSyncError(err, 'CONFLICT') && err.details?.localChanged) {

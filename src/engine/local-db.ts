@@ -6,7 +6,16 @@
 import { promises as fsp, constants as fsc } from 'node:fs';
 import path from 'node:path';
 import { SyncError } from '../errors.js';
-import { countRows, sha256File, takeSnapshot, verifyDatabase, privateTempDir, type Snapshot } from '../db/snapshot.js';
+import {
+  countRows,
+  ensureChecked,
+  markRollbackJournal,
+  sha256File,
+  takeSnapshot,
+  verifyDatabase,
+  privateTempDir,
+  type Snapshot,
+} from '../db/snapshot.js';
 import {
   copyToUniqueFile,
   moveToUniqueFile,
@@ -152,6 +161,11 @@ export class LocalDb {
     fingerprint?: string | null;
     sha256?: string | null;
     aliases?: string[] | null;
+    /**
+     * The content of the last sync (the base), which passed quick_check here when it was pushed or pulled: a snapshot
+     * with that content skips the check (same bytes, see takeSnapshot's skipCheck) and is checked if ever pushed.
+     */
+    verified?: string | null;
   }): Promise<LocalContent> {
     const st = await this.state();
     const fp = await this.fingerprint();
@@ -163,7 +177,12 @@ export class LocalDb {
       const plain = await this.plainContentOfEncrypted(this.encryptedPath);
       return { sha256, fingerprint: fp, aliases: plain ? [plain.contentSha256] : undefined, rows: plain?.rows };
     }
-    const live = await readLive(this.o.databasePath, { tmpParent: this.o.tmpParent, pageHashes: this.o.pageHashes });
+    const verified = previous?.verified;
+    const live = await readLive(this.o.databasePath, {
+      tmpParent: this.o.tmpParent,
+      pageHashes: this.o.pageHashes,
+      ...(verified ? { skipCheck: (h: string) => h === verified } : {}),
+    });
     if (!live.snapshot) return { sha256: null, fingerprint: live.fingerprint };
     return {
       sha256: live.contentSha256,
@@ -211,6 +230,7 @@ export class LocalDb {
       if (!this.encryptionOn) {
         const snap = snapshot ?? (await takeSnapshot(this.o.databasePath, { tmpParent: this.o.tmpParent }));
         snapshot = snap;
+        await ensureChecked(snap); // a corrupt database never leaves
         out = {
           path: snap.path,
           sha256: snap.sha256,
@@ -227,6 +247,7 @@ export class LocalDb {
       } else {
         const snap = snapshot ?? (await takeSnapshot(this.o.databasePath, { tmpParent: this.o.tmpParent }));
         snapshot = snap;
+        await ensureChecked(snap);
         const enc = path.join(tmp.dir, 'snapshot.db.age');
         const opts = await this.encryptOptions();
         const r = await ageCrypto.encryptFile(snap.path, enc, opts);
@@ -340,6 +361,8 @@ export class LocalDb {
     workDir: string,
     expect?: LocalExpectation,
     beforeReplace?: (localSha256: string) => Promise<void>,
+    /** `file` is the sync's own plaintext download, already checked and hashed (see Fetched.verified). */
+    verified?: { contentSha256: string },
   ): Promise<ApplyResult> {
     const st = await this.state();
     if (remoteEncrypted && !(await ageCrypto.isAgeFile(file))) {
@@ -375,24 +398,28 @@ export class LocalDb {
       await ageCrypto.decryptFile(file, plain, keys);
       return { status: 'applied', ...(await this.applyPlain(plain, expect, beforeReplace)) };
     }
-    return { status: 'applied', ...(await this.applyPlain(file, expect, beforeReplace)) };
+    return { status: 'applied', ...(await this.applyPlain(file, expect, beforeReplace, verified)) };
   }
 
   /**
    * Verifies `file`, then replaces the live database's content with it under the database's write lock (live.ts):
    * the "unchanged since the plan" check, the backup of what is replaced and the replace cannot be separated by an
    * application commit, and the result is read back. `file` is copied first: the caller's file stays as it was.
+   * `verified`: `file` is the sync's own download and passed quick_check with this content hash in the read that
+   * verified it (src/delta/sync.ts): it is neither checked nor hashed again, and restored from where it is (only its
+   * journal-mode header bytes change meanwhile, put back after, so a conflict copy made of it stays a plain file).
    */
   async applyPlain(
     file: string,
     expect?: LocalExpectation,
     beforeReplace?: (localSha256: string) => Promise<void>,
+    verified?: { contentSha256: string },
   ): Promise<{ localSha256: string; rows: number; backupPath: string | null }> {
-    await verifyDatabase(file);
+    if (!verified) await verifyDatabase(file);
     const tmp = await privateTempDir(this.o.tmpParent);
     try {
-      const incoming = path.join(tmp.dir, 'incoming.db');
-      await fsp.copyFile(file, incoming);
+      const incoming = verified ? file : path.join(tmp.dir, 'incoming.db');
+      if (!verified) await fsp.copyFile(file, incoming);
       const rows = countRows(incoming);
       const r = await replaceLiveDatabase(incoming, this.o.databasePath, {
         expect: expect
@@ -404,10 +431,12 @@ export class LocalDb {
         lockWaitMs: this.o.lockWaitMs,
         beforeReplace,
         current: expect?.reading,
+        ...(verified ? { incomingContentSha256: verified.contentSha256 } : {}),
       });
       if (r.backupPath) this.logBackup(r.backupPath);
       return { localSha256: r.contentSha256, rows, backupPath: r.backupPath };
     } finally {
+      if (verified) await markRollbackJournal(file).catch(() => {});
       await tmp.dispose();
     }
   }
