@@ -1,7 +1,7 @@
 /**
  * One soak client (its own process): a SyncService on $CORDIAX_HOME that, until SOAK_SECONDS pass or SOAK_ITERS
  * rounds are done, sleeps a random time, sometimes commits 1-3 random rows (mode "inline") and sometimes syncs. A conflict is
- * resolved keeping the local side (the remote side stays in the conflict copy). Every committed row goes to
+ * resolved with «Conservar las dos» (the local side goes on, the remote side stays in the conflict copy). Every committed row goes to
  * ledger.txt after its commit. With SOAK_WRITER=external another process (soak-writer.ts) writes instead, at the
  * same time as the syncs, like the Cordiax app does.
  * Prints one JSON line with its counts at the end.
@@ -34,7 +34,7 @@ async function syncOnce(): Promise<void> {
   try {
     const out = await svc.syncNow();
     counts[out.action as 'push' | 'pull' | 'none' | 'conflict']++;
-    if (out.action === 'conflict') await svc.resolve('local');
+    if (out.action === 'conflict') await svc.resolve('both');
   } catch (err) {
     const e = toSyncError(err);
     counts.errors++;

@@ -89,7 +89,8 @@ export async function runSoak(target: SoakTarget, o: SoakOptions): Promise<SoakR
     const svc = await SyncService.open({ home, embeddedServer: false });
     try {
       const r = await svc.syncNow();
-      if (r.action === 'conflict') await svc.resolve('local');
+      // «Conservar las dos»: this side goes on, the other stays in the conflict copy beside the database.
+      if (r.action === 'conflict') await svc.resolve('both');
       return r.action;
     } catch (err) {
       return `error:${toSyncError(err).code}`;
@@ -144,7 +145,11 @@ export async function runSoak(target: SoakTarget, o: SoakOptions): Promise<SoakR
     if (existsSync(f)) for (const row of readFileSync(f, 'utf8').split('\n').filter(Boolean)) ledger.add(row);
   }
   rep.committed = ledger.size;
-  const copies = homes.flatMap((h) => readdirSync(h).filter((n) => n.includes('.conflict-')).map((n) => path.join(h, n)));
+  // Conflict copies beside the database, and those a resolution moved into backups/ (never pruned: only backup
+  // names are, see LocalDb.pruneBackups).
+  const copiesIn = (dir: string) =>
+    existsSync(dir) ? readdirSync(dir).filter((n) => n.includes('.conflict-')).map((n) => path.join(dir, n)) : [];
+  const copies = homes.flatMap((h) => [...copiesIn(h), ...copiesIn(path.join(h, 'backups'))]);
   rep.conflictCopies = copies.length;
   const kept = rowsIn([...dbs, ...copies]);
   const lost = [...ledger].filter((r) => !kept.has(r));
