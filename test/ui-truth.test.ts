@@ -352,6 +352,9 @@ describe('estados que dicen la verdad (Chromium, WebDAV con Apache)', () => {
     await page.check('#notify-desktop', { force: true });
     assert.equal(await page.evaluate(() => localStorage.getItem('cordiax-ui-notify')), '1');
 
+    // The local change comes before automatic sync starts: starting it syncs at once, and a sync that pulled the
+    // other computer's version first would leave nothing to conflict with (the race made this test flaky).
+    addRows(path.join(env.home, 'cordiax.db'), ['cambio en recepción']);
     await page.check('#f-enabled', { force: true });
     await page.fill('#f-polling_interval', '600');
     await page.click('#save-config');
@@ -359,7 +362,6 @@ describe('estados que dicen la verdad (Chromium, WebDAV con Apache)', () => {
     await page.click('#auto-toggle');
     await page.locator('#auto-state', { hasText: 'Activa' }).waitFor({ timeout: 30000 });
 
-    addRows(path.join(env.home, 'cordiax.db'), ['cambio en recepción']);
     assert.equal((await env.svc.syncNow()).action, 'conflict');
     await page.locator('#state[data-state="conflict"]').waitFor({ timeout: 30000 });
     const auto = page.locator('#auto-state');
