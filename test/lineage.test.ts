@@ -62,7 +62,7 @@ test('generation-went-back: the remote restored from an older backup (3 -> 2)', 
   assert.equal(r.verdict, 'generation-went-back');
   assert.equal(r.conflict, true);
   assert.deepEqual(r.verdict === 'generation-went-back' && [r.highest, r.found], [3, 2]);
-  assert.match(r.text.es, /retrocedió de la generación 3 a la 2/);
+  assert.match(r.text.es, /volvió de la versión 3 a la 2/);
 });
 
 test('generation-went-back also counts the highest generation ever seen, not only the last synced', () => {

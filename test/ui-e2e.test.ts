@@ -290,6 +290,15 @@ describe(`interfaz web en Chromium (${useWebdav ? 'WebDAV con Apache' : 'carpeta
   test('comprobaciones sin cambios: una línea «Comprobado …, sin cambios» con la cuenta', async () => {
     await page.reload();
     await page.locator('#state[data-tone="ok"]').waitFor();
+    // The log history arrives over the event stream after the page shows its state, and a sync in flight at the
+    // reload may still fold: count the rows once the list has stopped changing (same rows for 1.5 s).
+    let seen = '';
+    for (let i = 0; i < 40; i++) {
+      const now = (await page.locator('.log-row').evaluateAll((r) => r.map((x) => x.textContent).join('|'))) ?? '';
+      if (now && now === seen) break;
+      seen = now;
+      await page.waitForTimeout(1500);
+    }
     const before = await page.locator('.log-row[data-code="SYNC_START"]').count();
     const beforeNone = await page.locator('.log-row[data-code="SYNC_NONE"]').count();
     for (let i = 0; i < 2; i++) {

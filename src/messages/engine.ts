@@ -15,12 +15,12 @@ export const engineMessages = {
     en: '{moved} in {patches} patches',
   },
   'engine.sync_push_delta': {
-    es: 'Sincronización terminada: enviada la versión local, {what}; generación remota {generation}.',
-    en: 'Sync finished: local version sent, {what}; remote generation {generation}.',
+    es: 'Sincronización terminada: enviada la versión local, {what}; ahora versión {generation} en el servidor.',
+    en: 'Sync finished: local version sent, {what}; now version {generation} on the server.',
   },
   'engine.sync_pull_delta': {
-    es: 'Sincronización terminada: recibida la versión remota, {what}; generación {generation}.',
-    en: 'Sync finished: remote version received, {what}; generation {generation}.',
+    es: 'Sincronización terminada: recibida la versión remota {generation}, {what}.',
+    en: 'Sync finished: remote version {generation} received, {what}.',
   },
   'engine.another_device_syncing_retry': {
     es: 'Otro equipo ({holder}) está sincronizando; se reintentará.',

@@ -7,8 +7,8 @@ export const eventMessages = {
     en: 'WARNING! The web interface listens on {url}, beyond this machine (ui.allow_remote): anyone on the network may try to get in, and the access code and passwords travel unencrypted (HTTP). Use it only on a trusted network, or turn on HTTPS (cordiax-sync ui certificate; ui.tls_cert_file and ui.tls_key_file).',
   },
   'event.COMMIT_RACE_UNSETTLED': {
-    es: 'La generación {generation} se ha publicado sin esperar más a otros intentos que siguen en el servidor ({files}): si alguno la hubiera reemplazado, la comprobación de linaje lo detectará en la próxima sincronización.',
-    en: 'Generation {generation} was published without waiting longer for other attempts still on the server ({files}): had one replaced it, the lineage check will catch it on the next sync.',
+    es: 'La versión {generation} se ha publicado sin esperar más a otros intentos que siguen en el servidor ({files}): si alguno la hubiera reemplazado, la comprobación de linaje lo detectará en la próxima sincronización.',
+    en: 'Version {generation} was published without waiting longer for other attempts still on the server ({files}): had one replaced it, the lineage check will catch it on the next sync.',
   },
   'event.AUTO_DISABLED': {
     es: 'La sincronización automática está desactivada ("Habilitar sincronización automática").',
@@ -23,8 +23,8 @@ export const eventMessages = {
     en: 'Automatic sync stopped.',
   },
   'event.COMMIT_LOST_RACE': {
-    es: 'Otro equipo publicó la generación {generation} antes que este: no se ha sobrescrito nada; se tratará como conflicto.',
-    en: 'Another device published generation {generation} first: nothing was overwritten; it is handled as a conflict.',
+    es: 'Otro equipo publicó la versión {generation} antes que este: no se ha sobrescrito nada; se tratará como conflicto.',
+    en: 'Another device published version {generation} first: nothing was overwritten; it is handled as a conflict.',
   },
   'event.CONFIG_SAVED': {
     es: 'Configuración guardada.',
@@ -59,24 +59,24 @@ export const eventMessages = {
     en: 'The server does not answer: reconnecting.',
   },
   'event.LINEAGE_GENERATION_WENT_BACK': {
-    es: 'La versión remota retrocedió de la generación {seen} a la {generation}: probablemente se restauró una copia de seguridad antigua. No se descarga ni se envía nada sin su confirmación.',
-    en: 'The remote version went back from generation {seen} to {generation}: an older backup was probably restored. Nothing is downloaded or sent without your confirmation.',
+    es: 'El servidor volvió de la versión {seen} a la {generation}: probablemente se restauró una copia de seguridad antigua. No se descarga ni se envía nada sin su confirmación.',
+    en: 'The server went back from version {seen} to {generation}: an older backup was probably restored. Nothing is downloaded or sent without your confirmation.',
   },
   'event.LINEAGE_HISTORY_REWRITTEN': {
-    es: 'La versión que este equipo descargó (generación {generation}) ya no está en el historial del remoto: el historial fue reescrito. Se conservan las dos copias.',
-    en: "The version this device downloaded (generation {generation}) is no longer in the remote's history: the history was rewritten. Both copies are kept.",
+    es: 'La versión {generation}, que este equipo descargó, ya no está en el historial del remoto: el historial fue reescrito. Se conservan las dos copias.',
+    en: "Version {generation}, which this device downloaded, is no longer in the remote's history: the history was rewritten. Both copies are kept.",
   },
   'event.LINEAGE_LOCAL_IS_OLDER_VERSION': {
     es: 'La base de datos local es igual a la versión remota {generation}, más antigua que la actual ({generation2}): se actualiza desde el remoto en lugar de enviarla.',
     en: 'The local database equals remote version {generation}, older than the current one ({generation2}): it is updated from the remote instead of being sent.',
   },
   'event.LINEAGE_MANIFEST_DISAPPEARED': {
-    es: 'El remoto está vacío, pero este equipo ya sincronizó con él (generación {seen}): alguien lo borró o vació. No se envía nada hasta que usted lo confirme.',
-    en: 'The remote is empty, but this device synced with it before (generation {seen}): someone deleted or emptied it. Nothing is sent until you confirm.',
+    es: 'El remoto está vacío, pero este equipo ya sincronizó con él (versión {seen}): alguien lo borró o vació. No se envía nada hasta que usted lo confirme.',
+    en: 'The remote is empty, but this device synced with it before (version {seen}): someone deleted or emptied it. Nothing is sent until you confirm.',
   },
   'event.LINEAGE_OUR_COMMIT_LOST': {
-    es: 'La versión que este equipo envió (generación {generation}) ya no está en el historial del remoto: otro equipo la reemplazó. Se conserva la base de datos local y se guarda la remota aparte.',
-    en: "The version this device sent (generation {generation}) is no longer in the remote's history: another device replaced it. The local database is kept and the remote one is saved beside it.",
+    es: 'La versión {generation}, que este equipo envió, ya no está en el historial del remoto: otro equipo la reemplazó. Se conserva la base de datos local y se guarda la remota aparte.',
+    en: "Version {generation}, which this device sent, is no longer in the remote's history: another device replaced it. The local database is kept and the remote one is saved beside it.",
   },
   'event.LINEAGE_REMOTE_IDENTITY_CHANGED': {
     es: 'El remoto ya no es el mismo (identidad {remote_id} en lugar de {remoteId}): fue recreado o apunta a otra carpeta. Se conservan las dos copias.',
@@ -119,8 +119,8 @@ export const eventMessages = {
     en: 'Could not delete old versions: {message}',
   },
   'event.PULL_PENDING': {
-    es: 'Hay una versión remota cifrada (generación {generation}) pero no hay identidad para descifrarla: queda pendiente en {keep}. Configure encryption.identity_file.',
-    en: 'An encrypted remote version (generation {generation}) cannot be decrypted without an identity: kept pending at {keep}. Set encryption.identity_file.',
+    es: 'Hay una versión remota cifrada (la {generation}) pero no hay identidad para descifrarla: queda pendiente en {keep}. Configure encryption.identity_file.',
+    en: 'Encrypted remote version {generation} cannot be decrypted without an identity: kept pending at {keep}. Set encryption.identity_file.',
   },
   'event.PUSH_WOULD_WIPE_ROWS': {
     es: 'No se envía la base de datos local: tiene {rows} filas y la versión del servidor {before}. Se trata como un conflicto; si es lo que quiere, elija «Usar la de este equipo».',
@@ -179,12 +179,12 @@ export const eventMessages = {
     en: 'Sync finished: a remote version is waiting to be decrypted.',
   },
   'event.SYNC_PULL': {
-    es: 'Sincronización terminada: recibida la versión remota ({size}), generación {generation}.',
-    en: 'Sync finished: remote version received ({size}), generation {generation}.',
+    es: 'Sincronización terminada: recibida la versión remota {generation} ({size}).',
+    en: 'Sync finished: remote version {generation} received ({size}).',
   },
   'event.SYNC_PUSH': {
-    es: 'Sincronización terminada: enviada la versión local ({size}), generación remota {generation}.',
-    en: 'Sync finished: local version sent ({size}), remote generation {generation}.',
+    es: 'Sincronización terminada: enviada la versión local ({size}), ahora versión {generation} en el servidor.',
+    en: 'Sync finished: local version sent ({size}), now version {generation} on the server.',
   },
   'event.DELTA_FULL_PUSH': {
     es: 'Se envía la base de datos completa en lugar de las páginas cambiadas ({reason}).',
