@@ -24,7 +24,14 @@ import { privateTempDir, takeSnapshot, type Snapshot } from '../db/snapshot.js';
 import type { LocalContent, LocalDb } from '../engine/local-db.js';
 import { sha256File } from '../util/hash.js';
 import { applyChain, chainBroken, rebuildBase } from './chain.js';
-import { loadIndex, type PageIndex, saveIndex, scanDatabase, scanKnown } from './page-index.js';
+import {
+  loadCurrentIndex,
+  type PageIndex,
+  pendingIndexFile,
+  saveIndex,
+  scanDatabase,
+  scanKnown,
+} from './page-index.js';
 import type { Fetched, PreparedPush } from './sync.js';
 
 /** An endpoint that can move page patches (SocketioEndpoint). */
@@ -77,18 +84,11 @@ export class EndpointDeltaSync {
   }
 
   private get pendingFile(): string {
-    return `${this.o.indexFile}.pending`;
+    return pendingIndexFile(this.o.indexFile);
   }
 
-  /** The index, or the one saved just before a push whose process died after its commit (then promoted). */
-  private async loadIndex(wanted: (i: PageIndex) => boolean): Promise<PageIndex | null> {
-    const idx = await loadIndex(this.o.indexFile);
-    if (idx && wanted(idx)) return idx;
-    const pending = await loadIndex(this.pendingFile);
-    if (!pending || !wanted(pending)) return idx;
-    await saveIndex(this.o.indexFile, pending);
-    await fsp.rm(this.pendingFile, { force: true });
-    return pending;
+  private loadIndex(wanted: (i: PageIndex) => boolean): Promise<PageIndex | null> {
+    return loadCurrentIndex(this.o.indexFile, wanted);
   }
 
   /**

@@ -137,6 +137,25 @@ export async function saveIndex(file: string, idx: PageIndex): Promise<void> {
   await fsyncDir(dir);
 }
 
+/** Where a push saves the index of what it sends, just before committing it (see loadCurrentIndex). */
+export function pendingIndexFile(file: string): string {
+  return `${file}.pending`;
+}
+
+/**
+ * The index, or the one written just before a push whose process died after committing it (then promoted): a
+ * crash between the commit and the push's bookkeeping costs nothing, instead of one whole upload.
+ */
+export async function loadCurrentIndex(file: string, wanted: (i: PageIndex) => boolean): Promise<PageIndex | null> {
+  const idx = await loadIndex(file);
+  if (idx && wanted(idx)) return idx;
+  const pending = await loadIndex(pendingIndexFile(file));
+  if (!pending || !wanted(pending)) return idx;
+  await saveIndex(file, pending);
+  await fsp.rm(pendingIndexFile(file), { force: true });
+  return pending;
+}
+
 /** The index, or null when missing or unreadable (a damaged index only costs one full transfer). */
 export async function loadIndex(file: string): Promise<PageIndex | null> {
   try {

@@ -25,7 +25,14 @@ import type { LocalContent, LocalDb, Outgoing } from '../engine/local-db.js';
 import type { FileRemote } from '../engine/remote-layout.js';
 import { sha256File } from '../util/hash.js';
 import { applyChain, baseNeeded, chainBroken, type ChainEntry, rebuildBase } from './chain.js';
-import { loadIndex, type PageIndex, saveIndex, scanDatabase, scanKnown } from './page-index.js';
+import {
+  loadCurrentIndex,
+  type PageIndex,
+  pendingIndexFile,
+  saveIndex,
+  scanDatabase,
+  scanKnown,
+} from './page-index.js';
 import { readPatchHeader } from './patch.js';
 
 export interface DeltaSyncOptions {
@@ -171,21 +178,11 @@ export class DeltaSync {
   }
 
   private get pendingFile(): string {
-    return `${this.o.indexFile}.pending`;
+    return pendingIndexFile(this.o.indexFile);
   }
 
-  /**
-   * The index, or the one written just before a push whose process died after committing it (then promoted): a
-   * crash between the commit and committed() costs nothing, instead of one whole upload.
-   */
-  private async loadIndex(wanted: (i: PageIndex) => boolean): Promise<PageIndex | null> {
-    const idx = await loadIndex(this.o.indexFile);
-    if (idx && wanted(idx)) return idx;
-    const pending = await loadIndex(this.pendingFile);
-    if (!pending || !wanted(pending)) return idx;
-    await saveIndex(this.o.indexFile, pending);
-    await fsp.rm(this.pendingFile, { force: true });
-    return pending;
+  private loadIndex(wanted: (i: PageIndex) => boolean): Promise<PageIndex | null> {
+    return loadCurrentIndex(this.o.indexFile, wanted);
   }
 
   /**

@@ -24,6 +24,7 @@ import { localIdentity, plaintextCreatedAt } from './local-identity.js';
 import { checkLineage, olderVersionWithBytes, recordAfterSync, recordSeen, type LineageRecord } from './lineage.js';
 import { promises as fsp } from 'node:fs';
 import { msg } from '../messages/index.js';
+import { pendingIndexFile } from '../delta/page-index.js';
 import { DeltaSync, type DeltaStats, type Fetched } from '../delta/sync.js';
 import { bytesText } from '../messages/format.js';
 import { Operation, type CancelAnswer, type OperationKind, type ProgressData } from './operation.js';
@@ -693,8 +694,11 @@ export class SyncEngine {
     const dir = path.join(path.dirname(this.o.statePath), 'delta');
     const from = path.join(dir, `${encodeURIComponent(fromKey)}.idx`);
     const to = path.join(dir, `${encodeURIComponent(this.target)}.idx`);
-    for (const suffix of ['', '.pending'])
-      await fsp.rename(from + suffix, to + suffix).catch((err: NodeJS.ErrnoException) => {
+    for (const [a, b] of [
+      [from, to],
+      [pendingIndexFile(from), pendingIndexFile(to)],
+    ])
+      await fsp.rename(a, b).catch((err: NodeJS.ErrnoException) => {
         if (err.code !== 'ENOENT') throw err;
       });
   }
