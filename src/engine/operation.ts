@@ -9,6 +9,7 @@
 import { SyncError, type Text } from '../errors.js';
 import type { Logger } from '../log/events.js';
 import { msg } from '../messages/index.js';
+import { PHASE_KEY } from './phases.js';
 import type { Progress } from '../transports/types.js';
 
 export type OperationKind = 'sync' | 'pull' | 'restore' | 'conflict-download';
@@ -29,19 +30,6 @@ export const PHASES = [
   'save',
 ] as const;
 export type Phase = (typeof PHASES)[number];
-
-/** How the log names each phase (the page has its own lines with the amounts: src/ui/web/progress.ts). */
-const PHASE_TEXT = {
-  compare: 'progress.phase.compare',
-  snapshot: 'progress.phase.snapshot',
-  upload: 'progress.phase.upload',
-  verify: 'progress.phase.verify',
-  publish: 'progress.phase.publish',
-  download: 'progress.phase.download',
-  check: 'progress.phase.check',
-  apply: 'progress.phase.apply',
-  save: 'progress.phase.save',
-} as const satisfies Record<Phase, string>;
 
 /** The `data` of a `progress` event: what the page and the CLI show. */
 export interface ProgressData {
@@ -199,7 +187,7 @@ export class Operation {
     this.last = data;
     this.log.emit({
       type: 'progress',
-      text: msg(PHASE_TEXT[data.phase]),
+      text: msg(PHASE_KEY[data.phase]),
       protocol: this.protocol,
       data: { ...data },
     });

@@ -6,24 +6,13 @@
  * never rebuild the card. Phase changes (not ticks) are announced politely in a live region of its own.
  */
 import type { SyncEvent } from '../api-types.js';
-import type { OperationKind, Phase, ProgressData } from '../../engine/operation.js';
+import type { OperationKind, ProgressData } from '../../engine/operation.js';
 import { formatDuration } from '../../messages/format.js';
+import { PHASE_KEY } from '../../engine/phases.js';
 import { post } from './client.js';
 import { h } from './dom.js';
 import { fmtBytes, pick, tr } from './i18n.js';
 import { failureText } from './ui.js';
-
-const PHASE_KEY = {
-  compare: 'progress.phase.compare',
-  snapshot: 'progress.phase.snapshot',
-  upload: 'progress.phase.upload',
-  verify: 'progress.phase.verify',
-  publish: 'progress.phase.publish',
-  download: 'progress.phase.download',
-  check: 'progress.phase.check',
-  apply: 'progress.phase.apply',
-  save: 'progress.phase.save',
-} as const satisfies Record<Phase, string>;
 
 const OPERATION_KEY = {
   sync: 'progress.operation.sync',
