@@ -211,6 +211,35 @@ async function openWatchedPage(browser: Browser, on: UiEnv) {
 }
 
 /** No payload ran: the flag is unset, no CSP violation, no element or handler the payloads would have made. */
+/**
+ * Another office computer ("recepcion") sends a first version to a folder remote, then one more per batch of rows;
+ * returns its database.
+ */
+async function otherComputerSyncs(remote: string, batches: string[][] = []): Promise<string> {
+  const homeB = tmpDir('cx-ui-att-b-');
+  const dbB = path.join(homeB, 'cordiax.db');
+  makeTestDb(dbB, 20);
+  const b = await SyncService.open({ home: homeB, embeddedServer: false });
+  try {
+    await b.saveConfig({
+      protocol: 'folder',
+      enabled: false,
+      polling_interval: 300,
+      folder: { path: remote },
+      database_path: dbB,
+      device_name: 'recepcion',
+    } as Parameters<SyncService['saveConfig']>[0]);
+    await b.syncNow();
+    for (const rows of batches) {
+      addRows(dbB, rows);
+      await b.syncNow();
+    }
+  } finally {
+    await b.close();
+  }
+  return dbB;
+}
+
 async function assertNothingRan(page: Page, where: string) {
   const seen = await page.evaluate(() => ({
     pwned: (window as unknown as { __pwned?: number }).__pwned,
@@ -279,23 +308,7 @@ describe('XSS por respuestas del servidor', () => {
 
   test('el nombre de equipo del manifiesto con HTML: se muestran escapados, no se ejecuta nada', async () => {
     // Another office computer sends a version; then its manifest is edited as a hostile remote would serve it.
-    const homeB = tmpDir('cx-ui-att-b-');
-    const dbB = path.join(homeB, 'cordiax.db');
-    makeTestDb(dbB, 20);
-    const b = await SyncService.open({ home: homeB, embeddedServer: false });
-    try {
-      await b.saveConfig({
-        protocol: 'folder',
-        enabled: false,
-        polling_interval: 300,
-        folder: { path: remoteDir },
-        database_path: dbB,
-        device_name: 'recepcion',
-      } as Parameters<SyncService['saveConfig']>[0]);
-      await b.syncNow();
-    } finally {
-      await b.close();
-    }
+    await otherComputerSyncs(remoteDir);
     const edited: string[] = [];
     for (const f of readdirSync(remoteDir, { recursive: true }).map(String)) {
       if (!f.endsWith('.json')) continue;
@@ -492,25 +505,7 @@ describe('XSS por nombres de archivo del manifiesto', () => {
 
   test('nombres con HTML, comillas, RTL, muy largos y ../: texto en la página, nada se ejecuta, nada fuera del remoto', async () => {
     // Another office computer makes two real versions.
-    const homeB = tmpDir('cx-ui-att-nb-');
-    const dbB = path.join(homeB, 'cordiax.db');
-    makeTestDb(dbB, 20);
-    const b = await SyncService.open({ home: homeB, embeddedServer: false });
-    try {
-      await b.saveConfig({
-        protocol: 'folder',
-        enabled: false,
-        polling_interval: 300,
-        folder: { path: hostile },
-        database_path: dbB,
-        device_name: 'recepcion',
-      } as Parameters<SyncService['saveConfig']>[0]);
-      await b.syncNow();
-      addRows(dbB, ['segunda']);
-      await b.syncNow();
-    } finally {
-      await b.close();
-    }
+    const dbB = await otherComputerSyncs(hostile, [['segunda']]);
     // The hostile remote: both real objects renamed (the head to HEAD_NAME, version 1, which a page-delta head may
     // need, to LONG_NAME), the history adding a folder (DIR_NAME) and two names that leave the remote (the
     // manifest's own validation must drop those).
