@@ -15,7 +15,7 @@ import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs'
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { buildSync } from 'esbuild';
+import { bundleChild } from './lib/child.js';
 import { startApache } from '../test/helpers/apache.js';
 import { startSamba } from '../test/helpers/samba.js';
 import { tmpDir } from '../test/helpers/system.js';
@@ -29,7 +29,6 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Bundled next to node_modules, so its one external (better-sqlite3, a native module) resolves. */
 function buildChild(): string {
-  const outfile = path.join(root, 'node_modules', '.cache', 'cordiax-bench', 'delta-child.mjs');
   const contents = `
 import { SyncEngine } from './src/engine/engine.ts';
 import { WebdavTransport } from './src/transports/webdav/transport.ts';
@@ -54,18 +53,7 @@ const c = process.cpuUsage(c0);
 await engine.close();
 process.stdout.write(JSON.stringify({ out, ms, cpuMs: (c.user + c.system) / 1000 }) + '\\n');
 `;
-  buildSync({
-    stdin: { contents, resolveDir: root, loader: 'ts', sourcefile: 'delta-child.ts' },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile,
-    external: ['better-sqlite3'],
-    logLevel: 'error',
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-  });
-  return outfile;
+  return bundleChild('delta-child', contents);
 }
 
 /** ~`mb` MB: appointments (indexed by date and patient) and patients, text rows like a clinic's. */

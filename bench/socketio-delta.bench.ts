@@ -12,7 +12,7 @@ import { copyFileSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { buildSync } from 'esbuild';
+import { bundleChild } from './lib/child.js';
 import { takeSnapshot } from '../src/db/snapshot.js';
 import { startSyncServer, type SyncServer } from '../src/server/server.js';
 import { tmpDir } from '../test/helpers/system.js';
@@ -23,7 +23,6 @@ const ROUNDS = Number(process.env.BENCH_RUNS ?? 3);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 function buildChild(): string {
-  const outfile = path.join(root, 'node_modules', '.cache', 'cordiax-bench', 'socketio-delta-child.mjs');
   const contents = `
 import { SyncEngine } from './src/engine/engine.ts';
 import { SocketioEndpoint } from './src/transports/socketio/endpoint.ts';
@@ -41,18 +40,7 @@ await ep.close();
 process.stdout.write(JSON.stringify({ out: { action: out.action, delta: out.delta }, ms }) + '\\n');
 process.exit(0);
 `;
-  buildSync({
-    stdin: { contents, resolveDir: root, loader: 'ts', sourcefile: 'socketio-delta-child.ts' },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile,
-    external: ['better-sqlite3'],
-    logLevel: 'error',
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-  });
-  return outfile;
+  return bundleChild('socketio-delta-child', contents);
 }
 
 /** ~`mb` MB of appointments (indexed by date) and patients, text rows like a clinic's. */
