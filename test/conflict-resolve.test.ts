@@ -8,7 +8,7 @@ import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync } from 
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { makeDevice, folderRemote, type Device } from './helpers/engine.js';
-import { makeTestDb, sha256File, tmpDir } from './helpers/system.js';
+import { execSql, makeTestDb, sha256File, tmpDir } from './helpers/system.js';
 import { x25519Encryption, x25519Keys } from './helpers/age.js';
 import { decryptFile, encryptFile } from '../src/crypto/index.js';
 import { SyncEngine } from '../src/engine/engine.js';
@@ -28,13 +28,6 @@ function dump(file: string): string[] {
   } finally {
     db.close();
   }
-}
-
-function exec(file: string, sql: string): void {
-  const db = new Database(file);
-  db.pragma('busy_timeout = 5000');
-  db.exec(sql);
-  db.close();
 }
 
 function manifest(root: string): RemoteManifest {
@@ -59,9 +52,9 @@ async function scene(): Promise<Scene> {
   makeTestDb(a.db, 20, { tag: 'base' });
   assert.equal((await a.engine.sync()).action, 'push');
   assert.equal((await b.engine.sync()).action, 'pull');
-  exec(a.db, "UPDATE notas SET texto = 'A-cambia-3' WHERE id = 3");
+  execSql(a.db, "UPDATE notas SET texto = 'A-cambia-3' WHERE id = 3");
   assert.equal((await a.engine.sync()).action, 'push');
-  exec(b.db, "INSERT INTO notas (id, texto) VALUES (100, 'B-100')");
+  execSql(b.db, "INSERT INTO notas (id, texto) VALUES (100, 'B-100')");
   const c = await b.engine.sync();
   assert.equal(c.action, 'conflict');
   const resolver = new ConflictResolver(b.engine, { undoFile: path.join(b.home, 'conflict-undo.json') });
@@ -194,9 +187,9 @@ test('the base from a local backup whose content is the base (no download), even
   await a.engine.sync();
   await b.engine.sync();
   const kept = await b.engine.local.backupLocal('manual');
-  exec(a.db, 'DELETE FROM notas WHERE id = 1; DELETE FROM notas WHERE id = 2');
+  execSql(a.db, 'DELETE FROM notas WHERE id = 1; DELETE FROM notas WHERE id = 2');
   assert.equal((await a.engine.sync()).action, 'push');
-  exec(b.db, "UPDATE notas SET texto = 'B-5' WHERE id = 5");
+  execSql(b.db, "UPDATE notas SET texto = 'B-5' WHERE id = 5");
   assert.equal((await b.engine.sync()).action, 'conflict');
   const v = (await new ConflictResolver(b.engine, { undoFile: path.join(b.home, 'undo.json') }).view())!;
   assert.equal(v.base.source, 'backup');
@@ -220,7 +213,7 @@ test('encrypted at rest (locked): the diff decrypts into a private temp that is 
   const editLocked = async (db: string, sql: string) => {
     const plain = path.join(tmpDir(), 'p.db');
     await decryptFile(`${db}.enc`, plain, { identities: [k.identity] });
-    exec(plain, sql);
+    execSql(plain, sql);
     await encryptFile(plain, `${db}.enc.new`, { recipients: [k.recipient] });
     renameSync(`${db}.enc.new`, `${db}.enc`);
   };

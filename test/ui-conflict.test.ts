@@ -9,7 +9,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { SyncService } from '../src/service.js';
-import { makeTestDb, sha256File, tmpDir } from './helpers/system.js';
+import { execSql, makeTestDb, sha256File, tmpDir } from './helpers/system.js';
 import { buildUi, launchChromium, shot, startUiEnv, type UiEnv } from './ui-support.js';
 
 let env: UiEnv;
@@ -26,13 +26,6 @@ function dump(file: string): string[] {
   } finally {
     db.close();
   }
-}
-
-function exec(file: string, sql: string): void {
-  const db = new Database(file);
-  db.pragma('busy_timeout = 5000');
-  db.exec(sql);
-  db.close();
 }
 
 /** The live database's rows and the bytes of its files (the main file and its -wal, if any). */
@@ -70,9 +63,9 @@ before(async () => {
     device_name: 'recepcion',
   });
   assert.equal((await other.syncNow()).action, 'pull');
-  exec(dbB, "UPDATE notas SET texto = 'recepción cambia la 3' WHERE id = 3");
+  execSql(dbB, "UPDATE notas SET texto = 'recepción cambia la 3' WHERE id = 3");
   assert.equal((await other.syncNow()).action, 'push');
-  exec(db, "INSERT INTO notas (id, texto) VALUES (100, 'oficina añade la 100')");
+  execSql(db, "INSERT INTO notas (id, texto) VALUES (100, 'oficina añade la 100')");
   assert.equal((await env.svc.syncNow()).action, 'conflict');
 
   browser = await launchChromium();

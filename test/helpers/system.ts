@@ -188,6 +188,14 @@ export function addRows(file: string, texts: string[]): void {
 }
 
 /** Peak RSS of this process so far (MB). */
+/** Runs SQL on a database file as the app would (its own connection, waiting for a lock rather than failing). */
+export function execSql(file: string, sql: string): void {
+  const db = new Database(file);
+  db.pragma('busy_timeout = 5000');
+  db.exec(sql);
+  db.close();
+}
+
 export function peakRssMb(): number {
   return Math.round(process.resourceUsage().maxRSS / 1024);
 }
