@@ -15,6 +15,7 @@ import { pageSizeOf } from '../delta/page-index.js';
 import { PatchWriter, readPatchHeader, writePatchPages } from '../delta/patch.js';
 import { SyncError } from '../errors.js';
 import { msg } from '../messages/index.js';
+import { readRange } from '../util/fs.js';
 import { sha256File } from '../util/hash.js';
 import type { RemoteManifest } from '../transports/types.js';
 import { PATCH_ID_RE } from '../transports/socketio/protocol.js';
@@ -240,14 +241,8 @@ export class PatchCache {
       const size = (await fh.stat()).size;
       if (offset < 0 || offset > size) throw new StoreError('BAD_REQUEST', msg('server.offset_outside_file'));
       const want = Math.min(length, size - offset);
-      const data = Buffer.allocUnsafe(want);
-      let got = 0;
-      while (got < want) {
-        const { bytesRead } = await fh.read(data, got, want - got, offset + got);
-        if (bytesRead === 0) break;
-        got += bytesRead;
-      }
-      if (got !== want) throw new StoreError('INTERNAL', msg('server.stored_version_truncated'));
+      const data = await readRange(fh, offset, want);
+      if (data.length !== want) throw new StoreError('INTERNAL', msg('server.stored_version_truncated'));
       return { data, size };
     } finally {
       await fh.close();

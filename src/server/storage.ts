@@ -17,7 +17,7 @@ import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { promises as fsp, constants as fsc } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { fsyncDir, writeFileAtomic } from '../util/fs.js';
+import { fsyncDir, readRange, writeFileAtomic } from '../util/fs.js';
 import type { RemoteManifest } from '../transports/types.js';
 import { newRemoteId, nextManifest } from '../transports/manifest.js';
 import { sha256File } from '../db/snapshot.js';
@@ -733,14 +733,8 @@ export class Storage {
         throw err;
       });
     try {
-      const data = Buffer.allocUnsafe(want);
-      let got = 0;
-      while (got < want) {
-        const { bytesRead } = await fh.read(data, got, want - got, offset + got);
-        if (bytesRead === 0) break;
-        got += bytesRead;
-      }
-      if (got !== want) throw new StoreError('INTERNAL', msg('server.stored_version_truncated'));
+      const data = await readRange(fh, offset, want);
+      if (data.length !== want) throw new StoreError('INTERNAL', msg('server.stored_version_truncated'));
       return { data, size: entry.size };
     } finally {
       await fh.close();

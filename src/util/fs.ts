@@ -1,6 +1,7 @@
 /** Durable file writes shared by the config, the sync state and the sync server's storage. */
 import { randomBytes } from 'node:crypto';
 import { promises as fsp, constants as fsc } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
 /** fsync a folder so a rename inside it survives a power cut (best effort where folders cannot be opened). */
@@ -37,4 +38,16 @@ export async function writeFileAtomic(file: string, data: string | Buffer, mode 
   }
   await fsp.chmod(file, mode).catch(() => {});
   await fsyncDir(dir);
+}
+
+/** Up to `length` bytes of an open file from `offset`; fewer only where the file ends. */
+export async function readRange(fh: FileHandle, offset: number, length: number): Promise<Buffer> {
+  const data = Buffer.allocUnsafe(length);
+  let got = 0;
+  while (got < length) {
+    const { bytesRead } = await fh.read(data, got, length - got, offset + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return got === length ? data : data.subarray(0, got);
 }
