@@ -73,8 +73,45 @@ function run(job) {
     fs.closeSync(fd);
   }
 }
+// A database read in place (live-reading.ts): \`pageCount\` pages of \`pageSize\`, page 1 replaced by each of \`heads\` for
+// one whole-file sha256 each (the snapshot's normalized header; the content hash's zeroed one), and \`zeroPage\` (the
+// page SQLite never writes, at 1 GiB) hashed as the zeros a copy holds there. Pages come from the file, page 1 never.
+function runPages(job) {
+  // A live database: read through the caller's descriptor, never one opened and closed here (closing any descriptor
+  // of the file would drop the SQLite locks this process holds on it, see held-fd.ts).
+  const fd = job.fd;
+  {
+    const ps = job.pageSize, per = Math.max(1, Math.floor(CHUNK / ps));
+    const wholes = job.heads.map((h) => createHash('sha256').update(h));
+    const hashes = job.pages ? Buffer.alloc(job.pageCount * 16) : null;
+    if (hashes) createHash('sha256').update(job.heads[0]).digest().copy(hashes, 0, 0, 16);
+    const zeros = Buffer.alloc(ps);
+    for (let no = 2; no <= job.pageCount; no += per) {
+      const n = Math.min(per, job.pageCount - no + 1);
+      const want = n * ps;
+      let got = 0;
+      while (got < want) {
+        const r = fs.readSync(fd, buf, got, want - got, (no - 1) * ps + got);
+        if (r === 0) throw new Error('the database is shorter than its page count');
+        got += r;
+      }
+      if (job.zeroPage >= no && job.zeroPage < no + n) zeros.copy(buf, (job.zeroPage - no) * ps);
+      const chunk = buf.subarray(0, want);
+      for (const w of wholes) w.update(chunk);
+      if (hashes)
+        for (let i = 0; i < n; i++)
+          createHash('sha256').update(chunk.subarray(i * ps, (i + 1) * ps)).digest().copy(hashes, (no - 1 + i) * 16, 0, 16);
+    }
+    return { id: job.id, wholes: wholes.map((w) => w.digest('hex')), ...(hashes ? { hashes } : {}) };
+  }
+}
 parentPort.on('message', (job) => {
   try {
+    if (job.kind === 'pages') {
+      const out = runPages(job);
+      parentPort.postMessage(out, out.hashes ? [out.hashes.buffer] : []);
+      return;
+    }
     const out = run(job);
     // The page hashes (16 bytes a page: 8 MB at 2 GB) move to the main thread instead of being copied.
     parentPort.postMessage(out, out.pages ? [out.pages.hashes.buffer] : []);
@@ -84,31 +121,44 @@ parentPort.on('message', (job) => {
 });
 `;
 
-type Reply = { id: number; error?: string; sha256?: string; size?: number; pages?: PageHashes };
+type Reply = {
+  id: number;
+  error?: string;
+  sha256?: string;
+  size?: number;
+  pages?: PageHashes;
+  wholes?: string[];
+  hashes?: Uint8Array;
+};
 
-let worker: Worker | null = null;
+// Two workers: a live reading (live-reading.ts) hashes on both while this thread runs quick_check.
+const workers: Array<Worker | null> = [null, null];
 let nextId = 1;
-const waiting = new Map<number, { resolve(r: Reply): void; reject(err: Error): void }>();
+const waiting = new Map<number, { slot: number; resolve(r: Reply): void; reject(err: Error): void }>();
 
-function failAll(err: Error): void {
-  worker = null;
-  for (const w of waiting.values()) w.reject(err);
-  waiting.clear();
+function failAll(slot: number, err: Error): void {
+  workers[slot] = null;
+  for (const [id, w] of waiting)
+    if (w.slot === slot) {
+      waiting.delete(id);
+      w.reject(err);
+    }
 }
 
-function getWorker(): Worker {
-  if (worker) return worker;
+function getWorker(slot = 0): Worker {
+  const have = workers[slot];
+  if (have) return have;
   const w = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
   w.unref();
   w.on('message', (r: Reply) => {
     const p = waiting.get(r.id);
     waiting.delete(r.id);
-    if (waiting.size === 0) w.unref();
+    if (![...waiting.values()].some((x) => x.slot === slot)) w.unref();
     p?.resolve(r);
   });
-  w.on('error', (err) => failAll(err));
-  w.on('exit', () => failAll(new Error('file hash worker exited')));
-  worker = w;
+  w.on('error', (err) => failAll(slot, err));
+  w.on('exit', () => failAll(slot, new Error('file hash worker exited')));
+  workers[slot] = w;
   return w;
 }
 
@@ -128,7 +178,7 @@ export async function hashFileInWorker(file: string, opts: { pages?: boolean } =
   }
   const id = nextId++;
   const reply = await new Promise<Reply>((resolve, reject) => {
-    waiting.set(id, { resolve, reject });
+    waiting.set(id, { slot: 0, resolve, reject });
     w.ref(); // a job in flight keeps the process alive until its answer comes
     w.postMessage({ id, file, pages: !!opts.pages });
   });
@@ -149,4 +199,34 @@ async function hashFileHere(file: string, opts: { pages?: boolean }): Promise<Fi
   const { hashSqliteFile } = await import('./snapshot.js');
   const r = await hashSqliteFile(file, { pageHashes: opts.pages });
   return { sha256: r.sha256, size: r.size, ...(r.pages ? { pages: r.pages } : {}) };
+}
+
+/** What hashPagesInWorker reads: see runPages in the worker source. */
+export interface PagesJob {
+  /** A descriptor of the live database that stays open (held-fd.ts); never closed by the worker. */
+  fd: number;
+  pageSize: number;
+  pageCount: number;
+  /** Page 1 as each whole-file hash must see it (one sha256 per entry); heads[0] is also page 1 for `pages`. */
+  heads: Buffer[];
+  pages: boolean;
+  /** A page hashed as zeros (SQLite's lock-byte page), or 0. */
+  zeroPage: number;
+}
+
+/**
+ * The whole-file sha256 for each of `job.heads` and, with `pages`, the page hashes, of a database read in place on
+ * worker `slot` (0 or 1). No fallback here: the caller (a live reading) falls back to a snapshot on any error.
+ */
+export async function hashPagesInWorker(job: PagesJob, slot: 0 | 1): Promise<{ wholes: string[]; hashes?: Buffer }> {
+  const w = getWorker(slot);
+  const id = nextId++;
+  const reply = await new Promise<Reply>((resolve, reject) => {
+    waiting.set(id, { slot, resolve, reject });
+    w.ref();
+    w.postMessage({ kind: 'pages', id, ...job });
+  });
+  if (reply.error !== undefined) throw new FileHashError(reply.error);
+  const h = reply.hashes;
+  return { wholes: reply.wholes!, ...(h ? { hashes: Buffer.from(h.buffer, h.byteOffset, h.byteLength) } : {}) };
 }

@@ -15,6 +15,7 @@
  * in rollback-journal mode any read transaction) returns `{ totalPages: 0 }` at once: that means busy, and we retry
  * with a bounded wait instead of taking it for success (shared/notes/data-safety.md).
  */
+import { heldFd } from './held-fd.js';
 import {
   closeSync,
   constants as fsc,
@@ -80,8 +81,30 @@ export class LocalChangedError extends SyncError {
 
 const HEAD_BYTES = 100;
 
-/** Stats and the first `n` bytes of a file in one open; null when it cannot be opened. */
-function statAndHeadSync(file: string, n: number): { st: BigIntStats; head: Buffer } | null {
+/**
+ * Stats and the first `n` bytes of a file; null when it cannot be opened. The database file itself is read through a
+ * descriptor that is never closed (held-fd.ts: closing one would drop the SQLite locks this process holds on it);
+ * the -wal carries no locks and is opened and closed as any file.
+ */
+function statAndHeadSync(
+  file: string,
+  n: number,
+  opts: { lockedFile?: boolean } = {},
+): { st: BigIntStats; head: Buffer } | null {
+  const read = (fd: number) => {
+    const st = fstatSync(fd, { bigint: true });
+    const buf = Buffer.alloc(n);
+    return { st, head: buf.subarray(0, readSync(fd, buf, 0, n, 0)) };
+  };
+  if (opts.lockedFile) {
+    const fd = heldFd(file);
+    if (fd === null) return null;
+    try {
+      return read(fd);
+    } catch {
+      return null;
+    }
+  }
   let fd: number;
   try {
     fd = openSync(file, fsc.O_RDONLY);
@@ -89,9 +112,7 @@ function statAndHeadSync(file: string, n: number): { st: BigIntStats; head: Buff
     return null;
   }
   try {
-    const st = fstatSync(fd, { bigint: true });
-    const buf = Buffer.alloc(n);
-    return { st, head: buf.subarray(0, readSync(fd, buf, 0, n, 0)) };
+    return read(fd);
   } finally {
     closeSync(fd);
   }
@@ -103,8 +124,8 @@ function statAndHeadSync(file: string, n: number): { st: BigIntStats; head: Buff
  * No ctime: SQLite running as root fchowns the -wal on every open, which moves ctime without any write (a reading
  * connection would then look like a commit, and a pull could never pass its check while the app keeps the WAL open).
  */
-export function fileFingerprintSync(file: string): string {
-  const r = statAndHeadSync(file, HEAD_BYTES);
+export function fileFingerprintSync(file: string, opts: { lockedFile?: boolean } = {}): string {
+  const r = statAndHeadSync(file, HEAD_BYTES, opts);
   if (!r || r.st.size === 0n) return `${path.basename(file)}:-`;
   const { st, head } = r;
   return `${path.basename(file)}:${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${head.toString('hex')}`;
@@ -115,7 +136,7 @@ export function fileFingerprintSync(file: string): string {
  * commit appends to (or resets) the -wal; in rollback mode it bumps the header's change counter: both show here.
  */
 export function liveFingerprintSync(dbPath: string): string {
-  return `${fileFingerprintSync(dbPath)}|${fileFingerprintSync(`${dbPath}-wal`)}`;
+  return `${fileFingerprintSync(dbPath, { lockedFile: true })}|${fileFingerprintSync(`${dbPath}-wal`)}`;
 }
 
 function sizeOf(file: string): number | null {
@@ -170,7 +191,7 @@ export async function readLive(
 
 /** Journal mode from the header (bytes 18/19: 2 = WAL), without opening a connection. */
 function headerJournalIsWal(file: string): boolean | null {
-  const head = statAndHeadSync(file, 20)?.head;
+  const head = statAndHeadSync(file, 20, { lockedFile: true })?.head;
   if (!head || head.length < 20) return null;
   return head[18] === 2 && head[19] === 2;
 }

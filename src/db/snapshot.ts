@@ -8,7 +8,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { SyncError } from '../errors.js';
 import { replaceLiveDatabase } from './live.js';
-import { PageHasher, type PageHashes } from '../delta/page-index.js';
+import { PageHasher, pageSizeOf, type PageHashes } from '../delta/page-index.js';
 import { hashFileInWorker } from './file-hasher.js';
 
 export const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
@@ -35,7 +35,7 @@ import { msg } from '../messages/index.js';
  * backup into a live database bumps it so other connections re-read the schema), version-valid-for and the library
  * version (92). Zeroed for the content hash only.
  */
-const VOLATILE_HEADER_RANGES: Array<[number, number]> = [
+export const VOLATILE_HEADER_RANGES: Array<[number, number]> = [
   [18, 20],
   [24, 28],
   [40, 44],
@@ -133,6 +133,46 @@ class ContentHasher {
   digest(): string {
     return this.hash.digest('hex');
   }
+}
+
+/** Page 1 (or its first 100 bytes) as the content hash sees it: a copy with the volatile header fields zeroed. */
+export function contentHead(page1: Buffer): Buffer {
+  const copy = Buffer.from(page1);
+  for (const [a, b] of VOLATILE_HEADER_RANGES) copy.fill(0, a, b);
+  return copy;
+}
+
+let versionNumber: number | undefined;
+/** SQLITE_VERSION_NUMBER of the SQLite we run (what its pager writes at header offset 96 on every commit). */
+export function sqliteVersionNumber(): number {
+  if (versionNumber === undefined) {
+    const db = new Database(':memory:');
+    try {
+      const [a, b, c] = String(db.prepare('SELECT sqlite_version()').pluck().get())
+        .split('.')
+        .map((x) => Number(x));
+      versionNumber = a! * 1_000_000 + b! * 1000 + (c ?? 0);
+    } finally {
+      db.close();
+    }
+  }
+  return versionNumber;
+}
+
+/**
+ * Page 1 of a snapshot, from the database's own page 1: the header fields a fresh backup copy writes (see
+ * normalizeHeader), in place in `page1`. What a live reading (live-reading.ts) hashes for page 1, so that it gives the
+ * very bytes, hashes and page hashes a snapshot of the same content gives (test/live-reading.test.ts).
+ */
+export function normalizeHeaderBytes(page1: Buffer, pageCount: number): Buffer {
+  page1[18] = 1; // rollback journal, never WAL (a copy has no -wal)
+  page1[19] = 1;
+  page1.writeUInt32BE(1, 24); // change counter
+  page1.writeUInt32BE(pageCount, 28); // in-header database size (the backup API writes the source's page count)
+  page1.writeUInt32BE(1, 40); // schema cookie: a fresh copy's 0, bumped once by the backup
+  page1.writeUInt32BE(1, 92); // version-valid-for, equal to the change counter
+  page1.writeUInt32BE(sqliteVersionNumber(), 96); // the library that wrote the copy
+  return page1;
 }
 
 export async function hasSqliteHeader(file: string): Promise<boolean> {
@@ -329,12 +369,15 @@ export async function markRollbackJournal(file: string): Promise<void> {
  * always gives the same bytes whatever the source's journal mode. Safe: no connection has this private file open.
  */
 async function normalizeHeader(file: string): Promise<void> {
-  const one = Buffer.from([0, 0, 0, 1]);
   const fh = await fsp.open(file, 'r+');
   try {
-    await fh.write(Buffer.from([1, 1]), 0, 2, 18);
-    await fh.write(one, 0, 4, 24);
-    await fh.write(one, 0, 4, 92);
+    const head = Buffer.alloc(100);
+    const { bytesRead } = await fh.read(head, 0, 100, 0);
+    if (bytesRead < 100) throw Object.assign(new Error('file is not a database'), { code: 'SQLITE_NOTADB' });
+    const pageCount = Math.floor((await fh.stat()).size / pageSizeOf(head));
+    // Every field as the backup itself leaves it but the journal mode and the counters: written all the same, so a
+    // live reading's page 1 (normalizeHeaderBytes) equals this copy's by construction, whatever SQLite version.
+    await fh.write(normalizeHeaderBytes(head, pageCount), 0, 100, 0);
   } finally {
     await fh.close();
   }
@@ -395,6 +438,15 @@ export function countRows(file: string): number {
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     db.pragma(SMALL_CACHE);
+    return countRowsIn(db);
+  } finally {
+    db.close();
+  }
+}
+
+/** countRows on an open connection (a live reading counts inside its own read transaction). */
+export function countRowsIn(db: Database.Database): number {
+  {
     const tables = db
       .prepare(
         "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%'",
@@ -408,7 +460,5 @@ export function countRows(file: string): number {
         .pluck()
         .get() as number;
     return total;
-  } finally {
-    db.close();
   }
 }
