@@ -22,7 +22,7 @@
  * is hashed as zeros, as in a copy; on Windows it is also the one range SQLite locks, so it is never read.
  */
 import { randomBytes } from 'node:crypto';
-import { fstatSync, readSync, statSync } from 'node:fs';
+import { fstatSync, promises as fsp, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { PAGE_HASH_BYTES, type PageHashes, type PageIndex, pageSizeOf } from '../delta/page-index.js';
@@ -30,7 +30,7 @@ import { PatchWriter } from '../delta/patch.js';
 import { privateTempDir } from '../util/temp.js';
 import { hashPagesInWorker } from './file-hasher.js';
 import { heldFd } from './held-fd.js';
-import { contentHead, countRowsIn, normalizeHeaderBytes, SMALL_CACHE } from './snapshot.js';
+import { contentHead, countRowsIn, normalizeHeader, normalizeHeaderBytes, SMALL_CACHE } from './snapshot.js';
 
 /** Byte offset of SQLite's lock-byte page (PENDING_BYTE, 0x40000000 in every build we ship). */
 const PENDING_BYTE = 0x40000000;
@@ -71,6 +71,11 @@ export async function readLivePages(
     against?: PageIndex | null;
     busyTimeoutMs?: number;
     refused?: (why: ReadingRefusal, detail?: string) => void;
+    /**
+     * Also copy the database there (a new file in a private folder), through the held read transaction, while the
+     * workers hash: a snapshot of exactly the content read, for a whole upload, with no second read to hash it.
+     */
+    copyTo?: string;
     /** Tests: runs inside the held read transaction, after the hashes and before the final checks. */
     inside?: () => void | Promise<void>;
   } = {},
@@ -122,12 +127,14 @@ export async function readLivePages(
         // Three full reads side by side: the two whole-file hashes on one worker, the page hashes on the other,
         // quick_check and the row count here (through the held transaction: the same content).
         const wholes = hashPagesInWorker({ ...job, heads: [head, contentHead(head)], pages: false }, 0);
-        const perPage = hashPagesInWorker({ ...job, heads: [head], pages: true }, 1);
+        const perPage = hashPagesInWorker({ ...job, heads: [], pages: true, page1: head }, 1);
         wholes.catch(() => {});
         perPage.catch(() => {});
         let checked = false;
         let rows = 0;
         try {
+          // The copy for a whole upload, through the held transaction: the very content hashed on the workers.
+          if (opts.copyTo) await copyHeld(db, opts.copyTo);
           const r = db.pragma('quick_check') as Array<Record<string, string>>;
           checked = r.length === 1 && Object.values(r[0]!)[0] === 'ok';
           if (checked) rows = countRowsIn(db);
@@ -218,4 +225,16 @@ export async function readLivePages(
     db.close();
     if (!handed) await tmp?.dispose().catch(() => {});
   }
+}
+
+/**
+ * The backup API from a connection inside its read transaction copies that transaction's content (the step opens no
+ * transaction of its own), all pages in one step; then the header as takeSnapshot leaves it.
+ */
+async function copyHeld(db: Database.Database, out: string): Promise<void> {
+  const r = await db.backup(out, { progress: () => 0x7fffffff });
+  if (r.totalPages === 0) throw new Error('the copy got no pages');
+  await normalizeHeader(out);
+  await fsp.chmod(out, 0o600);
+  await fsp.rm(`${out}-journal`, { force: true });
 }

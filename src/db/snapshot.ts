@@ -368,7 +368,7 @@ export async function markRollbackJournal(file: string): Promise<void> {
  * change counter (24) and version-valid-for (92) are set to 1, kept equal as SQLite requires, so the same content
  * always gives the same bytes whatever the source's journal mode. Safe: no connection has this private file open.
  */
-async function normalizeHeader(file: string): Promise<void> {
+export async function normalizeHeader(file: string): Promise<void> {
   const fh = await fsp.open(file, 'r+');
   try {
     const head = Buffer.alloc(100);

@@ -93,27 +93,26 @@ export class DeltaSync {
     const st = await this.o.local.state();
     // Locked (only the .enc at rest): no plaintext to compare pages with; the .enc goes whole, as before.
     if (st === 'locked' || st === 'missing') return { out: null, index: null };
+    const fast = await this.prepareFromReading(local, head);
+    if (fast) return fast;
     const took = !local.snapshot;
     local.snapshot ??= await takeSnapshot(this.o.local.databasePath, { tmpParent: this.o.tmpParent, pageHashes: true });
     const snap = local.snapshot;
     await ensureChecked(snap); // a corrupt database never leaves, as a patch or whole
-    const idx = await this.loadIndex(
-      (i) => !!head && i.generation === head.generation && i.objectSha256 === head.sha256,
-    );
-    const usable = !!head && !!idx && idx.generation === head.generation && idx.objectSha256 === head.sha256;
+    const idx = await this.usableIndex(head);
     const tmp = await privateTempDir(this.o.tmpParent);
     try {
       const patchPath = path.join(tmp.dir, 'pages.patch');
-      const asked = usable ? { previous: idx, patchPath } : {};
+      const asked = idx ? { previous: idx, patchPath } : {};
       // The snapshot's page hashes came with its sha256 (one read): only the changed pages are read again.
       const scan = snap.pages
         ? await scanKnown(snap.path, { sha256: snap.sha256, size: snap.size, pages: snap.pages }, asked)
         : await scanDatabase(snap.path, asked);
       const why = !head
         ? null
-        : !idx
+        : !(await this.loadIndex(() => true))
           ? 'no-index'
-          : !usable
+          : !idx
             ? 'index-is-not-head'
             : !scan.patch
               ? 'page-size-changed'
@@ -123,44 +122,12 @@ export class DeltaSync {
         if (why) this.note('DELTA_FULL_PUSH', msg('event.DELTA_FULL_PUSH', { reason: why }), { reason: why });
         return { out: null, index: scan.index };
       }
-      let payload = scan.patch.path;
-      let sha256: string;
-      let size: number;
-      const encrypted = this.o.local.encryptionOn;
-      if (encrypted) {
-        payload = path.join(tmp.dir, 'pages.patch.age');
-        const r = await ageCrypto.encryptFile(scan.patch.path, payload, await this.o.local.encryptOptions());
-        await fsp.rm(scan.patch.path, { force: true }); // nothing plaintext stays behind
-        sha256 = r.sha256;
-        size = r.size;
-      } else {
-        ({ sha256, size } = await sha256File(payload));
-      }
-      await this.o.local.guard(payload, encrypted);
-      // If the process dies after the commit and before committed(), the next sync adopts this (loadIndex).
-      await saveIndex(this.pendingFile, { ...scan.index, generation: head.generation + 1, objectSha256: sha256 });
+      const prepared = await this.patchOut(scan.patch, scan.index, head, tmp.dir, snap.contentSha256, async () => {
+        await tmp.dispose();
+        await snap.dispose();
+      });
       local.snapshot = undefined; // owned by `out` now
-      return {
-        out: {
-          path: payload,
-          sha256,
-          size,
-          encrypted,
-          localSha256: snap.contentSha256,
-          dispose: async () => {
-            await tmp.dispose();
-            await snap.dispose();
-          },
-        },
-        delta: {
-          parent: head.generation,
-          pages: scan.patch.pages,
-          db_size: scan.size,
-          ...(encrypted ? {} : { db_sha256: scan.sha256 }),
-        },
-        index: scan.index,
-        stats: { pages: scan.patch.pages, bytes: size, dbSize: scan.size, patches: 1 },
-      };
+      return prepared;
     } catch (err) {
       await tmp.dispose();
       if (took) {
@@ -169,6 +136,87 @@ export class DeltaSync {
       }
       throw err;
     }
+  }
+
+  /**
+   * The push from a live reading (LocalContent.inPlace, src/db/live-reading.ts): its patch was built from the head's
+   * index while the database was held still, so no snapshot is taken. Null when it cannot serve (no reading, a patch
+   * from another version, or the chain wants a new base): preparePush then takes a snapshot as before.
+   */
+  private async prepareFromReading(local: LocalContent, head: RemoteManifest | null): Promise<PreparedPush | null> {
+    const r = local.inPlace;
+    if (local.snapshot || !r?.patch || !head) return null;
+    const a = r.patch.against;
+    if (a.generation !== head.generation || a.objectSha256 !== head.sha256) return null;
+    if (baseNeeded(head, r.patch.size, r.size)) return null;
+    const index: PageIndex = { generation: 0, objectSha256: '', sha256: r.sha256, size: r.size, ...r.pages };
+    const tmp = await privateTempDir(this.o.tmpParent);
+    try {
+      const prepared = await this.patchOut(
+        { path: r.patch.path, size: r.patch.size, pages: r.patch.pages },
+        index,
+        head,
+        tmp.dir,
+        r.contentSha256,
+        async () => {
+          await tmp.dispose();
+          await r.dispose();
+        },
+      );
+      local.inPlace = undefined; // owned by `out` now
+      return prepared;
+    } catch (err) {
+      await tmp.dispose();
+      throw err;
+    }
+  }
+
+  /** The page index when it describes `head` (the base a patch is made from), else null. */
+  async usableIndex(head: RemoteManifest | null | undefined): Promise<PageIndex | null> {
+    if (!head) return null;
+    const idx = await this.loadIndex((i) => i.generation === head.generation && i.objectSha256 === head.sha256);
+    return idx && idx.generation === head.generation && idx.objectSha256 === head.sha256 ? idx : null;
+  }
+
+  /**
+   * The upload for a patch (encrypted into `dir` when encryption is on; the plaintext patch removed at once), with the
+   * pending index saved for a crash after the commit. `dispose` frees the patch and whatever it came from.
+   */
+  private async patchOut(
+    patch: { path: string; size: number; pages: number },
+    index: PageIndex,
+    head: RemoteManifest,
+    dir: string,
+    localSha256: string,
+    dispose: () => Promise<void>,
+  ): Promise<PreparedPush> {
+    let payload = patch.path;
+    let sha256: string;
+    let size: number;
+    const encrypted = this.o.local.encryptionOn;
+    if (encrypted) {
+      payload = path.join(dir, 'pages.patch.age');
+      const r = await ageCrypto.encryptFile(patch.path, payload, await this.o.local.encryptOptions());
+      await fsp.rm(patch.path, { force: true }); // nothing plaintext stays behind
+      sha256 = r.sha256;
+      size = r.size;
+    } else {
+      ({ sha256, size } = await sha256File(payload));
+    }
+    await this.o.local.guard(payload, encrypted);
+    // If the process dies after the commit and before committed(), the next sync adopts this (loadIndex).
+    await saveIndex(this.pendingFile, { ...index, generation: head.generation + 1, objectSha256: sha256 });
+    return {
+      out: { path: payload, sha256, size, encrypted, localSha256, dispose },
+      delta: {
+        parent: head.generation,
+        pages: patch.pages,
+        db_size: index.size,
+        ...(encrypted ? {} : { db_sha256: index.sha256 }),
+      },
+      index,
+      stats: { pages: patch.pages, bytes: size, dbSize: index.size, patches: 1 },
+    };
   }
 
   /** The pushed version is committed: the index now describes it. */

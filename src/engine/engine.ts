@@ -10,7 +10,7 @@ import type { Logger } from '../log/events.js';
 import type { FileTransport, PushMeta, RemoteManifest, SyncEndpoint } from '../transports/types.js';
 import { privateTempDir } from '../db/snapshot.js';
 import { FileRemote } from './remote-layout.js';
-import { LocalDb, type ApplyResult, type LocalContent, type LocalExpectation } from './local-db.js';
+import { LocalDb, localBytesSha256, type ApplyResult, type LocalContent, type LocalExpectation } from './local-db.js';
 import { plan, type Base, type Direction, type Plan } from './plan.js';
 import {
   StateStore,
@@ -322,6 +322,7 @@ export class SyncEngine {
     await this.state.update(this.target, { lastAttempt: isoNow() });
     const work = await privateTempDir(this.tmpParent);
     let snapshotToDispose: { dispose(): Promise<void> } | undefined;
+    let localRead: LocalContent | undefined; // its in-place reading, unless a push took it over (preparePush clears it)
     try {
       if (st.conflict) return this.unresolvedConflict(st, st.conflict, started);
 
@@ -336,13 +337,30 @@ export class SyncEngine {
       if (st.conflict) return this.unresolvedConflict(st, st.conflict, started);
       st = await this.adoptPendingPush(st, remote);
       op.phase('snapshot');
+      // When a push is what this sync will most likely do (the remote holds nothing, or still the version of our
+      // base), the live database is read in place (src/db/live-reading.ts): with the head's index, the patch is built
+      // from it and nothing is copied; without one, the copy for the whole upload is taken in the same read. When
+      // the remote moved on, a pull is likely and the snapshot it can rebuild its base from is taken as before.
+      const pushLikely =
+        remote === null ||
+        (!!remote &&
+          remote.generation === st.base?.generation &&
+          remote.sha256 === st.base.remoteSha256 &&
+          remote.encrypted === this.local.encryptionOn);
+      const against = !pushLikely
+        ? undefined
+        : this.delta instanceof DeltaSync && remote
+          ? await this.delta.usableIndex(remote)
+          : null;
       const local = await this.local.contentHash({
         fingerprint: st.localFingerprint,
         sha256: st.localSha256,
         aliases: st.localAliases,
         verified: st.base?.localSha256,
+        against,
       });
       snapshotToDispose = local.snapshot;
+      localRead = local;
       op.throwIfCancelled();
       st = await this.adoptPendingPull(st, local);
       const question = await this.otherRemoteQuestion(st, local, remote);
@@ -409,6 +427,7 @@ export class SyncEngine {
       throw e;
     } finally {
       await snapshotToDispose?.dispose().catch(() => {});
+      await localRead?.inPlace?.dispose().catch(() => {});
       await work.dispose().catch(() => {});
       this.end(op);
     }
@@ -473,7 +492,7 @@ export class SyncEngine {
     this.resendRequested = false;
     const decision: Decision = plan({
       localSha256: local.sha256,
-      localBytesSha256: local.snapshot?.sha256 ?? (this.local.encryptionOn ? local.sha256 : null),
+      localBytesSha256: localBytesSha256(local) ?? (this.local.encryptionOn ? local.sha256 : null),
       localAliases: local.aliases,
       localIsOlderVersion: this.isOlderVersion(st, local),
       remote,
@@ -509,7 +528,7 @@ export class SyncEngine {
       recorded: lineage,
       head: remote ?? null,
       entries: entry ? [entry] : [],
-      localBytesSha256: local.snapshot?.sha256 ?? null,
+      localBytesSha256: localBytesSha256(local),
     });
     if (v.conflict) {
       this.emit(
@@ -716,7 +735,7 @@ export class SyncEngine {
   ): Promise<RemoteQuestion | null> {
     const found = remote?.remote_id;
     if (!remote || !found || hasHistory(st) || st.acceptedRemoteId === found || local.sha256 === null) return null;
-    const bytes = local.snapshot?.sha256 ?? null;
+    const bytes = localBytesSha256(local);
     if (bytes && (bytes === remote.sha256 || bytes === remote.delta?.db_sha256)) return null;
     if (olderVersionWithBytes(remote, bytes) !== null) return null;
     const protocol = this.remote.protocol;

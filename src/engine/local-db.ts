@@ -3,9 +3,12 @@
  * content hash (skipping the snapshot when no file changed), what leaves the machine (and the guard that refuses
  * plaintext when encryption is on), and how a verified download is applied.
  */
+import { randomBytes } from 'node:crypto';
 import { promises as fsp, constants as fsc } from 'node:fs';
 import path from 'node:path';
 import { SyncError } from '../errors.js';
+import { readLivePages, type LivePages } from '../db/live-reading.js';
+import type { PageIndex } from '../delta/page-index.js';
 import {
   countRows,
   ensureChecked,
@@ -55,8 +58,18 @@ export interface LocalContent {
   /** Rows in all tables of a plaintext snapshot (for the guard against pushing a wiped database). */
   rows?: number;
   snapshot?: Snapshot;
+  /**
+   * The live database read in place instead of a snapshot (src/db/live-reading.ts): the same hashes and page hashes
+   * a snapshot would give, and the patch from the remote head's index. Whoever needs a file takes a snapshot then.
+   */
+  inPlace?: LivePages;
   /** The live fingerprint taken before `snapshot`, only when it did not move while the snapshot was taken. */
   stableFingerprint?: string;
+}
+
+/** sha256 of the bytes a snapshot of the local content has (taken or read in place), when known. */
+export function localBytesSha256(local: LocalContent): string | null {
+  return local.snapshot?.sha256 ?? local.inPlace?.sha256 ?? null;
 }
 
 /** What applying a download did. */
@@ -166,6 +179,11 @@ export class LocalDb {
      * with that content skips the check (same bytes, see takeSnapshot's skipCheck) and is checked if ever pushed.
      */
     verified?: string | null;
+    /**
+     * The page index of the remote head, when a push would send a patch from it: the live database is then read in
+     * place (no copy) and the patch built from it (src/db/live-reading.ts); a snapshot when that is refused.
+     */
+    against?: PageIndex | null;
   }): Promise<LocalContent> {
     const st = await this.state();
     const fp = await this.fingerprint();
@@ -176,6 +194,48 @@ export class LocalDb {
       const sha256 = (await sha256File(this.encryptedPath)).sha256;
       const plain = await this.plainContentOfEncrypted(this.encryptedPath);
       return { sha256, fingerprint: fp, aliases: plain ? [plain.contentSha256] : undefined, rows: plain?.rows };
+    }
+    if (previous?.against !== undefined && this.o.pageHashes) {
+      const fingerprint = liveFingerprintSync(this.o.databasePath);
+      // Without an index a push sends the whole database: the reading then also copies it (through its held
+      // transaction, while the workers hash), which gives the snapshot with nothing left to read.
+      const copyDir = previous.against ? null : await privateTempDir(this.o.tmpParent);
+      const copyTo = copyDir ? path.join(copyDir.dir, `snapshot-${randomBytes(4).toString('hex')}.db`) : undefined;
+      const inPlace = await readLivePages(this.o.databasePath, {
+        tmpParent: this.o.tmpParent,
+        against: previous.against,
+        copyTo,
+        refused: (why, detail) =>
+          this.o.log.emit({
+            type: 'info',
+            level: 'debug',
+            code: 'LIVE_READING_REFUSED',
+            text: msg('event.LIVE_READING_REFUSED', { why }),
+            data: { why, ...(detail ? { detail } : {}) },
+          }),
+      });
+      if (inPlace) {
+        const stable = liveFingerprintSync(this.o.databasePath) === fingerprint;
+        const common = {
+          sha256: inPlace.contentSha256,
+          fingerprint: `${st}|${fingerprint}`,
+          rows: inPlace.rows,
+          ...(stable ? { stableFingerprint: fingerprint } : {}),
+        };
+        if (!copyDir || !copyTo) return { ...common, inPlace };
+        await inPlace.dispose(); // no patch without an index: only the copy is kept
+        const snapshot: Snapshot = {
+          path: copyTo,
+          sha256: inPlace.sha256,
+          contentSha256: inPlace.contentSha256,
+          size: inPlace.size,
+          pages: inPlace.pages,
+          checked: true,
+          dispose: copyDir.dispose,
+        };
+        return { ...common, snapshot };
+      }
+      await copyDir?.dispose();
     }
     const verified = previous?.verified;
     const live = await readLive(this.o.databasePath, {

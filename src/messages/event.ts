@@ -190,6 +190,10 @@ export const eventMessages = {
     es: 'Se envía la base de datos completa en lugar de las páginas cambiadas ({reason}).',
     en: 'Sending the whole database instead of the changed pages ({reason}).',
   },
+  'event.LIVE_READING_REFUSED': {
+    es: 'La base de datos no se pudo leer en su sitio ({why}): se toma una copia.',
+    en: 'The database could not be read in place ({why}): a copy is taken.',
+  },
   'event.DELTA_FULL_PULL': {
     es: 'Se descarga la versión {generation} completa (base y parches) en lugar de solo los parches que faltan: {reason}.',
     en: 'Downloading version {generation} in full (base and patches) instead of only the missing patches: {reason}.',
