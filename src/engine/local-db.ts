@@ -215,6 +215,13 @@ export class LocalDb {
           }),
       });
       if (inPlace) {
+        this.o.log.emit({
+          type: 'info',
+          level: 'debug',
+          code: 'LIVE_READING',
+          text: msg('event.LIVE_READING', { pages: inPlace.changedPages }),
+          data: { copied: !!copyTo, changedPages: inPlace.changedPages, patch: !!inPlace.patch },
+        });
         const stable = liveFingerprintSync(this.o.databasePath) === fingerprint;
         const common = {
           sha256: inPlace.contentSha256,

@@ -190,6 +190,10 @@ export const eventMessages = {
     es: 'Se envía la base de datos completa en lugar de las páginas cambiadas ({reason}).',
     en: 'Sending the whole database instead of the changed pages ({reason}).',
   },
+  'event.LIVE_READING': {
+    es: 'Base de datos leída en su sitio: {pages} páginas cambiadas.',
+    en: 'Database read in place: {pages} pages changed.',
+  },
   'event.LIVE_READING_REFUSED': {
     es: 'La base de datos no se pudo leer en su sitio ({why}): se toma una copia.',
     en: 'The database could not be read in place ({why}): a copy is taken.',

@@ -93,6 +93,17 @@ export function deltaScenarios(make: () => DeltaTarget): void {
       sizes.push(m.size);
       shas[m.generation] = m.delta.db_sha256!;
     }
+    // Each 1-row push read the live database in place: its patch from the index, no copy of the database at all;
+    // the first push took its whole-upload copy in that same read.
+    const readings = events(a, 'LIVE_READING').map((e) => e.data);
+    assert.deepEqual(readings[0], { copied: true, changedPages: readings[0]?.changedPages, patch: false });
+    assert.equal(readings.length, 4);
+    for (const r of readings.slice(1)) {
+      assert.equal(r?.copied, false);
+      assert.equal(r?.patch, true);
+      assert.ok((r?.changedPages as number) >= 1 && (r?.changedPages as number) < 20, JSON.stringify(r));
+    }
+    assert.equal(events(a, 'LIVE_READING_REFUSED').length, 0);
     const last = events(a, 'SYNC_PUSH').at(-1)!;
     // One size format: the decimal comma in Spanish, the point in English (src/messages/format.ts).
     assert.match(last.message, /enviadas \d+ páginas \(\d+(,\d)? KB\) de \d+(,\d)? MB/);
