@@ -590,7 +590,15 @@ export class FileRemote implements SyncEndpoint {
       // file the other attempts wait for us, so there is nothing to let settle.
       if (!g.exclusiveCreate) {
         const back = await t.readSmall(rec, MAX_MANIFEST_BYTES);
-        return back?.data.equals(body) ? { manifest } : foreign();
+        if (!back?.data.equals(body)) return foreign();
+        // Fenced again after the record: a holder suspended between its fence and its create (a check, then a put,
+        // on these servers) may have lost the lock to a device whose own create is still on its way and can still
+        // replace this record (found by the simulator: both acknowledged generation 2). Then the outcome is not
+        // known: never acknowledged here, left to the next sync (the pending push is adopted if this record stands,
+        // a conflict keeping both if it was replaced). A holder that still owns the lock now cannot be overtaken:
+        // the next one must break the lock first, and then its check finds this record.
+        await fence();
+        return { manifest };
       }
       return (await this.ownRecordStands(rec, manifest, body)) ? { manifest } : foreign();
     };
