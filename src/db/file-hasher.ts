@@ -6,6 +6,7 @@
  * page). One worker per process, started on first use and kept (unreferenced while idle, so it never holds the
  * process open); jobs run one at a time in it. When a worker cannot run, the same hashes are computed here.
  */
+import { createRequire as requireFrom } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { PageHashes } from '../delta/page-index.js';
 
@@ -107,8 +108,31 @@ function runPages(job) {
     return { id: job.id, wholes: wholes.map((w) => w.digest('hex')), ...(hashes ? { hashes } : {}) };
   }
 }
+// quick_check of a live database on a connection of this thread, inside its own read transaction (live-reading.ts
+// runs it beside the copy taken on the main thread; its data_version check proves both saw the same content).
+function runCheck(job) {
+  const Database = require(job.module);
+  const db = new Database(job.file, { fileMustExist: true, timeout: job.timeout });
+  try {
+    db.pragma('cache_size = -2048');
+    db.exec('BEGIN');
+    try {
+      db.prepare('SELECT count(*) FROM sqlite_schema').pluck().get();
+      const r = db.pragma('quick_check');
+      return { id: job.id, ok: r.length === 1 && Object.values(r[0])[0] === 'ok' };
+    } finally {
+      db.exec('COMMIT');
+    }
+  } finally {
+    db.close();
+  }
+}
 parentPort.on('message', (job) => {
   try {
+    if (job.kind === 'check') {
+      parentPort.postMessage(runCheck(job));
+      return;
+    }
     if (job.kind === 'pages') {
       const out = runPages(job);
       parentPort.postMessage(out, out.hashes ? [out.hashes.buffer] : []);
@@ -131,10 +155,12 @@ type Reply = {
   pages?: PageHashes;
   wholes?: string[];
   hashes?: Uint8Array;
+  ok?: boolean;
 };
 
-// Two workers: a live reading (live-reading.ts) hashes on both while this thread runs quick_check.
-const workers: Array<Worker | null> = [null, null];
+// Three workers: a live reading (live-reading.ts) hashes on two while quick_check runs here or, while this thread
+// copies the database, on the third.
+const workers: Array<Worker | null> = [null, null, null];
 let nextId = 1;
 const waiting = new Map<number, { slot: number; resolve(r: Reply): void; reject(err: Error): void }>();
 
@@ -147,7 +173,7 @@ function failAll(slot: number, err: Error): void {
     }
 }
 
-function getWorker(slot = 0): Worker {
+function getWorker(slot: 0 | 1 | 2 = 0): Worker {
   const have = workers[slot];
   if (have) return have;
   const w = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
@@ -234,3 +260,22 @@ export async function hashPagesInWorker(job: PagesJob, slot: 0 | 1): Promise<{ w
   const h = reply.hashes;
   return { wholes: reply.wholes!, ...(h ? { hashes: Buffer.from(h.buffer, h.byteOffset, h.byteLength) } : {}) };
 }
+
+/**
+ * quick_check of the live database `file` on the third worker, on its own connection inside its own read transaction
+ * (see runCheck in the worker source). True when it passed.
+ */
+export async function checkInWorker(file: string, timeoutMs: number): Promise<boolean> {
+  const w = getWorker(2);
+  const id = nextId++;
+  const reply = await new Promise<Reply>((resolve, reject) => {
+    waiting.set(id, { slot: 2, resolve, reject });
+    w.ref();
+    w.postMessage({ kind: 'check', id, file, timeout: timeoutMs, module: sqliteModule });
+  });
+  if (reply.error !== undefined) throw new FileHashError(reply.error);
+  return reply.ok === true;
+}
+
+/** better-sqlite3 as this module resolves it, for the worker's require. */
+const sqliteModule = requireFrom(import.meta.url).resolve('better-sqlite3');

@@ -28,7 +28,7 @@ import Database from 'better-sqlite3';
 import { PAGE_HASH_BYTES, type PageHashes, type PageIndex, pageSizeOf } from '../delta/page-index.js';
 import { PatchWriter } from '../delta/patch.js';
 import { privateTempDir } from '../util/temp.js';
-import { hashPagesInWorker } from './file-hasher.js';
+import { checkInWorker, hashPagesInWorker } from './file-hasher.js';
 import { heldFd } from './held-fd.js';
 import { contentHead, countRowsIn, normalizeHeader, normalizeHeaderBytes, SMALL_CACHE } from './snapshot.js';
 
@@ -132,14 +132,22 @@ export async function readLivePages(
         perPage.catch(() => {});
         let checked = false;
         let rows = 0;
+        // With a copy to take, quick_check runs on a third worker, on its own connection: opened inside this window,
+        // it sees the same content as long as nobody commits, which the final data_version check proves.
+        const inWorker = opts.copyTo ? checkInWorker(dbPath, opts.busyTimeoutMs ?? 10000) : null;
+        inWorker?.catch(() => {});
         try {
-          // The copy for a whole upload, through the held transaction: the very content hashed on the workers.
-          if (opts.copyTo) await copyHeld(db, opts.copyTo);
-          const r = db.pragma('quick_check') as Array<Record<string, string>>;
-          checked = r.length === 1 && Object.values(r[0]!)[0] === 'ok';
+          if (opts.copyTo) {
+            // The copy for a whole upload, through the held transaction: the very content hashed on the workers.
+            await copyHeld(db, opts.copyTo);
+            checked = await inWorker!;
+          } else {
+            const r = db.pragma('quick_check') as Array<Record<string, string>>;
+            checked = r.length === 1 && Object.values(r[0]!)[0] === 'ok';
+          }
           if (checked) rows = countRowsIn(db);
         } finally {
-          await Promise.allSettled([wholes, perPage]);
+          await Promise.allSettled([wholes, perPage, ...(inWorker ? [inWorker] : [])]);
         }
         if (!checked) return refuse('check-failed');
         const [
