@@ -158,9 +158,10 @@ type Reply = {
   ok?: boolean;
 };
 
-// Three workers: a live reading (live-reading.ts) hashes on two while quick_check runs here or, while this thread
-// copies the database, on the third.
-const workers: Array<Worker | null> = [null, null, null];
+// Two workers: a live reading (live-reading.ts) hashes on both while quick_check runs here or, while this thread
+// copies the database, after the page hashes on the second (a third isolate cost 10 MB of peak memory for nothing:
+// the three jobs and the copy are CPU-bound on two cores either way).
+const workers: Array<Worker | null> = [null, null];
 let nextId = 1;
 const waiting = new Map<number, { slot: number; resolve(r: Reply): void; reject(err: Error): void }>();
 
@@ -173,7 +174,7 @@ function failAll(slot: number, err: Error): void {
     }
 }
 
-function getWorker(slot: 0 | 1 | 2 = 0): Worker {
+function getWorker(slot: 0 | 1 = 0): Worker {
   const have = workers[slot];
   if (have) return have;
   const w = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
@@ -262,14 +263,14 @@ export async function hashPagesInWorker(job: PagesJob, slot: 0 | 1): Promise<{ w
 }
 
 /**
- * quick_check of the live database `file` on the third worker, on its own connection inside its own read transaction
- * (see runCheck in the worker source). True when it passed.
+ * quick_check of the live database `file` on worker `slot` (after the jobs queued there before it), on its own
+ * connection inside its own read transaction (see runCheck in the worker source). True when it passed.
  */
-export async function checkInWorker(file: string, timeoutMs: number): Promise<boolean> {
-  const w = getWorker(2);
+export async function checkInWorker(file: string, timeoutMs: number, slot: 0 | 1): Promise<boolean> {
+  const w = getWorker(slot);
   const id = nextId++;
   const reply = await new Promise<Reply>((resolve, reject) => {
-    waiting.set(id, { slot: 2, resolve, reject });
+    waiting.set(id, { slot, resolve, reject });
     w.ref();
     w.postMessage({ kind: 'check', id, file, timeout: timeoutMs, module: sqliteModule });
   });

@@ -132,9 +132,10 @@ export async function readLivePages(
         perPage.catch(() => {});
         let checked = false;
         let rows = 0;
-        // With a copy to take, quick_check runs on a third worker, on its own connection: opened inside this window,
-        // it sees the same content as long as nobody commits, which the final data_version check proves.
-        const inWorker = opts.copyTo ? checkInWorker(dbPath, opts.busyTimeoutMs ?? 10000) : null;
+        // With a copy to take, quick_check runs on the second worker after the page hashes, on its own connection:
+        // opened inside this window, it sees the same content as long as nobody commits, which the final
+        // data_version check proves.
+        const inWorker = opts.copyTo ? checkInWorker(dbPath, opts.busyTimeoutMs ?? 10000, 1) : null;
         inWorker?.catch(() => {});
         try {
           if (opts.copyTo) {
