@@ -60,7 +60,10 @@ test("baseline classes (all but the known failures) on today's engine: no violat
 const PLANTED: Array<{ name: string; modes?: ServerMode[]; classes?: FaultClass[]; budget: number }> = [
   { name: 'create-not-atomic', modes: ['folder'], classes: ['slow'], budget: 30 },
   { name: 'put-if-absent-skipped', classes: ['slow'], budget: 30 },
-  { name: 'skip-recheck', budget: 30 },
+  // The restore's recheck matters when the app writes between the plan and the replace: appTxn (the app holding
+  // transactions, also during pulls) makes that common. With every class the faults end most syncs early: after the
+  // rclone fence fix reshuffled the seeded draws, the first report came at schedule 84 (3 in 120).
+  { name: 'skip-recheck', classes: ['appTxn'], budget: 30 },
   { name: 'lock-ignored', modes: ['rclone'], classes: ['slow'], budget: 30 },
 ];
 
