@@ -13,7 +13,6 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { bundleChild } from './lib/child.js';
 import { startApache } from '../test/helpers/apache.js';
@@ -25,7 +24,6 @@ import { median, summary, timed, type Run } from './lib/measure.js';
 const MB = Number(process.env.BENCH_DELTA_MB ?? 500);
 const ROUNDS = Number(process.env.BENCH_RUNS ?? 3);
 const TRANSPORTS = (process.env.BENCH_DELTA_TRANSPORTS ?? 'webdav,folder,smb').split(',').filter(Boolean);
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Bundled next to node_modules, so its one external (better-sqlite3, a native module) resolves. */
 function buildChild(): string {

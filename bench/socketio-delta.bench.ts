@@ -10,7 +10,6 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { bundleChild } from './lib/child.js';
 import { takeSnapshot } from '../src/db/snapshot.js';
@@ -20,7 +19,6 @@ import { timed, type Run } from './lib/measure.js';
 
 const MB = Number(process.env.BENCH_SIO_DELTA_MB ?? 200);
 const ROUNDS = Number(process.env.BENCH_RUNS ?? 3);
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 function buildChild(): string {
   const contents = `

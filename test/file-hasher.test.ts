@@ -8,24 +8,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { analyzeSqliteFile, hashSqliteFile, takeSnapshot } from '../src/db/snapshot.js';
 import { FileHashError, hashFileInWorker } from '../src/db/file-hasher.js';
 import { LocalDb } from '../src/engine/local-db.js';
 import { tmpDir } from './helpers/system.js';
-
-function makeDb(file: string, pageSize: number, wal: boolean, rows = 3000): string {
-  const db = new Database(file);
-  db.pragma(`page_size = ${pageSize}`);
-  if (wal) db.pragma('journal_mode = WAL');
-  db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b BLOB); CREATE INDEX t_a ON t(a);');
-  const ins = db.prepare('INSERT INTO t (a, b) VALUES (?, randomblob(?))');
-  db.transaction(() => {
-    for (let i = 0; i < rows; i++) ins.run(`fila ${i}`, i % 700);
-  })();
-  db.close();
-  return file;
-}
+import { makeDb } from './helpers/page-db.js';
 
 /** Overwrites page 2 (a b-tree page) with garbage: the header still says SQLite, quick_check must not pass. */
 function corruptPage2(src: string, out: string, pageSize: number): string {

@@ -16,19 +16,7 @@ import { readLivePages, type ReadingRefusal } from '../src/db/live-reading.js';
 import { liveFingerprintSync } from '../src/db/live.js';
 import { writePatchPages } from '../src/delta/patch.js';
 import { tmpDir } from './helpers/system.js';
-
-function makeDb(file: string, pageSize: number, wal: boolean, rows = 3000): string {
-  const db = new Database(file);
-  db.pragma(`page_size = ${pageSize}`);
-  if (wal) db.pragma('journal_mode = WAL');
-  db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b BLOB); CREATE INDEX t_a ON t(a);');
-  const ins = db.prepare('INSERT INTO t (a, b) VALUES (?, randomblob(?))');
-  db.transaction(() => {
-    for (let i = 0; i < rows; i++) ins.run(`fila ${i}`, i % 700);
-  })();
-  db.close();
-  return file;
-}
+import { makeDb } from './helpers/page-db.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 

@@ -25,7 +25,7 @@ import { randomBytes } from 'node:crypto';
 import { fstatSync, promises as fsp, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { PAGE_HASH_BYTES, type PageHashes, type PageIndex, pageSizeOf } from '../delta/page-index.js';
+import { type PageHashes, type PageIndex, pageSizeOf, samePage } from '../delta/page-index.js';
 import { PatchWriter } from '../delta/patch.js';
 import { privateTempDir } from '../util/temp.js';
 import { checkInWorker, hashPagesInWorker } from './file-hasher.js';
@@ -168,13 +168,7 @@ export async function readLivePages(
         const w = prev && patchPath ? new PatchWriter(patchPath, pageSize) : null;
         try {
           for (let no = 1; no <= pageCount; no++) {
-            const at = (no - 1) * PAGE_HASH_BYTES;
-            if (
-              prev &&
-              no <= prev.pageCount &&
-              prev.hashes.compare(hashes!, at, at + PAGE_HASH_BYTES, at, at + PAGE_HASH_BYTES) === 0
-            )
-              continue;
+            if (samePage(prev, hashes!, no)) continue;
             changed++;
             if (!w) continue;
             let page: Buffer;

@@ -105,6 +105,16 @@ export class PageHasher {
   }
 }
 
+/** Page `no` (1-based) has the same hash in `hashes` as in `prev` (false without one, or past its end). */
+export function samePage(prev: PageIndex | null, hashes: Buffer, no: number): boolean {
+  const at = (no - 1) * PAGE_HASH_BYTES;
+  return (
+    !!prev &&
+    no <= prev.pageCount &&
+    prev.hashes.compare(hashes, at, at + PAGE_HASH_BYTES, at, at + PAGE_HASH_BYTES) === 0
+  );
+}
+
 export async function saveIndex(file: string, idx: PageIndex): Promise<void> {
   const meta = Buffer.from(
     JSON.stringify({
@@ -301,13 +311,7 @@ export async function scanKnown(
   const fh = writer ? await fsp.open(file, 'r') : null;
   try {
     for (let no = 1; no <= pageCount; no++) {
-      const at = (no - 1) * PAGE_HASH_BYTES;
-      if (
-        prev &&
-        no <= prev.pageCount &&
-        prev.hashes.compare(hashes, at, at + PAGE_HASH_BYTES, at, at + PAGE_HASH_BYTES) === 0
-      )
-        continue;
+      if (samePage(prev, hashes, no)) continue;
       changed++;
       if (!writer || !fh) continue;
       const page = Buffer.alloc(pageSize); // one per page: the deflate stream may hold it until it is compressed
