@@ -11,17 +11,34 @@
  *
  * A file replaced under the same path (another inode) gets a new descriptor; the old one stays open (closing it could
  * drop the locks of a connection still on that inode). That is one descriptor per replacement of the database file.
+ * On Windows nothing is held: locks belong to the handle that took them, and a handle left open would keep a file the
+ * app deletes "delete pending", so it could not create a new one under the same name.
  */
-import { constants as fsc, fstatSync, openSync, statSync } from 'node:fs';
+import { closeSync, constants as fsc, fstatSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 const held = new Map<string, number>();
 
 /**
- * A descriptor to `file` as it is now (same device and inode as the path), or null when it cannot be opened. Never
- * close it: see above.
+ * A descriptor to read the live database `file` through, or null when it cannot be opened. `release()` when done: it
+ * closes the descriptor on Windows and does nothing elsewhere (see above).
  */
-export function heldFd(file: string): number | null {
+export function liveFd(file: string): { fd: number; release(): void } | null {
+  if (process.platform === 'win32') {
+    let fd: number;
+    try {
+      fd = openSync(file, fsc.O_RDONLY);
+    } catch {
+      return null;
+    }
+    return { fd, release: () => closeSync(fd) };
+  }
+  const fd = heldFd(file);
+  return fd === null ? null : { fd, release: () => {} };
+}
+
+/** A descriptor to `file` as it is now (same device and inode as the path), or null. Never closed: see above. */
+function heldFd(file: string): number | null {
   const abs = path.resolve(file);
   let st: { dev: bigint; ino: bigint };
   try {

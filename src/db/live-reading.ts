@@ -29,7 +29,7 @@ import { type PageHashes, type PageIndex, pageSizeOf, samePage } from '../delta/
 import { PatchWriter } from '../delta/patch.js';
 import { privateTempDir } from '../util/temp.js';
 import { checkInWorker, hashPagesInWorker } from './file-hasher.js';
-import { heldFd } from './held-fd.js';
+import { liveFd } from './held-fd.js';
 import { contentHead, countRowsIn, normalizeHeader, normalizeHeaderBytes, SMALL_CACHE } from './snapshot.js';
 
 /** Byte offset of SQLite's lock-byte page (PENDING_BYTE, 0x40000000 in every build we ship). */
@@ -93,6 +93,7 @@ export async function readLivePages(
   let tmp: Awaited<ReturnType<typeof privateTempDir>> | null = null;
   let result: LivePages | null = null;
   let handed = false;
+  let held: ReturnType<typeof liveFd> = null;
   try {
     db.pragma(SMALL_CACHE);
     const before = db.pragma('data_version', { simple: true }) as number;
@@ -104,8 +105,9 @@ export async function readLivePages(
       const pageSize = db.pragma('page_size', { simple: true }) as number;
       const pageCount = db.pragma('page_count', { simple: true }) as number;
       const identity = fileIdentity(dbPath);
-      const fd = heldFd(dbPath); // never closed: see held-fd.ts
-      if (fd === null) return refuse('file-moved', 'cannot open');
+      held = liveFd(dbPath); // never closed on POSIX: see held-fd.ts
+      if (held === null) return refuse('file-moved', 'cannot open');
+      const fd = held.fd;
       const readAt = (buf: Buffer, pos: number) => {
         let got = 0;
         while (got < buf.length) {
@@ -226,6 +228,7 @@ export async function readLivePages(
     return refuse('error', (err as Error).message);
   } finally {
     db.close();
+    held?.release(); // after the workers: they read through it
     if (!handed) await tmp?.dispose().catch(() => {});
   }
 }

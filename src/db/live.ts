@@ -15,7 +15,7 @@
  * in rollback-journal mode any read transaction) returns `{ totalPages: 0 }` at once: that means busy, and we retry
  * with a bounded wait instead of taking it for success (shared/notes/data-safety.md).
  */
-import { heldFd } from './held-fd.js';
+import { liveFd } from './held-fd.js';
 import {
   closeSync,
   constants as fsc,
@@ -97,12 +97,14 @@ function statAndHeadSync(
     return { st, head: buf.subarray(0, readSync(fd, buf, 0, n, 0)) };
   };
   if (opts.lockedFile) {
-    const fd = heldFd(file);
-    if (fd === null) return null;
+    const h = liveFd(file);
+    if (h === null) return null;
     try {
-      return read(fd);
+      return read(h.fd);
     } catch {
       return null;
+    } finally {
+      h.release();
     }
   }
   let fd: number;
