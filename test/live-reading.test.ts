@@ -61,6 +61,13 @@ for (const pageSize of [512, 4096, 65536]) {
         writeFileSync(out, baseBytes);
         await writePatchPages(r.patch.path, out);
         assert.equal(sha(readFileSync(out)), snap.sha256);
+        // With a copy asked for (a whole upload), the copy taken in the same read has exactly those bytes.
+        const copy = path.join(dir, `copy-${wal}.db`);
+        const c = await readLivePages(live, { copyTo: copy, refused: (w) => refusals.push(w) });
+        assert.ok(c, refusals.join());
+        assert.equal(sha(readFileSync(copy)), snap.sha256);
+        assert.equal(c.sha256, snap.sha256);
+        await c.dispose();
       } finally {
         await r.dispose();
         await snap.dispose();
