@@ -194,6 +194,18 @@ function getWorker(slot: 0 | 1 = 0): Worker {
 /** Raised for a file the worker could read but not hash as SQLite pages (the same cases PageHasher throws on). */
 export class FileHashError extends Error {}
 
+/** Sends one job to worker `w` (in `slot`) and waits for its reply; a job's own failure throws FileHashError. */
+async function ask(w: Worker, slot: number, job: Record<string, unknown>): Promise<Reply> {
+  const id = nextId++;
+  const reply = await new Promise<Reply>((resolve, reject) => {
+    waiting.set(id, { slot, resolve, reject });
+    w.ref(); // a job in flight keeps the process alive until its answer comes
+    w.postMessage({ ...job, id });
+  });
+  if (reply.error !== undefined) throw new FileHashError(reply.error);
+  return reply;
+}
+
 /**
  * sha256 and size of `file`, and with `pages` its page hashes, on the worker thread. `file` must not change while it
  * is read (a private copy).
@@ -205,13 +217,7 @@ export async function hashFileInWorker(file: string, opts: { pages?: boolean } =
   } catch {
     return hashFileHere(file, opts);
   }
-  const id = nextId++;
-  const reply = await new Promise<Reply>((resolve, reject) => {
-    waiting.set(id, { slot: 0, resolve, reject });
-    w.ref(); // a job in flight keeps the process alive until its answer comes
-    w.postMessage({ id, file, pages: !!opts.pages });
-  });
-  if (reply.error !== undefined) throw new FileHashError(reply.error);
+  const reply = await ask(w, 0, { file, pages: !!opts.pages });
   const pages = reply.pages
     ? {
         ...reply.pages,
@@ -250,14 +256,7 @@ export interface PagesJob {
  * worker `slot` (0 or 1). No fallback here: the caller (a live reading) falls back to a snapshot on any error.
  */
 export async function hashPagesInWorker(job: PagesJob, slot: 0 | 1): Promise<{ wholes: string[]; hashes?: Buffer }> {
-  const w = getWorker(slot);
-  const id = nextId++;
-  const reply = await new Promise<Reply>((resolve, reject) => {
-    waiting.set(id, { slot, resolve, reject });
-    w.ref();
-    w.postMessage({ kind: 'pages', id, ...job });
-  });
-  if (reply.error !== undefined) throw new FileHashError(reply.error);
+  const reply = await ask(getWorker(slot), slot, { kind: 'pages', ...job });
   const h = reply.hashes;
   return { wholes: reply.wholes!, ...(h ? { hashes: Buffer.from(h.buffer, h.byteOffset, h.byteLength) } : {}) };
 }
@@ -267,14 +266,7 @@ export async function hashPagesInWorker(job: PagesJob, slot: 0 | 1): Promise<{ w
  * connection inside its own read transaction (see runCheck in the worker source). True when it passed.
  */
 export async function checkInWorker(file: string, timeoutMs: number, slot: 0 | 1): Promise<boolean> {
-  const w = getWorker(slot);
-  const id = nextId++;
-  const reply = await new Promise<Reply>((resolve, reject) => {
-    waiting.set(id, { slot, resolve, reject });
-    w.ref();
-    w.postMessage({ kind: 'check', id, file, timeout: timeoutMs, module: sqliteModule });
-  });
-  if (reply.error !== undefined) throw new FileHashError(reply.error);
+  const reply = await ask(getWorker(slot), slot, { kind: 'check', file, timeout: timeoutMs, module: sqliteModule });
   return reply.ok === true;
 }
 
