@@ -25,12 +25,13 @@ import type { LocalContent, LocalDb } from '../engine/local-db.js';
 import { sha256File } from '../util/hash.js';
 import { applyChain, chainBroken, rebuildBase } from './chain.js';
 import {
+  indexForHead,
+  scanSnapshot,
   loadCurrentIndex,
   type PageIndex,
   pendingIndexFile,
   saveIndex,
   scanDatabase,
-  scanKnown,
 } from './page-index.js';
 import type { Fetched, PreparedPush } from './sync.js';
 
@@ -105,17 +106,13 @@ export class EndpointDeltaSync {
       return { out: null, index: null };
     local.snapshot ??= await takeSnapshot(this.o.local.databasePath, { tmpParent: this.o.tmpParent, pageHashes: true });
     const snap = local.snapshot;
-    const idx = head
-      ? await this.loadIndex((i) => i.generation === head.generation && i.objectSha256 === head.sha256)
-      : null;
-    const usable = !!head && !head.encrypted && idx?.generation === head.generation && idx.objectSha256 === head.sha256;
+    const { found: idx, usable: describesHead } = await indexForHead(this.o.indexFile, head);
+    const usable = !!head && !head.encrypted && !!describesHead;
     const tmp = await privateTempDir(this.o.tmpParent);
     try {
       const patchPath = path.join(tmp.dir, 'pages.patch');
       const asked = usable ? { previous: idx, patchPath } : {};
-      const scan = snap.pages
-        ? await scanKnown(snap.path, { sha256: snap.sha256, size: snap.size, pages: snap.pages }, asked)
-        : await scanDatabase(snap.path, asked);
+      const scan = await scanSnapshot(snap, asked);
       const why = !head
         ? null
         : head.encrypted

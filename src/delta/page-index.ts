@@ -166,6 +166,20 @@ export async function loadCurrentIndex(file: string, wanted: (i: PageIndex) => b
   return pending;
 }
 
+/**
+ * The index for a push on top of `head`: `found` is whatever index there is (loadCurrentIndex), `usable` the same
+ * when it describes `head` (its generation and object), the base a patch can be made from; both null without a head.
+ */
+export async function indexForHead(
+  file: string,
+  head: { generation: number; sha256: string } | null | undefined,
+): Promise<{ found: PageIndex | null; usable: PageIndex | null }> {
+  if (!head) return { found: null, usable: null };
+  const describes = (i: PageIndex) => i.generation === head.generation && i.objectSha256 === head.sha256;
+  const found = await loadCurrentIndex(file, describes);
+  return { found, usable: found && describes(found) ? found : null };
+}
+
 /** The index, or null when missing or unreadable (a damaged index only costs one full transfer). */
 export async function loadIndex(file: string): Promise<PageIndex | null> {
   try {
@@ -281,6 +295,19 @@ export async function scanDatabase(
     if (opts.patchPath) await fsp.rm(opts.patchPath, { force: true });
     throw err;
   }
+}
+
+/**
+ * Scans a private snapshot: only its changed pages are read again when its page hashes came with its sha256 (one
+ * read, see takeSnapshot's pageHashes), the whole file otherwise.
+ */
+export function scanSnapshot(
+  snap: { path: string; sha256: string; size: number; pages?: PageHashes },
+  opts: { previous?: PageIndex | null; patchPath?: string } = {},
+): Promise<ScanResult> {
+  return snap.pages
+    ? scanKnown(snap.path, { sha256: snap.sha256, size: snap.size, pages: snap.pages }, opts)
+    : scanDatabase(snap.path, opts);
 }
 
 /**

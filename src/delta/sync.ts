@@ -26,11 +26,12 @@ import type { FileRemote } from '../engine/remote-layout.js';
 import { sha256File } from '../util/hash.js';
 import { applyChain, baseNeeded, chainBroken, type ChainEntry, rebuildBase } from './chain.js';
 import {
+  indexForHead,
+  scanSnapshot,
   loadCurrentIndex,
   type PageIndex,
   pendingIndexFile,
   saveIndex,
-  scanDatabase,
   scanKnown,
 } from './page-index.js';
 import { readPatchHeader } from './patch.js';
@@ -99,18 +100,15 @@ export class DeltaSync {
     local.snapshot ??= await takeSnapshot(this.o.local.databasePath, { tmpParent: this.o.tmpParent, pageHashes: true });
     const snap = local.snapshot;
     await ensureChecked(snap); // a corrupt database never leaves, as a patch or whole
-    const idx = await this.usableIndex(head);
+    const { found, usable: idx } = await indexForHead(this.o.indexFile, head);
     const tmp = await privateTempDir(this.o.tmpParent);
     try {
       const patchPath = path.join(tmp.dir, 'pages.patch');
       const asked = idx ? { previous: idx, patchPath } : {};
-      // The snapshot's page hashes came with its sha256 (one read): only the changed pages are read again.
-      const scan = snap.pages
-        ? await scanKnown(snap.path, { sha256: snap.sha256, size: snap.size, pages: snap.pages }, asked)
-        : await scanDatabase(snap.path, asked);
+      const scan = await scanSnapshot(snap, asked);
       const why = !head
         ? null
-        : !(await this.loadIndex(() => true))
+        : !found
           ? 'no-index'
           : !idx
             ? 'index-is-not-head'
@@ -173,9 +171,7 @@ export class DeltaSync {
 
   /** The page index when it describes `head` (the base a patch is made from), else null. */
   async usableIndex(head: RemoteManifest | null | undefined): Promise<PageIndex | null> {
-    if (!head) return null;
-    const idx = await this.loadIndex((i) => i.generation === head.generation && i.objectSha256 === head.sha256);
-    return idx && idx.generation === head.generation && idx.objectSha256 === head.sha256 ? idx : null;
+    return (await indexForHead(this.o.indexFile, head)).usable;
   }
 
   /**
