@@ -117,107 +117,104 @@ export async function readLivePages(
         }
         return got;
       };
-      let page1: Buffer;
-      {
-        if (fstatSync(fd).size < pageCount * pageSize) return refuse('file-moved', 'shorter than page_count');
-        if (fileIdentity(dbPath) !== identity) return refuse('file-moved');
-        page1 = Buffer.alloc(pageSize);
-        if (readAt(page1, 0) !== pageSize || pageSizeOf(page1) !== pageSize) return refuse('file-moved', 'page 1');
-        const head = normalizeHeaderBytes(page1, pageCount);
-        const zeroPage = pageCount * pageSize > PENDING_BYTE ? PENDING_BYTE / pageSize + 1 : 0;
-        const job = { fd, pageSize, pageCount, zeroPage };
-        // Three full reads side by side: the two whole-file hashes on one worker, the page hashes on the other,
-        // quick_check and the row count here (through the held transaction: the same content).
-        const wholes = hashPagesInWorker({ ...job, heads: [head, contentHead(head)], pages: false }, 0);
-        const perPage = hashPagesInWorker({ ...job, heads: [], pages: true, page1: head }, 1);
-        wholes.catch(() => {});
-        perPage.catch(() => {});
-        let checked = false;
-        let rows = 0;
-        // With a copy to take, quick_check runs on the second worker after the page hashes, on its own connection:
-        // opened inside this window, it sees the same content as long as nobody commits, which the final
-        // data_version check proves.
-        const inWorker = opts.copyTo ? checkInWorker(dbPath, opts.busyTimeoutMs ?? 10000, 1) : null;
-        inWorker?.catch(() => {});
-        try {
-          if (opts.copyTo) {
-            // The copy for a whole upload, through the held transaction: the very content hashed on the workers.
-            await copyHeld(db, opts.copyTo);
-            checked = await inWorker!;
-          } else {
-            const r = db.pragma('quick_check') as Array<Record<string, string>>;
-            checked = r.length === 1 && Object.values(r[0]!)[0] === 'ok';
-          }
-          if (checked) rows = countRowsIn(db);
-        } finally {
-          await Promise.allSettled([wholes, perPage, ...(inWorker ? [inWorker] : [])]);
+      if (fstatSync(fd).size < pageCount * pageSize) return refuse('file-moved', 'shorter than page_count');
+      if (fileIdentity(dbPath) !== identity) return refuse('file-moved');
+      const page1 = Buffer.alloc(pageSize);
+      if (readAt(page1, 0) !== pageSize || pageSizeOf(page1) !== pageSize) return refuse('file-moved', 'page 1');
+      const head = normalizeHeaderBytes(page1, pageCount);
+      const zeroPage = pageCount * pageSize > PENDING_BYTE ? PENDING_BYTE / pageSize + 1 : 0;
+      const job = { fd, pageSize, pageCount, zeroPage };
+      // Three full reads side by side: the two whole-file hashes on one worker, the page hashes on the other,
+      // quick_check and the row count here (through the held transaction: the same content).
+      const wholes = hashPagesInWorker({ ...job, heads: [head, contentHead(head)], pages: false }, 0);
+      const perPage = hashPagesInWorker({ ...job, heads: [], pages: true, page1: head }, 1);
+      wholes.catch(() => {});
+      perPage.catch(() => {});
+      let checked = false;
+      let rows = 0;
+      // With a copy to take, quick_check runs on the second worker after the page hashes, on its own connection:
+      // opened inside this window, it sees the same content as long as nobody commits, which the final
+      // data_version check proves.
+      const inWorker = opts.copyTo ? checkInWorker(dbPath, opts.busyTimeoutMs ?? 10000, 1) : null;
+      inWorker?.catch(() => {});
+      try {
+        if (opts.copyTo) {
+          // The copy for a whole upload, through the held transaction: the very content hashed on the workers.
+          await copyHeld(db, opts.copyTo);
+          checked = await inWorker!;
+        } else {
+          const r = db.pragma('quick_check') as Array<Record<string, string>>;
+          checked = r.length === 1 && Object.values(r[0]!)[0] === 'ok';
         }
-        if (!checked) return refuse('check-failed');
-        const [
-          {
-            wholes: [sha256, contentSha256],
-          },
-          { hashes },
-        ] = await Promise.all([wholes, perPage]);
-        const pages: PageHashes = { pageSize, pageCount, page1: head, hashes: hashes! };
-
-        // The patch from the remote head's index, its pages copied out while the database is still held.
-        const prev = opts.against && opts.against.pageSize === pageSize ? opts.against : null;
-        let changed = 0;
-        let patch: LivePages['patch'];
-        if (prev) tmp = await privateTempDir(opts.tmpParent);
-        const patchPath = tmp ? path.join(tmp.dir, `pages-${randomBytes(4).toString('hex')}.patch`) : null;
-        const w = prev && patchPath ? new PatchWriter(patchPath, pageSize) : null;
-        try {
-          for (let no = 1; no <= pageCount; no++) {
-            if (samePage(prev, hashes!, no)) continue;
-            changed++;
-            if (!w) continue;
-            let page: Buffer;
-            if (no === 1) page = Buffer.from(head);
-            else if (no === zeroPage) page = Buffer.alloc(pageSize);
-            else {
-              page = Buffer.alloc(pageSize); // one per page: the deflate stream may hold it until it is compressed
-              if (readAt(page, (no - 1) * pageSize) !== pageSize)
-                throw new Error('the database is shorter than its page count');
-            }
-            await w.add(no, page);
-          }
-          if (w && prev && patchPath) {
-            const psize = await w.finish({
-              pagesBefore: prev.pageCount,
-              pagesAfter: pageCount,
-              baseSha256: prev.sha256,
-              resultSha256: sha256!,
-            });
-            patch = {
-              path: patchPath,
-              size: psize,
-              pages: w.pages,
-              against: { generation: prev.generation, objectSha256: prev.objectSha256 },
-            };
-          }
-        } catch (err) {
-          w?.abort();
-          throw err;
-        }
-        await opts.inside?.();
-        const now = fileIdentity(dbPath);
-        if (now !== identity) return refuse('file-moved', `${identity} -> ${now}`);
-        const t = tmp as Awaited<ReturnType<typeof privateTempDir>> | null;
-        result = {
-          sha256: sha256!,
-          contentSha256: contentSha256!,
-          size: pageCount * pageSize,
-          pages,
-          rows,
-          ...(patch ? { patch } : {}),
-          changedPages: changed,
-          dispose: async () => {
-            await t?.dispose();
-          },
-        };
+        if (checked) rows = countRowsIn(db);
+      } finally {
+        await Promise.allSettled([wholes, perPage, ...(inWorker ? [inWorker] : [])]);
       }
+      if (!checked) return refuse('check-failed');
+      const [
+        {
+          wholes: [sha256, contentSha256],
+        },
+        { hashes },
+      ] = await Promise.all([wholes, perPage]);
+      const pages: PageHashes = { pageSize, pageCount, page1: head, hashes: hashes! };
+
+      // The patch from the remote head's index, its pages copied out while the database is still held.
+      const prev = opts.against && opts.against.pageSize === pageSize ? opts.against : null;
+      let changed = 0;
+      let patch: LivePages['patch'];
+      if (prev) tmp = await privateTempDir(opts.tmpParent);
+      const patchPath = tmp ? path.join(tmp.dir, `pages-${randomBytes(4).toString('hex')}.patch`) : null;
+      const w = prev && patchPath ? new PatchWriter(patchPath, pageSize) : null;
+      try {
+        for (let no = 1; no <= pageCount; no++) {
+          if (samePage(prev, hashes!, no)) continue;
+          changed++;
+          if (!w) continue;
+          let page: Buffer;
+          if (no === 1) page = Buffer.from(head);
+          else if (no === zeroPage) page = Buffer.alloc(pageSize);
+          else {
+            page = Buffer.alloc(pageSize); // one per page: the deflate stream may hold it until it is compressed
+            if (readAt(page, (no - 1) * pageSize) !== pageSize)
+              throw new Error('the database is shorter than its page count');
+          }
+          await w.add(no, page);
+        }
+        if (w && prev && patchPath) {
+          const psize = await w.finish({
+            pagesBefore: prev.pageCount,
+            pagesAfter: pageCount,
+            baseSha256: prev.sha256,
+            resultSha256: sha256!,
+          });
+          patch = {
+            path: patchPath,
+            size: psize,
+            pages: w.pages,
+            against: { generation: prev.generation, objectSha256: prev.objectSha256 },
+          };
+        }
+      } catch (err) {
+        w?.abort();
+        throw err;
+      }
+      await opts.inside?.();
+      const now = fileIdentity(dbPath);
+      if (now !== identity) return refuse('file-moved', `${identity} -> ${now}`);
+      const patchDir = tmp as Awaited<ReturnType<typeof privateTempDir>> | null; // `tmp` as it is now
+      result = {
+        sha256: sha256!,
+        contentSha256: contentSha256!,
+        size: pageCount * pageSize,
+        pages,
+        rows,
+        ...(patch ? { patch } : {}),
+        changedPages: changed,
+        dispose: async () => {
+          await patchDir?.dispose();
+        },
+      };
     } finally {
       db.exec('COMMIT');
     }
